@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Ansible dynamic inventory built from the Terraform root module's outputs.
+
+The monitoring host becomes the only member of the ``monitoring`` group, and the
+outputs Ansible needs (region, SSM path, SNS topic, app group, fleet tag) become
+``tf_*`` host variables. The app fleet is not listed: its instances come and go with
+the Auto Scaling group, bootstrap themselves from user data, and Prometheus finds
+them through EC2 discovery.
+
+Outputs are read from the file named by SMARTCLOUDOPS_TF_OUTPUTS (the saved result
+of ``terraform output -json``) or, when that is unset, by running
+``terraform -chdir=$SMARTCLOUDOPS_TF_DIR output -json`` (default: ../terraform).
+Set SMARTCLOUDOPS_SSH_USER to override the login user (Debian AMIs use ``admin``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HOSTNAME = "smartcloudops-monitoring"
+DEFAULT_TF_DIR = Path(__file__).resolve().parents[2] / "terraform"
+# Terraform output name -> host variable name.
+PASSTHROUGH = {
+    "region": "tf_region",
+    "ssm_parameter_path": "tf_ssm_parameter_path",
+    "alerts_sns_topic_arn": "tf_alerts_sns_topic_arn",
+    "app_autoscaling_group_name": "tf_app_autoscaling_group_name",
+    "app_log_group_name": "tf_app_log_group_name",
+    "monitoring_private_ip": "tf_monitoring_private_ip",
+    "vpc_id": "tf_vpc_id",
+}
+
+
+class InventoryError(Exception):
+    """The Terraform outputs could not be read or lack what the inventory needs."""
+
+
+def read_outputs(environ: dict[str, str]) -> dict[str, Any]:
+    """Return ``terraform output -json`` as a dict of output name to value."""
+    saved = environ.get("SMARTCLOUDOPS_TF_OUTPUTS")
+    if saved:
+        raw = Path(saved).read_text()
+    else:
+        tf_dir = environ.get("SMARTCLOUDOPS_TF_DIR", str(DEFAULT_TF_DIR))
+        try:
+            raw = subprocess.run(
+                ["terraform", f"-chdir={tf_dir}", "output", "-json"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise InventoryError(f"terraform output failed in {tf_dir}: {exc}") from exc
+    outputs = json.loads(raw)
+    return {name: item["value"] for name, item in outputs.items()}
+
+
+def build_inventory(outputs: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """Turn Terraform outputs into Ansible's --list JSON."""
+    address = outputs.get("monitoring_public_ip")
+    if not address:
+        raise InventoryError("the Terraform outputs have no monitoring_public_ip; run terraform apply first")
+    hostvars: dict[str, Any] = {
+        "ansible_host": address,
+        "ansible_user": environ.get("SMARTCLOUDOPS_SSH_USER", "admin"),
+    }
+    for output, variable in PASSTHROUGH.items():
+        if output in outputs:
+            hostvars[variable] = outputs[output]
+    fleet_tag = outputs.get("fleet_tag") or {}
+    hostvars["tf_fleet_tag_key"] = fleet_tag.get("key")
+    hostvars["tf_fleet_tag_value"] = fleet_tag.get("value")
+    return {
+        "all": {"children": ["monitoring"]},
+        "monitoring": {"hosts": [HOSTNAME]},
+        "_meta": {"hostvars": {HOSTNAME: hostvars}},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--list", action="store_true")
+    group.add_argument("--host")
+    args = parser.parse_args(argv)
+    if args.host:
+        # Every variable is in _meta, so Ansible never needs --host.
+        print(json.dumps({}))
+        return 0
+    try:
+        inventory = build_inventory(read_outputs(dict(os.environ)), dict(os.environ))
+    except InventoryError as exc:
+        print(f"terraform_inventory: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(inventory, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Ansible content that can be checked without a host: inventory, role specs, routing."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hcl_loader import REPO_ROOT, TERRAFORM_DIR, load_module, named_blocks
+
+ANSIBLE = REPO_ROOT / "ansible"
+OUR_ROLES = ["grafana_provisioning", "smartcloudops_bot"]
+
+
+def _inventory_module():
+    spec = importlib.util.spec_from_file_location("terraform_inventory", ANSIBLE / "inventory" / "terraform_inventory.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+OUTPUTS = {
+    "monitoring_public_ip": {"value": "198.51.100.7"},
+    "monitoring_private_ip": {"value": "10.0.1.10"},
+    "region": {"value": "eu-west-1"},
+    "ssm_parameter_path": {"value": "/smartcloudops/prod/"},
+    "alerts_sns_topic_arn": {"value": "arn:aws:sns:eu-west-1:123456789012:smartcloudops-prod-alerts"},
+    "app_autoscaling_group_name": {"value": "smartcloudops-app"},
+    "app_log_group_name": {"value": "/smartcloudops/prod/app"},
+    "fleet_tag": {"value": {"key": "SmartCloudOpsFleet", "value": "smartcloudops"}},
+    "vpc_id": {"value": "vpc-0123"},
+}
+
+
+def test_inventory_from_saved_terraform_outputs(tmp_path: Path, capsys, monkeypatch):
+    saved = tmp_path / "outputs.json"
+    saved.write_text(json.dumps(OUTPUTS))
+    monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(saved))
+
+    assert 0 == _inventory_module().main(["--list"])
+    inventory = json.loads(capsys.readouterr().out)
+    host = inventory["_meta"]["hostvars"]["smartcloudops-monitoring"]
+
+    assert ["smartcloudops-monitoring"] == inventory["monitoring"]["hosts"]
+    assert "198.51.100.7" == host["ansible_host"]
+    assert "admin" == host["ansible_user"]
+    assert "/smartcloudops/prod/" == host["tf_ssm_parameter_path"]
+    assert "SmartCloudOpsFleet" == host["tf_fleet_tag_key"]
+
+
+def test_inventory_refuses_outputs_without_a_host(tmp_path: Path, monkeypatch, capsys):
+    saved = tmp_path / "outputs.json"
+    saved.write_text(json.dumps({"region": {"value": "eu-west-1"}}))
+    monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(saved))
+
+    assert 1 == _inventory_module().main(["--list"])
+    assert "monitoring_public_ip" in capsys.readouterr().err
+
+
+def test_inventory_reads_only_outputs_that_terraform_defines():
+    outputs = set(named_blocks(load_module(TERRAFORM_DIR), "output"))
+    module = _inventory_module()
+
+    assert set(module.PASSTHROUGH) | {"monitoring_public_ip", "fleet_tag"} <= outputs
+
+
+def test_local_inventory_defines_every_tf_variable_the_inventory_script_sets():
+    module = _inventory_module()
+    local = yaml.safe_load((ANSIBLE / "inventory" / "local.yml").read_text())["monitoring"]["hosts"]["localhost"]
+
+    assert set(module.PASSTHROUGH.values()) - {"tf_vpc_id"} | {"tf_fleet_tag_key", "tf_fleet_tag_value"} <= set(local)
+
+
+@pytest.mark.parametrize("role", OUR_ROLES)
+def test_role_defaults_match_argument_specs(role):
+    defaults = yaml.safe_load((ANSIBLE / "roles" / role / "defaults" / "main.yml").read_text())
+    spec = yaml.safe_load((ANSIBLE / "roles" / role / "meta" / "argument_specs.yml").read_text())
+    options = spec["argument_specs"]["main"]["options"]
+
+    assert set(defaults) == set(options)
+    for name, option in options.items():
+        assert name.startswith(role + "_"), name
+        assert option.get("description") and option.get("type"), name
+
+
+@pytest.mark.parametrize("role", OUR_ROLES)
+def test_role_anatomy(role):
+    base = ANSIBLE / "roles" / role
+    for part in ("defaults/main.yml", "meta/main.yml", "meta/argument_specs.yml", "tasks/main.yml", "tasks/preflight.yml", "handlers/main.yml"):
+        assert (base / part).is_file(), part
+    for handler in yaml.safe_load((base / "handlers" / "main.yml").read_text()):
+        assert handler["listen"].startswith(role + "_"), handler["name"]
+
+
+def test_ansible_alertmanager_receivers_match_the_canonical_config():
+    canonical = yaml.safe_load((REPO_ROOT / "monitoring" / "alertmanager" / "alertmanager.yml").read_text())
+    deployed = yaml.safe_load((ANSIBLE / "inventory" / "group_vars" / "monitoring" / "alertmanager.yml").read_text())
+
+    def kinds(receivers):
+        return {r["name"]: sorted(k for k in r if k.endswith("_configs")) for r in receivers}
+
+    assert kinds(canonical["receivers"]) == kinds(deployed["alertmanager_receivers"])
+
+
+def test_requirements_pin_the_collections():
+    collections = {c["name"]: c["version"] for c in yaml.safe_load((ANSIBLE / "requirements.yml").read_text())["collections"]}
+
+    assert {"prometheus.prometheus", "grafana.grafana", "amazon.aws"} <= set(collections)
+    assert all(v[0].isdigit() for k, v in collections.items() if k != "community.general")
