@@ -1,0 +1,1 @@
+"""Outbound adapters: each implements one port over a real system and translates its errors."""

@@ -1,0 +1,78 @@
+"""In-memory twins of the stores, for the demo and unit tests. They pass the same contract tests as Redis."""
+
+from __future__ import annotations
+
+import threading
+
+from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind
+from remediation.approval import ApprovalRequest, ApprovalState
+
+
+class InMemoryAnomalyStore:
+    """Anomaly history in a dict."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Anomaly] = {}
+        self._lock = threading.Lock()
+
+    def upsert(self, anomaly: Anomaly) -> None:
+        """Store or replace an anomaly."""
+        with self._lock:
+            self._items[anomaly.id] = anomaly
+
+    def get(self, anomaly_id: str) -> Anomaly | None:
+        """The anomaly with this id."""
+        return self._items.get(anomaly_id)
+
+    def recent(self, limit: int) -> list[Anomaly]:
+        """Newest first by start time."""
+        with self._lock:
+            items = sorted(self._items.values(), key=lambda a: (a.started_at, a.id), reverse=True)
+        return items[: max(limit, 0)]
+
+    def open_for(self, host: HostRef, metric: MetricKind, detector: str) -> Anomaly | None:
+        """The open incident for this host, metric and detector."""
+        with self._lock:
+            for a in self._items.values():
+                if (
+                    a.host.instance == host.instance
+                    and a.metric is metric
+                    and a.detector == detector
+                    and a.status is not AnomalyStatus.RESOLVED
+                ):
+                    return a
+        return None
+
+
+class InMemoryApprovalStore:
+    """Approval requests in a dict, with a lock-guarded compare-and-set."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, ApprovalRequest] = {}
+        self._lock = threading.Lock()
+
+    def add(self, request: ApprovalRequest) -> None:
+        """Store a new request."""
+        with self._lock:
+            if request.id in self._items:
+                raise ValueError(f"request {request.id} already exists")
+            self._items[request.id] = request
+
+    def get(self, request_id: str) -> ApprovalRequest | None:
+        """The request with this id."""
+        return self._items.get(request_id)
+
+    def compare_and_set(self, expected_version: int, request: ApprovalRequest) -> bool:
+        """Replace the request if the stored version is ``expected_version``."""
+        with self._lock:
+            current = self._items.get(request.id)
+            if current is None or current.version != expected_version:
+                return False
+            self._items[request.id] = request
+            return True
+
+    def pending(self) -> list[ApprovalRequest]:
+        """Pending requests, oldest first."""
+        with self._lock:
+            items = [r for r in self._items.values() if r.state is ApprovalState.PENDING]
+        return sorted(items, key=lambda r: r.requested_at)

@@ -1,0 +1,44 @@
+"""What a runner returns, and the protocol both runners implement."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+
+#: Tool error types that mean the product could not reach something it needs.
+OUTAGE_ERRORS = frozenset({"ConfigError", "MetricsUnavailable", "StoreUnavailable"})
+
+
+class ToolCallRecord(BaseModel):
+    """One tool call made while answering."""
+
+    name: str
+    args: dict[str, Any]
+    status: str
+    error_type: str | None = Field(default=None, exclude=True)
+    error: str | None = Field(default=None, exclude=True)
+
+
+class Answer(BaseModel):
+    """An answer to one question: the text, how it was produced, and the tool calls behind it."""
+
+    answer: str
+    mode: Literal["router", "llm"]
+    tool_calls: list[ToolCallRecord] = []
+    approval_id: str | None = None
+
+    def outage(self) -> str | None:
+        """The first configuration or connection failure behind this answer, if any."""
+        for call in self.tool_calls:
+            if call.error_type in OUTAGE_ERRORS:
+                return call.error
+        return None
+
+
+class AgentRunner(Protocol):
+    """Answers one question."""
+
+    def answer(self, question: str, *, user: str = "cli") -> Answer:
+        """Answer ``question`` asked by ``user``."""
+        ...

@@ -1,0 +1,1 @@
+"""The inbound edge (Slack, HTTP, CLI) and the composition root."""

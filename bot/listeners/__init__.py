@@ -1,0 +1,1 @@
+"""Slack listeners, one module per surface; each has ``register(app, services)``."""

@@ -1,0 +1,152 @@
+"""Settings: one object, read from the environment (prefix ``SCO_``, nested with ``__``) at start-up.
+
+Slack's own variable names (``SLACK_BOT_TOKEN``, ``SLACK_APP_TOKEN``, ``SLACK_SIGNING_SECRET``)
+are read too. Unset optional parts (Redis, LLM, Slack, AWS) are absent, not broken.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class PrometheusSettings(BaseModel):
+    """Where metrics come from."""
+
+    url: AnyHttpUrl | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+class RedisSettings(BaseModel):
+    """Shared store for anomalies, approvals and conversation context."""
+
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return v
+
+
+class LLMSettings(BaseModel):
+    """Any OpenAI-compatible chat-completions endpoint."""
+
+    base_url: AnyHttpUrl | None = None
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    max_model_calls: int = Field(default=8, ge=1, le=25)
+
+
+class SlackSettings(BaseModel):
+    """The Slack app's credentials and where to post."""
+
+    api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    digest_channel: str | None = None
+
+
+class AwsSettings(BaseModel):
+    """AWS region and an optional endpoint (moto, a VPC endpoint)."""
+
+    region: str = "us-east-1"
+    endpoint_url: AnyHttpUrl | None = None
+    enabled: bool = False
+
+    @model_validator(mode="after")
+    def _endpoint_enables(self) -> AwsSettings:
+        """A configured endpoint means AWS is in use."""
+        if self.endpoint_url is not None:
+            self.enabled = True
+        return self
+
+
+class HttpSettings(BaseModel):
+    """The HTTP server of ``serve --http``."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    api_token: SecretStr | None = None
+
+
+class AuditSettings(BaseModel):
+    """Where the audit log goes."""
+
+    dir: Path = Path("logs")
+
+
+class RemediationSettings(BaseModel):
+    """What remediation may do and who may approve it."""
+
+    allowed_services: list[str] = ["nginx"]
+    max_scale_step: int = Field(default=2, ge=1, le=100)
+    expiry_minutes: int = Field(default=15, ge=1, le=1440)
+    approvers: dict[str, list[str]] = {}
+
+
+class DetectionSettings(BaseModel):
+    """The detection job."""
+
+    interval_seconds: int = Field(default=60, ge=5)
+    window_minutes: int = Field(default=30, ge=5, le=1440)
+
+
+class StateSettings(BaseModel):
+    """Local state when Redis is absent (``ask --thread`` context)."""
+
+    dir: Path = Path.home() / ".local" / "state" / "smartcloudops"
+
+
+class _SlackEnvNames(PydanticBaseSettingsSource):
+    """Reads Slack's standard env names into the ``slack`` section."""
+
+    _NAMES: ClassVar[dict[str, str]] = {
+        "SLACK_BOT_TOKEN": "bot_token",
+        "SLACK_APP_TOKEN": "app_token",
+        "SLACK_SIGNING_SECRET": "signing_secret",
+    }
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002 - signature fixed by the base class
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {key: os.environ[env] for env, key in self._NAMES.items() if os.environ.get(env)}
+        return {"slack": found} if found else {}
+
+
+class Settings(BaseSettings):
+    """Every setting of the product."""
+
+    model_config = SettingsConfigDict(env_prefix="SCO_", env_nested_delimiter="__", extra="ignore")
+
+    prometheus: PrometheusSettings = PrometheusSettings()
+    redis: RedisSettings = RedisSettings()
+    llm: LLMSettings = LLMSettings()
+    slack: SlackSettings = SlackSettings()
+    aws: AwsSettings = AwsSettings()
+    http: HttpSettings = HttpSettings()
+    audit: AuditSettings = AuditSettings()
+    remediation: RemediationSettings = RemediationSettings()
+    detection: DetectionSettings = DetectionSettings()
+    state: StateSettings = StateSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """``SCO_`` variables win over Slack's standard names."""
+        return (init_settings, env_settings, _SlackEnvNames(settings_cls), dotenv_settings, file_secret_settings)

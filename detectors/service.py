@@ -1,0 +1,102 @@
+"""DetectionService: reads recent windows for every host, runs detectors and keeps one anomaly per incident."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from detectors.detector import Detector, Finding
+from domain.models import Anomaly, AnomalyStatus, MetricKind, Series, Severity, format_value
+from domain.ports import AnomalyStore, MetricsSource
+
+
+@dataclass(frozen=True)
+class DetectionReport:
+    """What one detection pass did."""
+
+    opened: tuple[Anomaly, ...] = ()
+    updated: tuple[Anomaly, ...] = ()
+    resolved: tuple[Anomaly, ...] = ()
+    series_checked: int = 0
+
+
+def anomaly_id(series: Series, detector: str, started: datetime) -> str:
+    """A stable id for the incident that starts at ``started``."""
+    key = f"{series.host.instance}|{series.metric.value}|{detector}|{started.isoformat()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+@dataclass
+class DetectionService:
+    """Runs detectors over the fleet and records incidents in the anomaly store."""
+
+    metrics: MetricsSource
+    store: AnomalyStore
+    detectors: Sequence[Detector]
+    metric_kinds: Sequence[MetricKind] = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK)
+    window: timedelta = timedelta(minutes=30)
+    step_seconds: float = 60.0
+    _severity_order: dict[Severity, int] = field(default_factory=lambda: {s: s.rank for s in Severity})
+
+    def run_once(self, now: datetime) -> DetectionReport:
+        """One pass over every host and metric, at time ``now``."""
+        opened: list[Anomaly] = []
+        updated: list[Anomaly] = []
+        resolved: list[Anomaly] = []
+        checked = 0
+        for metric in self.metric_kinds:
+            for series in self.metrics.range(
+                metric, None, start=now - self.window, end=now, step_seconds=self.step_seconds
+            ):
+                checked += 1
+                for detector in self.detectors:
+                    finding = detector.detect(series)
+                    existing = self.store.open_for(series.host, series.metric, detector.name)
+                    if finding is not None and existing is None:
+                        anomaly = self._open(series, detector.name, finding, now)
+                        opened.append(anomaly)
+                    elif finding is not None and existing is not None:
+                        anomaly = self._update(existing, finding, now)
+                        updated.append(anomaly)
+                    elif finding is None and existing is not None:
+                        anomaly = existing.model_copy(
+                            update={"status": AnomalyStatus.RESOLVED, "ended_at": now, "updated_at": now}
+                        )
+                        resolved.append(anomaly)
+                    else:
+                        continue
+                    self.store.upsert(anomaly)
+        return DetectionReport(tuple(opened), tuple(updated), tuple(resolved), checked)
+
+    def _open(self, series: Series, detector: str, finding: Finding, now: datetime) -> Anomaly:
+        started = datetime.fromtimestamp(finding.at, UTC)
+        return Anomaly(
+            id=anomaly_id(series, detector, started),
+            host=series.host,
+            metric=series.metric,
+            detector=detector,
+            status=AnomalyStatus.OPEN,
+            severity=finding.severity,
+            score=round(finding.score, 3),
+            value=finding.value,
+            started_at=started,
+            updated_at=now,
+            summary=_summary(series, finding),
+        )
+
+    def _update(self, existing: Anomaly, finding: Finding, now: datetime) -> Anomaly:
+        severity = max(existing.severity, finding.severity, key=lambda s: s.rank)
+        return existing.model_copy(
+            update={
+                "severity": severity,
+                "score": round(max(existing.score, finding.score), 3),
+                "value": finding.value,
+                "updated_at": now,
+            }
+        )
+
+
+def _summary(series: Series, finding: Finding) -> str:
+    return f"{series.host.name} {series.metric.label} at {format_value(series.metric, finding.value)}: {finding.reason}"

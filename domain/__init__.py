@@ -1,0 +1,1 @@
+"""Shared vocabulary of SmartCloudOps: models, ports and errors. Imports no SDK."""

@@ -1,0 +1,172 @@
+"""Domain values shared by every package: hosts, metrics, series, anomalies, tool results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(StrEnum):
+    """How urgent an anomaly is, from least to most."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Order of the severity, 0 for low up to 3 for critical."""
+        return list(Severity).index(self)
+
+
+class AnomalyStatus(StrEnum):
+    """Life cycle of one incident."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class MetricKind(StrEnum):
+    """The host metrics the product knows how to ask for."""
+
+    CPU = "cpu"
+    MEMORY = "memory"
+    DISK = "disk"
+    DISK_IO = "disk_io"
+    NETWORK_IN = "network_in"
+    NETWORK_OUT = "network_out"
+    LOAD = "load"
+    UP = "up"
+
+    @property
+    def unit(self) -> str:
+        """The unit values of this metric carry."""
+        return _UNITS[self]
+
+    @property
+    def label(self) -> str:
+        """Human name of the metric."""
+        return _LABELS[self]
+
+
+_UNITS: dict[MetricKind, str] = {
+    MetricKind.CPU: "%",
+    MetricKind.MEMORY: "%",
+    MetricKind.DISK: "%",
+    MetricKind.DISK_IO: "MB/s",
+    MetricKind.NETWORK_IN: "MB/s",
+    MetricKind.NETWORK_OUT: "MB/s",
+    MetricKind.LOAD: "",
+    MetricKind.UP: "",
+}
+
+_LABELS: dict[MetricKind, str] = {
+    MetricKind.CPU: "CPU",
+    MetricKind.MEMORY: "memory used",
+    MetricKind.DISK: "disk used",
+    MetricKind.DISK_IO: "disk I/O",
+    MetricKind.NETWORK_IN: "network in",
+    MetricKind.NETWORK_OUT: "network out",
+    MetricKind.LOAD: "load (1m)",
+    MetricKind.UP: "up",
+}
+
+
+def format_value(metric: MetricKind, value: float) -> str:
+    """Render a value with its unit, e.g. ``42.7%`` or ``12.3 MB/s``."""
+    if metric is MetricKind.UP:
+        return "up" if value >= 1 else "down"
+    unit = metric.unit
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit:
+        return f"{value:.1f} {unit}"
+    return f"{value:.2f}"
+
+
+class HostRef(BaseModel):
+    """A host as the metrics see it: the node_exporter ``instance`` label, with optional friendly names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instance: str
+    host: str | None = None
+    instance_id: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The name people use: the friendly ``host`` label when there is one."""
+        return self.host or self.instance
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One value of a metric for one host at one time, averaged over ``window``."""
+
+    host: HostRef
+    metric: MetricKind
+    value: float
+    timestamp: datetime
+    window: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """Values of one metric for one host over time (timestamps in epoch seconds, UTC)."""
+
+    host: HostRef
+    metric: MetricKind
+    timestamps: tuple[float, ...]
+    values: tuple[float, ...]
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.timestamps) != len(self.values):
+            raise ValueError("timestamps and values differ in length")
+
+
+class Anomaly(BaseModel):
+    """One incident on one host and metric; it is updated while it lasts."""
+
+    id: str
+    host: HostRef
+    metric: MetricKind
+    detector: str
+    status: AnomalyStatus = AnomalyStatus.OPEN
+    severity: Severity
+    score: float
+    value: float
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None = None
+    summary: str = ""
+
+    @property
+    def value_text(self) -> str:
+        """The observed value with its unit."""
+        return format_value(self.metric, self.value)
+
+
+class ToolStatus(StrEnum):
+    """Outcome of a tool call."""
+
+    SUCCESS = "success"
+    NO_DATA = "no_data"
+    ERROR = "error"
+    APPROVAL_REQUIRED = "approval_required"
+
+
+class ToolResult(BaseModel):
+    """What every tool returns, to the agent and to the router alike."""
+
+    status: ToolStatus
+    data: Any = None
+    error: str | None = None
+    error_type: str | None = None
+    params: dict[str, Any] = {}

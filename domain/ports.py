@@ -1,0 +1,166 @@
+"""The edges of the product: every dependency the core code talks to, as a Protocol.
+
+Adapters in ``adapters/`` implement these over real systems; in-memory twins serve the
+demo and the unit tests. Each pair passes the same contract tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.models import Anomaly, HostRef, MetricKind, Sample, Series
+
+if TYPE_CHECKING:
+    from remediation.approval import ApprovalRequest
+
+
+class Clock(Protocol):
+    """Where the time comes from; core code never reads the wall clock itself."""
+
+    def now(self) -> datetime:
+        """Current time, timezone-aware UTC."""
+        ...
+
+
+class MetricsSource(Protocol):
+    """Host metrics, already in their units (percent, MB/s, ...)."""
+
+    def hosts(self) -> list[HostRef]:
+        """Every host that currently has series."""
+        ...
+
+    def current(self, metric: MetricKind, hosts: Sequence[HostRef] | None = None) -> list[Sample]:
+        """The latest value of ``metric`` for the given hosts (all hosts when None)."""
+        ...
+
+    def range(
+        self,
+        metric: MetricKind,
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> list[Series]:
+        """Values of ``metric`` between ``start`` and ``end`` (all hosts when ``hosts`` is None)."""
+        ...
+
+
+class AnomalyStore(Protocol):
+    """Anomaly history."""
+
+    def upsert(self, anomaly: Anomaly) -> None:
+        """Store a new anomaly or replace the stored one with the same id."""
+        ...
+
+    def get(self, anomaly_id: str) -> Anomaly | None:
+        """The anomaly with this id, if any."""
+        ...
+
+    def recent(self, limit: int) -> list[Anomaly]:
+        """The newest anomalies first (by start time)."""
+        ...
+
+    def open_for(self, host: HostRef, metric: MetricKind, detector: str) -> Anomaly | None:
+        """The open incident for this host, metric and detector, if any."""
+        ...
+
+
+class ApprovalStore(Protocol):
+    """Approval requests, with an atomic compare-and-set for state changes."""
+
+    def add(self, request: ApprovalRequest) -> None:
+        """Store a new request."""
+        ...
+
+    def get(self, request_id: str) -> ApprovalRequest | None:
+        """The request with this id, if any."""
+        ...
+
+    def compare_and_set(self, expected_version: int, request: ApprovalRequest) -> bool:
+        """Replace the stored request only if its version is still ``expected_version``."""
+        ...
+
+    def pending(self) -> list[ApprovalRequest]:
+        """Requests still waiting for approval, oldest first."""
+        ...
+
+
+class InstanceState(BaseModel):
+    """One EC2 instance as a dry run shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    instance_id: str
+    lifecycle_state: str
+    health_status: str
+
+
+class GroupState(BaseModel):
+    """An Auto Scaling group's capacity and members."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    desired_capacity: int
+    min_size: int
+    max_size: int
+    instances: tuple[InstanceState, ...] = ()
+
+
+class CloudActions(Protocol):
+    """The AWS calls remediation makes."""
+
+    def describe_group(self, name: str) -> GroupState:
+        """Live state of an Auto Scaling group."""
+        ...
+
+    def set_desired_capacity(self, name: str, desired: int) -> None:
+        """Set a group's desired capacity."""
+        ...
+
+    def send_restart(self, instance_id: str, service: str) -> str:
+        """Restart a systemd service on an instance; returns the command id."""
+        ...
+
+    def command_status(self, command_id: str, instance_id: str) -> str:
+        """Status of a command sent to an instance (Pending, InProgress, Success, Failed, ...)."""
+        ...
+
+
+class AuditEvent(BaseModel):
+    """One line of the audit log."""
+
+    model_config = ConfigDict(frozen=True)
+
+    timestamp: datetime
+    event: str
+    request_id: str
+    action: str
+    params: dict[str, Any]
+    requester: str
+    actor: str
+    approvers: tuple[str, ...] = ()
+    dry_run: str = ""
+    result: str | None = None
+    error: str | None = None
+
+
+class AuditSink(Protocol):
+    """Durable record of every remediation step. A failed write raises ``AuditWriteFailed``."""
+
+    def record(self, event: AuditEvent) -> None:
+        """Append one event durably."""
+        ...
+
+
+class Notifier(Protocol):
+    """Posts messages to people (a Slack channel, or the terminal in the demo)."""
+
+    def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """Post a message."""
+        ...

@@ -1,0 +1,1 @@
+"""Remediation: actions, the approval state machine, approval policy and the service that runs them."""

@@ -1,0 +1,213 @@
+"""RemediationService: request, approve, reject, expire and execute actions, auditing every step."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from domain.errors import (
+    ActionNotAllowed,
+    ApprovalExpired,
+    ApprovalNotFound,
+    AuditWriteFailed,
+    CloudActionFailed,
+    InvalidTransition,
+)
+from domain.ports import ApprovalStore, AuditEvent, AuditSink, Clock, CloudActions
+from remediation.actions import ActionCall, ActionLimits, ActionName, plan_scale
+from remediation.approval import ApprovalRequest, ApprovalState
+from remediation.policy import ApprovalPolicy
+
+_CAS_ATTEMPTS = 8
+_TERMINAL_COMMAND_STATES = frozenset({"Success", "Failed", "Cancelled", "TimedOut", "Cancelling"})
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass
+class RemediationService:
+    """The only way an action runs: a stored request, approved per policy, executed once, audited."""
+
+    store: ApprovalStore
+    cloud: CloudActions
+    audit: AuditSink
+    policy: ApprovalPolicy
+    limits: ActionLimits
+    clock: Clock
+    expiry: timedelta = timedelta(minutes=15)
+    sleep: Callable[[float], None] = field(default=lambda _s: None)
+    new_id: Callable[[], str] = _new_id
+    command_polls: int = 10
+
+    def dry_run(self, call: ActionCall) -> str:
+        """What ``call`` would change, from live state.
+
+        Raises:
+            ActionNotAllowed: the action would break a limit (MaxSize, step).
+            CloudActionFailed: AWS could not be read.
+        """
+        if call.action is ActionName.RESTART_SERVICE:
+            return (
+                f"will run `systemctl restart {call.params['service']}` on {call.params['instance_id']} "
+                "through SSM (AWS-RunShellScript)"
+            )
+        state = self.cloud.describe_group(str(call.params["group"]))
+        return plan_scale(call, state, self.limits).summary(state)
+
+    def request(self, call: ActionCall, requested_by: str) -> ApprovalRequest:
+        """Create a pending approval request for ``call`` (nothing runs)."""
+        dry_run = self.dry_run(call)
+        now = self.clock.now()
+        request = ApprovalRequest(
+            id=self.new_id(),
+            call=call,
+            fingerprint=call.fingerprint(),
+            requested_by=requested_by,
+            requested_at=now,
+            expires_at=now + self.expiry,
+            required_approvals=self.policy.required_approvals(call),
+            dry_run=dry_run,
+            updated_at=now,
+        )
+        self._audit(request, "requested", actor=requested_by)
+        self.store.add(request)
+        return request
+
+    def get(self, request_id: str) -> ApprovalRequest:
+        """The stored request.
+
+        Raises:
+            ApprovalNotFound: no such request.
+        """
+        request = self.store.get(request_id)
+        if request is None:
+            raise ApprovalNotFound(request_id)
+        return request
+
+    def approve(self, request_id: str, user: str, user_groups: Collection[str] = ()) -> ApprovalRequest:
+        """Record ``user``'s approval; when the quorum is met, execute the stored call once.
+
+        Raises:
+            NotAllowedToApprove, ApprovalExpired, InvalidTransition, ActionNotAllowed.
+        """
+        for _ in range(_CAS_ATTEMPTS):
+            current = self.get(request_id)
+            if not current.parameters_intact():
+                raise ActionNotAllowed(current.call.action.value, "the stored parameters do not match the approval")
+            self.policy.check_approver(current, user, user_groups)
+            now = self.clock.now()
+            if current.state is ApprovalState.PENDING and current.is_expired(now):
+                self._expire(current)
+                raise ApprovalExpired(request_id)
+            updated = current.approve(user, now)
+            if self.store.compare_and_set(current.version, updated):
+                break
+        else:
+            raise InvalidTransition(request_id, "changing", ApprovalState.APPROVED.value)
+        self._audit(updated, "approved", actor=user)
+        if updated.state is ApprovalState.APPROVED:
+            return self.execute(request_id)
+        return updated
+
+    def reject(self, request_id: str, user: str, user_groups: Collection[str] = ()) -> ApprovalRequest:
+        """Reject a pending request (an approver, or the requester withdrawing it)."""
+        current = self.get(request_id)
+        if user != current.requested_by:
+            self.policy.check_approver(current, user, user_groups)
+        updated = current.reject(user, self.clock.now())
+        if not self.store.compare_and_set(current.version, updated):
+            raise InvalidTransition(request_id, self.get(request_id).state.value, ApprovalState.REJECTED.value)
+        self._audit(updated, "rejected", actor=user)
+        return updated
+
+    def expire_due(self) -> list[ApprovalRequest]:
+        """Expire every pending request past its expiry time; returns the ones this call expired."""
+        now = self.clock.now()
+        expired = []
+        for request in self.store.pending():
+            if request.is_expired(now):
+                done = self._expire(request)
+                if done is not None:
+                    expired.append(done)
+        return expired
+
+    def execute(self, request_id: str) -> ApprovalRequest:
+        """Run an APPROVED request exactly once and record the outcome.
+
+        The audit entry for ``executing`` is written before anything runs; if it cannot be
+        written the action does not run.
+        """
+        current = self.get(request_id)
+        started = current.start(self.clock.now())
+        if not self.store.compare_and_set(current.version, started):
+            raise InvalidTransition(request_id, self.get(request_id).state.value, ApprovalState.EXECUTING.value)
+        try:
+            self._audit(started, "executing", actor="smartcloudops")
+        except AuditWriteFailed as exc:
+            self._finish(started, started.fail(f"audit write failed, action not run: {exc}", self.clock.now()))
+            raise
+        try:
+            result = self._run(started.call)
+        except (CloudActionFailed, ActionNotAllowed) as exc:
+            return self._finish(started, started.fail(str(exc), self.clock.now()))
+        return self._finish(started, started.succeed(result, self.clock.now()))
+
+    def _finish(self, started: ApprovalRequest, final: ApprovalRequest) -> ApprovalRequest:
+        self.store.compare_and_set(started.version, final)
+        self._audit(final, final.state.value, actor="smartcloudops", result=final.result, error=final.error)
+        return final
+
+    def _run(self, call: ActionCall) -> str:
+        if call.action is ActionName.RESTART_SERVICE:
+            instance_id = str(call.params["instance_id"])
+            command_id = self.cloud.send_restart(instance_id, str(call.params["service"]))
+            status = "Pending"
+            for _ in range(self.command_polls):
+                status = self.cloud.command_status(command_id, instance_id)
+                if status in _TERMINAL_COMMAND_STATES:
+                    break
+                self.sleep(1.0)
+            if status != "Success":
+                raise CloudActionFailed("restart_service", f"command {command_id} ended {status}")
+            return f"command {command_id}: {status}"
+        group = str(call.params["group"])
+        state = self.cloud.describe_group(group)
+        plan = plan_scale(call, state, self.limits)
+        self.cloud.set_desired_capacity(group, plan.new)
+        return f"{group} desired capacity {plan.current} → {plan.new}"
+
+    def _expire(self, request: ApprovalRequest) -> ApprovalRequest | None:
+        updated = request.expire(self.clock.now())
+        if not self.store.compare_and_set(request.version, updated):
+            return None
+        self._audit(updated, "expired", actor="smartcloudops")
+        return updated
+
+    def _audit(
+        self,
+        request: ApprovalRequest,
+        event: str,
+        *,
+        actor: str,
+        result: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.audit.record(
+            AuditEvent(
+                timestamp=self.clock.now(),
+                event=event,
+                request_id=request.id,
+                action=request.call.action.value,
+                params=dict(request.call.params),
+                requester=request.requested_by,
+                actor=actor,
+                approvers=request.approvers,
+                dry_run=request.dry_run,
+                result=result,
+                error=error,
+            )
+        )

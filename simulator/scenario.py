@@ -1,0 +1,59 @@
+"""Scenario files: the incidents to inject, in YAML.
+
+Example::
+
+    incidents:
+      - kind: cpu_saturation
+        host: web-1
+        start: -10m      # relative to now (or an epoch number)
+        duration: 30m
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from domain.errors import InputError
+from simulator.fleet import Incident, IncidentKind
+
+_DURATION = re.compile(r"^(-?)(\d+)([smhd])$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str | int | float) -> float:
+    """``90s``, ``10m``, ``-2h`` or a plain number of seconds."""
+    if isinstance(text, int | float):
+        return float(text)
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise InputError(f"'{text}' is not a duration like 30s, 10m, 2h or 1d")
+    value = int(m.group(2)) * _SECONDS[m.group(3)]
+    return float(-value if m.group(1) else value)
+
+
+def load_scenario(path: Path, *, now: float) -> tuple[Incident, ...]:
+    """Read a scenario file; relative starts are taken from ``now``.
+
+    Raises:
+        InputError: the file is missing, not YAML, or an incident is malformed.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read scenario {path}: {exc}") from exc
+    items = (data or {}).get("incidents", []) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise InputError(f"{path}: expected a mapping with an 'incidents' list")
+    out = []
+    for n, item in enumerate(items, 1):
+        try:
+            kind = IncidentKind(item["kind"])
+            start = item.get("start", 0)
+            start_s = now + parse_duration(start) if isinstance(start, str) else float(start)
+            out.append(Incident(kind, str(item["host"]), start_s, parse_duration(item.get("duration", "30m"))))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{path}: incident {n} is malformed ({exc})") from exc
+    return tuple(out)

@@ -1,0 +1,145 @@
+"""A Slack Web API on localhost that records every call per method and answers like Slack does.
+
+Point the real ``WebClient`` at it with ``base_url=server.api_url``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ReceivedCall:
+    """One API call as the server saw it."""
+
+    method: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+class FakeSlackApi(ThreadingHTTPServer):
+    """The fake server; start with ``start()``, stop with ``stop()``."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.calls: list[ReceivedCall] = []
+        self.lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._thread: threading.Thread | None = None
+        self.responses: dict[str, dict[str, Any]] = {}
+        self.socket_mode_url: str | None = None
+
+    @property
+    def api_url(self) -> str:
+        """Base URL for ``WebClient(base_url=...)``."""
+        return f"http://127.0.0.1:{self.server_address[1]}/api/"
+
+    def start(self) -> FakeSlackApi:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.shutdown()
+        self.server_close()
+
+    def reset(self) -> None:
+        """Forget recorded calls."""
+        with self.lock:
+            self.calls.clear()
+
+    def received(self, method: str) -> list[ReceivedCall]:
+        """Calls of one API method, in order."""
+        with self.lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[ReceivedCall]:
+        """Wait until ``method`` was called at least ``count`` times; returns those calls."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                calls = [c for c in self.calls if c.method == method]
+                if len(calls) >= count:
+                    return calls
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = sorted({c.method for c in self.calls})
+                    raise AssertionError(f"{method} called {len(calls)} times, wanted {count}; saw {seen}")
+                self.lock.wait(remaining)
+
+    def record(self, call: ReceivedCall) -> dict[str, Any]:
+        """Store a call and build Slack's answer to it."""
+        with self.lock:
+            self.calls.append(call)
+            self.lock.notify_all()
+        if call.method in self.responses:
+            return self.responses[call.method]
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        channel = call.body.get("channel", "C000")
+        answers: dict[str, dict[str, Any]] = {
+            "auth.test": {
+                "ok": True,
+                "url": "https://example.slack.com/",
+                "team": "Example",
+                "user": "ops",
+                "team_id": "T000",
+                "user_id": "U_BOT",
+                "bot_id": "B000",
+            },
+            "chat.postMessage": {"ok": True, "channel": channel, "ts": ts, "message": {"text": call.body.get("text")}},
+            "chat.update": {"ok": True, "channel": channel, "ts": call.body.get("ts", ts)},
+            "chat.postEphemeral": {"ok": True, "message_ts": ts},
+            "apps.connections.open": {"ok": True, "url": self.socket_mode_url or "ws://127.0.0.1:1/"},
+            "files.getUploadURLExternal": {
+                "ok": True,
+                "upload_url": f"http://127.0.0.1:{self.server_address[1]}/upload",
+                "file_id": f"F{next(self._ts):08d}",
+            },
+            "files.completeUploadExternal": {"ok": True, "files": [{"id": "F1", "title": "chart"}]},
+        }
+        return answers.get(call.method, {"ok": True})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeSlackApi
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        path = urllib.parse.urlparse(self.path).path
+        if path == "/upload":
+            self.server.record(ReceivedCall("upload", {"bytes": len(raw)}, dict(self.headers.items())))
+            self._reply(200, b"OK", "text/plain")
+            return
+        method = path.removeprefix("/api/")
+        content_type = self.headers.get("Content-Type", "")
+        if "json" in content_type:
+            body = json.loads(raw or b"{}")
+        else:
+            body = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+        for key in ("blocks", "attachments"):
+            if isinstance(body.get(key), str):
+                body[key] = json.loads(body[key])
+        answer = self.server.record(ReceivedCall(method, body, dict(self.headers.items())))
+        self._reply(200, json.dumps(answer).encode(), "application/json")
+
+    def _reply(self, status: int, payload: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002, ARG002 - signature fixed by http.server
+        return

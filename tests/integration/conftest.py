@@ -1,0 +1,161 @@
+"""Session fixtures: real servers on 127.0.0.1 (Prometheus, node_exporter, the fleet simulator, Redis, moto)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+import requests
+
+from simulator.exposition import write_openmetrics
+from simulator.fleet import FleetModel, Incident, IncidentKind
+from simulator.server import SimulatorServer
+from tests import servers
+from tests.fakes.openai_api import FakeOpenAI
+from tests.fakes.slack_api import FakeSlackApi
+
+pytestmark = pytest.mark.integration
+
+
+def _started(factory: object, *args: object, **kwargs: object) -> servers.ServerProcess:
+    try:
+        return factory(*args, **kwargs)  # type: ignore[operator,no-any-return]
+    except servers.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("servers")
+
+
+@pytest.fixture(scope="session")
+def node_exporter(workdir: Path) -> Iterator[servers.ServerProcess]:
+    server = _started(servers.start_node_exporter, workdir / "node_exporter")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def fleet_model() -> FleetModel:
+    """20 simulated hosts; db-1 has been saturating its CPU for an hour and goes on for a day."""
+    now = time.time()
+    return FleetModel(20, (Incident(IncidentKind.CPU_SATURATION, "db-1", now - 3600, 86400),))
+
+
+@pytest.fixture(scope="session")
+def fleet_simulator(fleet_model: FleetModel) -> Iterator[SimulatorServer]:
+    server = SimulatorServer((servers.LOOPBACK, servers.free_port()), fleet_model)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def wait_for_series(url: str, query: str, *, minimum: int = 1, timeout: float = 30.0) -> list[dict[str, object]]:
+    """Wait until an instant query returns at least ``minimum`` series."""
+    deadline = time.monotonic() + timeout
+    result: list[dict[str, object]] = []
+    while time.monotonic() < deadline:
+        resp = requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5)
+        result = resp.json()["data"]["result"]
+        if len(result) >= minimum:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"{query} returned {len(result)} series after {timeout:.0f}s")
+
+
+@pytest.fixture(scope="session")
+def prometheus(
+    workdir: Path, node_exporter: servers.ServerProcess, fleet_simulator: SimulatorServer
+) -> Iterator[servers.ServerProcess]:
+    """Prometheus scraping node_exporter (job ``node``) and the fleet simulator (job ``fleet``) every second.
+
+    The simulator's last 30 minutes are backfilled first, so its series have history (and
+    ``rate()`` over a minute is exact) from the first scrape on.
+    """
+    home = workdir / "prometheus"
+    home.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    history = home / "history.om"
+    with history.open("w") as out:
+        write_openmetrics(
+            fleet_simulator.model, start=now - 1800, end=now - 1, step=5, out=out, origin=fleet_simulator.origin
+        )
+    try:
+        servers.backfill_openmetrics(history, home / "data")
+    except servers.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    targets = {
+        "node": f"{servers.LOOPBACK}:{node_exporter.port}",
+        "fleet": f"{servers.LOOPBACK}:{fleet_simulator.server_address[1]}",
+    }
+    server = _started(servers.start_prometheus, home, scrape_targets=targets, tsdb=home / "data")
+    # rate() over [1m] needs at least two samples of every counter.
+    wait_for_series(server.url, "count by (instance) (count_over_time(node_cpu_seconds_total[10s]) >= 3)", minimum=21)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(workdir: Path) -> Iterator[servers.ServerProcess]:
+    server = _started(servers.start_redis, workdir / "redis")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: servers.ServerProcess) -> Iterator[str]:
+    """A clean database for each test."""
+    url = redis_server.extra["url"]
+    client = redis_lib.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def moto_server(workdir: Path) -> Iterator[servers.ServerProcess]:
+    server = _started(servers.start_moto, workdir / "moto")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, moto_server: servers.ServerProcess) -> str:
+    """Fake credentials for moto, and the endpoint URL; each test gets a fresh moto state."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    requests.post(f"{moto_server.url}/moto-api/reset", timeout=5)
+    return moto_server.url
+
+
+@pytest.fixture(scope="session")
+def slack_api() -> Iterator[FakeSlackApi]:
+    server = FakeSlackApi().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_slack(slack_api: FakeSlackApi) -> FakeSlackApi:
+    slack_api.reset()
+    slack_api.responses.clear()
+    return slack_api
+
+
+@pytest.fixture(scope="session")
+def openai_api() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()

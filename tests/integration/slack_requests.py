@@ -1,0 +1,69 @@
+"""Build correctly signed Slack HTTP requests, as Slack sends them."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from typing import Any
+
+from slack_sdk.signature import SignatureVerifier
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+
+
+def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    """Headers Slack adds to a request with ``body``."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def slash_command(text: str, *, user: str = "U_ONCALL", channel: str = "C_OPS") -> tuple[str, dict[str, str]]:
+    """Body and headers of a ``/ops`` slash command."""
+    body = urllib.parse.urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T000",
+            "team_domain": "example",
+            "channel_id": channel,
+            "channel_name": "ops",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/ops",
+            "text": text,
+            "api_app_id": "A000",
+            "response_url": "https://hooks.slack.invalid/commands/1",
+            "trigger_id": "1.2.3",
+        }
+    )
+    return body, {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def block_action(
+    action_id: str, value: str, *, user: str, channel: str = "C_OPS", message_ts: str = "1.000001"
+) -> tuple[str, dict[str, str]]:
+    """Body and headers of a button click (block_actions payload)."""
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "team": {"id": "T000", "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": "T000"},
+        "api_app_id": "A000",
+        "token": "legacy",
+        "trigger_id": "1.2.3",
+        "channel": {"id": channel, "name": "ops"},
+        "message": {"ts": message_ts, "type": "message", "text": "approval"},
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+        "response_url": "https://hooks.slack.invalid/actions/1",
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": f"approval:{value}",
+                "value": value,
+                "type": "button",
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+    return body, {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}

@@ -1,0 +1,67 @@
+"""Detection pass → anomaly in Redis, over a Prometheus filled with two hours of simulated history."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.prometheus import PrometheusMetrics
+from adapters.redis_store import RedisAnomalyStore, connect
+from detectors.service import DetectionService
+from detectors.zscore import RobustZScoreDetector
+from domain.models import AnomalyStatus, MetricKind, Severity
+from simulator.exposition import write_openmetrics
+from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests import servers
+
+
+@pytest.fixture(scope="module")
+def history() -> tuple[FleetModel, float]:
+    end = float(int(time.time() // 60 * 60) - 120)
+    model = FleetModel(5, (Incident(IncidentKind.CPU_SATURATION, "web-1", end - 8 * 60, 3600),))
+    return model, end
+
+
+@pytest.fixture(scope="module")
+def history_prometheus(
+    tmp_path_factory: pytest.TempPathFactory, history: tuple[FleetModel, float]
+) -> Iterator[servers.ServerProcess]:
+    model, end = history
+    work = tmp_path_factory.mktemp("history")
+    om = work / "history.om"
+    with om.open("w") as out:
+        write_openmetrics(model, start=end - 2 * 3600, end=end, step=60, out=out)
+    try:
+        servers.backfill_openmetrics(om, work / "data")
+        server = servers.start_prometheus(work, scrape_targets={}, tsdb=work / "data")
+    except servers.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+def test_detection_pass_stores_one_anomaly_with_status_and_severity_in_redis(
+    history_prometheus: servers.ServerProcess, history: tuple[FleetModel, float], redis_url: str
+) -> None:
+    _model, end = history
+    now = datetime.fromtimestamp(end, UTC)
+    service = DetectionService(
+        metrics=PrometheusMetrics(history_prometheus.url),
+        store=RedisAnomalyStore(connect(redis_url)),
+        detectors=(RobustZScoreDetector(),),
+    )
+
+    first = service.run_once(now)
+    second = service.run_once(now)
+
+    assert [(a.host.name, a.metric) for a in first.opened] == [("web-1", MetricKind.CPU)]
+    assert first.series_checked == 15
+    assert second.opened == ()
+    stored = RedisAnomalyStore(connect(redis_url)).recent(10)
+    assert len(stored) == 1
+    assert stored[0].status is AnomalyStatus.OPEN
+    assert stored[0].severity is Severity.CRITICAL
+    assert stored[0].host.instance_id is not None

@@ -1,0 +1,112 @@
+"""Contract tests every AnomalyStore and ApprovalStore must pass; subclasses provide the ``store`` fixture."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+from remediation.actions import ActionCall, ActionName
+from remediation.approval import ApprovalRequest, ApprovalState
+
+T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0123456789abcdef0")
+DB1 = HostRef(instance="10.0.1.13:9100", host="db-1")
+
+
+def anomaly(n: int, host: HostRef = WEB1, status: AnomalyStatus = AnomalyStatus.OPEN) -> Anomaly:
+    return Anomaly(
+        id=f"a{n}",
+        host=host,
+        metric=MetricKind.CPU,
+        detector="robust_zscore",
+        status=status,
+        severity=Severity.HIGH,
+        score=7.5,
+        value=93.2,
+        started_at=T0 + timedelta(minutes=n),
+        updated_at=T0 + timedelta(minutes=n),
+    )
+
+
+def approval(request_id: str = "r1") -> ApprovalRequest:
+    call = ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 1})
+    return ApprovalRequest(
+        id=request_id,
+        call=call,
+        fingerprint=call.fingerprint(),
+        requested_by="U_REQ",
+        requested_at=T0,
+        expires_at=T0 + timedelta(minutes=15),
+        updated_at=T0,
+    )
+
+
+class AnomalyStoreContract:
+    """What every anomaly store does."""
+
+    def test_recent_is_newest_first_and_bounded(self, store: Any) -> None:
+        for n in range(5):
+            store.upsert(anomaly(n))
+        assert ["a4", "a3", "a2"] == [a.id for a in store.recent(3)]
+
+    def test_upsert_replaces_by_id(self, store: Any) -> None:
+        store.upsert(anomaly(1))
+        store.upsert(anomaly(1).model_copy(update={"severity": Severity.CRITICAL}))
+        assert [Severity.CRITICAL] == [a.severity for a in store.recent(10)]
+
+    def test_round_trip_keeps_every_field(self, store: Any) -> None:
+        store.upsert(anomaly(2))
+        assert anomaly(2) == store.get("a2")
+        assert store.get("missing") is None
+
+    def test_open_for_finds_only_unresolved_incidents(self, store: Any) -> None:
+        store.upsert(anomaly(1))
+        assert "a1" == store.open_for(WEB1, MetricKind.CPU, "robust_zscore").id
+        assert store.open_for(DB1, MetricKind.CPU, "robust_zscore") is None
+        assert store.open_for(WEB1, MetricKind.MEMORY, "robust_zscore") is None
+        store.upsert(anomaly(1, status=AnomalyStatus.RESOLVED))
+        assert store.open_for(WEB1, MetricKind.CPU, "robust_zscore") is None
+
+    def test_empty_store(self, store: Any) -> None:
+        assert [] == store.recent(5)
+        assert [] == store.recent(0)
+
+
+class ApprovalStoreContract:
+    """What every approval store does, compare-and-set above all."""
+
+    def test_add_then_get(self, store: Any) -> None:
+        store.add(approval())
+        assert approval() == store.get("r1")
+        assert store.get("nope") is None
+
+    def test_compare_and_set_needs_the_current_version(self, store: Any) -> None:
+        store.add(approval())
+        approved = approval().approve("U_OK", T0)
+        assert store.compare_and_set(0, approved)
+        assert not store.compare_and_set(0, approved.start(T0))
+        assert ApprovalState.APPROVED == store.get("r1").state
+
+    def test_pending_lists_only_pending_requests(self, store: Any) -> None:
+        store.add(approval("r1"))
+        store.add(approval("r2"))
+        store.compare_and_set(0, approval("r2").reject("U_OK", T0))
+        assert ["r1"] == [r.id for r in store.pending()]
+
+    def test_concurrent_compare_and_set_has_one_winner(self, store: Any) -> None:
+        store.add(approval())
+        wins: list[bool] = []
+        barrier = threading.Barrier(20)
+
+        def attempt(n: int) -> None:
+            barrier.wait()
+            wins.append(store.compare_and_set(0, approval().approve(f"U_{n}", T0)))
+
+        threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert 1 == sum(wins)

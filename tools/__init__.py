@@ -1,0 +1,1 @@
+"""What the agent and the deterministic router may call: plain typed functions in one registry."""

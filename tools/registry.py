@@ -1,0 +1,104 @@
+"""The tool registry: one explicit list of what the agent and the router may call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from pydantic import BaseModel, ValidationError
+
+from domain.errors import OpsError
+from domain.models import ToolResult, ToolStatus
+from tools import anomalies, metrics, remediation
+from tools.context import ToolContext
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool as the model sees it, plus what the product needs to run it safely."""
+
+    name: str
+    args_model: type[BaseModel]
+    func: Callable[[ToolContext, Any], ToolResult]
+    read_only: bool
+    prerequisite: Callable[[ToolContext], str | None]
+
+    @property
+    def description(self) -> str:
+        """First line of the function's docstring: written for the model and the user alike."""
+        return (self.func.__doc__ or self.name).strip().splitlines()[0]
+
+
+def _needs_metrics(ctx: ToolContext) -> str | None:
+    return None if ctx.metrics is not None else "no metrics source is configured (set SCO_PROMETHEUS__URL)"
+
+
+def _needs_remediation(ctx: ToolContext) -> str | None:
+    return None if ctx.remediation is not None else "remediation is not configured"
+
+
+def _always(_ctx: ToolContext) -> str | None:
+    return None
+
+
+TOOLS: tuple[Tool, ...] = (
+    Tool("get_current_metric", metrics.CurrentMetricArgs, metrics.get_current_metric, True, _needs_metrics),
+    Tool("list_recent_anomalies", anomalies.RecentAnomaliesArgs, anomalies.list_recent_anomalies, True, _always),
+    Tool(
+        "request_remediation",
+        remediation.RemediationArgs,
+        remediation.request_remediation,
+        False,
+        _needs_remediation,
+    ),
+)
+
+
+class ToolRegistry:
+    """Runs tools by name with validated arguments; every failure becomes a ``ToolResult`` with status error."""
+
+    def __init__(self, tools: tuple[Tool, ...] = TOOLS) -> None:
+        self._tools = {t.name: t for t in tools}
+
+    def __iter__(self) -> Any:
+        return iter(self._tools.values())
+
+    def get(self, name: str) -> Tool:
+        """The tool with this name.
+
+        Raises:
+            KeyError: no such tool.
+        """
+        return self._tools[name]
+
+    def call(self, name: str, raw_args: Mapping[str, Any], ctx: ToolContext) -> ToolResult:
+        """Validate ``raw_args`` and run tool ``name``."""
+        started = time.perf_counter()
+        tool = self._tools.get(name)
+        if tool is None:
+            return ToolResult(status=ToolStatus.ERROR, error=f"unknown tool {name}", params=dict(raw_args))
+        missing = tool.prerequisite(ctx)
+        if missing:
+            return ToolResult(status=ToolStatus.ERROR, error=missing, error_type="ConfigError", params=dict(raw_args))
+        try:
+            args = tool.args_model.model_validate(dict(raw_args))
+            result = tool.func(ctx, args)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+            result = ToolResult(status=ToolStatus.ERROR, error=f"invalid arguments: {problems}", params=dict(raw_args))
+        except OpsError as exc:
+            result = ToolResult(
+                status=ToolStatus.ERROR, error=str(exc), error_type=type(exc).__name__, params=dict(raw_args)
+            )
+        log.info(
+            "tool_called",
+            tool=name,
+            status=result.status.value,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return result

@@ -1,0 +1,67 @@
+"""The remediation tool: it only creates a pending approval request. Nothing executes here."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from domain.errors import ConfigError, InputError
+from domain.models import ToolResult, ToolStatus
+from remediation import actions
+from remediation.actions import ActionCall, ActionName
+from tools.context import ToolContext
+from tools.hosts import resolve_host
+
+
+class RemediationArgs(BaseModel):
+    """Arguments of ``request_remediation``."""
+
+    action: ActionName = Field(description="restart_service, scale_up or scale_to")
+    service: str | None = Field(default=None, description="systemd service to restart (restart_service)")
+    host: str | None = Field(default=None, description="host whose service to restart (restart_service)")
+    group: str | None = Field(default=None, description="Auto Scaling group (scale_up, scale_to)")
+    by: int | None = Field(default=None, description="instances to add (scale_up)")
+    desired: int | None = Field(default=None, description="new desired capacity (scale_to)")
+
+
+def build_call(ctx: ToolContext, args: RemediationArgs) -> ActionCall:
+    """Turn tool arguments into a validated action call.
+
+    Raises:
+        InputError, ActionNotAllowed: missing or unacceptable parameters.
+    """
+    if args.action is ActionName.RESTART_SERVICE:
+        if not args.service or not args.host:
+            raise InputError("restart_service needs a service and a host")
+        instance_id = args.host
+        if ctx.metrics is not None and not args.host.startswith("i-"):
+            ref = resolve_host(args.host, ctx.metrics.hosts())
+            if not ref.instance_id:
+                raise InputError(f"{ref.name} has no instance_id label, so it cannot be restarted through SSM")
+            instance_id = ref.instance_id
+        return actions.restart_service(instance_id=instance_id, service=args.service, limits=ctx.limits)
+    if not args.group:
+        raise InputError(f"{args.action.value} needs an Auto Scaling group")
+    if args.action is ActionName.SCALE_UP:
+        return actions.scale_up(group=args.group, by=args.by or 1, limits=ctx.limits)
+    if args.desired is None:
+        raise InputError("scale_to needs a desired capacity")
+    return actions.scale_to(group=args.group, desired=args.desired)
+
+
+def request_remediation(ctx: ToolContext, args: RemediationArgs) -> ToolResult:
+    """Ask for a remediation (restart a service, scale a group); a person must approve it before it runs."""
+    if ctx.remediation is None:
+        raise ConfigError("remediation is not configured")
+    call = build_call(ctx, args)
+    request = ctx.remediation.request(call, requested_by=ctx.user)
+    return ToolResult(
+        status=ToolStatus.APPROVAL_REQUIRED,
+        params=args.model_dump(mode="json", exclude_none=True),
+        data={
+            "approval_id": request.id,
+            "action": call.describe(),
+            "dry_run": request.dry_run,
+            "approvals_needed": request.required_approvals,
+            "expires": request.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        },
+    )
