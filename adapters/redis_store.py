@@ -1,7 +1,7 @@
-"""Redis adapters: anomaly history and approval requests.
+"""RedisAnomalyStore: anomaly history in Redis, and the connection helpers the Redis adapters share.
 
-Keys are prefixed and hash-tagged (``sco:{anomalies}:…``, ``sco:{approvals}:…``) so that
-every key a command or script touches lives in one Redis Cluster slot.
+Keys are prefixed and hash-tagged (``sco:{anomalies}:…``) so that every key a command
+touches lives in one Redis Cluster slot.
 """
 
 from __future__ import annotations
@@ -14,21 +14,8 @@ import redis
 
 from domain.errors import StoreUnavailable
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind
-from remediation.approval import ApprovalRequest, ApprovalState
 
 T = TypeVar("T")
-
-_CAS_SCRIPT = """
-local version = redis.call('HGET', KEYS[1], 'version')
-if not version or tonumber(version) ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'json', ARGV[3])
-if ARGV[4] == 'pending' then
-  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
-else
-  redis.call('ZREM', KEYS[2], ARGV[6])
-end
-return 1
-"""
 
 
 def connect(url: str, *, timeout_seconds: float = 2.0) -> redis.Redis:
@@ -39,7 +26,7 @@ def connect(url: str, *, timeout_seconds: float = 2.0) -> redis.Redis:
 
 
 @contextmanager
-def _translated(url_hint: str) -> Iterator[None]:
+def translated(url_hint: str) -> Iterator[None]:
     try:
         yield
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
@@ -48,7 +35,7 @@ def _translated(url_hint: str) -> Iterator[None]:
         raise StoreUnavailable(f"Redis error: {exc}") from exc
 
 
-def _location(client: redis.Redis) -> str:
+def location(client: redis.Redis) -> str:
     kwargs: dict[str, Any] = client.connection_pool.connection_kwargs
     return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}"
 
@@ -59,10 +46,10 @@ class RedisAnomalyStore:
     def __init__(self, client: redis.Redis, prefix: str = "sco") -> None:
         self._r = client
         self._p = f"{prefix}:{{anomalies}}"
-        self._where = _location(client)
+        self._where = location(client)
 
     def _run(self, fn: Callable[[], T]) -> T:
-        with _translated(self._where):
+        with translated(self._where):
             return fn()
 
     def _open_key(self, host: HostRef, metric: MetricKind, detector: str) -> str:
@@ -110,65 +97,3 @@ class RedisAnomalyStore:
         """The open incident for this host, metric and detector."""
         anomaly_id = self._run(lambda: self._r.get(self._open_key(host, metric, detector)))
         return None if anomaly_id is None else self.get(str(anomaly_id))
-
-
-class RedisApprovalStore:
-    """Approval requests as hashes with a version field; state changes go through a Lua compare-and-set."""
-
-    def __init__(self, client: redis.Redis, prefix: str = "sco") -> None:
-        self._r = client
-        self._p = f"{prefix}:{{approvals}}"
-        self._pending = f"{self._p}:pending"
-        self._where = _location(client)
-        self._cas = client.register_script(_CAS_SCRIPT)
-
-    def _key(self, request_id: str) -> str:
-        return f"{self._p}:r:{request_id}"
-
-    def add(self, request: ApprovalRequest) -> None:
-        """Store a new request (refuses to overwrite an existing id)."""
-
-        def write() -> bool:
-            pipe = self._r.pipeline(transaction=True)
-            pipe.hsetnx(self._key(request.id), "version", request.version)
-            pipe.hset(self._key(request.id), "json", request.model_dump_json())
-            if request.state is ApprovalState.PENDING:
-                pipe.zadd(self._pending, {request.id: request.requested_at.timestamp()})
-            return bool(pipe.execute()[0])
-
-        with _translated(self._where):
-            if not write():
-                raise ValueError(f"request {request.id} already exists")
-
-    def get(self, request_id: str) -> ApprovalRequest | None:
-        """The request with this id."""
-        with _translated(self._where):
-            raw = self._r.hget(self._key(request_id), "json")
-        return None if raw is None else ApprovalRequest.model_validate_json(raw)
-
-    def compare_and_set(self, expected_version: int, request: ApprovalRequest) -> bool:
-        """Atomically replace the request if the stored version is ``expected_version``."""
-        with _translated(self._where):
-            done = self._cas(
-                keys=[self._key(request.id), self._pending],
-                args=[
-                    expected_version,
-                    request.version,
-                    request.model_dump_json(),
-                    request.state.value,
-                    request.requested_at.timestamp(),
-                    request.id,
-                ],
-            )
-        return bool(done)
-
-    def pending(self) -> list[ApprovalRequest]:
-        """Pending requests, oldest first."""
-        with _translated(self._where):
-            ids = self._r.zrange(self._pending, 0, -1)
-        out = []
-        for i in ids:
-            request = self.get(str(i))
-            if request is not None and request.state is ApprovalState.PENDING:
-                out.append(request)
-        return out

@@ -55,7 +55,8 @@ def build_services(
     anomalies: AnomalyStore
     approvals: ApprovalStore
     if settings.redis.url:
-        from adapters.redis_store import RedisAnomalyStore, RedisApprovalStore, connect
+        from adapters.redis_approvals import RedisApprovalStore
+        from adapters.redis_store import RedisAnomalyStore, connect
 
         client = connect(settings.redis.url)
         anomalies, approvals = RedisAnomalyStore(client), RedisApprovalStore(client)

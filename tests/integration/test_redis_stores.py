@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.redis_store import RedisAnomalyStore, RedisApprovalStore, connect
+from adapters.redis_approvals import RedisApprovalStore
+from adapters.redis_store import RedisAnomalyStore, connect
 from domain.errors import StoreUnavailable
 from tests.store_contracts import AnomalyStoreContract, ApprovalStoreContract, anomaly
 

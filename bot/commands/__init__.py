@@ -1,0 +1,1 @@
+"""The CLI's subcommands, one module each; each has ``register(subparsers)`` that sets ``run``."""
