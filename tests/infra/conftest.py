@@ -22,7 +22,6 @@ else:
 
     from hcl_loader import REPO_ROOT, load_module
 
-
     @pytest.fixture(scope="session")
     def repo_root() -> Path:
         return REPO_ROOT

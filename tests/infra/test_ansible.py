@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from hcl_loader import REPO_ROOT, TERRAFORM_DIR, load_module, named_blocks
 
 ANSIBLE = REPO_ROOT / "ansible"
@@ -16,7 +15,9 @@ OUR_ROLES = ["grafana_provisioning", "smartcloudops_bot"]
 
 
 def _inventory_module():
-    spec = importlib.util.spec_from_file_location("terraform_inventory", ANSIBLE / "inventory" / "terraform_inventory.py")
+    spec = importlib.util.spec_from_file_location(
+        "terraform_inventory", ANSIBLE / "inventory" / "terraform_inventory.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -89,7 +90,14 @@ def test_role_defaults_match_argument_specs(role):
 @pytest.mark.parametrize("role", OUR_ROLES)
 def test_role_anatomy(role):
     base = ANSIBLE / "roles" / role
-    for part in ("defaults/main.yml", "meta/main.yml", "meta/argument_specs.yml", "tasks/main.yml", "tasks/preflight.yml", "handlers/main.yml"):
+    for part in (
+        "defaults/main.yml",
+        "meta/main.yml",
+        "meta/argument_specs.yml",
+        "tasks/main.yml",
+        "tasks/preflight.yml",
+        "handlers/main.yml",
+    ):
         assert (base / part).is_file(), part
     for handler in yaml.safe_load((base / "handlers" / "main.yml").read_text()):
         assert handler["listen"].startswith(role + "_"), handler["name"]
@@ -106,7 +114,9 @@ def test_ansible_alertmanager_receivers_match_the_canonical_config():
 
 
 def test_requirements_pin_the_collections():
-    collections = {c["name"]: c["version"] for c in yaml.safe_load((ANSIBLE / "requirements.yml").read_text())["collections"]}
+    collections = {
+        c["name"]: c["version"] for c in yaml.safe_load((ANSIBLE / "requirements.yml").read_text())["collections"]
+    }
 
     assert {"prometheus.prometheus", "grafana.grafana", "amazon.aws"} <= set(collections)
     assert all(v[0].isdigit() for k, v in collections.items() if k != "community.general")

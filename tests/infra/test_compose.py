@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from hcl_loader import REPO_ROOT
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
@@ -77,7 +76,9 @@ def test_prometheus_config_is_valid_and_scrapes_compose_services(tmp_path: Path)
     promtool = shutil.which("promtool")
     assert promtool
 
-    result = subprocess.run([promtool, "check", "config", str(tmp_path / "prometheus.yml")], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [promtool, "check", "config", str(tmp_path / "prometheus.yml")], capture_output=True, text=True, check=False
+    )
 
     assert 0 == result.returncode, result.stdout + result.stderr
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
@@ -108,9 +109,15 @@ def test_alertmanager_config_is_valid():
 
 
 def test_grafana_provisioning_points_at_the_mounted_dashboards():
-    datasources = yaml.safe_load((_mount_source("grafana", "/etc/grafana/provisioning/datasources") / "prometheus.yml").read_text())
-    providers = yaml.safe_load((_mount_source("grafana", "/etc/grafana/provisioning/dashboards") / "smartcloudops.yml").read_text())
-    dashboards_target = next(dst for _, dst in _bind_mounts(SERVICES["grafana"]) if "dashboards" in dst and "provisioning" not in dst)
+    datasources = yaml.safe_load(
+        (_mount_source("grafana", "/etc/grafana/provisioning/datasources") / "prometheus.yml").read_text()
+    )
+    providers = yaml.safe_load(
+        (_mount_source("grafana", "/etc/grafana/provisioning/dashboards") / "smartcloudops.yml").read_text()
+    )
+    dashboards_target = next(
+        dst for _, dst in _bind_mounts(SERVICES["grafana"]) if "dashboards" in dst and "provisioning" not in dst
+    )
 
     assert 1 == datasources["apiVersion"] and 1 == providers["apiVersion"]
     assert "http://prometheus:9090" == next(d["url"] for d in datasources["datasources"] if d["type"] == "prometheus")

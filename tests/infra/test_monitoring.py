@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from hcl_loader import REPO_ROOT
 
 MONITORING = REPO_ROOT / "monitoring"
@@ -49,8 +48,28 @@ BOT_METRICS = {
 # What the dashboards' PromQL test substitutes before running each expression.
 MACROS = {"$__rate_interval": "5m", "$__interval": "1m", "$instance": ".*", "$host": ".*", "$job": ".*"}
 PROMQL_WORDS = {
-    "sum", "avg", "max", "min", "count", "by", "without", "rate", "increase", "irate", "or", "and", "unless",
-    "on", "ignoring", "vector", "sort_desc", "sort", "histogram_quantile", "le", "topk", "bottomk",
+    "sum",
+    "avg",
+    "max",
+    "min",
+    "count",
+    "by",
+    "without",
+    "rate",
+    "increase",
+    "irate",
+    "or",
+    "and",
+    "unless",
+    "on",
+    "ignoring",
+    "vector",
+    "sort_desc",
+    "sort",
+    "histogram_quantile",
+    "le",
+    "topk",
+    "bottomk",
 }
 
 
@@ -103,7 +122,9 @@ def test_dashboards_have_unique_uids_and_provisionable_shape():
 
 
 def test_every_target_uses_the_provisioned_prometheus_datasource():
-    provisioned = yaml.safe_load((MONITORING / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    provisioned = yaml.safe_load(
+        (MONITORING / "grafana" / "provisioning" / "datasources" / "prometheus.yml").read_text()
+    )
     prometheus_uid = next(d["uid"] for d in provisioned["datasources"] if d["type"] == "prometheus")
     for path in DASHBOARDS:
         for target in _targets(json.loads(path.read_text())):
@@ -122,8 +143,14 @@ def test_expressions_use_only_known_metrics_and_macros(where, expr):
 
 def test_host_dashboards_cover_cpu_memory_disk_network_load():
     text = (MONITORING / "grafana" / "dashboards" / "host-detail.json").read_text()
-    for metric in ("node_cpu_seconds_total", "node_memory_MemAvailable_bytes", "node_filesystem_avail_bytes",
-                   "node_disk_read_bytes_total", "node_network_receive_bytes_total", "node_load1"):
+    for metric in (
+        "node_cpu_seconds_total",
+        "node_memory_MemAvailable_bytes",
+        "node_filesystem_avail_bytes",
+        "node_disk_read_bytes_total",
+        "node_network_receive_bytes_total",
+        "node_load1",
+    ):
         assert metric in text
 
 
@@ -146,7 +173,9 @@ def test_dashboard_expressions_parse(tmp_path: Path):
     rules_file = tmp_path / "dashboards.yml"
     rules_file.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}))
 
-    result = subprocess.run([_promtool(), "check", "rules", str(rules_file)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [_promtool(), "check", "rules", str(rules_file)], capture_output=True, text=True, check=False
+    )
 
     assert 0 == result.returncode, result.stdout + result.stderr
 
@@ -162,7 +191,10 @@ def test_alert_rules_cover_the_required_conditions():
     assert "> 90" in rules["HostHighMemory"]["expr"] and "5m" == rules["HostHighMemory"]["for"]
     assert "> 85" in rules["HostDiskAlmostFull"]["expr"] and "10m" == rules["HostDiskAlmostFull"]["for"]
     assert "up" in rules["InstanceDown"]["expr"] and "2m" == rules["InstanceDown"]["for"]
-    assert 'up{job="smartcloudops"} == 0' == rules["SmartCloudOpsBotDown"]["expr"] and "2m" == rules["SmartCloudOpsBotDown"]["for"]
+    assert (
+        'up{job="smartcloudops"} == 0' == rules["SmartCloudOpsBotDown"]["expr"]
+        and "2m" == rules["SmartCloudOpsBotDown"]["for"]
+    )
     for name, rule in rules.items():
         assert rule["labels"]["severity"] in {"warning", "critical"}, name
         assert rule["annotations"]["summary"] and rule["annotations"]["description"], name

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from hcl_loader import TERRAFORM_DIR, load_module, named_blocks
 from tfdocs import BEGIN, END, render
 
@@ -13,7 +12,9 @@ def test_readme_tables_are_current(directory):
     text = (directory / "README.md").read_text()
     section = BEGIN + text.split(BEGIN, 1)[1].split(END, 1)[0] + END
 
-    assert render(directory) == section, "run: python tests/infra/tfdocs.py " + str(directory.relative_to(TERRAFORM_DIR.parent))
+    assert render(directory) == section, "run: python tests/infra/tfdocs.py " + str(
+        directory.relative_to(TERRAFORM_DIR.parent)
+    )
 
 
 def test_minimal_example_calls_the_root_module():

@@ -6,7 +6,6 @@ import ipaddress
 from typing import Any
 
 import pytest
-
 from hcl_loader import locals_, named_blocks, resources
 
 ADMIN_ONLY_PORTS = {22}
@@ -16,7 +15,9 @@ ANYWHERE = "0.0.0.0/0"
 
 
 def _ingress_rules(tf: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: body for (rtype, name), body in resources(tf).items() if rtype == "aws_vpc_security_group_ingress_rule"}
+    return {
+        name: body for (rtype, name), body in resources(tf).items() if rtype == "aws_vpc_security_group_ingress_rule"
+    }
 
 
 def _sources(tf: dict[str, Any], rule: dict[str, Any]) -> set[str]:
@@ -194,7 +195,18 @@ def test_log_group_has_retention(tf):
 
 
 def test_resources_carry_merged_tags(tf):
-    taggable = {"aws_vpc", "aws_subnet", "aws_instance", "aws_launch_template", "aws_security_group", "aws_iam_role", "aws_kms_key", "aws_ssm_parameter", "aws_cloudwatch_log_group", "aws_sns_topic"}
+    taggable = {
+        "aws_vpc",
+        "aws_subnet",
+        "aws_instance",
+        "aws_launch_template",
+        "aws_security_group",
+        "aws_iam_role",
+        "aws_kms_key",
+        "aws_ssm_parameter",
+        "aws_cloudwatch_log_group",
+        "aws_sns_topic",
+    }
     for (rtype, name), body in resources(tf).items():
         if rtype in taggable:
             assert "local.tags" in str(body.get("tags")), (rtype, name)

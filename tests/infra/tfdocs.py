@@ -36,7 +36,13 @@ def _cell(text: str) -> str:
 
 def render(directory: Path) -> str:
     module = load_module(directory)
-    lines = [BEGIN, "## Inputs", "", "| Name | Description | Type | Default | Required |", "|------|-------------|------|---------|:--------:|"]
+    lines = [
+        BEGIN,
+        "## Inputs",
+        "",
+        "| Name | Description | Type | Default | Required |",
+        "|------|-------------|------|---------|:--------:|",
+    ]
     for name, body in sorted(named_blocks(module, "variable").items()):
         has_default = "default" in body
         default = f"`{_cell(_expr(body['default']))}`" if has_default else "n/a"
