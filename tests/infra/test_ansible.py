@@ -84,7 +84,8 @@ def test_role_defaults_match_argument_specs(role):
     assert set(defaults) == set(options)
     for name, option in options.items():
         assert name.startswith(role + "_"), name
-        assert option.get("description") and option.get("type"), name
+        assert option.get("description"), name
+        assert option.get("type"), name
 
 
 @pytest.mark.parametrize("role", OUR_ROLES)

@@ -158,7 +158,8 @@ def test_instance_variable_matches_everything_when_all_selected():
     for path in DASHBOARDS:
         for variable in json.loads(path.read_text())["templating"]["list"]:
             if variable["name"] == "instance":
-                assert variable["includeAll"] and ".*" == variable["allValue"]
+                assert variable["includeAll"]
+                assert ".*" == variable["allValue"]
 
 
 def _promtool() -> str:
@@ -173,7 +174,7 @@ def test_dashboard_expressions_parse(tmp_path: Path):
     rules_file = tmp_path / "dashboards.yml"
     rules_file.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}))
 
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 -- fixed argv from shutil.which
         [_promtool(), "check", "rules", str(rules_file)], capture_output=True, text=True, check=False
     )
 
@@ -187,17 +188,20 @@ def test_alert_rules_cover_the_required_conditions():
             for rule in group["rules"]:
                 rules[rule["alert"]] = rule
 
-    assert "> 90" in rules["HostHighCpu"]["expr"] and "3m" == rules["HostHighCpu"]["for"]
-    assert "> 90" in rules["HostHighMemory"]["expr"] and "5m" == rules["HostHighMemory"]["for"]
-    assert "> 85" in rules["HostDiskAlmostFull"]["expr"] and "10m" == rules["HostDiskAlmostFull"]["for"]
-    assert "up" in rules["InstanceDown"]["expr"] and "2m" == rules["InstanceDown"]["for"]
-    assert (
-        'up{job="smartcloudops"} == 0' == rules["SmartCloudOpsBotDown"]["expr"]
-        and "2m" == rules["SmartCloudOpsBotDown"]["for"]
-    )
+    assert "> 90" in rules["HostHighCpu"]["expr"]
+    assert "3m" == rules["HostHighCpu"]["for"]
+    assert "> 90" in rules["HostHighMemory"]["expr"]
+    assert "5m" == rules["HostHighMemory"]["for"]
+    assert "> 85" in rules["HostDiskAlmostFull"]["expr"]
+    assert "10m" == rules["HostDiskAlmostFull"]["for"]
+    assert "up" in rules["InstanceDown"]["expr"]
+    assert "2m" == rules["InstanceDown"]["for"]
+    assert 'up{job="smartcloudops"} == 0' == rules["SmartCloudOpsBotDown"]["expr"]
+    assert "2m" == rules["SmartCloudOpsBotDown"]["for"]
     for name, rule in rules.items():
         assert rule["labels"]["severity"] in {"warning", "critical"}, name
-        assert rule["annotations"]["summary"] and rule["annotations"]["description"], name
+        assert rule["annotations"]["summary"], name
+        assert rule["annotations"]["description"], name
 
 
 def test_every_rule_file_has_unit_tests():

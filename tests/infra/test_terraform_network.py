@@ -68,7 +68,8 @@ def test_no_inline_security_group_rules(tf):
     """All rules are separate resources, so the checks below see every one."""
     for (rtype, name), body in resources(tf).items():
         if rtype == "aws_security_group":
-            assert "ingress" not in body and "egress" not in body, name
+            assert "ingress" not in body, name
+            assert "egress" not in body, name
     assert not [k for k in resources(tf) if k[0] == "aws_security_group_rule"]
 
 
