@@ -25,7 +25,9 @@ GROUP = GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=4)
         ("i-0123456789abcdef0", "x" * 100, InputError),
     ],
 )
-def test_restart_service_validates_instance_and_allowlist(instance_id: str, service: str, error: type[Exception] | None) -> None:
+def test_restart_service_validates_instance_and_allowlist(
+    instance_id: str, service: str, error: type[Exception] | None
+) -> None:
     if error is None:
         call = actions.restart_service(instance_id=instance_id, service=service, limits=LIMITS)
         assert {"instance_id": instance_id, "service": service} == call.params
@@ -45,7 +47,9 @@ def test_restart_service_validates_instance_and_allowlist(instance_id: str, serv
         (actions.scale_to(group="web-asg", desired=4), 4, None),
     ],
 )
-def test_plan_scale_refuses_beyond_group_limits(call: actions.ActionCall, new: int | None, error: type[Exception] | None) -> None:
+def test_plan_scale_refuses_beyond_group_limits(
+    call: actions.ActionCall, new: int | None, error: type[Exception] | None
+) -> None:
     if error is None:
         assert new == plan_scale(call, GROUP, LIMITS).new
     else:

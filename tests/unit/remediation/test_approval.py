@@ -93,6 +93,8 @@ def test_quorum_of_two_needs_two_distinct_approvers() -> None:
 
 
 def test_tampered_parameters_are_detected_by_the_fingerprint() -> None:
-    tampered = request().model_copy(update={"call": ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 9})})
+    tampered = request().model_copy(
+        update={"call": ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 9})}
+    )
     assert not tampered.parameters_intact()
     assert request().parameters_intact()

@@ -48,15 +48,21 @@ class FailingCloud(SimulatedCloudActions):
         raise CloudActionFailed("set_desired_capacity", "Throttling: Rate exceeded", code="Throttling")
 
 
-def make(audit: ListAudit | None = None, cloud: SimulatedCloudActions | None = None) -> tuple[RemediationService, ListAudit, SimulatedCloudActions, ManualClock]:
+def make(
+    audit: ListAudit | None = None, cloud: SimulatedCloudActions | None = None
+) -> tuple[RemediationService, ListAudit, SimulatedCloudActions, ManualClock]:
     audit = audit or ListAudit()
-    cloud = cloud or SimulatedCloudActions({"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=5)})
+    cloud = cloud or SimulatedCloudActions(
+        {"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=5)}
+    )
     clock = ManualClock(T0)
     service = RemediationService(
         store=InMemoryApprovalStore(),
         cloud=cloud,
         audit=audit,
-        policy=ApprovalPolicy(approvers={"scale_up": frozenset({"U_LEAD", "U_SRE"}), "scale_to": frozenset({"S_ONCALL"})}),
+        policy=ApprovalPolicy(
+            approvers={"scale_up": frozenset({"U_LEAD", "U_SRE"}), "scale_to": frozenset({"S_ONCALL"})}
+        ),
         limits=LIMITS,
         clock=clock,
     )

@@ -33,10 +33,16 @@ def test_hostile_label_values_are_refused(value: str) -> None:
 @pytest.mark.parametrize(
     ("metric", "expected"),
     [
-        (MetricKind.CPU, '100 * (1 - avg by (instance, host, instance_id) (rate(node_cpu_seconds_total{mode="idle",instance="web-1:9100"}[1m])))'),
+        (
+            MetricKind.CPU,
+            '100 * (1 - avg by (instance, host, instance_id) (rate(node_cpu_seconds_total{mode="idle",instance="web-1:9100"}[1m])))',
+        ),
         (MetricKind.LOAD, 'max by (instance, host, instance_id) (node_load1{instance="web-1:9100"})'),
         (MetricKind.UP, 'max by (instance, host, instance_id) (up{instance="web-1:9100"})'),
-        (MetricKind.NETWORK_IN, 'sum by (instance, host, instance_id) (rate(node_network_receive_bytes_total{device!~"lo|veth.*|docker.*|br-.*",instance="web-1:9100"}[1m])) / 1e6'),
+        (
+            MetricKind.NETWORK_IN,
+            'sum by (instance, host, instance_id) (rate(node_network_receive_bytes_total{device!~"lo|veth.*|docker.*|br-.*",instance="web-1:9100"}[1m])) / 1e6',
+        ),
     ],
 )
 def test_builders_select_one_host(metric: MetricKind, expected: str) -> None:
@@ -61,7 +67,9 @@ def test_several_hosts_become_an_escaped_regex() -> None:
         (0, 7 * 86400, 60, 551.0),
     ],
 )
-def test_range_step_keeps_series_under_the_point_limit(start: float, end: float, requested: float, expected: float) -> None:
+def test_range_step_keeps_series_under_the_point_limit(
+    start: float, end: float, requested: float, expected: float
+) -> None:
     step = promql.range_step(start, end, requested)
     assert expected == step
     assert (end - start) / step + 1 <= promql.MAX_POINTS_PER_SERIES
