@@ -6,10 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import ask, demo, serve, simulate
+from bot.commands import ask, demo, detect, serve, simulate
+from bot.commands import eval as eval_command
 from domain.errors import ConfigError, OpsError
 
-COMMANDS = (demo, ask, serve, simulate)
+COMMANDS = (demo, ask, serve, simulate, detect, eval_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

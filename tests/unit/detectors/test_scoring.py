@@ -1,0 +1,116 @@
+"""Robust z-scorer, alarm rule and batch detection on small synthetic data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detectors.batch import detect_series, detect_train_test, nab_prefix_rows
+from detectors.scoring import AlarmRule, RobustZScorer, Thresholds, top_k_mean, trailing_mean
+from detectors.severity import incident_severity
+from domain.models import MetricKind, Severity
+
+
+def test_trailing_mean_uses_only_past_rows() -> None:
+    assert [1.0, 1.5, 2.0, 3.0] == trailing_mean(np.array([1.0, 2.0, 3.0, 4.0]), 3).tolist()
+
+
+def test_top_k_mean() -> None:
+    assert [2.5, 5.0] == top_k_mean(np.array([[1.0, 3.0, 2.0], [5.0, 5.0, 0.0]]), 2).tolist()
+
+
+def test_hysteresis_starts_above_on_and_stops_at_off() -> None:
+    rule = AlarmRule()
+    smoothed = np.array([0.0, 2.5, 1.5, 1.5, 0.5, 1.5, 3.0])
+    alarms = rule.alarms(smoothed, Thresholds(on=2.0, off=1.0))
+    assert [False, True, True, True, False, False, True] == alarms.tolist()
+
+
+def test_alarms_are_causal() -> None:
+    rule = AlarmRule()
+    smoothed = np.random.default_rng(1).random(200) * 3
+    full = rule.alarms(smoothed, Thresholds(on=2.0, off=1.0))
+    for t in (10, 50, 199):
+        assert full[: t + 1].tolist() == rule.alarms(smoothed[: t + 1], Thresholds(on=2.0, off=1.0)).tolist()
+
+
+def test_calibration_is_shift_and_scale_free() -> None:
+    scores = np.random.default_rng(2).random(1000)
+    rule = AlarmRule()
+    base, moved = rule.calibrate(scores), rule.calibrate(10 * scores + 5)
+    assert pytest.approx(10 * base.on + 5) == moved.on
+    assert base.on > base.off
+
+
+def test_flat_training_metric_does_not_explode() -> None:
+    train = np.column_stack([np.zeros(100), np.linspace(0, 1, 100)])
+    scorer = RobustZScorer.fit(train, top_k=1)
+    assert pytest.approx(1.0) == scorer.scores(np.array([[0.01, 0.5]]))[0]
+
+
+def _spiky(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    train = rng.normal(0.5, 0.05, size=(2000, 4))
+    test = rng.normal(0.5, 0.05, size=(500, 4))
+    test[300:320, 1] += 1.0
+    return train, test
+
+
+def test_train_test_alarms_on_the_injected_fault_only() -> None:
+    train, test = _spiky(3)
+    rows = detect_train_test(train, test)
+    alarm_rows = np.flatnonzero(rows.alarms)
+    assert alarm_rows.size > 0
+    assert alarm_rows.min() >= 300
+    assert alarm_rows.max() < 330
+    assert all(s is not None for s in np.array(rows.severities, dtype=object)[rows.alarms])
+    assert all(s is None for s in np.array(rows.severities, dtype=object)[~rows.alarms])
+    assert np.isfinite(rows.scores).all()
+
+
+def test_alarms_do_not_depend_on_future_rows() -> None:
+    train, test = _spiky(4)
+    full = detect_train_test(train, test)
+    cut = detect_train_test(train, test[:310])
+    assert full.alarms[:310].tolist() == cut.alarms.tolist()
+
+
+def test_series_prefix_never_alarms() -> None:
+    values = np.concatenate([np.full(900, 10.0), np.full(100, 90.0)])
+    values[:900] += np.random.default_rng(5).normal(0, 1, 900)
+    rows = detect_series(values, step_seconds=300)
+    prefix = nab_prefix_rows(values.size)
+    assert 150 == prefix
+    assert not rows.alarms[:prefix].any()
+    assert rows.alarms[900:].all()
+    assert 1000 == len(rows.csv_lines()) - 1
+
+
+@pytest.mark.parametrize(("n", "expected"), [(100, 15), (4032, 604), (10000, 750), (13, 1)])
+def test_nab_prefix(n: int, expected: int) -> None:
+    assert expected == nab_prefix_rows(n)
+
+
+def test_csv_lines_header_and_rows() -> None:
+    train, test = _spiky(6)
+    lines = detect_train_test(train, test).csv_lines()
+    assert "index,score,alarm,severity" == lines[0]
+    index, _score, alarm, severity = lines[1].split(",")
+    assert ("0", "0", "") == (index, alarm, severity)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"ratio": 1.1, "duration_minutes": 1}, Severity.LOW),
+        ({"ratio": 1.6, "duration_minutes": 1}, Severity.MEDIUM),
+        ({"ratio": 1.6, "duration_minutes": 20}, Severity.HIGH),
+        ({"ratio": 5.0, "duration_minutes": 1}, Severity.CRITICAL),
+        ({"ratio": 1.1, "duration_minutes": 90}, Severity.HIGH),
+        ({"ratio": 1.1, "duration_minutes": 1, "metric": MetricKind.CPU, "value": 97.0}, Severity.CRITICAL),
+        ({"ratio": 1.1, "duration_minutes": 1, "metric": MetricKind.DISK, "value": 91.0}, Severity.HIGH),
+        ({"ratio": 1.1, "duration_minutes": 1, "metric": MetricKind.NETWORK_IN, "value": 97.0}, Severity.LOW),
+    ],
+)
+def test_incident_severity(kwargs: dict[str, object], expected: Severity) -> None:
+    assert expected == incident_severity(**kwargs)  # type: ignore[arg-type]
