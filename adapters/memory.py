@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import datetime
 
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind
 from remediation.approval import ApprovalRequest, ApprovalState
@@ -42,6 +44,35 @@ class InMemoryAnomalyStore:
                 ):
                     return a
         return None
+
+    def _newest_first(self, keep: Callable[[Anomaly], bool]) -> list[Anomaly]:
+        with self._lock:
+            items = [a for a in self._items.values() if keep(a)]
+        return sorted(items, key=lambda a: (a.started_at, a.id), reverse=True)
+
+    def for_host(self, host: HostRef, limit: int) -> list[Anomaly]:
+        """Newest first, one host."""
+        return self._newest_first(lambda a: a.host.instance == host.instance)[: max(limit, 0)]
+
+    def between(self, start: datetime, end: datetime) -> list[Anomaly]:
+        """Started between ``start`` and ``end`` inclusive, newest first."""
+        return self._newest_first(lambda a: start <= a.started_at <= end)
+
+    def open_anomalies(self) -> list[Anomaly]:
+        """Not resolved yet, newest first."""
+        return self._newest_first(lambda a: a.status is not AnomalyStatus.RESOLVED)
+
+    def acknowledge(self, anomaly_id: str, *, by: str, at: datetime) -> Anomaly | None:
+        """Mark an unresolved anomaly acknowledged."""
+        with self._lock:
+            current = self._items.get(anomaly_id)
+            if current is None or current.status is AnomalyStatus.RESOLVED:
+                return current
+            updated = current.model_copy(
+                update={"status": AnomalyStatus.ACKNOWLEDGED, "acknowledged_by": by, "updated_at": at}
+            )
+            self._items[anomaly_id] = updated
+            return updated
 
 
 class InMemoryApprovalStore:

@@ -12,9 +12,10 @@ from prometheus_api_client import PrometheusConnect
 from prometheus_api_client.exceptions import PrometheusApiClientException
 from urllib3.util.retry import Retry
 
-from domain.errors import MetricsUnavailable, QueryError
-from domain.models import HostRef, MetricKind, Sample, Series
+from domain.errors import MetricsUnavailable, QueryError, UnknownHost
+from domain.models import DiskUsage, HostRef, MetricKind, Sample, Series
 from tools import promql
+from tools.hosts import match_host_label
 
 _ERROR_RE = re.compile(r'"error"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _STATUS_RE = re.compile(r"HTTP Status Code (\d+)")
@@ -39,8 +40,8 @@ class PrometheusMetrics:
     def __init__(self, url: str, *, timeout_seconds: float = 10.0) -> None:
         self.url = url.rstrip("/")
         self._timeout = timeout_seconds
-        # POST keeps long host selectors out of the URL; retries are few and quick so an
-        # outage is reported in about a second instead of hanging the answer.
+        # Retries are few and quick so an outage is reported in about a second instead of
+        # hanging the answer.
         retry = Retry(total=2, connect=1, backoff_factor=0.2, status_forcelist=(502, 503, 504), allowed_methods=None)
         self._client = PrometheusConnect(
             url=self.url,
@@ -73,9 +74,10 @@ class PrometheusMetrics:
             raise MetricsUnavailable(self.url, "response is not a Prometheus API answer")
         return result
 
-    def query(self, query: str) -> list[dict[str, Any]]:
-        """Run an instant PromQL query; returns Prometheus' ``result`` list."""
-        return self._call(query, self._client.custom_query, query=query)
+    def query(self, query: str, *, at: datetime | None = None) -> list[dict[str, Any]]:
+        """Run an instant PromQL query (now, or at ``at``); returns Prometheus' ``result`` list."""
+        params = {"time": f"{at.timestamp():.3f}"} if at is not None else None
+        return self._call(query, self._client.custom_query, query=query, params=params)
 
     def query_range(self, query: str, *, start: datetime, end: datetime, step_seconds: float) -> list[dict[str, Any]]:
         """Run a range PromQL query with a step raised so no series exceeds ~1,100 points."""
@@ -89,16 +91,49 @@ class PrometheusMetrics:
             step=f"{step:g}",
         )
 
+    def label_values(self, label: str) -> list[str]:
+        """Values of ``label`` across the hosts' series (those with ``node_uname_info``), sorted."""
+        name = promql.label_name(label)
+        values = self._call(
+            f"label_values({name})",
+            self._client.get_label_values,
+            label_name=name,
+            params={"match[]": promql.HOST_INFO_METRIC},
+        )
+        return sorted(str(v) for v in values)
+
     def hosts(self) -> list[HostRef]:
         """Every host that exposes ``node_uname_info``, sorted by name."""
         rows = self.query(promql.hosts_query())
         return sorted({_host(r["metric"]) for r in rows}, key=lambda h: h.name)
 
-    def current(self, metric: MetricKind, hosts: Sequence[HostRef] | None = None) -> list[Sample]:
-        """Latest value of ``metric`` per host."""
-        q = promql.metric_query(metric, _instances(hosts))
+    def resolve_host(self, name: str) -> HostRef:
+        """The host a user means by ``name``, found through label-value lookups of the host labels."""
+        values = {label: self.label_values(label) for label in ("host", "instance_id", "instance")}
+        label, value = match_host_label(name, values)
+        rows = self.query(promql.host_lookup_query(label, value))
+        if not rows:  # the host's series went away between the two lookups
+            raise UnknownHost(name.strip()[:80], [value])
+        return sorted((_host(r["metric"]) for r in rows), key=lambda h: h.instance)[0]
+
+    def current(
+        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
+    ) -> list[Sample]:
+        """Latest value of ``metric`` per host, now or at ``at``."""
+        if hosts is not None and not hosts:
+            return []
+        return self._samples(metric, self.query(promql.metric_query(metric, _instances(hosts)), at=at))
+
+    def top(self, metric: MetricKind, n: int, *, largest: bool = True) -> list[Sample]:
+        """The ``n`` hosts with the highest (or lowest) current ``metric``, best first."""
+        samples = self._samples(metric, self.query(promql.top_query(metric, n, largest=largest)))
+        samples.sort(key=lambda s: (-s.value if largest else s.value, s.host.name))
+        return samples[:n]
+
+    def _samples(self, metric: MetricKind, rows: list[dict[str, Any]]) -> list[Sample]:
+        window = f"{promql.RATE_WINDOW} average" if metric in promql.RATE_METRICS else "latest"
         out = []
-        for row in self.query(q):
+        for row in rows:
             ts, value = row["value"]
             out.append(
                 Sample(
@@ -106,10 +141,39 @@ class PrometheusMetrics:
                     metric=metric,
                     value=float(value),
                     timestamp=datetime.fromtimestamp(float(ts), UTC),
-                    window=f"{promql.RATE_WINDOW} average" if _is_rate(metric) else "latest",
+                    window=window,
                 )
             )
         return out
+
+    def disk_usage(self, hosts: Sequence[HostRef] | None = None, *, mountpoint: str | None = None) -> list[DiskUsage]:
+        """Size, available space and used % of every real filesystem per host, in one query."""
+        if hosts is not None and not hosts:
+            return []
+        rows = self.query(promql.disk_usage_query(_instances(hosts), mountpoint=mountpoint))
+        found: dict[tuple[HostRef, str, str, str], dict[str, float]] = {}
+        stamps: dict[tuple[HostRef, str, str, str], float] = {}
+        for row in rows:
+            labels = row["metric"]
+            key = (_host(labels), labels.get("mountpoint", ""), labels.get("device", ""), labels.get("fstype", ""))
+            ts, value = row["value"]
+            kind = "size" if labels.get("__name__", "").startswith("node_filesystem_size") else "avail"
+            found.setdefault(key, {})[kind] = float(value)
+            stamps[key] = float(ts)
+        out = [
+            DiskUsage(
+                host=key[0],
+                mountpoint=key[1],
+                device=key[2],
+                fstype=key[3],
+                size_bytes=v["size"],
+                avail_bytes=v["avail"],
+                timestamp=datetime.fromtimestamp(stamps[key], UTC),
+            )
+            for key, v in found.items()
+            if "size" in v and "avail" in v
+        ]
+        return sorted(out, key=lambda d: (d.host.name, d.mountpoint))
 
     def range(
         self,
@@ -120,7 +184,9 @@ class PrometheusMetrics:
         end: datetime,
         step_seconds: float,
     ) -> list[Series]:
-        """Values of ``metric`` per host between ``start`` and ``end``."""
+        """Values of ``metric`` per host between ``start`` and ``end``, in one query for all hosts."""
+        if hosts is not None and not hosts:
+            return []
         q = promql.metric_query(metric, _instances(hosts))
         out = []
         for row in self.query_range(q, start=start, end=end, step_seconds=step_seconds):
@@ -135,10 +201,20 @@ class PrometheusMetrics:
             )
         return out
 
+    def ranges(
+        self,
+        metrics: Sequence[MetricKind],
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> dict[MetricKind, list[Series]]:
+        """Several metrics for many hosts: one batched range query per metric."""
+        return {
+            m: self.range(m, hosts, start=start, end=end, step_seconds=step_seconds) for m in dict.fromkeys(metrics)
+        }
+
 
 def _instances(hosts: Sequence[HostRef] | None) -> list[str] | None:
     return None if hosts is None else [h.instance for h in hosts]
-
-
-def _is_rate(metric: MetricKind) -> bool:
-    return metric in (MetricKind.CPU, MetricKind.DISK_IO, MetricKind.NETWORK_IN, MetricKind.NETWORK_OUT)

@@ -131,6 +131,26 @@ class Series:
             raise ValueError("timestamps and values differ in length")
 
 
+@dataclass(frozen=True)
+class DiskUsage:
+    """Space on one filesystem of one host (a node_exporter ``mountpoint``)."""
+
+    host: HostRef
+    mountpoint: str
+    device: str
+    fstype: str
+    size_bytes: float
+    avail_bytes: float
+    timestamp: datetime
+
+    @property
+    def used_percent(self) -> float:
+        """Share of the filesystem in use, in percent (as ``df`` counts it for unprivileged users)."""
+        if self.size_bytes <= 0:
+            return 0.0
+        return 100.0 * (1.0 - self.avail_bytes / self.size_bytes)
+
+
 class Anomaly(BaseModel):
     """One incident on one host and metric; it is updated while it lasts."""
 
@@ -146,6 +166,7 @@ class Anomaly(BaseModel):
     updated_at: datetime
     ended_at: datetime | None = None
     summary: str = ""
+    acknowledged_by: str | None = None
 
     @property
     def value_text(self) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.models import Anomaly, HostRef, MetricKind, Sample, Series
+from domain.models import Anomaly, DiskUsage, HostRef, MetricKind, Sample, Series
 
 if TYPE_CHECKING:
     from remediation.approval import ApprovalRequest
@@ -33,8 +33,10 @@ class MetricsSource(Protocol):
         """Every host that currently has series."""
         ...
 
-    def current(self, metric: MetricKind, hosts: Sequence[HostRef] | None = None) -> list[Sample]:
-        """The latest value of ``metric`` for the given hosts (all hosts when None)."""
+    def current(
+        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
+    ) -> list[Sample]:
+        """The latest value of ``metric`` for the given hosts (all hosts when None), now or ``at``."""
         ...
 
     def range(
@@ -47,6 +49,39 @@ class MetricsSource(Protocol):
         step_seconds: float,
     ) -> list[Series]:
         """Values of ``metric`` between ``start`` and ``end`` (all hosts when ``hosts`` is None)."""
+        ...
+
+    def ranges(
+        self,
+        metrics: Sequence[MetricKind],
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> dict[MetricKind, list[Series]]:
+        """Several metrics over a time range for many hosts: one batched query per metric."""
+        ...
+
+    def top(self, metric: MetricKind, n: int, *, largest: bool = True) -> list[Sample]:
+        """The ``n`` hosts with the highest (or lowest) current ``metric``, best first."""
+        ...
+
+    def disk_usage(self, hosts: Sequence[HostRef] | None = None, *, mountpoint: str | None = None) -> list[DiskUsage]:
+        """Space used per filesystem (mountpoint) of the given hosts."""
+        ...
+
+    def label_values(self, label: str) -> list[str]:
+        """Values of a host label (``instance``, ``host``, ``instance_id``, ``job``...) across the hosts' series."""
+        ...
+
+    def resolve_host(self, name: str) -> HostRef:
+        """The host a user means by ``name`` (host label, instance with or without port, IP or EC2 instance id).
+
+        Raises:
+            InputError: the name has characters no host label can have.
+            UnknownHost: no host matches; carries close matches.
+        """
         ...
 
 

@@ -1,10 +1,21 @@
-"""node_exporter-format text for a simulated fleet: live scrapes and OpenMetrics history for backfill."""
+"""node_exporter-format text for a simulated fleet: live scrapes and history for backfill.
+
+One simulator stands in for N node_exporter targets behind a single scrape target, so
+Prometheus' own ``up`` series (one per target) cannot say which simulated host is down.
+The simulator therefore exports, for every host, the ``up`` series Prometheus would have
+recorded had it scraped that host's own node_exporter (1, or 0 while a ``host_down``
+incident lasts), and leaves out every other series of a down host, as a failed scrape
+would. Scrape it with ``honor_labels: true`` so those ``instance``/``job`` labels are kept.
+
+History is written family by family and, inside a family, time-major (every series in
+time order), in chunks, so hours of a 1,000-host fleet stream out in bounded memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Literal, TextIO
 
 import numpy as np
 
@@ -12,6 +23,7 @@ from domain.models import HostRef, MetricKind
 from simulator.fleet import (
     BUCKET_SECONDS,
     CPUS_PER_HOST,
+    DATA_DISK_SIZE_BYTES,
     DISK_SIZE_BYTES,
     MEMORY_TOTAL_BYTES,
     FleetModel,
@@ -19,34 +31,9 @@ from simulator.fleet import (
 )
 
 _MB = 1_000_000.0
-
-
-@dataclass(frozen=True)
-class _Counter:
-    name: str
-    extra: str
-    metric: MetricKind
-    scale: float
-    idle: bool = False
-
-
-def _counters() -> tuple[_Counter, ...]:
-    counters = []
-    for cpu in range(CPUS_PER_HOST):
-        counters.append(_Counter("node_cpu_seconds_total", f'cpu="{cpu}",mode="idle"', MetricKind.CPU, 0.01, True))
-        counters.append(_Counter("node_cpu_seconds_total", f'cpu="{cpu}",mode="user"', MetricKind.CPU, 0.007))
-        counters.append(_Counter("node_cpu_seconds_total", f'cpu="{cpu}",mode="system"', MetricKind.CPU, 0.003))
-    counters += [
-        _Counter("node_network_receive_bytes_total", 'device="eth0"', MetricKind.NETWORK_IN, _MB),
-        _Counter("node_network_transmit_bytes_total", 'device="eth0"', MetricKind.NETWORK_OUT, _MB),
-        _Counter("node_disk_read_bytes_total", 'device="nvme0n1"', MetricKind.DISK_IO, _MB * 0.4),
-        _Counter("node_disk_written_bytes_total", 'device="nvme0n1"', MetricKind.DISK_IO, _MB * 0.6),
-    ]
-    return tuple(counters)
-
-
-COUNTERS = _counters()
-_FS = 'device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"'
+_MAX_BUCKETS_PER_CHUNK = 2048
+_MAX_TIMES_PER_CHUNK = 120
+HistoryFormat = Literal["openmetrics", "prometheus"]
 
 
 def host_labels(ref: HostRef) -> str:
@@ -54,118 +41,232 @@ def host_labels(ref: HostRef) -> str:
     return f'host="{ref.host}",instance="{ref.instance}",instance_id="{ref.instance_id}",job="node"'
 
 
+class RunningIntegral:
+    """The integral of one metric's bucketed rate (or of ``100 - rate`` for CPU idle) from ``origin``."""
+
+    def __init__(self, model: FleetModel, metric: MetricKind, origin: float, *, complement: bool = False) -> None:
+        self.model = model
+        self.metric = metric
+        self.complement = complement
+        self._next_bucket = FleetModel.bucket_start(origin)
+        self.origin = self._next_bucket
+        self._total = np.zeros(model.size)
+
+    def _rates(self, starts: FloatArray) -> FloatArray:
+        rates = self.model.rates(self.metric, starts)
+        return 100.0 - rates if self.complement else rates
+
+    def _advance(self, until_bucket: float) -> None:
+        while self._next_bucket < until_bucket:
+            stop = min(until_bucket, self._next_bucket + _MAX_BUCKETS_PER_CHUNK * BUCKET_SECONDS)
+            starts = np.arange(self._next_bucket, stop, BUCKET_SECONDS, dtype=np.float64)
+            self._total += self._rates(starts).sum(axis=1) * BUCKET_SECONDS
+            self._next_bucket = float(stop)
+
+    def at(self, times: FloatArray) -> FloatArray:
+        """Integrals at each of ``times`` (non-decreasing, and not before earlier calls' last bucket).
+
+        Returns:
+            An array of hosts (rows) by times (columns).
+        """
+        times = np.asarray(times, dtype=np.float64)
+        if times.size == 0:
+            return np.zeros((self.model.size, 0))
+        if times[0] < self._next_bucket:
+            raise ValueError("times must not go back before the integrator's position")
+        self._advance(FleetModel.bucket_start(float(times[0])))
+        buckets = np.floor(times / BUCKET_SECONDS) * BUCKET_SECONDS
+        grid = np.arange(self._next_bucket, buckets[-1] + BUCKET_SECONDS / 2, BUCKET_SECONDS, dtype=np.float64)
+        rates = self._rates(grid)
+        before = np.concatenate([np.zeros((self.model.size, 1)), np.cumsum(rates, axis=1)[:, :-1]], axis=1)
+        cumulative = self._total[:, None] + before * BUCKET_SECONDS
+        idx = np.rint((buckets - self._next_bucket) / BUCKET_SECONDS).astype(np.int64)
+        out = cumulative[:, idx] + rates[:, idx] * (times - buckets)[None, :]
+        self._total = cumulative[:, -1]
+        self._next_bucket = float(grid[-1])
+        return np.asarray(out, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Family:
+    name: str
+    kind: str
+    variants: tuple[str, ...]  # extra labels of each series of a host
+    values: Callable[[FloatArray], list[FloatArray]]  # one (hosts x times) array per variant
+    always: bool = False  # also written for down hosts
+
+
 class CounterIntegrator:
-    """Cumulative counters for every host, integrated bucket by bucket from ``origin``."""
+    """Cumulative counters and gauges of every host, from ``origin`` on; one per scrape stream."""
 
     def __init__(self, model: FleetModel, origin: float) -> None:
         self.model = model
         self.origin = FleetModel.bucket_start(origin)
-        self._next_bucket = self.origin
-        self._totals = {m: np.zeros(model.size) for m in {c.metric for c in COUNTERS}}
-        self._idle = np.zeros(model.size)
-
-    def _advance(self, until_bucket: float) -> None:
-        if until_bucket <= self._next_bucket:
-            return
-        starts = np.arange(self._next_bucket, until_bucket, BUCKET_SECONDS, dtype=np.float64)
-        for metric in self._totals:
-            rates = self.model.rates(metric, starts)
-            self._totals[metric] += rates.sum(axis=1) * BUCKET_SECONDS
-            if metric is MetricKind.CPU:
-                self._idle += (100.0 - rates).sum(axis=1) * BUCKET_SECONDS
-        self._next_bucket = until_bucket
-
-    def values(self, t: float) -> dict[MetricKind | str, FloatArray]:
-        """Integrals of each counted metric from ``origin`` to ``t`` for every host (``"idle"`` for CPU idle)."""
-        if t < self.origin:
-            raise ValueError("time before the integrator's origin")
-        bucket = FleetModel.bucket_start(t)
-        self._advance(bucket)
-        partial = t - bucket
-        here = np.array([bucket])
-        out: dict[MetricKind | str, FloatArray] = {}
-        for metric, total in self._totals.items():
-            rate = self.model.rates(metric, here)[:, 0]
-            out[metric] = total + rate * partial
-            if metric is MetricKind.CPU:
-                out["idle"] = self._idle + (100.0 - rate) * partial
-        return out
+        self.families = _families(model, self.origin)
+        self.prefixes = [_prefixes(model, f) for f in self.families]
 
 
-def _series_lines(model: FleetModel, integrator: CounterIntegrator, t: float) -> Iterator[tuple[str, str, list[str]]]:
-    """(family, type, lines) for every metric family at time ``t``; down hosts are left out."""
-    totals = integrator.values(t)
-    here = np.array([t])
-    up = ~model.down_mask(t)
-    labels = [host_labels(ref) for ref in model.refs]
-    rows = [i for i in range(model.size) if up[i]]
+def _families(model: FleetModel, origin: float) -> tuple[_Family, ...]:
+    cpu = RunningIntegral(model, MetricKind.CPU, origin)
+    idle = RunningIntegral(model, MetricKind.CPU, origin, complement=True)
+    net_in = RunningIntegral(model, MetricKind.NETWORK_IN, origin)
+    net_out = RunningIntegral(model, MetricKind.NETWORK_OUT, origin)
+    disk_io = RunningIntegral(model, MetricKind.DISK_IO, origin)
+    # Families are written one after another over the whole time span, so each keeps its own integral.
+    disk_written = RunningIntegral(model, MetricKind.DISK_IO, origin)
+    modes = [(c, m) for c in range(CPUS_PER_HOST) for m in ("idle", "user", "system")]
+    share = {"user": 0.007, "system": 0.003}
 
-    by_family: dict[str, list[str]] = {}
-    for counter in COUNTERS:
-        source = totals["idle"] if counter.idle else totals[counter.metric]
-        values = source * counter.scale
-        lines = by_family.setdefault(counter.name, [])
-        lines.extend(f"{counter.name}{{{labels[i]},{counter.extra}}} {values[i]:.3f}" for i in rows)
-    yield from ((name, "counter", lines) for name, lines in by_family.items())
+    def cpu_values(t: FloatArray) -> list[FloatArray]:
+        busy, free = cpu.at(t), idle.at(t) * 0.01
+        return [free if m == "idle" else busy * share[m] for _, m in modes]
 
-    memory = model.rates(MetricKind.MEMORY, here)[:, 0]
-    disk = model.rates(MetricKind.DISK, here)[:, 0]
-    load = model.rates(MetricKind.LOAD, here)[:, 0]
-    gauges = {
-        "node_memory_MemTotal_bytes": ("", np.full(model.size, float(MEMORY_TOTAL_BYTES))),
-        "node_memory_MemAvailable_bytes": ("", MEMORY_TOTAL_BYTES * (1.0 - memory / 100.0)),
-        "node_filesystem_size_bytes": (_FS, np.full(model.size, float(DISK_SIZE_BYTES))),
-        "node_filesystem_avail_bytes": (_FS, DISK_SIZE_BYTES * (1.0 - disk / 100.0)),
-        "node_load1": ("", load),
-    }
-    for name, (extra, values) in gauges.items():
-        sep = "," if extra else ""
-        yield name, "gauge", [f"{name}{{{labels[i]}{sep}{extra}}} {values[i]:.3f}" for i in rows]
-    yield (
-        "node_uname_info",
-        "gauge",
-        [f'node_uname_info{{{labels[i]},nodename="{model.refs[i].host}"}} 1' for i in rows],
+    def const(value: float) -> Callable[[FloatArray], list[FloatArray]]:
+        return lambda t: [np.full((model.size, t.size), value)]
+
+    def rate(metric: MetricKind, fn: Callable[[FloatArray], FloatArray]) -> Callable[[FloatArray], list[FloatArray]]:
+        return lambda t: [fn(model.rates(metric, t))]
+
+    root = 'device="/dev/nvme0n1p1",fstype="ext4",mountpoint="/"'
+    data = 'device="/dev/nvme1n1",fstype="xfs",mountpoint="/data"'
+    return (
+        _Family(
+            "node_cpu_seconds_total",
+            "counter",
+            tuple(f'cpu="{c}",mode="{m}"' for c, m in modes),
+            cpu_values,
+        ),
+        _Family("node_network_receive_bytes_total", "counter", ('device="eth0"',), lambda t: [net_in.at(t) * _MB]),
+        _Family("node_network_transmit_bytes_total", "counter", ('device="eth0"',), lambda t: [net_out.at(t) * _MB]),
+        _Family("node_disk_read_bytes_total", "counter", ('device="nvme0n1"',), lambda t: [disk_io.at(t) * _MB * 0.4]),
+        _Family(
+            "node_disk_written_bytes_total",
+            "counter",
+            ('device="nvme0n1"',),
+            lambda t: [disk_written.at(t) * _MB * 0.6],
+        ),
+        _Family("node_memory_MemTotal_bytes", "gauge", ("",), const(float(MEMORY_TOTAL_BYTES))),
+        _Family(
+            "node_memory_MemAvailable_bytes",
+            "gauge",
+            ("",),
+            rate(MetricKind.MEMORY, lambda v: MEMORY_TOTAL_BYTES * (1.0 - v / 100.0)),
+        ),
+        _Family(
+            "node_filesystem_size_bytes",
+            "gauge",
+            (root, data),
+            lambda t: [np.full((model.size, t.size), float(s)) for s in (DISK_SIZE_BYTES, DATA_DISK_SIZE_BYTES)],
+        ),
+        _Family(
+            "node_filesystem_avail_bytes",
+            "gauge",
+            (root, data),
+            lambda t: [
+                DISK_SIZE_BYTES * (1.0 - model.rates(MetricKind.DISK, t) / 100.0),
+                DATA_DISK_SIZE_BYTES * (1.0 - model.data_disk(t) / 100.0),
+            ],
+        ),
+        _Family("node_load1", "gauge", ("",), rate(MetricKind.LOAD, lambda v: v)),
+        _Family("node_uname_info", "gauge", ("nodename",), const(1.0)),
+        _Family("up", "gauge", ("",), rate(MetricKind.UP, lambda v: v), always=True),
     )
 
 
+def _prefixes(model: FleetModel, family: _Family) -> list[list[str]]:
+    """``name{labels}`` of each variant (outer) for each host (inner)."""
+    out = []
+    for extra in family.variants:
+        if extra == "nodename":
+            out.append([f'{family.name}{{{host_labels(r)},nodename="{r.host}"}}' for r in model.refs])
+        else:
+            sep = "," if extra else ""
+            out.append([f"{family.name}{{{host_labels(r)}{sep}{extra}}}" for r in model.refs])
+    return out
+
+
+def _family_lines(
+    model: FleetModel, family: _Family, prefixes: list[list[str]], times: FloatArray, stamps: list[str]
+) -> Iterator[str]:
+    """Text lines of one family for every time in ``times`` (time-major), ``stamps`` appended."""
+    matrices = [m.tolist() for m in family.values(times)]
+    down = model.rates(MetricKind.UP, times) < 0.5
+    for j, stamp in enumerate(stamps):
+        rows = range(model.size) if family.always else np.flatnonzero(~down[:, j]).tolist()
+        for v, values in enumerate(matrices):
+            names = prefixes[v]
+            yield "".join(f"{names[i]} {values[i][j]:.3f}{stamp}\n" for i in rows)
+
+
 def render_exposition(model: FleetModel, integrator: CounterIntegrator, t: float) -> str:
-    """The Prometheus text format of every host's metrics at time ``t``."""
+    """The Prometheus text format of every host's metrics at time ``t`` (down hosts: only ``up``)."""
     parts: list[str] = []
-    for family, kind, lines in _series_lines(model, integrator, t):
-        parts.append(f"# TYPE {family} {kind}")
-        parts.extend(lines)
-    parts.append("")
-    return "\n".join(parts)
+    times = np.array([t], dtype=np.float64)
+    for family, prefixes in zip(integrator.families, integrator.prefixes, strict=True):
+        parts.append(f"# TYPE {family.name} {family.kind}\n")
+        parts.extend(_family_lines(model, family, prefixes, times, [""]))
+    return "".join(parts)
+
+
+def write_history(
+    model: FleetModel,
+    *,
+    start: float,
+    end: float,
+    step: float,
+    out: TextIO,
+    origin: float | None = None,
+    fmt: HistoryFormat = "openmetrics",
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Stream the fleet's history from ``start`` to ``end`` every ``step`` seconds.
+
+    Args:
+        model: the fleet.
+        start: first sample time (epoch seconds).
+        end: last sample time, inclusive.
+        step: seconds between samples.
+        out: where the text goes.
+        origin: where counters start from; pass a live simulator's origin so its scrapes continue this history.
+        fmt: ``openmetrics`` (timestamps in seconds, ``# EOF``; for ``promtool tsdb create-blocks-from
+            openmetrics``) or ``prometheus`` (text format with millisecond timestamps; for
+            VictoriaMetrics' ``/api/v1/import/prometheus``).
+        progress: called with (families done, families in all) after each family.
+
+    Returns:
+        The number of samples written.
+    """
+    if step <= 0 or end < start:
+        raise ValueError("history needs a positive step and end >= start")
+    integrator = CounterIntegrator(model, start if origin is None else origin)
+    times = np.arange(start, end + 1e-9, step, dtype=np.float64)
+    # Bounded memory: a chunk of times holds hosts x variants x chunk values as Python floats.
+    chunk = max(1, min(_MAX_TIMES_PER_CHUNK, int(_MAX_BUCKETS_PER_CHUNK * BUCKET_SECONDS // step)))
+    count = 0
+    for n, (family, prefixes) in enumerate(zip(integrator.families, integrator.prefixes, strict=True), 1):
+        out.write(f"# TYPE {family.name} {family.kind}\n")
+        for i in range(0, times.size, chunk):
+            part = times[i : i + chunk]
+            if fmt == "openmetrics":
+                stamps = [f" {t:.3f}" for t in part.tolist()]
+            else:
+                stamps = [f" {round(t * 1000)}" for t in part.tolist()]
+            for block in _family_lines(model, family, prefixes, part, stamps):
+                out.write(block)
+                count += block.count("\n")
+        if progress is not None:
+            progress(n, len(integrator.families))
+    if fmt == "openmetrics":
+        out.write("# EOF\n")
+    return count
 
 
 def write_openmetrics(
     model: FleetModel, *, start: float, end: float, step: float, out: TextIO, origin: float | None = None
 ) -> int:
-    """Write the fleet's history from ``start`` to ``end`` as OpenMetrics for ``promtool tsdb create-blocks-from``.
-
-    Args:
-        origin: where counters start from; pass a live simulator's origin so its scrapes continue this history.
+    """Write the fleet's history as OpenMetrics for ``promtool tsdb create-blocks-from openmetrics``.
 
     Returns:
         The number of samples written.
     """
-    integrator = CounterIntegrator(model, start if origin is None else origin)
-    times = np.arange(start, end + 1e-9, step)
-    # OpenMetrics wants each family contiguous and each series in time order, so collect
-    # per (family, series) first.
-    families: dict[str, tuple[str, dict[str, list[str]]]] = {}
-    for t in times:
-        for family, kind, lines in _series_lines(model, integrator, float(t)):
-            series = families.setdefault(family, (kind, {}))[1]
-            for line in lines:
-                key, value = line.rsplit(" ", 1)
-                series.setdefault(key, []).append(f"{key} {value} {t:.3f}")
-    count = 0
-    for family, (kind, series) in families.items():
-        out.write(f"# TYPE {family} {kind}\n")
-        for samples in series.values():
-            out.write("\n".join(samples))
-            out.write("\n")
-            count += len(samples)
-    out.write("# EOF\n")
-    return count
+    return write_history(model, start=start, end=end, step=step, out=out, origin=origin, fmt="openmetrics")

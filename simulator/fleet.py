@@ -21,6 +21,7 @@ BUCKET_SECONDS = 15
 CPUS_PER_HOST = 2
 MEMORY_TOTAL_BYTES = 8 * 1024**3
 DISK_SIZE_BYTES = 100 * 1024**3
+DATA_DISK_SIZE_BYTES = 500 * 1024**3
 DAY = 86_400.0
 
 FloatArray = npt.NDArray[np.float64]
@@ -90,6 +91,7 @@ class FleetModel:
         self._mem_base = rng.uniform(35.0, 65.0, hosts)
         self._disk_base = rng.uniform(20.0, 60.0, hosts)
         self._net_base = rng.uniform(0.5, 6.0, hosts)
+        self._data_base = rng.uniform(10.0, 80.0, hosts)
         for incident in incidents:
             if incident.host not in self._index:
                 raise ValueError(f"incident on unknown host {incident.host}")
@@ -157,6 +159,12 @@ class FleetModel:
                 values[row, active] = values[row, active] * 12.0 + 40.0
             elif kind is IncidentKind.HOST_DOWN and metric is MetricKind.UP:
                 values[row, active] = 0.0
+
+    def data_disk(self, times: FloatArray) -> FloatArray:
+        """Used % of each host's second filesystem (``/data``): slow growth over days, no incidents."""
+        t = np.floor(np.asarray(times, dtype=np.float64) / BUCKET_SECONDS) * BUCKET_SECONDS
+        growth = 2.0 * np.sin(2 * math.pi * (t[None, :] / (7 * DAY) + self._phase[:, None]))
+        return np.clip(self._data_base[:, None] + growth, 0.5, 99.9)
 
     def down_mask(self, t: float) -> npt.NDArray[np.bool_]:
         """Hosts that are down at time ``t``."""

@@ -8,6 +8,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from domain.errors import InputError
 from simulator.exposition import CounterIntegrator, render_exposition
 from simulator.fleet import FleetModel
 from simulator.scenario import load_scenario
@@ -49,11 +50,41 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
 
-def run_simulator(*, hosts: int, host: str, port: int, scenario: Path | None) -> int:
+def scrape_config(address: str, *, job: str = "fleet") -> str:
+    """The Prometheus scrape job for a simulator at ``address`` (``host:port``).
+
+    ``honor_labels`` keeps each simulated host's own ``instance``, ``job`` and ``up`` series.
+    """
+    return (
+        f"  - job_name: {job}\n    honor_labels: true\n    scrape_interval: 15s\n"
+        f"    static_configs:\n      - targets: ['{address}']\n"
+    )
+
+
+def build_model(*, hosts: int, scenario: Path | None, now: float, seed: int = 7) -> FleetModel:
+    """A fleet of ``hosts`` hosts with the scenario file's incidents (starts relative to ``now``).
+
+    Raises:
+        InputError: the scenario cannot be read or names a host the fleet does not have.
+    """
+    if hosts < 1:
+        raise InputError("--hosts must be at least 1")
+    incidents = load_scenario(scenario, now=now) if scenario else ()
+    try:
+        return FleetModel(hosts, incidents, seed=seed)
+    except ValueError as exc:
+        raise InputError(f"{scenario}: {exc} (the fleet has {hosts} hosts)") from exc
+
+
+def run_simulator(*, hosts: int, host: str, port: int, scenario: Path | None, seed: int = 7) -> int:
     """Serve until interrupted."""
-    incidents = load_scenario(scenario, now=time.time()) if scenario else ()
-    server = SimulatorServer((host, port), FleetModel(hosts, incidents))
-    sys.stderr.write(f"simulating {hosts} hosts on http://{host}:{server.server_address[1]}/metrics\n")
+    model = build_model(hosts=hosts, scenario=scenario, now=time.time(), seed=seed)
+    server = SimulatorServer((host, port), model)
+    address = f"{host}:{server.server_address[1]}"
+    sys.stderr.write(
+        f"simulating {hosts} hosts ({len(model.incidents)} incidents) on http://{address}/metrics\n"
+        f"Prometheus scrape job:\n{scrape_config(address)}"
+    )
     sys.stderr.flush()
     try:
         server.serve_forever()

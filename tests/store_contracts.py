@@ -73,6 +73,44 @@ class AnomalyStoreContract:
         assert [] == store.recent(5)
         assert [] == store.recent(0)
 
+    def test_for_host_is_newest_first_and_bounded(self, store: Any) -> None:
+        for n in range(4):
+            store.upsert(anomaly(n, host=WEB1 if n % 2 == 0 else DB1))
+        assert ["a2", "a0"] == [a.id for a in store.for_host(WEB1, 10)]
+        assert ["a3"] == [a.id for a in store.for_host(DB1, 1)]
+        assert [] == store.for_host(HostRef(instance="10.9.9.9:9100"), 10)
+
+    def test_between_is_inclusive_and_newest_first(self, store: Any) -> None:
+        for n in range(6):
+            store.upsert(anomaly(n))
+        found = store.between(T0 + timedelta(minutes=1), T0 + timedelta(minutes=3))
+        assert ["a3", "a2", "a1"] == [a.id for a in found]
+        assert [] == store.between(T0 + timedelta(hours=1), T0 + timedelta(hours=2))
+
+    def test_open_anomalies_leave_out_resolved_ones(self, store: Any) -> None:
+        store.upsert(anomaly(1))
+        store.upsert(anomaly(2, host=DB1))
+        store.upsert(anomaly(3, status=AnomalyStatus.RESOLVED))
+        assert ["a2", "a1"] == [a.id for a in store.open_anomalies()]
+        store.upsert(anomaly(2, host=DB1, status=AnomalyStatus.RESOLVED))
+        assert ["a1"] == [a.id for a in store.open_anomalies()]
+
+    def test_acknowledge_keeps_the_incident_unresolved(self, store: Any) -> None:
+        store.upsert(anomaly(1))
+        at = T0 + timedelta(hours=1)
+
+        acked = store.acknowledge("a1", by="U_LEAD", at=at)
+
+        assert (AnomalyStatus.ACKNOWLEDGED, "U_LEAD", at) == (acked.status, acked.acknowledged_by, acked.updated_at)
+        assert acked == store.get("a1")
+        assert ["a1"] == [a.id for a in store.open_anomalies()]
+        assert "a1" == store.open_for(WEB1, MetricKind.CPU, "robust_zscore").id
+
+    def test_acknowledge_leaves_resolved_and_missing_alone(self, store: Any) -> None:
+        store.upsert(anomaly(1, status=AnomalyStatus.RESOLVED))
+        assert AnomalyStatus.RESOLVED == store.acknowledge("a1", by="U_LEAD", at=T0).status
+        assert store.acknowledge("missing", by="U_LEAD", at=T0) is None
+
 
 class ApprovalStoreContract:
     """What every approval store does, compare-and-set above all."""

@@ -1,26 +1,101 @@
-"""``smartcloudops simulate``."""
+"""``smartcloudops simulate``: serve a simulated fleet, or write its history for backfill."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from pathlib import Path
 from typing import Any
+
+_EPILOG = """\
+examples:
+  smartcloudops simulate --hosts 1000 --scenario incidents.yaml
+  smartcloudops simulate --hosts 1000 --write-openmetrics history.om --hours 6
+  promtool tsdb create-blocks-from openmetrics history.om /var/lib/prometheus/metrics2
+
+scenario file (YAML; start is relative to now, or epoch seconds):
+  incidents:
+    - {kind: cpu_saturation, host: web-1, start: -10m, duration: 30m}
+    - {kind: host_down, host: db-2, start: -5m, duration: 15m}
+  kinds: cpu_saturation, memory_leak, disk_fill, network_spike, host_down
+"""
 
 
 def register(sub: Any) -> None:
     """Add the ``simulate`` subcommand."""
     p: argparse.ArgumentParser = sub.add_parser(
-        "simulate", help="serve node_exporter-format metrics for a simulated fleet"
+        "simulate",
+        help="serve node_exporter-format metrics for a simulated fleet, or write its history",
+        description="Serve node_exporter-format metrics for N simulated hosts on one port "
+        "(scrape with honor_labels: true), or write the same history for backfill.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--hosts", type=int, default=20, help="number of hosts (default 20)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=9101, help="port to bind (default 9101)")
     p.add_argument("--scenario", type=Path, help="YAML file of incidents to inject")
+    p.add_argument("--seed", type=int, default=7, help="changes every host's baseline levels (default 7)")
+    p.add_argument(
+        "--write-openmetrics",
+        type=Path,
+        metavar="FILE",
+        help="write the last --hours of history to FILE ('-' for stdout) instead of serving",
+    )
+    p.add_argument("--hours", type=float, default=6.0, help="hours of history to write (default 6)")
+    p.add_argument("--step", type=float, default=60.0, help="seconds between written samples (default 60)")
+    p.add_argument(
+        "--format",
+        choices=("openmetrics", "prometheus"),
+        default="openmetrics",
+        help="openmetrics for promtool (default), or prometheus text with ms timestamps "
+        "for VictoriaMetrics' /api/v1/import/prometheus",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve the simulated fleet until interrupted."""
+    """Serve the simulated fleet until interrupted, or write its history and exit."""
     from simulator.server import run_simulator
 
-    return run_simulator(hosts=args.hosts, host=args.host, port=args.port, scenario=args.scenario)
+    if args.write_openmetrics is None:
+        return run_simulator(hosts=args.hosts, host=args.host, port=args.port, scenario=args.scenario, seed=args.seed)
+    return _write(args)
+
+
+def _write(args: argparse.Namespace) -> int:
+    from domain.errors import InputError
+    from simulator.exposition import write_history
+    from simulator.server import build_model
+
+    if not 0 < args.hours <= 24 * 31:
+        raise InputError("--hours must be more than 0 and at most 744 (31 days)")
+    if not args.step >= 1:
+        raise InputError("--step must be at least 1 second")
+    now = float(int(time.time()))
+    model = build_model(hosts=args.hosts, scenario=args.scenario, now=now, seed=args.seed)
+    start = now - args.hours * 3600
+
+    def progress(done: int, total: int) -> None:
+        sys.stderr.write(f"\r{done}/{total} metric families written")
+        sys.stderr.flush()
+
+    began = time.monotonic()
+    if str(args.write_openmetrics) == "-":
+        count = write_history(
+            model, start=start, end=now, step=args.step, out=sys.stdout, fmt=args.format, progress=progress
+        )
+    else:
+        try:
+            with args.write_openmetrics.open("w", encoding="utf-8", buffering=1 << 20) as out:
+                count = write_history(
+                    model, start=start, end=now, step=args.step, out=out, fmt=args.format, progress=progress
+                )
+        except OSError as exc:
+            raise InputError(f"cannot write {args.write_openmetrics}: {exc.strerror or exc}") from exc
+    sys.stderr.write(
+        f"\nwrote {count:,} samples for {args.hosts} hosts, {args.hours:g} h at {args.step:g} s steps "
+        f"({args.format}) in {time.monotonic() - began:.1f} s\n"
+    )
+    return 0

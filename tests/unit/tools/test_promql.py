@@ -2,32 +2,86 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from domain.errors import InputError
 from domain.models import MetricKind
 from tools import promql
 
+HOSTILE = [
+    'web-1"} or vector(1) #',
+    'web-1",job=~".+',
+    "web-1\nup",
+    "web-1\r\n",
+    "web.*",
+    "web-1|db-1",
+    "(web)",
+    "[a-z]+",
+    "web-1$",
+    "^web",
+    "x" * 10_000,
+    "",
+    " web-1",
+    "web-1 ",
+    "web-1}",
+    "web-1{",
+    "web\\-1",
+    "web-1\x00",
+    "web-1'",
+    "wéb-1",
+    "-web",
+    ".",
+]
+
+BUILDERS: list[tuple[str, Callable[[str], str]]] = [
+    ("metric_query", lambda v: promql.metric_query(MetricKind.CPU, [v])),
+    ("metric_query among others", lambda v: promql.metric_query(MetricKind.LOAD, ["web-1", v])),
+    ("job", lambda v: promql.metric_query(MetricKind.MEMORY, None, job=v)),
+    ("mountpoint", lambda v: promql.disk_usage_query(None, mountpoint=v)),
+    ("disk host", lambda v: promql.disk_usage_query([v])),
+    ("host lookup", lambda v: promql.host_lookup_query("host", v)),
+    ("label_value", lambda v: promql.label_value(v)),
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize(("builder", "build"), BUILDERS, ids=[b[0] for b in BUILDERS])
+def test_hostile_label_values_are_refused_by_every_builder(
+    builder: str, build: Callable[[str], str], value: str
+) -> None:
+    with pytest.raises(InputError):
+        build(value)
+
+
+@pytest.mark.parametrize("name", ["instance}", "a-b", "", "1abc", "job/../../x", "x" * 65, "host name"])
+def test_hostile_label_names_are_refused(name: str) -> None:
+    with pytest.raises(InputError):
+        promql.label_name(name)
+
+
+@pytest.mark.parametrize("name", ["instance", "host", "instance_id", "job", "_x1"])
+def test_label_names_are_accepted(name: str) -> None:
+    assert name == promql.label_name(name)
+
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "expected"),
     [
-        'web-1"} or vector(1) #',
-        "web-1\nup",
-        "web.*",
-        "web-1|db-1",
-        "(web)",
-        "x" * 10_000,
-        "",
-        " web-1",
-        "web-1}",
-        "web\\-1",
-        "web-1\x00",
+        ("web-1", '"web-1"'),
+        ("10.0.1.12:9100", '"10.0.1.12:9100"'),
+        ("i-0123456789abcdef0", '"i-0123456789abcdef0"'),
+        ("/var/lib/docker", '"/var/lib/docker"'),
+        ("node_exporter", '"node_exporter"'),
     ],
 )
-def test_hostile_label_values_are_refused(value: str) -> None:
-    with pytest.raises(InputError):
-        promql.metric_query(MetricKind.CPU, [value])
+def test_valid_label_values_are_quoted(value: str, expected: str) -> None:
+    assert expected == promql.label_value(value)
+
+
+_BY = "instance, host, instance_id"
+_SEL = 'instance="web-1:9100"'
 
 
 @pytest.mark.parametrize(
@@ -35,23 +89,55 @@ def test_hostile_label_values_are_refused(value: str) -> None:
     [
         (
             MetricKind.CPU,
-            '100 * (1 - avg by (instance, host, instance_id) (rate(node_cpu_seconds_total{mode="idle",instance="web-1:9100"}[1m])))',
+            f'100 * (1 - avg by ({_BY}) (rate(node_cpu_seconds_total{{mode="idle",{_SEL}}}[1m])))',
         ),
-        (MetricKind.LOAD, 'max by (instance, host, instance_id) (node_load1{instance="web-1:9100"})'),
-        (MetricKind.UP, 'max by (instance, host, instance_id) (up{instance="web-1:9100"})'),
+        (
+            MetricKind.MEMORY,
+            f"100 * (1 - max by ({_BY}) (node_memory_MemAvailable_bytes{{{_SEL}}})"
+            f" / max by ({_BY}) (node_memory_MemTotal_bytes{{{_SEL}}}))",
+        ),
+        (
+            MetricKind.DISK,
+            f'100 * (1 - max by ({_BY}) (node_filesystem_avail_bytes{{mountpoint="/",'
+            f'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs",{_SEL}}})'
+            f' / max by ({_BY}) (node_filesystem_size_bytes{{mountpoint="/",'
+            f'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs",{_SEL}}}))',
+        ),
+        (
+            MetricKind.DISK_IO,
+            f'(sum by ({_BY}) (rate(node_disk_read_bytes_total{{device!~"loop.*|ram.*",{_SEL}}}[1m]))'
+            f' + sum by ({_BY}) (rate(node_disk_written_bytes_total{{device!~"loop.*|ram.*",{_SEL}}}[1m]))) / 1e6',
+        ),
         (
             MetricKind.NETWORK_IN,
-            'sum by (instance, host, instance_id) (rate(node_network_receive_bytes_total{device!~"lo|veth.*|docker.*|br-.*",instance="web-1:9100"}[1m])) / 1e6',
+            f"sum by ({_BY}) (rate(node_network_receive_bytes_total"
+            f'{{device!~"lo|veth.*|docker.*|br-.*",{_SEL}}}[1m])) / 1e6',
         ),
+        (
+            MetricKind.NETWORK_OUT,
+            f"sum by ({_BY}) (rate(node_network_transmit_bytes_total"
+            f'{{device!~"lo|veth.*|docker.*|br-.*",{_SEL}}}[1m])) / 1e6',
+        ),
+        (MetricKind.LOAD, f"max by ({_BY}) (node_load1{{{_SEL}}})"),
+        (MetricKind.UP, f"max by ({_BY}) (up{{{_SEL}}})"),
     ],
 )
 def test_builders_select_one_host(metric: MetricKind, expected: str) -> None:
     assert expected == promql.metric_query(metric, ["web-1:9100"])
 
 
-def test_fleet_query_has_no_host_matcher() -> None:
-    assert "instance" not in promql.metric_query(MetricKind.MEMORY, None).split("by (")[0]
-    assert "{}" in promql.metric_query(MetricKind.MEMORY, None)
+@pytest.mark.parametrize("metric", list(MetricKind))
+def test_fleet_queries_have_no_host_matcher(metric: MetricKind) -> None:
+    query = promql.metric_query(metric, None)
+
+    assert "instance=" not in query
+    assert "instance=~" not in query
+
+
+def test_a_job_is_selected_beside_the_hosts() -> None:
+    expected = 'max by (instance, host, instance_id) (node_load1{instance="web-1:9100",job="node"})'
+
+    assert expected == promql.metric_query(MetricKind.LOAD, ["web-1:9100"], job="node")
 
 
 def test_several_hosts_become_an_escaped_regex() -> None:
@@ -59,12 +145,61 @@ def test_several_hosts_become_an_escaped_regex() -> None:
     assert 'instance=~"10\\\\.0\\\\.1\\\\.1:9100|web\\\\-2"' in query
 
 
+def test_repeated_hosts_are_selected_once() -> None:
+    assert 'instance="web-1"' in promql.metric_query(MetricKind.LOAD, ["web-1", "web-1"])
+
+
+def test_an_empty_host_list_is_refused() -> None:
+    with pytest.raises(InputError):
+        promql.metric_query(MetricKind.CPU, [])
+
+
+@pytest.mark.parametrize(
+    ("n", "largest", "expected_prefix"),
+    [(5, True, "topk(5, "), (1, False, "bottomk(1, "), (100, True, "topk(100, ")],
+)
+def test_top_wraps_the_fleet_query(n: int, largest: bool, expected_prefix: str) -> None:
+    query = promql.top_query(MetricKind.CPU, n, largest=largest)
+
+    assert expected_prefix + promql.metric_query(MetricKind.CPU) + ")" == query
+
+
+@pytest.mark.parametrize("n", [0, -1, 101, 10**9, True])
+def test_top_refuses_out_of_range_counts(n: int) -> None:
+    with pytest.raises(InputError):
+        promql.top_query(MetricKind.CPU, n)
+
+
+def test_disk_usage_selects_both_families_per_mountpoint() -> None:
+    expected = (
+        '{__name__=~"node_filesystem_(size|avail)_bytes",'
+        'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs",'
+        'mountpoint="/data",instance="web-1:9100"}'
+    )
+
+    assert expected == promql.disk_usage_query(["web-1:9100"], mountpoint="/data")
+
+
+def test_host_lookup_selects_one_label_value() -> None:
+    expected = 'count by (instance, host, instance_id) (node_uname_info{instance_id="i-0abc"})'
+
+    assert expected == promql.host_lookup_query("instance_id", "i-0abc")
+
+
+def test_host_lookup_refuses_other_labels() -> None:
+    with pytest.raises(InputError):
+        promql.host_lookup_query("job", "node")
+
+
 @pytest.mark.parametrize(
     ("start", "end", "requested", "expected"),
     [
         (0, 3600, 60, 60.0),
+        (0, 3600, 1, 4.0),
         (0, 6 * 3600, 15, 20.0),
+        (0, 6 * 3600, 60, 60.0),
         (0, 7 * 86400, 60, 551.0),
+        (0, 30 * 86400, 15, 2359.0),
     ],
 )
 def test_range_step_keeps_series_under_the_point_limit(
@@ -75,6 +210,7 @@ def test_range_step_keeps_series_under_the_point_limit(
     assert (end - start) / step + 1 <= promql.MAX_POINTS_PER_SERIES
 
 
-def test_range_step_refuses_an_empty_range() -> None:
+@pytest.mark.parametrize(("start", "end", "step"), [(10, 10, 60), (20, 10, 60), (0, 60, 0), (0, 60, -5)])
+def test_range_step_refuses_empty_ranges_and_bad_steps(start: float, end: float, step: float) -> None:
     with pytest.raises(InputError):
-        promql.range_step(10, 10, 60)
+        promql.range_step(start, end, step)
