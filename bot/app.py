@@ -3,14 +3,32 @@
 from __future__ import annotations
 
 import logging
+import time
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from bot.listeners import actions, commands, mentions
+from bot.listeners import actions, commands, mentions, messages
 from bot.main import Services
+from bot.middleware import RateLimiter, SeenEvents, build_gate, record_request
 from bot.settings import Settings
 from domain.errors import ConfigError
+
+
+class InstrumentedApp(App):
+    """A Bolt ``App`` that logs and counts every request it dispatches (HTTP and Socket Mode alike)."""
+
+    def __init__(self, *, services: Services, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Dispatch ``req`` and record how it went."""
+        started = time.perf_counter()
+        resp = super().dispatch(req)
+        record_request(req, resp, seconds=time.perf_counter() - started, telemetry=self.services.telemetry)
+        return resp
 
 
 def build_web_client(settings: Settings) -> WebClient:
@@ -20,7 +38,7 @@ def build_web_client(settings: Settings) -> WebClient:
 
 
 def build_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
-    """The Bolt app with every listener registered.
+    """The Bolt app with the request gate and every listener registered.
 
     Raises:
         ConfigError: the bot token or signing secret is missing.
@@ -29,13 +47,22 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         raise ConfigError("SLACK_BOT_TOKEN is not set")
     if settings.slack.signing_secret is None:
         raise ConfigError("SLACK_SIGNING_SECRET is not set")
-    app = App(
+    app = InstrumentedApp(
+        services=services,
         client=client or build_web_client(settings),
         signing_secret=settings.slack.signing_secret.get_secret_value(),
         process_before_response=False,
         logger=logging.getLogger("smartcloudops.slack"),
     )
+    app.use(
+        build_gate(
+            allowed_channels=frozenset(settings.slack.allowed_channels),
+            limiter=RateLimiter(settings.slack.rate_limit_per_minute),
+            seen=SeenEvents(),
+        )
+    )
     commands.register(app, services)
     mentions.register(app, services)
+    messages.register(app, services)
     actions.register(app, services)
     return app

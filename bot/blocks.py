@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import messages
 from remediation.approval import ApprovalRequest
 
 APPROVE_ACTION = "approval_approve"
@@ -13,6 +14,19 @@ REJECT_ACTION = "approval_reject"
 def text_blocks(text: str) -> list[dict[str, Any]]:
     """A plain answer as one section (Slack's limit is 3,000 characters per text object)."""
     return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}]
+
+
+def answer_blocks(text: str, *, header: str | None = None) -> list[dict[str, Any]]:
+    """An answer, with an optional context line above it (who asked what)."""
+    out: list[dict[str, Any]] = []
+    if header:
+        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": header[:2900]}]})
+    return out + text_blocks(text)
+
+
+def working_blocks(*, header: str | None = None) -> list[dict[str, Any]]:
+    """The placeholder shown until the answer replaces it."""
+    return answer_blocks(messages.WORKING, header=header)
 
 
 def approval_blocks(request: ApprovalRequest) -> list[dict[str, Any]]:
@@ -53,9 +67,17 @@ def approval_blocks(request: ApprovalRequest) -> list[dict[str, Any]]:
 
 
 def decided_blocks(request: ApprovalRequest, outcome: str) -> list[dict[str, Any]]:
-    """The approval message once decided: no buttons, the outcome instead."""
+    """The approval message once decided: no buttons; requester, approvers and the outcome instead."""
+    approvers = ", ".join(f"<@{a.user}>" for a in request.approvals) or "nobody"
+    fields = [
+        {"type": "mrkdwn", "text": f"*Requested by*\n<@{request.requested_by}>"},
+        {"type": "mrkdwn", "text": f"*Approved by*\n{approvers}"},
+        {"type": "mrkdwn", "text": f"*State*\n{request.state.value}"},
+        {"type": "mrkdwn", "text": f"*Request*\n`{request.id}`"},
+    ]
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{request.call.describe()}* (`{request.id}`)"}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*Dry run:* {request.dry_run}"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{request.state.value}: {outcome}"[:2900]}]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{request.call.describe()}*"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*Dry run:* {request.dry_run}"[:2900]}},
+        {"type": "section", "fields": fields},
+        {"type": "section", "text": {"type": "mrkdwn", "text": outcome[:2900]}},
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from adapters.audit_file import JsonlAuditSink
@@ -11,6 +11,7 @@ from adapters.memory import InMemoryAnomalyStore, InMemoryApprovalStore
 from agent.router import DeterministicRouter
 from agent.runner import AgentRunner
 from bot.settings import Settings
+from bot.telemetry import BotMetrics
 from detectors.service import DetectionService
 from detectors.zscore import RobustZScoreDetector
 from domain.ports import AnomalyStore, ApprovalStore, AuditSink, Clock, CloudActions, MetricsSource
@@ -36,6 +37,7 @@ class Services:
     tools: ToolContext
     runner: AgentRunner
     detection: DetectionService | None
+    telemetry: BotMetrics = field(default_factory=BotMetrics)
 
 
 def build_services(

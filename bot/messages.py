@@ -1,10 +1,28 @@
-"""Every sentence the Slack app says to people, in one place."""
+"""Every sentence the Slack app and the HTTP API say to people, in one place."""
 
 from __future__ import annotations
 
 WORKING = ":hourglass_flowing_sand: Working on it…"
 EMPTY_COMMAND = "Tell me what you need, e.g. `/ops what is the CPU on web-1?` or `/ops help`."
 INTERNAL_ERROR = "Something went wrong on my side; the details are in the bot's log."
+REMEDIATION_OFF = "Remediation is not configured here, so there is nothing to approve."
+NO_PENDING_APPROVALS = "No remediation requests are waiting for approval."
+NO_ANOMALIES = "No anomalies recorded."
+NOTHING_TO_REPORT = ":white_check_mark: All quiet: no anomalies in the digest window."
+API_DISABLED = "The HTTP API is disabled: set SCO_HTTP__API_TOKEN to enable it."
+API_UNAUTHORIZED = "Missing or wrong bearer token."
+QUERY_NEEDS_QUESTION = 'Send JSON like {"question": "what is the CPU on web-1?"}.'
+
+OPS_HELP = (
+    "*`/ops` commands*\n"
+    "• `/ops status [host]`: health of one host, or of the whole fleet\n"
+    "• `/ops anomalies [n]`: the last n anomalies (default 5)\n"
+    "• `/ops logs <host|service> [since 10m]`: recent log lines\n"
+    "• `/ops ask <question>`: ask anything, e.g. `/ops ask what is the memory on db-1?`\n"
+    "• `/ops approve-list`: remediation requests waiting for approval\n"
+    "• `/ops <question>`: anything else is a question too\n"
+    "Mention me in a channel or send me a DM to ask in a thread; I keep the thread's context."
+)
 
 
 def upstream_down(what: str) -> str:
@@ -14,12 +32,17 @@ def upstream_down(what: str) -> str:
 
 def not_allowed(reason: str) -> str:
     """An approval click was refused."""
-    return f"You can't do that: {reason}."
+    return f"You can't do that: {reason}. The request is unchanged."
 
 
 def approval_done(user: str, result: str) -> str:
     """An approval went through and the action ran."""
     return f"Approved by <@{user}>. Result: {result}"
+
+
+def approval_failed(user: str, error: str) -> str:
+    """An approval went through but the action failed."""
+    return f"Approved by <@{user}>, but the action failed: {error}"
 
 
 def approval_rejected(user: str) -> str:
@@ -32,7 +55,55 @@ def approval_waiting(user: str, remaining: int) -> str:
     return f"Approval by <@{user}> recorded; {remaining} more needed."
 
 
+def approval_needed(description: str) -> str:
+    """Fallback text of an approval message."""
+    return f"Approval needed: {description}"
+
+
 def already_decided(state: str, by: str | None) -> str:
     """A click on a request that is no longer pending."""
     who = f" by <@{by}>" if by and not by.startswith("policy:") else ""
+    if state in {"approved", "executing", "succeeded", "failed"}:
+        outcome = "" if state == "approved" else f" ({'it ran' if state == 'succeeded' else state})"
+        return f"This request was already approved{who}{outcome}."
     return f"This request is already {state}{who}."
+
+
+def approval_unknown(request_id: str) -> str:
+    """A click on a request the store does not have."""
+    return f"I can't find request `{request_id}`; it may have been cleaned up."
+
+
+def asked(user: str, question: str) -> str:
+    """The header of an answer to a slash command, so the channel sees what was asked."""
+    return f"<@{user}> asked: _{question[:300]}_"
+
+
+def rate_limited(seconds: int) -> str:
+    """A user sent too many requests."""
+    return f":snail: You're sending requests faster than I can answer them; try again in {seconds} s."
+
+
+def channel_not_allowed(channel: str) -> str:
+    """The bot is not enabled in this channel."""
+    return f"I'm not enabled in <#{channel}>. Ask me in an allowed channel or in a DM."
+
+
+def bad_command(problem: str) -> str:
+    """A /ops subcommand with bad arguments."""
+    return f"{problem} Try `/ops help`."
+
+
+def pending_approvals(count: int) -> str:
+    """Heading of the approve-list."""
+    return f"{count} remediation request{'s' if count != 1 else ''} waiting for approval:"
+
+
+def logs_unavailable(target: str) -> str:
+    """No log source for the target."""
+    return f"No log lines found for `{target}` in that window."
+
+
+def chart_title(host: str, metric: str, minutes: int) -> str:
+    """Title of a chart attached to an answer."""
+    return f"{host} {metric}, last {minutes} min"

@@ -53,6 +53,18 @@ class SlackSettings(BaseModel):
     app_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
     digest_channel: str | None = None
+    #: Channel ids the bot answers in (empty: every channel it is in); DMs are always answered.
+    allowed_channels: list[str] = []
+    #: Requests one user may make per minute before getting a friendly "slow down".
+    rate_limit_per_minute: int = Field(default=20, ge=1, le=10_000)
+    #: When the digest is posted: a crontab line, UTC.
+    digest_schedule: str = "0 9 * * *"
+    #: Anomalies from this many hours back go into the digest.
+    digest_window_hours: int = Field(default=24, ge=1, le=24 * 31)
+    #: Post a short "all quiet" digest when there is nothing to report.
+    digest_post_when_quiet: bool = False
+    #: Grafana base URL, for links to the host dashboards in digests and answers.
+    grafana_url: AnyHttpUrl | None = None
 
 
 class AwsSettings(BaseModel):

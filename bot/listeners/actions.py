@@ -1,16 +1,20 @@
-"""Approve and Reject buttons: re-check policy, advance the state machine, update the message."""
+"""Approve and Reject buttons: re-check policy, advance the state machine, update the original message."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import blocks, messages
 from bot.main import Services
-from domain.errors import ApprovalExpired, InvalidTransition, NotAllowedToApprove, OpsError
+from domain.errors import ApprovalExpired, ApprovalNotFound, InvalidTransition, NotAllowedToApprove, OpsError
 from remediation.approval import ApprovalRequest, ApprovalState
+
+log = structlog.get_logger(__name__)
 
 
 def _outcome(request: ApprovalRequest, user: str) -> str:
@@ -18,13 +22,35 @@ def _outcome(request: ApprovalRequest, user: str) -> str:
         return messages.approval_rejected(user)
     if request.state is ApprovalState.PENDING:
         return messages.approval_waiting(user, request.required_approvals - len(request.approvals))
-    return messages.approval_done(user, request.result or request.error or request.state.value)
+    if request.state is ApprovalState.FAILED:
+        return messages.approval_failed(user, request.error or "unknown error")
+    return messages.approval_done(user, request.result or request.state.value)
+
+
+def user_groups(client: WebClient, services: Services, request: ApprovalRequest, user: str) -> list[str]:
+    """The Slack user groups named as approvers for this action that ``user`` belongs to.
+
+    Groups are asked with ``usergroups.users.list``; a group Slack cannot list counts as not a member.
+    """
+    approvers = services.settings.remediation.approvers
+    named = {*approvers.get(request.call.action.value, []), *approvers.get("*", [])}
+    member = []
+    for group in sorted(g for g in named if g.startswith("S")):
+        try:
+            resp = client.usergroups_users_list(usergroup=group)
+        except SlackApiError as exc:
+            log.warning("usergroup_lookup_failed", usergroup=group, error=str(exc.response.get("error")))
+            continue
+        if user in (resp.get("users") or []):
+            member.append(group)
+    return member
 
 
 def register(app: App, services: Services) -> None:
     """Add the Approve and Reject listeners."""
 
-    def ack_click(ack: Ack) -> None:
+    def ack_click(ack: Ack, context: dict[str, Any]) -> None:
+        context["command"] = "approval_click"
         ack()
 
     def decide(body: dict[str, Any], client: WebClient) -> None:
@@ -32,26 +58,42 @@ def register(app: App, services: Services) -> None:
         request_id = str(action.get("value", ""))
         user = body["user"]["id"]
         channel = body["channel"]["id"]
+
+        def tell(text: str) -> None:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+
         if services.remediation is None:
+            tell(messages.REMEDIATION_OFF)
             return
         try:
+            current = services.remediation.get(request_id)
+            groups = user_groups(client, services, current, user)
             if action["action_id"] == blocks.APPROVE_ACTION:
-                request = services.remediation.approve(request_id, user)
+                request = services.remediation.approve(request_id, user, groups)
             else:
-                request = services.remediation.reject(request_id, user)
+                request = services.remediation.reject(request_id, user, groups)
+        except ApprovalNotFound:
+            tell(messages.approval_unknown(request_id))
+            return
         except NotAllowedToApprove as exc:
-            client.chat_postEphemeral(channel=channel, user=user, text=messages.not_allowed(exc.reason))
+            log.info("approval_refused", request_id=request_id, user=user, reason=exc.reason)
+            tell(messages.not_allowed(exc.reason))
             return
         except (InvalidTransition, ApprovalExpired):
             current = services.remediation.get(request_id)
-            client.chat_postEphemeral(
-                channel=channel, user=user, text=messages.already_decided(current.state.value, current.decided_by)
-            )
+            by = current.decided_by or (current.approvals[-1].user if current.approvals else None)
+            tell(messages.already_decided(current.state.value, by))
+            if current.state is ApprovalState.EXPIRED:
+                text = messages.already_decided(current.state.value, None)
+                client.chat_update(
+                    channel=channel, ts=body["message"]["ts"], text=text, blocks=blocks.decided_blocks(current, text)
+                )
             return
         except OpsError as exc:
-            client.chat_postEphemeral(channel=channel, user=user, text=messages.not_allowed(str(exc)))
+            tell(messages.not_allowed(str(exc)))
             return
         outcome = _outcome(request, user)
+        log.info("approval_decided", request_id=request_id, user=user, state=request.state.value)
         new_blocks = (
             blocks.approval_blocks(request)
             if request.state is ApprovalState.PENDING

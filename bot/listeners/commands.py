@@ -1,4 +1,4 @@
-"""The ``/ops`` slash command: ack at once, answer lazily."""
+"""The ``/ops`` slash command: ack at once (help and bad arguments in the ack), answer lazily in the channel."""
 
 from __future__ import annotations
 
@@ -7,29 +7,49 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from agent.router import HELP_TEXT
 from bot import messages
-from bot.listeners.replies import post_answer
+from bot.listeners.replies import Place, answer_lazily
 from bot.main import Services
+from bot.ops_answers import answer_command
+from bot.ops_command import OpsKind, parse_ops
+from domain.errors import InputError
 
 
 def register(app: App, services: Services) -> None:
     """Add the ``/ops`` listener."""
 
-    def ack_ops(ack: Ack, command: dict[str, Any]) -> None:
+    def ack_ops(ack: Ack, command: dict[str, Any], context: dict[str, Any]) -> None:
         text = (command.get("text") or "").strip()
-        if not text:
-            ack(text=messages.EMPTY_COMMAND)
-        elif text.lower() == "help":
-            ack(text=HELP_TEXT)
+        try:
+            parsed = parse_ops(text)
+        except InputError as exc:
+            context["outcome"] = "bad_input"
+            ack(text=messages.bad_command(str(exc)))
+            return
+        context["command"] = f"/ops {parsed.name}"
+        if parsed.kind in {OpsKind.HELP, OpsKind.EMPTY}:
+            ack(text=messages.OPS_HELP)
         else:
-            ack(text=messages.WORKING)
+            ack()
 
     def answer_ops(command: dict[str, Any], client: WebClient) -> None:
         text = (command.get("text") or "").strip()
-        if not text or text.lower() == "help":
+        try:
+            parsed = parse_ops(text)
+        except InputError:
             return
-        answer = services.runner.answer(text, user=command["user_id"])
-        post_answer(client, services, channel=command["channel_id"], answer=answer)
+        if parsed.kind in {OpsKind.HELP, OpsKind.EMPTY}:
+            return
+        user = command["user_id"]
+        channel = command["channel_id"]
+        answer_lazily(
+            client,
+            services,
+            Place(channel=channel, thread_ts=None, conversation=f"slack:{channel}:{user}"),
+            lambda: answer_command(services, parsed, user=user, conversation=f"slack:{channel}:{user}"),
+            header=messages.asked(user, f"/ops {text}"),
+            question=parsed.question or text,
+            surface="command",
+        )
 
     app.command("/ops")(ack=ack_ops, lazy=[answer_ops])

@@ -1,26 +1,123 @@
-"""Posting an Answer back to Slack: plain text, or the approval message when one was requested."""
+"""Posting to Slack: a "working on it" placeholder, replaced by the answer; approvals and charts in the same thread."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import structlog
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from agent.runner import Answer
-from bot import blocks
+from bot import blocks, messages
+from bot.charts import chart_for
 from bot.main import Services
+from bot.ops_answers import Reply
+from domain.errors import OpsError
+
+log = structlog.get_logger(__name__)
 
 
-def post_answer(
-    client: WebClient, services: Services, *, channel: str, answer: Answer, thread_ts: str | None = None
-) -> None:
-    """Post ``answer`` in ``channel`` (in the thread when ``thread_ts`` is given)."""
-    client.chat_postMessage(
-        channel=channel, text=answer.answer, blocks=blocks.text_blocks(answer.answer), thread_ts=thread_ts
-    )
-    if answer.approval_id and services.remediation is not None:
-        request = services.remediation.get(answer.approval_id)
-        client.chat_postMessage(
-            channel=channel,
-            text=f"Approval needed: {request.call.describe()}",
-            blocks=blocks.approval_blocks(request),
-            thread_ts=thread_ts,
+@dataclass(frozen=True)
+class Place:
+    """Where a conversation happens: channel, thread (None for top level) and the context key for the agent."""
+
+    channel: str
+    thread_ts: str | None
+    conversation: str
+
+
+def post_working(client: WebClient, place: Place, *, header: str | None = None) -> str | None:
+    """Post the placeholder; returns its ts, or None when the bot cannot post there."""
+    try:
+        resp = client.chat_postMessage(
+            channel=place.channel,
+            text=messages.WORKING,
+            blocks=blocks.working_blocks(header=header),
+            thread_ts=place.thread_ts,
         )
+    except SlackApiError as exc:
+        log.warning("slack_post_failed", channel=place.channel, error=str(exc.response.get("error")))
+        return None
+    return str(resp.get("ts")) if resp.get("ts") else None
+
+
+def post_reply(
+    client: WebClient,
+    services: Services,
+    place: Place,
+    reply: Reply,
+    *,
+    placeholder_ts: str | None = None,
+    header: str | None = None,
+    question: str = "",
+) -> None:
+    """Replace the placeholder with ``reply`` (or post it), then the approval message and a chart if any."""
+    reply_blocks = reply.blocks or blocks.answer_blocks(reply.text, header=header)
+    if placeholder_ts:
+        client.chat_update(channel=place.channel, ts=placeholder_ts, text=reply.text[:3900], blocks=reply_blocks)
+    else:
+        client.chat_postMessage(
+            channel=place.channel, text=reply.text[:3900], blocks=reply_blocks, thread_ts=place.thread_ts
+        )
+    services.telemetry.count_tool_calls(reply.tool_calls)
+    if reply.approval_id and services.remediation is not None:
+        request = services.remediation.get(reply.approval_id)
+        client.chat_postMessage(
+            channel=place.channel,
+            text=messages.approval_needed(request.call.describe()),
+            blocks=blocks.approval_blocks(request),
+            thread_ts=place.thread_ts or placeholder_ts,
+        )
+    chart = chart_for(services, question, reply.tool_calls)
+    if chart is not None:
+        client.files_upload_v2(
+            channel=place.channel,
+            thread_ts=place.thread_ts or placeholder_ts,
+            content=chart.png,
+            filename=chart.filename,
+            title=chart.title,
+        )
+
+
+def answer_lazily(
+    client: WebClient,
+    services: Services,
+    place: Place,
+    work: Callable[[], Reply],
+    *,
+    header: str | None = None,
+    question: str = "",
+    surface: str,
+) -> None:
+    """Show the placeholder, do ``work``, and replace the placeholder with what it returns.
+
+    This is the boundary of a lazy listener: any failure becomes a sentence in Slack and a log line.
+    """
+    started = time.perf_counter()
+    placeholder = post_working(client, place, header=header)
+    outcome = "ok"
+    try:
+        reply = work()
+    except OpsError as exc:
+        outcome = "error"
+        reply = Reply(text=f"Sorry: {exc}")
+    except Exception:  # the lazy listener's boundary: the user must not be left with "working on it"
+        outcome = "error"
+        log.exception("answer_failed", surface=surface, channel=place.channel)
+        reply = Reply(text=messages.INTERNAL_ERROR)
+    try:
+        post_reply(client, services, place, reply, placeholder_ts=placeholder, header=header, question=question)
+    except SlackApiError as exc:
+        outcome = "error"
+        log.error("slack_reply_failed", surface=surface, channel=place.channel, error=str(exc.response.get("error")))
+    log.info(
+        "answer_posted",
+        surface=surface,
+        channel=place.channel,
+        thread_ts=place.thread_ts,
+        outcome=outcome,
+        tool_calls=[c.name for c in reply.tool_calls],
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
+    )

@@ -10,7 +10,7 @@ import json
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,6 +22,7 @@ class ReceivedCall:
     method: str
     body: dict[str, Any]
     headers: dict[str, str]
+    response: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeSlackApi(ThreadingHTTPServer):
@@ -37,6 +38,8 @@ class FakeSlackApi(ThreadingHTTPServer):
         self._thread: threading.Thread | None = None
         self.responses: dict[str, dict[str, Any]] = {}
         self.socket_mode_url: str | None = None
+        #: Members of each user group, answered by ``usergroups.users.list``.
+        self.usergroups: dict[str, list[str]] = {}
 
     @property
     def api_url(self) -> str:
@@ -55,9 +58,10 @@ class FakeSlackApi(ThreadingHTTPServer):
         self.server_close()
 
     def reset(self) -> None:
-        """Forget recorded calls."""
+        """Forget recorded calls and configured user groups."""
         with self.lock:
             self.calls.clear()
+            self.usergroups.clear()
 
     def received(self, method: str) -> list[ReceivedCall]:
         """Calls of one API method, in order."""
@@ -79,10 +83,14 @@ class FakeSlackApi(ThreadingHTTPServer):
                 self.lock.wait(remaining)
 
     def record(self, call: ReceivedCall) -> dict[str, Any]:
-        """Store a call and build Slack's answer to it."""
+        """Store a call (with the answer it gets) and return Slack's answer to it."""
+        answer = self._answer(call)
         with self.lock:
-            self.calls.append(call)
+            self.calls.append(replace(call, response=answer))
             self.lock.notify_all()
+        return answer
+
+    def _answer(self, call: ReceivedCall) -> dict[str, Any]:
         if call.method in self.responses:
             return self.responses[call.method]
         ts = f"{int(time.time())}.{next(self._ts):06d}"
@@ -108,6 +116,11 @@ class FakeSlackApi(ThreadingHTTPServer):
             },
             "files.completeUploadExternal": {"ok": True, "files": [{"id": "F1", "title": "chart"}]},
         }
+        if call.method == "usergroups.users.list":
+            group = str(call.body.get("usergroup", ""))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self.usergroups[group])}
         return answers.get(call.method, {"ok": True})
 
 

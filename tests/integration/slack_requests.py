@@ -67,3 +67,26 @@ def block_action(
     }
     body = urllib.parse.urlencode({"payload": json.dumps(payload)})
     return body, {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def event_callback(
+    event: dict[str, Any], *, event_id: str, retry_num: int | None = None, timestamp: int | None = None
+) -> tuple[str, dict[str, str]]:
+    """Body and headers of an Events API delivery (``retry_num`` adds Slack's retry headers)."""
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T000",
+            "api_app_id": "A000",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+            "authorizations": [{"team_id": "T000", "user_id": "U_BOT", "is_bot": True}],
+        }
+    )
+    headers = {**signed_headers(body, timestamp=timestamp), "Content-Type": "application/json"}
+    if retry_num is not None:
+        headers["X-Slack-Retry-Num"] = str(retry_num)
+        headers["X-Slack-Retry-Reason"] = "http_timeout"
+    return body, headers

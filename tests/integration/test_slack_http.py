@@ -1,9 +1,11 @@
-"""A signed Slack request to the real Bolt app over HTTP; replies reach the fake Slack Web API."""
+"""Signed Slack requests to the real Bolt app over HTTP; replies reach the fake Slack Web API."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 import pytest
 import requests
@@ -15,43 +17,231 @@ from bot.serve import build_http_app
 from bot.settings import PrometheusSettings, Settings, SlackSettings
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.asgi_server import serve_asgi
-from tests.integration.slack_requests import SIGNING_SECRET, slash_command
+from tests.integration.slack_requests import event_callback, signed_headers, slash_command
 from tests.servers import ServerProcess
+
+BotFactory = Callable[..., AbstractContextManager[str]]
 
 
 @pytest.fixture
-def bot_url(fake_slack: FakeSlackApi, prometheus: ServerProcess) -> Iterator[str]:
-    settings = Settings(
-        prometheus=PrometheusSettings(url=prometheus.url),
-        slack=SlackSettings(
-            api_url=fake_slack.api_url,
-            bot_token=SecretStr("xoxb-test-token"),
-            signing_secret=SecretStr(SIGNING_SECRET),
-        ),
-    )
-    services = build_services(settings)
-    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
+def start_bot(fake_slack: FakeSlackApi, prometheus: ServerProcess) -> BotFactory:
+    """Serve the app with Slack settings overridden by keyword arguments; yields the base URL."""
+
+    @contextmanager
+    def start(**slack: Any) -> Iterator[str]:
+        settings = Settings(
+            prometheus=PrometheusSettings(url=prometheus.url),
+            slack=SlackSettings(
+                api_url=fake_slack.api_url,
+                bot_token=SecretStr("xoxb-test-token"),
+                signing_secret=SecretStr("test-signing-secret-0123456789abcdef"),
+                **slack,
+            ),
+        )
+        services = build_services(settings)
+        with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
+            yield url
+
+    return start
+
+
+@pytest.fixture
+def bot_url(start_bot: BotFactory) -> Iterator[str]:
+    with start_bot() as url:
         yield url
 
 
-def test_signed_slash_command_gets_200_and_the_answer_is_posted(bot_url: str, fake_slack: FakeSlackApi) -> None:
+def post(url: str, body: str, headers: dict[str, str]) -> requests.Response:
+    return requests.post(f"{url}/slack/events", data=body, headers=headers, timeout=5)
+
+
+def mention(text: str, *, ts: str, thread_ts: str | None = None, channel: str = "C_OPS") -> dict[str, Any]:
+    event = {"type": "app_mention", "user": "U_ONCALL", "text": f"<@U_BOT> {text}", "ts": ts, "channel": channel}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def test_slash_command_is_acked_then_the_placeholder_is_replaced_by_the_answer(
+    bot_url: str, fake_slack: FakeSlackApi
+) -> None:
     body, headers = slash_command("what is the current CPU on web-1?")
 
-    resp = requests.post(f"{bot_url}/slack/events", data=body, headers=headers, timeout=5)
+    resp = post(bot_url, body, headers)
 
     assert resp.status_code == 200
-    posted = fake_slack.wait_for("chat.postMessage")
-    assert posted[0].body["channel"] == "C_OPS"
-    assert posted[0].body["text"].startswith("web-1 CPU: ")
-    assert posted[0].headers["Authorization"] == "Bearer xoxb-test-token"
+    placeholder = fake_slack.wait_for("chat.postMessage")[0]
+    assert placeholder.body["channel"] == "C_OPS"
+    assert placeholder.body["text"] == ":hourglass_flowing_sand: Working on it…"
+    assert placeholder.headers["Authorization"] == "Bearer xoxb-test-token"
+    update = fake_slack.wait_for("chat.update")[0]
+    assert update.body["ts"] == placeholder.response["ts"]
+    assert update.body["text"].startswith("web-1 CPU: ")
+    assert "<@U_ONCALL> asked" in update.body["blocks"][0]["elements"][0]["text"]
+
+
+def test_placeholder_and_update_share_the_message_ts(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, headers = slash_command("anomalies 3")
+
+    post(bot_url, body, headers)
+
+    update = fake_slack.wait_for("chat.update")[0]
+    placeholder = fake_slack.received("chat.postMessage")[0]
+    assert (placeholder.body["channel"], placeholder.response["ts"]) == (update.body["channel"], update.body["ts"])
+    assert update.body["text"] == "No anomalies recorded."
+
+
+def test_help_is_answered_in_the_ack_and_nothing_is_posted(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, headers = slash_command("help")
+
+    resp = post(bot_url, body, headers)
+
+    assert resp.status_code == 200
+    assert "/ops status [host]" in resp.text
+    time.sleep(0.5)
+    assert fake_slack.received("chat.postMessage") == []
+
+
+def test_bad_subcommand_arguments_get_a_clear_ack_and_nothing_runs(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, headers = slash_command("anomalies 500")
+
+    resp = post(bot_url, body, headers)
+
+    assert resp.status_code == 200
+    assert "from 1 to 50" in resp.text
+    time.sleep(0.5)
+    assert fake_slack.received("chat.postMessage") == []
+
+
+def test_status_of_a_host_goes_through_the_tools(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, headers = slash_command("status db-1")
+
+    post(bot_url, body, headers)
+
+    text = fake_slack.wait_for("chat.update")[0].body["text"]
+    assert "db-1" in text
+    assert "CPU" in text
+    assert "%" in text
+
+
+def test_mention_in_a_thread_is_answered_in_that_thread(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, headers = event_callback(
+        mention("what is the memory on web-2?", ts="1700000100.000200", thread_ts="1700000000.000100"),
+        event_id="Ev_THREAD",
+    )
+
+    resp = post(bot_url, body, headers)
+
+    assert resp.status_code == 200
+    placeholder = fake_slack.wait_for("chat.postMessage")[0]
+    assert placeholder.body["thread_ts"] == "1700000000.000100"
+    update = fake_slack.wait_for("chat.update")[0]
+    assert update.body["text"].startswith("web-2 memory used: ")
+
+
+def test_top_level_mention_starts_a_thread_on_the_mention(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, headers = event_callback(mention("cpu on web-3", ts="1700000200.000300"), event_id="Ev_TOP")
+
+    post(bot_url, body, headers)
+
+    assert fake_slack.wait_for("chat.postMessage")[0].body["thread_ts"] == "1700000200.000300"
+    assert fake_slack.wait_for("chat.update")[0].body["text"].startswith("web-3 CPU: ")
+
+
+def test_direct_message_is_answered_in_the_dm(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D_ONCALL",
+        "user": "U_ONCALL",
+        "text": "what is the disk on web-4?",
+        "ts": "1700000300.000400",
+    }
+    body, headers = event_callback(event, event_id="Ev_DM")
+
+    post(bot_url, body, headers)
+
+    placeholder = fake_slack.wait_for("chat.postMessage")[0]
+    assert placeholder.body["channel"] == "D_ONCALL"
+    assert "thread_ts" not in placeholder.body
+    assert fake_slack.wait_for("chat.update")[0].body["text"].startswith("web-4 disk used: ")
+
+
+def test_a_slack_retry_of_an_event_does_not_run_the_work_twice(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    event = mention("cpu on web-5", ts="1700000400.000500")
+    first = event_callback(event, event_id="Ev_RETRY")
+    retry = event_callback(event, event_id="Ev_RETRY", retry_num=1)
+
+    assert post(bot_url, *first).status_code == 200
+    assert post(bot_url, *retry).status_code == 200
+
+    fake_slack.wait_for("chat.update")
+    time.sleep(1.0)
+    assert len(fake_slack.received("chat.postMessage")) == 1
+    assert len(fake_slack.received("chat.update")) == 1
 
 
 def test_bad_signature_gets_401_and_nothing_runs(bot_url: str, fake_slack: FakeSlackApi) -> None:
     body, headers = slash_command("what is the current CPU on web-1?")
     headers["X-Slack-Signature"] = "v0=" + "0" * 64
 
-    resp = requests.post(f"{bot_url}/slack/events", data=body, headers=headers, timeout=5)
+    resp = post(bot_url, body, headers)
 
     assert resp.status_code == 401
     time.sleep(0.5)
     assert fake_slack.received("chat.postMessage") == []
+
+
+def test_stale_timestamp_gets_401_and_nothing_runs(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, _ = slash_command("what is the current CPU on web-1?")
+    headers = {
+        **signed_headers(body, timestamp=int(time.time()) - 6 * 60),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+    resp = post(bot_url, body, headers)
+
+    assert resp.status_code == 401
+    time.sleep(0.5)
+    assert fake_slack.received("chat.postMessage") == []
+
+
+def test_rate_limit_answers_with_a_friendly_message(start_bot: BotFactory, fake_slack: FakeSlackApi) -> None:
+    with start_bot(rate_limit_per_minute=2) as url:
+        acks = [post(url, *slash_command("status web-1", user="U_BUSY")) for _ in range(3)]
+        other = post(url, *slash_command("status web-1", user="U_CALM"))
+
+        assert [r.status_code for r in acks] == [200, 200, 200]
+        assert "faster than I can answer" in acks[2].json()["text"]
+        assert other.text == ""
+        fake_slack.wait_for("chat.update", count=3)
+        time.sleep(0.5)
+        assert len(fake_slack.received("chat.postMessage")) == 3
+
+
+def test_channels_outside_the_allow_list_are_refused(start_bot: BotFactory, fake_slack: FakeSlackApi) -> None:
+    with start_bot(allowed_channels=["C_OPS"]) as url:
+        refused = post(url, *slash_command("status web-1", channel="C_RANDOM"))
+        allowed = post(url, *slash_command("status web-1", channel="C_OPS"))
+
+        assert "not enabled in <#C_RANDOM>" in refused.json()["text"]
+        assert allowed.status_code == 200
+        update = fake_slack.wait_for("chat.update")[0]
+        time.sleep(0.5)
+        assert [c.body["channel"] for c in fake_slack.received("chat.postMessage")] == ["C_OPS"]
+        assert update.body["channel"] == "C_OPS"
+
+
+def test_question_over_time_attaches_a_chart(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    body, headers = event_callback(
+        mention("how was the CPU on db-1 over the last 30 minutes?", ts="1700000500.000600"), event_id="Ev_CHART"
+    )
+
+    post(bot_url, body, headers)
+
+    fake_slack.wait_for("chat.update")
+    complete = fake_slack.wait_for("files.completeUploadExternal")[0]
+    upload = fake_slack.received("upload")[0]
+    assert upload.body["bytes"] > 1000
+    assert complete.body["channel_id"] == "C_OPS"
+    assert complete.body["thread_ts"] == "1700000500.000600"

@@ -1,0 +1,103 @@
+"""Parsing the text of ``/ops``: subcommands with their arguments, or a free-text question. Pure."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import InputError
+
+_DURATION = re.compile(r"^(?P<n>\d{1,5})\s*(?P<unit>s|sec|secs|m|min|mins|h|hr|hrs|d|day|days)$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_LOOKBACK_SECONDS = 7 * 86400
+MAX_ANOMALIES = 50
+
+
+class OpsKind(StrEnum):
+    """What a ``/ops`` invocation asks for."""
+
+    EMPTY = "empty"
+    HELP = "help"
+    STATUS = "status"
+    ANOMALIES = "anomalies"
+    LOGS = "logs"
+    ASK = "ask"
+    APPROVE_LIST = "approve-list"
+
+
+@dataclass(frozen=True)
+class OpsCommand:
+    """A parsed ``/ops`` text."""
+
+    kind: OpsKind
+    host: str | None = None
+    count: int = 5
+    target: str | None = None
+    since_seconds: int = 600
+    question: str = ""
+
+    @property
+    def name(self) -> str:
+        """The subcommand name, for logs and metrics."""
+        return self.kind.value
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in ``10m``, ``2h``, ``30s``, ``1d`` (at most 7 days).
+
+    Raises:
+        InputError: not a duration, or longer than 7 days.
+    """
+    m = _DURATION.match(text.strip().lower())
+    if m is None:
+        raise InputError(f"'{text}' is not a duration; use e.g. 10m, 2h or 1d.")
+    seconds = int(m["n"]) * _UNIT_SECONDS[m["unit"][0]]
+    if seconds <= 0 or seconds > MAX_LOOKBACK_SECONDS:
+        raise InputError(f"'{text}' is out of range; use between 1s and 7d.")
+    return seconds
+
+
+def parse_ops(text: str) -> OpsCommand:
+    """Parse the text after ``/ops``.
+
+    Raises:
+        InputError: a known subcommand with arguments that do not fit it.
+    """
+    words = text.strip().split()
+    if not words:
+        return OpsCommand(OpsKind.EMPTY)
+    head, rest = words[0].lower(), words[1:]
+    if head in {"help", "?"} and not rest:
+        return OpsCommand(OpsKind.HELP)
+    if head == "status" and len(rest) <= 1:
+        return OpsCommand(OpsKind.STATUS, host=rest[0] if rest else None)
+    if head in {"anomalies", "incidents"} and len(rest) <= 1:
+        if not rest:
+            return OpsCommand(OpsKind.ANOMALIES)
+        if not rest[0].isdigit() or not 1 <= int(rest[0]) <= MAX_ANOMALIES:
+            raise InputError(f"`/ops anomalies` takes a count from 1 to {MAX_ANOMALIES}, not '{rest[0]}'.")
+        return OpsCommand(OpsKind.ANOMALIES, count=int(rest[0]))
+    if head == "logs":
+        return _parse_logs(rest)
+    if head == "ask":
+        if not rest:
+            raise InputError("`/ops ask` needs a question, e.g. `/ops ask what is the CPU on web-1?`.")
+        return OpsCommand(OpsKind.ASK, question=" ".join(rest))
+    if head in {"approve-list", "approvals", "pending"} and not rest:
+        return OpsCommand(OpsKind.APPROVE_LIST)
+    return OpsCommand(OpsKind.ASK, question=text.strip())
+
+
+def _parse_logs(rest: list[str]) -> OpsCommand:
+    if not rest:
+        raise InputError("`/ops logs` needs a host or service, e.g. `/ops logs web-1 since 10m`.")
+    target, tail = rest[0], rest[1:]
+    if tail and tail[0].lower() == "since":
+        tail = tail[1:]
+        if not tail:
+            raise InputError("`since` needs a duration, e.g. `since 10m`.")
+    if len(tail) > 1:
+        raise InputError("`/ops logs` takes a host or service and an optional `since 10m`.")
+    since = parse_duration(tail[0]) if tail else 600
+    return OpsCommand(OpsKind.LOGS, target=target, since_seconds=since)
