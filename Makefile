@@ -40,7 +40,7 @@ system-deps: ## install the Debian packages the integration tests start (only wh
 demo: install ## run the whole story on a simulated fleet (no Slack, LLM, AWS or Redis needed)
 	@$(RUN) smartcloudops demo
 
-test: system-deps install lint typecheck unit integration ## everything CI checks
+test: system-deps install lint typecheck unit integration infra-check ## everything CI checks
 
 unit: install ## fast tests: no sockets, no servers
 	@$(RUN) pytest -q -m "not integration" tests

@@ -18,6 +18,7 @@ class ToolCallRecord(BaseModel):
     status: str
     error_type: str | None = Field(default=None, exclude=True)
     error: str | None = Field(default=None, exclude=True)
+    approval_id: str | None = Field(default=None, exclude=True)
 
 
 class Answer(BaseModel):
@@ -37,8 +38,8 @@ class Answer(BaseModel):
 
 
 class AgentRunner(Protocol):
-    """Answers one question."""
+    """Answers one question, optionally within a conversation thread."""
 
-    def answer(self, question: str, *, user: str = "cli") -> Answer:
-        """Answer ``question`` asked by ``user``."""
+    def answer(self, question: str, *, user: str = "cli", thread: str | None = None) -> Answer:
+        """Answer ``question`` asked by ``user``; ``thread`` keeps context across questions."""
         ...

@@ -8,12 +8,15 @@ from datetime import timedelta
 from adapters.audit_file import JsonlAuditSink
 from adapters.clock import SystemClock
 from adapters.memory import InMemoryAnomalyStore, InMemoryApprovalStore
-from agent.router import DeterministicRouter
 from agent.runner import AgentRunner
+from bot.assistant import build_log_sources, build_runner
 from bot.settings import Settings
 from bot.telemetry import BotMetrics
+from detectors.rule_evaluation import RuleDetector
+from detectors.rule_file import load_rules_file
 from detectors.service import DetectionService
 from detectors.zscore import RobustZScoreDetector
+from domain.models import MetricKind
 from domain.ports import AnomalyStore, ApprovalStore, AuditSink, Clock, CloudActions, MetricsSource
 from remediation.actions import ActionLimits
 from remediation.policy import ApprovalPolicy
@@ -73,28 +76,54 @@ def build_services(
 
     audit = JsonlAuditSink(settings.audit.dir)
     rem = settings.remediation
-    limits = ActionLimits(allowed_services=frozenset(rem.allowed_services), max_scale_step=rem.max_scale_step)
+    limits = ActionLimits(
+        allowed_services=frozenset(rem.allowed_services),
+        max_scale_step=rem.max_scale_step,
+        max_restart_hosts=rem.max_restart_hosts,
+    )
+    rules = load_rules_file(rem.rules_file) if rem.rules_file is not None else []
     remediation = None
     if cloud is not None:
         remediation = RemediationService(
             store=approvals,
             cloud=cloud,
             audit=audit,
-            policy=ApprovalPolicy(approvers={k: frozenset(v) for k, v in rem.approvers.items()}),
+            policy=ApprovalPolicy(
+                approvers={k: frozenset(v) for k, v in rem.approvers.items()},
+                risky_quorum=rem.risky_quorum,
+                risky_scale_to_above=rem.risky_scale_to_above,
+                quorum=rem.quorum,
+            ),
             limits=limits,
             clock=clock,
             expiry=timedelta(minutes=rem.expiry_minutes),
+            poll_seconds=rem.poll_seconds,
+            command_polls=rem.command_polls,
         )
     registry = ToolRegistry()
-    ctx = ToolContext(metrics=metrics, anomalies=anomalies, remediation=remediation, limits=limits, clock=clock)
-    runner = DeterministicRouter(registry=registry, ctx=ctx)
+    ctx = ToolContext(
+        metrics=metrics,
+        anomalies=anomalies,
+        remediation=remediation,
+        limits=limits,
+        clock=clock,
+        log_sources=build_log_sources(settings),
+    )
+    runner = build_runner(settings, registry, ctx)
     detection = None
     if metrics is not None:
         detection = DetectionService(
             metrics=metrics,
             store=anomalies,
-            detectors=(RobustZScoreDetector(),),
-            window=timedelta(minutes=settings.detection.window_minutes),
+            detectors=(RobustZScoreDetector(), *(RuleDetector(r.name, r.rule, r.severity) for r in rules)),
+            metric_kinds=tuple(
+                dict.fromkeys([MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, *(r.rule.metric for r in rules)])
+            ),
+            # A rule needs its whole duration (and a few samples more) inside the window to fire.
+            window=max(
+                timedelta(minutes=settings.detection.window_minutes),
+                *(timedelta(seconds=r.rule.duration_seconds + 300) for r in rules),
+            ),
         )
     return Services(
         settings=settings,

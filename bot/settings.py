@@ -7,6 +7,7 @@ are read too. Unset optional parts (Redis, LLM, Slack, AWS) are absent, not brok
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -102,7 +103,41 @@ class RemediationSettings(BaseModel):
     allowed_services: list[str] = ["nginx"]
     max_scale_step: int = Field(default=2, ge=1, le=100)
     expiry_minutes: int = Field(default=15, ge=1, le=1440)
+    #: Per action name (or ``*``): Slack user ids (U…/W…) and user-group ids (S…) allowed to approve.
     approvers: dict[str, list[str]] = {}
+    #: Distinct approvers a risky call needs (scale_to above the threshold, restart on several hosts).
+    risky_quorum: int = Field(default=2, ge=1, le=10)
+    #: A scale_to whose desired capacity is above this is risky.
+    risky_scale_to_above: int = Field(default=10, ge=0)
+    #: Approvers needed per action name for every call of it (default 1).
+    quorum: dict[str, int] = {}
+    #: Most instances one restart_service may target.
+    max_restart_hosts: int = Field(default=10, ge=1, le=100)
+    #: Seconds between SSM command status polls, and how many polls before giving up.
+    poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    command_polls: int = Field(default=30, ge=1, le=1000)
+    #: YAML file of duration rules (``cpu > 90% for 3m``), validated at start-up.
+    rules_file: Path | None = None
+
+    @field_validator("approvers")
+    @classmethod
+    def _approver_ids(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        known = {"*", "restart_service", "scale_up", "scale_to"}
+        unknown = sorted(set(v) - known)
+        if unknown:
+            raise ValueError(f"unknown action(s) {', '.join(unknown)}; use {', '.join(sorted(known))}")
+        for ids in v.values():
+            bad = [i for i in ids if not re.fullmatch(r"[USW][A-Z0-9_]{1,30}", i)]
+            if bad:
+                raise ValueError(f"{', '.join(bad[:3])} not Slack user (U…/W…) or user-group (S…) ids")
+        return v
+
+    @field_validator("quorum")
+    @classmethod
+    def _quorum_values(cls, v: dict[str, int]) -> dict[str, int]:
+        if any(n < 1 or n > 10 for n in v.values()):
+            raise ValueError("each quorum must be between 1 and 10")
+        return v
 
 
 class DetectionSettings(BaseModel):
@@ -110,6 +145,12 @@ class DetectionSettings(BaseModel):
 
     interval_seconds: int = Field(default=60, ge=5)
     window_minutes: int = Field(default=30, ge=5, le=1440)
+
+
+class LogsSettings(BaseModel):
+    """Where ``get_logs`` reads from, besides the product's own event and audit logs."""
+
+    cloudwatch_group: str | None = None
 
 
 class StateSettings(BaseModel):
@@ -150,6 +191,7 @@ class Settings(BaseSettings):
     remediation: RemediationSettings = RemediationSettings()
     detection: DetectionSettings = DetectionSettings()
     state: StateSettings = StateSettings()
+    logs: LogsSettings = LogsSettings()
 
     @classmethod
     def settings_customise_sources(

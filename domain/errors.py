@@ -13,6 +13,7 @@ errors into them at the boundary (``raise X(...) from exc``)::
     │   ├── StoreUnavailable        Redis
     │   ├── AuditWriteFailed        the audit log could not be written
     │   ├── CloudActionFailed       AWS
+    │   ├── LogsUnavailable         a log source (CloudWatch Logs)
     │   ├── NotifierUnavailable     Slack Web API
     │   └── LLMUnavailable          the model endpoint
     └── PolicyError                 refused by a rule of the product
@@ -88,6 +89,10 @@ class CloudActionFailed(UpstreamError):
         self.reason = reason
         self.code = code
         super().__init__(f"{action} failed: {reason}")
+
+
+class LogsUnavailable(UpstreamError):
+    """A log source could not be read."""
 
 
 class NotifierUnavailable(UpstreamError):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from domain.ports import AnomalyStore, Clock, MetricsSource
+from domain.ports import AnomalyStore, Clock, LogSource, MetricsSource
 from remediation.actions import ActionLimits
 from remediation.service import RemediationService
 
 
 @dataclass(frozen=True)
 class ToolContext:
-    """What tools can reach. Optional parts are None when not configured."""
+    """What tools can reach. Optional parts are None (or empty) when not configured."""
 
     metrics: MetricsSource | None
     anomalies: AnomalyStore
@@ -19,3 +20,6 @@ class ToolContext:
     limits: ActionLimits
     clock: Clock
     user: str = "cli"
+    log_sources: Sequence[LogSource] = field(default_factory=tuple)
+    rules: Sequence[str] = field(default_factory=tuple)
+    remediation_asked: bool = True

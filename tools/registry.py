@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import OpsError
 from domain.models import ToolResult, ToolStatus
-from tools import anomalies, metrics, remediation
+from tools import anomalies, logs, metrics, remediation
 from tools.context import ToolContext
 
 log = structlog.get_logger(__name__)
@@ -39,7 +39,15 @@ def _needs_metrics(ctx: ToolContext) -> str | None:
 
 
 def _needs_remediation(ctx: ToolContext) -> str | None:
-    return None if ctx.remediation is not None else "remediation is not configured"
+    return (
+        None
+        if ctx.remediation is not None
+        else "remediation is not configured (set SCO_AWS__ENDPOINT_URL or SCO_AWS__ENABLED)"
+    )
+
+
+def _needs_logs(ctx: ToolContext) -> str | None:
+    return None if ctx.log_sources else "no log source is configured"
 
 
 def _always(_ctx: ToolContext) -> str | None:
@@ -48,12 +56,24 @@ def _always(_ctx: ToolContext) -> str | None:
 
 TOOLS: tuple[Tool, ...] = (
     Tool("get_current_metric", metrics.CurrentMetricArgs, metrics.get_current_metric, True, _needs_metrics),
+    Tool("get_metric_range", metrics.MetricRangeArgs, metrics.get_metric_range, True, _needs_metrics),
+    Tool("top_hosts", metrics.TopHostsArgs, metrics.top_hosts, True, _needs_metrics),
+    Tool("host_status", metrics.HostStatusArgs, metrics.host_status, True, _needs_metrics),
     Tool("list_recent_anomalies", anomalies.RecentAnomaliesArgs, anomalies.list_recent_anomalies, True, _always),
+    Tool("summarize_anomalies", anomalies.SummarizeAnomaliesArgs, anomalies.summarize_anomalies, True, _always),
+    Tool("get_logs", logs.LogsArgs, logs.get_logs, True, _needs_logs),
     Tool(
         "request_remediation",
         remediation.RemediationArgs,
         remediation.request_remediation,
         False,
+        _needs_remediation,
+    ),
+    Tool(
+        "list_pending_approvals",
+        remediation.PendingApprovalsArgs,
+        remediation.list_pending_approvals,
+        True,
         _needs_remediation,
     ),
 )

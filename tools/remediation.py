@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from domain.errors import ConfigError, InputError
+from domain.errors import ActionNotAllowed, ConfigError, InputError
 from domain.models import ToolResult, ToolStatus
 from remediation import actions
 from remediation.actions import ActionCall, ActionName
@@ -52,6 +52,8 @@ def request_remediation(ctx: ToolContext, args: RemediationArgs) -> ToolResult:
     """Ask for a remediation (restart a service, scale a group); a person must approve it before it runs."""
     if ctx.remediation is None:
         raise ConfigError("remediation is not configured")
+    if not ctx.remediation_asked:
+        raise ActionNotAllowed(args.action.value, "the question did not ask for a remediation, so none is requested")
     call = build_call(ctx, args)
     request = ctx.remediation.request(call, requested_by=ctx.user)
     return ToolResult(
@@ -65,3 +67,31 @@ def request_remediation(ctx: ToolContext, args: RemediationArgs) -> ToolResult:
             "expires": request.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
         },
     )
+
+
+class PendingApprovalsArgs(BaseModel):
+    """Arguments of ``list_pending_approvals``."""
+
+    limit: int = Field(default=10, ge=1, le=50, description="most requests to list, oldest first")
+
+
+def list_pending_approvals(ctx: ToolContext, args: PendingApprovalsArgs) -> ToolResult:
+    """Remediation requests waiting for approval: what, who asked, approvals so far, when each expires."""
+    if ctx.remediation is None:
+        raise ConfigError("remediation is not configured")
+    pending = ctx.remediation.store.pending()[: args.limit]
+    params = args.model_dump(mode="json")
+    if not pending:
+        return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"pending": []})
+    rows = [
+        {
+            "approval_id": r.id,
+            "action": r.call.describe(),
+            "requested_by": r.requested_by,
+            "approvals": f"{len(r.approvals)} of {r.required_approvals}",
+            "expires": r.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "dry_run": r.dry_run,
+        }
+        for r in pending
+    ]
+    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"pending": rows})

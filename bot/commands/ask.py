@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     configure_logging(stream=sys.stderr, level="WARNING")
     services = build_services(load_settings())
-    answer = services.runner.answer(args.question, user=args.user)
+    answer = services.runner.answer(args.question, user=args.user, thread=args.thread)
     outage = answer.outage()
     if outage:
         sys.stderr.write(f"error: {outage}\n")

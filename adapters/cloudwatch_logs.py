@@ -1,0 +1,68 @@
+"""CloudWatchLogSource: AWS CloudWatch Logs (``filter_log_events``) as a LogSource."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from domain.errors import LogsUnavailable
+from domain.ports import LogLine, LogPage
+
+_MAX_PAGES = 20
+
+
+class CloudWatchLogSource:
+    """Lines of one log group.
+
+    Args:
+        client: a boto3 ``logs`` client.
+        log_group: the group to read.
+    """
+
+    name = "cloudwatch"
+
+    def __init__(self, client: Any, log_group: str) -> None:
+        self._client = client
+        self.log_group = log_group
+
+    def read(self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int) -> LogPage:
+        """Matching events, newest first; the host is matched against the log stream name or the text."""
+        kwargs: dict[str, Any] = {
+            "logGroupName": self.log_group,
+            "startTime": int(start.timestamp() * 1000),
+            "endTime": int(end.timestamp() * 1000) - 1,
+        }
+        if contains:
+            kwargs["filterPattern"] = json.dumps(contains)
+        events: list[dict[str, Any]] = []
+        try:
+            for _ in range(_MAX_PAGES):
+                resp = self._client.filter_log_events(**kwargs)
+                events.extend(resp.get("events", []))
+                token = resp.get("nextToken")
+                if not token:
+                    break
+                kwargs["nextToken"] = token
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            raise LogsUnavailable(f"CloudWatch Logs: {err.get('Code')}: {err.get('Message')}") from exc
+        except BotoCoreError as exc:
+            raise LogsUnavailable(f"CloudWatch Logs: {exc}") from exc
+        wanted = host.lower() if host else None
+        needle = contains.lower() if contains else None
+        lines = [
+            LogLine(
+                timestamp=datetime.fromtimestamp(e["timestamp"] / 1000, UTC),
+                source=self.name,
+                message=str(e.get("message", "")).rstrip(),
+                host=str(e.get("logStreamName")) or None,
+            )
+            for e in events
+            if (not wanted or wanted in f"{e.get('logStreamName', '')} {e.get('message', '')}".lower())
+            and (not needle or needle in str(e.get("message", "")).lower())
+        ]
+        lines.sort(key=lambda line: line.timestamp, reverse=True)
+        return LogPage(lines=tuple(lines[: max(limit, 0)]), omitted=max(len(lines) - limit, 0))

@@ -1,0 +1,95 @@
+"""JsonlLogSource: the product's own JSON logs (event log, audit log) as a LogSource."""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from domain.ports import LogLine, LogPage
+
+_MAX_SCAN_BYTES = 64 * 1024 * 1024
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _message(record: dict[str, object]) -> str:
+    skip = {"timestamp", "level", "event"}
+    rest = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)
+    return f"{record.get('event', '')} {rest}".strip()
+
+
+class JsonlLogSource:
+    """Lines from JSON-lines files matching ``pattern`` in ``directory``.
+
+    Args:
+        name: what users call this source.
+        directory: where the files are.
+        pattern: glob of the files (``events*.jsonl``, ``audit-*.jsonl``).
+    """
+
+    def __init__(self, name: str, directory: Path, pattern: str) -> None:
+        self._name = name
+        self.directory = directory
+        self.pattern = pattern
+
+    @property
+    def name(self) -> str:
+        """The source's name."""
+        return self._name
+
+    def _records(self) -> Iterator[dict[str, object]]:
+        scanned = 0
+        for path in sorted(self.directory.glob(self.pattern)):
+            try:
+                with path.open(encoding="utf-8", errors="replace") as fh:
+                    for raw in fh:
+                        scanned += len(raw)
+                        if scanned > _MAX_SCAN_BYTES:
+                            return
+                        try:
+                            record = json.loads(raw)
+                        except json.JSONDecodeError:
+                            continue
+                        if isinstance(record, dict):
+                            yield record
+            except OSError:
+                continue
+
+    def read(self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int) -> LogPage:
+        """Matching lines, newest first."""
+        wanted_host = host.lower() if host else None
+        needle = contains.lower() if contains else None
+        matched: list[tuple[datetime, int, LogLine]] = []
+        count = 0
+        for n, record in enumerate(self._records()):
+            at = _parse_time(record.get("timestamp"))
+            if at is None or not (start <= at < end):
+                continue
+            message = _message(record)
+            text = message.lower()
+            if wanted_host and wanted_host not in text:
+                continue
+            if needle and needle not in text:
+                continue
+            count += 1
+            line = LogLine(
+                timestamp=at,
+                source=self._name,
+                message=message,
+                host=str(record["host"]) if "host" in record else None,
+                level=str(record["level"]) if "level" in record else None,
+            )
+            matched.append((at, n, line))
+        newest = heapq.nlargest(max(limit, 0), matched, key=lambda item: (item[0], item[1]))
+        return LogPage(lines=tuple(item[2] for item in newest), omitted=count - len(newest))

@@ -1,0 +1,130 @@
+"""Turning tool results into the router's answers. Pure; every number comes from tool data as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.models import ToolResult, ToolStatus
+
+HELP_TEXT = (
+    "I can answer: current, peak or average CPU, memory, disk, network or load for a host or the fleet "
+    '("what is the current CPU on web-1?", "peak memory on db-1 in the last 6h", "which hosts have the highest '
+    'memory?", "is db-2 up?"); anomalies ("summarize the last 3 anomalies", "any critical anomalies today?"); '
+    'logs ("show logs from 10 minutes ago", "show errors for web-1 in the last hour"); approvals ("what is '
+    'waiting for approval?"); and remediation requests that a person approves ("scale web-asg to 4", '
+    '"restart nginx on web-1").'
+)
+MAX_ROWS = 20
+
+
+def _rows(rows: list[str], total: int, noun: str) -> str:
+    shown = rows[:MAX_ROWS]
+    if total > len(shown):
+        shown.append(f"… and {total - len(shown)} more {noun}")
+    return "\n".join(shown)
+
+
+def _metric(d: dict[str, Any]) -> str:
+    rows = [f"{s['host']} {s['metric']}: {s['value']} ({s['window']}, {s['at']})" for s in d["samples"]]
+    return _rows(rows, len(d["samples"]), "hosts")
+
+
+def _range(d: dict[str, Any]) -> str:
+    return (
+        f"{d['host']} {d['metric']} over {d['window']}: peak {d['max']}, average {d['mean']}, "
+        f"minimum {d['min']}, latest {d['last']} ({d['points']} points)."
+    )
+
+
+def _top(d: dict[str, Any]) -> str:
+    rows = [f"{n}. {s['host']}: {s['value']} ({s['window']}, {s['at']})" for n, s in enumerate(d["samples"], 1)]
+    label = d["samples"][0]["metric"] if d["samples"] else ""
+    return f"{d['order'].capitalize()} {label} of {d['of_hosts']} hosts:\n" + "\n".join(rows)
+
+
+def _status(d: dict[str, Any]) -> str:
+    lines = [f"{d['host']} ({d['instance']}) is {d['state']}."]
+    lines += [f"{name}: {value}" for name, value in d["readings"].items()]
+    if d["open_anomalies"]:
+        lines.append("Open anomalies: " + "; ".join(d["open_anomalies"]))
+    else:
+        lines.append("No open anomalies.")
+    return "\n".join(lines)
+
+
+def _anomalies(d: dict[str, Any]) -> str:
+    rows = [
+        f"[{a['severity']}] {a['host']} {a['metric']} {a['value']}, {a['status']} since {a['started']}"
+        for a in d["anomalies"]
+    ]
+    title = "The latest anomaly" if len(rows) == 1 else f"The latest {len(rows)} anomalies"
+    return f"{title}:\n" + "\n".join(rows)
+
+
+def _summary(d: dict[str, Any]) -> str:
+    counts = ", ".join(f"{n} {sev}" for sev, n in d["by_severity"].items() if n)
+    hosts = ", ".join(f"{h} ({n})" for h, n in d["top_hosts"].items())
+    noun = "anomaly" if d["total"] == 1 else "anomalies"
+    text = f"{d['total']} {noun} in {d['window']}: {counts}. Most affected hosts: {hosts}."
+    if d["open"]:
+        text += "\nOpen: " + "; ".join(f"[{a['severity']}] {a['host']} {a['metric']} {a['value']}" for a in d["open"])
+    return text
+
+
+def _logs(d: dict[str, Any]) -> str:
+    rows = [f"{x['at']} [{x['source']}] {x['text']}" for x in d["lines"]]
+    more = f"\n({d['omitted']} more lines not shown)" if d["omitted"] else ""
+    return f"Logs {d['window']}, newest first:\n" + "\n".join(rows) + more
+
+
+def _approvals(d: dict[str, Any]) -> str:
+    rows = [
+        f"{r['approval_id']}: {r['action']} requested by {r['requested_by']}, {r['approvals']} approvals, "
+        f"expires {r['expires']}"
+        for r in d["pending"]
+    ]
+    return "Waiting for approval:\n" + "\n".join(rows)
+
+
+def _remediation(d: dict[str, Any]) -> str:
+    need = d["approvals_needed"]
+    who = "an approver approves" if need == 1 else f"{need} approvers approve"
+    return (
+        f"Requested: {d['action']} (request {d['approval_id']}). Dry run: {d['dry_run']}. "
+        f"Nothing runs until {who}; the request expires at {d['expires']}."
+    )
+
+
+_SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "get_current_metric": _metric,
+    "get_metric_range": _range,
+    "top_hosts": _top,
+    "host_status": _status,
+    "list_recent_anomalies": _anomalies,
+    "summarize_anomalies": _summary,
+    "get_logs": _logs,
+    "list_pending_approvals": _approvals,
+    "request_remediation": _remediation,
+}
+_NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
+    "get_current_metric": lambda d: f"No {d.get('metric', 'metric')} data right now.",
+    "get_metric_range": lambda d: f"No {d.get('metric', '')} data for {d.get('host', 'that host')} in that window.",
+    "top_hosts": lambda d: f"No {d.get('metric', '')} data right now.",
+    "list_recent_anomalies": lambda _d: "No anomalies recorded.",
+    "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
+    "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
+    "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
+}
+
+
+def phrase(tool: str, result: ToolResult) -> str:
+    """The answer text for one tool result."""
+    if result.status is ToolStatus.ERROR:
+        prefix = "I can't request that" if tool == "request_remediation" else "Sorry"
+        return f"{prefix}: {result.error}"
+    data = result.data if isinstance(result.data, dict) else {}
+    if result.status is ToolStatus.NO_DATA:
+        no_data = _NO_DATA.get(tool)
+        return no_data(data) if no_data else "No data."
+    return _SUCCESS[tool](data)

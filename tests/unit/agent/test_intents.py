@@ -1,0 +1,95 @@
+"""Questions to tool calls, one case per line (the router's reading of a question)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.conversation import Conversation
+from agent.intents import plan
+from domain.models import HostRef
+
+HOSTS = [
+    HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0aaaaaaaaaaaaaaa1"),
+    HostRef(instance="10.0.1.12:9100", host="web-2"),
+    HostRef(instance="10.0.1.13:9100", host="db-1"),
+    HostRef(instance="10.0.1.14:9100", host="db-2"),
+]
+NONE = Conversation()
+AFTER_CPU = Conversation(host="web-1", metric="cpu", intent="metric")
+AFTER_STATUS = Conversation(host="db-1", intent="status")
+
+CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
+    ("what is the current cpu on web-1?", NONE, "get_current_metric", {"metric": "cpu", "host": "web-1"}),
+    ("what's cpu on web-1", NONE, "get_current_metric", {"metric": "cpu", "host": "web-1"}),
+    ("cpu web-1", NONE, "get_current_metric", {"metric": "cpu", "host": "web-1"}),
+    ("memory on 10.0.1.13:9100", NONE, "get_current_metric", {"metric": "memory", "host": "db-1"}),
+    ("ram on 10.0.1.13", NONE, "get_current_metric", {"metric": "memory", "host": "db-1"}),
+    ("disk usage of i-0aaaaaaaaaaaaaaa1", NONE, "get_current_metric", {"metric": "disk", "host": "web-1"}),
+    ("fleet cpu", NONE, "get_current_metric", {"metric": "cpu"}),
+    ("network traffic out of web-2", NONE, "get_current_metric", {"metric": "network_out", "host": "web-2"}),
+    ("inbound network on web-2", NONE, "get_current_metric", {"metric": "network_in", "host": "web-2"}),
+    ("load average on db-2", NONE, "get_current_metric", {"metric": "load", "host": "db-2"}),
+    ("disk io on db-1", NONE, "get_current_metric", {"metric": "disk_io", "host": "db-1"}),
+    ("memmory on web-1", NONE, "get_current_metric", {"metric": "memory", "host": "web-1"}),
+    ("cpu on web-99", NONE, "get_current_metric", {"metric": "cpu", "host": "web-99"}),
+    ("peak cpu on web-1 in the last 6h", NONE, "get_metric_range", {"metric": "cpu", "host": "web-1", "since": "6h"}),
+    (
+        "average memory on db-1 over the past 2 days",
+        NONE,
+        "get_metric_range",
+        {"metric": "memory", "host": "db-1", "since": "2d"},
+    ),
+    ("max disk on db-1", NONE, "get_metric_range", {"metric": "disk", "host": "db-1", "since": "1h"}),
+    ("which hosts have the highest memory?", NONE, "top_hosts", {"metric": "memory", "n": 5, "order": "highest"}),
+    ("top 3 hosts by cpu", NONE, "top_hosts", {"metric": "cpu", "n": 3, "order": "highest"}),
+    ("lowest disk usage", NONE, "top_hosts", {"metric": "disk", "n": 5, "order": "lowest"}),
+    ("is db-2 up?", NONE, "host_status", {"host": "db-2"}),
+    ("status of web-1", NONE, "host_status", {"host": "web-1"}),
+    ("how is db-1 doing", NONE, "host_status", {"host": "db-1"}),
+    ("and memory?", AFTER_CPU, "get_current_metric", {"metric": "memory", "host": "web-1"}),
+    ("what about db-1?", AFTER_CPU, "get_current_metric", {"metric": "cpu", "host": "db-1"}),
+    ("and web-2?", AFTER_STATUS, "host_status", {"host": "web-2"}),
+    ("summarize the last 3 anomalies", NONE, "list_recent_anomalies", {"limit": 3}),
+    ("show recent anomalies on web-1", NONE, "list_recent_anomalies", {"limit": 5, "host": "web-1"}),
+    ("any critical anomalies today?", NONE, "summarize_anomalies", {"since": "24h", "severity": "critical"}),
+    ("how many incidents in the last 7 days", NONE, "summarize_anomalies", {"since": "7d"}),
+    ("show logs from 10 minutes ago", NONE, "get_logs", {"since": "10 minutes ago", "limit": 20}),
+    (
+        "show errors for web-1 in the last hour",
+        NONE,
+        "get_logs",
+        {"since": "1h", "limit": 20, "host": "web-1", "contains": "error"},
+    ),
+    ("logs between 14:00 and 14:30 utc", NONE, "get_logs", {"since": "between 14:00 and 14:30", "limit": 20}),
+    ("what is waiting for approval?", NONE, "list_pending_approvals", {}),
+    ("pending approvals", NONE, "list_pending_approvals", {}),
+    (
+        "restart nginx on web-1",
+        NONE,
+        "request_remediation",
+        {"action": "restart_service", "service": "nginx", "host": "web-1"},
+    ),
+    (
+        "please restart the nginx service on web-1",
+        NONE,
+        "request_remediation",
+        {"action": "restart_service", "service": "nginx", "host": "web-1"},
+    ),
+    ("scale web-asg to 4", NONE, "request_remediation", {"action": "scale_to", "group": "web-asg", "desired": 4}),
+    ("scale web-asg up by 2", NONE, "request_remediation", {"action": "scale_up", "group": "web-asg", "by": 2}),
+    ("scale up web-asg", NONE, "request_remediation", {"action": "scale_up", "group": "web-asg", "by": 1}),
+    ("add 2 instances to web-asg", NONE, "request_remediation", {"action": "scale_up", "group": "web-asg", "by": 2}),
+    ("help", NONE, None, {}),
+    ("tell me a joke", NONE, None, {}),
+    ("", NONE, None, {}),
+]
+
+
+@pytest.mark.parametrize(("question", "context", "tool", "args"), CASES, ids=[c[0] or "<empty>" for c in CASES])
+def test_question_maps_to_tool_call(
+    question: str, context: Conversation, tool: str | None, args: dict[str, Any]
+) -> None:
+    step = plan(question, HOSTS, context)
+    assert (tool, args) == (step.tool, step.args)
