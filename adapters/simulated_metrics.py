@@ -15,6 +15,7 @@ import numpy as np
 from domain.errors import UnknownHost
 from domain.models import DiskUsage, HostRef, MetricKind, Sample, Series
 from domain.ports import Clock
+from simulator.exposition import step_times
 from simulator.fleet import DATA_DISK_SIZE_BYTES, DISK_SIZE_BYTES, FleetModel
 from tools import promql
 from tools.hosts import match_host_label
@@ -128,7 +129,7 @@ class SimulatedMetrics:
     ) -> list[Series]:
         """Values per host at each step between ``start`` and ``end`` (step capped as for Prometheus)."""
         step = promql.range_step(start.timestamp(), end.timestamp(), step_seconds)
-        times = np.arange(start.timestamp(), end.timestamp() + 1e-9, step)
+        times = step_times(start.timestamp(), end.timestamp(), step)
         values = self.model.rates(metric, times)
         stamps = tuple(float(t) for t in times)
         return [

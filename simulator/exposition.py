@@ -36,6 +36,12 @@ _MAX_TIMES_PER_CHUNK = 120
 HistoryFormat = Literal["openmetrics", "prometheus"]
 
 
+def step_times(start: float, end: float, step: float) -> FloatArray:
+    """``start``, ``start + step``, ... up to and including ``end`` (exact for epoch-sized floats)."""
+    count = int(np.floor((end - start) / step + 1e-6)) + 1
+    return start + step * np.arange(count, dtype=np.float64)
+
+
 def host_labels(ref: HostRef) -> str:
     """The identifying labels every series of a host carries."""
     return f'host="{ref.host}",instance="{ref.instance}",instance_id="{ref.instance_id}",job="node"'
@@ -239,7 +245,7 @@ def write_history(
     if step <= 0 or end < start:
         raise ValueError("history needs a positive step and end >= start")
     integrator = CounterIntegrator(model, start if origin is None else origin)
-    times = np.arange(start, end + 1e-9, step, dtype=np.float64)
+    times = step_times(start, end, step)
     # Bounded memory: a chunk of times holds hosts x variants x chunk values as Python floats.
     chunk = max(1, min(_MAX_TIMES_PER_CHUNK, int(_MAX_BUCKETS_PER_CHUNK * BUCKET_SECONDS // step)))
     count = 0
