@@ -121,8 +121,10 @@ def build_services(
             ),
             # A rule needs its whole duration (and a few samples more) inside the window to fire.
             window=max(
-                timedelta(minutes=settings.detection.window_minutes),
-                *(timedelta(seconds=r.rule.duration_seconds + 300) for r in rules),
+                [
+                    timedelta(minutes=settings.detection.window_minutes),
+                    *(timedelta(seconds=r.rule.duration_seconds + 300) for r in rules),
+                ]
             ),
         )
     return Services(
