@@ -145,6 +145,8 @@ class DetectionSettings(BaseModel):
 
     interval_seconds: int = Field(default=60, ge=5)
     window_minutes: int = Field(default=30, ge=5, le=1440)
+    model_path: Path = Path("ml_models/anomaly_model.pkl")
+    spool_path: Path | None = None
 
 
 class LogsSettings(BaseModel):

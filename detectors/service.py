@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from detectors.detector import Detector, Finding
+from detectors.fleet_model import FleetBaselineModel
+from detectors.model_cycle import ModelVerdict, model_verdicts
 from domain.models import Anomaly, AnomalyStatus, MetricKind, Series, Severity, format_value
 from domain.ports import AnomalyStore, MetricsSource
 
@@ -38,6 +40,8 @@ class DetectionService:
     metric_kinds: Sequence[MetricKind] = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK)
     window: timedelta = timedelta(minutes=30)
     step_seconds: float = 60.0
+    model: FleetBaselineModel | None = None
+    model_detector: str = "baseline_model"
     _severity_order: dict[Severity, int] = field(default_factory=lambda: {s: s.rank for s in Severity})
 
     def run_once(self, now: datetime) -> DetectionReport:
@@ -68,7 +72,70 @@ class DetectionService:
                     else:
                         continue
                     self.store.upsert(anomaly)
+        if self.model is not None:
+            checked += self._run_model(self.model, now, opened, updated, resolved)
         return DetectionReport(tuple(opened), tuple(updated), tuple(resolved), checked)
+
+    def _run_model(
+        self,
+        model: FleetBaselineModel,
+        now: datetime,
+        opened: list[Anomaly],
+        updated: list[Anomaly],
+        resolved: list[Anomaly],
+    ) -> int:
+        """Score every host with the trained model in one batch; returns the number of series read."""
+        start = now - self.window
+        series = [
+            s
+            for feature in model.features
+            for s in self.metrics.range(MetricKind(feature), None, start=start, end=now, step_seconds=self.step_seconds)
+        ]
+        open_now = {a.host.instance: a for a in self.store.open_anomalies() if a.detector == self.model_detector}
+        for verdict in model_verdicts(
+            model, series, open_instances=frozenset(open_now), start=start.timestamp(), step=self.step_seconds
+        ):
+            existing = open_now.get(verdict.host.instance)
+            if verdict.alarm and existing is None:
+                anomaly = self._open_from_model(verdict, now)
+                opened.append(anomaly)
+            elif verdict.alarm and existing is not None:
+                anomaly = existing.model_copy(
+                    update={
+                        "severity": max(existing.severity, verdict.severity_since(existing.started_at, now), key=_rank),
+                        "score": round(max(existing.score, verdict.ratio), 3),
+                        "value": verdict.value,
+                        "updated_at": now,
+                    }
+                )
+                updated.append(anomaly)
+            elif existing is not None:
+                anomaly = existing.model_copy(
+                    update={"status": AnomalyStatus.RESOLVED, "ended_at": now, "updated_at": now}
+                )
+                resolved.append(anomaly)
+            else:
+                continue
+            self.store.upsert(anomaly)
+        return len(series)
+
+    def _open_from_model(self, verdict: ModelVerdict, now: datetime) -> Anomaly:
+        started = datetime.fromtimestamp(verdict.started, UTC)
+        reason = f"{verdict.ratio:.1f}× its alarm threshold against {verdict.baseline} baseline"
+        return Anomaly(
+            id=anomaly_id_for(verdict.host.instance, self.model_detector, started),
+            host=verdict.host,
+            metric=verdict.metric,
+            detector=self.model_detector,
+            status=AnomalyStatus.OPEN,
+            severity=verdict.severity_since(started, now),
+            score=round(verdict.ratio, 3),
+            value=verdict.value,
+            started_at=started,
+            updated_at=now,
+            summary=f"{verdict.host.name} {verdict.metric.label} at {format_value(verdict.metric, verdict.value)}: "
+            f"{reason}",
+        )
 
     def _open(self, series: Series, detector: str, finding: Finding, now: datetime) -> Anomaly:
         started = datetime.fromtimestamp(finding.at, UTC)
@@ -96,6 +163,15 @@ class DetectionService:
                 "updated_at": now,
             }
         )
+
+
+def _rank(severity: Severity) -> int:
+    return severity.rank
+
+
+def anomaly_id_for(instance: str, detector: str, started: datetime) -> str:
+    """A stable id for a whole-host incident that starts at ``started``."""
+    return hashlib.sha256(f"{instance}|{detector}|{started.isoformat()}".encode()).hexdigest()[:16]
 
 
 def _summary(series: Series, finding: Finding) -> str:

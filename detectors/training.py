@@ -1,0 +1,35 @@
+"""Turning recorded history into training rows for the fleet model. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from detectors.fleet_model import FleetBaselineModel
+from detectors.model_cycle import build_cube
+from detectors.scoring import FloatArray
+from domain.models import Series
+
+
+def history_rows(
+    series: Sequence[Series], features: Sequence[str], *, start: float, end: float, step: float
+) -> dict[str, FloatArray]:
+    """Per host instance, its rows (time × features) between ``start`` and ``end``."""
+    rows = round((end - start) / step) + 1
+    refs, cube = build_cube(series, features, start=start, step=step, rows=rows)
+    return {ref.instance: cube[i] for i, ref in enumerate(refs)}
+
+
+def fit_from_series(
+    series: Sequence[Series], features: Sequence[str], *, start: float, end: float, step: float
+) -> FleetBaselineModel:
+    """Fit the fleet model on recorded series.
+
+    Raises:
+        ValueError: there are no complete rows to learn from.
+    """
+    history = history_rows(series, features, start=start, end=end, step=step)
+    stamps = [t for s in series for t in (s.timestamps[:1] + s.timestamps[-1:])]
+    first, last = (float(np.min(stamps)), float(np.max(stamps))) if stamps else (start, end)
+    return FleetBaselineModel.fit(history, features=features, trained_from=first, trained_to=last)
