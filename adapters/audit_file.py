@@ -37,11 +37,22 @@ class JsonlAuditSink:
         with self._lock:
             try:
                 self.directory.mkdir(parents=True, exist_ok=True)
+                created = not path.exists()
                 fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
                 try:
-                    os.write(fd, line.encode())
+                    data = line.encode()
+                    written = os.write(fd, data)
+                    if written != len(data):
+                        raise OSError(f"short write ({written} of {len(data)} bytes)")
                     os.fsync(fd)
                 finally:
                     os.close(fd)
+                if created:
+                    # A new day's file: make its directory entry durable too.
+                    dir_fd = os.open(self.directory, os.O_RDONLY)
+                    try:
+                        os.fsync(dir_fd)
+                    finally:
+                        os.close(dir_fd)
             except OSError as exc:
                 raise AuditWriteFailed(f"cannot write audit log {path}: {exc.strerror or exc}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Sequence
 
 from domain.errors import CloudActionFailed
 from domain.ports import GroupState, InstanceState
@@ -12,8 +13,9 @@ from domain.ports import GroupState, InstanceState
 class SimulatedCloudActions:
     """A pretend AWS account with some Auto Scaling groups; every call changes only memory."""
 
-    def __init__(self, groups: dict[str, GroupState]) -> None:
+    def __init__(self, groups: dict[str, GroupState], instances: Sequence[InstanceState] = ()) -> None:
         self._groups = dict(groups)
+        self._instances = {i.instance_id: i for i in instances}
         self._commands: dict[str, tuple[str, str]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -42,6 +44,8 @@ class SimulatedCloudActions:
 
     def send_restart(self, instance_id: str, service: str) -> str:
         """Pretend to restart ``service`` on ``instance_id``."""
+        if not self.describe_instances([instance_id]):
+            raise CloudActionFailed("restart_service", f"instance {instance_id} not found", code="InvalidInstanceId")
         command_id = f"sim-{next(self._ids):08d}"
         self._commands[command_id] = (instance_id, service)
         return command_id
@@ -50,3 +54,10 @@ class SimulatedCloudActions:
         """Status of a pretend command: it succeeded if it was sent to that instance."""
         sent = self._commands.get(command_id)
         return "Success" if sent is not None and sent[0] == instance_id else "Failed"
+
+    def describe_instances(self, instance_ids: Sequence[str]) -> list[InstanceState]:
+        """Known instances: the ones given at creation and every group member; unknown ids are left out."""
+        known = dict(self._instances)
+        for group in self._groups.values():
+            known.update({i.instance_id: i.model_copy(update={"lifecycle_state": "running"}) for i in group.instances})
+        return [known[i] for i in instance_ids if i in known]

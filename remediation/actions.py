@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import ActionNotAllowed, InputError
-from domain.ports import GroupState
+from domain.ports import GroupState, InstanceState
 
 
 class ActionName(StrEnum):
@@ -33,6 +34,7 @@ class ActionLimits(BaseModel):
 
     allowed_services: frozenset[str] = frozenset({"nginx"})
     max_scale_step: int = 2
+    max_restart_hosts: int = 10
 
 
 class ActionCall(BaseModel):
@@ -54,27 +56,84 @@ class ActionCall(BaseModel):
         """One line a person reads: what will run."""
         p = self.params
         if self.action is ActionName.RESTART_SERVICE:
-            return f"restart {p['service']} on {p['instance_id']}"
+            return f"restart {p['service']} on {', '.join(restart_targets(self))}"
         if self.action is ActionName.SCALE_UP:
             return f"scale {p['group']} up by {p['by']}"
         return f"scale {p['group']} to {p['desired']}"
 
 
-def restart_service(*, instance_id: str, service: str, limits: ActionLimits) -> ActionCall:
-    """Build a validated ``restart_service`` call.
+def restart_service(
+    *,
+    service: str,
+    limits: ActionLimits,
+    instance_id: str | None = None,
+    instance_ids: Sequence[str] = (),
+) -> ActionCall:
+    """Build a validated ``restart_service`` call on one instance or several.
+
+    Args:
+        service: the systemd unit to restart; it must be on the allowlist.
+        limits: what configuration allows.
+        instance_id: one EC2 instance id.
+        instance_ids: several EC2 instance ids (duplicates are dropped, order kept).
+
+    Returns:
+        The call; one instance is ``instance_id``, several are ``instance_ids`` joined by commas.
 
     Raises:
-        InputError: the instance id or service name is malformed.
-        ActionNotAllowed: the service is not on the allowlist.
+        InputError: an instance id or the service name is malformed, or no instance was given.
+        ActionNotAllowed: the service is not on the allowlist, or too many instances.
     """
-    if not _INSTANCE_RE.fullmatch(instance_id):
-        raise InputError(f"'{instance_id[:40]}' is not an EC2 instance id (i-0123456789abcdef0)")
+    targets = list(dict.fromkeys([*([instance_id] if instance_id else []), *instance_ids]))
+    if not targets:
+        raise InputError("restart_service needs at least one EC2 instance id")
+    for target in targets:
+        if not _INSTANCE_RE.fullmatch(target):
+            raise InputError(f"'{target[:40]}' is not an EC2 instance id (i-0123456789abcdef0)")
+    if len(targets) > limits.max_restart_hosts:
+        raise ActionNotAllowed(
+            "restart_service", f"{len(targets)} instances is above the configured maximum of {limits.max_restart_hosts}"
+        )
     if not _SERVICE_RE.fullmatch(service):
         raise InputError(f"'{service[:40]}' is not a valid service name")
     if service not in limits.allowed_services:
         allowed = ", ".join(sorted(limits.allowed_services)) or "none"
         raise ActionNotAllowed("restart_service", f"service '{service}' is not on the allowlist ({allowed})")
-    return ActionCall(action=ActionName.RESTART_SERVICE, params={"instance_id": instance_id, "service": service})
+    if len(targets) == 1:
+        return ActionCall(action=ActionName.RESTART_SERVICE, params={"instance_id": targets[0], "service": service})
+    return ActionCall(action=ActionName.RESTART_SERVICE, params={"instance_ids": ",".join(targets), "service": service})
+
+
+def restart_targets(call: ActionCall) -> tuple[str, ...]:
+    """The instance ids a ``restart_service`` call acts on."""
+    if "instance_ids" in call.params:
+        return tuple(str(call.params["instance_ids"]).split(","))
+    return (str(call.params["instance_id"]),)
+
+
+def check_restart_targets(call: ActionCall, found: Sequence[InstanceState]) -> str:
+    """The restart dry-run line, refusing instances that do not exist or are not running.
+
+    Args:
+        call: a ``restart_service`` call.
+        found: the live state of its instances, as EC2 reports them.
+
+    Raises:
+        ActionNotAllowed: an instance is unknown or not running.
+    """
+    by_id = {i.instance_id: i for i in found}
+    targets = restart_targets(call)
+    missing = [t for t in targets if t not in by_id]
+    if missing:
+        raise ActionNotAllowed("restart_service", f"instance(s) not found: {', '.join(missing)}")
+    stopped = [f"{t} ({by_id[t].lifecycle_state})" for t in targets if by_id[t].lifecycle_state != "running"]
+    if stopped:
+        raise ActionNotAllowed("restart_service", f"instance(s) not running: {', '.join(stopped)}")
+    states = ", ".join(f"{t} ({by_id[t].lifecycle_state}, {by_id[t].health_status})" for t in targets)
+    return (
+        f"will run `systemctl restart {call.params['service']}` through SSM (AWS-RunShellScript) "
+        f"on {len(targets)} instance(s): {states}"
+    )
 
 
 def scale_up(*, group: str, by: int, limits: ActionLimits) -> ActionCall:

@@ -7,24 +7,38 @@ from collections.abc import Collection, Mapping
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import NotAllowedToApprove
-from remediation.actions import ActionCall, ActionName
+from remediation.actions import ActionCall, ActionName, restart_targets
 from remediation.approval import ApprovalRequest
 
 
 class ApprovalPolicy(BaseModel):
-    """Approvers per action (Slack user ids and/or user-group ids) and quorum rules."""
+    """Approvers per action (Slack user ids and/or user-group ids) and quorum rules.
+
+    ``approvers`` maps an action name (or ``*`` for every action) to the ids allowed to approve
+    it. A call is risky, and needs ``risky_quorum`` distinct approvers, when it is a ``scale_to``
+    above ``risky_scale_to_above`` or a restart on more than one host; ``quorum`` can raise the
+    number for an action outright.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     approvers: Mapping[str, frozenset[str]] = {}
     risky_scale_to_above: int = 10
     risky_quorum: int = 2
+    quorum: Mapping[str, int] = {}
+
+    def is_risky(self, call: ActionCall) -> bool:
+        """True for a ``scale_to`` above the threshold and for a restart on more than one host."""
+        if call.action is ActionName.SCALE_TO:
+            return int(call.params["desired"]) > self.risky_scale_to_above
+        if call.action is ActionName.RESTART_SERVICE:
+            return len(restart_targets(call)) > 1
+        return False
 
     def required_approvals(self, call: ActionCall) -> int:
         """How many distinct people must approve ``call``."""
-        if call.action is ActionName.SCALE_TO and int(call.params["desired"]) > self.risky_scale_to_above:
-            return self.risky_quorum
-        return 1
+        base = max(1, self.quorum.get(call.action.value, 1))
+        return max(base, self.risky_quorum) if self.is_risky(call) else base
 
     def check_approver(self, request: ApprovalRequest, user: str, user_groups: Collection[str] = ()) -> None:
         """Refuse ``user`` unless configuration lists them (or one of their groups) for this action.

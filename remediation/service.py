@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from domain.errors import (
@@ -14,9 +15,10 @@ from domain.errors import (
     AuditWriteFailed,
     CloudActionFailed,
     InvalidTransition,
+    NotAllowedToApprove,
 )
 from domain.ports import ApprovalStore, AuditEvent, AuditSink, Clock, CloudActions
-from remediation.actions import ActionCall, ActionLimits, ActionName, plan_scale
+from remediation.actions import ActionCall, ActionLimits, ActionName, check_restart_targets, plan_scale, restart_targets
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.policy import ApprovalPolicy
 
@@ -39,9 +41,10 @@ class RemediationService:
     limits: ActionLimits
     clock: Clock
     expiry: timedelta = timedelta(minutes=15)
-    sleep: Callable[[float], None] = field(default=lambda _s: None)
+    sleep: Callable[[float], None] = time.sleep
     new_id: Callable[[], str] = _new_id
-    command_polls: int = 10
+    command_polls: int = 30
+    poll_seconds: float = 2.0
 
     def dry_run(self, call: ActionCall) -> str:
         """What ``call`` would change, from live state.
@@ -51,10 +54,7 @@ class RemediationService:
             CloudActionFailed: AWS could not be read.
         """
         if call.action is ActionName.RESTART_SERVICE:
-            return (
-                f"will run `systemctl restart {call.params['service']}` on {call.params['instance_id']} "
-                "through SSM (AWS-RunShellScript)"
-            )
+            return check_restart_targets(call, self.cloud.describe_instances(restart_targets(call)))
         state = self.cloud.describe_group(str(call.params["group"]))
         return plan_scale(call, state, self.limits).summary(state)
 
@@ -88,30 +88,71 @@ class RemediationService:
             raise ApprovalNotFound(request_id)
         return request
 
-    def approve(self, request_id: str, user: str, user_groups: Collection[str] = ()) -> ApprovalRequest:
+    def approve(
+        self,
+        request_id: str,
+        user: str,
+        user_groups: Collection[str] = (),
+        *,
+        expected_fingerprint: str | None = None,
+    ) -> ApprovalRequest:
         """Record ``user``'s approval; when the quorum is met, execute the stored call once.
+
+        Only the stored call runs: nothing from the click is used but the request id, and
+        ``expected_fingerprint`` (when the caller has it, e.g. from the button) must match it.
+
+        Returns:
+            The request after this approval (SUCCEEDED or FAILED once it ran, PENDING while
+            more approvals are needed).
 
         Raises:
             NotAllowedToApprove, ApprovalExpired, InvalidTransition, ActionNotAllowed.
         """
         for _ in range(_CAS_ATTEMPTS):
             current = self.get(request_id)
-            if not current.parameters_intact():
-                raise ActionNotAllowed(current.call.action.value, "the stored parameters do not match the approval")
-            self.policy.check_approver(current, user, user_groups)
+            self._check_integrity(current, user, expected_fingerprint)
             now = self.clock.now()
-            if current.state is ApprovalState.PENDING and current.is_expired(now):
-                self._expire(current)
-                raise ApprovalExpired(request_id)
-            updated = current.approve(user, now)
+            try:
+                self.policy.check_approver(current, user, user_groups)
+                if current.state is ApprovalState.EXPIRED:
+                    raise ApprovalExpired(request_id)
+                if current.state is ApprovalState.PENDING and current.is_expired(now):
+                    self._expire(current)
+                    raise ApprovalExpired(request_id)
+                updated = current.approve(user, now)
+            except NotAllowedToApprove as exc:
+                self._audit(current, "refused", actor=user, error=exc.reason)
+                raise
             if self.store.compare_and_set(current.version, updated):
                 break
         else:
             raise InvalidTransition(request_id, "changing", ApprovalState.APPROVED.value)
-        self._audit(updated, "approved", actor=user)
+        try:
+            self._audit(updated, "approved", actor=user)
+        except AuditWriteFailed as exc:
+            if updated.state is ApprovalState.APPROVED:
+                self._abort(updated, f"audit write failed, action not run: {exc}")
+            raise
         if updated.state is ApprovalState.APPROVED:
             return self.execute(request_id)
         return updated
+
+    def _check_integrity(self, request: ApprovalRequest, user: str, expected_fingerprint: str | None) -> None:
+        """Refuse a request whose stored call no longer matches what was requested (and audit it)."""
+        reason = None
+        if not request.parameters_intact():
+            reason = "the stored parameters do not match the approval fingerprint; refusing to run them"
+        elif expected_fingerprint is not None and expected_fingerprint != request.fingerprint:
+            reason = "the approval button does not match the stored request; refusing to run it"
+        if reason is not None:
+            self._audit(request, "refused", actor=user, error=reason)
+            raise ActionNotAllowed(request.call.action.value, reason)
+
+    def _abort(self, approved: ApprovalRequest, reason: str) -> None:
+        """Close an approved request as FAILED without running it."""
+        started = approved.start(self.clock.now())
+        if self.store.compare_and_set(approved.version, started):
+            self._finish(started, started.fail(reason, self.clock.now()))
 
     def reject(self, request_id: str, user: str, user_groups: Collection[str] = ()) -> ApprovalRequest:
         """Reject a pending request (an approver, or the requester withdrawing it)."""
@@ -145,6 +186,10 @@ class RemediationService:
         started = current.start(self.clock.now())
         if not self.store.compare_and_set(current.version, started):
             raise InvalidTransition(request_id, self.get(request_id).state.value, ApprovalState.EXECUTING.value)
+        if not started.parameters_intact():
+            return self._finish(
+                started, started.fail("the stored parameters do not match the approval fingerprint", self.clock.now())
+            )
         try:
             self._audit(started, "executing", actor="smartcloudops")
         except AuditWriteFailed as exc:
@@ -163,22 +208,32 @@ class RemediationService:
 
     def _run(self, call: ActionCall) -> str:
         if call.action is ActionName.RESTART_SERVICE:
-            instance_id = str(call.params["instance_id"])
-            command_id = self.cloud.send_restart(instance_id, str(call.params["service"]))
-            status = "Pending"
-            for _ in range(self.command_polls):
-                status = self.cloud.command_status(command_id, instance_id)
-                if status in _TERMINAL_COMMAND_STATES:
-                    break
-                self.sleep(1.0)
-            if status != "Success":
-                raise CloudActionFailed("restart_service", f"command {command_id} ended {status}")
-            return f"command {command_id}: {status}"
+            return self._restart(call)
         group = str(call.params["group"])
         state = self.cloud.describe_group(group)
         plan = plan_scale(call, state, self.limits)
         self.cloud.set_desired_capacity(group, plan.new)
         return f"{group} desired capacity {plan.current} → {plan.new}"
+
+    def _restart(self, call: ActionCall) -> str:
+        """Send one SSM command per instance, then poll each until it ends (or polls run out)."""
+        targets = restart_targets(call)
+        # Live state again: the instances may have stopped since the request was made.
+        check_restart_targets(call, self.cloud.describe_instances(targets))
+        sent = [(t, self.cloud.send_restart(t, str(call.params["service"]))) for t in targets]
+        outcome: dict[str, str] = {}
+        for attempt in range(self.command_polls):
+            for instance_id, command_id in sent:
+                if outcome.get(instance_id) not in _TERMINAL_COMMAND_STATES:
+                    outcome[instance_id] = self.cloud.command_status(command_id, instance_id)
+            if all(status in _TERMINAL_COMMAND_STATES for status in outcome.values()):
+                break
+            if attempt + 1 < self.command_polls:
+                self.sleep(self.poll_seconds)
+        summary = "; ".join(f"{i}: command {c} {outcome[i]}" for i, c in sent)
+        if any(status != "Success" for status in outcome.values()):
+            raise CloudActionFailed("restart_service", summary)
+        return summary
 
     def _expire(self, request: ApprovalRequest) -> ApprovalRequest | None:
         updated = request.expire(self.clock.now())
@@ -209,5 +264,14 @@ class RemediationService:
                 dry_run=request.dry_run,
                 result=result,
                 error=error,
+                target=_target(request.call),
+                state=request.state.value,
             )
         )
+
+
+def _target(call: ActionCall) -> str:
+    """The instances or Auto Scaling group an action is about, for the audit log."""
+    if call.action is ActionName.RESTART_SERVICE:
+        return ",".join(restart_targets(call))
+    return str(call.params.get("group", ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import ActionNotAllowed, InputError
-from domain.ports import GroupState
+from domain.ports import GroupState, InstanceState
 from remediation import actions
 from remediation.actions import ActionLimits, plan_scale
 
@@ -80,3 +80,50 @@ def test_fingerprint_depends_on_every_parameter() -> None:
     b = actions.scale_up(group="web-asg", by=2, limits=LIMITS)
     assert a.fingerprint() != b.fingerprint()
     assert a.fingerprint() == actions.scale_up(group="web-asg", by=1, limits=LIMITS).fingerprint()
+
+
+def test_restart_on_several_instances_keeps_them_in_order_without_duplicates() -> None:
+    call = actions.restart_service(
+        instance_ids=["i-0123456789abcdef1", "i-0123456789abcdef0", "i-0123456789abcdef1"],
+        service="nginx",
+        limits=LIMITS,
+    )
+
+    assert {"instance_ids": "i-0123456789abcdef1,i-0123456789abcdef0", "service": "nginx"} == call.params
+    assert ("i-0123456789abcdef1", "i-0123456789abcdef0") == actions.restart_targets(call)
+    assert "restart nginx on i-0123456789abcdef1, i-0123456789abcdef0" == call.describe()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({}, InputError),
+        ({"instance_ids": ["i-0123456789abcdef0", "i-0123456789abcdef0,i-0123456789abcdef1"]}, InputError),
+        ({"instance_ids": [f"i-0123456789abcde{n:02x}" for n in range(11)]}, ActionNotAllowed),
+    ],
+)
+def test_restart_refuses_missing_malformed_or_too_many_instances(
+    kwargs: dict[str, object], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        actions.restart_service(service="nginx", limits=ActionLimits(allowed_services=frozenset({"nginx"})), **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("states", "error"),
+    [
+        ([InstanceState(instance_id="i-0123456789abcdef0", lifecycle_state="running", health_status="ok")], None),
+        ([], "not found: i-0123456789abcdef0"),
+        (
+            [InstanceState(instance_id="i-0123456789abcdef0", lifecycle_state="stopped", health_status="ok")],
+            "not running",
+        ),
+    ],
+)
+def test_restart_dry_run_needs_running_instances(states: list[InstanceState], error: str | None) -> None:
+    call = actions.restart_service(instance_id="i-0123456789abcdef0", service="nginx", limits=LIMITS)
+    if error is None:
+        assert "i-0123456789abcdef0 (running, ok)" in actions.check_restart_targets(call, states)
+    else:
+        with pytest.raises(ActionNotAllowed, match=error):
+            actions.check_restart_targets(call, states)
