@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
+
+import structlog
 
 from adapters.audit_file import JsonlAuditSink
 from adapters.clock import SystemClock
@@ -12,6 +15,7 @@ from agent.runner import AgentRunner
 from bot.assistant import build_log_sources, build_runner
 from bot.settings import Settings
 from bot.telemetry import BotMetrics
+from detectors.fleet_model import FleetBaselineModel
 from detectors.rule_evaluation import RuleDetector
 from detectors.rule_file import load_rules_file
 from detectors.service import DetectionService
@@ -60,11 +64,14 @@ def build_services(
     anomalies: AnomalyStore
     approvals: ApprovalStore
     if settings.redis.url:
+        from adapters.anomaly_spool import SpoolingAnomalyStore
         from adapters.redis_approvals import RedisApprovalStore
         from adapters.redis_store import RedisAnomalyStore, connect
 
         client = connect(settings.redis.url)
-        anomalies, approvals = RedisAnomalyStore(client), RedisApprovalStore(client)
+        spool = settings.detection.spool_path or settings.state.dir / "anomaly-spool.jsonl"
+        anomalies = SpoolingAnomalyStore(RedisAnomalyStore(client), spool)
+        approvals = RedisApprovalStore(client)
     else:
         anomalies, approvals = InMemoryAnomalyStore(), InMemoryApprovalStore()
 
@@ -126,6 +133,7 @@ def build_services(
                     *(timedelta(seconds=r.rule.duration_seconds + 300) for r in rules),
                 ]
             ),
+            model=_trained_model(settings.detection.model_path),
         )
     return Services(
         settings=settings,
@@ -140,3 +148,16 @@ def build_services(
         runner=runner,
         detection=detection,
     )
+
+
+def _trained_model(path: Path) -> FleetBaselineModel | None:
+    """The trained detection model, if one was saved; a refused file is logged and left out."""
+    if not path.exists():
+        return None
+    from adapters.model_file import ModelFileError, load_model
+
+    try:
+        return load_model(path)
+    except ModelFileError as exc:
+        structlog.get_logger(__name__).error("anomaly_model_refused", path=str(path), error=str(exc))
+        return None
