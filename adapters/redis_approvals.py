@@ -23,6 +23,14 @@ return 1
 """
 
 
+_ADD_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'json', ARGV[2])
+if ARGV[3] == 'pending' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5]) end
+return 1
+"""
+
+
 class RedisApprovalStore:
     """Approval requests as hashes with a version field; state changes go through a Lua compare-and-set."""
 
@@ -32,24 +40,30 @@ class RedisApprovalStore:
         self._pending = f"{self._p}:pending"
         self._where = location(client)
         self._cas = client.register_script(_CAS_SCRIPT)
+        self._add = client.register_script(_ADD_SCRIPT)
 
     def _key(self, request_id: str) -> str:
         return f"{self._p}:r:{request_id}"
 
     def add(self, request: ApprovalRequest) -> None:
-        """Store a new request (refuses to overwrite an existing id)."""
+        """Store a new request; an existing id is refused and left untouched.
 
-        def write() -> bool:
-            pipe = self._r.pipeline(transaction=True)
-            pipe.hsetnx(self._key(request.id), "version", request.version)
-            pipe.hset(self._key(request.id), "json", request.model_dump_json())
-            if request.state is ApprovalState.PENDING:
-                pipe.zadd(self._pending, {request.id: request.requested_at.timestamp()})
-            return bool(pipe.execute()[0])
-
+        Raises:
+            ValueError: a request with this id already exists.
+        """
         with translated(self._where):
-            if not write():
-                raise ValueError(f"request {request.id} already exists")
+            done = self._add(
+                keys=[self._key(request.id), self._pending],
+                args=[
+                    request.version,
+                    request.model_dump_json(),
+                    request.state.value,
+                    request.requested_at.timestamp(),
+                    request.id,
+                ],
+            )
+        if not done:
+            raise ValueError(f"request {request.id} already exists")
 
     def get(self, request_id: str) -> ApprovalRequest | None:
         """The request with this id."""

@@ -6,6 +6,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
@@ -148,3 +150,54 @@ class ApprovalStoreContract:
         for t in threads:
             t.join()
         assert 1 == sum(wins)
+
+    def test_add_refuses_an_existing_id_and_keeps_the_stored_request(self, store: Any) -> None:
+        store.add(approval())
+        other = approval().model_copy(update={"requested_by": "U_OTHER"})
+
+        with pytest.raises(ValueError, match="already exists"):
+            store.add(other)
+
+        assert "U_REQ" == store.get("r1").requested_by
+
+    def test_compare_and_set_on_an_unknown_request_fails(self, store: Any) -> None:
+        assert not store.compare_and_set(0, approval("ghost"))
+        assert store.get("ghost") is None
+
+    def test_round_trip_keeps_every_field_through_the_whole_life(self, store: Any) -> None:
+        store.add(approval())
+        approved = approval().model_copy(update={"required_approvals": 2}).approve("U_A", T0).approve("U_B", T0)
+        started = approved.start(T0)
+        done = started.succeed("web-asg desired capacity 2 → 3", T0)
+        assert store.compare_and_set(0, approved)
+        assert store.compare_and_set(approved.version, started)
+        assert store.compare_and_set(started.version, done)
+
+        assert done == store.get("r1")
+        assert [] == store.pending()
+
+    def test_pending_is_oldest_first(self, store: Any) -> None:
+        for n, minutes in enumerate((5, 1, 3)):
+            store.add(approval(f"r{n}").model_copy(update={"requested_at": T0 + timedelta(minutes=minutes)}))
+
+        assert ["r1", "r2", "r0"] == [r.id for r in store.pending()]
+
+    def test_concurrent_approve_chains_apply_every_step_once(self, store: Any) -> None:
+        """Many writers retrying compare-and-set: each successful write is based on the latest version."""
+        store.add(approval().model_copy(update={"required_approvals": 50}))
+        barrier = threading.Barrier(10)
+
+        def approve_as(user: str) -> None:
+            barrier.wait()
+            while True:
+                current = store.get("r1")
+                if store.compare_and_set(current.version, current.approve(user, T0)):
+                    return
+
+        threads = [threading.Thread(target=approve_as, args=(f"U_{n}",)) for n in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        final = store.get("r1")
+        assert (10, 10) == (final.version, len(set(final.approvers)))
