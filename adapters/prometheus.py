@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,8 +19,24 @@ from domain.models import DiskUsage, HostRef, MetricKind, Sample, Series
 from tools import promql
 from tools.hosts import match_host_label
 
-_ERROR_RE = re.compile(r'"error"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_BODY_RE = re.compile(r"\((b(?:'.*'|\".*\"))\)\s*$", re.S)
 _STATUS_RE = re.compile(r"HTTP Status Code (\d+)")
+
+
+def _server_message(text: str) -> str | None:
+    """The ``error`` field of the JSON body quoted in a prometheus-api-client exception, if any.
+
+    The client words its exceptions as ``HTTP Status Code 400 (b'{...}')``: the body's repr.
+    """
+    found = _BODY_RE.search(text)
+    if not found:
+        return None
+    try:
+        body = json.loads(ast.literal_eval(found.group(1)))
+    except (ValueError, SyntaxError):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error) if error else None
 
 
 def _host(labels: dict[str, str]) -> HostRef:
@@ -64,9 +82,9 @@ class PrometheusMetrics:
             text = str(exc)
             status = _STATUS_RE.search(text)
             code = int(status.group(1)) if status else 0
-            message = _ERROR_RE.search(text)
+            message = _server_message(text)
             if code in (400, 422) and message:
-                raise QueryError(promql_text, message.group(1).encode().decode("unicode_escape")) from exc
+                raise QueryError(promql_text, message) from exc
             raise MetricsUnavailable(self.url, f"HTTP {code or 'error'}") from exc
         except ValueError as exc:  # a body that is not the Prometheus JSON envelope
             raise MetricsUnavailable(self.url, "response is not a Prometheus API answer") from exc

@@ -1,0 +1,171 @@
+"""The MetricsSource port over a real Prometheus scraping node_exporter and the fleet simulator."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.prometheus import PrometheusMetrics
+from domain.errors import InputError, MetricsUnavailable, QueryError, UnknownHost
+from domain.models import MetricKind
+from simulator.fleet import FleetModel
+from simulator.server import SimulatorServer
+from tests import servers
+from tools import promql
+
+
+@pytest.fixture
+def metrics(prometheus: servers.ServerProcess) -> PrometheusMetrics:
+    return PrometheusMetrics(prometheus.url, timeout_seconds=5)
+
+
+def test_current_cpu_of_each_simulated_host_equals_the_models_one_minute_average(
+    metrics: PrometheusMetrics, fleet_model: FleetModel
+) -> None:
+    samples = [s for s in metrics.current(MetricKind.CPU) if s.host.host is not None]
+
+    assert 20 == len(samples)
+    for sample in samples:
+        expected = fleet_model.average(MetricKind.CPU, sample.timestamp.timestamp(), 60.0)
+        assert abs(sample.value - expected[fleet_model.index_of(sample.host.host or "")]) < 3.0, sample
+        assert "1m average" == sample.window
+
+
+def test_memory_and_disk_per_mountpoint_equal_the_model(metrics: PrometheusMetrics, fleet_model: FleetModel) -> None:
+    web1 = metrics.resolve_host("web-1")
+    memory = metrics.current(MetricKind.MEMORY, [web1])[0]
+    disks = {d.mountpoint: d for d in metrics.disk_usage([web1])}
+
+    at = memory.timestamp.timestamp()
+    row = fleet_model.index_of("web-1")
+    assert fleet_model.rates(MetricKind.MEMORY, [at])[row, 0] == pytest.approx(memory.value, abs=1.0)
+    assert ["/", "/data"] == sorted(disks)
+    root, data = disks["/"], disks["/data"]
+    assert fleet_model.rates(MetricKind.DISK, [at])[row, 0] == pytest.approx(root.used_percent, abs=1.0)
+    assert fleet_model.data_disk([at])[row, 0] == pytest.approx(data.used_percent, abs=1.0)
+    assert 500 * 1024**3 == data.size_bytes
+
+
+def test_the_real_node_exporter_reports_its_filesystems(
+    metrics: PrometheusMetrics, node_exporter: servers.ServerProcess
+) -> None:
+    host = metrics.resolve_host(f"127.0.0.1:{node_exporter.port}")
+    usage = metrics.disk_usage([host])
+
+    assert usage
+    assert all(0.0 <= d.used_percent <= 100.0 and d.size_bytes > 0 for d in usage)
+    assert all(d.fstype not in ("tmpfs", "overlay", "squashfs") for d in usage)
+
+
+def test_top_puts_the_saturated_host_near_the_top(metrics: PrometheusMetrics) -> None:
+    top = metrics.top(MetricKind.CPU, 3)
+
+    # The real node_exporter's host (this machine) may be just as busy, so db-1 is first or second.
+    assert "db-1" in [s.host.host for s in top[:2]]
+    assert 3 == len(top)
+    assert top[1].value > 90
+    assert top[0].value >= top[1].value >= top[2].value
+
+
+@pytest.mark.parametrize("name", ["web-1", "WEB-1", "web-1:9100", "10.0.1.11", "10.0.1.11:9100", "i-0000000000a000000"])
+def test_names_resolve_through_label_value_lookups(metrics: PrometheusMetrics, name: str) -> None:
+    ref = metrics.resolve_host(name)
+
+    assert ("10.0.1.11:9100", "web-1", "i-0000000000a000000") == (ref.instance, ref.host, ref.instance_id)
+
+
+def test_an_unknown_host_lists_close_matches(metrics: PrometheusMetrics) -> None:
+    with pytest.raises(UnknownHost) as caught:
+        metrics.resolve_host("web-9")
+
+    assert caught.value.close_matches
+    assert all(name.startswith("web-") for name in caught.value.close_matches)
+
+
+@pytest.mark.parametrize("name", ['web-1"} or vector(1) #', "web-1\nup", "web.*", "x" * 10_000])
+def test_hostile_host_names_never_reach_prometheus(metrics: PrometheusMetrics, name: str) -> None:
+    with pytest.raises(InputError):
+        metrics.resolve_host(name)
+
+
+def test_label_values(metrics: PrometheusMetrics, node_exporter: servers.ServerProcess) -> None:
+    instances = metrics.label_values("instance")
+
+    assert f"127.0.0.1:{node_exporter.port}" in instances
+    assert 21 == len(instances)
+    assert ["node"] == metrics.label_values("job")
+    with pytest.raises(InputError):
+        metrics.label_values("job/../../x")
+
+
+def test_a_range_over_a_week_is_capped_at_the_point_limit(metrics: PrometheusMetrics) -> None:
+    end = datetime.now(UTC)
+    start = end - timedelta(days=7)
+    series = metrics.range(MetricKind.CPU, [metrics.resolve_host("db-1")], start=start, end=end, step_seconds=15)
+
+    step = promql.range_step(start.timestamp(), end.timestamp(), 15)
+    assert 551.0 == step
+    assert 1 == len(series)
+    stamps = series[0].timestamps
+    assert len(stamps) <= promql.MAX_POINTS_PER_SERIES
+    assert {step} == {round(b - a, 3) for a, b in zip(stamps, stamps[1:], strict=False)}
+
+
+def test_ranges_fetch_several_metrics_for_the_whole_fleet_in_one_query_each(
+    metrics: PrometheusMetrics, fleet_model: FleetModel
+) -> None:
+    end = datetime.now(UTC) - timedelta(minutes=2)
+    result = metrics.ranges(
+        [MetricKind.CPU, MetricKind.NETWORK_IN], None, start=end - timedelta(minutes=20), end=end, step_seconds=60
+    )
+
+    assert [MetricKind.CPU, MetricKind.NETWORK_IN] == list(result)
+    cpu = {s.host.host: s for s in result[MetricKind.CPU] if s.host.host}
+    assert 20 == len(cpu)
+    db1 = cpu["db-1"]
+    assert min(db1.values) > 90
+    assert 21 == len(db1.values)
+
+
+def test_current_at_a_past_time_reads_the_backfilled_history(
+    metrics: PrometheusMetrics, fleet_model: FleetModel
+) -> None:
+    at = datetime.now(UTC) - timedelta(minutes=20)
+    sample = metrics.current(MetricKind.LOAD, [metrics.resolve_host("api-1")], at=at)[0]
+
+    assert at.timestamp() == pytest.approx(sample.timestamp.timestamp(), abs=0.01)
+    expected = fleet_model.rates(MetricKind.LOAD, [at.timestamp()])[fleet_model.index_of("api-1"), 0]
+    assert expected == pytest.approx(sample.value, abs=0.05)
+
+
+def test_a_promql_error_carries_prometheus_own_message(metrics: PrometheusMetrics) -> None:
+    with pytest.raises(QueryError) as caught:
+        metrics.query("rate(up[5m]")
+
+    assert "parse error" in caught.value.message
+    assert "rate(up[5m]" == caught.value.query
+
+
+def test_prometheus_down_is_metrics_unavailable_with_url_and_reason() -> None:
+    url = f"http://127.0.0.1:{servers.free_port()}"
+    began = time.monotonic()
+
+    with pytest.raises(MetricsUnavailable) as caught:
+        PrometheusMetrics(url, timeout_seconds=2).hosts()
+
+    assert url == caught.value.url
+    assert "connection refused" == caught.value.reason
+    assert f"metrics unavailable (connection refused) at {url}" == str(caught.value)
+    assert time.monotonic() - began < 10
+
+
+def test_a_server_that_is_not_prometheus_is_metrics_unavailable(fleet_simulator: SimulatorServer) -> None:
+    url = f"http://127.0.0.1:{fleet_simulator.server_address[1]}/nothing-here"
+
+    with pytest.raises(MetricsUnavailable) as caught:
+        PrometheusMetrics(url, timeout_seconds=2).current(MetricKind.CPU)
+
+    assert url == caught.value.url
+    assert caught.value.reason.startswith("HTTP ")
