@@ -68,13 +68,13 @@ def post_reply(
             channel=place.channel,
             text=messages.approval_needed(request.call.describe()),
             blocks=blocks.approval_blocks(request),
-            thread_ts=place.thread_ts or placeholder_ts,
+            thread_ts=place.thread_ts,
         )
     chart = chart_for(services, question, reply.tool_calls)
     if chart is not None:
         client.files_upload_v2(
             channel=place.channel,
-            thread_ts=place.thread_ts or placeholder_ts,
+            thread_ts=place.thread_ts,
             content=chart.png,
             filename=chart.filename,
             title=chart.title,

@@ -1,0 +1,166 @@
+"""Approve / Reject buttons end to end: Bolt over HTTP, RemediationService on moto (server mode) and Redis."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from pydantic import SecretStr
+
+from bot.app import build_app
+from bot.main import build_services
+from bot.serve import build_http_app
+from bot.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.asgi_server import serve_asgi
+from tests.integration.slack_requests import SIGNING_SECRET, block_action, slash_command
+from tests.integration.test_remediation_path import create_group, desired_capacity
+
+
+@pytest.fixture
+def bot_url(fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
+    create_group(aws_env)
+    settings = Settings(
+        aws=AwsSettings(endpoint_url=aws_env),
+        redis=RedisSettings(url=redis_url),
+        audit=AuditSettings(dir=tmp_path / "audit"),
+        remediation=RemediationSettings(approvers={"scale_up": ["U_LEAD", "S_SRE"]}),
+        slack=SlackSettings(
+            api_url=fake_slack.api_url, bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)
+        ),
+    )
+    services = build_services(settings)
+    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
+        yield url
+
+
+def post(url: str, request: tuple[str, dict[str, str]]) -> requests.Response:
+    body, headers = request
+    return requests.post(f"{url}/slack/events", data=body, headers=headers, timeout=10)
+
+
+def request_scale_up(url: str, fake_slack: FakeSlackApi) -> tuple[str, str]:
+    """Ask for a scale-up; returns (request id, ts of the approval message)."""
+    assert post(url, slash_command("scale web-asg up by 1", user="U_ONCALL")).status_code == 200
+    posted = fake_slack.wait_for("chat.postMessage", count=2)
+    approval = posted[1]
+    actions = next(b for b in approval.body["blocks"] if b["type"] == "actions")
+    values = {e["action_id"]: e["value"] for e in actions["elements"]}
+    assert values["approval_approve"] == values["approval_reject"]
+    return values["approval_approve"], approval.response["ts"]
+
+
+def texts(blocks: list[dict[str, Any]]) -> str:
+    out = []
+    for block in blocks:
+        if "text" in block:
+            out.append(block["text"]["text"])
+        out.extend(f["text"] for f in block.get("fields", []))
+    return "\n".join(out)
+
+
+def test_approval_message_shows_dry_run_requester_expiry_and_buttons(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    request_id, _ts = request_scale_up(bot_url, fake_slack)
+
+    approval = fake_slack.received("chat.postMessage")[1]
+    shown = texts(approval.body["blocks"])
+    assert "2 → 3" in shown
+    assert "<@U_ONCALL>" in shown
+    assert "UTC" in shown
+    assert request_id in shown
+    assert len(request_id) >= 8
+
+
+def test_allowed_user_approves_once_then_a_second_click_is_told_who_approved(
+    bot_url: str, fake_slack: FakeSlackApi, aws_env: str
+) -> None:
+    request_id, ts = request_scale_up(bot_url, fake_slack)
+
+    assert post(bot_url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts)).status_code == 200
+
+    update = fake_slack.wait_for("chat.update", count=2)[-1]
+    assert update.body["ts"] == ts
+    assert update.body["text"].startswith("Approved by <@U_LEAD>. Result: web-asg desired capacity 2 → 3")
+    assert "actions" not in [b["type"] for b in update.body["blocks"]]
+    assert desired_capacity(aws_env) == 3
+
+    post(bot_url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts))
+
+    ephemeral = fake_slack.wait_for("chat.postEphemeral")[0]
+    assert ephemeral.body["user"] == "U_LEAD"
+    assert ephemeral.body["text"] == "This request was already approved by <@U_LEAD> (it ran)."
+    time.sleep(0.5)
+    assert len(fake_slack.received("chat.update")) == 2
+    assert desired_capacity(aws_env) == 3
+
+
+def test_a_user_who_may_not_approve_gets_an_ephemeral_refusal_and_nothing_changes(
+    bot_url: str, fake_slack: FakeSlackApi, aws_env: str
+) -> None:
+    request_id, ts = request_scale_up(bot_url, fake_slack)
+    updates_before = len(fake_slack.received("chat.update"))
+
+    post(bot_url, block_action("approval_approve", request_id, user="U_INTERN", message_ts=ts))
+
+    ephemeral = fake_slack.wait_for("chat.postEphemeral")[0]
+    assert ephemeral.body["user"] == "U_INTERN"
+    assert ephemeral.body["text"].startswith("You can't do that: you are not on the approver list for scale_up")
+    time.sleep(0.5)
+    assert len(fake_slack.received("chat.update")) == updates_before
+    assert desired_capacity(aws_env) == 2
+
+
+def test_a_member_of_an_approver_user_group_may_approve(bot_url: str, fake_slack: FakeSlackApi, aws_env: str) -> None:
+    fake_slack.usergroups["S_SRE"] = ["U_SRE1", "U_SRE2"]
+    request_id, ts = request_scale_up(bot_url, fake_slack)
+
+    post(bot_url, block_action("approval_approve", request_id, user="U_SRE2", message_ts=ts))
+
+    update = fake_slack.wait_for("chat.update", count=2)[-1]
+    assert update.body["text"].startswith("Approved by <@U_SRE2>.")
+    lookups = fake_slack.received("usergroups.users.list")
+    assert [c.body["usergroup"] for c in lookups] == ["S_SRE"]
+    assert desired_capacity(aws_env) == 3
+
+
+def test_simultaneous_approvals_execute_once(bot_url: str, fake_slack: FakeSlackApi, aws_env: str) -> None:
+    fake_slack.usergroups["S_SRE"] = ["U_SRE1"]
+    request_id, ts = request_scale_up(bot_url, fake_slack)
+    clicks = [
+        block_action("approval_approve", request_id, user=user, message_ts=ts) for user in ("U_LEAD", "U_SRE1") * 2
+    ]
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = [r.status_code for r in pool.map(lambda c: post(bot_url, c), clicks)]
+
+    assert statuses == [200, 200, 200, 200]
+    fake_slack.wait_for("chat.postEphemeral", count=3)
+    time.sleep(0.5)
+    assert len([c for c in fake_slack.received("chat.update") if c.body["text"].startswith("Approved by")]) == 1
+    assert desired_capacity(aws_env) == 3
+
+
+def test_reject_updates_the_message_and_nothing_runs(bot_url: str, fake_slack: FakeSlackApi, aws_env: str) -> None:
+    request_id, ts = request_scale_up(bot_url, fake_slack)
+
+    post(bot_url, block_action("approval_reject", request_id, user="U_LEAD", message_ts=ts))
+
+    update = fake_slack.wait_for("chat.update", count=2)[-1]
+    assert update.body["text"] == "Rejected by <@U_LEAD>. Nothing was run."
+    assert desired_capacity(aws_env) == 2
+
+
+def test_approve_list_shows_pending_requests_with_their_buttons(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    request_id, _ts = request_scale_up(bot_url, fake_slack)
+
+    post(bot_url, slash_command("approve-list", user="U_LEAD"))
+
+    listing = fake_slack.wait_for("chat.update", count=2)[-1]
+    assert listing.body["text"] == "1 remediation request waiting for approval:"
+    buttons = [e["value"] for b in listing.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == [request_id, request_id]
