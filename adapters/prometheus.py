@@ -110,13 +110,13 @@ class PrometheusMetrics:
         )
 
     def label_values(self, label: str) -> list[str]:
-        """Values of ``label`` across the hosts' series (those with ``node_uname_info``), sorted."""
+        """Values of ``label`` across the hosts' series (``node_uname_info``, and ``up`` for hosts that are down)."""
         name = promql.label_name(label)
         values = self._call(
             f"label_values({name})",
             self._client.get_label_values,
             label_name=name,
-            params={"match[]": promql.HOST_INFO_METRIC},
+            params={"match[]": list(promql.HOST_NAME_METRICS)},
         )
         return sorted(str(v) for v in values)
 
@@ -132,7 +132,8 @@ class PrometheusMetrics:
         rows = self.query(promql.host_lookup_query(label, value))
         if not rows:  # the host's series went away between the two lookups
             raise UnknownHost(name.strip()[:80], [value])
-        return sorted((_host(r["metric"]) for r in rows), key=lambda h: h.instance)[0]
+        # A target's own ``up`` may lack the friendly labels its node_uname_info has: prefer the fullest.
+        return sorted((_host(r["metric"]) for r in rows), key=lambda h: (h.host is None, h.instance_id is None))[0]
 
     def current(
         self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None

@@ -97,9 +97,9 @@ class SimulatedMetrics:
         return sorted(out, key=lambda d: (d.host.name, d.mountpoint))
 
     def label_values(self, label: str) -> list[str]:
-        """Values of a host label across the hosts that are up, sorted."""
+        """Values of a host label across all hosts (a down host still has its ``up`` series), sorted."""
         name = promql.label_name(label)
-        refs = self.hosts()
+        refs = self.model.refs
         by_label: dict[str, list[str | None]] = {
             "instance": [r.instance for r in refs],
             "host": [r.host for r in refs],
@@ -113,7 +113,7 @@ class SimulatedMetrics:
         """The host a user means by ``name``, matched as label-value lookups would match it."""
         values = {label: self.label_values(label) for label in ("host", "instance_id", "instance")}
         label, value = match_host_label(name, values)
-        for ref in self.hosts():
+        for ref in self.model.refs:
             if getattr(ref, label) == value:
                 return ref
         raise UnknownHost(name.strip()[:80], [value])  # pragma: no cover - values come from hosts()

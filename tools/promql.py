@@ -23,6 +23,9 @@ MAX_TOP_N = 100
 RATE_WINDOW = "1m"
 # Series every host has exactly one of; its label set is the host's identity.
 HOST_INFO_METRIC = "node_uname_info"
+# Where host names are looked up: the info series, and ``up`` so a host that is down
+# (no series but ``up`` 0) can still be named.
+HOST_NAME_METRICS = (HOST_INFO_METRIC, "up")
 # Pseudo and in-memory filesystems say nothing about disk space.
 _FS_IGNORED = 'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs"'
 RATE_METRICS = frozenset({MetricKind.CPU, MetricKind.DISK_IO, MetricKind.NETWORK_IN, MetricKind.NETWORK_OUT})
@@ -162,14 +165,15 @@ def hosts_query() -> str:
 
 
 def host_lookup_query(label: str, value: str) -> str:
-    """PromQL listing the hosts whose ``label`` is exactly ``value``.
+    """PromQL listing the hosts (up or down) whose ``label`` is exactly ``value``.
 
     Raises:
         InputError: ``label`` is not a host label, or ``value`` is not a valid label value.
     """
     if label not in HOST_LABELS:
         raise InputError(f"'{label_name(label)}' is not a host label ({', '.join(HOST_LABELS)})")
-    return f"count by ({_BY}) ({HOST_INFO_METRIC}{{{label}={label_value(value, what='host')}}})"
+    names = "|".join(HOST_NAME_METRICS)
+    return f'count by ({_BY}) ({{__name__=~"{names}",{label}={label_value(value, what="host")}}})'
 
 
 def range_step(start: float, end: float, requested: float) -> float:

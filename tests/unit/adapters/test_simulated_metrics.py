@@ -89,7 +89,8 @@ def test_an_unknown_host_suggests_close_names(metrics: SimulatedMetrics) -> None
 
 def test_label_values_list_hosts_and_refuse_bad_names(metrics: SimulatedMetrics) -> None:
     assert ["node"] == metrics.label_values("job")
-    assert 9 == len(metrics.label_values("instance"))
+    assert 10 == len(metrics.label_values("instance"))
+    assert "cache-1" == metrics.resolve_host("cache-1").host
     with pytest.raises(InputError):
         metrics.label_values("host/../x")
 

@@ -181,7 +181,7 @@ def test_disk_usage_selects_both_families_per_mountpoint() -> None:
 
 
 def test_host_lookup_selects_one_label_value() -> None:
-    expected = 'count by (instance, host, instance_id) (node_uname_info{instance_id="i-0abc"})'
+    expected = 'count by (instance, host, instance_id) ({__name__=~"node_uname_info|up",instance_id="i-0abc"})'
 
     assert expected == promql.host_lookup_query("instance_id", "i-0abc")
 
