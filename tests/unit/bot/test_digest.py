@@ -1,0 +1,93 @@
+"""Rendering the anomaly digest (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.digest import grafana_link, render_digest
+from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DAY = timedelta(hours=24)
+
+
+def anomaly(
+    n: int,
+    host: str,
+    severity: Severity,
+    *,
+    status: AnomalyStatus = AnomalyStatus.OPEN,
+    age: timedelta = timedelta(hours=1),
+) -> Anomaly:
+    started = NOW - age
+    return Anomaly(
+        id=f"a{n}",
+        host=HostRef(instance=f"10.0.0.{n}:9100", host=host),
+        metric=MetricKind.CPU,
+        detector="zscore",
+        status=status,
+        severity=severity,
+        score=5.0,
+        value=97.25,
+        started_at=started,
+        updated_at=started + timedelta(minutes=5),
+        ended_at=None if status is AnomalyStatus.OPEN else started + timedelta(minutes=5),
+    )
+
+
+def test_nothing_to_say_posts_nothing() -> None:
+    old = anomaly(1, "web-1", Severity.HIGH, status=AnomalyStatus.RESOLVED, age=timedelta(days=3))
+
+    assert render_digest([], now=NOW, window=DAY) is None
+    assert render_digest([old], now=NOW, window=DAY) is None
+
+
+def test_quiet_digest_when_configured() -> None:
+    digest = render_digest([], now=NOW, window=DAY, post_when_quiet=True)
+
+    assert digest is not None
+    assert digest.text == "Anomaly digest, last 24 h: :white_check_mark: All quiet: no anomalies in the digest window."
+
+
+def test_counts_by_severity_top_hosts_and_open_incidents_with_links() -> None:
+    items = [
+        anomaly(1, "db-1", Severity.CRITICAL),
+        anomaly(2, "db-1", Severity.HIGH, status=AnomalyStatus.RESOLVED),
+        anomaly(3, "web-1", Severity.LOW, status=AnomalyStatus.RESOLVED),
+        anomaly(4, "web-2", Severity.HIGH, status=AnomalyStatus.RESOLVED, age=timedelta(days=2)),
+    ]
+
+    digest = render_digest(items, now=NOW, window=DAY, grafana_url="https://grafana.example.com/")
+
+    assert digest is not None
+    assert digest.text == "Anomaly digest, last 24 h: 3 anomalies (1 critical, 1 high, 1 low), 1 open"
+    summary = digest.blocks[1]["text"]["text"]
+    assert summary == "*3 anomalies*: 1 critical, 1 high, 1 low\n*Top hosts:* db-1 (2), web-1 (1)"
+    incidents = digest.blocks[2]["text"]["text"]
+    assert incidents.startswith("*Open incidents (1)*\n• [critical] <https://grafana.example.com/d/sco-host-detail?")
+    assert incidents.endswith("|db-1 CPU> 97.2%, open since 08:00 UTC Mar 02")
+
+
+def test_open_incidents_without_grafana_are_plain_text() -> None:
+    digest = render_digest([anomaly(1, "db-1", Severity.MEDIUM)], now=NOW, window=DAY)
+
+    assert digest is not None
+    assert "<http" not in digest.blocks[2]["text"]["text"]
+
+
+def test_grafana_link_covers_the_incident() -> None:
+    item = anomaly(7, "db-1", Severity.HIGH)
+    start_ms = int((item.started_at - timedelta(minutes=30)).timestamp() * 1000)
+
+    assert grafana_link("https://g.example.com", item) == (
+        f"https://g.example.com/d/sco-host-detail?var-instance=10.0.0.7%3A9100&from={start_ms}&to=now"
+    )
+
+
+def test_long_lists_are_cut_with_a_count() -> None:
+    items = [anomaly(n, f"web-{n}", Severity.LOW) for n in range(1, 15)]
+
+    digest = render_digest(items, now=NOW, window=DAY)
+
+    assert digest is not None
+    assert digest.blocks[2]["text"]["text"].endswith("… and 4 more open")
