@@ -10,6 +10,7 @@ import boto3
 import structlog
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from domain.errors import CloudActionFailed
 from domain.ports import GroupState, InstanceState
@@ -29,6 +30,9 @@ def _translated(action: str) -> Iterator[None]:
         raise CloudActionFailed(action, f"{code}: {message}", code=code) from exc
     except BotoCoreError as exc:
         raise CloudActionFailed(action, str(exc)) from exc
+    except ResponseParserError as exc:
+        # An error page instead of an API answer (moto answers an unknown group this way).
+        raise CloudActionFailed(action, "the AWS endpoint answered with an error page (HTTP 5xx)") from exc
 
 
 class AwsCloudActions:
@@ -132,8 +136,8 @@ class AwsCloudActions:
                 return "Pending"
             with _translated("command_status"):
                 raise
-        except BotoCoreError as exc:
-            raise CloudActionFailed("command_status", str(exc)) from exc
+        except (BotoCoreError, ResponseParserError) as exc:
+            raise CloudActionFailed("command_status", str(exc)[:300]) from exc
         return str(resp.get("Status", "Unknown"))
 
     def describe_instances(self, instance_ids: Sequence[str]) -> list[InstanceState]:
@@ -149,8 +153,8 @@ class AwsCloudActions:
                     continue
                 with _translated("describe_instances"):
                     raise
-            except BotoCoreError as exc:
-                raise CloudActionFailed("describe_instances", str(exc)) from exc
+            except (BotoCoreError, ResponseParserError) as exc:
+                raise CloudActionFailed("describe_instances", str(exc)[:300]) from exc
             for reservation in resp.get("Reservations", []):
                 found.extend(
                     (str(i["InstanceId"]), str(i.get("State", {}).get("Name", "unknown")))
