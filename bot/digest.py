@@ -13,13 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import messages
-from domain.errors import NotifierUnavailable, OpsError
+from domain.errors import OpsError
 from domain.models import Anomaly, AnomalyStatus, Severity
-from domain.ports import AnomalyStore
+from domain.ports import AnomalyStore, Notifier
 
 log = structlog.get_logger(__name__)
 
@@ -111,7 +109,7 @@ class DigestJob:
     """Posts the digest to ``channel``; call it with the current time (the scheduler does)."""
 
     store: AnomalyStore
-    client: WebClient
+    notifier: Notifier
     channel: str
     window: timedelta = timedelta(hours=24)
     grafana_url: str | None = None
@@ -122,7 +120,7 @@ class DigestJob:
 
         Raises:
             StoreUnavailable: the anomalies could not be read.
-            NotifierUnavailable: Slack refused the message.
+            NotifierUnavailable: the message could not be posted.
         """
         digest = render_digest(
             self.store.recent(_SCAN_LIMIT),
@@ -134,10 +132,7 @@ class DigestJob:
         if digest is None:
             log.info("digest_skipped", channel=self.channel, reason="nothing to report")
             return None
-        try:
-            self.client.chat_postMessage(channel=self.channel, text=digest.text, blocks=digest.blocks)
-        except SlackApiError as exc:
-            raise NotifierUnavailable(f"digest not posted to {self.channel}: {exc.response.get('error')}") from exc
+        self.notifier.post(self.channel, digest.text, digest.blocks)
         log.info("digest_posted", channel=self.channel)
         return digest
 

@@ -20,6 +20,7 @@ from bot.digest import DigestJob, run_digest_job
 from bot.http_api import api_routes
 from bot.logging import configure_logging
 from bot.main import Services, build_services
+from bot.notifier import SlackNotifier
 from bot.settings import Settings
 from domain.errors import ConfigError
 
@@ -55,7 +56,7 @@ def start_digest_schedule(settings: Settings, services: Services, app: App) -> A
         raise ConfigError(f"SCO_SLACK__DIGEST_SCHEDULE '{settings.slack.digest_schedule}': {exc}") from exc
     job = DigestJob(
         store=services.anomalies,
-        client=app.client,
+        notifier=SlackNotifier(app.client),
         channel=channel,
         window=timedelta(hours=settings.slack.digest_window_hours),
         grafana_url=str(settings.slack.grafana_url) if settings.slack.grafana_url else None,

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from adapters.redis_store import RedisAnomalyStore, connect
 from bot.digest import DigestJob, run_digest_job
+from bot.notifier import SlackNotifier
 from domain.errors import NotifierUnavailable
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 from tests.fakes.slack_api import FakeSlackApi
@@ -38,9 +39,9 @@ def store(redis_url: str) -> RedisAnomalyStore:
 
 
 def job(store: RedisAnomalyStore, fake_slack: FakeSlackApi, **kwargs: object) -> DigestJob:
-    client = WebClient(token="xoxb-test", base_url=fake_slack.api_url)
+    notifier = SlackNotifier(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
     return DigestJob(
-        store=store, client=client, channel="C_DIGEST", grafana_url="https://grafana.example.com", **kwargs
+        store=store, notifier=notifier, channel="C_DIGEST", grafana_url="https://grafana.example.com", **kwargs
     )  # type: ignore[arg-type]
 
 
