@@ -288,7 +288,8 @@ def test_restart_on_a_stopped_or_unknown_instance_is_refused_at_request_time() -
 
 
 def test_requester_cannot_approve_even_when_listed_and_the_refusal_is_audited() -> None:
-    service, audit, cloud, _ = make(cloud=SlowCommandCloud(polls_until_done=0))
+    cloud = SlowCommandCloud(polls_until_done=0)
+    service, audit, _, _ = make(cloud=cloud)
     request = service.request(restart(I1), "U_REQ")
 
     with pytest.raises(NotAllowedToApprove, match="someone else"):
