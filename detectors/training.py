@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,11 +25,13 @@ def history_rows(
 def fit_from_series(
     series: Sequence[Series], features: Sequence[str], *, start: float, end: float, step: float
 ) -> FleetBaselineModel:
-    """Fit the fleet model on recorded series.
+    """Fit the fleet model on recorded series (the series' own sampling interval wins over ``step``).
 
     Raises:
         ValueError: there are no complete rows to learn from.
     """
+    gaps = [b - a for s in series for a, b in itertools.pairwise(s.timestamps)]
+    step = float(np.median(gaps)) if gaps else step
     history = history_rows(series, features, start=start, end=end, step=step)
     stamps = [t for s in series for t in (s.timestamps[:1] + s.timestamps[-1:])]
     first, last = (float(np.min(stamps)), float(np.max(stamps))) if stamps else (start, end)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import sys
 from collections import defaultdict
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import ConfigError, InputError
+
+_CHUNK_POINTS = 600
 
 
 def register(sub: Any) -> None:
@@ -31,6 +34,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--file", type=Path, help="history CSV (timestamp,instance,metric,value) instead of Prometheus")
     p.add_argument("--hours", type=float, default=24.0, help="Prometheus history to learn from (default 24)")
+    p.add_argument(
+        "--end",
+        type=datetime.fromisoformat,
+        help="end of the Prometheus history, ISO 8601 (default now); pick a quiet period before incidents",
+    )
     p.add_argument("--step", type=float, default=60.0, help="seconds between samples (default 60)")
     p.add_argument("--output", type=Path, default=DEFAULT_PATH, help=f"model file (default {DEFAULT_PATH})")
     p.set_defaults(run=run)
@@ -43,7 +51,7 @@ def _read_history(path: Path, features: tuple[str, ...]) -> list[Any]:
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
-            if reader.fieldnames is None or set(reader.fieldnames) < {"timestamp", "instance", "metric", "value"}:
+            if reader.fieldnames is None or not {"timestamp", "instance", "metric", "value"} <= set(reader.fieldnames):
                 raise InputError(f"{path}:1: expected the header timestamp,instance,metric,value")
             for n, row in enumerate(reader, start=2):
                 if row["metric"] not in features:
@@ -92,13 +100,26 @@ def run(args: argparse.Namespace) -> int:
         from adapters.prometheus import PrometheusMetrics
 
         metrics = PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
-        until = datetime.now(UTC).replace(microsecond=0)
+        until = args.end or datetime.now(UTC).replace(microsecond=0)
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
         since = until - timedelta(hours=args.hours)
+        # Ranges are read in chunks of at most _CHUNK_POINTS steps so the step is never widened.
+        chunk = timedelta(seconds=args.step * _CHUNK_POINTS)
+        edges = [since]
+        while edges[-1] + chunk < until:
+            edges.append(edges[-1] + chunk)
+        edges.append(until)
         series = []
-        for n, feature in enumerate(FEATURES, start=1):
-            sys.stderr.write(f"\rreading {feature} history ({n}/{len(FEATURES)})   ")
-            sys.stderr.flush()
-            series += metrics.range(MetricKind(feature), None, start=since, end=until, step_seconds=args.step)
+        total = len(FEATURES) * (len(edges) - 1)
+        done = 0
+        for feature in FEATURES:
+            for lo, hi in itertools.pairwise(edges):
+                done += 1
+                sys.stderr.write(f"\rreading {feature} history ({done}/{total})   ")
+                sys.stderr.flush()
+                first = lo if lo == since else lo + timedelta(seconds=args.step)
+                series += metrics.range(MetricKind(feature), None, start=first, end=hi, step_seconds=args.step)
         sys.stderr.write("\n")
         start, end = since.timestamp(), until.timestamp()
     try:
