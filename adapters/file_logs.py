@@ -77,7 +77,7 @@ class JsonlLogSource:
             if at is None or not (start <= at < end):
                 continue
             message = _message(record)
-            text = message.lower()
+            text = f"{record.get('level', '')} {message}".lower()
             if wanted_host and wanted_host not in text:
                 continue
             if needle and needle not in text:

@@ -84,7 +84,7 @@ def metric_in(text: str) -> MetricKind | None:
 
 def host_in(text: str, known: Sequence[HostRef]) -> str | None:
     """A host named in the question: a known one first, else any token shaped like a host name."""
-    words = [w.strip(".,;:!?()[]'\"`") for w in re.split(r"[\s,;!?()]+", text)]
+    words = [w.strip(".,;:!?()[]{}<>'\"`") for w in re.split(r"[\s,;!?()]+", text)]
     found = find_host_mentions(words, known)
     if found:
         return found[0].name

@@ -26,7 +26,7 @@ from agent import intents
 from agent.conversation import Conversation
 from agent.router import DeterministicRouter, record
 from agent.runner import Answer, ToolCallRecord
-from agent.text import clean_question
+from agent.text import clean_question, redact_secrets
 from bot.settings import LLMSettings
 from domain.models import ToolResult
 from tools.context import ToolContext
@@ -81,8 +81,15 @@ class LangChainRunner:
         return cls(model=model, registry=registry, ctx=ctx, fallback=fallback, max_model_calls=settings.max_model_calls)
 
     def _wrap(self, tool: Tool, ctx: ToolContext, calls: list[ToolCallRecord]) -> StructuredTool:
+        fields = tool.args_model.model_fields
+
         def run(**kwargs: Any) -> str:
-            args = {k: v for k, v in kwargs.items() if v is not None}
+            # Record what the model chose: arguments left at their defaults are dropped.
+            args = {
+                k: v.value if hasattr(v, "value") else v
+                for k, v in kwargs.items()
+                if v is not None and not (k in fields and v == fields[k].default)
+            }
             result = self.registry.call(tool.name, args, ctx)
             calls.append(record(tool.name, args, result))
             return render_for_model(tool.name, result)
@@ -128,7 +135,7 @@ class LangChainRunner:
             final = f"{final}\n{note}"
         approval_id = next((c.approval_id for c in calls if c.approval_id), None)
         self.fallback.save(thread, _remember(conversation, text, final, calls))
-        return Answer(answer=final, mode="llm", tool_calls=calls, approval_id=approval_id)
+        return Answer(answer=redact_secrets(final), mode="llm", tool_calls=calls, approval_id=approval_id)
 
 
 def _final_text(messages: list[BaseMessage]) -> str:

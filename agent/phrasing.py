@@ -18,16 +18,12 @@ HELP_TEXT = (
 MAX_ROWS = 20
 
 
-def _rows(rows: list[str], total: int, noun: str) -> str:
-    shown = rows[:MAX_ROWS]
-    if total > len(shown):
-        shown.append(f"… and {total - len(shown)} more {noun}")
-    return "\n".join(shown)
-
-
 def _metric(d: dict[str, Any]) -> str:
-    rows = [f"{s['host']} {s['metric']}: {s['value']} ({s['window']}, {s['at']})" for s in d["samples"]]
-    return _rows(rows, len(d["samples"]), "hosts")
+    samples = d["samples"]
+    rows = [f"{s['host']} {s['metric']}: {s['value']} ({s['window']}, {s['at']})" for s in samples[:MAX_ROWS]]
+    if len(samples) > MAX_ROWS:
+        rows.append(f"… and {len(samples) - MAX_ROWS} more hosts (highest first; ask for one host by name)")
+    return "\n".join(rows)
 
 
 def _range(d: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from agent import intents
 from agent.conversation import Conversation
 from agent.phrasing import HELP_TEXT, phrase
 from agent.runner import Answer, ToolCallRecord
-from agent.text import clean_question
+from agent.text import clean_question, redact_secrets
 from domain.errors import OpsError
 from domain.models import HostRef, ToolResult, ToolStatus
 from domain.ports import ConversationStore
@@ -95,4 +95,4 @@ class DeterministicRouter:
                 text, reply, host=step.host, metric=step.metric, since=step.since, intent=step.intent
             )
             self.save(thread, conversation)
-        return Answer(answer=reply, mode="router", tool_calls=calls, approval_id=approval_id)
+        return Answer(answer=redact_secrets(reply), mode="router", tool_calls=calls, approval_id=approval_id)

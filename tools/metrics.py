@@ -55,7 +55,11 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
     params = args.model_dump(mode="json", exclude_none=True)
     if not samples:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"metric": args.metric.label})
-    rows = [_sample_row(s) for s in sorted(samples, key=lambda s: s.host.name)]
+    # A fleet answer lists the busiest hosts first, so the part that fits in a reply is the useful part.
+    order = (
+        sorted(samples, key=lambda s: s.host.name) if len(samples) <= 20 else sorted(samples, key=lambda s: -s.value)
+    )
+    rows = [_sample_row(s) for s in order]
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"samples": rows})
 
 
