@@ -38,6 +38,10 @@ _SCALE_UP = re.compile(
     r"\bscale\s+(?:up\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+up)(?:\s+by\s+(?P<n>\d+))?"
 )
 _ADD = re.compile(r"\badd\s+(?P<n>\d+)\s+instances?\s+to\s+(?P<group>[\w.:-]+)")
+_RULE = re.compile(
+    r"\b(?:explain|what does|what is|meaning of)\s+(?:the\s+)?rule\s*:?\s*[`'\"]?(?P<rule>[^`'\"?]*)"
+    r"|\b(?:list|show|which|what)\s+(?:are\s+)?(?:the\s+)?(?:configured\s+)?rules\b(?P<none>)"
+)
 _APPROVALS = re.compile(r"\b(approvals?|approve-list|waiting for (an )?approval|pending (requests?|remediations?))\b")
 _LOGS = re.compile(r"\b(logs?|log lines|errors?|exceptions?|warnings?|stack ?traces?)\b")
 _ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?)\b")
@@ -128,6 +132,9 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Pl
         return Plan("help")
     if (args := remediation_in(text)) is not None:
         return Plan("remediation", "request_remediation", args)
+    if m := _RULE.search(text):
+        rule = re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") or "").strip())
+        return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
     if _APPROVALS.search(text):
         return Plan("approvals", "list_pending_approvals", {})
     metric = metric_in(text)

@@ -92,7 +92,14 @@ def _remediation(d: dict[str, Any]) -> str:
     )
 
 
+def _rule(d: dict[str, Any]) -> str:
+    if "rules" in d:
+        return "Configured rules:\n" + "\n".join(f"{r['name']}: {r['rule']} ({r['severity']})" for r in d["rules"])
+    return f"`{d['rule']}`: {d['meaning']}"
+
+
 _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "explain_rule": _rule,
     "get_current_metric": _metric,
     "get_metric_range": _range,
     "top_hosts": _top,
@@ -111,6 +118,7 @@ _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
     "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
     "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
     "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
+    "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
 }
 
 

@@ -115,6 +115,7 @@ def build_services(
         limits=limits,
         clock=clock,
         log_sources=build_log_sources(settings),
+        rules=tuple(rules),
     )
     runner = build_runner(settings, registry, ctx)
     detection = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from detectors.rule_file import NamedRule
 from domain.ports import AnomalyStore, Clock, LogSource, MetricsSource
 from remediation.actions import ActionLimits
 from remediation.service import RemediationService
@@ -21,5 +22,5 @@ class ToolContext:
     clock: Clock
     user: str = "cli"
     log_sources: Sequence[LogSource] = field(default_factory=tuple)
-    rules: Sequence[str] = field(default_factory=tuple)
+    rules: Sequence[NamedRule] = field(default_factory=tuple)
     remediation_asked: bool = True

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import OpsError
 from domain.models import ToolResult, ToolStatus
-from tools import anomalies, logs, metrics, remediation
+from tools import anomalies, logs, metrics, remediation, rules
 from tools.context import ToolContext
 
 log = structlog.get_logger(__name__)
@@ -76,6 +76,7 @@ TOOLS: tuple[Tool, ...] = (
         True,
         _needs_remediation,
     ),
+    Tool("explain_rule", rules.ExplainRuleArgs, rules.explain_rule, True, _always),
 )
 
 

@@ -101,3 +101,17 @@ def test_very_long_question_is_bounded(world: World) -> None:
 def test_fleet_question_lists_every_host(world: World) -> None:
     answer = world.services.runner.answer("cpu across the fleet")
     assert 10 == len(answer.answer.splitlines())
+
+
+def test_explain_rule_in_words(world: World) -> None:
+    answer = world.services.runner.answer("explain rule cpu > 90% for 3m on web-* then restart_service nginx")
+    assert ["explain_rule"] == [c.name for c in answer.tool_calls]
+    assert "stays above 90% for 3m" in answer.answer
+    assert "hosts matching web-*" in answer.answer
+    assert "only after an allowed person approves it" in answer.answer
+
+
+def test_explain_rule_points_at_the_bad_column(world: World) -> None:
+    answer = world.services.runner.answer("explain rule cpu >> 90% for 3m")
+    assert "error" == answer.tool_calls[0].status
+    assert "column" in answer.answer
