@@ -97,7 +97,76 @@ def prometheus(
     }
     server = _started(servers.start_prometheus, home, scrape_targets=targets, tsdb=home / "data")
     # rate() over [1m] needs at least two samples of every counter.
-    wait_for_series(server.url, "count by (instance) (count_over_time(node_cpu_seconds_total[10s]) >= 3)", minimum=21)
+    try:
+        wait_for_series(
+            server.url, "count by (instance) (count_over_time(node_cpu_seconds_total[10s]) >= 3)", minimum=21
+        )
+    except AssertionError as exc:
+        server.stop()
+        pytest.fail(f"{exc}\n{server.log_tail()}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def victoria_metrics(
+    workdir: Path,
+    prometheus: servers.ServerProcess,
+    node_exporter: servers.ServerProcess,
+    fleet_simulator: SimulatorServer,
+) -> Iterator[servers.ServerProcess]:
+    """VictoriaMetrics fed like ``prometheus``: the same backfilled history file, and scraping the same targets.
+
+    The history is imported through ``/api/v1/import/prometheus`` (which takes OpenMetrics'
+    timestamps in seconds), and VictoriaMetrics scrapes node_exporter and the simulator itself.
+    """
+    home = workdir / "victoria-metrics"
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "scrape.yml"
+    config.write_text(
+        servers.prometheus_config(
+            {
+                "node": f"{servers.LOOPBACK}:{node_exporter.port}",
+                "fleet": f"{servers.LOOPBACK}:{fleet_simulator.server_address[1]}",
+            }
+        )
+    )
+    port = servers.free_port()
+    try:
+        server = servers.start_server(
+            "victoria-metrics",
+            [
+                servers.find_binary("victoria-metrics", "the Debian package victoria-metrics"),
+                f"-httpListenAddr={servers.LOOPBACK}:{port}",
+                f"-storageDataPath={home / 'data'}",
+                "-retentionPeriod=100y",
+                "-search.disableCache",
+                "-loggerLevel=WARN",
+                f"-promscrape.config={config}",
+                "-promscrape.config.strictParse=false",
+                # Show scrapes as soon as Prometheus does (the default hides the last 30 s).
+                "-search.latencyOffset=1s",
+            ],
+            port=port,
+            workdir=home,
+            ready=servers.http_ready(f"http://{servers.LOOPBACK}:{port}/health"),
+        )
+    except servers.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    history = workdir / "prometheus" / "history.om"
+    with history.open("rb") as body:
+        resp = requests.post(f"{server.url}/api/v1/import/prometheus", data=body, timeout=120)
+    if resp.status_code != 204:
+        server.stop()
+        pytest.fail(f"VictoriaMetrics refused the history: {resp.status_code} {resp.text[:500]}", pytrace=False)
+    requests.get(f"{server.url}/internal/force_flush", timeout=30)
+    try:
+        wait_for_series(
+            server.url, "count by (instance) (count_over_time(node_cpu_seconds_total[10s]) >= 3)", minimum=21
+        )
+    except AssertionError as exc:
+        server.stop()
+        pytest.fail(f"{exc}\n{server.log_tail()}", pytrace=False)
     yield server
     server.stop()
 

@@ -1,0 +1,218 @@
+"""The same adapter, unchanged, over Prometheus and VictoriaMetrics holding the same backfilled history.
+
+The history is written once by ``smartcloudops simulate --write-openmetrics`` (50 hosts, every
+incident kind), turned into TSDB blocks for Prometheus with promtool, and imported as is into
+VictoriaMetrics; every tool query is then asked of both and the answers compared.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from adapters.prometheus import PrometheusMetrics
+from domain.errors import MetricsUnavailable, QueryError, UnknownHost
+from domain.models import MetricKind
+from simulator.fleet import FleetModel
+from tests import servers
+from tests.integration.conftest import wait_for_series
+from tools.series_summary import series_stats
+
+HOSTS = 50
+SCENARIO = """\
+incidents:
+  - {kind: cpu_saturation, host: web-1, start: -90m, duration: 3h}
+  - {kind: memory_leak, host: api-1, start: -100m, duration: 100m}
+  - {kind: disk_fill, host: db-1, start: -100m, duration: 100m}
+  - {kind: network_spike, host: cache-1, start: -60m, duration: 3h}
+  - {kind: host_down, host: worker-1, start: -20m, duration: 3h}
+"""
+
+_SIMULATE = [sys.executable, "-m", "bot.cli", "simulate", "--hosts", str(HOSTS), "--hours", "2", "--step", "15"]
+
+
+@dataclass(frozen=True)
+class Pair:
+    prometheus: PrometheusMetrics
+    victoria: PrometheusMetrics
+    written_at: float
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    work = tmp_path_factory.mktemp("vm-compare")
+    (work / "scenario.yaml").write_text(SCENARIO)
+    history = work / "history.om"
+    written_at = time.time()
+    result = subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
+        [*_SIMULATE, "--scenario", str(work / "scenario.yaml"), "--write-openmetrics", str(history)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert 0 == result.returncode, result.stderr
+    started: list[servers.ServerProcess] = []
+    try:
+        servers.backfill_openmetrics(history, work / "prometheus" / "data")
+        started.append(
+            servers.start_prometheus(work / "prometheus", scrape_targets={}, tsdb=work / "prometheus" / "data")
+        )
+        started.append(servers.start_victoria_metrics(work / "vm"))
+    except servers.ServerStartError as exc:
+        for server in started:
+            server.stop()
+        pytest.fail(str(exc), pytrace=False)
+    prometheus, victoria = started
+    with history.open("rb") as body:
+        resp = requests.post(f"{victoria.url}/api/v1/import/prometheus", data=body, timeout=300)
+    assert 204 == resp.status_code, resp.text
+    requests.get(f"{victoria.url}/internal/force_flush", timeout=30)
+    wait_for_series(victoria.url, "node_uname_info", minimum=HOSTS - 1, timeout=60)
+    yield Pair(PrometheusMetrics(prometheus.url), PrometheusMetrics(victoria.url), written_at)
+    for server in started:
+        server.stop()
+
+
+def _at(pair: Pair, minutes_ago: float) -> datetime:
+    return datetime.fromtimestamp(pair.written_at - minutes_ago * 60, UTC).replace(microsecond=0)
+
+
+def test_both_list_the_same_hosts_and_label_values(pair: Pair) -> None:
+    hosts = pair.prometheus.hosts()
+
+    assert HOSTS - 1 == len(hosts)  # worker-1 is down
+    assert hosts == pair.victoria.hosts()
+    for label in ("instance", "host", "instance_id", "job"):
+        assert pair.prometheus.label_values(label) == pair.victoria.label_values(label)
+
+
+@pytest.mark.parametrize("name", ["web-1", "web-1:9100", "10.0.1.12", "worker-1"])
+def test_both_resolve_names_alike(pair: Pair, name: str) -> None:
+    assert pair.prometheus.resolve_host(name) == pair.victoria.resolve_host(name)
+
+
+def test_both_refuse_an_unknown_host_with_the_same_suggestions(pair: Pair) -> None:
+    with pytest.raises(UnknownHost) as from_prometheus:
+        pair.prometheus.resolve_host("web-99")
+    with pytest.raises(UnknownHost) as from_victoria:
+        pair.victoria.resolve_host("web-99")
+
+    assert from_prometheus.value.close_matches == from_victoria.value.close_matches
+
+
+@pytest.mark.parametrize(
+    ("metric", "tolerance"),
+    [
+        (MetricKind.CPU, 2.0),
+        (MetricKind.MEMORY, 0.01),
+        (MetricKind.DISK, 0.01),
+        (MetricKind.DISK_IO, 0.2),
+        (MetricKind.NETWORK_IN, 3.0),
+        (MetricKind.NETWORK_OUT, 0.2),
+        (MetricKind.LOAD, 0.01),
+        (MetricKind.UP, 0.0),
+    ],
+)
+def test_current_values_agree(pair: Pair, metric: MetricKind, tolerance: float) -> None:
+    at = _at(pair, 10)
+    from_prometheus = {s.host: s.value for s in pair.prometheus.current(metric, at=at)}
+    from_victoria = {s.host: s.value for s in pair.victoria.current(metric, at=at)}
+
+    assert set(from_prometheus) == set(from_victoria)
+    assert len(from_prometheus) >= HOSTS - 1
+    worst = max(abs(from_prometheus[h] - from_victoria[h]) for h in from_prometheus)
+    assert worst <= tolerance
+
+
+def test_incidents_show_the_same_in_both(pair: Pair) -> None:
+    at = _at(pair, 10)
+    for metrics in (pair.prometheus, pair.victoria):
+        cpu = {s.host.host: s.value for s in metrics.current(MetricKind.CPU, at=at)}
+        memory = {s.host.host: s.value for s in metrics.current(MetricKind.MEMORY, at=at)}
+        net = {s.host.host: s.value for s in metrics.current(MetricKind.NETWORK_IN, at=at)}
+        up = {s.host.host: s.value for s in metrics.current(MetricKind.UP, at=at)}
+        assert max(cpu, key=lambda h: cpu[h]) == "web-1"
+        assert memory["api-1"] > 85
+        assert max(net, key=lambda h: net[h]) == "cache-1"
+        assert 0.0 == up["worker-1"]
+        assert "worker-1" not in cpu
+
+
+def test_top_and_disk_usage_agree(pair: Pair) -> None:
+    top = [pair.prometheus.top(MetricKind.DISK, 3), pair.victoria.top(MetricKind.DISK, 3)]
+    disks = [pair.prometheus.disk_usage(mountpoint="/"), pair.victoria.disk_usage(mountpoint="/")]
+
+    # Both answer "now", which VictoriaMetrics takes as 30 s ago: ranks below the filling disk may swap.
+    assert "db-1" == top[0][0].host.host == top[1][0].host.host
+    assert top[0][0].value == pytest.approx(top[1][0].value, abs=1.0)
+    assert 3 == len(top[0]) == len(top[1])
+    assert [d.host for d in disks[0]] == [d.host for d in disks[1]]
+    assert max(abs(a.used_percent - b.used_percent) for a, b in zip(*disks, strict=True)) < 1.0
+
+
+def test_batched_ranges_agree_series_by_series(pair: Pair) -> None:
+    end = _at(pair, 5)
+    start = end - timedelta(minutes=90)
+    metrics = [MetricKind.CPU, MetricKind.MEMORY, MetricKind.LOAD]
+    results = [m.ranges(metrics, None, start=start, end=end, step_seconds=60) for m in (pair.prometheus, pair.victoria)]
+
+    for metric in metrics:
+        by_host = [{s.host: s for s in r[metric]} for r in results]
+        assert set(by_host[0]) == set(by_host[1])
+        for host, series in by_host[0].items():
+            a, b = series_stats(series), series_stats(by_host[1][host])
+            assert a is not None
+            assert b is not None
+            # A series that ends (a host gone down) runs on for Prometheus' 5-minute lookback,
+            # for a shorter, sample-interval-based one in VictoriaMetrics.
+            assert abs(a.points - b.points) <= 5, host
+            assert a.mean == pytest.approx(b.mean, abs=1.0), host
+            assert a.maximum == pytest.approx(b.maximum, abs=3.0), host
+
+
+def test_the_step_is_capped_the_same_way(pair: Pair) -> None:
+    end = _at(pair, 5)
+    start = end - timedelta(days=7)
+    host = [pair.prometheus.resolve_host("web-2")]
+    a = pair.prometheus.range(MetricKind.LOAD, host, start=start, end=end, step_seconds=1)[0]
+    b = pair.victoria.range(MetricKind.LOAD, host, start=start, end=end, step_seconds=1)[0]
+
+    assert a.timestamps[1] - a.timestamps[0] == b.timestamps[1] - b.timestamps[0] == 551.0
+
+
+def test_a_bad_query_is_a_query_error_from_both(pair: Pair) -> None:
+    for metrics in (pair.prometheus, pair.victoria):
+        with pytest.raises(QueryError) as caught:
+            metrics.query("sum(rate(up[5m]")
+        assert caught.value.message
+
+
+def test_victoria_metrics_down_is_metrics_unavailable(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{servers.free_port()}"
+
+    with pytest.raises(MetricsUnavailable) as caught:
+        PrometheusMetrics(url, timeout_seconds=2).label_values("instance")
+
+    assert url == caught.value.url
+
+
+def test_session_victoria_metrics_agrees_with_session_prometheus_on_the_simulators_cpu(
+    victoria_metrics: servers.ServerProcess, prometheus: servers.ServerProcess, fleet_model: FleetModel
+) -> None:
+    at = datetime.now(UTC) - timedelta(minutes=5)
+    web1 = [PrometheusMetrics(prometheus.url).resolve_host("web-1")]
+    from_prometheus = PrometheusMetrics(prometheus.url).current(MetricKind.CPU, web1, at=at)[0].value
+    from_victoria = PrometheusMetrics(victoria_metrics.url).current(MetricKind.CPU, web1, at=at)[0].value
+    expected = fleet_model.average(MetricKind.CPU, at.timestamp(), 60.0)[fleet_model.index_of("web-1")]
+
+    assert from_prometheus == pytest.approx(expected, abs=3.0)
+    assert from_victoria == pytest.approx(expected, abs=3.0)
