@@ -57,6 +57,17 @@ def build_cube(
             hosts[s.host.instance] = len(refs)
             refs.append(s.host)
     cube = np.full((len(refs), rows, len(features)), np.nan)
+    aligned = [s for s in series if s.metric.value in column and s.timestamps]
+    stamps = aligned[0].timestamps if aligned else ()
+    if aligned and all(s.timestamps == stamps for s in aligned):
+        # the common case (one range query per metric): every series on the same grid, filled in one go
+        idx = np.rint((np.asarray(stamps) - start) / step).astype(np.int64)
+        keep = (idx >= 0) & (idx < rows)
+        host_idx = np.fromiter((hosts[s.host.instance] for s in aligned), dtype=np.int64, count=len(aligned))
+        col_idx = np.fromiter((column[s.metric.value] for s in aligned), dtype=np.int64, count=len(aligned))
+        values = np.array([s.values for s in aligned], dtype=np.float64)[:, keep]
+        cube[host_idx[:, None], idx[keep][None, :], col_idx[:, None]] = values
+        return refs, cube
     for s in series:
         col = column.get(s.metric.value)
         if col is None or not s.timestamps:
@@ -95,22 +106,25 @@ def model_verdicts(
         return []
     active = np.array([r.instance in open_instances for r in refs])
     scores = model.score_cycle([r.instance for r in refs], cube, active=active)
-    verdicts = []
-    for h, ref in enumerate(refs):
-        alarm_row = scores.alarm_rows[h]
-        alarm = bool(alarm_row[-1])
-        quiet = np.flatnonzero(~alarm_row)
-        first_alarm = int(quiet[-1]) + 1 if quiet.size else 0
-        culprit = int(scores.culprit[h])
-        verdicts.append(
-            ModelVerdict(
-                host=ref,
-                alarm=alarm,
-                ratio=float(scores.ratio[h]),
-                metric=MetricKind(model.features[culprit]),
-                value=float(scores.latest[h, culprit]),
-                started=start + first_alarm * step,
-                baseline="its own" if ref.instance in model.hosts else "the fleet",
-            )
+    quiet = ~scores.alarm_rows
+    n_rows = quiet.shape[1]
+    last_quiet = np.where(quiet.any(axis=1), n_rows - 1 - np.argmax(quiet[:, ::-1], axis=1), -1)
+    first_alarm = (start + (last_quiet + 1) * step).tolist()
+    alarms = scores.alarm_rows[:, -1].tolist()
+    ratios = scores.ratio.tolist()
+    culprits = scores.culprit.tolist()
+    values = scores.latest[np.arange(len(refs)), scores.culprit].tolist()
+    kinds = [MetricKind(f) for f in model.features]
+    verdicts = [
+        ModelVerdict(
+            host=ref,
+            alarm=bool(alarms[h]),
+            ratio=float(ratios[h]),
+            metric=kinds[culprits[h]],
+            value=float(values[h]),
+            started=float(first_alarm[h]),
+            baseline="its own" if ref.instance in model.hosts else "the fleet",
         )
+        for h, ref in enumerate(refs)
+    ]
     return verdicts
