@@ -51,7 +51,8 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         services=services,
         client=client or build_web_client(settings),
         signing_secret=settings.slack.signing_secret.get_secret_value(),
-        process_before_response=False,
+        # Ack functions are fast and run in the request thread; everything slow is a lazy listener.
+        process_before_response=True,
         logger=logging.getLogger("smartcloudops.slack"),
     )
     app.use(
