@@ -97,7 +97,7 @@ def test_label_values(metrics: PrometheusMetrics, node_exporter: servers.ServerP
     assert f"127.0.0.1:{node_exporter.port}" in instances
     # 20 simulated hosts, node_exporter, and the simulator's own scrape target (its ``up``).
     assert 22 == len(instances)
-    assert ["node"] == metrics.label_values("job")
+    assert ["fleet", "node"] == metrics.label_values("job")
     with pytest.raises(InputError):
         metrics.label_values("job/../../x")
 
