@@ -109,3 +109,19 @@ def test_score_cycle_is_causal_and_vectorised(trained: FleetBaselineModel) -> No
 def test_missing_history_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="no usable training rows"):
         FleetBaselineModel.fit({"a:9100": np.full((5, len(FEATURES)), np.nan)}, trained_from=0, trained_to=1)
+
+
+def test_acknowledged_incident_stays_acknowledged_until_it_resolves(trained: FleetBaselineModel) -> None:
+    start = NOW.timestamp() - 10 * 60
+    fleet = FleetModel(6, (Incident(IncidentKind.CPU_SATURATION, "web-1", start, 40 * 60),))
+    service = _service(fleet, ManualClock(NOW), trained)
+    opened = service.run_once(NOW).opened[0]
+
+    service.store.acknowledge(opened.id, by="U_LEAD", at=NOW + timedelta(minutes=1))
+    during = service.run_once(NOW + timedelta(minutes=5))
+    after = service.run_once(NOW + timedelta(minutes=60))
+
+    assert [(opened.id, AnomalyStatus.ACKNOWLEDGED, "U_LEAD")] == [
+        (a.id, a.status, a.acknowledged_by) for a in during.updated
+    ]
+    assert [(opened.id, AnomalyStatus.RESOLVED)] == [(a.id, a.status) for a in after.resolved]
