@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
         help="write an alarm file for an SMD train/test pair or a NAB series",
         description=(
             "SMD: --format smd --train TRAIN.txt --test TEST.txt (headerless, comma-separated, same columns). "
-            "NAB: --format nab --input SERIES.csv (timestamp,value; the first min(15%%, 750) rows train). "
+            "NAB: --format nab --input SERIES.csv (timestamp,value; the first min(15%, 750) rows train). "
             "Writes index,score,alarm,severity, one row per test row."
         ),
     )
