@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,8 +34,7 @@ class CloudWatchLogSource:
             "startTime": int(start.timestamp() * 1000),
             "endTime": int(end.timestamp() * 1000) - 1,
         }
-        if contains:
-            kwargs["filterPattern"] = json.dumps(contains)
+        # Text matching is done here, case-insensitively: CloudWatch filter patterns are case-sensitive.
         events: list[dict[str, Any]] = []
         try:
             for _ in range(_MAX_PAGES):

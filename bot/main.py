@@ -24,6 +24,7 @@ from domain.models import MetricKind
 from domain.ports import AnomalyStore, ApprovalStore, AuditSink, Clock, CloudActions, MetricsSource
 from remediation.actions import ActionLimits
 from remediation.policy import ApprovalPolicy
+from remediation.rule_actions import RuleActionJob
 from remediation.service import RemediationService
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
@@ -45,6 +46,8 @@ class Services:
     runner: AgentRunner
     detection: DetectionService | None
     telemetry: BotMetrics = field(default_factory=BotMetrics)
+    #: Requests approval when a rule with ``then <action>`` fires; schedule ``run_once(now)``.
+    rule_actions: RuleActionJob | None = None
 
 
 def build_services(
@@ -53,8 +56,14 @@ def build_services(
     clock: Clock | None = None,
     metrics: MetricsSource | None = None,
     cloud: CloudActions | None = None,
+    load_model: bool = True,
 ) -> Services:
-    """Create adapters and services from ``settings``; explicit arguments replace the configured ones."""
+    """Create adapters and services from ``settings``; explicit arguments replace the configured ones.
+
+    Args:
+        load_model: load the trained detection model (one-shot commands that only answer skip it,
+            since loading scikit-learn takes seconds).
+    """
     clock = clock or SystemClock()
     if metrics is None and settings.prometheus.url is not None:
         from adapters.prometheus import PrometheusMetrics
@@ -134,7 +143,7 @@ def build_services(
                     *(timedelta(seconds=r.rule.duration_seconds + 300) for r in rules),
                 ]
             ),
-            model=_trained_model(settings.detection.model_path),
+            model=_trained_model(settings.detection.model_path) if load_model else None,
         )
     return Services(
         settings=settings,
@@ -148,6 +157,11 @@ def build_services(
         tools=ctx,
         runner=runner,
         detection=detection,
+        rule_actions=(
+            RuleActionJob(metrics=metrics, remediation=remediation, rules=rules, limits=limits)
+            if metrics is not None and remediation is not None and any(r.rule.action for r in rules)
+            else None
+        ),
     )
 
 

@@ -252,9 +252,7 @@ class LogSource(Protocol):
         """Short name users can ask for (``events``, ``audit``, ``cloudwatch``)."""
         ...
 
-    def read(
-        self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int
-    ) -> LogPage:
+    def read(self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int) -> LogPage:
         """Lines in ``[start, end)`` matching ``host`` and ``contains``, newest first, at most ``limit``."""
         ...
 

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.main import build_services
 
     configure_logging(stream=sys.stderr, level="WARNING")
-    services = build_services(load_settings())
+    services = build_services(load_settings(), load_model=False)
     answer = services.runner.answer(args.question, user=args.user, thread=args.thread)
     outage = answer.outage()
     if outage:

@@ -23,8 +23,12 @@ _CHUNK_POINTS = 600
 
 def register(sub: Any) -> None:
     """Add the ``train`` subcommand."""
-    from adapters.model_file import DEFAULT_PATH
+    # Only light modules here: every CLI call registers every subcommand, and the model
+    # file's module pulls in scikit-learn.
+    from bot.settings import DetectionSettings
     from detectors.fleet_model import FEATURES
+
+    default_path = DetectionSettings().model_path
 
     p: argparse.ArgumentParser = sub.add_parser(
         "train",
@@ -40,7 +44,7 @@ def register(sub: Any) -> None:
         help="end of the Prometheus history, ISO 8601 (default now); pick a quiet period before incidents",
     )
     p.add_argument("--step", type=float, default=60.0, help="seconds between samples (default 60)")
-    p.add_argument("--output", type=Path, default=DEFAULT_PATH, help=f"model file (default {DEFAULT_PATH})")
+    p.add_argument("--output", type=Path, default=default_path, help=f"model file (default {default_path})")
     p.set_defaults(run=run)
 
 
