@@ -25,6 +25,7 @@ from domain.ports import AnomalyStore, ApprovalStore, AuditSink, Clock, CloudAct
 from remediation.actions import ActionLimits
 from remediation.policy import ApprovalPolicy
 from remediation.rule_actions import RuleActionJob
+from remediation.rule_actions import RuleActionJob
 from remediation.service import RemediationService
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
@@ -46,6 +47,8 @@ class Services:
     runner: AgentRunner
     detection: DetectionService | None
     telemetry: BotMetrics = field(default_factory=BotMetrics)
+    #: Requests approval when a rule with ``then <action>`` fires; schedule ``run_once(now)``.
+    rule_actions: RuleActionJob | None = None
     #: Requests approval when a rule with ``then <action>`` fires; schedule ``run_once(now)``.
     rule_actions: RuleActionJob | None = None
 
@@ -157,6 +160,11 @@ def build_services(
         tools=ctx,
         runner=runner,
         detection=detection,
+        rule_actions=(
+            RuleActionJob(metrics=metrics, remediation=remediation, rules=rules, limits=limits)
+            if metrics is not None and remediation is not None and any(r.rule.action for r in rules)
+            else None
+        ),
         rule_actions=(
             RuleActionJob(metrics=metrics, remediation=remediation, rules=rules, limits=limits)
             if metrics is not None and remediation is not None and any(r.rule.action for r in rules)

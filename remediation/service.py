@@ -58,12 +58,28 @@ class RemediationService:
         state = self.cloud.describe_group(str(call.params["group"]))
         return plan_scale(call, state, self.limits).summary(state)
 
-    def request(self, call: ActionCall, requested_by: str) -> ApprovalRequest:
-        """Create a pending approval request for ``call`` (nothing runs)."""
+    def request(self, call: ActionCall, requested_by: str, *, request_id: str | None = None) -> ApprovalRequest:
+        """Create a pending approval request for ``call`` (nothing runs).
+
+        Args:
+            call: the validated action and its parameters.
+            requested_by: the Slack user id (or ``rule:<name>``) asking.
+            request_id: a caller-chosen id; asking again with the same id returns the stored
+                request instead of creating a second one (one request per rule breach).
+
+        Raises:
+            ActionNotAllowed: the dry run refused the call (MaxSize, step, stopped instance).
+            CloudActionFailed: AWS could not be read for the dry run.
+            AuditWriteFailed: the request could not be audited, so it was not created.
+        """
+        if request_id is not None:
+            existing = self.store.get(request_id)
+            if existing is not None:
+                return existing
         dry_run = self.dry_run(call)
         now = self.clock.now()
         request = ApprovalRequest(
-            id=self.new_id(),
+            id=request_id or self.new_id(),
             call=call,
             fingerprint=call.fingerprint(),
             requested_by=requested_by,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,41 @@ def test_rendered_export_is_yaml_that_reads_back() -> None:
     text = render_alerting_rules(parse_rules_yaml(GOOD))
 
     assert alerting_rules(parse_rules_yaml(GOOD)) == yaml.safe_load(text)
+
+
+def test_a_bad_rules_file_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    from bot.main import build_services
+    from bot.settings import AuditSettings, RemediationSettings, Settings
+
+    (tmp_path / "rules.yaml").write_text("rules: [cpu > 90% for]\n")
+    settings = Settings(
+        audit=AuditSettings(dir=tmp_path / "audit"), remediation=RemediationSettings(rules_file=tmp_path / "rules.yaml")
+    )
+
+    with pytest.raises(ConfigError, match=r"rule 1 \(rule-1\): column 14: expected a duration"):
+        build_services(settings)
+
+
+def test_rules_with_actions_get_a_job_that_requests_approval(tmp_path: Path) -> None:
+    from adapters.clock import ManualClock
+    from adapters.simulated_cloud import SimulatedCloudActions
+    from adapters.simulated_metrics import SimulatedMetrics
+    from bot.main import build_services
+    from bot.settings import AuditSettings, RemediationSettings, Settings
+    from simulator.fleet import FleetModel
+
+    (tmp_path / "rules.yaml").write_text(GOOD)
+    settings = Settings(
+        audit=AuditSettings(dir=tmp_path / "audit"), remediation=RemediationSettings(rules_file=tmp_path / "rules.yaml")
+    )
+
+    without_metrics = build_services(settings, cloud=SimulatedCloudActions({}))
+    with_metrics = build_services(
+        settings,
+        cloud=SimulatedCloudActions({}),
+        metrics=SimulatedMetrics(FleetModel(3), ManualClock(datetime(2026, 1, 5, tzinfo=UTC))),
+    )
+
+    assert without_metrics.rule_actions is None
+    assert with_metrics.rule_actions is not None
+    assert ["web-cpu-hot", "rule-2"] == [r.name for r in with_metrics.rule_actions.rules]
