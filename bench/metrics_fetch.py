@@ -1,0 +1,157 @@
+"""Fetch 6 h at 60 s of 5 metrics for 1,000 simulated hosts: one PromQL per metric vs one per host.
+
+Both ways go through ``PrometheusMetrics`` (queries, HTTP, JSON, ``Series``), against the same
+server in the same run, for Prometheus and for VictoriaMetrics holding the same history:
+
+1. ``smartcloudops simulate``'s history writer produces the fleet's last ``--hours`` (plus a few
+   minutes for ``rate()``) as OpenMetrics, one sample every ``--scrape-interval`` seconds;
+2. promtool turns it into TSDB blocks for Prometheus, and VictoriaMetrics imports the same file;
+3. each backend answers the batched fetch (5 range queries over every host) and the per-host
+   fetch (5 queries per host). The per-host fetch runs on ``--sample-hosts`` hosts spread over
+   the fleet and is extrapolated to the whole fleet (said so in the output).
+
+Run: ``uv run python -m bench.metrics_fetch`` (about 5 minutes on 2 cores, most of it
+generating and loading the 13.7 M samples).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from adapters.prometheus import PrometheusMetrics
+from domain.models import HostRef, MetricKind
+from simulator.exposition import write_history
+from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests import servers
+
+METRICS = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, MetricKind.NETWORK_IN, MetricKind.LOAD)
+TARGET_SECONDS = 5.0
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _load(args: argparse.Namespace, work: Path) -> tuple[FleetModel, float, list[servers.ServerProcess]]:
+    end = float(int(time.time()) // 60 * 60 - 60)
+    model = FleetModel(
+        args.hosts,
+        (
+            Incident(IncidentKind.CPU_SATURATION, "web-1", end - 3600, 7200),
+            Incident(IncidentKind.MEMORY_LEAK, "api-1", end - 4 * 3600, 4 * 3600),
+        ),
+    )
+    history = work / "history.om"
+    began = time.perf_counter()
+    with history.open("w", encoding="utf-8", buffering=1 << 20) as out:
+        samples = write_history(
+            model,
+            start=end - args.hours * 3600 - 300,
+            end=end,
+            step=args.scrape_interval,
+            out=out,
+            progress=lambda done, total: print(f"\r  writing history: {done}/{total} families", end="", flush=True),
+        )
+    _say(
+        f"\nhistory: {samples:,} samples, {history.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - began:.0f} s"
+    )
+
+    began = time.perf_counter()
+    servers.backfill_openmetrics(history, work / "prometheus" / "data")
+    _say(f"promtool backfill: {time.perf_counter() - began:.0f} s")
+    prometheus = servers.start_prometheus(work / "prometheus", scrape_targets={}, tsdb=work / "prometheus" / "data")
+    victoria = servers.start_victoria_metrics(work / "vm")
+    began = time.perf_counter()
+    with history.open("rb") as body:
+        resp = requests.post(f"{victoria.url}/api/v1/import/prometheus", data=body, timeout=3600)
+    resp.raise_for_status()
+    requests.get(f"{victoria.url}/internal/force_flush", timeout=60).raise_for_status()
+    _say(f"VictoriaMetrics import: {time.perf_counter() - began:.0f} s")
+    history.unlink()
+    return model, end, [prometheus, victoria]
+
+
+def _batched(metrics: PrometheusMetrics, *, start: datetime, end: datetime) -> tuple[float, int, int]:
+    began = time.perf_counter()
+    result = metrics.ranges(METRICS, None, start=start, end=end, step_seconds=60)
+    elapsed = time.perf_counter() - began
+    series = sum(len(v) for v in result.values())
+    points = sum(len(s.values) for v in result.values() for s in v)
+    return elapsed, series, points
+
+
+def _per_host(metrics: PrometheusMetrics, hosts: list[HostRef], *, start: datetime, end: datetime) -> float:
+    began = time.perf_counter()
+    for host in hosts:
+        for metric in METRICS:
+            metrics.range(metric, [host], start=start, end=end, step_seconds=60)
+    return time.perf_counter() - began
+
+
+def _run_backend(name: str, url: str, args: argparse.Namespace, end_ts: float) -> tuple[float, float]:
+    metrics = PrometheusMetrics(url, timeout_seconds=120)
+    end = datetime.fromtimestamp(end_ts, UTC)
+    start = end - timedelta(hours=args.hours)
+    hosts = metrics.hosts()
+    sample = hosts[:: max(1, len(hosts) // args.sample_hosts)][: args.sample_hosts]
+    _batched(metrics, start=start, end=end)  # warm the server's caches and the connection pool
+    batched_runs = []
+    for _ in range(args.repeat):
+        elapsed, series, points = _batched(metrics, start=start, end=end)
+        batched_runs.append(elapsed)
+    per_host_sample = min(_per_host(metrics, sample, start=start, end=end) for _ in range(args.repeat))
+    per_host = per_host_sample * len(hosts) / len(sample)
+    batched = min(batched_runs)
+    _say(f"\n{name} ({url})")
+    _say(f"  hosts: {len(hosts)}; fetched {series} series, {points:,} points per batched run")
+    median = statistics.median(batched_runs)
+    _say(f"  batched, {len(METRICS)} queries:          {batched:7.2f} s (best of {args.repeat}; median {median:.2f} s)")
+    _say(f"  per host, {len(METRICS) * len(sample)} queries on {len(sample)} hosts: {per_host_sample:7.2f} s")
+    _say(f"  per host, extrapolated to {len(hosts)} hosts ({len(METRICS) * len(hosts)} queries): {per_host:7.2f} s")
+    _say(f"  ratio per-host / batched: {per_host / batched:.1f}x")
+    verdict = "met" if batched < TARGET_SECONDS else "NOT met"
+    _say(f"  target batched < {TARGET_SECONDS:g} s: {verdict}")
+    return batched, per_host
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(prog="python -m bench.metrics_fetch", description=__doc__.split("\n")[0])
+    parser.add_argument("--hosts", type=int, default=1000, help="simulated hosts (default 1000)")
+    parser.add_argument("--hours", type=float, default=6.0, help="hours fetched (default 6)")
+    parser.add_argument(
+        "--scrape-interval", type=float, default=30.0, help="seconds between stored samples (default 30)"
+    )
+    parser.add_argument("--sample-hosts", type=int, default=100, help="hosts the per-host fetch runs on (default 100)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each fetch; the best counts (default 3)")
+    args = parser.parse_args(argv)
+    _say(
+        f"metrics fetch: {args.hosts} hosts, {len(METRICS)} metrics ({', '.join(m.value for m in METRICS)}), "
+        f"last {args.hours:g} h at 60 s steps"
+    )
+    with tempfile.TemporaryDirectory(prefix="metrics-fetch-") as tmp:
+        model, end, started = _load(args, Path(tmp))
+        try:
+            results = {
+                name: _run_backend(name, server.url, args, end)
+                for name, server in zip(("Prometheus", "VictoriaMetrics"), started, strict=True)
+            }
+        finally:
+            for server in started:
+                server.stop()
+    _say("\nsummary (seconds)      batched   per-host   ratio")
+    for name, (batched, per_host) in results.items():
+        _say(f"  {name:<18} {batched:9.2f} {per_host:10.2f} {per_host / batched:7.1f}x")
+    return 0 if all(b < TARGET_SECONDS for b, _ in results.values()) and model.size == args.hosts else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
