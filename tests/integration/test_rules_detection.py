@@ -1,0 +1,119 @@
+"""Duration rules over a real Prometheus: the rule detector opens one anomaly per breach, and a rule's
+action becomes one pending approval request (nothing runs)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.audit_file import JsonlAuditSink
+from adapters.clock import ManualClock
+from adapters.memory import InMemoryAnomalyStore, InMemoryApprovalStore
+from adapters.prometheus import PrometheusMetrics
+from adapters.simulated_cloud import SimulatedCloudActions
+from detectors.rule_evaluation import RuleDetector
+from detectors.rule_file import parse_rules_yaml
+from detectors.service import DetectionService
+from domain.models import MetricKind, Severity
+from domain.ports import GroupState
+from remediation.actions import ActionLimits, ActionName
+from remediation.approval import ApprovalState
+from remediation.policy import ApprovalPolicy
+from remediation.rule_actions import RuleActionJob
+from remediation.service import RemediationService
+from simulator.exposition import write_openmetrics
+from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests import servers
+
+RULES = parse_rules_yaml(
+    """
+rules:
+  - name: web-cpu-hot
+    rule: cpu > 90% for 3m on web-*
+    severity: critical
+  - name: web-cpu-hot-long
+    rule: cpu > 90% for 20m on web-*
+  - name: scale-on-cpu
+    rule: cpu > 90% for 5m on web-1 then scale_up web-asg by 1
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def history() -> tuple[FleetModel, float]:
+    end = float(int(time.time() // 60 * 60) - 120)
+    model = FleetModel(5, (Incident(IncidentKind.CPU_SATURATION, "web-1", end - 8 * 60, 3600),))
+    return model, end
+
+
+@pytest.fixture(scope="module")
+def rules_prometheus(
+    tmp_path_factory: pytest.TempPathFactory, history: tuple[FleetModel, float]
+) -> Iterator[servers.ServerProcess]:
+    model, end = history
+    work = tmp_path_factory.mktemp("rules-history")
+    om = work / "history.om"
+    with om.open("w") as out:
+        write_openmetrics(model, start=end - 2 * 3600, end=end, step=60, out=out)
+    try:
+        servers.backfill_openmetrics(om, work / "data")
+        server = servers.start_prometheus(work, scrape_targets={}, tsdb=work / "data")
+    except servers.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+def test_rule_detector_opens_one_anomaly_for_the_breach_and_only_for_long_enough_rules(
+    rules_prometheus: servers.ServerProcess, history: tuple[FleetModel, float]
+) -> None:
+    _model, end = history
+    now = datetime.fromtimestamp(end, UTC)
+    store = InMemoryAnomalyStore()
+    service = DetectionService(
+        metrics=PrometheusMetrics(rules_prometheus.url),
+        store=store,
+        detectors=tuple(RuleDetector(r.name, r.rule, r.severity) for r in RULES),
+    )
+
+    first = service.run_once(now)
+    second = service.run_once(now)
+
+    assert [("web-1", MetricKind.CPU, "web-cpu-hot", Severity.CRITICAL)] == [
+        (a.host.name, a.metric, a.detector, a.severity) for a in first.opened if a.detector == "web-cpu-hot"
+    ]
+    assert [] == [a for a in first.opened if a.detector == "web-cpu-hot-long"]
+    assert [] == [a for a in second.opened if a.detector == "web-cpu-hot"]
+    assert "has held for" in first.opened[0].summary
+
+
+def test_rule_action_becomes_one_pending_request_that_runs_nothing(
+    rules_prometheus: servers.ServerProcess, history: tuple[FleetModel, float], tmp_path: Path
+) -> None:
+    _model, end = history
+    now = datetime.fromtimestamp(end, UTC)
+    cloud = SimulatedCloudActions({"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=6)})
+    remediation = RemediationService(
+        store=InMemoryApprovalStore(),
+        cloud=cloud,
+        audit=JsonlAuditSink(tmp_path),
+        policy=ApprovalPolicy(approvers={"*": frozenset({"U_LEAD"})}),
+        limits=ActionLimits(),
+        clock=ManualClock(now),
+    )
+    job = RuleActionJob(
+        metrics=PrometheusMetrics(rules_prometheus.url), remediation=remediation, rules=RULES, limits=ActionLimits()
+    )
+
+    created = job.run_once(now)
+    again = job.run_once(now)
+
+    assert [(ActionName.SCALE_UP, "rule:scale-on-cpu", ApprovalState.PENDING)] == [
+        (r.call.action, r.requested_by, r.state) for r in created
+    ]
+    assert [] == again
+    assert 2 == cloud.describe_group("web-asg").desired_capacity
