@@ -4,21 +4,67 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 import structlog
 
 
-def configure_logging(*, stream: TextIO | None = None, level: str = "INFO", json: bool | None = None) -> None:
+class EventLogTee:
+    """A text stream that writes each line to ``stream`` and to ``<directory>/events-YYYY-MM-DD.jsonl``.
+
+    The day file is what ``get_logs`` reads back as the product's own event log.
+    """
+
+    def __init__(self, stream: TextIO, directory: Path) -> None:
+        self.stream = stream
+        self.directory = directory
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        """Write to both; a failing file never stops the stream."""
+        self.stream.write(text)
+        with self._lock:
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                day = datetime.now(UTC).strftime("%Y-%m-%d")
+                with (self.directory / f"events-{day}.jsonl").open("a", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError:
+                pass
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the stream."""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        """The stream's answer."""
+        return self.stream.isatty()
+
+
+def configure_logging(
+    *,
+    stream: TextIO | None = None,
+    level: str = "INFO",
+    json: bool | None = None,
+    event_log_dir: Path | None = None,
+) -> None:
     """Configure structlog (and the stdlib root logger, for libraries) to write to ``stream``.
 
     Args:
         stream: where log lines go (stdout by default).
         level: minimum level.
         json: force JSON (True) or console (False) rendering; by default JSON unless ``stream`` is a TTY.
+        event_log_dir: also keep the lines (as JSON) in daily files there, for ``get_logs``.
     """
-    out = stream or sys.stdout
+    out: TextIO = stream or sys.stdout
     as_json = (not out.isatty()) if json is None else json
+    if event_log_dir is not None:
+        out = EventLogTee(out, event_log_dir)  # type: ignore[assignment]
+        as_json = True
     numeric = logging.getLevelNamesMapping()[level.upper()]
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=False)

@@ -78,7 +78,7 @@ def start_digest_schedule(settings: Settings, services: Services, app: App) -> A
 
 def serve(settings: Settings, *, http: bool) -> int:
     """Run until interrupted."""
-    configure_logging()
+    configure_logging(event_log_dir=settings.audit.dir)
     services = build_services(settings)
     app = build_app(settings, services)
     scheduler = start_digest_schedule(settings, services, app)
