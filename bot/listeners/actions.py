@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -53,14 +53,23 @@ def register(app: App, services: Services) -> None:
         context["command"] = "approval_click"
         ack()
 
-    def decide(body: dict[str, Any], client: WebClient) -> None:
+    def decide(body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         action = body["actions"][0]
         request_id = str(action.get("value", ""))
         user = body["user"]["id"]
         channel = body["channel"]["id"]
 
         def tell(text: str) -> None:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            try:
+                client.chat_postEphemeral(channel=channel, user=user, text=text)
+            except SlackApiError:  # not a member of the channel: the click's response URL still works
+                respond(text=text, response_type="ephemeral", replace_original=False)
+
+        def update(text: str, new_blocks: list[dict[str, Any]]) -> None:
+            try:
+                client.chat_update(channel=channel, ts=body["message"]["ts"], text=text, blocks=new_blocks)
+            except SlackApiError:
+                respond(text=text, blocks=new_blocks, replace_original=True)
 
         if services.remediation is None:
             tell(messages.REMEDIATION_OFF)
@@ -85,9 +94,7 @@ def register(app: App, services: Services) -> None:
             tell(messages.already_decided(current.state.value, by))
             if current.state is ApprovalState.EXPIRED:
                 text = messages.already_decided(current.state.value, None)
-                client.chat_update(
-                    channel=channel, ts=body["message"]["ts"], text=text, blocks=blocks.decided_blocks(current, text)
-                )
+                update(text, blocks.decided_blocks(current, text))
             return
         except OpsError as exc:
             tell(messages.not_allowed(str(exc)))
@@ -99,7 +106,7 @@ def register(app: App, services: Services) -> None:
             if request.state is ApprovalState.PENDING
             else blocks.decided_blocks(request, outcome)
         )
-        client.chat_update(channel=channel, ts=body["message"]["ts"], text=outcome, blocks=new_blocks)
+        update(outcome, new_blocks)
 
     for action_id in (blocks.APPROVE_ACTION, blocks.REJECT_ACTION):
         app.action(action_id)(ack=ack_click, lazy=[decide])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import messages
@@ -32,7 +32,7 @@ def register(app: App, services: Services) -> None:
         else:
             ack()
 
-    def answer_ops(command: dict[str, Any], client: WebClient) -> None:
+    def answer_ops(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         text = (command.get("text") or "").strip()
         try:
             parsed = parse_ops(text)
@@ -50,6 +50,7 @@ def register(app: App, services: Services) -> None:
             header=messages.asked(user, f"/ops {text}"),
             question=parsed.question or text,
             surface="command",
+            respond=respond,
         )
 
     app.command("/ops")(ack=ack_ops, lazy=[answer_ops])

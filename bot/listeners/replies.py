@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from slack_sdk import WebClient
@@ -15,6 +16,9 @@ from bot.charts import chart_for
 from bot.main import Services
 from bot.ops_answers import Reply
 from domain.errors import OpsError
+
+#: Slack's answers when the bot is not in the channel (slash commands work there anyway).
+_CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
 
 log = structlog.get_logger(__name__)
 
@@ -28,8 +32,16 @@ class Place:
     conversation: str
 
 
+class CannotPostHere(Exception):
+    """The bot may not post in this channel (it is not a member)."""
+
+
 def post_working(client: WebClient, place: Place, *, header: str | None = None) -> str | None:
-    """Post the placeholder; returns its ts, or None when the bot cannot post there."""
+    """Post the placeholder; returns its ts, or None when it could not be posted.
+
+    Raises:
+        CannotPostHere: the bot is not in the channel.
+    """
     try:
         resp = client.chat_postMessage(
             channel=place.channel,
@@ -38,9 +50,29 @@ def post_working(client: WebClient, place: Place, *, header: str | None = None) 
             thread_ts=place.thread_ts,
         )
     except SlackApiError as exc:
-        log.warning("slack_post_failed", channel=place.channel, error=str(exc.response.get("error")))
+        error = str(exc.response.get("error"))
+        log.warning("slack_post_failed", channel=place.channel, error=error)
+        if error in _CANNOT_POST:
+            raise CannotPostHere(error) from exc
         return None
     return str(resp.get("ts")) if resp.get("ts") else None
+
+
+def respond_reply(respond: Callable[..., Any], services: Services, reply: Reply, *, header: str | None) -> None:
+    """Answer through the slash command's response URL (for channels the bot is not a member of)."""
+    respond(
+        text=reply.text[:3900],
+        blocks=reply.blocks or blocks.answer_blocks(reply.text, header=header),
+        response_type="in_channel",
+    )
+    services.telemetry.count_tool_calls(reply.tool_calls)
+    if reply.approval_id and services.remediation is not None:
+        request = services.remediation.get(reply.approval_id)
+        respond(
+            text=messages.approval_needed(request.call.describe()),
+            blocks=blocks.approval_blocks(request),
+            response_type="in_channel",
+        )
 
 
 def post_reply(
@@ -90,13 +122,23 @@ def answer_lazily(
     header: str | None = None,
     question: str = "",
     surface: str,
+    respond: Callable[..., Any] | None = None,
 ) -> None:
     """Show the placeholder, do ``work``, and replace the placeholder with what it returns.
 
-    This is the boundary of a lazy listener: any failure becomes a sentence in Slack and a log line.
+    When the bot may not post in the channel and ``respond`` (a slash command's response URL) is
+    given, the answer goes there instead. This is the boundary of a lazy listener: any failure
+    becomes a sentence in Slack and a log line.
     """
     started = time.perf_counter()
-    placeholder = post_working(client, place, header=header)
+    try:
+        placeholder = post_working(client, place, header=header)
+    except CannotPostHere:
+        if respond is None:
+            return
+        placeholder = None
+    else:
+        respond = None
     outcome = "ok"
     try:
         reply = work()
@@ -108,10 +150,16 @@ def answer_lazily(
         log.exception("answer_failed", surface=surface, channel=place.channel)
         reply = Reply(text=messages.INTERNAL_ERROR)
     try:
-        post_reply(client, services, place, reply, placeholder_ts=placeholder, header=header, question=question)
+        if respond is not None:
+            respond_reply(respond, services, reply, header=header)
+        else:
+            post_reply(client, services, place, reply, placeholder_ts=placeholder, header=header, question=question)
     except SlackApiError as exc:
         outcome = "error"
         log.error("slack_reply_failed", surface=surface, channel=place.channel, error=str(exc.response.get("error")))
+    except OSError as exc:
+        outcome = "error"
+        log.error("slack_reply_failed", surface=surface, channel=place.channel, error=str(exc))
     log.info(
         "answer_posted",
         surface=surface,

@@ -19,7 +19,13 @@ def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | 
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
-def slash_command(text: str, *, user: str = "U_ONCALL", channel: str = "C_OPS") -> tuple[str, dict[str, str]]:
+def slash_command(
+    text: str,
+    *,
+    user: str = "U_ONCALL",
+    channel: str = "C_OPS",
+    response_url: str = "https://hooks.slack.invalid/commands/1",
+) -> tuple[str, dict[str, str]]:
     """Body and headers of a ``/ops`` slash command."""
     body = urllib.parse.urlencode(
         {
@@ -33,7 +39,7 @@ def slash_command(text: str, *, user: str = "U_ONCALL", channel: str = "C_OPS") 
             "command": "/ops",
             "text": text,
             "api_app_id": "A000",
-            "response_url": "https://hooks.slack.invalid/commands/1",
+            "response_url": response_url,
             "trigger_id": "1.2.3",
         }
     )

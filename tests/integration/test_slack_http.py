@@ -91,6 +91,21 @@ def test_placeholder_and_update_share_the_message_ts(bot_url: str, fake_slack: F
     assert update.body["text"] == "No anomalies recorded."
 
 
+def test_in_a_channel_the_bot_is_not_in_the_answer_goes_to_the_response_url(
+    bot_url: str, fake_slack: FakeSlackApi
+) -> None:
+    fake_slack.responses["chat.postMessage"] = {"ok": False, "error": "not_in_channel"}
+    response_url = fake_slack.api_url.replace("/api/", "/commands/77")
+    body, headers = slash_command("what is the current CPU on web-1?", channel="C_ELSEWHERE", response_url=response_url)
+
+    post(bot_url, body, headers)
+
+    answer = fake_slack.wait_for("/commands/77")[0]
+    assert answer.body["response_type"] == "in_channel"
+    assert answer.body["text"].startswith("web-1 CPU: ")
+    assert fake_slack.received("chat.update") == []
+
+
 def test_help_is_answered_in_the_ack_and_nothing_is_posted(bot_url: str, fake_slack: FakeSlackApi) -> None:
     body, headers = slash_command("help")
 
