@@ -181,6 +181,22 @@ class RemediationService:
         self._audit(updated, "rejected", actor=user)
         return updated
 
+    def cancel(self, request_id: str, user: str) -> ApprovalRequest:
+        """Withdraw a pending request; only its requester may.
+
+        Raises:
+            NotAllowedToApprove: ``user`` is not the requester.
+            InvalidTransition: the request is no longer pending.
+        """
+        current = self.get(request_id)
+        if user != current.requested_by:
+            raise NotAllowedToApprove(user, request_id, "only the requester can cancel a request")
+        updated = current.cancel(user, self.clock.now())
+        if not self.store.compare_and_set(current.version, updated):
+            raise InvalidTransition(request_id, self.get(request_id).state.value, ApprovalState.CANCELLED.value)
+        self._audit(updated, "cancelled", actor=user)
+        return updated
+
     def expire_due(self) -> list[ApprovalRequest]:
         """Expire every pending request past its expiry time; returns the ones this call expired."""
         now = self.clock.now()

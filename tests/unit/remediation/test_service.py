@@ -397,3 +397,18 @@ def test_audit_events_carry_target_state_and_dry_run() -> None:
         (e.target, e.state) for e in audit.events
     ]
     assert all(e.dry_run == request.dry_run for e in audit.events)
+
+
+def test_only_the_requester_can_cancel_and_a_cancelled_request_never_runs() -> None:
+    service, audit, cloud, _ = make()
+    request = service.request(actions.scale_up(group="web-asg", by=1, limits=LIMITS), "U_REQ")
+    with pytest.raises(NotAllowedToApprove, match="only the requester"):
+        service.cancel(request.id, "U_LEAD")
+
+    assert ApprovalState.CANCELLED == service.cancel(request.id, "U_REQ").state
+    with pytest.raises(InvalidTransition):
+        service.approve(request.id, "U_LEAD")
+    with pytest.raises(InvalidTransition):
+        service.cancel(request.id, "U_REQ")
+    assert 2 == cloud.describe_group("web-asg").desired_capacity
+    assert ["requested", "cancelled"] == [e.event for e in audit.events]
