@@ -76,7 +76,7 @@ def _query(services: Services) -> Handler:
         if not isinstance(question, str) or not question.strip():
             return _error(400, messages.QUERY_NEEDS_QUESTION)
         if len(question) > MAX_QUESTION_CHARS:
-            return _error(400, f"The question is longer than {MAX_QUESTION_CHARS} characters.")
+            return _error(400, messages.question_too_long(MAX_QUESTION_CHARS))
         thread = payload.get("thread")
         if thread is not None and not isinstance(thread, str):
             return _error(400, '"thread" must be a string.')

@@ -107,3 +107,33 @@ def logs_unavailable(target: str) -> str:
 def chart_title(host: str, metric: str, minutes: int) -> str:
     """Title of a chart attached to an answer."""
     return f"{host} {metric}, last {minutes} min"
+
+
+def sorry(problem: str) -> str:
+    """A tool or service could not answer."""
+    return f"Sorry: {problem}"
+
+
+def question_too_long(limit: int) -> str:
+    """An API question over the size limit."""
+    return f"The question is longer than {limit} characters."
+
+
+def last_anomalies(count: int) -> str:
+    """Heading of an anomaly list."""
+    return f"Last {count} anomal{'y' if count == 1 else 'ies'}:"
+
+
+def last_log_lines(count: int, target: str) -> str:
+    """Heading of a list of log lines."""
+    return f"Last {count} log line{'' if count == 1 else 's'} for `{target}`:"
+
+
+def fleet_up(up: int, total: int) -> str:
+    """Heading of the fleet status."""
+    return f"*Fleet*: {up} of {total} hosts up"
+
+
+def open_anomalies(count: int) -> str:
+    """The open-anomaly line of a status."""
+    return f"• open anomalies: {count}"

@@ -83,12 +83,12 @@ def answer_command(services: Services, command: OpsCommand, *, user: str, conver
 def _host_status(calls: _Calls, host: str) -> str:
     result = calls("host_status", {"host": host})
     if result.status is ToolStatus.ERROR:
-        return f"Sorry: {result.error}"
+        return messages.sorry(str(result.error))
     data = result.data or {}
     lines = [f"*{data.get('host', host)}* ({data.get('instance', host)}): {data.get('state', 'unknown')}"]
     lines += [f"• {label}: {value}" for label, value in (data.get("readings") or {}).items()]
     open_items = data.get("open_anomalies") or []
-    lines.append(f"• open anomalies: {len(open_items)}")
+    lines.append(messages.open_anomalies(len(open_items)))
     lines += [f"  ◦ {item}" for item in open_items[:10]]
     return "\n".join(lines)
 
@@ -101,18 +101,18 @@ def _status(calls: _Calls, host: str | None) -> str:
         for metric in _HOST_METRICS:
             result = calls("get_current_metric", {"metric": metric.value, "host": host})
             if result.status is ToolStatus.ERROR:
-                return f"Sorry: {result.error}"
+                return messages.sorry(str(result.error))
             for s in (result.data or {}).get("samples", []):
                 lines.append(f"• {s['metric']}: {s['value']} ({s['window']})")
         anomalies = calls("list_recent_anomalies", {"limit": 50})
         open_here = [
             a for a in (anomalies.data or {}).get("anomalies", []) if a["host"] == host and a["status"] == "open"
         ]
-        lines.append(f"• open anomalies: {len(open_here)}")
+        lines.append(messages.open_anomalies(len(open_here)))
         return f"*{host}*\n" + "\n".join(lines)
     up = calls("get_current_metric", {"metric": MetricKind.UP.value})
     if up.status is ToolStatus.ERROR:
-        return f"Sorry: {up.error}"
+        return messages.sorry(str(up.error))
     samples = (up.data or {}).get("samples", [])
     down = [s["host"] for s in samples if s["value"] == "down"]
     cpu = calls("get_current_metric", {"metric": MetricKind.CPU.value})
@@ -121,28 +121,28 @@ def _status(calls: _Calls, host: str | None) -> str:
     )[:3]
     anomalies = calls("list_recent_anomalies", {"limit": 50})
     open_count = sum(1 for a in (anomalies.data or {}).get("anomalies", []) if a["status"] == AnomalyStatus.OPEN.value)
-    lines = [f"*Fleet*: {len(samples) - len(down)} of {len(samples)} hosts up"]
+    lines = [messages.fleet_up(len(samples) - len(down), len(samples))]
     if down:
         lines.append("• down: " + ", ".join(down))
     if busiest:
         lines.append(
             "• busiest CPU: " + ", ".join(f"{s['host']} {s['value']}" for s in busiest) + f" ({busiest[0]['window']})"
         )
-    lines.append(f"• open anomalies: {open_count}")
+    lines.append(messages.open_anomalies(open_count))
     return "\n".join(lines)
 
 
 def _anomalies(calls: _Calls, count: int) -> str:
     result = calls("list_recent_anomalies", {"limit": count})
     if result.status is ToolStatus.ERROR:
-        return f"Sorry: {result.error}"
+        return messages.sorry(str(result.error))
     rows = (result.data or {}).get("anomalies", [])
     if not rows:
         return messages.NO_ANOMALIES
     lines = [
         f"• [{r['severity']}] {r['host']} {r['metric']} {r['value']}, {r['status']} since {r['started']}" for r in rows
     ]
-    return f"Last {len(rows)} anomalies:\n" + "\n".join(lines)
+    return messages.last_anomalies(len(rows)) + "\n" + "\n".join(lines)
 
 
 def _logs(services: Services, calls: _Calls, target: str, since_seconds: int) -> str:
@@ -152,7 +152,7 @@ def _logs(services: Services, calls: _Calls, target: str, since_seconds: int) ->
         if result.status is not ToolStatus.SUCCESS:
             result = calls("get_logs", {"contains": target, "since": since, "limit": _MAX_LOG_LINES})
         if result.status is ToolStatus.ERROR:
-            return f"Sorry: {result.error}"
+            return messages.sorry(str(result.error))
         rows = (result.data or {}).get("lines", [])
         lines = [f"{r['at']} {r['source']} {r['level']} {r['text']}".replace("  ", " ") for r in reversed(rows)]
     else:
@@ -160,7 +160,7 @@ def _logs(services: Services, calls: _Calls, target: str, since_seconds: int) ->
     if not lines:
         return messages.logs_unavailable(target)
     shown = lines[-_MAX_LOG_LINES:]
-    return f"Last {len(shown)} log lines for `{target}`:\n```" + "\n".join(shown)[-2700:] + "```"
+    return messages.last_log_lines(len(shown), target) + "\n```" + "\n".join(shown)[-2700:] + "```"
 
 
 def audit_log_lines(services: Services, *, target: str | None, since_seconds: int) -> list[dict[str, Any]]:

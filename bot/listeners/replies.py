@@ -144,7 +144,7 @@ def answer_lazily(
         reply = work()
     except OpsError as exc:
         outcome = "error"
-        reply = Reply(text=f"Sorry: {exc}")
+        reply = Reply(text=messages.sorry(str(exc)))
     except Exception:  # the lazy listener's boundary: the user must not be left with "working on it"
         outcome = "error"
         log.exception("answer_failed", surface=surface, channel=place.channel)

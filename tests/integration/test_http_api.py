@@ -195,3 +195,18 @@ def test_without_a_token_the_api_is_disabled_but_health_and_metrics_answer(
     assert (query.status_code, status.status_code) == (403, 403)
     assert "SCO_HTTP__API_TOKEN" in query.json()["error"]
     assert (health.status_code, metrics.status_code) == (200, 200)
+
+
+def test_ops_logs_in_slack_shows_the_same_lines(api: str, tmp_path: Path, fake_slack: FakeSlackApi) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    record = {"timestamp": (now - timedelta(minutes=3)).isoformat(), "event": "nginx_restarted", "host": "web-1"}
+    (logs / "events.jsonl").write_text(json.dumps(record) + "\n")
+    body, headers = slash_command("logs web-1 since 10m")
+
+    requests.post(f"{api}/slack/events", data=body, headers=headers, timeout=10)
+
+    text = fake_slack.wait_for("chat.update")[0].body["text"]
+    assert text.startswith("Last 1 log line for `web-1`:")
+    assert "nginx_restarted" in text
