@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import ask, demo, detect, rules, serve, simulate, train
+from bot.commands import ask, demo, detect, export, rules, serve, simulate, train
 from bot.commands import eval as eval_command
 from domain.errors import ConfigError, OpsError
 
-COMMANDS = (demo, ask, serve, simulate, detect, eval_command, train, rules)
+COMMANDS = (demo, ask, serve, simulate, detect, eval_command, train, rules, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,7 +36,13 @@ def register(sub: Any) -> None:
         description=f"Features: {', '.join(FEATURES)}. Each host with enough history gets its own baseline; "
         "new hosts are judged against the fleet's.",
     )
-    p.add_argument("--file", type=Path, help="history CSV (timestamp,instance,metric,value) instead of Prometheus")
+    p.add_argument(
+        "--file",
+        "--input",
+        dest="file",
+        type=Path,
+        help="history CSV instead of Prometheus: `smartcloudops export` output, or timestamp,instance,metric,value",
+    )
     p.add_argument("--hours", type=float, default=24.0, help="Prometheus history to learn from (default 24)")
     p.add_argument(
         "--end",
@@ -49,7 +55,16 @@ def register(sub: Any) -> None:
 
 
 def _read_history(path: Path, features: tuple[str, ...]) -> list[Any]:
+    from adapters.metrics_csv import TIME_COLUMN, read_wide_csv
     from domain.models import HostRef, MetricKind, Series
+
+    try:
+        with path.open(encoding="utf-8") as probe:
+            first = probe.readline()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if first.startswith(f"{TIME_COLUMN},") and "@" in first:
+        return [s for s in read_wide_csv(path) if s.metric.value in features]
 
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     try:
