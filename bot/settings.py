@@ -161,6 +161,23 @@ class StateSettings(BaseModel):
     dir: Path = Path.home() / ".local" / "state" / "smartcloudops"
 
 
+class SecretsSettings(BaseModel):
+    """Where secrets come from besides the environment: an SSM Parameter Store path."""
+
+    #: Path of SecureString parameters ``slack_bot_token``, ``slack_app_token``,
+    #: ``slack_signing_secret`` and ``llm_api_key``, read at start-up (e.g. ``/smartcloudops/prod/``).
+    ssm_path: str | None = None
+
+    @field_validator("ssm_path")
+    @classmethod
+    def _ssm_path(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        if not re.fullmatch(r"/[A-Za-z0-9_.\-/]{1,1000}", v) or "//" in v:
+            raise ValueError("must be an SSM path such as /smartcloudops/prod/ (letters, digits, _ . - /)")
+        return v if v.endswith("/") else v + "/"
+
+
 class _SlackEnvNames(PydanticBaseSettingsSource):
     """Reads Slack's standard env names into the ``slack`` section."""
 
@@ -194,6 +211,7 @@ class Settings(BaseSettings):
     detection: DetectionSettings = DetectionSettings()
     state: StateSettings = StateSettings()
     logs: LogsSettings = LogsSettings()
+    secrets: SecretsSettings = SecretsSettings()
 
     @classmethod
     def settings_customise_sources(
