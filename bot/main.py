@@ -21,10 +21,9 @@ from detectors.rule_file import load_rules_file
 from detectors.service import DetectionService
 from detectors.zscore import RobustZScoreDetector
 from domain.models import MetricKind
-from domain.ports import AnomalyStore, ApprovalStore, AuditSink, Clock, CloudActions, MetricsSource
+from domain.ports import AnomalyStore, ApprovalStore, AuditSink, Clock, CloudActions, JobLeases, MetricsSource
 from remediation.actions import ActionLimits
 from remediation.policy import ApprovalPolicy
-from remediation.rule_actions import RuleActionJob
 from remediation.rule_actions import RuleActionJob
 from remediation.service import RemediationService
 from tools.context import ToolContext
@@ -49,8 +48,8 @@ class Services:
     telemetry: BotMetrics = field(default_factory=BotMetrics)
     #: Requests approval when a rule with ``then <action>`` fires; schedule ``run_once(now)``.
     rule_actions: RuleActionJob | None = None
-    #: Requests approval when a rule with ``then <action>`` fires; schedule ``run_once(now)``.
-    rule_actions: RuleActionJob | None = None
+    #: One lease per scheduled job and tick, shared by the replicas (in memory without Redis).
+    leases: JobLeases | None = None
 
 
 def build_services(
@@ -78,14 +77,19 @@ def build_services(
     if settings.redis.url:
         from adapters.anomaly_spool import SpoolingAnomalyStore
         from adapters.redis_approvals import RedisApprovalStore
+        from adapters.redis_leases import RedisJobLeases
         from adapters.redis_store import RedisAnomalyStore, connect
 
         client = connect(settings.redis.url)
+        leases: JobLeases = RedisJobLeases(client)
         spool = settings.detection.spool_path or settings.state.dir / "anomaly-spool.jsonl"
         anomalies = SpoolingAnomalyStore(RedisAnomalyStore(client), spool)
         approvals = RedisApprovalStore(client)
     else:
+        from adapters.memory_leases import InMemoryJobLeases
+
         anomalies, approvals = InMemoryAnomalyStore(), InMemoryApprovalStore()
+        leases = InMemoryJobLeases(clock)
 
     if cloud is None and settings.aws.enabled:
         from adapters.aws import AwsCloudActions
@@ -160,11 +164,7 @@ def build_services(
         tools=ctx,
         runner=runner,
         detection=detection,
-        rule_actions=(
-            RuleActionJob(metrics=metrics, remediation=remediation, rules=rules, limits=limits)
-            if metrics is not None and remediation is not None and any(r.rule.action for r in rules)
-            else None
-        ),
+        leases=leases,
         rule_actions=(
             RuleActionJob(metrics=metrics, remediation=remediation, rules=rules, limits=limits)
             if metrics is not None and remediation is not None and any(r.rule.action for r in rules)

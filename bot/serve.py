@@ -76,12 +76,30 @@ def start_digest_schedule(settings: Settings, services: Services, app: App) -> A
     return scheduler
 
 
+def start_scheduler(settings: Settings, services: Services, app: App) -> Any | None:
+    """Start the scheduled jobs (detection, rule actions, approval expiry, digests, retrain) unless disabled.
+
+    Every replica may run it: each job's tick runs once across them (a lease per job and tick).
+
+    Raises:
+        ConfigError: a schedule is not valid.
+    """
+    if not settings.scheduler.enabled:
+        return None
+    from adapters.slack_notifier import retrying_web_client
+    from bot.jobs import build_job_scheduler
+
+    scheduler = build_job_scheduler(settings, services, notifier=SlackNotifier(retrying_web_client(app.client)))
+    scheduler.start()
+    return scheduler
+
+
 def serve(settings: Settings, *, http: bool) -> int:
     """Run until interrupted."""
     configure_logging(event_log_dir=settings.audit.dir)
     services = build_services(settings)
     app = build_app(settings, services)
-    scheduler = start_digest_schedule(settings, services, app)
+    scheduler = start_scheduler(settings, services, app)
     try:
         if http:
             import uvicorn

@@ -149,6 +149,57 @@ class DetectionSettings(BaseModel):
     spool_path: Path | None = None
 
 
+class SchedulerSettings(BaseModel):
+    """The scheduled jobs (``serve``): intervals, digests per channel and the optional retrain."""
+
+    #: Run the scheduled jobs in this process (every replica can: each tick runs once across them).
+    enabled: bool = True
+    #: Detection cycle interval; overrides SCO_DETECTION__INTERVAL_SECONDS (and may be shorter, for tests).
+    detection_seconds: float | None = Field(default=None, ge=1)
+    #: How often rules with ``then <action>`` are evaluated.
+    rules_seconds: float = Field(default=15, ge=1)
+    #: How often pending approvals past their expiry are closed.
+    expiry_seconds: float = Field(default=30, ge=1)
+    #: Default digest schedule (crontab, UTC) for the Slack digest channel.
+    digest_schedule: str = "0 9 * * mon-fri"
+    #: Extra digests: channel id -> crontab line (UTC).
+    digests: dict[str, str] = {}
+    #: Seconds before each retry of a digest that could not be posted.
+    digest_retry_seconds: list[float] = [30, 120, 600, 1800]
+    #: Retrain the detection model from Prometheus history on ``retrain_schedule``.
+    retrain: bool = False
+    retrain_schedule: str = "30 3 * * *"
+    retrain_hours: float = Field(default=24, gt=0, le=24 * 31)
+    #: How late a firing may start before it is reported as missed.
+    misfire_grace_seconds: int = Field(default=30, ge=1)
+    #: This replica's name in logs and lease tokens (default: host name and process id).
+    replica: str | None = None
+
+    @field_validator("digest_schedule", "retrain_schedule")
+    @classmethod
+    def _crontab(cls, v: str) -> str:
+        return _check_crontab(v)
+
+    @field_validator("digests")
+    @classmethod
+    def _crontabs(cls, v: dict[str, str]) -> dict[str, str]:
+        for channel, line in v.items():
+            if not re.fullmatch(r"[CGD][A-Z0-9]{2,30}|#?[a-z0-9_-]{1,80}", channel):
+                raise ValueError(f"'{channel}' is not a Slack channel id or name")
+            _check_crontab(line)
+        return v
+
+
+def _check_crontab(line: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(line, timezone="UTC")
+    except ValueError as exc:
+        raise ValueError(f"'{line}' is not a crontab line (minute hour day month weekday): {exc}") from exc
+    return line
+
+
 class LogsSettings(BaseModel):
     """Where ``get_logs`` reads from, besides the product's own event and audit logs."""
 
@@ -211,6 +262,7 @@ class Settings(BaseSettings):
     detection: DetectionSettings = DetectionSettings()
     state: StateSettings = StateSettings()
     logs: LogsSettings = LogsSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
     secrets: SecretsSettings = SecretsSettings()
 
     @classmethod

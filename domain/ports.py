@@ -267,3 +267,31 @@ class ConversationStore(Protocol):
     def save(self, thread_id: str, context: dict[str, Any]) -> None:
         """Store a thread's context (replacing what was there)."""
         ...
+
+
+class JobLeases(Protocol):
+    """One lease per scheduled job and tick, shared by every replica, so each tick runs once.
+
+    A lease expires on its own after its time to live, so a replica that crashed while holding
+    one does not block the job for good.
+    """
+
+    def acquire(self, key: str, token: str, ttl_ms: int) -> bool:
+        """Take the lease ``key`` for ``token`` unless someone holds it; True when taken."""
+        ...
+
+    def release(self, key: str, token: str) -> bool:
+        """Give the lease up so the tick can be run again; only its holder's ``token`` can. True when released."""
+        ...
+
+    def keep(self, key: str, token: str, ttl_ms: int) -> bool:
+        """Keep a finished tick's lease for ``ttl_ms`` more (only its holder can); True when kept."""
+        ...
+
+    def mark_done(self, job: str, tick: datetime) -> None:
+        """Remember ``tick`` as the job's latest completed tick (never moves backwards)."""
+        ...
+
+    def last_done(self, job: str) -> datetime | None:
+        """The job's latest completed tick, if any."""
+        ...

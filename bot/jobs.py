@@ -1,0 +1,274 @@
+"""The scheduled jobs, as plain callables taking the tick time: testable without a scheduler.
+
+``scheduled_jobs`` lists them with their schedules from Settings: the detection cycle, rule
+actions, the approval expiry sweep, one digest per channel, and the optional daily retrain.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import structlog
+
+from bot.digest import DigestJob
+from bot.main import Services
+from bot.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, interval_tick
+from bot.settings import Settings
+from detectors.service import DetectionService
+from domain.errors import MetricsUnavailable, StoreUnavailable
+from domain.models import MetricKind
+from domain.ports import JobLeases, MetricsSource, Notifier
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class DetectionJob:
+    """One detection cycle per tick; after missed cycles (Prometheus down), the missed ticks are run first.
+
+    Args:
+        detection: the detection service.
+        leases: where the last completed cycle is read from (shared by the replicas).
+        every: the cycle interval.
+        max_catch_up: most missed cycles run when metrics come back (the latest ones).
+        observe: called with each cycle's duration in seconds.
+    """
+
+    detection: DetectionService
+    leases: JobLeases
+    every: timedelta
+    max_catch_up: int = 30
+    observe: Callable[[float], None] = lambda _seconds: None
+    name: str = "detection"
+
+    def missed_ticks(self, now: datetime) -> list[datetime]:
+        """Ticks after the last completed cycle and before ``now``'s, oldest first (at most ``max_catch_up``)."""
+        try:
+            last = self.leases.last_done(self.name)
+        except StoreUnavailable:
+            return []
+        if last is None:
+            return []
+        ticks: list[datetime] = []
+        tick = interval_tick(now, self.every) - self.every
+        while tick > last and len(ticks) < self.max_catch_up:
+            ticks.append(tick)
+            tick -= self.every
+        return ticks[::-1]
+
+    def __call__(self, now: datetime) -> int:
+        """Run the missed cycles, then this one; returns how many cycles ran.
+
+        Raises:
+            MetricsUnavailable: the metrics source is down (the cycle is missed, and caught up later).
+        """
+        missed = self.missed_ticks(now)
+        if missed:
+            log.info("detection_catching_up", missed=len(missed), since=missed[0].isoformat())
+        for tick in [*missed, now]:
+            started = time.perf_counter()
+            try:
+                report = self.detection.run_once(tick)
+            except MetricsUnavailable as exc:
+                log.warning("detection_cycle_missed", tick=tick.isoformat(), reason=str(exc))
+                raise
+            self.observe(time.perf_counter() - started)
+            log.info(
+                "detection_cycle",
+                tick=tick.isoformat(),
+                opened=len(report.opened),
+                updated=len(report.updated),
+                resolved=len(report.resolved),
+                series=report.series_checked,
+                catch_up=tick != now,
+            )
+        return len(missed) + 1
+
+
+@dataclass
+class RetrainJob:
+    """Fits the detection model on the last ``hours`` of history, saves it and swaps it in.
+
+    Args:
+        metrics: where history comes from.
+        detection: the service whose model is replaced.
+        path: the model file.
+        hours: history to learn from.
+        step_seconds: seconds between samples.
+    """
+
+    metrics: MetricsSource
+    detection: DetectionService
+    path: Path
+    hours: float = 24.0
+    step_seconds: float = 60.0
+    chunk_points: int = 600
+
+    def __call__(self, now: datetime) -> None:
+        """Train and install the new model.
+
+        Raises:
+            MetricsUnavailable: history could not be read.
+            InputError: there was nothing to learn from.
+        """
+        from adapters.model_file import save_model
+        from detectors.fleet_model import FEATURES
+        from detectors.training import fit_from_series
+        from domain.errors import InputError
+
+        start = now - timedelta(hours=self.hours)
+        chunk = timedelta(seconds=self.step_seconds * self.chunk_points)
+        series = []
+        for feature in FEATURES:
+            lo = start
+            while lo < now:
+                hi = min(lo + chunk, now)
+                first = lo if lo == start else lo + timedelta(seconds=self.step_seconds)
+                series += self.metrics.range(
+                    MetricKind(feature), None, start=first, end=hi, step_seconds=self.step_seconds
+                )
+                lo = hi
+        try:
+            model = fit_from_series(
+                series, FEATURES, start=start.timestamp(), end=now.timestamp(), step=self.step_seconds
+            )
+        except ValueError as exc:
+            raise InputError(f"cannot retrain: {exc}") from exc
+        save_model(model, self.path)
+        self.detection.model = model
+        log.info("model_retrained", path=str(self.path), hosts=len(model.hosts), hours=self.hours)
+
+
+def digest_schedules(settings: Settings) -> dict[str, str]:
+    """Crontab line per digest channel: ``SCO_SCHEDULER__DIGESTS`` plus the Slack digest channel."""
+    schedules = dict(settings.scheduler.digests)
+    channel = settings.slack.digest_channel
+    if channel and channel not in schedules:
+        explicit = "digest_schedule" in settings.slack.model_fields_set
+        schedules[channel] = settings.slack.digest_schedule if explicit else settings.scheduler.digest_schedule
+    return schedules
+
+
+def scheduled_jobs(
+    settings: Settings, services: Services, *, leases: JobLeases, notifier: Notifier | None
+) -> list[ScheduledJob]:
+    """Every job the configuration asks for, with its schedule."""
+    cfg = settings.scheduler
+    jobs: list[ScheduledJob] = []
+    detection = services.detection
+    if detection is not None:
+        every = timedelta(seconds=cfg.detection_seconds or settings.detection.interval_seconds)
+        jobs.append(
+            ScheduledJob(
+                name="detection",
+                run=DetectionJob(
+                    detection=detection,
+                    leases=leases,
+                    every=every,
+                    observe=services.telemetry.detection_cycle.observe,
+                ),
+                every=every,
+                lease_ttl=max(2 * every, timedelta(seconds=30)),
+                keep_for=max(4 * every, timedelta(minutes=2)),
+                # Anomaly ids are stable, so cycles run by several replicas while Redis is down converge.
+                run_without_leases=True,
+            )
+        )
+    rule_actions = services.rule_actions
+    if rule_actions is not None:
+        every = timedelta(seconds=cfg.rules_seconds)
+        jobs.append(
+            ScheduledJob(
+                name="rule_actions",
+                run=rule_actions.run_once,
+                every=every,
+                keep_for=max(4 * every, timedelta(minutes=2)),
+            )
+        )
+    remediation = services.remediation
+    if remediation is not None:
+        every = timedelta(seconds=cfg.expiry_seconds)
+        jobs.append(
+            ScheduledJob(
+                name="approval_expiry",
+                run=lambda _now: remediation.expire_due(),
+                every=every,
+                keep_for=max(4 * every, timedelta(minutes=2)),
+            )
+        )
+    if notifier is not None:
+        for channel, line in sorted(digest_schedules(settings).items()):
+            jobs.append(
+                ScheduledJob(
+                    name=f"digest:{channel}",
+                    run=DigestJob(
+                        store=services.anomalies,
+                        notifier=notifier,
+                        channel=channel,
+                        window=timedelta(hours=settings.slack.digest_window_hours),
+                        grafana_url=str(settings.slack.grafana_url) if settings.slack.grafana_url else None,
+                        post_when_quiet=settings.slack.digest_post_when_quiet,
+                    ),
+                    cron=line,
+                    lease_ttl=timedelta(minutes=5),
+                    keep_for=timedelta(days=1),
+                    retry_delays=tuple(cfg.digest_retry_seconds),
+                )
+            )
+    if cfg.retrain and detection is not None and services.metrics is not None:
+        jobs.append(
+            ScheduledJob(
+                name="retrain",
+                run=RetrainJob(
+                    metrics=services.metrics,
+                    detection=detection,
+                    path=settings.detection.model_path,
+                    hours=cfg.retrain_hours,
+                ),
+                cron=cfg.retrain_schedule,
+                lease_ttl=timedelta(hours=1),
+                keep_for=timedelta(days=1),
+                retry_delays=(600.0, 1800.0),
+            )
+        )
+    return jobs
+
+
+def build_job_scheduler(settings: Settings, services: Services, *, notifier: Notifier | None) -> JobScheduler:
+    """The scheduler with every configured job, counting outcomes and misfires in the bot's metrics.
+
+    Raises:
+        ConfigError: a schedule is not valid.
+    """
+    import os
+    import socket
+
+    from prometheus_client import Counter
+
+    from adapters.memory_leases import InMemoryJobLeases
+
+    leases = services.leases or InMemoryJobLeases(services.clock)
+    registry = services.telemetry.registry
+    runs = Counter(
+        "smartcloudops_job_runs", "Scheduled job firings, by job and outcome", ("job", "outcome"), registry=registry
+    )
+    misfires = Counter("smartcloudops_job_misfires", "Scheduled firings missed or skipped", ("job",), registry=registry)
+    failures = services.telemetry.job_failures
+
+    def count(job: str, outcome: Outcome) -> None:
+        runs.labels(job=job, outcome=outcome.value).inc()
+        if outcome is Outcome.FAILED:
+            failures.labels(job=job).inc()
+
+    replica = settings.scheduler.replica or f"{socket.gethostname()}:{os.getpid()}"
+    return JobScheduler(
+        scheduled_jobs(settings, services, leases=leases, notifier=notifier),
+        runner=TickRunner(leases=leases, replica=replica, on_outcome=count),
+        clock=services.clock,
+        misfire_grace=timedelta(seconds=settings.scheduler.misfire_grace_seconds),
+        on_misfire=lambda job: misfires.labels(job=job).inc(),
+    )

@@ -1,0 +1,95 @@
+"""Which jobs the settings ask for, on which schedule; Slack's rate-limit retry decision."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+from adapters.memory_leases import InMemoryJobLeases
+from adapters.slack_notifier import BoundedRateLimitRetry
+from bot.jobs import digest_schedules, scheduled_jobs
+from bot.main import build_services
+from bot.settings import SchedulerSettings, Settings, SlackSettings
+from tests.unit.agent.fleet import make_world
+
+
+class Posted:
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, str]] = []
+
+    def post(self, channel: str, text: str, blocks: object = None) -> None:  # noqa: ARG002 - the Notifier port
+        self.posts.append((channel, text))
+
+
+def schedules(settings: Settings, tmp_path: Path) -> dict[str, object]:
+    world = make_world(tmp_path, hosts=3)
+    services = build_services(
+        settings.model_copy(update={"audit": world.services.settings.audit}),
+        clock=world.clock,
+        metrics=world.services.metrics,
+        cloud=world.cloud,
+        load_model=False,
+    )
+    jobs = scheduled_jobs(settings, services, leases=InMemoryJobLeases(world.clock), notifier=Posted())
+    return {j.name: j.every or j.cron for j in jobs}
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = Settings(slack=SlackSettings(digest_channel="C0OPS"))
+
+    assert {
+        "detection": timedelta(seconds=60),
+        "approval_expiry": timedelta(seconds=30),
+        "digest:C0OPS": "0 9 * * mon-fri",
+    } == schedules(settings, tmp_path)
+
+
+def test_intervals_digests_per_channel_and_retrain(tmp_path: Path) -> None:
+    settings = Settings(
+        slack=SlackSettings(digest_channel="C0OPS"),
+        scheduler=SchedulerSettings(
+            detection_seconds=2, expiry_seconds=1, digests={"C0DB": "30 8 * * *"}, retrain=True
+        ),
+    )
+
+    assert {
+        "detection": timedelta(seconds=2),
+        "approval_expiry": timedelta(seconds=1),
+        "digest:C0DB": "30 8 * * *",
+        "digest:C0OPS": "0 9 * * mon-fri",
+        "retrain": "30 3 * * *",
+    } == schedules(settings, tmp_path)
+
+
+def test_an_explicit_slack_digest_schedule_is_kept() -> None:
+    settings = Settings(slack=SlackSettings(digest_channel="C0OPS", digest_schedule="0 7 * * *"))
+
+    assert {"C0OPS": "0 7 * * *"} == digest_schedules(settings)
+
+
+@pytest.mark.parametrize("bad", [{"digest_schedule": "9am"}, {"digests": {"C0OPS": "0 25 * * *"}}])
+def test_bad_schedules_are_refused_at_start_up(bad: dict[str, object]) -> None:
+    with pytest.raises(ValidationError, match="crontab"):
+        SchedulerSettings.model_validate(bad)
+
+
+def response(status: int, retry_after: str | None) -> HttpResponse:
+    headers = {"Retry-After": [retry_after]} if retry_after is not None else {}
+    return HttpResponse(status_code=status, headers=headers, body={}, data=b"")
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "expected"),
+    [(429, "1", True), (429, "30", True), (429, "3600", False), (429, None, True), (500, "1", False)],
+)
+def test_rate_limits_are_waited_out_up_to_a_cap(status: int, retry_after: str | None, expected: bool) -> None:
+    handler = BoundedRateLimitRetry(max_retry_count=2, max_wait_seconds=60)
+    request = HttpRequest(method="POST", url="https://slack.invalid/api/chat.postMessage", headers={}, body_params={})
+
+    assert expected == handler.can_retry(state=RetryState(), request=request, response=response(status, retry_after))
