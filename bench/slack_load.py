@@ -129,6 +129,33 @@ def run_phase(name: str, make: Callable[[int], Request], *, rate: float, duratio
     return Result(name, rate, count, errors, latencies, time.perf_counter() - start)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def dispatch_buckets(url: str) -> dict[float, float]:
+    """The server's own ``smartcloudops_request_duration_seconds`` buckets (cumulative counts by upper bound)."""
+    text = requests.get(f"{url}/metrics", timeout=10).text
+    out: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith("smartcloudops_request_duration_seconds_bucket{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            out[float(le)] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def bucket_quantile(before: dict[float, float], after: dict[float, float], q: float) -> float:
+    """Upper bound of the histogram bucket holding quantile ``q`` of what was observed between two scrapes."""
+    delta = sorted((le, after[le] - before.get(le, 0.0)) for le in after)
+    total = delta[-1][1] if delta else 0.0
+    for le, cumulative in delta:
+        if total and cumulative >= q * total:
+            return le
+    return float("nan")
+
+
 def serve_fake_slack() -> int:
     """Child mode: the fake Slack Web API; prints its URL, then answers ``count METHOD`` lines on stdin."""
     sys.path.insert(0, str(ROOT))
@@ -224,15 +251,29 @@ def main(argv: list[str] | None = None) -> int:
             body, headers = slash_command(args.text, f"U{i % args.users:06d}")
             return ("POST", f"{url}/slack/events", body, headers)
 
+        cpu = cpu_seconds(server.pid)
         baseline = run_phase(
             "baseline GET /healthz", healthz, rate=args.rate, duration=args.duration, workers=args.workers
         )
         print(baseline.line(), flush=True)
+        print(
+            f"server CPU during the baseline: {(cpu_seconds(server.pid) - cpu) / baseline.wall:.2f} cores", flush=True
+        )
         updates_before = count("chat.update")
+        buckets_before = dispatch_buckets(url)
+        cpu = cpu_seconds(server.pid)
         load = run_phase(
             "signed /ops (lazy answer)", command, rate=args.rate, duration=args.duration, workers=args.workers
         )
         print(load.line(), flush=True)
+        print(f"server CPU during the load: {(cpu_seconds(server.pid) - cpu) / load.wall:.2f} cores", flush=True)
+        buckets_after = dispatch_buckets(url)
+        print(
+            "server-side dispatch (Bolt, from its own histogram): "
+            f"p50 <= {bucket_quantile(buckets_before, buckets_after, 0.5) * 1000:g} ms, "
+            f"p99 <= {bucket_quantile(buckets_before, buckets_after, 0.99) * 1000:g} ms",
+            flush=True,
+        )
         deadline = time.monotonic() + 120
         while count("chat.update") - updates_before < len(load.latencies) and time.monotonic() < deadline:
             time.sleep(0.5)
