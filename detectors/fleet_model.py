@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
-from detectors.scoring import AlarmRule, FloatArray, RobustZScorer, Thresholds, top_k_mean
+from detectors.scoring import AlarmRule, FloatArray, RobustZScorer, Thresholds
 
 FEATURES = ("cpu", "memory", "disk", "load", "network_in")
 MODEL_VERSION = 1
@@ -124,15 +125,25 @@ class FleetBaselineModel:
             trained_to=trained_to,
         )
 
-    def baselines_for(self, instances: Sequence[str]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Stacked medians, scales, on and off thresholds for these hosts (fleet baseline where unknown)."""
-        chosen = [self.hosts.get(i, self.fleet) for i in instances]
+    @cached_property
+    def _stacked(self) -> tuple[dict[str, int], FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Every baseline stacked once (the fleet's last), with each host's row."""
+        chosen = [*self.hosts.values(), self.fleet]
+        width = len(self.features)
         return (
-            np.array([b.median for b in chosen]).reshape(len(chosen), len(self.features)),
-            np.array([b.scale for b in chosen]).reshape(len(chosen), len(self.features)),
+            {instance: n for n, instance in enumerate(self.hosts)},
+            np.array([b.median for b in chosen]).reshape(len(chosen), width),
+            np.array([b.scale for b in chosen]).reshape(len(chosen), width),
             np.array([b.on for b in chosen]),
             np.array([b.off for b in chosen]),
         )
+
+    def baselines_for(self, instances: Sequence[str]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Stacked medians, scales, on and off thresholds for these hosts (fleet baseline where unknown)."""
+        index, median, scale, on, off = self._stacked
+        fleet_row = len(index)
+        rows = np.fromiter((index.get(i, fleet_row) for i in instances), dtype=np.int64, count=len(instances))
+        return median[rows], scale[rows], on[rows], off[rows]
 
     def score_cycle(
         self, instances: Sequence[str], cube: FloatArray, *, active: npt.NDArray[np.bool_] | None = None
@@ -148,28 +159,32 @@ class FleetBaselineModel:
             Per host: last smoothed score, its ratio to the on-threshold, the alarm state at every
             row of the window, the culprit feature at the last row and the latest values.
         """
-        n_hosts, n_rows, _ = cube.shape
+        n_hosts, n_rows, n_features = cube.shape
         median, scale, on, off = self.baselines_for(instances)
-        z = np.nan_to_num(np.abs(cube - median[:, None, :]) / scale[:, None, :], nan=0.0, posinf=0.0)
-        raw = top_k_mean(z, self.top_k)
+        # feature-major: each feature's hosts × time plane is contiguous, so every step below is a
+        # handful of whole-plane operations (a cube built from metric blocks already lies this way)
+        planes = np.ascontiguousarray(np.moveaxis(cube, -1, 0))
+        z = np.abs(planes - median.T[:, :, None]) / scale.T[:, :, None]
+        np.nan_to_num(z, copy=False, nan=0.0, posinf=0.0)
+        raw = _top_k_mean_planes(z, min(max(self.top_k, 1), n_features))
         width = self.rule.smoothing
         csum = np.concatenate((np.zeros((n_hosts, 1)), np.cumsum(raw, axis=1)), axis=1)
         idx = np.arange(n_rows)
         lo = np.maximum(0, idx - width + 1)
         smoothed = (csum[:, idx + 1] - csum[:, lo]) / (idx + 1 - lo)
         state = np.zeros(n_hosts, dtype=bool) if active is None else active.copy()
+        above_on, above_off = smoothed > on[:, None], smoothed > off[:, None]
         alarm_rows = np.zeros((n_hosts, n_rows), dtype=bool)
         for t in range(n_rows):
-            state = np.where(state, smoothed[:, t] > off, smoothed[:, t] > on)
+            state = np.where(state, above_off[:, t], above_on[:, t])
             alarm_rows[:, t] = state
         last = smoothed[:, -1] if n_rows else np.zeros(n_hosts)
-        latest = _last_finite(cube)
         return CycleScores(
             score=last,
             ratio=last / np.maximum(on, 1e-9),
             alarm_rows=alarm_rows,
-            culprit=np.argmax(z[:, -1, :], axis=1) if n_rows else np.zeros(n_hosts, dtype=np.int64),
-            latest=latest,
+            culprit=np.argmax(z[:, :, -1], axis=0) if n_rows else np.zeros(n_hosts, dtype=np.int64),
+            latest=_last_finite(planes),
         )
 
     def thresholds(self) -> Thresholds:
@@ -177,11 +192,30 @@ class FleetBaselineModel:
         return Thresholds(on=self.fleet.on, off=self.fleet.off)
 
 
-def _last_finite(cube: FloatArray) -> FloatArray:
-    """Per host and feature, the last finite value in the window (NaN if none)."""
-    finite = np.isfinite(cube)
-    n_rows = cube.shape[1]
-    last_idx = n_rows - 1 - np.argmax(finite[:, ::-1, :], axis=1)
-    values = np.take_along_axis(cube, last_idx[:, None, :], axis=1)[:, 0, :]
-    out: FloatArray = np.where(finite.any(axis=1), values, np.nan)
+def _top_k_mean_planes(z: FloatArray, k: int) -> FloatArray:
+    """Mean of the ``k`` largest values across the first axis (features × hosts × time → hosts × time).
+
+    Keeps the k largest so far per cell and inserts each feature plane with elementwise
+    maximum/minimum, so the work is a few whole-plane operations per feature.
+    """
+    tops = [np.full(z.shape[1:], -np.inf) for _ in range(k)]
+    for plane in z:
+        carry = plane
+        for j in range(k):
+            higher = np.maximum(tops[j], carry)
+            carry = np.minimum(tops[j], carry)
+            tops[j] = higher
+    out: FloatArray = np.sum(tops, axis=0) / k
+    return out
+
+
+def _last_finite(planes: FloatArray) -> FloatArray:
+    """Per host and feature, the last finite value in the window (NaN if none), from features × hosts × time."""
+    finite = np.isfinite(planes)
+    n_rows = planes.shape[2]
+    if n_rows == 0:
+        return np.full(planes.shape[1::-1], np.nan)
+    last_idx = n_rows - 1 - np.argmax(finite[:, :, ::-1], axis=2)
+    values = np.take_along_axis(planes, last_idx[:, :, None], axis=2)[:, :, 0]
+    out: FloatArray = np.where(finite.any(axis=2), values, np.nan).T
     return out

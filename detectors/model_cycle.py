@@ -1,11 +1,18 @@
-"""One detection cycle of the trained model: series of many hosts in, one verdict per host out. Pure."""
+"""One detection cycle of the trained model: series of many hosts in, one verdict per host out. Pure.
+
+Series arrive in one of two shapes: as ``Series`` objects (one per host and metric, what every
+``MetricsSource`` returns), or as ``MetricBlock`` arrays (hosts × time per metric) from a source
+that also implements ``BlockSource``. Blocks skip building and unpacking thousands of Python
+tuples, so a cycle over them is array operations end to end.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -32,6 +39,82 @@ class ModelVerdict:
         minutes = max((now - started).total_seconds(), 0.0) / 60.0
         value = self.value if math.isfinite(self.value) else None
         return incident_severity(ratio=self.ratio, duration_minutes=minutes, metric=self.metric, value=value)
+
+
+@dataclass(frozen=True)
+class MetricBlock:
+    """One metric for many hosts on a shared time grid.
+
+    Args:
+        hosts: the hosts, one per row of ``values``.
+        start: timestamp of the first column (epoch seconds).
+        step: seconds between columns.
+        values: hosts × time, NaN where a value is missing.
+    """
+
+    hosts: tuple[HostRef, ...]
+    start: float
+    step: float
+    values: FloatArray
+
+    def __post_init__(self) -> None:
+        if self.values.ndim != 2 or self.values.shape[0] != len(self.hosts):
+            raise ValueError(f"values must be hosts × time with {len(self.hosts)} rows, got {self.values.shape}")
+
+
+@runtime_checkable
+class BlockSource(Protocol):
+    """A metrics source that can hand over ranges as arrays, one block per metric."""
+
+    def range_blocks(
+        self, metrics: Sequence[MetricKind], *, start: datetime, end: datetime, step_seconds: float
+    ) -> Mapping[MetricKind, MetricBlock]:
+        """Every host's values of each metric between ``start`` and ``end``."""
+        ...
+
+
+def cube_from_blocks(
+    blocks: Mapping[MetricKind, MetricBlock], features: Sequence[str], *, start: float, step: float, rows: int
+) -> tuple[list[HostRef], FloatArray]:
+    """Arrange metric blocks on a hosts × time × features grid (NaN where a value is missing).
+
+    When every block has the same hosts in the same order on the same grid (what a batched
+    range query returns), this is one ``np.stack``; otherwise rows and columns are placed by index.
+
+    Args:
+        blocks: one block per metric (metrics the model does not use are ignored).
+        features: metric names in column order.
+        start: timestamp of the first grid row.
+        step: seconds between rows.
+        rows: number of grid rows.
+
+    Returns:
+        The hosts (by first appearance) and the cube.
+    """
+    chosen = [(i, blocks[k]) for i, k in enumerate(MetricKind(f) for f in features) if k in blocks]
+    if not chosen:
+        return [], np.full((0, rows, len(features)), np.nan)
+    first = chosen[0][1]
+    same_grid = all(
+        b.hosts == first.hosts and b.start == start and b.step == step and b.values.shape[1] == rows for _, b in chosen
+    )
+    if same_grid and len(chosen) == len(features):
+        planes = np.stack([b.values for _, b in chosen]).astype(np.float64, copy=False)
+        return list(first.hosts), np.moveaxis(planes, 0, -1)
+    index: dict[str, int] = {}
+    refs: list[HostRef] = []
+    for _, block in chosen:
+        for ref in block.hosts:
+            if ref.instance not in index:
+                index[ref.instance] = len(refs)
+                refs.append(ref)
+    cube = np.full((len(refs), rows, len(features)), np.nan)
+    for col, block in chosen:
+        t = np.rint((block.start + np.arange(block.values.shape[1]) * block.step - start) / step).astype(np.int64)
+        keep = (t >= 0) & (t < rows)
+        host_idx = np.fromiter((index[r.instance] for r in block.hosts), dtype=np.int64, count=len(block.hosts))
+        cube[host_idx[:, None], t[keep][None, :], col] = block.values[:, keep]
+    return refs, cube
 
 
 def build_cube(
@@ -85,6 +168,7 @@ def model_verdicts(
     open_instances: frozenset[str],
     start: float,
     step: float,
+    actionable_only: bool = False,
 ) -> list[ModelVerdict]:
     """Score every host in ``series`` at once.
 
@@ -95,36 +179,83 @@ def model_verdicts(
             falls below the off-threshold).
         start: timestamp of the window's first row.
         step: seconds between rows.
+        actionable_only: only hosts that alarm or have an open incident (the ones a cycle acts on).
 
     Returns:
-        One verdict per host that has data.
+        One verdict per host that has data (or per actionable host).
     """
     last = max((s.timestamps[-1] for s in series if s.timestamps), default=start)
     rows = round((last - start) / step) + 1
     refs, cube = build_cube(series, model.features, start=start, step=step, rows=rows)
-    if not refs:
+    return cube_verdicts(
+        model, refs, cube, open_instances=open_instances, start=start, step=step, actionable_only=actionable_only
+    )
+
+
+def block_verdicts(
+    model: FleetBaselineModel,
+    blocks: Mapping[MetricKind, MetricBlock],
+    *,
+    open_instances: frozenset[str],
+    start: float,
+    step: float,
+    actionable_only: bool = True,
+) -> list[ModelVerdict]:
+    """Like ``model_verdicts``, from metric blocks; by default only hosts that alarm or have an open incident."""
+    used = [b for k, b in blocks.items() if k.value in model.features]
+    rows = max((round((b.start + (b.values.shape[1] - 1) * b.step - start) / step) + 1 for b in used), default=0)
+    refs, cube = cube_from_blocks(blocks, model.features, start=start, step=step, rows=max(rows, 0))
+    return cube_verdicts(
+        model, refs, cube, open_instances=open_instances, start=start, step=step, actionable_only=actionable_only
+    )
+
+
+def cube_verdicts(
+    model: FleetBaselineModel,
+    refs: Sequence[HostRef],
+    cube: FloatArray,
+    *,
+    open_instances: frozenset[str],
+    start: float,
+    step: float,
+    actionable_only: bool = False,
+) -> list[ModelVerdict]:
+    """Verdicts for the hosts of a hosts × time × features cube, scored in one batch.
+
+    Args:
+        model: the trained model.
+        refs: the hosts, one per cube row.
+        cube: the values.
+        open_instances: hosts with an open incident.
+        start: timestamp of the first row.
+        step: seconds between rows.
+        actionable_only: only hosts that alarm or have an open incident.
+
+    Returns:
+        The verdicts, in cube order.
+    """
+    if not refs or cube.shape[1] == 0:
         return []
-    active = np.array([r.instance in open_instances for r in refs])
+    active = np.fromiter((r.instance in open_instances for r in refs), dtype=bool, count=len(refs))
     scores = model.score_cycle([r.instance for r in refs], cube, active=active)
-    quiet = ~scores.alarm_rows
+    alarm_now = scores.alarm_rows[:, -1]
+    chosen = np.flatnonzero(alarm_now | active) if actionable_only else np.arange(len(refs))
+    quiet = ~scores.alarm_rows[chosen]
     n_rows = quiet.shape[1]
     last_quiet = np.where(quiet.any(axis=1), n_rows - 1 - np.argmax(quiet[:, ::-1], axis=1), -1)
     first_alarm = (start + (last_quiet + 1) * step).tolist()
-    alarms = scores.alarm_rows[:, -1].tolist()
-    ratios = scores.ratio.tolist()
-    culprits = scores.culprit.tolist()
-    values = scores.latest[np.arange(len(refs)), scores.culprit].tolist()
+    culprits = scores.culprit[chosen]
+    values = scores.latest[chosen, culprits].tolist()
     kinds = [MetricKind(f) for f in model.features]
-    verdicts = [
+    return [
         ModelVerdict(
-            host=ref,
-            alarm=bool(alarms[h]),
-            ratio=float(ratios[h]),
-            metric=kinds[culprits[h]],
-            value=float(values[h]),
-            started=float(first_alarm[h]),
-            baseline="its own" if ref.instance in model.hosts else "the fleet",
+            host=refs[h],
+            alarm=bool(alarm_now[h]),
+            ratio=float(scores.ratio[h]),
+            metric=kinds[int(culprits[n])],
+            value=float(values[n]),
+            started=float(first_alarm[n]),
+            baseline="its own" if refs[h].instance in model.hosts else "the fleet",
         )
-        for h, ref in enumerate(refs)
+        for n, h in enumerate(chosen.tolist())
     ]
-    return verdicts

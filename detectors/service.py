@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from detectors.detector import Detector, Finding
 from detectors.fleet_model import FleetBaselineModel
-from detectors.model_cycle import ModelVerdict, model_verdicts
+from detectors.model_cycle import BlockSource, ModelVerdict, block_verdicts, model_verdicts
 from domain.models import Anomaly, AnomalyStatus, MetricKind, Series, Severity, format_value
 from domain.ports import AnomalyStore, MetricsSource
 
@@ -86,15 +86,31 @@ class DetectionService:
     ) -> int:
         """Score every host with the trained model in one batch; returns the number of series read."""
         start = now - self.window
-        series = [
-            s
-            for feature in model.features
-            for s in self.metrics.range(MetricKind(feature), None, start=start, end=now, step_seconds=self.step_seconds)
-        ]
+        kinds = [MetricKind(feature) for feature in model.features]
         open_now = {a.host.instance: a for a in self.store.open_anomalies() if a.detector == self.model_detector}
-        for verdict in model_verdicts(
-            model, series, open_instances=frozenset(open_now), start=start.timestamp(), step=self.step_seconds
-        ):
+        verdicts: list[ModelVerdict]
+        if isinstance(self.metrics, BlockSource):
+            blocks = self.metrics.range_blocks(kinds, start=start, end=now, step_seconds=self.step_seconds)
+            read = sum(len(b.hosts) for b in blocks.values())
+            verdicts = block_verdicts(
+                model, blocks, open_instances=frozenset(open_now), start=start.timestamp(), step=self.step_seconds
+            )
+        else:
+            series = [
+                s
+                for kind in kinds
+                for s in self.metrics.range(kind, None, start=start, end=now, step_seconds=self.step_seconds)
+            ]
+            read = len(series)
+            verdicts = model_verdicts(
+                model,
+                series,
+                open_instances=frozenset(open_now),
+                start=start.timestamp(),
+                step=self.step_seconds,
+                actionable_only=True,
+            )
+        for verdict in verdicts:
             existing = open_now.get(verdict.host.instance)
             if verdict.alarm and existing is None:
                 anomaly = self._open_from_model(verdict, now)
@@ -117,7 +133,7 @@ class DetectionService:
             else:
                 continue
             self.store.upsert(anomaly)
-        return len(series)
+        return read
 
     def _open_from_model(self, verdict: ModelVerdict, now: datetime) -> Anomaly:
         started = datetime.fromtimestamp(verdict.started, UTC)
