@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from pydantic import SecretStr
 from bot.app import build_app
 from bot.main import build_services
 from bot.serve import build_http_app
-from bot.settings import PrometheusSettings, Settings, SlackSettings
+from bot.settings import AuditSettings, PrometheusSettings, Settings, SlackSettings, StateSettings
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.asgi_server import serve_asgi
 from tests.integration.slack_requests import event_callback, signed_headers, slash_command
@@ -24,13 +25,15 @@ BotFactory = Callable[..., AbstractContextManager[str]]
 
 
 @pytest.fixture
-def start_bot(fake_slack: FakeSlackApi, prometheus: ServerProcess) -> BotFactory:
+def start_bot(fake_slack: FakeSlackApi, prometheus: ServerProcess, tmp_path: Path) -> BotFactory:
     """Serve the app with Slack settings overridden by keyword arguments; yields the base URL."""
 
     @contextmanager
     def start(**slack: Any) -> Iterator[str]:
         settings = Settings(
             prometheus=PrometheusSettings(url=prometheus.url),
+            state=StateSettings(dir=tmp_path / "state"),
+            audit=AuditSettings(dir=tmp_path / "logs"),
             slack=SlackSettings(
                 api_url=fake_slack.api_url,
                 bot_token=SecretStr("xoxb-test-token"),
@@ -152,6 +155,23 @@ def test_mention_in_a_thread_is_answered_in_that_thread(bot_url: str, fake_slack
     assert placeholder.body["thread_ts"] == "1700000000.000100"
     update = fake_slack.wait_for("chat.update")[0]
     assert update.body["text"].startswith("web-2 memory used: ")
+
+
+def test_a_follow_up_in_the_same_thread_keeps_its_context(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    thread = "1700000700.000100"
+    first = event_callback(mention("what is the CPU on web-1?", ts=thread), event_id="Ev_CTX1")
+    follow_up = event_callback(mention("and memory?", ts="1700000710.000100", thread_ts=thread), event_id="Ev_CTX2")
+    elsewhere = event_callback(mention("and memory?", ts="1700000720.000100"), event_id="Ev_CTX3")
+
+    post(bot_url, *first)
+    fake_slack.wait_for("chat.update", count=1)
+    post(bot_url, *follow_up)
+    fake_slack.wait_for("chat.update", count=2)
+    post(bot_url, *elsewhere)
+    updates = fake_slack.wait_for("chat.update", count=3)
+
+    assert updates[1].body["text"].startswith("web-1 memory used: ")
+    assert not updates[2].body["text"].startswith("web-1 memory used: ")
 
 
 def test_top_level_mention_starts_a_thread_on_the_mention(bot_url: str, fake_slack: FakeSlackApi) -> None:
