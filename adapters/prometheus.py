@@ -6,6 +6,7 @@ import ast
 import json
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from domain.models import DiskUsage, HostRef, MetricKind, Sample, Series
 from tools import promql
 from tools.hosts import match_host_label
 
+# Enough to keep a server's cores busy while answers are decoded here, few enough not to swamp it.
+_MAX_CONCURRENT_QUERIES = 3
 _BODY_RE = re.compile(r"\((b(?:'.*'|\".*\"))\)\s*$", re.S)
 _STATUS_RE = re.compile(r"HTTP Status Code (\d+)")
 
@@ -207,15 +210,19 @@ class PrometheusMetrics:
         if hosts is not None and not hosts:
             return []
         q = promql.metric_query(metric, _instances(hosts))
+        rows = self.query_range(q, start=start, end=end, step_seconds=step_seconds)
+        # Series of one range query mostly share their timestamps: keep one tuple per distinct run.
+        shared: dict[tuple[float, ...], tuple[float, ...]] = {}
         out = []
-        for row in self.query_range(q, start=start, end=end, step_seconds=step_seconds):
-            points = row["values"]
+        for row in rows:
+            stamps, values = zip(*row["values"], strict=True) if row["values"] else ((), ())
+            timestamps = tuple(map(float, stamps))
             out.append(
                 Series(
                     host=_host(row["metric"]),
                     metric=metric,
-                    timestamps=tuple(float(p[0]) for p in points),
-                    values=tuple(float(p[1]) for p in points),
+                    timestamps=shared.setdefault(timestamps, timestamps),
+                    values=tuple(map(float, values)),
                 )
             )
         return out
@@ -229,10 +236,18 @@ class PrometheusMetrics:
         end: datetime,
         step_seconds: float,
     ) -> dict[MetricKind, list[Series]]:
-        """Several metrics for many hosts: one batched range query per metric."""
-        return {
-            m: self.range(m, hosts, start=start, end=end, step_seconds=step_seconds) for m in dict.fromkeys(metrics)
-        }
+        """Several metrics for many hosts: one batched range query per metric, sent concurrently.
+
+        The server evaluates the queries in parallel while this process decodes the answers.
+        """
+        wanted = list(dict.fromkeys(metrics))
+        if len(wanted) <= 1:
+            return {m: self.range(m, hosts, start=start, end=end, step_seconds=step_seconds) for m in wanted}
+        with ThreadPoolExecutor(max_workers=min(len(wanted), _MAX_CONCURRENT_QUERIES)) as pool:
+            futures = {
+                m: pool.submit(self.range, m, hosts, start=start, end=end, step_seconds=step_seconds) for m in wanted
+            }
+            return {m: f.result() for m, f in futures.items()}
 
 
 def _instances(hosts: Sequence[HostRef] | None) -> list[str] | None:

@@ -93,14 +93,14 @@ _SEL = 'instance="web-1:9100"'
         ),
         (
             MetricKind.MEMORY,
-            f"100 * (1 - max by ({_BY}) (node_memory_MemAvailable_bytes{{{_SEL}}})"
-            f" / max by ({_BY}) (node_memory_MemTotal_bytes{{{_SEL}}}))",
+            f"100 * (1 - max by ({_BY}) (node_memory_MemAvailable_bytes{{{_SEL}}}"
+            f" / node_memory_MemTotal_bytes{{{_SEL}}}))",
         ),
         (
             MetricKind.DISK,
             f'100 * (1 - max by ({_BY}) (node_filesystem_avail_bytes{{mountpoint="/",'
-            f'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs",{_SEL}}})'
-            f' / max by ({_BY}) (node_filesystem_size_bytes{{mountpoint="/",'
+            f'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs",{_SEL}}}'
+            f' / node_filesystem_size_bytes{{mountpoint="/",'
             f'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs",{_SEL}}}))',
         ),
         (
