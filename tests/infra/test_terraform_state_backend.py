@@ -16,11 +16,6 @@ def test_backend_is_s3_with_encryption_and_no_committed_bucket() -> None:
     assert "dynamodb_table" not in backend
 
 
-def test_example_calls_the_root_module() -> None:
-    tf = load_module(EXAMPLE)
-    assert "../../" == tf["module"][0]["smartcloudops"]["source"]
-
-
 def test_bootstrap_bucket_is_versioned_private_and_kms_encrypted() -> None:
     found = resources(load_module(EXAMPLE / "bootstrap"))
     versioning = found[("aws_s3_bucket_versioning", "this")]["versioning_configuration"][0]
