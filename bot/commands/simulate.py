@@ -11,7 +11,7 @@ from typing import Any
 _EPILOG = """\
 examples:
   smartcloudops simulate --hosts 1000 --scenario incidents.yaml
-  smartcloudops simulate --hosts 1000 --write-openmetrics history.om --hours 6
+  smartcloudops simulate --hosts 1000 --write-openmetrics history.om --hours 6 --step 30
   promtool tsdb create-blocks-from openmetrics history.om /var/lib/prometheus/metrics2
 
 scenario file (YAML; start is relative to now, or epoch seconds):
@@ -44,7 +44,13 @@ def register(sub: Any) -> None:
         help="write the last --hours of history to FILE ('-' for stdout) instead of serving",
     )
     p.add_argument("--hours", type=float, default=6.0, help="hours of history to write (default 6)")
-    p.add_argument("--step", type=float, default=60.0, help="seconds between written samples (default 60)")
+    p.add_argument(
+        "--step",
+        type=float,
+        default=15.0,
+        help="seconds between written samples, like a scrape interval (default 15; keep it at most 30 so "
+        "rate() over 1-minute windows sees two samples)",
+    )
     p.add_argument(
         "--format",
         choices=("openmetrics", "prometheus"),
