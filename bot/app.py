@@ -7,13 +7,14 @@ import time
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
 from bot.listeners import actions, commands, mentions, messages
 from bot.main import Services
 from bot.middleware import RateLimiter, SeenEvents, build_gate, record_request
 from bot.settings import Settings
-from domain.errors import ConfigError
+from domain.errors import ConfigError, NotifierUnavailable
 
 
 class InstrumentedApp(App):
@@ -41,20 +42,26 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
     """The Bolt app with the request gate and every listener registered.
 
     Raises:
-        ConfigError: the bot token or signing secret is missing.
+        ConfigError: the bot token or signing secret is missing, or Slack refuses the token.
+        NotifierUnavailable: the Slack Web API cannot be reached to check the token.
     """
     if settings.slack.bot_token is None:
         raise ConfigError("SLACK_BOT_TOKEN is not set")
     if settings.slack.signing_secret is None:
         raise ConfigError("SLACK_SIGNING_SECRET is not set")
-    app = InstrumentedApp(
-        services=services,
-        client=client or build_web_client(settings),
-        signing_secret=settings.slack.signing_secret.get_secret_value(),
-        # Ack functions are fast and run in the request thread; everything slow is a lazy listener.
-        process_before_response=True,
-        logger=logging.getLogger("smartcloudops.slack"),
-    )
+    try:
+        app = InstrumentedApp(
+            services=services,
+            client=client or build_web_client(settings),
+            signing_secret=settings.slack.signing_secret.get_secret_value(),
+            # Ack functions are fast and run in the request thread; everything slow is a lazy listener.
+            process_before_response=True,
+            logger=logging.getLogger("smartcloudops.slack"),
+        )
+    except BoltError as exc:  # auth.test refused the token
+        raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc})") from exc
+    except OSError as exc:
+        raise NotifierUnavailable(f"the Slack Web API at {settings.slack.api_url} is unreachable ({exc})") from exc
     app.use(
         build_gate(
             allowed_channels=frozenset(settings.slack.allowed_channels),

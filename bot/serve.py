@@ -1,9 +1,8 @@
-"""``smartcloudops serve``: the Slack app over HTTP (with the HTTP API) or Socket Mode, plus the digest schedule."""
+"""``smartcloudops serve``: the Slack app over HTTP (with the HTTP API) or Socket Mode, plus the scheduled jobs."""
 
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -16,7 +15,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.app import build_app
-from bot.digest import DigestJob, run_digest_job
 from bot.http_api import api_routes
 from bot.logging import configure_logging
 from bot.main import Services, build_services
@@ -36,44 +34,6 @@ def build_http_app(app: App, services: Services) -> Starlette:
         return to_starlette_response(bolt_response)
 
     return Starlette(routes=[Route("/slack/events", slack_events, methods=["POST"]), *api_routes(services)])
-
-
-def start_digest_schedule(settings: Settings, services: Services, app: App) -> Any | None:
-    """Schedule the digest when a digest channel is configured; returns the running scheduler.
-
-    Raises:
-        ConfigError: the schedule is not a valid crontab line.
-    """
-    channel = settings.slack.digest_channel
-    if not channel:
-        return None
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        trigger = CronTrigger.from_crontab(settings.slack.digest_schedule, timezone="UTC")
-    except ValueError as exc:
-        raise ConfigError(f"SCO_SLACK__DIGEST_SCHEDULE '{settings.slack.digest_schedule}': {exc}") from exc
-    job = DigestJob(
-        store=services.anomalies,
-        notifier=SlackNotifier(app.client),
-        channel=channel,
-        window=timedelta(hours=settings.slack.digest_window_hours),
-        grafana_url=str(settings.slack.grafana_url) if settings.slack.grafana_url else None,
-        post_when_quiet=settings.slack.digest_post_when_quiet,
-    )
-    failures = services.telemetry.job_failures.labels(job="digest")
-    scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        lambda: run_digest_job(job, services.clock.now(), on_failure=failures.inc),
-        trigger,
-        id="digest",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.start()
-    log.info("digest_scheduled", channel=channel, schedule=settings.slack.digest_schedule)
-    return scheduler
 
 
 def start_scheduler(settings: Settings, services: Services, app: App) -> Any | None:
@@ -98,6 +58,8 @@ def serve(settings: Settings, *, http: bool) -> int:
     """Run until interrupted."""
     configure_logging(event_log_dir=settings.audit.dir)
     services = build_services(settings)
+    if not http and settings.slack.app_token is None:
+        raise ConfigError("SLACK_APP_TOKEN is not set (needed for Socket Mode)")
     app = build_app(settings, services)
     scheduler = start_scheduler(settings, services, app)
     try:
@@ -111,10 +73,11 @@ def serve(settings: Settings, *, http: bool) -> int:
             return 0
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        if settings.slack.app_token is None:
+        app_token = settings.slack.app_token
+        if app_token is None:
             raise ConfigError("SLACK_APP_TOKEN is not set (needed for Socket Mode)")
         log.info("serving_socket_mode")
-        handler = SocketModeHandler(app, settings.slack.app_token.get_secret_value(), web_client=app.client)
+        handler = SocketModeHandler(app, app_token.get_secret_value(), web_client=app.client)
         handler.connect()  # type: ignore[no-untyped-call]
         try:
             threading.Event().wait()
@@ -123,4 +86,4 @@ def serve(settings: Settings, *, http: bool) -> int:
         return 0
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown()

@@ -125,3 +125,25 @@ def test_serve_socket_without_an_app_token_says_what_is_missing(common_env: dict
     assert proc.returncode != 0
     assert "SLACK_APP_TOKEN is not set" in out.decode()
     assert "Traceback" not in out.decode()
+
+
+def test_serve_with_a_refused_token_says_so(common_env: dict[str, str], fake_slack: FakeSlackApi) -> None:
+    fake_slack.responses["auth.test"] = {"ok": False, "error": "invalid_auth"}
+
+    proc = start_serve("http", {**common_env, "SCO_HTTP__PORT": str(free_port())})
+    out, _ = proc.communicate(timeout=30)
+
+    assert proc.returncode == 2
+    assert "configuration error: Slack refused SLACK_BOT_TOKEN" in out.decode()
+    assert "Traceback" not in out.decode()
+
+
+def test_serve_with_slack_unreachable_says_so(common_env: dict[str, str]) -> None:
+    unreachable = f"http://{LOOPBACK}:{free_port()}/api/"
+
+    proc = start_serve("http", {**common_env, "SCO_SLACK__API_URL": unreachable, "SCO_HTTP__PORT": str(free_port())})
+    out, _ = proc.communicate(timeout=60)
+
+    assert proc.returncode == 3
+    assert f"error: the Slack Web API at {unreachable} is unreachable" in out.decode()
+    assert "Traceback" not in out.decode()
