@@ -47,7 +47,13 @@ def slash_command(
 
 
 def block_action(
-    action_id: str, value: str, *, user: str, channel: str = "C_OPS", message_ts: str = "1.000001"
+    action_id: str,
+    value: str,
+    *,
+    user: str,
+    channel: str = "C_OPS",
+    message_ts: str = "1.000001",
+    response_url: str = "https://hooks.slack.invalid/actions/1",
 ) -> tuple[str, dict[str, str]]:
     """Body and headers of a button click (block_actions payload)."""
     payload: dict[str, Any] = {
@@ -60,7 +66,7 @@ def block_action(
         "channel": {"id": channel, "name": "ops"},
         "message": {"ts": message_ts, "type": "message", "text": "approval"},
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-        "response_url": "https://hooks.slack.invalid/actions/1",
+        "response_url": response_url,
         "actions": [
             {
                 "action_id": action_id,

@@ -164,3 +164,18 @@ def test_approve_list_shows_pending_requests_with_their_buttons(bot_url: str, fa
     assert listing.body["text"] == "1 remediation request waiting for approval:"
     buttons = [e["value"] for b in listing.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == [request_id, request_id]
+
+
+def test_where_the_bot_cannot_update_the_click_response_url_replaces_the_message(
+    bot_url: str, fake_slack: FakeSlackApi, aws_env: str
+) -> None:
+    request_id, ts = request_scale_up(bot_url, fake_slack)
+    fake_slack.responses["chat.update"] = {"ok": False, "error": "channel_not_found"}
+    response_url = fake_slack.api_url.replace("/api/", "/actions/9")
+
+    post(bot_url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts, response_url=response_url))
+
+    replaced = fake_slack.wait_for("/actions/9")[0]
+    assert replaced.body["replace_original"] is True
+    assert replaced.body["text"].startswith("Approved by <@U_LEAD>.")
+    assert desired_capacity(aws_env) == 3
