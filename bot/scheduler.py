@@ -259,10 +259,14 @@ class JobScheduler:
         return outcome
 
     def _missed(self, event: Any) -> None:
+        """Report a firing that was missed (too late) or skipped (the previous run still going)."""
         from apscheduler.events import EVENT_JOB_MISSED
 
-        kind = "missed" if event.code == EVENT_JOB_MISSED else "still_running"
-        log.warning("job_misfired", job=event.job_id, scheduled_for=event.scheduled_run_time.isoformat(), reason=kind)
+        if event.code == EVENT_JOB_MISSED:
+            reason, when = "missed", event.scheduled_run_time
+        else:
+            reason, when = "still_running", max(event.scheduled_run_times)
+        log.warning("job_misfired", job=event.job_id, scheduled_for=when.isoformat(), reason=reason)
         self._on_misfire(str(event.job_id))
 
     def start(self) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExecutionEvent, JobSubmissionEvent
 from structlog.testing import capture_logs
 
 from adapters.clock import ManualClock
@@ -193,9 +193,10 @@ def test_a_misfire_is_reported() -> None:
     )
     with capture_logs() as logs:
         scheduler._missed(JobExecutionEvent(EVENT_JOB_MISSED, "detection", "default", T0))
+        scheduler._missed(JobSubmissionEvent(EVENT_JOB_MAX_INSTANCES, "detection", "default", [T0]))
 
-    assert ["detection"] == missed
-    assert [("job_misfired", "missed")] == [(e["event"], e["reason"]) for e in logs]
+    assert ["detection", "detection"] == missed
+    assert [("job_misfired", "missed"), ("job_misfired", "still_running")] == [(e["event"], e["reason"]) for e in logs]
 
 
 class OutageMetrics(SimulatedMetrics):
