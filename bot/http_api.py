@@ -78,10 +78,12 @@ def _query(services: Services) -> Handler:
         if len(question) > MAX_QUESTION_CHARS:
             return _error(400, messages.question_too_long(MAX_QUESTION_CHARS))
         thread = payload.get("thread")
-        if thread is not None and not isinstance(thread, str):
-            return _error(400, '"thread" must be a string.')
-        user = str(payload.get("user") or "api")[:64]
-        answer = await run_in_threadpool(services.runner.answer, question.strip(), user=user, thread=thread)
+        if thread is not None and (not isinstance(thread, str) or not 0 < len(thread) <= 200):
+            return _error(400, '"thread" must be a string of 1 to 200 characters.')
+        # The token identifies the API as a whole, not a person: requests made here are requested by "api".
+        answer = await run_in_threadpool(
+            services.runner.answer, question.strip(), user="api", thread=f"api:{thread}" if thread else None
+        )
         services.telemetry.count_tool_calls(answer.tool_calls)
         return JSONResponse(answer.model_dump(mode="json"))
 

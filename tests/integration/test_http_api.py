@@ -76,6 +76,24 @@ def test_query_returns_the_answer_and_its_tool_calls(api: str) -> None:
     assert body["approval_id"] is None
 
 
+def test_query_keeps_context_within_a_thread(api: str) -> None:
+    def ask(question: str, thread: str) -> str:
+        body = {"question": question, "thread": thread}
+        return str(requests.post(f"{api}/query", json=body, headers=AUTH, timeout=10).json()["answer"])
+
+    ask("what is the CPU on web-2?", "t-1")
+
+    assert ask("and memory?", "t-1").startswith("web-2 memory used: ")
+    assert not ask("and memory?", "t-2").startswith("web-2 memory used: ")
+
+
+def test_query_thread_must_be_a_short_string(api: str) -> None:
+    for thread in (5, "", "x" * 201):
+        resp = requests.post(f"{api}/query", json={"question": "cpu", "thread": thread}, headers=AUTH, timeout=10)
+        assert resp.status_code == 400
+        assert resp.json()["error"] == '"thread" must be a string of 1 to 200 characters.'
+
+
 @pytest.mark.parametrize("payload", [b"not json", b"[]", b'{"question": ""}', b'{"question": 42}', b"{}"])
 def test_query_with_bad_input_gets_400_with_a_hint(api: str, payload: bytes) -> None:
     resp = requests.post(f"{api}/query", data=payload, headers={**AUTH, "Content-Type": "application/json"}, timeout=10)
