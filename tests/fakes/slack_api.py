@@ -40,6 +40,9 @@ class FakeSlackApi(ThreadingHTTPServer):
         self.socket_mode_url: str | None = None
         #: Members of each user group, answered by ``usergroups.users.list``.
         self.usergroups: dict[str, list[str]] = {}
+        #: Per method, how many calls to answer with HTTP 429 and ``Retry-After: retry_after`` first.
+        self.rate_limited: dict[str, int] = {}
+        self.retry_after = 1
 
     @property
     def api_url(self) -> str:
@@ -62,6 +65,7 @@ class FakeSlackApi(ThreadingHTTPServer):
         with self.lock:
             self.calls.clear()
             self.usergroups.clear()
+            self.rate_limited.clear()
 
     def received(self, method: str) -> list[ReceivedCall]:
         """Calls of one API method, in order."""
@@ -144,12 +148,25 @@ class _Handler(BaseHTTPRequestHandler):
         for key in ("blocks", "attachments"):
             if isinstance(body.get(key), str):
                 body[key] = json.loads(body[key])
+        with self.server.lock:
+            limited = self.server.rate_limited.get(method, 0) > 0
+            if limited:
+                self.server.rate_limited[method] -= 1
+        if limited:
+            refusal = {"ok": False, "error": "ratelimited"}
+            with self.server.lock:
+                self.server.calls.append(ReceivedCall(method, body, dict(self.headers.items()), refusal))
+                self.server.lock.notify_all()
+            self._reply(429, json.dumps(refusal).encode(), "application/json", retry_after=self.server.retry_after)
+            return
         answer = self.server.record(ReceivedCall(method, body, dict(self.headers.items())))
         self._reply(200, json.dumps(answer).encode(), "application/json")
 
-    def _reply(self, status: int, payload: bytes, content_type: str) -> None:
+    def _reply(self, status: int, payload: bytes, content_type: str, *, retry_after: int | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if retry_after is not None:
+            self.send_header("Retry-After", str(retry_after))
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
