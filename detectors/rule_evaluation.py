@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from detectors.detector import Finding
 from detectors.rules import Comparison, DurationRule, format_duration
 from domain.models import HostRef, Series, Severity, format_value
+from domain.ports import RuleFirings
 
 
 @dataclass(frozen=True)
@@ -112,18 +113,39 @@ class Firing:
         return (self.rule_name, self.breach.host.instance, self.breach.started_at)
 
 
+class InMemoryRuleFirings:
+    """Fired breaches kept in this process (one replica, the demo, tests)."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def get(self, rule: str, instance: str) -> tuple[float, float] | None:
+        """The fired breach of this rule on this host."""
+        return self._items.get((rule, instance))
+
+    def put(self, rule: str, instance: str, started: float, seen: float) -> None:
+        """Record it."""
+        self._items[(rule, instance)] = (started, seen)
+
+
 class RuleTracker:
     """Remembers which breaches already fired, so each breach fires once across evaluations.
 
     It holds no clock and does no I/O: the caller passes every series and ``now``.
     """
 
-    def __init__(self, rules: Iterable[tuple[str, DurationRule]]) -> None:
+    def __init__(self, rules: Iterable[tuple[str, DurationRule]], firings: RuleFirings | None = None) -> None:
         self.rules = tuple(rules)
-        self._fired: dict[tuple[str, str], float] = {}
+        # Per (rule, host): the breach that fired, and the last evaluation that still saw it.
+        self.firings: RuleFirings = firings if firings is not None else InMemoryRuleFirings()
 
     def evaluate(self, series: Iterable[Series], *, now: float) -> list[Firing]:
-        """New firings at ``now``; a breach that already fired is not reported again."""
+        """New firings at ``now``; a breach that already fired is not reported again.
+
+        A breach longer than the evaluated window seems to start at the window's first sample,
+        so its start moves from one evaluation to the next; it is the same breach as long as it
+        started no later than the last evaluation that saw the rule breached.
+        """
         out: list[Firing] = []
         for s in series:
             for name, rule in self.rules:
@@ -131,9 +153,12 @@ class RuleTracker:
                 slot = (name, s.host.instance)
                 if breach is None:
                     continue
-                if self._fired.get(slot) != breach.started_at:
-                    self._fired[slot] = breach.started_at
-                    out.append(Firing(name, rule, breach))
+                previous = self.firings.get(*slot)
+                if previous is not None and breach.started_at <= previous[1]:
+                    self.firings.put(*slot, previous[0], now)
+                    continue
+                self.firings.put(*slot, breach.started_at, now)
+                out.append(Firing(name, rule, breach))
         return out
 
 

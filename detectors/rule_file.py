@@ -6,6 +6,7 @@ Format::
       - name: web-cpu-hot
         rule: cpu > 90% for 3m on web-* then restart_service nginx
         severity: high          # low | medium | high | critical (default high)
+        mode: approve           # approve (default) | auto | notify: how the action is carried out
       - memory >= 95% for 10m   # a bare rule is named rule-<n>
 
 Any problem becomes one ``ConfigError`` line naming the file, the rule and the column.
@@ -26,7 +27,9 @@ from domain.models import Severity
 
 MAX_RULES = 500
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
-_KEYS = frozenset({"name", "rule", "severity"})
+_KEYS = frozenset({"name", "rule", "severity", "mode"})
+#: How a rule's action is carried out: a person approves it, the policy approves it, or nobody acts.
+MODES = ("approve", "auto", "notify")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class NamedRule:
     rule: DurationRule
     severity: Severity
     text: str
+    mode: str = "approve"
 
 
 def parse_rules_yaml(text: str, *, source: str = "rules file") -> list[NamedRule]:
@@ -84,7 +88,9 @@ def _entry(item: Any, n: int, source: str) -> NamedRule:
         raise ConfigError(f"{source}: rule {n}: expected a rule text or a mapping with 'name' and 'rule'")
     unknown = sorted(str(k) for k in item if k not in _KEYS)
     if unknown:
-        raise ConfigError(f"{source}: rule {n}: unknown key(s) {', '.join(unknown)} (allowed: name, rule, severity)")
+        raise ConfigError(
+            f"{source}: rule {n}: unknown key(s) {', '.join(unknown)} (allowed: name, rule, severity, mode)"
+        )
     name = item.get("name", f"rule-{n}")
     if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise ConfigError(f"{source}: rule {n}: the name must be letters, digits, _ or -, starting with a letter")
@@ -101,7 +107,12 @@ def _entry(item: Any, n: int, source: str) -> NamedRule:
         rule = parse_rule(text)
     except RuleSyntaxError as exc:
         raise ConfigError(f"{source}: rule {n} ({name}): {exc} in '{exc.text}'") from exc
-    return NamedRule(name=name, rule=rule, severity=severity, text=text.strip())
+    mode = str(item.get("mode", "approve")).lower()
+    if mode not in MODES:
+        raise ConfigError(f"{source}: rule {n} ({name}): mode must be one of {', '.join(MODES)}")
+    if mode != "approve" and rule.action is None:
+        raise ConfigError(f"{source}: rule {n} ({name}): mode {mode} needs a 'then <action>' in the rule")
+    return NamedRule(name=name, rule=rule, severity=severity, text=text.strip(), mode=mode)
 
 
 def load_rules_file(path: Path) -> list[NamedRule]:

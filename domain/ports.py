@@ -16,6 +16,7 @@ from domain.models import Anomaly, DiskUsage, HostRef, MetricKind, Sample, Serie
 
 if TYPE_CHECKING:
     from remediation.approval import ApprovalRequest
+    from remediation.brakes import AutoAction
 
 
 class Clock(Protocol):
@@ -294,4 +295,36 @@ class JobLeases(Protocol):
 
     def last_done(self, job: str) -> datetime | None:
         """The job's latest completed tick, if any."""
+        ...
+
+
+class AutoRemediationState(Protocol):
+    """What automatic remediation shares between replicas: the kill switch and recent automatic actions."""
+
+    def kill_switch(self) -> bool:
+        """True while automatic remediation is switched off."""
+        ...
+
+    def set_kill_switch(self, on: bool, *, by: str) -> None:
+        """Switch automatic remediation off (``on=True``) or back on."""
+        ...
+
+    def record(self, action: AutoAction) -> None:
+        """Remember one automatic action (or its outcome, recorded again with ``succeeded`` set)."""
+        ...
+
+    def history(self, since: datetime) -> list[AutoAction]:
+        """Automatic actions since ``since``, the latest record of each."""
+        ...
+
+
+class RuleFirings(Protocol):
+    """Which breach each rule last fired for, per host, shared by the replicas that take turns evaluating."""
+
+    def get(self, rule: str, instance: str) -> tuple[float, float] | None:
+        """(breach start, last evaluation that saw it) of the breach that fired, if any."""
+        ...
+
+    def put(self, rule: str, instance: str, started: float, seen: float) -> None:
+        """Record the fired breach and when it was last seen."""
         ...

@@ -23,6 +23,8 @@ from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.policy import ApprovalPolicy
 
 _CAS_ATTEMPTS = 8
+#: Approvals made by the automatic-remediation policy are recorded as ``policy:<rule>``.
+POLICY_PREFIX = "policy:"
 _TERMINAL_COMMAND_STATES = frozenset({"Success", "Failed", "Cancelled", "TimedOut", "Cancelling"})
 
 
@@ -90,7 +92,14 @@ class RemediationService:
             updated_at=now,
         )
         self._audit(request, "requested", actor=requested_by)
-        self.store.add(request)
+        try:
+            self.store.add(request)
+        except ValueError:
+            # Another replica stored the same breach's request a moment earlier: that one stands.
+            existing = self.store.get(request.id) if request_id is not None else None
+            if existing is None:
+                raise
+            return existing
         return request
 
     def get(self, request_id: str) -> ApprovalRequest:
@@ -124,12 +133,33 @@ class RemediationService:
         Raises:
             NotAllowedToApprove, ApprovalExpired, InvalidTransition, ActionNotAllowed.
         """
+        return self._approve(request_id, user, user_groups, expected_fingerprint, by_policy=False)
+
+    def approve_by_policy(self, request_id: str, rule: str) -> ApprovalRequest:
+        """Approve as ``policy:<rule>`` for automatic remediation, and run the request once.
+
+        The request goes through the same state machine, compare-and-set and audit log as a
+        person's approval; only the approver list is not consulted, since the decision was made
+        by the automatic-remediation policy and its brakes (``remediation.brakes``).
+        """
+        return self._approve(request_id, f"{POLICY_PREFIX}{rule}", (), None, by_policy=True)
+
+    def _approve(
+        self,
+        request_id: str,
+        user: str,
+        user_groups: Collection[str],
+        expected_fingerprint: str | None,
+        *,
+        by_policy: bool,
+    ) -> ApprovalRequest:
         for _ in range(_CAS_ATTEMPTS):
             current = self.get(request_id)
             self._check_integrity(current, user, expected_fingerprint)
             now = self.clock.now()
             try:
-                self.policy.check_approver(current, user, user_groups)
+                if not by_policy:
+                    self.policy.check_approver(current, user, user_groups)
                 if current.state is ApprovalState.EXPIRED:
                     raise ApprovalExpired(request_id)
                 if current.state is ApprovalState.PENDING and current.is_expired(now):
