@@ -6,6 +6,12 @@ Two shapes of input:
   ``min(floor(0.15·n), 750)`` rows, never alarms, and is the only data thresholds come from.
 
 The alarm at row t depends only on the training rows and the test rows up to t.
+
+The product configuration, one for every host and file: robust per-metric z-scores (spread at
+least a quarter of the training standard deviation), row score = mean of the 5 largest, and
+``PRODUCT_RULE``: trailing mean of 3 rows, on-level m + 1.25·(q99.5 − m) of the smoothed
+training scores, raised to 1.5 × the 99th percentile of the last 24 hours of smoothed scores
+(recomputed every hour, from rows before that hour only).
 """
 
 from __future__ import annotations
@@ -21,6 +27,18 @@ from domain.models import Severity
 
 NAB_PREFIX_SHARE = 0.15
 NAB_PREFIX_MAX = 750
+TOP_K = 5
+STD_SHARE = 0.25
+PRODUCT_RULE = AlarmRule(
+    quantile=0.995,
+    on_factor=1.25,
+    off_factor=1.0,
+    smoothing=3,
+    recent_share=1.5,
+    recent_quantile=0.99,
+    recent_hours=24.0,
+    refresh_hours=1.0,
+)
 
 
 @dataclass(frozen=True)
@@ -45,18 +63,19 @@ def nab_prefix_rows(n: int) -> int:
 
 
 def severities(
-    scores: FloatArray, alarms: BoolArray, *, on_threshold: float, step_seconds: float
+    scores: FloatArray, alarms: BoolArray, *, on_threshold: float | FloatArray, step_seconds: float
 ) -> tuple[Severity | None, ...]:
-    """Severity of every alarming row, from its score and how long its alarm run has lasted so far."""
+    """Severity of every alarming row, from its score against its on-level and how long its alarm has lasted."""
+    levels = np.broadcast_to(np.asarray(on_threshold, dtype=np.float64), scores.shape)
     out: list[Severity | None] = []
     run_rows = 0
-    for score, alarm in zip(scores, alarms, strict=True):
+    for score, alarm, level in zip(scores, alarms, levels, strict=True):
         if not alarm:
             run_rows = 0
             out.append(None)
             continue
         run_rows += 1
-        ratio = float(score) / on_threshold if on_threshold > 0 else 1.0
+        ratio = float(score) / float(level) if level > 0 else 1.0
         out.append(incident_severity(ratio=ratio, duration_minutes=run_rows * step_seconds / 60.0))
     return tuple(out)
 
@@ -75,21 +94,26 @@ def detect_train_test(
         train: training rows.
         test: test rows, same number of columns.
         step_seconds: time between rows, for incident durations.
-        rule: the alarm rule (product default when None).
+        rule: the alarm rule (``PRODUCT_RULE`` when None).
 
     Returns:
         One alarm row per test row.
     """
     if train.ndim != 2 or test.ndim != 2 or train.shape[1] != test.shape[1]:
         raise ValueError(f"train has {train.shape[-1]} columns but test has {test.shape[-1]}")
-    scorer = RobustZScorer.fit(train)
-    result = run_stream(scorer.scores(train), scorer.scores(test), rule=rule)
+    scorer = product_scorer(train)
+    result = run_stream(scorer.scores(train), scorer.scores(test), rule=rule or PRODUCT_RULE, step_seconds=step_seconds)
     scores = _finite(result.scores)
     return AlarmRows(
         scores=scores,
         alarms=result.alarms,
-        severities=severities(scores, result.alarms, on_threshold=result.thresholds.on, step_seconds=step_seconds),
+        severities=severities(scores, result.alarms, on_threshold=result.on_levels, step_seconds=step_seconds),
     )
+
+
+def product_scorer(train: FloatArray) -> RobustZScorer:
+    """The product's scorer fitted on training rows."""
+    return RobustZScorer.fit(train, top_k=TOP_K, std_share=STD_SHARE)
 
 
 def detect_series(values: FloatArray, *, step_seconds: float, rule: AlarmRule | None = None) -> AlarmRows:
@@ -98,7 +122,7 @@ def detect_series(values: FloatArray, *, step_seconds: float, rule: AlarmRule | 
     Args:
         values: the series in time order.
         step_seconds: time between rows.
-        rule: the alarm rule (product default when None).
+        rule: the alarm rule (``PRODUCT_RULE`` when None).
 
     Returns:
         One alarm row per row; rows of the prefix never alarm.
@@ -107,9 +131,9 @@ def detect_series(values: FloatArray, *, step_seconds: float, rule: AlarmRule | 
     prefix = nab_prefix_rows(x.shape[0])
     if prefix < 2 or prefix >= x.shape[0]:
         raise ValueError(f"a series needs at least 14 rows to have a training prefix (got {x.shape[0]})")
-    rule = rule or AlarmRule()
+    rule = rule or PRODUCT_RULE
     tail = detect_train_test(x[:prefix], x[prefix:], step_seconds=step_seconds, rule=rule)
-    scorer = RobustZScorer.fit(x[:prefix])
+    scorer = product_scorer(x[:prefix])
     head = _finite(trailing_mean(scorer.scores(x[:prefix]), rule.smoothing))
     return AlarmRows(
         scores=np.concatenate((head, tail.scores)),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from detectors.baselines import IsolationForestScorer, RandomScorer
-from detectors.batch import detect_train_test
+from detectors.batch import PRODUCT_RULE, detect_train_test
 from detectors.evaluation import Scores, mean_scores, score_all
 from detectors.scoring import AlarmRule, BoolArray, FloatArray, run_stream
 
@@ -56,10 +56,13 @@ def alarms_for(method: str, case: Case, *, rule: AlarmRule, salt: int = 0) -> Bo
         return detect_train_test(case.train, case.test, step_seconds=case.step_seconds, rule=rule).alarms
     if method == "isolation_forest":
         forest = IsolationForestScorer.fit(case.train)
-        return run_stream(forest.scores(case.train), forest.scores(case.test), rule=rule).alarms
+        return run_stream(
+            forest.scores(case.train), forest.scores(case.test), rule=rule, step_seconds=case.step_seconds
+        ).alarms
     if method == "random":
         rand = RandomScorer()
-        return run_stream(rand.scores(case.train, salt=salt), rand.scores(case.test, salt=salt + 1), rule=rule).alarms
+        train, test = rand.scores(case.train, salt=salt), rand.scores(case.test, salt=salt + 1)
+        return run_stream(train, test, rule=rule, step_seconds=case.step_seconds).alarms
     raise ValueError(f"unknown method {method!r}")
 
 
@@ -74,14 +77,14 @@ def evaluate(
 
     Args:
         cases: the labelled cases.
-        rule: the alarm rule shared by all methods (product default when None).
+        rule: the alarm rule shared by all methods (``PRODUCT_RULE`` when None).
         methods: which methods to run.
         progress: called with ``"method case"`` after each run.
 
     Returns:
         The quality table.
     """
-    rule = rule or AlarmRule()
+    rule = rule or PRODUCT_RULE
     per_case: dict[str, list[Scores]] = {m: [] for m in methods}
     for n, case in enumerate(cases):
         for method in methods:

@@ -9,11 +9,20 @@ mean, with m the median and q the ``quantile`` of the smoothed training scores, 
 when the smoothed score rises above m + ``on_factor``·(q − m) and lasts until it falls back to
 m + ``off_factor``·(q − m) (hysteresis). The rule is unchanged by shifting or scaling the scores,
 so it means the same for every scorer.
-Thresholds come from training scores only; labels are never seen.
+
+Optionally the rule recalibrates itself on the stream (``recent_share`` > 0): at the start of
+every ``refresh_hours`` block the on-level is raised to m + ``recent_share``·(r − m), r the
+``recent_quantile`` of the smoothed scores of the last ``recent_hours`` before that block
+(training rows included), and the off-level in proportion (still shift- and scale-free). A host whose normal level has
+drifted since training then stops alarming on the drift itself, while a short incident still
+stands out against its own recent past. Every level depends only on rows before the row it
+judges.
+Thresholds come from training scores and earlier rows only; labels are never seen.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,10 +57,11 @@ def trailing_mean(scores: FloatArray, window: int) -> FloatArray:
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where alarms start and where they stop."""
+    """Where alarms start and where they stop, and the typical (median) training score."""
 
     on: float
     off: float
+    centre: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -63,12 +73,20 @@ class AlarmRule:
         on_factor: an alarm starts above m + on_factor·(q − m), m the training median.
         off_factor: an alarm lasts while the score stays above m + off_factor·(q − m).
         smoothing: rows in the trailing mean.
+        recent_share: factor on the recent quantile that can raise the levels (0 = off).
+        recent_quantile: quantile of the recent smoothed scores.
+        recent_hours: how far back "recent" reaches.
+        refresh_hours: how often the recent quantile is recomputed.
     """
 
     quantile: float = 0.995
     on_factor: float = 1.5
     off_factor: float = 1.0
     smoothing: int = 3
+    recent_share: float = 0.0
+    recent_quantile: float = 0.99
+    recent_hours: float = 24.0
+    refresh_hours: float = 1.0
 
     def calibrate(self, training_scores: FloatArray) -> Thresholds:
         """Thresholds from the raw scores of the training rows."""
@@ -77,21 +95,70 @@ class AlarmRule:
             raise ValueError("no training scores to calibrate on")
         centre = float(np.median(smoothed))
         spread = max(float(np.quantile(smoothed, self.quantile)) - centre, 1e-9)
-        return Thresholds(on=centre + spread * self.on_factor, off=centre + spread * self.off_factor)
+        return Thresholds(on=centre + spread * self.on_factor, off=centre + spread * self.off_factor, centre=centre)
+
+    def levels(
+        self, smoothed_training: FloatArray, smoothed: FloatArray, thresholds: Thresholds, *, step_seconds: float
+    ) -> tuple[FloatArray, FloatArray]:
+        """On- and off-level per test row: the training thresholds, raised by the recent quantile when enabled.
+
+        Args:
+            smoothed_training: smoothed training scores (they come right before the test rows).
+            smoothed: smoothed test scores.
+            thresholds: the training thresholds.
+            step_seconds: time between rows.
+
+        Returns:
+            ``(on, off)``, one value per test row; row t's levels use rows before its block only.
+        """
+        on = np.full(smoothed.size, thresholds.on)
+        off = np.full(smoothed.size, thresholds.off)
+        if self.recent_share <= 0 or smoothed.size == 0:
+            return on, off
+        block = max(1, math.floor(self.refresh_hours * 3600 / step_seconds))
+        reach = max(1, math.floor(self.recent_hours * 3600 / step_seconds))
+        every = np.concatenate((smoothed_training, smoothed))
+        offset = smoothed_training.size
+        recent = np.full(every.size, -np.inf)
+        for start in range(block, every.size, block):
+            if start + block <= offset:
+                continue
+            recent[start : start + block] = np.quantile(every[max(0, start - reach) : start], self.recent_quantile)
+        centre = thresholds.centre
+        raised = centre + self.recent_share * (recent[offset:] - centre)
+        ratio = self.off_factor / self.on_factor if self.on_factor > 0 else 1.0
+        return np.maximum(on, raised), np.maximum(off, centre + (raised - centre) * ratio)
 
     def alarms(self, smoothed: FloatArray, thresholds: Thresholds, *, active: bool = False) -> BoolArray:
         """Alarm per row from smoothed scores; ``active`` says whether an alarm is already on.
 
         Each row's alarm depends only on that row and the rows before it.
         """
-        out = np.zeros(smoothed.size, dtype=bool)
-        above_on = smoothed > thresholds.on
-        above_off = smoothed > thresholds.off
-        on = active
-        for i in range(smoothed.size):
-            on = bool(above_off[i]) if on else bool(above_on[i])
-            out[i] = on
-        return out
+        on = np.full(smoothed.size, thresholds.on)
+        off = np.full(smoothed.size, thresholds.off)
+        return alarms_between(smoothed, on, off, active=active)
+
+
+def alarms_between(smoothed: FloatArray, on: FloatArray, off: FloatArray, *, active: bool = False) -> BoolArray:
+    """Hysteresis with a level per row: an alarm starts above ``on`` and lasts while above ``off``.
+
+    Args:
+        smoothed: smoothed scores in time order.
+        on: start level per row.
+        off: hold level per row.
+        active: whether an alarm is already on before the first row.
+
+    Returns:
+        The alarm per row.
+    """
+    out = np.zeros(smoothed.size, dtype=bool)
+    above_on = smoothed > on
+    above_off = smoothed > off
+    state = active
+    for i in range(smoothed.size):
+        state = bool(above_off[i]) if state else bool(above_on[i])
+        out[i] = state
+    return out
 
 
 @dataclass(frozen=True)
@@ -109,13 +176,16 @@ class RobustZScorer:
     top_k: int = 3
 
     @classmethod
-    def fit(cls, train: FloatArray, *, top_k: int = 3, floor: float = 0.01) -> RobustZScorer:
+    def fit(cls, train: FloatArray, *, top_k: int = 3, floor: float = 0.01, std_share: float = 0.0) -> RobustZScorer:
         """Learn medians and spreads from training rows (rows × metrics).
 
         Args:
             train: the training rows, finite values only.
             top_k: see the class.
             floor: relative floor of the spread, × max(|median| + std, 1).
+            std_share: the spread is at least this share of the metric's standard deviation, so a
+                metric that is flat most of the time but spikes in training (IQR and MAD both 0)
+                is not scored as if every spike were unheard of.
 
         Returns:
             The fitted scorer.
@@ -126,7 +196,7 @@ class RobustZScorer:
         median = np.median(x, axis=0)
         q75, q25 = np.percentile(x, [75, 25], axis=0)
         mad = np.median(np.abs(x - median), axis=0) * _MAD_TO_SIGMA
-        spread = np.maximum((q75 - q25) / _IQR_TO_SIGMA, mad)
+        spread = np.maximum(np.maximum((q75 - q25) / _IQR_TO_SIGMA, mad), std_share * x.std(axis=0))
         minimum = floor * np.maximum(np.abs(median) + x.std(axis=0), 1.0)
         return cls(median=median, scale=np.maximum(spread, minimum), top_k=top_k)
 
@@ -151,25 +221,36 @@ def top_k_mean(z: FloatArray, k: int) -> FloatArray:
 
 @dataclass(frozen=True)
 class StreamResult:
-    """Scores and alarms of a test stream."""
+    """Scores and alarms of a test stream, with the training thresholds and the on-level of every row."""
 
     scores: FloatArray
     alarms: BoolArray
     thresholds: Thresholds
+    on_levels: FloatArray
 
 
-def run_stream(training_scores: FloatArray, test_scores: FloatArray, *, rule: AlarmRule | None = None) -> StreamResult:
+def run_stream(
+    training_scores: FloatArray,
+    test_scores: FloatArray,
+    *,
+    rule: AlarmRule | None = None,
+    step_seconds: float = 60.0,
+) -> StreamResult:
     """Calibrate on training scores and alarm on the test scores, causally.
 
     Args:
-        training_scores: raw scores of the training rows.
+        training_scores: raw scores of the training rows (they come right before the test rows).
         test_scores: raw scores of the test rows, in time order.
         rule: the alarm rule (the product default when None).
+        step_seconds: time between rows (for the rule's recent window).
 
     Returns:
-        Smoothed test scores, alarms and the thresholds used.
+        Smoothed test scores, alarms, the training thresholds and each row's on-level.
     """
     rule = rule or AlarmRule()
     thresholds = rule.calibrate(training_scores)
     smoothed = trailing_mean(test_scores, rule.smoothing)
-    return StreamResult(scores=smoothed, alarms=rule.alarms(smoothed, thresholds), thresholds=thresholds)
+    on, off = rule.levels(
+        trailing_mean(training_scores, rule.smoothing), smoothed, thresholds, step_seconds=step_seconds
+    )
+    return StreamResult(scores=smoothed, alarms=alarms_between(smoothed, on, off), thresholds=thresholds, on_levels=on)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from detectors.batch import detect_series, detect_train_test, nab_prefix_rows
-from detectors.scoring import AlarmRule, RobustZScorer, Thresholds, top_k_mean, trailing_mean
+from detectors.batch import PRODUCT_RULE, detect_series, detect_train_test, nab_prefix_rows
+from detectors.scoring import AlarmRule, RobustZScorer, Thresholds, run_stream, top_k_mean, trailing_mean
 from detectors.severity import incident_severity
 from domain.models import MetricKind, Severity
 
@@ -82,8 +84,56 @@ def test_series_prefix_never_alarms() -> None:
     prefix = nab_prefix_rows(values.size)
     assert 150 == prefix
     assert not rows.alarms[:prefix].any()
-    assert rows.alarms[900:].all()
+    assert rows.alarms[900:912].all()
     assert 1000 == len(rows.csv_lines()) - 1
+
+
+def _shifted(rows_before: int, rows_after: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    train = rng.normal(0, 1, size=(1440, 1))
+    test = rng.normal(0, 1, size=(rows_before + rows_after, 1))
+    test[rows_before:] += 40.0
+    return train, test
+
+
+def test_a_level_shift_alarms_then_becomes_the_new_normal_when_recalibrating() -> None:
+    train, test = _shifted(600, 600)
+    steady = detect_train_test(train, test, rule=replace(PRODUCT_RULE, recent_share=0.0))
+    recalibrating = detect_train_test(train, test, rule=PRODUCT_RULE)
+
+    assert steady.alarms[600:].all()
+    assert recalibrating.alarms[600:620].all()
+    assert not recalibrating.alarms[720:].any()
+
+
+def test_recent_levels_use_only_earlier_rows() -> None:
+    train, test = _shifted(700, 500)
+    rule = PRODUCT_RULE
+    scorer = RobustZScorer.fit(train)
+    full = run_stream(scorer.scores(train), scorer.scores(test), rule=rule, step_seconds=60)
+    for t in (650, 700, 761, 1199):
+        cut = run_stream(scorer.scores(train), scorer.scores(test[: t + 1]), rule=rule, step_seconds=60)
+        assert full.on_levels[: t + 1].tolist() == cut.on_levels.tolist()
+        assert full.alarms[: t + 1].tolist() == cut.alarms.tolist()
+
+
+def test_recent_levels_are_shift_and_scale_free() -> None:
+    train, test = _shifted(700, 500)
+    raw_train, raw_test = train[:, 0] ** 2, test[:, 0] ** 2
+    base = run_stream(raw_train, raw_test, rule=PRODUCT_RULE, step_seconds=60)
+    moved = run_stream(3 * raw_train + 7, 3 * raw_test + 7, rule=PRODUCT_RULE, step_seconds=60)
+    assert np.allclose(3 * base.on_levels + 7, moved.on_levels)
+    assert base.alarms.tolist() == moved.alarms.tolist()
+
+
+def test_spread_is_at_least_a_share_of_the_standard_deviation() -> None:
+    train = np.zeros((1000, 1))
+    train[::50, 0] = 1.0  # flat but for regular spikes: IQR and MAD are 0
+    plain = RobustZScorer.fit(train, top_k=1)
+    tolerant = RobustZScorer.fit(train, top_k=1, std_share=0.25)
+    assert pytest.approx(0.01) == plain.scale[0]
+    assert pytest.approx(0.25 * train.std()) == tolerant.scale[0]
+    assert tolerant.scores(np.array([[1.0]]))[0] < plain.scores(np.array([[1.0]]))[0] / 3
 
 
 @pytest.mark.parametrize(("n", "expected"), [(100, 15), (4032, 604), (10000, 750), (13, 1)])
