@@ -47,10 +47,9 @@ def _in_range(version: Version, events: list[dict[str, str]]) -> bool:
         try:
             if "introduced" in event:
                 affected = event["introduced"] == "0" or version >= Version(event["introduced"])
-            elif "fixed" in event and affected and version >= Version(event["fixed"]):
-                affected = False
-            elif "last_affected" in event and affected and version > Version(event["last_affected"]):
-                affected = False
+            elif affected:
+                past_fix = "fixed" in event and version >= Version(event["fixed"])
+                affected = not (past_fix or ("last_affected" in event and version > Version(event["last_affected"])))
         except InvalidVersion:
             continue
     return affected
