@@ -10,6 +10,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
+from adapters.slack_notifier import retrying_web_client
 from bot.listeners import actions, commands, mentions, messages
 from bot.main import Services
 from bot.middleware import RateLimiter, SeenEvents, build_gate, record_request
@@ -32,8 +33,12 @@ class InstrumentedApp(App):
         return resp
 
 
+#: Longest Slack ``Retry-After`` an answer waits out before giving up on posting it.
+ANSWER_MAX_RATE_LIMIT_WAIT = 15.0
+
+
 def build_web_client(settings: Settings) -> WebClient:
-    """A WebClient for the configured Slack Web API base URL and bot token."""
+    """A WebClient for the configured Slack Web API base URL and bot token (no retries)."""
     token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
     return WebClient(token=token, base_url=str(settings.slack.api_url), timeout=10)
 
@@ -52,7 +57,8 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
     try:
         app = InstrumentedApp(
             services=services,
-            client=client or build_web_client(settings),
+            client=client
+            or retrying_web_client(build_web_client(settings), max_wait_seconds=ANSWER_MAX_RATE_LIMIT_WAIT),
             signing_secret=settings.slack.signing_secret.get_secret_value(),
             # Ack functions are fast and run in the request thread; everything slow is a lazy listener.
             process_before_response=True,
@@ -67,6 +73,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
             allowed_channels=frozenset(settings.slack.allowed_channels),
             limiter=RateLimiter(settings.slack.rate_limit_per_minute),
             seen=SeenEvents(),
+            notices=build_web_client(settings),
         )
     )
     commands.register(app, services)

@@ -121,15 +121,18 @@ def build_gate(
     allowed_channels: frozenset[str],
     limiter: RateLimiter,
     seen: SeenEvents,
+    notices: WebClient,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> Callable[..., BoltResponse | None]:
-    """The global Bolt middleware: channel allow-list, duplicate events, per-user rate limit."""
+    """The global Bolt middleware: channel allow-list, duplicate events, per-user rate limit.
+
+    ``notices`` posts the "slow down" note for mentions and DMs; it must not retry (it runs before the ack).
+    """
 
     def gate(
         body: dict[str, Any],
         context: dict[str, Any],
         next: Callable[[], None],  # noqa: A002 - Bolt passes arguments by name
-        client: WebClient,
     ) -> BoltResponse | None:
         info = describe(body)
         context["request_info"] = info
@@ -151,7 +154,7 @@ def build_gate(
                     return _ephemeral(text)
                 if info.channel:
                     try:
-                        client.chat_postEphemeral(channel=info.channel, user=info.user, text=text)
+                        notices.chat_postEphemeral(channel=info.channel, user=info.user, text=text)
                     except SlackApiError as exc:
                         log.warning("slack_post_failed", channel=info.channel, error=str(exc.response.get("error")))
                 return BoltResponse(status=200, body="")

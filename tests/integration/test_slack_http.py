@@ -109,6 +109,18 @@ def test_in_a_channel_the_bot_is_not_in_the_answer_goes_to_the_response_url(
     assert fake_slack.received("chat.update") == []
 
 
+def test_a_rate_limited_answer_waits_out_retry_after_and_is_posted(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    fake_slack.rate_limited["chat.update"] = 1
+    fake_slack.retry_after = 1
+    body, headers = slash_command("what is the current CPU on web-1?")
+
+    post(bot_url, body, headers)
+
+    updates = fake_slack.wait_for("chat.update", count=2)
+    assert updates[0].response == {"ok": False, "error": "ratelimited"}
+    assert updates[1].body["text"].startswith("web-1 CPU: ")
+
+
 def test_help_is_answered_in_the_ack_and_nothing_is_posted(bot_url: str, fake_slack: FakeSlackApi) -> None:
     body, headers = slash_command("help")
 
