@@ -103,7 +103,10 @@ def _run_backend(name: str, url: str, args: argparse.Namespace, end_ts: float) -
     metrics = PrometheusMetrics(url, timeout_seconds=120)
     end = datetime.fromtimestamp(end_ts, UTC)
     start = end - timedelta(hours=args.hours)
-    hosts = metrics.hosts()
+    # Loading takes minutes, so "now" may be past the history's end: list the hosts as of its end.
+    hosts = sorted({s.host for s in metrics.current(MetricKind.UP, at=end)}, key=lambda h: h.name)
+    if not hosts:
+        raise SystemExit(f"{name} has no hosts at {end:%Y-%m-%d %H:%M:%S} UTC: the history did not load")
     sample = hosts[:: max(1, len(hosts) // args.sample_hosts)][: args.sample_hosts]
     _batched(metrics, start=start, end=end, concurrent=False)  # warm the server's caches and the connection pool
     sequential_runs, concurrent_runs = [], []
