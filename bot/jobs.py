@@ -69,24 +69,27 @@ class DetectionJob:
         missed = self.missed_ticks(now)
         if missed:
             log.info("detection_catching_up", missed=len(missed), since=missed[0].isoformat())
-        for tick in [*missed, now]:
-            started = time.perf_counter()
-            try:
-                report = self.detection.run_once(tick)
-            except MetricsUnavailable as exc:
-                log.warning("detection_cycle_missed", tick=tick.isoformat(), reason=str(exc))
-                raise
-            self.observe(time.perf_counter() - started)
-            log.info(
-                "detection_cycle",
-                tick=tick.isoformat(),
-                opened=len(report.opened),
-                updated=len(report.updated),
-                resolved=len(report.resolved),
-                series=report.series_checked,
-                catch_up=tick != now,
-            )
+        try:
+            for tick in [*missed, now]:
+                self._cycle(tick, catch_up=tick != now)
+        except MetricsUnavailable as exc:
+            log.warning("detection_cycle_missed", tick=now.isoformat(), reason=str(exc), behind=len(missed) + 1)
+            raise
         return len(missed) + 1
+
+    def _cycle(self, tick: datetime, *, catch_up: bool) -> None:
+        started = time.perf_counter()
+        report = self.detection.run_once(tick)
+        self.observe(time.perf_counter() - started)
+        log.info(
+            "detection_cycle",
+            tick=tick.isoformat(),
+            opened=len(report.opened),
+            updated=len(report.updated),
+            resolved=len(report.resolved),
+            series=report.series_checked,
+            catch_up=catch_up,
+        )
 
 
 @dataclass
