@@ -3,15 +3,16 @@
 Two shapes of input:
 - a multivariate train/test pair (SMD): fit on the training rows, alarm on every test row;
 - a single series with a training prefix (NAB): the prefix is NAB's probationary period,
-  ``min(floor(0.15·n), 750)`` rows, never alarms, and is the only data thresholds come from.
+  ``min(floor(0.15·n), 750)`` rows, never alarms, and is the only data the scorer is fitted on.
 
 The alarm at row t depends only on the training rows and the test rows up to t.
 
 The product configuration, one for every host and file: robust per-metric z-scores (spread at
 least a quarter of the training standard deviation), row score = mean of the 5 largest, and
-``PRODUCT_RULE``: trailing mean of 3 rows, on-level m + 1.25·(q99.5 − m) of the smoothed
-training scores, raised to 1.5 × the 99th percentile of the last 24 hours of smoothed scores
-(recomputed every hour, from rows before that hour only).
+``PRODUCT_RULE``: trailing mean of 3 rows; on-level m + 1.25·(q − m), m the median and q the
+99.5th percentile of the smoothed training scores, raised to m + 1.5·(r − m), r the 99th
+percentile of the smoothed scores of the last 24 hours (at least 1,000 rows), recomputed every
+hour from rows before that hour only; off-level 0.8 × as far above m as the on-level.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ PRODUCT_RULE = AlarmRule(
     recent_quantile=0.99,
     recent_hours=24.0,
     refresh_hours=1.0,
+    recent_min_rows=1000,
 )
 
 

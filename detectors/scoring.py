@@ -1,7 +1,8 @@
 """The product's anomaly scorer and the alarm rule every scorer shares. Pure.
 
 The scorer is a robust per-metric z-score: each metric is centred on its training median and
-scaled by the larger of its IQR and MAD (with a floor, so flat training metrics do not explode).
+scaled by the larger of its IQR and MAD (optionally at least a share of its standard deviation,
+and with a floor, so flat training metrics do not explode).
 A row's score is the mean of its ``top_k`` largest absolute z-scores.
 
 The alarm rule turns any score stream into alarms, causally: scores are smoothed by a trailing
@@ -12,11 +13,12 @@ so it means the same for every scorer.
 
 Optionally the rule recalibrates itself on the stream (``recent_share`` > 0): at the start of
 every ``refresh_hours`` block the on-level is raised to m + ``recent_share``·(r − m), r the
-``recent_quantile`` of the smoothed scores of the last ``recent_hours`` before that block
-(training rows included), and the off-level in proportion (still shift- and scale-free). A host whose normal level has
-drifted since training then stops alarming on the drift itself, while a short incident still
-stands out against its own recent past. Every level depends only on rows before the row it
-judges.
+``recent_quantile`` of the smoothed scores of the last ``recent_hours`` (at least
+``recent_min_rows`` rows) before that block (training rows included), and the off-level in
+proportion (still shift- and scale-free). A host whose normal level has drifted since training
+then stops alarming on the drift itself, while a short incident still stands out against its
+own recent past; the price is that a lasting level shift alarms for about its first hour only.
+Every level depends only on rows before the block of the row it judges.
 Thresholds come from training scores and earlier rows only; labels are never seen.
 """
 
@@ -77,6 +79,8 @@ class AlarmRule:
         recent_quantile: quantile of the recent smoothed scores.
         recent_hours: how far back "recent" reaches.
         refresh_hours: how often the recent quantile is recomputed.
+        recent_min_rows: "recent" reaches back at least this many rows, so a quantile of a
+            slowly sampled series (hourly: 24 rows a day) is not just its last maximum.
     """
 
     quantile: float = 0.995
@@ -87,6 +91,7 @@ class AlarmRule:
     recent_quantile: float = 0.99
     recent_hours: float = 24.0
     refresh_hours: float = 1.0
+    recent_min_rows: int = 1000
 
     def calibrate(self, training_scores: FloatArray) -> Thresholds:
         """Thresholds from the raw scores of the training rows."""
@@ -116,7 +121,7 @@ class AlarmRule:
         if self.recent_share <= 0 or smoothed.size == 0:
             return on, off
         block = max(1, math.floor(self.refresh_hours * 3600 / step_seconds))
-        reach = max(1, math.floor(self.recent_hours * 3600 / step_seconds))
+        reach = max(1, math.floor(self.recent_hours * 3600 / step_seconds), self.recent_min_rows)
         every = np.concatenate((smoothed_training, smoothed))
         offset = smoothed_training.size
         recent = np.full(every.size, -np.inf)

@@ -164,3 +164,18 @@ def test_csv_lines_header_and_rows() -> None:
 )
 def test_incident_severity(kwargs: dict[str, object], expected: Severity) -> None:
     assert expected == incident_severity(**kwargs)  # type: ignore[arg-type]
+
+
+def test_recent_window_reaches_back_at_least_the_minimum_rows() -> None:
+    training = np.random.default_rng(8).random(300)
+    stream = np.random.default_rng(9).random(100)
+    stream[10:20] = 50.0  # a burst 80 hourly rows (more than a day) before the end
+    thresholds = AlarmRule().calibrate(training)
+    short = AlarmRule(recent_share=1.5, recent_min_rows=1)
+    long = AlarmRule(recent_share=1.5, recent_min_rows=1000)
+
+    on_short, _ = short.levels(training, stream, thresholds, step_seconds=3600)
+    on_long, _ = long.levels(training, stream, thresholds, step_seconds=3600)
+
+    assert on_short[-1] < 2.0
+    assert on_long[-1] > 50.0
