@@ -4,17 +4,22 @@
 #                          docs/architecture.sha256 (`sha256sum -c` format), and
 #                          tests/unit/docs/test_architecture_fresh.py fails when the picture was not
 #                          rendered from the current source (git does not keep file times).
+#   README.md's configuration table, generated from the Settings model by bot/settings_table.py
+#                          (tests/unit/bot/test_settings_table.py fails when it is stale).
 
+DOCS_PYTHON ?= uv run --frozen --no-sync python
 DOCS_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DOCS_DOT := docs/architecture.dot
 DOCS_PNG := docs/architecture.png
 
 .PHONY: docs docs-deps
 
-docs: docs-deps ## render docs/architecture.png from docs/architecture.dot (Graphviz)
+docs: docs-deps ## architecture.png from its .dot source; README settings table from bot/settings.py
 	@dot -Tpng -Gdpi=100 $(DOCS_DOT) -o $(DOCS_PNG)
 	@sha256sum $(DOCS_DOT) $(DOCS_PNG) > docs/architecture.sha256
 	@echo "docs: $(DOCS_PNG) rendered from $(DOCS_DOT)"
+	@$(DOCS_PYTHON) -m bot.settings_table README.md
+	@echo "docs: README.md configuration table generated from bot/settings.py"
 
 docs-deps:
 	@command -v dot >/dev/null 2>&1 || { \
