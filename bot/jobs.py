@@ -27,6 +27,50 @@ log = structlog.get_logger(__name__)
 
 
 @dataclass
+class ModelReload:
+    """Swaps in the detection model when its file changes (another replica's retrain, or a deploy).
+
+    The manifest is written after the model, so its modification time marks a complete pair; a
+    pair that does not verify (caught between the two writes) is tried again next cycle.
+
+    Args:
+        detection: the service whose model is replaced.
+        path: the model file.
+    """
+
+    detection: DetectionService
+    path: Path
+    seen: float | None = None
+
+    def __post_init__(self) -> None:
+        self.seen = self._mtime()
+
+    def _mtime(self) -> float | None:
+        manifest = self.path.with_name(self.path.stem + ".manifest.json")
+        try:
+            return manifest.stat().st_mtime
+        except OSError:
+            return None
+
+    def __call__(self) -> bool:
+        """Reload if the file changed; True when a new model was installed."""
+        mtime = self._mtime()
+        if mtime is None or mtime == self.seen:
+            return False
+        from adapters.model_file import ModelFileError, load_model
+
+        try:
+            model = load_model(self.path)
+        except ModelFileError as exc:
+            log.warning("model_reload_refused", path=str(self.path), error=str(exc))
+            return False
+        self.detection.model = model
+        self.seen = mtime
+        log.info("model_reloaded", path=str(self.path), hosts=len(model.hosts))
+        return True
+
+
+@dataclass
 class DetectionJob:
     """One detection cycle per tick; after missed cycles (Prometheus down), the missed ticks are run first.
 
@@ -36,6 +80,7 @@ class DetectionJob:
         every: the cycle interval.
         max_catch_up: most missed cycles run when metrics come back (the latest ones).
         observe: called with each cycle's duration in seconds.
+        before: called before the cycles (the model reload).
     """
 
     detection: DetectionService
@@ -43,6 +88,7 @@ class DetectionJob:
     every: timedelta
     max_catch_up: int = 30
     observe: Callable[[float], None] = lambda _seconds: None
+    before: Callable[[], object] = lambda: None
     name: str = "detection"
 
     def missed_ticks(self, now: datetime) -> list[datetime]:
@@ -66,6 +112,7 @@ class DetectionJob:
         Raises:
             MetricsUnavailable: the metrics source is down (the cycle is missed, and caught up later).
         """
+        self.before()
         missed = self.missed_ticks(now)
         if missed:
             log.info("detection_catching_up", missed=len(missed), since=missed[0].isoformat())
@@ -173,6 +220,7 @@ def scheduled_jobs(
                     leases=leases,
                     every=every,
                     observe=services.telemetry.detection_cycle.observe,
+                    before=ModelReload(detection, settings.detection.model_path),
                 ),
                 every=every,
                 lease_ttl=max(2 * every, timedelta(seconds=30)),

@@ -253,3 +253,29 @@ def _store() -> Any:
     from adapters.memory import InMemoryAnomalyStore
 
     return InMemoryAnomalyStore()
+
+
+def test_a_replica_picks_up_a_model_another_replica_retrained(tmp_path: Path) -> None:
+    import numpy as np
+
+    from adapters.model_file import save_model
+    from bot.jobs import ModelReload
+    from detectors.fleet_model import FEATURES, FleetBaselineModel
+
+    rng = np.random.default_rng(0)
+    model = FleetBaselineModel.fit(
+        {"10.0.0.1:9100": rng.random((60, len(FEATURES)))}, trained_from=1_700_000_000, trained_to=1_700_003_600
+    )
+    path = tmp_path / "anomaly_model.pkl"
+    clock = ManualClock(T0)
+    service = DetectionService(
+        metrics=SimulatedMetrics(FleetModel(2), clock), store=_store(), detectors=(), metric_kinds=()
+    )
+    reload = ModelReload(service, path)
+
+    assert reload() is False
+    save_model(model, path)
+    assert reload() is True
+    assert reload() is False
+    assert service.model is not None
+    assert ["10.0.0.1:9100"] == sorted(service.model.hosts)
