@@ -13,6 +13,7 @@ cannot hide its queueing). Three phases run against the same server at the same 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import shutil
 import socket
@@ -46,9 +47,11 @@ class Result:
     errors: int
     latencies: list[float]
     wall: float
+    #: How late the client sent each request (its own scheduling delay, part of ``latencies``).
+    lateness: list[float]
 
-    def quantile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
+    def quantile(self, q: float, values: list[float] | None = None) -> float:
+        ordered = sorted(self.latencies if values is None else values)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
     def line(self) -> str:
@@ -56,7 +59,8 @@ class Result:
         return (
             f"{self.name:<28} rate {self.rate:>5.0f}/s  sent {self.sent:>5}  errors {self.errors:>3}  "
             f"p50 {self.quantile(0.5) * ms:6.2f} ms  p99 {self.quantile(0.99) * ms:6.2f} ms  "
-            f"max {max(self.latencies, default=0) * ms:7.2f} ms  throughput {len(self.latencies) / self.wall:6.1f}/s"
+            f"max {max(self.latencies, default=0) * ms:7.2f} ms  throughput {len(self.latencies) / self.wall:6.1f}/s  "
+            f"(client sent late by p99 {self.quantile(0.99, self.lateness) * ms:.1f} ms)"
         )
 
 
@@ -95,24 +99,33 @@ def run_phase(name: str, make: Callable[[int], Request], *, rate: float, duratio
     prepared = [make(i) for i in range(count)]
     local = threading.local()
     latencies: list[float] = []
+    lateness: list[float] = []
     errors = 0
     lock = threading.Lock()
 
     def send(i: int, due: float) -> None:
         nonlocal errors
-        session = getattr(local, "session", None)
-        if session is None:
-            session = local.session = requests.Session()
         method, url, body, headers = prepared[i]
+        target = urllib.parse.urlsplit(url)
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = http.client.HTTPConnection(target.netloc, timeout=10)
         delay = due - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
+        late = time.perf_counter() - due
         try:
-            ok = session.request(method, url, data=body, headers=headers, timeout=10).status_code == 200
-        except requests.RequestException:
+            conn.request(method, target.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            ok = resp.status == 200
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            local.conn = None
             ok = False
         took = time.perf_counter() - due
         with lock:
+            lateness.append(late)
             if ok:
                 latencies.append(took)
             else:
@@ -127,7 +140,7 @@ def run_phase(name: str, make: Callable[[int], Request], *, rate: float, duratio
             if ahead > 0:
                 time.sleep(ahead)
             pool.submit(send, i, due)
-    return Result(name, rate, count, errors, latencies, time.perf_counter() - start)
+    return Result(name, rate, count, errors, latencies, time.perf_counter() - start, lateness)
 
 
 def cpu_seconds(pid: int) -> float:
