@@ -93,6 +93,15 @@ def _host_status(calls: _Calls, host: str) -> str:
     return "\n".join(lines)
 
 
+def leading_number(text: object) -> float:
+    """The leading number of a formatted value (``97.3%``, ``12.1 MB/s``); 0 when there is none."""
+    head = str(text).split()[0].rstrip("%") if str(text).strip() else ""
+    try:
+        return float(head)
+    except ValueError:
+        return 0.0
+
+
 def _status(calls: _Calls, host: str | None) -> str:
     if host is not None and calls.has("host_status"):
         return _host_status(calls, host)
@@ -116,9 +125,7 @@ def _status(calls: _Calls, host: str | None) -> str:
     samples = (up.data or {}).get("samples", [])
     down = [s["host"] for s in samples if s["value"] == "down"]
     cpu = calls("get_current_metric", {"metric": MetricKind.CPU.value})
-    busiest = sorted(
-        (cpu.data or {}).get("samples", []), key=lambda s: float(str(s["value"]).rstrip("%") or 0), reverse=True
-    )[:3]
+    busiest = sorted((cpu.data or {}).get("samples", []), key=lambda s: leading_number(s["value"]), reverse=True)[:3]
     anomalies = calls("list_recent_anomalies", {"limit": 50})
     open_count = sum(1 for a in (anomalies.data or {}).get("anomalies", []) if a["status"] == AnomalyStatus.OPEN.value)
     lines = [messages.fleet_up(len(samples) - len(down), len(samples))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.ops_answers import leading_number
 from bot.ops_command import OpsCommand, OpsKind, parse_duration, parse_ops
 from domain.errors import InputError
 
@@ -64,3 +65,10 @@ def test_durations(text: str, seconds: int) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(InputError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("97.3%", 97.3), ("12.1 MB/s", 12.1), ("0.52", 0.52), ("", 0.0), ("n/a", 0.0)]
+)
+def test_number_of_a_formatted_value(text: str, value: float) -> None:
+    assert leading_number(text) == value
