@@ -154,6 +154,16 @@ def test_status_of_a_host_goes_through_the_tools(bot_url: str, fake_slack: FakeS
     assert "%" in text
 
 
+def test_fleet_status_counts_hosts_and_names_the_busiest(bot_url: str, fake_slack: FakeSlackApi) -> None:
+    post(bot_url, *slash_command("status"))
+
+    lines = fake_slack.wait_for("chat.update")[0].body["text"].splitlines()
+    assert lines[0].startswith("*Fleet*: ")
+    assert lines[0].endswith(" hosts up")
+    busiest = next(line for line in lines if line.startswith("• busiest CPU: "))
+    assert " db-1 9" in busiest
+
+
 def test_mention_in_a_thread_is_answered_in_that_thread(bot_url: str, fake_slack: FakeSlackApi) -> None:
     body, headers = event_callback(
         mention("what is the memory on web-2?", ts="1700000100.000200", thread_ts="1700000000.000100"),
