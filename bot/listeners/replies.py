@@ -157,7 +157,7 @@ def answer_lazily(
     except SlackApiError as exc:
         outcome = "error"
         log.error("slack_reply_failed", surface=surface, channel=place.channel, error=str(exc.response.get("error")))
-    except OSError as exc:
+    except (OSError, OpsError) as exc:  # Slack unreachable, or the approval store failed after the answer
         outcome = "error"
         log.error("slack_reply_failed", surface=surface, channel=place.channel, error=str(exc))
     log.info(
