@@ -191,10 +191,20 @@ def test_three_replicas_run_each_tick_once_store_each_anomaly_once_and_execute_e
         if len(ticks) >= TICKS + 2 and done:
             break
         time.sleep(0.5)
-    for r in fleet:
+
+    # A replica that dies without warning: the other two go on, still once per tick.
+    fleet[0].process.kill()
+    fleet[0].process.wait(timeout=10)
+    before_crash = set(runs(fleet, "detection"))
+    deadline = time.monotonic() + 20
+    while len(set(runs(fleet, "detection")) - before_crash) < 3 and time.monotonic() < deadline:
+        time.sleep(0.25)
+    for r in fleet[1:]:
         r.process.send_signal(signal.SIGINT)
-    for r in fleet:
+    for r in fleet[1:]:
         r.process.wait(timeout=15)
+    after_crash = set(runs(fleet, "detection")) - before_crash
+    assert len(after_crash) >= 3, "the surviving replicas stopped running detection"
 
     # Every job tick ran on exactly one replica (the first and last ticks may be partial).
     for job in ("detection", "rule_actions", "approval_expiry"):
