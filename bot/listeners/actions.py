@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -11,7 +12,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot import blocks, messages
 from bot.main import Services
-from domain.errors import ApprovalExpired, ApprovalNotFound, InvalidTransition, NotAllowedToApprove, OpsError
+from domain.errors import (
+    ApprovalExpired,
+    ApprovalNotFound,
+    InvalidTransition,
+    NotAllowedToApprove,
+    OpsError,
+    PolicyError,
+)
 from remediation.approval import ApprovalRequest, ApprovalState
 
 log = structlog.get_logger(__name__)
@@ -44,6 +52,27 @@ def user_groups(client: WebClient, services: Services, request: ApprovalRequest,
         if user in (resp.get("users") or []):
             member.append(group)
     return member
+
+
+def _tell_decided(
+    services: Services,
+    request_id: str,
+    tell: Callable[[str], None],
+    update: Callable[[str, list[dict[str, Any]]], None],
+) -> None:
+    """Tell the clicker who decided already; an expired request's message loses its buttons."""
+    if services.remediation is None:
+        return
+    try:
+        current = services.remediation.get(request_id)
+    except OpsError as exc:
+        tell(messages.sorry(str(exc)))
+        return
+    by = current.decided_by or (current.approvals[-1].user if current.approvals else None)
+    tell(messages.already_decided(current.state.value, by))
+    if current.state is ApprovalState.EXPIRED:
+        text = messages.already_decided(current.state.value, None)
+        update(text, blocks.decided_blocks(current, text))
 
 
 def register(app: App, services: Services) -> None:
@@ -89,15 +118,14 @@ def register(app: App, services: Services) -> None:
             tell(messages.not_allowed(exc.reason))
             return
         except (InvalidTransition, ApprovalExpired):
-            current = services.remediation.get(request_id)
-            by = current.decided_by or (current.approvals[-1].user if current.approvals else None)
-            tell(messages.already_decided(current.state.value, by))
-            if current.state is ApprovalState.EXPIRED:
-                text = messages.already_decided(current.state.value, None)
-                update(text, blocks.decided_blocks(current, text))
+            _tell_decided(services, request_id, tell, update)
             return
-        except OpsError as exc:
+        except PolicyError as exc:  # e.g. the stored parameters no longer match what was approved
             tell(messages.not_allowed(str(exc)))
+            return
+        except OpsError as exc:  # Redis, AWS or the audit log failed: say so; the message stays as it is
+            log.error("approval_failed", request_id=request_id, user=user, error=str(exc))
+            tell(messages.sorry(str(exc)))
             return
         outcome = _outcome(request, user)
         log.info("approval_decided", request_id=request_id, user=user, state=request.state.value)
