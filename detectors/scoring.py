@@ -17,7 +17,9 @@ every ``refresh_hours`` block the on-level is raised to m + ``recent_share``·(r
 ``recent_min_rows`` rows) before that block (training rows included), and the off-level in
 proportion (still shift- and scale-free). A host whose normal level has drifted since training
 then stops alarming on the drift itself, while a short incident still stands out against its
-own recent past; the price is that a lasting level shift alarms for about its first hour only.
+own recent past (the rows of an alarm younger than ``exclude_alarm_hours`` are not counted as
+recent normal); the price is that a lasting level shift alarms for about its first hour or two
+only, and an incident longer than ``exclude_alarm_hours`` raises the level for a day.
 Every level depends only on rows before the block of the row it judges.
 Thresholds come from training scores and earlier rows only; labels are never seen.
 """
@@ -81,6 +83,7 @@ class AlarmRule:
         refresh_hours: how often the recent quantile is recomputed.
         recent_min_rows: "recent" reaches back at least this many rows, so a quantile of a
             slowly sampled series (hourly: 24 rows a day) is not just its last maximum.
+        exclude_alarm_hours: rows of an alarm this young are not counted as "recent" normal.
     """
 
     quantile: float = 0.995
@@ -92,6 +95,7 @@ class AlarmRule:
     recent_hours: float = 24.0
     refresh_hours: float = 1.0
     recent_min_rows: int = 1000
+    exclude_alarm_hours: float = 0.5
 
     def calibrate(self, training_scores: FloatArray) -> Thresholds:
         """Thresholds from the raw scores of the training rows."""
@@ -102,10 +106,14 @@ class AlarmRule:
         spread = max(float(np.quantile(smoothed, self.quantile)) - centre, 1e-9)
         return Thresholds(on=centre + spread * self.on_factor, off=centre + spread * self.off_factor, centre=centre)
 
-    def levels(
+    def stream_alarms(
         self, smoothed_training: FloatArray, smoothed: FloatArray, thresholds: Thresholds, *, step_seconds: float
-    ) -> tuple[FloatArray, FloatArray]:
-        """On- and off-level per test row: the training thresholds, raised by the recent quantile when enabled.
+    ) -> tuple[BoolArray, FloatArray]:
+        """Alarms and on-levels of the test rows, recalibrating on the stream when enabled.
+
+        Rows of an alarm younger than ``exclude_alarm_hours`` are left out of the recent window
+        (an incident being reported is not yet the new normal), so one short incident does not
+        hide the next one; once an alarm outlasts that, its rows count again.
 
         Args:
             smoothed_training: smoothed training scores (they come right before the test rows).
@@ -114,25 +122,41 @@ class AlarmRule:
             step_seconds: time between rows.
 
         Returns:
-            ``(on, off)``, one value per test row; row t's levels use rows before its block only.
+            ``(alarms, on)``, one value per test row; row t's levels use rows before its block only.
         """
         on = np.full(smoothed.size, thresholds.on)
-        off = np.full(smoothed.size, thresholds.off)
         if self.recent_share <= 0 or smoothed.size == 0:
-            return on, off
+            return alarms_between(smoothed, on, np.full(smoothed.size, thresholds.off)), on
         block = max(1, math.floor(self.refresh_hours * 3600 / step_seconds))
         reach = max(1, math.floor(self.recent_hours * 3600 / step_seconds), self.recent_min_rows)
+        young = math.floor(self.exclude_alarm_hours * 3600 / step_seconds)
         every = np.concatenate((smoothed_training, smoothed))
-        offset = smoothed_training.size
-        recent = np.full(every.size, -np.inf)
-        for start in range(block, every.size, block):
-            if start + block <= offset:
-                continue
-            recent[start : start + block] = np.quantile(every[max(0, start - reach) : start], self.recent_quantile)
-        centre = thresholds.centre
-        raised = centre + self.recent_share * (recent[offset:] - centre)
+        counted = np.ones(every.size, dtype=bool)
+        offset, centre = smoothed_training.size, thresholds.centre
         ratio = self.off_factor / self.on_factor if self.on_factor > 0 else 1.0
-        return np.maximum(on, raised), np.maximum(off, centre + (raised - centre) * ratio)
+        alarms = np.zeros(smoothed.size, dtype=bool)
+        state, run = False, 0
+        start = offset
+        while start < every.size:
+            first = start - start % block
+            end = min(every.size, first + block)
+            on_level, off_level = thresholds.on, thresholds.off
+            window = every[max(0, first - reach) : first][counted[max(0, first - reach) : first]]
+            if first > 0 and window.size:
+                raised = centre + self.recent_share * (float(np.quantile(window, self.recent_quantile)) - centre)
+                on_level = max(on_level, raised)
+                off_level = max(off_level, centre + (raised - centre) * ratio)
+            for g in range(start, end):
+                state = bool(every[g] > off_level) if state else bool(every[g] > on_level)
+                run = run + 1 if state else 0
+                if state and run <= young:
+                    counted[g] = False
+                elif state and run == young + 1:
+                    counted[g - young : g + 1] = True
+                alarms[g - offset] = state
+                on[g - offset] = on_level
+            start = end
+        return alarms, on
 
     def alarms(self, smoothed: FloatArray, thresholds: Thresholds, *, active: bool = False) -> BoolArray:
         """Alarm per row from smoothed scores; ``active`` says whether an alarm is already on.
@@ -255,7 +279,7 @@ def run_stream(
     rule = rule or AlarmRule()
     thresholds = rule.calibrate(training_scores)
     smoothed = trailing_mean(test_scores, rule.smoothing)
-    on, off = rule.levels(
+    alarms, on = rule.stream_alarms(
         trailing_mean(training_scores, rule.smoothing), smoothed, thresholds, step_seconds=step_seconds
     )
-    return StreamResult(scores=smoothed, alarms=alarms_between(smoothed, on, off), thresholds=thresholds, on_levels=on)
+    return StreamResult(scores=smoothed, alarms=alarms, thresholds=thresholds, on_levels=on)

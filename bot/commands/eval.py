@@ -2,7 +2,8 @@
 
 Prints, per file and as a mean, point-wise P/R/F1, point-adjusted F1, event-wise P/R/F1, alarm
 rate and false alarm runs per host-day for the product detector, IsolationForest (raw features,
-200 trees) and uniform random scores, all under the same threshold rule.
+200 trees) and uniform random scores, all under the same threshold rule, and random alarms at
+the product's own alarm rate.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def register(sub: Any) -> None:
     p.add_argument("--only", action="append", metavar="NAME", help="only files whose name contains NAME")
     p.add_argument("--max-rows", type=int, metavar="N", help="truncate train and test to N rows (quick checks)")
     p.add_argument(
-        "--methods", default="product,isolation_forest,random", help="comma-separated methods (default all three)"
+        "--methods",
+        default="product,isolation_forest,random,random_at_rate",
+        help="comma-separated methods (default all four)",
     )
     p.set_defaults(run=run)
 

@@ -174,8 +174,36 @@ def test_recent_window_reaches_back_at_least_the_minimum_rows() -> None:
     short = AlarmRule(recent_share=1.5, recent_min_rows=1)
     long = AlarmRule(recent_share=1.5, recent_min_rows=1000)
 
-    on_short, _ = short.levels(training, stream, thresholds, step_seconds=3600)
-    on_long, _ = long.levels(training, stream, thresholds, step_seconds=3600)
+    _, on_short = short.stream_alarms(training, stream, thresholds, step_seconds=3600)
+    _, on_long = long.stream_alarms(training, stream, thresholds, step_seconds=3600)
 
     assert on_short[-1] < 2.0
     assert on_long[-1] > 50.0
+
+
+def _two_incidents(length: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(10)
+    train = rng.normal(0, 1, size=(1440, 3))
+    test = rng.normal(0, 1, size=(600, 3))
+    test[100 : 100 + length, 0] += 30.0
+    test[400 : 400 + length, 1] += 30.0
+    return train, test
+
+
+def test_a_short_incident_does_not_hide_the_next_one() -> None:
+    train, test = _two_incidents(15)
+    rows = detect_train_test(train, test)
+
+    assert rows.alarms[100:110].all()
+    assert rows.alarms[400:410].all()
+    assert not rows.alarms[:100].any()
+
+
+def test_an_incident_longer_than_the_exclusion_becomes_recent_normal() -> None:
+    train, test = _two_incidents(60)
+    counted = detect_train_test(train, test)
+    excluded = detect_train_test(train, test, rule=replace(PRODUCT_RULE, exclude_alarm_hours=2.0))
+
+    assert counted.alarms[100:110].all()
+    assert not counted.alarms[400:460].any()
+    assert excluded.alarms[400:410].all()
