@@ -99,7 +99,7 @@ def _per_host(metrics: PrometheusMetrics, hosts: list[HostRef], *, start: dateti
     return time.perf_counter() - began
 
 
-def _run_backend(name: str, url: str, args: argparse.Namespace, end_ts: float) -> tuple[float, float]:
+def _run_backend(name: str, url: str, args: argparse.Namespace, end_ts: float) -> tuple[float, float, float]:
     metrics = PrometheusMetrics(url, timeout_seconds=120)
     end = datetime.fromtimestamp(end_ts, UTC)
     start = end - timedelta(hours=args.hours)
@@ -108,13 +108,15 @@ def _run_backend(name: str, url: str, args: argparse.Namespace, end_ts: float) -
     if not hosts:
         raise SystemExit(f"{name} has no hosts at {end:%Y-%m-%d %H:%M:%S} UTC: the history did not load")
     sample = hosts[:: max(1, len(hosts) // args.sample_hosts)][: args.sample_hosts]
-    _batched(metrics, start=start, end=end, concurrent=False)  # warm the server's caches and the connection pool
+    _batched(metrics, start=start, end=end, concurrent=False)  # warm the server and the connection pool
     sequential_runs, concurrent_runs = [], []
     for _ in range(args.repeat):
         elapsed, series, points = _batched(metrics, start=start, end=end, concurrent=False)
         sequential_runs.append(elapsed)
         elapsed, series, points = _batched(metrics, start=start, end=end, concurrent=True)
         concurrent_runs.append(elapsed)
+    cycle_start = end - timedelta(minutes=args.cycle_minutes)
+    cycle = min(_batched(metrics, start=cycle_start, end=end, concurrent=True)[0] for _ in range(args.repeat))
     per_host_sample = min(_per_host(metrics, sample, start=start, end=end) for _ in range(args.repeat))
     per_host = per_host_sample * len(hosts) / len(sample)
     sequential, batched = min(sequential_runs), min(concurrent_runs)
@@ -127,9 +129,11 @@ def _run_backend(name: str, url: str, args: argparse.Namespace, end_ts: float) -
     _say(f"  per host, extrapolated to {len(hosts)} hosts ({queries * len(hosts)} queries): {per_host:7.2f} s")
     _say(f"  ratio per-host / batched one after another: {per_host / sequential:.1f}x")
     _say(f"  ratio per-host / batched concurrently:      {per_host / batched:.1f}x")
-    verdict = "met" if batched < TARGET_SECONDS else "NOT met"
-    _say(f"  target batched < {TARGET_SECONDS:g} s: {verdict}")
-    return batched, per_host
+    _say(f"  detection cycle's fetch ({args.cycle_minutes:g} min window, all hosts, batched): {cycle:7.2f} s")
+    for what, seconds in ((f"{args.hours:g} h batched", batched), ("detection cycle", cycle)):
+        verdict = "met" if seconds < TARGET_SECONDS else "NOT met"
+        _say(f"  target {what} < {TARGET_SECONDS:g} s: {verdict}")
+    return batched, per_host, cycle
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         "--scrape-interval", type=float, default=30.0, help="seconds between stored samples (default 30)"
     )
     parser.add_argument("--sample-hosts", type=int, default=100, help="hosts the per-host fetch runs on (default 100)")
+    parser.add_argument(
+        "--cycle-minutes",
+        type=float,
+        default=30.0,
+        help="window a detection cycle reads (default 30, as DetectionService)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of each fetch; the best counts (default 3)")
     args = parser.parse_args(argv)
     _say(
@@ -157,10 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for server in started:
                 server.stop()
-    _say("\nsummary (seconds)      batched   per-host   ratio")
-    for name, (batched, per_host) in results.items():
-        _say(f"  {name:<18} {batched:9.2f} {per_host:10.2f} {per_host / batched:7.1f}x")
-    return 0 if all(b < TARGET_SECONDS for b, _ in results.values()) and model.size == args.hosts else 1
+    _say("\nsummary (seconds)      batched   per-host   ratio   detection-cycle fetch")
+    for name, (batched, per_host, cycle) in results.items():
+        _say(f"  {name:<18} {batched:9.2f} {per_host:10.2f} {per_host / batched:7.1f}x {cycle:9.2f}")
+    return 0 if all(c < TARGET_SECONDS for _, _, c in results.values()) and model.size == args.hosts else 1
 
 
 if __name__ == "__main__":
