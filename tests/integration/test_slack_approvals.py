@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import requests
 from pydantic import SecretStr
 
+from adapters.clock import ManualClock
 from bot.app import build_app
 from bot.main import build_services
 from bot.serve import build_http_app
@@ -23,7 +25,14 @@ from tests.integration.test_remediation_path import create_group, desired_capaci
 
 
 @pytest.fixture
-def bot_url(fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path) -> Iterator[str]:
+def clock() -> ManualClock:
+    return ManualClock(datetime.now(UTC))
+
+
+@pytest.fixture
+def bot_url(
+    fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path, clock: ManualClock
+) -> Iterator[str]:
     create_group(aws_env)
     settings = Settings(
         aws=AwsSettings(endpoint_url=aws_env),
@@ -34,7 +43,7 @@ def bot_url(fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Pa
             api_url=fake_slack.api_url, bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)
         ),
     )
-    services = build_services(settings)
+    services = build_services(settings, clock=clock)
     with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
         yield url
 
@@ -179,3 +188,18 @@ def test_where_the_bot_cannot_update_the_click_response_url_replaces_the_message
     assert replaced.body["replace_original"] is True
     assert replaced.body["text"].startswith("Approved by <@U_LEAD>.")
     assert desired_capacity(aws_env) == 3
+
+
+def test_a_click_after_expiry_removes_the_buttons_and_nothing_runs(
+    bot_url: str, fake_slack: FakeSlackApi, aws_env: str, clock: ManualClock
+) -> None:
+    request_id, ts = request_scale_up(bot_url, fake_slack)
+    clock.advance(timedelta(minutes=16))
+
+    post(bot_url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts))
+
+    assert fake_slack.wait_for("chat.postEphemeral")[0].body["text"] == "This request is already expired."
+    update = fake_slack.wait_for("chat.update", count=2)[-1]
+    assert update.body["ts"] == ts
+    assert "actions" not in [b["type"] for b in update.body["blocks"]]
+    assert desired_capacity(aws_env) == 2
