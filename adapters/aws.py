@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from adapters.aws_retry import retry_throttling_only
 from domain.errors import CloudActionFailed
 from domain.ports import GroupState, InstanceState
 
@@ -52,12 +53,13 @@ class AwsCloudActions:
     @classmethod
     def from_endpoint(cls, *, region: str, endpoint_url: str | None) -> AwsCloudActions:
         """Clients for a region, optionally through a custom endpoint (moto, a VPC endpoint)."""
-        config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5, read_timeout=20)
+        # Only throttled calls are retried (adapters/aws_retry.py): a retried SendCommand could restart twice.
+        config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=20)
         session = boto3.session.Session(region_name=region)
         return cls(
-            autoscaling=session.client("autoscaling", endpoint_url=endpoint_url, config=config),
-            ssm=session.client("ssm", endpoint_url=endpoint_url, config=config),
-            ec2=session.client("ec2", endpoint_url=endpoint_url, config=config),
+            autoscaling=retry_throttling_only(session.client("autoscaling", endpoint_url=endpoint_url, config=config)),
+            ssm=retry_throttling_only(session.client("ssm", endpoint_url=endpoint_url, config=config)),
+            ec2=retry_throttling_only(session.client("ec2", endpoint_url=endpoint_url, config=config)),
         )
 
     def _call(self, action: str, fn: Callable[[], T]) -> T:

@@ -1,4 +1,4 @@
-"""AWS errors at the wire: throttling is retried with backoff, other errors fail the request once, with the reason.
+"""AWS errors at the wire: only throttling is retried, with backoff; other errors fail once, with the reason.
 
 moto cannot throttle, so these tests point boto3 at a small local server that speaks Auto Scaling's
 query API (form-encoded ``Action=...``, XML answers) and answers ``SetDesiredCapacity`` from a script.
@@ -33,6 +33,7 @@ ERRORS = {
     "Throttling": (400, "Rate exceeded"),
     "AccessDenied": (403, "User: arn:aws:iam::123456789012:user/bot is not authorized to perform SetDesiredCapacity"),
     "ValidationError": (400, "AutoScalingGroup name not found - AutoScalingGroup 'web-asg' not found"),
+    "InternalFailure": (500, "An internal error occurred"),
 }
 
 
@@ -171,6 +172,8 @@ def test_throttling_is_retried_with_backoff_until_it_goes_through(
         ("Throttling", 4, "Throttling: Rate exceeded"),
         ("AccessDenied", 1, "AccessDenied: User: arn:aws:iam::123456789012:user/bot is not authorized"),
         ("ValidationError", 1, "ValidationError: AutoScalingGroup name not found"),
+        # A server error may come after the change was made: not retried either.
+        ("InternalFailure", 1, "InternalFailure: An internal error occurred"),
     ],
 )
 def test_an_aws_error_fails_the_request_with_its_reason_in_the_audit_log_and_in_slack(
