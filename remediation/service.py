@@ -144,6 +144,35 @@ class RemediationService:
         """
         return self._approve(request_id, f"{POLICY_PREFIX}{rule}", (), None, by_policy=True)
 
+    def undo(self, request_id: str, user: str, user_groups: Collection[str] = ()) -> ApprovalRequest:
+        """Undo an automatic scale-up: scale the group back down by what it added, approved by ``user``.
+
+        The undo is a request of its own (``undo-<id>``, requested by ``undo:<id>``) that ``user``
+        approves, so it is checked against the approver list, runs once, and is audited.
+
+        Raises:
+            ActionNotAllowed: the request is not a succeeded automatic scale-up.
+            NotAllowedToApprove: ``user`` may not approve the scale-down.
+        """
+        original = self.get(request_id)
+        automatic = (original.decided_by or "").startswith(POLICY_PREFIX)
+        if (
+            original.state is not ApprovalState.SUCCEEDED
+            or not automatic
+            or original.call.action is not ActionName.SCALE_UP
+        ):
+            raise ActionNotAllowed("undo", "only a succeeded automatic scale-up can be undone")
+        group = str(original.call.params["group"])
+        current = self.cloud.describe_group(group).desired_capacity
+        back = ActionCall(
+            action=ActionName.SCALE_TO,
+            params={"group": group, "desired": max(current - int(original.call.params["by"]), 0)},
+        )
+        undo = self.request(back, f"undo:{request_id}", request_id=f"undo-{request_id}")
+        if undo.state is not ApprovalState.PENDING:
+            return undo
+        return self.approve(undo.id, user, user_groups)
+
     def _approve(
         self,
         request_id: str,

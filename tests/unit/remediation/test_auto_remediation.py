@@ -204,3 +204,31 @@ def test_auto_mode_needs_an_action() -> None:
 
     with pytest.raises(ConfigError, match="needs a 'then <action>'"):
         parse_rules_yaml("rules:\n  - name: x\n    rule: cpu > 90% for 3m\n    mode: auto\n")
+
+
+def test_undo_scales_back_down_once_approved_by_an_approver() -> None:
+    from domain.errors import NotAllowedToApprove
+
+    world = World("auto")
+    request = world.job.run_with_outcomes(world.at(0 * M))[0].request
+    assert request is not None
+
+    with pytest.raises(NotAllowedToApprove):
+        world.remediation.undo(request.id, "U_RANDOM")
+    undone = world.remediation.undo(request.id, "U_LEAD")
+    again = world.remediation.undo(request.id, "U_LEAD")
+
+    assert ApprovalState.SUCCEEDED == undone.state
+    assert 2 == world.desired
+    assert undone.id == again.id
+    assert 1 == [e.event for e in world.audit.events if e.request_id == undone.id].count("executing")
+
+
+def test_only_automatic_scale_ups_can_be_undone() -> None:
+    from domain.errors import ActionNotAllowed
+
+    world = World("approve")
+    request = world.job.run_with_outcomes(world.at(0 * M))[0].request
+    assert request is not None
+    with pytest.raises(ActionNotAllowed, match="only a succeeded automatic scale-up"):
+        world.remediation.undo(request.id, "U_LEAD")
