@@ -10,64 +10,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import structlog
 
 from bot.digest import DigestJob
 from bot.main import Services
+from bot.model_jobs import ModelReload, RetrainJob
 from bot.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, interval_tick
 from bot.settings import Settings
 from detectors.service import DetectionService
 from domain.errors import MetricsUnavailable, StoreUnavailable
-from domain.models import MetricKind
-from domain.ports import JobLeases, MetricsSource, Notifier
+from domain.ports import JobLeases, Notifier
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass
-class ModelReload:
-    """Swaps in the detection model when its file changes (another replica's retrain, or a deploy).
-
-    The manifest is written after the model, so its modification time marks a complete pair; a
-    pair that does not verify (caught between the two writes) is tried again next cycle.
-
-    Args:
-        detection: the service whose model is replaced.
-        path: the model file.
-    """
-
-    detection: DetectionService
-    path: Path
-    seen: float | None = None
-
-    def __post_init__(self) -> None:
-        self.seen = self._mtime()
-
-    def _mtime(self) -> float | None:
-        manifest = self.path.with_name(self.path.stem + ".manifest.json")
-        try:
-            return manifest.stat().st_mtime
-        except OSError:
-            return None
-
-    def __call__(self) -> bool:
-        """Reload if the file changed; True when a new model was installed."""
-        mtime = self._mtime()
-        if mtime is None or mtime == self.seen:
-            return False
-        from adapters.model_file import ModelFileError, load_model
-
-        try:
-            model = load_model(self.path)
-        except ModelFileError as exc:
-            log.warning("model_reload_refused", path=str(self.path), error=str(exc))
-            return False
-        self.detection.model = model
-        self.seen = mtime
-        log.info("model_reloaded", path=str(self.path), hosts=len(model.hosts))
-        return True
 
 
 @dataclass
@@ -137,60 +92,6 @@ class DetectionJob:
             series=report.series_checked,
             catch_up=catch_up,
         )
-
-
-@dataclass
-class RetrainJob:
-    """Fits the detection model on the last ``hours`` of history, saves it and swaps it in.
-
-    Args:
-        metrics: where history comes from.
-        detection: the service whose model is replaced.
-        path: the model file.
-        hours: history to learn from.
-        step_seconds: seconds between samples.
-    """
-
-    metrics: MetricsSource
-    detection: DetectionService
-    path: Path
-    hours: float = 24.0
-    step_seconds: float = 60.0
-    chunk_points: int = 600
-
-    def __call__(self, now: datetime) -> None:
-        """Train and install the new model.
-
-        Raises:
-            MetricsUnavailable: history could not be read.
-            InputError: there was nothing to learn from.
-        """
-        from adapters.model_file import save_model
-        from detectors.fleet_model import FEATURES
-        from detectors.training import fit_from_series
-        from domain.errors import InputError
-
-        start = now - timedelta(hours=self.hours)
-        chunk = timedelta(seconds=self.step_seconds * self.chunk_points)
-        series = []
-        for feature in FEATURES:
-            lo = start
-            while lo < now:
-                hi = min(lo + chunk, now)
-                first = lo if lo == start else lo + timedelta(seconds=self.step_seconds)
-                series += self.metrics.range(
-                    MetricKind(feature), None, start=first, end=hi, step_seconds=self.step_seconds
-                )
-                lo = hi
-        try:
-            model = fit_from_series(
-                series, FEATURES, start=start.timestamp(), end=now.timestamp(), step=self.step_seconds
-            )
-        except ValueError as exc:
-            raise InputError(f"cannot retrain: {exc}") from exc
-        save_model(model, self.path)
-        self.detection.model = model
-        log.info("model_retrained", path=str(self.path), hosts=len(model.hosts), hours=self.hours)
 
 
 def digest_schedules(settings: Settings) -> dict[str, str]:

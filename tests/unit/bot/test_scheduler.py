@@ -259,7 +259,7 @@ def test_a_replica_picks_up_a_model_another_replica_retrained(tmp_path: Path) ->
     import numpy as np
 
     from adapters.model_file import save_model
-    from bot.jobs import ModelReload
+    from bot.model_jobs import ModelReload
     from detectors.fleet_model import FEATURES, FleetBaselineModel
 
     rng = np.random.default_rng(0)

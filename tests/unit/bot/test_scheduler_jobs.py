@@ -93,3 +93,21 @@ def test_rate_limits_are_waited_out_up_to_a_cap(status: int, retry_after: str | 
     request = HttpRequest(method="POST", url="https://slack.invalid/api/chat.postMessage", headers={}, body_params={})
 
     assert expected == handler.can_retry(state=RetryState(), request=request, response=response(status, retry_after))
+
+
+def test_retrain_fits_on_history_saves_the_model_and_swaps_it_in(tmp_path: Path) -> None:
+    from adapters.model_file import load_model
+    from bot.model_jobs import RetrainJob
+
+    world = make_world(tmp_path, hosts=3)
+    detection = world.services.detection
+    assert detection is not None
+    assert world.services.metrics is not None
+    path = tmp_path / "models" / "anomaly_model.pkl"
+    job = RetrainJob(metrics=world.services.metrics, detection=detection, path=path, hours=2, chunk_points=50)
+
+    job(world.clock.now())
+
+    assert detection.model is not None
+    assert sorted(detection.model.hosts) == sorted(load_model(path).hosts)
+    assert 3 == len(detection.model.hosts)
