@@ -1,14 +1,21 @@
-"""Secrets from SSM Parameter Store on moto (server mode): GetParametersByPath, SecureString, decrypted."""
+"""Secrets from SSM Parameter Store on moto (server mode): GetParametersByPath, SecureString, decrypted,
+read by ``load_settings`` and by ``smartcloudops serve`` as a process."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Literal
 
 import boto3
 import pytest
+import requests
 
 from bot.commands.config import load_settings
 from domain.errors import ConfigError
+from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.slack_requests import signed_headers, slash_command
+from tests.integration.test_slack_serve import start_serve, stop
 from tests.servers import LOOPBACK, free_port
 
 PATH = "/smartcloudops/test/"
@@ -99,3 +106,63 @@ def test_an_unreachable_endpoint_is_a_configuration_error(aws_env: str, monkeypa
 
     with pytest.raises(ConfigError, match=f"cannot read SSM parameters under {PATH}: Could not connect"):
         load_settings()
+
+
+def serve_env(aws_env: str, fake_slack: FakeSlackApi, tmp_path: Path) -> dict[str, str]:
+    """``serve`` configured as the Ansible role does it: no secret in the environment, only the SSM path."""
+    return {
+        "SCO_SECRETS__SSM_PATH": PATH,
+        "SCO_AWS__ENDPOINT_URL": aws_env,
+        "SCO_SLACK__API_URL": fake_slack.api_url,
+        "SCO_HTTP__PORT": str(free_port()),
+        "SCO_STATE__DIR": str(tmp_path / "state"),
+        "SCO_AUDIT__DIR": str(tmp_path / "logs"),
+    }
+
+
+def test_serve_answers_slack_with_the_token_and_signing_secret_from_ssm(
+    aws_env: str, fake_slack: FakeSlackApi, tmp_path: Path
+) -> None:
+    put(aws_env, "slack_bot_token", "xoxb-serve-from-ssm")
+    put(aws_env, "slack_signing_secret", "signing-secret-from-ssm")
+    env = serve_env(aws_env, fake_slack, tmp_path)
+    proc = start_serve("http", env)
+    url = f"http://{LOOPBACK}:{env['SCO_HTTP__PORT']}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{url}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"serve --http did not start:\n{stop(proc)}")
+                time.sleep(0.2)
+        body, headers = slash_command("help")
+        forged = requests.post(f"{url}/slack/events", data=body, headers=headers, timeout=10)
+        signed = {**headers, **signed_headers(body, secret="signing-secret-from-ssm")}
+        genuine = requests.post(f"{url}/slack/events", data=body, headers=signed, timeout=10)
+    finally:
+        output = stop(proc)
+
+    assert 401 == forged.status_code
+    assert 200 == genuine.status_code
+    assert {"Bearer xoxb-serve-from-ssm"} == {c.headers["Authorization"] for c in fake_slack.calls}
+    assert "secrets_loaded" in output
+    assert "xoxb-serve-from-ssm" not in output
+    assert "signing-secret-from-ssm" not in output
+
+
+def test_serve_refuses_to_start_on_a_placeholder_with_one_line(
+    aws_env: str, fake_slack: FakeSlackApi, tmp_path: Path
+) -> None:
+    put(aws_env, "slack_bot_token", "placeholder-set-out-of-band")
+
+    proc = start_serve("http", serve_env(aws_env, fake_slack, tmp_path))
+    out, _ = proc.communicate(timeout=60)
+
+    assert 2 == proc.returncode
+    assert (
+        f"configuration error: SSM parameter {PATH}slack_bot_token still holds Terraform's placeholder; "
+        "set the real value\n"
+    ) == out.decode()
