@@ -14,7 +14,7 @@ DOCS_PNG := docs/architecture.png
 
 .PHONY: docs docs-deps
 
-docs: docs-deps ## architecture.png from its .dot source; README settings table from bot/settings.py
+docs: docs-deps install ## architecture.png from its .dot source; README settings table from bot/settings.py
 	@dot -Tpng -Gdpi=100 $(DOCS_DOT) -o $(DOCS_PNG)
 	@sha256sum $(DOCS_DOT) $(DOCS_PNG) > docs/architecture.sha256
 	@echo "docs: $(DOCS_PNG) rendered from $(DOCS_DOT)"

@@ -12,6 +12,7 @@
 #   checkov, hadolint (and trivy config when a trivy binary is on PATH): mk/infra.mk's security-infra.
 #   trivy fs    has no package on PyPI, npm or Debian 12, so it runs in GitHub Actions only.
 
+UV ?= uv
 SECURITY_VENV := .venv-tools/security
 SECURITY_PACKAGES ?= domain adapters agent bot detectors remediation simulator tools
 SECURITY_AUDIT_SERVICE ?= osv
