@@ -169,6 +169,8 @@ def scheduled_jobs(
                     lease_ttl=timedelta(minutes=5),
                     keep_for=timedelta(days=1),
                     retry_delays=tuple(cfg.digest_retry_seconds),
+                    # A digest is still worth posting an hour late (a stalled or restarting process).
+                    misfire_grace=timedelta(hours=1),
                 )
             )
     if cfg.retrain and detection is not None and services.metrics is not None:

@@ -52,6 +52,7 @@ class ScheduledJob:
         retry_delays: seconds to wait before each retry of a tick that failed or whose holder
             has not finished it (cron jobs such as the digest; interval jobs just wait for the next tick).
         run_without_leases: run anyway when the lease store is unreachable (for idempotent jobs).
+        misfire_grace: how late a firing may still run (default: the scheduler's).
     """
 
     name: str
@@ -62,6 +63,7 @@ class ScheduledJob:
     keep_for: timedelta = timedelta(minutes=10)
     retry_delays: tuple[float, ...] = ()
     run_without_leases: bool = False
+    misfire_grace: timedelta | None = None
 
     def __post_init__(self) -> None:
         if (self.every is None) == (self.cron is None):
@@ -232,7 +234,7 @@ class JobScheduler:
                 name=job.name,
                 max_instances=1,
                 coalesce=True,
-                misfire_grace_time=max(1, int(misfire_grace.total_seconds())),
+                misfire_grace_time=max(1, int((job.misfire_grace or misfire_grace).total_seconds())),
             )
         self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
 
@@ -240,7 +242,8 @@ class JobScheduler:
         """One firing of job ``name`` (a retry passes the tick it retries)."""
         job = self.jobs[name]
         if tick is None:
-            tick = tick_for(job, self.clock.now(), trigger=self._triggers[name], lookback=self.misfire_grace)
+            lookback = job.misfire_grace or self.misfire_grace
+            tick = tick_for(job, self.clock.now(), trigger=self._triggers[name], lookback=lookback)
         outcome = self.runner.run(job, tick)
         if outcome in (Outcome.FAILED, Outcome.TAKEN) and attempt < len(job.retry_delays):
             delay = job.retry_delays[attempt]

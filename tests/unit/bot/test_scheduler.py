@@ -279,3 +279,15 @@ def test_a_replica_picks_up_a_model_another_replica_retrained(tmp_path: Path) ->
     assert reload() is False
     assert service.model is not None
     assert ["10.0.0.1:9100"] == sorted(service.model.hosts)
+
+
+def test_a_late_digest_firing_still_belongs_to_its_schedule_time() -> None:
+    clock = ManualClock(T0 + timedelta(minutes=20))
+    job = ScheduledJob(
+        name="digest:C1", run=(rec := Recorder()), cron="0 9 * * mon-fri", misfire_grace=timedelta(hours=1)
+    )
+    scheduler = JobScheduler([job], runner=TickRunner(leases=InMemoryJobLeases(clock), replica="a"), clock=clock)
+
+    assert Outcome.RAN == scheduler.fire("digest:C1")
+    assert [T0] == rec.ticks
+    assert 3600 == scheduler.scheduler.get_jobs()[0].misfire_grace_time
