@@ -11,7 +11,7 @@ server in the same run, for Prometheus and for VictoriaMetrics holding the same 
    host, one after another). The per-host fetch runs on ``--sample-hosts`` hosts spread over
    the fleet and is extrapolated to the whole fleet (said so in the output).
 
-Run: ``uv run python -m bench.metrics_fetch`` (about 5 minutes on 2 cores, most of it
+Run: ``uv run python -m bench.metrics_fetch`` (about 8 minutes on 2 shared cores, most of it
 generating and loading the 13.7 M samples).
 """
 
