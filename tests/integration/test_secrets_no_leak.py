@@ -90,7 +90,7 @@ def environment(
     fake_slack: FakeSlackApi,
     openai_api: FakeOpenAI,
     tmp_path: Path,
-) -> str:
+) -> Iterator[str]:
     """Secrets in SSM; every other setting in the environment, as the Ansible role writes it."""
     ssm = boto3.client("ssm", endpoint_url=aws_env, region_name="us-east-1")
     for name, value in SECRETS.items():
@@ -117,7 +117,8 @@ def environment(
         monkeypatch.setenv(key, value)
     openai_api.script([])
     openai_api.responder = scripted_model
-    return aws_env
+    yield aws_env
+    openai_api.script([])
 
 
 def post(url: str, request: tuple[str, dict[str, str]]) -> requests.Response:
