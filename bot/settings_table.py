@@ -118,9 +118,8 @@ def _default(value: Any) -> str:
     if isinstance(value, list | dict):
         return f"`{json.dumps(value)}`"
     if isinstance(value, Path):
-        home = str(Path.home())
-        text = str(value)
-        return f"`~{text[len(home) :]}`" if text.startswith(home + "/") else f"`{text}`"
+        # Defaults under the home directory are shown as ~/…, the same on every machine.
+        return f"`~/{value.relative_to(Path.home())}`" if value.is_relative_to(Path.home()) else f"`{value}`"
     return f"`{value}`"
 
 
