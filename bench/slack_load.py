@@ -283,12 +283,16 @@ def main(argv: list[str] | None = None) -> int:
         print(ack_only.line(), flush=True)
         updates_before = count("chat.update")
         buckets_before = dispatch_buckets(url)
-        cpu = cpu_seconds(server.pid)
+        cpu, fake_cpu = cpu_seconds(server.pid), cpu_seconds(fake.pid)
         load = run_phase(
             "signed /ops (lazy answer)", command, rate=args.rate, duration=args.duration, workers=args.workers
         )
         print(load.line(), flush=True)
-        print(f"server CPU during the load: {(cpu_seconds(server.pid) - cpu) / load.wall:.2f} cores", flush=True)
+        print(
+            f"server CPU during the load: {(cpu_seconds(server.pid) - cpu) / load.wall:.2f} cores; "
+            f"fake Slack API: {(cpu_seconds(fake.pid) - fake_cpu) / load.wall:.2f} cores",
+            flush=True,
+        )
         buckets_after = dispatch_buckets(url)
         print(
             "server-side dispatch (Bolt, from its own histogram): "
