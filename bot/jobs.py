@@ -15,6 +15,7 @@ import structlog
 
 from bot.digest import DigestJob
 from bot.main import Services
+from bot.rule_outcomes import RuleOutcomePoster
 from bot.model_jobs import ModelReload, RetrainJob
 from bot.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, interval_tick
 from bot.settings import Settings
@@ -136,7 +137,11 @@ def scheduled_jobs(
         jobs.append(
             ScheduledJob(
                 name="rule_actions",
-                run=rule_actions.run_once,
+                run=RuleOutcomePoster(
+                    job=rule_actions,
+                    notifier=notifier,
+                    channel=settings.auto_remediation.channel or settings.slack.digest_channel,
+                ),
                 every=every,
                 keep_for=max(4 * every, timedelta(minutes=2)),
             )

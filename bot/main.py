@@ -9,20 +9,32 @@ from pathlib import Path
 import structlog
 
 from adapters.audit_file import JsonlAuditSink
+from adapters.auto_state import InMemoryAutoRemediationState
 from adapters.clock import SystemClock
 from adapters.memory import InMemoryAnomalyStore, InMemoryApprovalStore
 from agent.runner import AgentRunner
 from bot.assistant import build_log_sources, build_runner
-from bot.settings import Settings
+from bot.settings import AutoRemediationSettings, Settings
 from bot.telemetry import BotMetrics
 from detectors.fleet_model import FleetBaselineModel
-from detectors.rule_evaluation import RuleDetector
+from detectors.rule_evaluation import InMemoryRuleFirings, RuleDetector
 from detectors.rule_file import load_rules_file
 from detectors.service import DetectionService
 from detectors.zscore import RobustZScoreDetector
 from domain.models import MetricKind
-from domain.ports import AnomalyStore, ApprovalStore, AuditSink, Clock, CloudActions, JobLeases, MetricsSource
+from domain.ports import (
+    AnomalyStore,
+    ApprovalStore,
+    AuditSink,
+    AutoRemediationState,
+    Clock,
+    CloudActions,
+    JobLeases,
+    MetricsSource,
+    RuleFirings,
+)
 from remediation.actions import ActionLimits
+from remediation.brakes import AutoPolicy, RateLimit
 from remediation.policy import ApprovalPolicy
 from remediation.rule_actions import RuleActionJob
 from remediation.service import RemediationService
@@ -50,6 +62,7 @@ class Services:
     rule_actions: RuleActionJob | None = None
     #: One lease per scheduled job and tick, shared by the replicas (in memory without Redis).
     leases: JobLeases | None = None
+    auto_state: AutoRemediationState | None = None
 
 
 def build_services(
@@ -76,12 +89,16 @@ def build_services(
     approvals: ApprovalStore
     if settings.redis.url:
         from adapters.anomaly_spool import SpoolingAnomalyStore
+        from adapters.auto_state import RedisAutoRemediationState
         from adapters.redis_approvals import RedisApprovalStore
         from adapters.redis_leases import RedisJobLeases
+        from adapters.redis_rule_firings import RedisRuleFirings
         from adapters.redis_store import RedisAnomalyStore, connect
 
         client = connect(settings.redis.url)
         leases: JobLeases = RedisJobLeases(client)
+        auto_state: AutoRemediationState = RedisAutoRemediationState(client)
+        firings: RuleFirings = RedisRuleFirings(client)
         spool = settings.detection.spool_path or settings.state.dir / "anomaly-spool.jsonl"
         anomalies = SpoolingAnomalyStore(RedisAnomalyStore(client), spool)
         approvals = RedisApprovalStore(client)
@@ -90,6 +107,8 @@ def build_services(
 
         anomalies, approvals = InMemoryAnomalyStore(), InMemoryApprovalStore()
         leases = InMemoryJobLeases(clock)
+        auto_state = InMemoryAutoRemediationState()
+        firings = InMemoryRuleFirings()
 
     if cloud is None and settings.aws.enabled:
         from adapters.aws import AwsCloudActions
@@ -122,6 +141,7 @@ def build_services(
             expiry=timedelta(minutes=rem.expiry_minutes),
             poll_seconds=rem.poll_seconds,
             command_polls=rem.command_polls,
+            locks=leases,
         )
     registry = ToolRegistry()
     ctx = ToolContext(
@@ -166,10 +186,37 @@ def build_services(
         detection=detection,
         leases=leases,
         rule_actions=(
-            RuleActionJob(metrics=metrics, remediation=remediation, rules=rules, limits=limits)
+            RuleActionJob(
+                metrics=metrics,
+                remediation=remediation,
+                rules=rules,
+                limits=limits,
+                auto_state=auto_state,
+                auto_policy=auto_policy(settings.auto_remediation),
+                firings=firings,
+            )
             if metrics is not None and remediation is not None and any(r.rule.action for r in rules)
             else None
         ),
+        auto_state=auto_state,
+    )
+
+
+def auto_policy(settings: AutoRemediationSettings) -> AutoPolicy:
+    """The brakes of automatic remediation, from settings."""
+    return AutoPolicy(
+        enabled=settings.enabled,
+        low_risk_actions=frozenset(settings.low_risk_actions),
+        per_target={
+            "restart_service": RateLimit(
+                count=settings.restarts_per_window, window_seconds=60 * settings.restart_window_minutes
+            ),
+            "scale_up": RateLimit(
+                count=settings.scale_ups_per_window, window_seconds=60 * settings.scale_window_minutes
+            ),
+        },
+        fleet_budget_per_hour=settings.fleet_budget_per_hour,
+        cooldown_after_failure_seconds=60 * settings.cooldown_minutes,
     )
 
 

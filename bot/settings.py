@@ -140,6 +140,35 @@ class RemediationSettings(BaseModel):
         return v
 
 
+class AutoRemediationSettings(BaseModel):
+    """Automatic remediation for rules in ``mode: auto``, and its brakes."""
+
+    #: The setting-level kill switch: false makes every ``auto`` rule ask for approval instead.
+    enabled: bool = True
+    #: Actions that may ever run automatically (one host or one instance step at a time).
+    low_risk_actions: list[str] = ["restart_service", "scale_up"]
+    #: Most automatic restarts of one service on one host per ``restart_window_minutes``.
+    restarts_per_window: int = Field(default=1, ge=0, le=100)
+    restart_window_minutes: int = Field(default=30, ge=1, le=1440)
+    #: Most automatic scale-ups of one group per ``scale_window_minutes``.
+    scale_ups_per_window: int = Field(default=2, ge=0, le=100)
+    scale_window_minutes: int = Field(default=60, ge=1, le=1440)
+    #: Most automatic actions across the fleet per hour.
+    fleet_budget_per_hour: int = Field(default=5, ge=0, le=1000)
+    #: No automatic action for this long after one failed.
+    cooldown_minutes: int = Field(default=15, ge=0, le=1440)
+    #: Channel where automatic actions, fallbacks and notify-mode notes are posted (default: the digest channel).
+    channel: str | None = None
+
+    @field_validator("low_risk_actions")
+    @classmethod
+    def _known_actions(cls, v: list[str]) -> list[str]:
+        unknown = sorted(set(v) - {"restart_service", "scale_up"})
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} cannot be automatic (only restart_service and scale_up)")
+        return v
+
+
 class DetectionSettings(BaseModel):
     """The detection job."""
 
@@ -259,6 +288,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     audit: AuditSettings = AuditSettings()
     remediation: RemediationSettings = RemediationSettings()
+    auto_remediation: AutoRemediationSettings = AutoRemediationSettings()
     detection: DetectionSettings = DetectionSettings()
     state: StateSettings = StateSettings()
     logs: LogsSettings = LogsSettings()

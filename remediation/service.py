@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from domain.errors import (
     InvalidTransition,
     NotAllowedToApprove,
 )
-from domain.ports import ApprovalStore, AuditEvent, AuditSink, Clock, CloudActions
+from domain.ports import ApprovalStore, AuditEvent, AuditSink, Clock, CloudActions, JobLeases
 from remediation.actions import ActionCall, ActionLimits, ActionName, check_restart_targets, plan_scale, restart_targets
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.policy import ApprovalPolicy
@@ -47,6 +48,10 @@ class RemediationService:
     new_id: Callable[[], str] = _new_id
     command_polls: int = 30
     poll_seconds: float = 2.0
+    #: Shared locks (the scheduler's leases): two approved actions on the same group or instances
+    #: run one after the other, so a scale-up never overwrites another's new capacity.
+    locks: JobLeases | None = None
+    lock_wait_seconds: float = 60.0
 
     def dry_run(self, call: ActionCall) -> str:
         """What ``call`` would change, from live state.
@@ -287,10 +292,32 @@ class RemediationService:
             self._finish(started, started.fail(f"audit write failed, action not run: {exc}", self.clock.now()))
             raise
         try:
-            result = self._run(started.call)
+            with self._target_lock(started):
+                result = self._run(started.call)
         except (CloudActionFailed, ActionNotAllowed) as exc:
             return self._finish(started, started.fail(str(exc), self.clock.now()))
         return self._finish(started, started.succeed(result, self.clock.now()))
+
+    @contextmanager
+    def _target_lock(self, request: ApprovalRequest) -> Iterator[None]:
+        """Hold the lock of the request's target (group or instances) while it runs."""
+        if self.locks is None:
+            yield
+            return
+        key = f"target:{_target(request.call)}"
+        ttl_ms = int((self.command_polls * self.poll_seconds + 60) * 1000)
+        waited = 0.0
+        while not self.locks.acquire(key, request.id, ttl_ms):
+            if waited >= self.lock_wait_seconds:
+                raise CloudActionFailed(
+                    request.call.action.value, f"another action on {_target(request.call)} is still running"
+                )
+            self.sleep(0.2)
+            waited += 0.2
+        try:
+            yield
+        finally:
+            self.locks.release(key, request.id)
 
     def _finish(self, started: ApprovalRequest, final: ApprovalRequest) -> ApprovalRequest:
         self.store.compare_and_set(started.version, final)
