@@ -72,7 +72,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         build_gate(
             allowed_channels=frozenset(settings.slack.allowed_channels),
             limiter=RateLimiter(settings.slack.rate_limit_per_minute),
-            seen=SeenEvents(),
+            seen=SeenEvents(shared=services.leases),
             notices=build_web_client(settings),
         )
     )

@@ -18,6 +18,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot import messages
 from bot.telemetry import BotMetrics
+from domain.errors import StoreUnavailable
+from domain.ports import JobLeases
 
 log = structlog.get_logger(__name__)
 
@@ -94,10 +96,18 @@ class RateLimiter:
 
 
 class SeenEvents:
-    """Event ids already handled (Slack retries an event it thinks was not acked). Bounded, thread-safe."""
+    """Event ids already handled (Slack retries an event it thinks was not acked). Bounded, thread-safe.
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    With ``shared`` leases (Redis), an id is claimed across every replica, so a retry that reaches
+    another replica is dropped too; when the shared store is down, this process's memory decides
+    (an event is never dropped because Redis is unreachable).
+    """
+
+    def __init__(self, capacity: int = 10_000, *, shared: JobLeases | None = None, ttl_ms: int = 3_600_000) -> None:
         self.capacity = capacity
+        self.shared = shared
+        self.ttl_ms = ttl_ms
+        self._token = uuid.uuid4().hex
         self._ids: OrderedDict[str, None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -109,6 +119,12 @@ class SeenEvents:
             self._ids[event_id] = None
             if len(self._ids) > self.capacity:
                 self._ids.popitem(last=False)
+        if self.shared is None:
+            return True
+        try:
+            return self.shared.acquire(f"slack-event:{event_id}", self._token, self.ttl_ms)
+        except StoreUnavailable as exc:
+            log.warning("event_dedup_degraded", event_id=event_id, error=str(exc))
             return True
 
 

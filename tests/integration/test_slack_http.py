@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from bot.app import build_app
 from bot.main import build_services
 from bot.serve import build_http_app
-from bot.settings import AuditSettings, PrometheusSettings, Settings, SlackSettings, StateSettings
+from bot.settings import AuditSettings, PrometheusSettings, RedisSettings, Settings, SlackSettings, StateSettings
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.asgi_server import serve_asgi
 from tests.integration.slack_requests import event_callback, signed_headers, slash_command
@@ -302,3 +302,32 @@ def test_question_over_time_attaches_a_chart(bot_url: str, fake_slack: FakeSlack
     assert upload.body["bytes"] > 1000
     assert complete.body["channel_id"] == "C_OPS"
     assert complete.body["thread_ts"] == "1700000500.000600"
+
+
+def test_a_retry_reaching_another_replica_is_not_answered_twice(
+    fake_slack: FakeSlackApi, prometheus: ServerProcess, redis_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        prometheus=PrometheusSettings(url=prometheus.url),
+        redis=RedisSettings(url=redis_url),
+        audit=AuditSettings(dir=tmp_path / "logs"),
+        slack=SlackSettings(
+            api_url=fake_slack.api_url,
+            bot_token=SecretStr("xoxb-test-token"),
+            signing_secret=SecretStr("test-signing-secret-0123456789abcdef"),
+        ),
+    )
+    replicas = [build_services(settings) for _ in range(2)]
+    event = mention("cpu on web-1", ts="1700000800.000100")
+    with (
+        serve_asgi(build_http_app(build_app(settings, replicas[0]), replicas[0])) as first,
+        serve_asgi(build_http_app(build_app(settings, replicas[1]), replicas[1])) as second,
+    ):
+        assert post(first, *event_callback(event, event_id="Ev_REPLICAS")).status_code == 200
+        assert post(second, *event_callback(event, event_id="Ev_REPLICAS", retry_num=1)).status_code == 200
+
+        fake_slack.wait_for("chat.update")
+        time.sleep(1.0)
+
+    assert len(fake_slack.received("chat.postMessage")) == 1
+    assert len(fake_slack.received("chat.update")) == 1

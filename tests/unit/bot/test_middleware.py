@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from adapters.clock import ManualClock
+from adapters.memory_leases import InMemoryJobLeases
 from bot.middleware import RateLimiter, RequestInfo, SeenEvents, describe
+from domain.errors import StoreUnavailable
 
 
 def test_describe_slash_command() -> None:
@@ -63,3 +68,27 @@ def test_seen_events_is_true_once_per_id_and_bounded() -> None:
     seen = SeenEvents(capacity=2)
 
     assert [seen.first_time(x) for x in ("a", "a", "b", "c", "a")] == [True, False, True, True, True]
+
+
+class _UnreachableLeases:
+    """A lease store whose backend is down."""
+
+    def acquire(self, key: str, token: str, ttl_ms: int) -> bool:
+        raise StoreUnavailable(f"Redis unavailable for {key} ({token}, {ttl_ms})")
+
+
+def test_replicas_sharing_leases_see_an_event_once() -> None:
+    leases = InMemoryJobLeases(ManualClock(datetime(2026, 1, 1, tzinfo=UTC)))
+    replica_a, replica_b = SeenEvents(shared=leases), SeenEvents(shared=leases)
+
+    assert [replica_a.first_time("Ev1"), replica_b.first_time("Ev1"), replica_b.first_time("Ev2")] == [
+        True,
+        False,
+        True,
+    ]
+
+
+def test_an_unreachable_shared_store_never_drops_an_event() -> None:
+    seen = SeenEvents(shared=_UnreachableLeases())  # type: ignore[arg-type]
+
+    assert [seen.first_time("Ev1"), seen.first_time("Ev1")] == [True, False]
