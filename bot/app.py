@@ -11,7 +11,7 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
 from adapters.slack_notifier import retrying_web_client
-from bot.listeners import actions, commands, mentions, messages
+from bot.listeners import actions, commands, mentions, messages, undo
 from bot.main import Services
 from bot.middleware import RateLimiter, SeenEvents, build_gate, record_request
 from bot.settings import Settings
@@ -80,4 +80,5 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
     mentions.register(app, services)
     messages.register(app, services)
     actions.register(app, services)
+    undo.register(app, services)
     return app

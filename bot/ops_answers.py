@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.runner import Answer, ToolCallRecord
 from bot import blocks, messages
+from bot.auto_switch import switch_auto
 from bot.main import Services
 from bot.ops_command import OpsCommand, OpsKind
 from domain.errors import InputError
@@ -68,6 +69,8 @@ def answer_command(services: Services, command: OpsCommand, *, user: str, conver
         return Reply(text=messages.OPS_HELP)
     if command.kind is OpsKind.ASK:
         return ask(services, command.question, user=user, conversation=conversation)
+    if command.kind is OpsKind.AUTO:
+        return Reply(text=switch_auto(services, command.target or "status", user=user))
     calls = _Calls(services, user)
     if command.kind is OpsKind.STATUS:
         text = _status(calls, command.host)

@@ -24,6 +24,7 @@ class OpsKind(StrEnum):
     LOGS = "logs"
     ASK = "ask"
     APPROVE_LIST = "approve-list"
+    AUTO = "auto"
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ def parse_ops(text: str) -> OpsCommand:
         return OpsCommand(OpsKind.ASK, question=" ".join(rest))
     if head in {"approve-list", "approvals", "pending"} and not rest:
         return OpsCommand(OpsKind.APPROVE_LIST)
+    if head == "auto" and len(rest) <= 1:
+        word = rest[0].lower() if rest else "status"
+        if word not in {"on", "off", "status"}:
+            raise InputError(f"`/ops auto` takes on, off or status, not '{rest[0]}'.")
+        return OpsCommand(OpsKind.AUTO, target=word)
     return OpsCommand(OpsKind.ASK, question=text.strip())
 
 
