@@ -59,7 +59,7 @@ class SlackSettings(BaseModel):
     #: Requests one user may make per minute before getting a friendly "slow down".
     rate_limit_per_minute: int = Field(default=20, ge=1, le=10_000)
     #: When the digest is posted: a crontab line, UTC.
-    digest_schedule: str = "0 9 * * *"
+    digest_schedule: str = "0 9 * * mon-fri"
     #: Anomalies from this many hours back go into the digest.
     digest_window_hours: int = Field(default=24, ge=1, le=24 * 31)
     #: Post a short "all quiet" digest when there is nothing to report.
