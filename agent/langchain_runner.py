@@ -8,6 +8,7 @@ marked as data; model calls are capped; any failure of the model falls back to t
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
@@ -62,6 +63,7 @@ class LangChainRunner:
     ctx: ToolContext
     fallback: DeterministicRouter
     max_model_calls: int = 8
+    on_tokens: Callable[[int], None] = lambda _tokens: None
 
     @classmethod
     def from_settings(
@@ -128,6 +130,7 @@ class LangChainRunner:
                     "this answer comes from the built-in router.)"
                 }
             )
+        self.on_tokens(_tokens_used(state.get("messages", [])))
         final = _final_text(state.get("messages", []))
         if not final:
             final = "I couldn't finish that within my step limit; try a narrower question."
@@ -136,6 +139,15 @@ class LangChainRunner:
         approval_id = next((c.approval_id for c in calls if c.approval_id), None)
         self.fallback.save(thread, _remember(conversation, text, final, calls))
         return Answer(answer=redact_secrets(final), mode="llm", tool_calls=calls, approval_id=approval_id)
+
+
+def _tokens_used(messages: list[BaseMessage]) -> int:
+    """Tokens the model reported for this answer (0 when the endpoint reports no usage)."""
+    total = 0
+    for message in messages:
+        if isinstance(message, AIMessage) and message.usage_metadata is not None:
+            total += int(message.usage_metadata["total_tokens"])
+    return total
 
 
 def _final_text(messages: list[BaseMessage]) -> str:

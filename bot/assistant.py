@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from adapters.conversations import FileConversationStore, RedisConversationStore
 from adapters.file_logs import JsonlLogSource
 from agent.router import DeterministicRouter
@@ -38,11 +40,20 @@ def build_log_sources(settings: Settings) -> tuple[LogSource, ...]:
     return tuple(sources)
 
 
-def build_runner(settings: Settings, registry: ToolRegistry, ctx: ToolContext) -> AgentRunner:
-    """The LLM agent when an endpoint is configured (falling back to the router on errors), else the router."""
+def build_runner(
+    settings: Settings, registry: ToolRegistry, ctx: ToolContext, *, on_tokens: Callable[[int], None] | None = None
+) -> AgentRunner:
+    """The LLM agent when an endpoint is configured (falling back to the router on errors), else the router.
+
+    Args:
+        on_tokens: called with the tokens each answer used (the bot's ``smartcloudops_llm_tokens_total``).
+    """
     router = DeterministicRouter(registry=registry, ctx=ctx, conversations=build_conversations(settings))
     if settings.llm.base_url is None:
         return router
     from agent.langchain_runner import LangChainRunner
 
-    return LangChainRunner.from_settings(settings.llm, registry=registry, ctx=ctx, fallback=router)
+    runner = LangChainRunner.from_settings(settings.llm, registry=registry, ctx=ctx, fallback=router)
+    if on_tokens is not None:
+        runner.on_tokens = on_tokens
+    return runner

@@ -153,7 +153,8 @@ def build_services(
         log_sources=build_log_sources(settings),
         rules=tuple(rules),
     )
-    runner = build_runner(settings, registry, ctx)
+    telemetry = BotMetrics()
+    runner = build_runner(settings, registry, ctx, on_tokens=telemetry.llm_tokens.inc)
     detection = None
     if metrics is not None:
         detection = DetectionService(
@@ -185,6 +186,7 @@ def build_services(
         runner=runner,
         detection=detection,
         leases=leases,
+        telemetry=telemetry,
         rule_actions=(
             RuleActionJob(
                 metrics=metrics,

@@ -197,3 +197,15 @@ def test_ask_thread_keeps_context_across_invocations(
 
     assert {"metric": "memory", "host": "web-2"} == follow_up["tool_calls"][0]["args"]
     assert follow_up["answer"].startswith("web-2 memory used: ")
+
+
+def test_tokens_the_model_reports_are_counted_in_metrics(
+    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path
+) -> None:
+    openai_api.script([tool_call("get_current_metric", {"metric": "cpu"}), text("ok")])
+    built = services(prometheus, openai_api, tmp_path)
+
+    built.runner.answer("cpu?")
+
+    # two completions of 15 tokens each (the fake reports usage like the OpenAI API)
+    assert 30.0 == built.telemetry.registry.get_sample_value("smartcloudops_llm_tokens_total")
