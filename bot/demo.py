@@ -22,6 +22,7 @@ from bot.settings import (
     Settings,
     SlackSettings,
 )
+from domain.errors import NotAllowedToApprove
 from domain.ports import GroupState, InstanceState
 from simulator.fleet import FleetModel, Incident, IncidentKind
 
@@ -68,7 +69,7 @@ def run_demo(*, out: TextIO, log_dir: Path, hosts: int = 5) -> int:
         slack=SlackSettings(),
         aws=AwsSettings(),
         audit=AuditSettings(dir=log_dir),
-        remediation=RemediationSettings(approvers={"*": [APPROVER]}),
+        remediation=RemediationSettings(approvers={"*": [APPROVER, REQUESTER]}),
     )
     services = build_services(settings, clock=clock, metrics=SimulatedMetrics(fleet, clock), cloud=cloud)
     names = ", ".join(h.name for h in services.metrics.hosts()) if services.metrics else ""
@@ -94,9 +95,20 @@ def run_demo(*, out: TextIO, log_dir: Path, hosts: int = 5) -> int:
         out.write("the remediation request was not created\n")
         return 1
 
-    clock.advance(timedelta(minutes=2))
+    clock.advance(timedelta(minutes=1))
+    try:
+        services.remediation.approve(answer.approval_id, REQUESTER)
+        refusal = "approved (unexpected)"
+    except NotAllowedToApprove as exc:
+        refusal = f"refused: {exc.reason}"
+    clock.advance(timedelta(minutes=1))
     done = services.remediation.approve(answer.approval_id, APPROVER)
-    _say(out, f"4. Approved by {APPROVER} (on the approver list; the requester could not approve it)")
+    _say(
+        out,
+        "4. Approval step (both are on the approver list)",
+        f"{REQUESTER} clicks Approve on their own request: {refusal}\n"
+        f"{APPROVER} clicks Approve: approved, and the stored call runs",
+    )
     _say(out, f"5. Execution (simulated AWS): {done.state.value}", done.result or done.error or "")
 
     audit_files = sorted(log_dir.glob("audit-*.jsonl"))

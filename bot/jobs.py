@@ -15,8 +15,8 @@ import structlog
 
 from bot.digest import DigestJob
 from bot.main import Services
-from bot.rule_outcomes import RuleOutcomePoster
 from bot.model_jobs import ModelReload, RetrainJob
+from bot.rule_outcomes import RuleOutcomePoster
 from bot.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, interval_tick
 from bot.settings import Settings
 from detectors.service import DetectionService
