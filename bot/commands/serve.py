@@ -18,6 +18,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     from bot.commands.config import load_settings
+    from bot.logging import configure_logging
     from bot.serve import serve
 
+    # Structured from the first line: loading secrets from SSM already logs.
+    configure_logging()
     return serve(load_settings(), http=bool(args.http))
