@@ -16,7 +16,10 @@ PACKAGES := domain adapters agent bot detectors remediation simulator tools
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
-uv: ## install uv if it is missing
+uv: ## install uv if it is missing (with pip; on a bare Debian, apt brings pip first)
+	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 \
+		|| $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null; }
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet uv 2>/dev/null \
 		|| python3 -m pip install --quiet --user --break-system-packages uv
 	@command -v $(UV) >/dev/null 2>&1 || { echo "uv could not be installed (python3 -m pip install uv)"; exit 1; }
