@@ -228,3 +228,31 @@ def openai_api() -> Iterator[FakeOpenAI]:
     server = FakeOpenAI().start()
     yield server
     server.stop()
+
+
+def wait_for_steady_scrapes(url: str, *, timeout: float = 150.0) -> None:
+    """Wait until the simulator's series have samples at both edges of the last minute.
+
+    Tests that compare ``rate()`` over a minute with the simulator's model need them: on a loaded
+    machine a scrape can be missed, and a gap at a window's edge makes Prometheus' extrapolated
+    rate read low until the gap has left the window.
+    """
+    query = 'node_cpu_seconds_total{host="db-1",mode="idle",cpu="0"}[75s]'
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()["data"]["result"]
+        stamps = [float(t) for t, _ in result[0]["values"]] if result else []
+        now = time.time()
+        fresh = bool(stamps) and now - stamps[-1] < 3
+        starts_full = any(now - 64 <= t <= now - 56 for t in stamps)
+        if fresh and starts_full:
+            return
+        time.sleep(1)
+    raise AssertionError(f"Prometheus has not scraped the simulator steadily for {timeout:.0f}s")
+
+
+@pytest.fixture
+def steady_prometheus(prometheus: servers.ServerProcess) -> servers.ServerProcess:
+    """The session's Prometheus, once the last minute of simulator samples is complete."""
+    wait_for_steady_scrapes(prometheus.url)
+    return prometheus

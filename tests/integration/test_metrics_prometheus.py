@@ -14,7 +14,13 @@ from domain.models import MetricKind
 from simulator.fleet import FleetModel
 from simulator.server import SimulatorServer
 from tests import servers
+from tests.servers import ServerProcess
 from tools import promql
+
+
+@pytest.fixture(autouse=True)
+def _complete_last_minute(steady_prometheus: ServerProcess) -> None:
+    """These tests compare one-minute rates with the simulator's model: wait out missed scrapes first."""
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import pytest
 import requests
 
 from bot.main import build_services
@@ -16,6 +17,12 @@ from bot.settings import PrometheusSettings, Settings
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
 from tests.servers import ServerProcess
+
+
+@pytest.fixture(autouse=True)
+def _complete_last_minute(steady_prometheus: ServerProcess) -> None:
+    """These tests compare one-minute rates with the simulator's model: wait out missed scrapes first."""
+
 
 _ANSWER = re.compile(r"^(?P<host>\S+) CPU: (?P<value>[\d.]+)% \(1m average, (?P<at>[\d\- :]+) UTC\)$", re.M)
 
