@@ -36,7 +36,8 @@ def test_current_cpu_of_each_simulated_host_equals_the_models_one_minute_average
     assert 20 == len(samples)
     for sample in samples:
         expected = fleet_model.average(MetricKind.CPU, sample.timestamp.timestamp(), 60.0)
-        assert abs(sample.value - expected[fleet_model.index_of(sample.host.host or "")]) < 3.0, sample
+        # rate() extrapolates from scrape times that jitter on a loaded machine: a few points of slack.
+        assert abs(sample.value - expected[fleet_model.index_of(sample.host.host or "")]) < 5.0, sample
         assert "1m average" == sample.window
 
 
@@ -47,11 +48,16 @@ def test_memory_and_disk_per_mountpoint_equal_the_model(metrics: PrometheusMetri
 
     at = memory.timestamp.timestamp()
     row = fleet_model.index_of("web-1")
-    assert fleet_model.rates(MetricKind.MEMORY, [at])[row, 0] == pytest.approx(memory.value, abs=1.0)
+    # A gauge's latest sample was scraped up to a couple of seconds before ``at``, possibly in
+    # the model's previous 15 s bucket: either bucket's value is right.
+    near = [at, at - 2.0]
+    assert any(fleet_model.rates(MetricKind.MEMORY, [t])[row, 0] == pytest.approx(memory.value, abs=1.0) for t in near)
     assert ["/", "/data"] == sorted(disks)
     root, data = disks["/"], disks["/data"]
-    assert fleet_model.rates(MetricKind.DISK, [at])[row, 0] == pytest.approx(root.used_percent, abs=1.0)
-    assert fleet_model.data_disk([at])[row, 0] == pytest.approx(data.used_percent, abs=1.0)
+    assert any(
+        fleet_model.rates(MetricKind.DISK, [t])[row, 0] == pytest.approx(root.used_percent, abs=1.0) for t in near
+    )
+    assert any(fleet_model.data_disk([t])[row, 0] == pytest.approx(data.used_percent, abs=1.0) for t in near)
     assert 500 * 1024**3 == data.size_bytes
 
 
@@ -72,7 +78,7 @@ def test_top_puts_the_saturated_host_near_the_top(metrics: PrometheusMetrics) ->
     # The real node_exporter's host (this machine) may be just as busy, so db-1 is first or second.
     assert "db-1" in [s.host.host for s in top[:2]]
     assert 3 == len(top)
-    assert top[1].value > 90
+    assert next(s for s in top if s.host.host == "db-1").value > 90
     assert top[0].value >= top[1].value >= top[2].value
 
 
