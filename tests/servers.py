@@ -20,6 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simulator.exposition import write_openmetrics
+from simulator.fleet import FleetModel
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -267,3 +270,15 @@ def start_victoria_metrics(workdir: Path) -> ServerProcess:
         workdir=workdir,
         ready=http_ready(f"http://{LOOPBACK}:{port}/health"),
     )
+
+
+def start_history_prometheus(
+    workdir: Path, model: FleetModel, *, start: float, end: float, step: float = 60.0
+) -> ServerProcess:
+    """A Prometheus holding only the simulated fleet's history from ``start`` to ``end`` (no scraping)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    history = workdir / "history.om"
+    with history.open("w") as out:
+        write_openmetrics(model, start=start, end=end, step=step, out=out)
+    backfill_openmetrics(history, workdir / "data")
+    return start_prometheus(workdir, scrape_targets={}, tsdb=workdir / "data")

@@ -13,7 +13,6 @@ from adapters.redis_store import RedisAnomalyStore, connect
 from detectors.service import DetectionService
 from detectors.zscore import RobustZScoreDetector
 from domain.models import AnomalyStatus, MetricKind, Severity
-from simulator.exposition import write_openmetrics
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers
 
@@ -30,13 +29,10 @@ def history_prometheus(
     tmp_path_factory: pytest.TempPathFactory, history: tuple[FleetModel, float]
 ) -> Iterator[servers.ServerProcess]:
     model, end = history
-    work = tmp_path_factory.mktemp("history")
-    om = work / "history.om"
-    with om.open("w") as out:
-        write_openmetrics(model, start=end - 2 * 3600, end=end, step=60, out=out)
     try:
-        servers.backfill_openmetrics(om, work / "data")
-        server = servers.start_prometheus(work, scrape_targets={}, tsdb=work / "data")
+        server = servers.start_history_prometheus(
+            tmp_path_factory.mktemp("history"), model, start=end - 2 * 3600, end=end
+        )
     except servers.ServerStartError as exc:
         pytest.fail(str(exc), pytrace=False)
     yield server

@@ -25,7 +25,6 @@ from remediation.approval import ApprovalState
 from remediation.policy import ApprovalPolicy
 from remediation.rule_actions import RuleActionJob
 from remediation.service import RemediationService
-from simulator.exposition import write_openmetrics
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers
 
@@ -55,13 +54,10 @@ def rules_prometheus(
     tmp_path_factory: pytest.TempPathFactory, history: tuple[FleetModel, float]
 ) -> Iterator[servers.ServerProcess]:
     model, end = history
-    work = tmp_path_factory.mktemp("rules-history")
-    om = work / "history.om"
-    with om.open("w") as out:
-        write_openmetrics(model, start=end - 2 * 3600, end=end, step=60, out=out)
     try:
-        servers.backfill_openmetrics(om, work / "data")
-        server = servers.start_prometheus(work, scrape_targets={}, tsdb=work / "data")
+        server = servers.start_history_prometheus(
+            tmp_path_factory.mktemp("rules-history"), model, start=end - 2 * 3600, end=end
+        )
     except servers.ServerStartError as exc:
         pytest.fail(str(exc), pytrace=False)
     yield server
