@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +12,11 @@ import redis as redis_lib
 import requests
 
 from simulator.exposition import write_openmetrics
-from simulator.fleet import FleetModel, Incident, IncidentKind
-from simulator.server import SimulatorServer
+from simulator.fleet import FleetModel
 from tests import servers
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fleet_process import FleetSimulator, fleet
 
 pytestmark = pytest.mark.integration
 
@@ -41,20 +41,42 @@ def node_exporter(workdir: Path) -> Iterator[servers.ServerProcess]:
 
 
 @pytest.fixture(scope="session")
-def fleet_model() -> FleetModel:
-    """20 simulated hosts; db-1 has been saturating its CPU for an hour and goes on for a day."""
-    now = time.time()
-    return FleetModel(20, (Incident(IncidentKind.CPU_SATURATION, "db-1", now - 3600, 86400),))
+def fleet_start() -> float:
+    """When the session's fleet began: counters start here, and db-1's incident too."""
+    return time.time() - 3600
 
 
 @pytest.fixture(scope="session")
-def fleet_simulator(fleet_model: FleetModel) -> Iterator[SimulatorServer]:
-    server = SimulatorServer((servers.LOOPBACK, servers.free_port()), fleet_model)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def fleet_model(fleet_start: float) -> FleetModel:
+    """20 simulated hosts; db-1 has been saturating its CPU for an hour and goes on for a day."""
+    return fleet(fleet_start)
+
+
+@pytest.fixture(scope="session")
+def fleet_simulator(workdir: Path, fleet_model: FleetModel, fleet_start: float) -> Iterator[FleetSimulator]:
+    port = servers.free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.fleet_process",
+        "--port",
+        str(port),
+        "--origin",
+        str(fleet_start),
+        "--incident-start",
+        str(fleet_start),
+    ]
+    process = _started(
+        servers.start_server,
+        "fleet",
+        argv,
+        port=port,
+        workdir=workdir / "fleet",
+        ready=servers.http_ready(f"http://{servers.LOOPBACK}:{port}/metrics"),
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    yield FleetSimulator(model=fleet_model, origin=fleet_start, process=process)
+    process.stop()
 
 
 def wait_for_series(url: str, query: str, *, minimum: int = 1, timeout: float = 30.0) -> list[dict[str, object]]:
@@ -72,7 +94,7 @@ def wait_for_series(url: str, query: str, *, minimum: int = 1, timeout: float = 
 
 @pytest.fixture(scope="session")
 def prometheus(
-    workdir: Path, node_exporter: servers.ServerProcess, fleet_simulator: SimulatorServer
+    workdir: Path, node_exporter: servers.ServerProcess, fleet_simulator: FleetSimulator
 ) -> Iterator[servers.ServerProcess]:
     """Prometheus scraping node_exporter (job ``node``) and the fleet simulator (job ``fleet``) every second.
 
@@ -113,7 +135,7 @@ def victoria_metrics(
     workdir: Path,
     prometheus: servers.ServerProcess,
     node_exporter: servers.ServerProcess,
-    fleet_simulator: SimulatorServer,
+    fleet_simulator: FleetSimulator,
 ) -> Iterator[servers.ServerProcess]:
     """VictoriaMetrics fed like ``prometheus``: the same backfilled history file, and scraping the same targets.
 

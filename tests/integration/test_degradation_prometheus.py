@@ -17,13 +17,13 @@ from bot.main import build_services
 from bot.scheduler import Outcome
 from bot.settings import AuditSettings, DetectionSettings, PrometheusSettings, RemediationSettings, Settings
 from simulator.exposition import write_openmetrics
-from simulator.server import SimulatorServer
 from tests import servers
+from tests.fleet_process import FleetSimulator
 from tests.integration.outages import restart
 
 
 @pytest.fixture
-def own_prometheus(tmp_path: Path, fleet_simulator: SimulatorServer) -> Iterator[list[servers.ServerProcess]]:
+def own_prometheus(tmp_path: Path, fleet_simulator: FleetSimulator) -> Iterator[list[servers.ServerProcess]]:
     """A Prometheus of this test's own (it gets stopped), with 15 minutes of the simulator's history."""
     home = tmp_path / "prometheus"
     home.mkdir()

@@ -12,8 +12,8 @@ from adapters.prometheus import PrometheusMetrics
 from domain.errors import InputError, MetricsUnavailable, QueryError, UnknownHost
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
-from simulator.server import SimulatorServer
 from tests import servers
+from tests.fleet_process import FleetSimulator
 from tests.servers import ServerProcess
 from tools import promql
 
@@ -175,7 +175,7 @@ def test_prometheus_down_is_metrics_unavailable_with_url_and_reason() -> None:
     assert time.monotonic() - began < 10
 
 
-def test_a_server_that_is_not_prometheus_is_metrics_unavailable(fleet_simulator: SimulatorServer) -> None:
+def test_a_server_that_is_not_prometheus_is_metrics_unavailable(fleet_simulator: FleetSimulator) -> None:
     url = f"http://127.0.0.1:{fleet_simulator.server_address[1]}/nothing-here"
 
     with pytest.raises(MetricsUnavailable) as caught:
