@@ -119,7 +119,13 @@ def prometheus(
         "fleet": f"{servers.LOOPBACK}:{fleet_simulator.server_address[1]}",
     }
     server = _started(servers.start_prometheus, home, scrape_targets=targets, tsdb=home / "data")
-    # rate() over [1m] needs at least two samples of every counter.
+    _wait_for_fleet_samples(server)
+    yield server
+    server.stop()
+
+
+def _wait_for_fleet_samples(server: servers.ServerProcess) -> None:
+    """Wait until every host has a few recent samples (rate() over [1m] needs two); stop and fail otherwise."""
     try:
         wait_for_series(
             server.url, "count by (instance) (count_over_time(node_cpu_seconds_total[10s]) >= 3)", minimum=21
@@ -127,8 +133,6 @@ def prometheus(
     except AssertionError as exc:
         server.stop()
         pytest.fail(f"{exc}\n{server.log_tail()}", pytrace=False)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -183,13 +187,7 @@ def victoria_metrics(
         server.stop()
         pytest.fail(f"VictoriaMetrics refused the history: {resp.status_code} {resp.text[:500]}", pytrace=False)
     requests.get(f"{server.url}/internal/force_flush", timeout=30)
-    try:
-        wait_for_series(
-            server.url, "count by (instance) (count_over_time(node_cpu_seconds_total[10s]) >= 3)", minimum=21
-        )
-    except AssertionError as exc:
-        server.stop()
-        pytest.fail(f"{exc}\n{server.log_tail()}", pytrace=False)
+    _wait_for_fleet_samples(server)
     yield server
     server.stop()
 
