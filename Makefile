@@ -9,7 +9,7 @@ UV ?= uv
 RUN := $(UV) run --frozen --no-sync
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := prometheus prometheus-node-exporter redis-server victoria-metrics
-PACKAGES := domain adapters agent bot detectors remediation simulator tools
+PACKAGES := domain adapters agent bot detectors evaluation remediation simulator tools
 
 .PHONY: help uv install system-deps demo test unit integration lint typecheck fmt clean
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.prometheus.hosts import find_host_mentions
 from agent.conversation import Conversation
 from domain.models import HostRef, MetricKind
-from tools.hosts import find_host_mentions
 
 _METRIC_WORDS: tuple[tuple[MetricKind, re.Pattern[str]], ...] = (
     (MetricKind.DISK_IO, re.compile(r"\b(disk\s*i/?o|iops|disk (reads?|writes?)|io wait)\b")),

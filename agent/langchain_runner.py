@@ -28,7 +28,7 @@ from agent.conversation import Conversation
 from agent.router import DeterministicRouter, record
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
-from bot.settings import LLMSettings
+from bot.config.settings import LLMSettings
 from domain.models import ToolResult
 from tools.context import ToolContext
 from tools.registry import Tool, ToolRegistry

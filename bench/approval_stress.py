@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.audit_file import JsonlAuditSink
-from adapters.memory import InMemoryApprovalStore
+from adapters.files.audit import JsonlAuditSink
+from adapters.memory.approvals import InMemoryApprovalStore
 from domain.errors import ApprovalExpired, InvalidTransition, NotAllowedToApprove, PolicyError
 from domain.ports import ApprovalStore, AuditEvent, AuditSink, GroupState, InstanceState
 from remediation import actions
@@ -308,8 +308,8 @@ def _judge(
 @contextmanager
 def redis_store(url: str | None) -> Iterator[tuple[ApprovalStore, str]]:
     """A Redis approval store under a fresh key prefix, on ``url`` or on a throwaway redis-server."""
-    from adapters.redis_approvals import RedisApprovalStore
-    from adapters.redis_store import connect
+    from adapters.redis.approvals import RedisApprovalStore
+    from adapters.redis.connection import connect
 
     server = None
     if url is None:

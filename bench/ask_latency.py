@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.main import build_services
-from bot.settings import AuditSettings, PrometheusSettings, Settings
+from bot.config.settings import AuditSettings, PrometheusSettings, Settings
+from bot.wiring import build_services
 from simulator.fleet import FleetModel
 from simulator.server import SimulatorServer
 

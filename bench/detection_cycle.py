@@ -24,15 +24,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryAnomalyStore
-from adapters.simulated_metrics import SimulatedMetrics
-from detectors.fleet_model import FEATURES, FleetBaselineModel
-from detectors.model_cycle import MetricBlock, ModelVerdict, block_verdicts
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.prometheus import promql
+from adapters.simulated.metrics import SimulatedMetrics
+from detectors.model.cycle import MetricBlock, ModelVerdict, block_verdicts
+from detectors.model.fleet_model import FEATURES, FleetBaselineModel
 from detectors.service import DetectionService
 from domain.models import MetricKind
 from simulator.exposition import step_times
 from simulator.fleet import FleetModel, Incident, IncidentKind
-from tools import promql
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=30)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import requests
 
-from adapters.prometheus import PrometheusMetrics
+from adapters.prometheus.metrics import PrometheusMetrics
 from domain.models import HostRef, MetricKind
 from simulator.exposition import write_history
 from simulator.fleet import FleetModel, Incident, IncidentKind

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from adapters.conversations import FileConversationStore, RedisConversationStore
-from adapters.file_logs import JsonlLogSource
+from adapters.files.conversations import FileConversationStore
+from adapters.files.logs import JsonlLogSource
+from adapters.redis.conversations import RedisConversationStore
 from agent.router import DeterministicRouter
 from agent.runner import AgentRunner
-from bot.settings import Settings
+from bot.config.settings import Settings
 from domain.ports import ConversationStore, LogSource
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
@@ -17,7 +18,7 @@ from tools.registry import ToolRegistry
 def build_conversations(settings: Settings) -> ConversationStore:
     """Redis when configured (shared by replicas), else a local state directory."""
     if settings.redis.url:
-        from adapters.redis_store import connect
+        from adapters.redis.connection import connect
 
         return RedisConversationStore(connect(settings.redis.url))
     return FileConversationStore(settings.state.dir)
@@ -32,7 +33,7 @@ def build_log_sources(settings: Settings) -> tuple[LogSource, ...]:
     if settings.logs.cloudwatch_group and settings.aws.enabled:
         import boto3
 
-        from adapters.cloudwatch_logs import CloudWatchLogSource
+        from adapters.aws.cloudwatch_logs import CloudWatchLogSource
 
         endpoint = str(settings.aws.endpoint_url) if settings.aws.endpoint_url else None
         client = boto3.session.Session(region_name=settings.aws.region).client("logs", endpoint_url=endpoint)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from detectors.detector import Detector, Finding
-from detectors.fleet_model import FleetBaselineModel
-from detectors.model_cycle import BlockSource, ModelVerdict, block_verdicts, model_verdicts
+from detectors.model.cycle import BlockSource, ModelVerdict, block_verdicts, model_verdicts
+from detectors.model.fleet_model import FleetBaselineModel
 from domain.models import Anomaly, AnomalyStatus, MetricKind, Series, Severity, format_value
 from domain.ports import AnomalyStore, MetricsSource
 

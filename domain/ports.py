@@ -258,6 +258,10 @@ class LogSource(Protocol):
         ...
 
 
+CONVERSATION_TTL_SECONDS = 24 * 3600
+"""How long a conversation's context is kept by default."""
+
+
 class ConversationStore(Protocol):
     """Conversation context per thread, kept for a while between questions."""
 

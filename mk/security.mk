@@ -14,7 +14,7 @@
 
 UV ?= uv
 SECURITY_VENV := .venv-tools/security
-SECURITY_PACKAGES ?= domain adapters agent bot detectors remediation simulator tools
+SECURITY_PACKAGES ?= domain adapters agent bot detectors evaluation remediation simulator tools
 SECURITY_AUDIT_SERVICE ?= osv
 SECURITY_ADVISORY_DB ?=
 SECURITY_KNOWN_BAD := tests/security/known-bad-requirements.txt

@@ -149,3 +149,15 @@ def inverse(call: ActionCall, *, before: int | None) -> ActionCall | None:
     if call.action is ActionName.SCALE_UP and before is not None:
         return ActionCall(action=ActionName.SCALE_TO, params={"group": str(call.params["group"]), "desired": before})
     return None
+
+
+def _record_key(action: AutoAction) -> str:
+    return f"{action.action}|{action.target}|{action.at.isoformat()}"
+
+
+def latest_per_action(actions: list[AutoAction]) -> list[AutoAction]:
+    """One entry per action (the latest record wins), oldest first."""
+    by_key: dict[str, AutoAction] = {}
+    for a in actions:
+        by_key[_record_key(a)] = a
+    return sorted(by_key.values(), key=lambda a: a.at)

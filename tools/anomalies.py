@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from pydantic import BaseModel, Field
 
+from domain.durations import parse_duration
 from domain.models import Anomaly, Severity, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.formatting import minute
-from tools.timeparse import parse_duration
 
 _SCAN_LIMIT = 1000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from detectors.rule_file import NamedRule
+from detectors.rules.file import NamedRule
 from domain.ports import AnomalyStore, Clock, LogSource, MetricsSource
 from remediation.actions import ActionLimits
 from remediation.service import RemediationService

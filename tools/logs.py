@@ -6,12 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
+from domain.durations import TimeWindow, parse_window
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from domain.ports import LogLine
 from tools.context import ToolContext
 from tools.formatting import at
-from tools.timeparse import TimeWindow, parse_window
 
 MAX_LINE_CHARS = 400
 

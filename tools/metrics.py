@@ -8,13 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from adapters.prometheus.hosts import resolve_host
+from domain.durations import parse_duration
 from domain.errors import ConfigError
 from domain.models import AnomalyStatus, HostRef, MetricKind, Sample, ToolResult, ToolStatus
 from domain.ports import MetricsSource
 from tools.context import ToolContext
 from tools.formatting import at, minute, quantity
-from tools.hosts import resolve_host
-from tools.timeparse import parse_duration
 
 _HOST_FIELD = "host name, instance (host:port), IP or EC2 instance id"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from adapters.prometheus.hosts import resolve_host
 from domain.errors import ActionNotAllowed, ConfigError, InputError
 from domain.models import ToolResult, ToolStatus
 from remediation import actions
 from remediation.actions import ActionCall, ActionName
 from tools.context import ToolContext
-from tools.hosts import resolve_host
 
 
 class RemediationArgs(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from detectors.rules import Comparison, DurationRule, RuleSyntaxError, format_duration, parse_rule
+from detectors.rules.grammar import Comparison, DurationRule, RuleSyntaxError, format_duration, parse_rule
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from tools.context import ToolContext

@@ -18,11 +18,12 @@ import yaml
 from pydantic import AnyHttpUrl, BaseModel, SecretStr
 
 from adapters.clock import ManualClock, SystemClock
-from adapters.conversations import InMemoryConversationStore
-from adapters.simulated_cloud import SimulatedCloudActions
+from adapters.memory.conversations import InMemoryConversationStore
+from adapters.simulated.cloud import SimulatedCloudActions
 from agent.runner import Answer
-from bot.main import Services, build_services
-from bot.settings import AuditSettings, LLMSettings, PrometheusSettings, RemediationSettings, Settings
+from bot.config.settings import AuditSettings, LLMSettings, PrometheusSettings, RemediationSettings, Settings
+from bot.services import Services
+from bot.wiring import build_services
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 from domain.ports import GroupState, InstanceState
 from simulator.fleet import FleetModel

@@ -11,11 +11,8 @@ from typing import Any
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.simulated_metrics import SimulatedMetrics
-from bot.main import Services, build_services
-from bot.rule_outcomes import RuleOutcomePoster
-from bot.scheduler import ScheduledJob, TickRunner
-from bot.settings import (
+from adapters.simulated.metrics import SimulatedMetrics
+from bot.config.settings import (
     AuditSettings,
     AutoRemediationSettings,
     AwsSettings,
@@ -23,6 +20,10 @@ from bot.settings import (
     RemediationSettings,
     Settings,
 )
+from bot.jobs.rule_outcomes import RuleOutcomePoster
+from bot.jobs.scheduler import ScheduledJob, TickRunner
+from bot.services import Services
+from bot.wiring import build_services
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.integration.test_degradation_aws import AutoScalingApi
 from tests.integration.test_remediation_path import create_group, desired_capacity

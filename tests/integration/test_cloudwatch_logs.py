@@ -7,8 +7,8 @@ from pathlib import Path
 
 import boto3
 
-from bot.main import build_services
-from bot.settings import AuditSettings, AwsSettings, LogsSettings, Settings
+from bot.config.settings import AuditSettings, AwsSettings, LogsSettings, Settings
+from bot.wiring import build_services
 
 
 def put_events(endpoint: str, group: str, stream: str, messages: list[tuple[float, str]]) -> None:

@@ -18,10 +18,11 @@ import pytest
 import requests
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.main import Services, build_services
-from bot.serve import build_http_app
-from bot.settings import AuditSettings, AwsSettings, RemediationSettings, Settings, SlackSettings
+from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings, SlackSettings
+from bot.http.asgi import build_http_app
+from bot.services import Services
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from remediation import actions
 from remediation.approval import ApprovalState
 from tests.fakes.slack_api import FakeSlackApi

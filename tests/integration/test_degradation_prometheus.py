@@ -12,10 +12,10 @@ import requests
 from structlog.testing import capture_logs
 
 from adapters.clock import ManualClock
-from bot.jobs import build_job_scheduler
-from bot.main import build_services
-from bot.scheduler import Outcome
-from bot.settings import AuditSettings, DetectionSettings, PrometheusSettings, RemediationSettings, Settings
+from bot.config.settings import AuditSettings, DetectionSettings, PrometheusSettings, RemediationSettings, Settings
+from bot.jobs.schedule import build_job_scheduler
+from bot.jobs.scheduler import Outcome
+from bot.wiring import build_services
 from simulator.exposition import write_openmetrics
 from tests import servers
 from tests.fleet_process import FleetSimulator

@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.redis_store import RedisAnomalyStore, connect
-from bot.jobs import build_job_scheduler
-from bot.main import Services, build_services
-from bot.scheduler import JobScheduler, Outcome
-from bot.settings import (
+from adapters.redis.anomalies import RedisAnomalyStore
+from adapters.redis.connection import connect
+from bot.config.settings import (
     AuditSettings,
     DetectionSettings,
     PrometheusSettings,
@@ -24,6 +22,10 @@ from bot.settings import (
     Settings,
     StateSettings,
 )
+from bot.jobs.schedule import build_job_scheduler
+from bot.jobs.scheduler import JobScheduler, Outcome
+from bot.services import Services
+from bot.wiring import build_services
 from domain.models import Anomaly
 from tests import servers
 from tests.integration.outages import redis_ready, restart

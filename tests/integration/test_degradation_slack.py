@@ -10,12 +10,12 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk import WebClient
 
-from adapters.slack_notifier import retrying_web_client
-from bot.jobs import build_job_scheduler
-from bot.main import Services, build_services
-from bot.notifier import SlackNotifier
-from bot.scheduler import JobScheduler, Outcome
-from bot.settings import AuditSettings, SchedulerSettings, Settings, SlackSettings
+from adapters.slack.notifier import SlackNotifier, retrying_web_client
+from bot.config.settings import AuditSettings, SchedulerSettings, Settings, SlackSettings
+from bot.jobs.schedule import build_job_scheduler
+from bot.jobs.scheduler import JobScheduler, Outcome
+from bot.services import Services
+from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlackApi
 
 TICK = datetime(2026, 3, 13, 9, 0, tzinfo=UTC)

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.model_file import load_model, manifest_path
-from adapters.prometheus import PrometheusMetrics
-from adapters.redis_store import RedisAnomalyStore, connect
-from bot.cli import main
+from adapters.files.model_file import load_model, manifest_path
+from adapters.prometheus.metrics import PrometheusMetrics
+from adapters.redis.anomalies import RedisAnomalyStore
+from adapters.redis.connection import connect
+from bot.cli.main import main
 from detectors.service import DetectionService
 from domain.models import AnomalyStatus
 from simulator.fleet import FleetModel, Incident, IncidentKind

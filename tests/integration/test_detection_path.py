@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.prometheus import PrometheusMetrics
-from adapters.redis_store import RedisAnomalyStore, connect
+from adapters.prometheus.metrics import PrometheusMetrics
+from adapters.redis.anomalies import RedisAnomalyStore
+from adapters.redis.connection import connect
+from detectors.model.zscore import RobustZScoreDetector
 from detectors.service import DetectionService
-from detectors.zscore import RobustZScoreDetector
 from domain.models import AnomalyStatus, MetricKind, Severity
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 
-from adapters.anomaly_spool import SpoolingAnomalyStore
 from adapters.clock import ManualClock
-from adapters.redis_store import RedisAnomalyStore, connect
-from adapters.simulated_metrics import SimulatedMetrics
+from adapters.files.anomaly_spool import SpoolingAnomalyStore
+from adapters.redis.anomalies import RedisAnomalyStore
+from adapters.redis.connection import connect
+from adapters.simulated.metrics import SimulatedMetrics
+from detectors.model.zscore import RobustZScoreDetector
 from detectors.service import DetectionService
-from detectors.zscore import RobustZScoreDetector
 from domain.models import Anomaly, AnomalyStatus
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from adapters.metrics_csv import read_wide_csv
+from adapters.files.metrics_csv import read_wide_csv
 from tests.servers import ServerProcess
 
 

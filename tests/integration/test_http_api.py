@@ -12,10 +12,10 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.main import build_services
-from bot.serve import build_http_app
-from bot.settings import AuditSettings, HttpSettings, PrometheusSettings, RedisSettings, Settings, SlackSettings
+from bot.config.settings import AuditSettings, HttpSettings, PrometheusSettings, RedisSettings, Settings, SlackSettings
+from bot.http.asgi import build_http_app
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.asgi_server import serve_asgi
 from tests.integration.slack_requests import SIGNING_SECRET, slash_command

@@ -13,9 +13,10 @@ import pytest
 from pydantic import AnyHttpUrl, SecretStr
 
 from adapters.clock import SystemClock
-from adapters.simulated_cloud import SimulatedCloudActions
-from bot.main import Services, build_services
-from bot.settings import AuditSettings, LLMSettings, PrometheusSettings, RemediationSettings, Settings
+from adapters.simulated.cloud import SimulatedCloudActions
+from bot.config.settings import AuditSettings, LLMSettings, PrometheusSettings, RemediationSettings, Settings
+from bot.services import Services
+from bot.wiring import build_services
 from domain.ports import GroupState
 from tests.fakes.openai_api import FakeOpenAI, Reply, error, text, tool_call
 from tests.servers import ServerProcess

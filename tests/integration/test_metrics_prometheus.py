@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.prometheus import PrometheusMetrics
+from adapters.prometheus import promql
+from adapters.prometheus.metrics import PrometheusMetrics
 from domain.errors import InputError, MetricsUnavailable, QueryError, UnknownHost
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
 from tests import servers
 from tests.fleet_process import FleetSimulator
 from tests.servers import ServerProcess
-from tools import promql
 
 
 @pytest.fixture(autouse=True)

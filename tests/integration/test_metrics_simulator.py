@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from adapters.prometheus import PrometheusMetrics
+from adapters.prometheus.metrics import PrometheusMetrics
 from domain.models import MetricKind
 from tests import servers
 from tests.integration.conftest import wait_for_series

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from bot.main import build_services
-from bot.settings import PrometheusSettings, Settings
+from bot.config.settings import PrometheusSettings, Settings
+from bot.wiring import build_services
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
 from tests.servers import ServerProcess

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.redis_approvals import RedisApprovalStore
-from adapters.redis_store import RedisAnomalyStore, connect
+from adapters.redis.anomalies import RedisAnomalyStore
+from adapters.redis.approvals import RedisApprovalStore
+from adapters.redis.connection import connect
 from domain.errors import StoreUnavailable
 from tests.store_contracts import AnomalyStoreContract, ApprovalStoreContract, anomaly
 

@@ -12,10 +12,11 @@ import boto3
 import pytest
 import redis
 
-from adapters.aws import AwsCloudActions
+from adapters.aws.cloud_actions import AwsCloudActions
 from adapters.clock import ManualClock
-from bot.main import Services, build_services
-from bot.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
+from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
+from bot.services import Services
+from bot.wiring import build_services
 from domain.errors import (
     ActionNotAllowed,
     ApprovalExpired,

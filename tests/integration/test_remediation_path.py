@@ -8,8 +8,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from bot.main import build_services
-from bot.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
+from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
+from bot.wiring import build_services
 from domain.errors import NotAllowedToApprove
 from remediation.approval import ApprovalState
 

@@ -10,20 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from adapters.audit_file import JsonlAuditSink
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryAnomalyStore, InMemoryApprovalStore
-from adapters.prometheus import PrometheusMetrics
-from adapters.simulated_cloud import SimulatedCloudActions
-from detectors.rule_evaluation import RuleDetector
-from detectors.rule_file import parse_rules_yaml
+from adapters.files.audit import JsonlAuditSink
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.memory.approvals import InMemoryApprovalStore
+from adapters.memory.rule_firings import InMemoryRuleFirings
+from adapters.prometheus.metrics import PrometheusMetrics
+from adapters.simulated.cloud import SimulatedCloudActions
+from bot.jobs.rule_actions import RuleActionJob
+from detectors.rules.evaluation import RuleDetector
+from detectors.rules.file import parse_rules_yaml
 from detectors.service import DetectionService
 from domain.models import MetricKind, Severity
 from domain.ports import GroupState
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
 from remediation.policy import ApprovalPolicy
-from remediation.rule_actions import RuleActionJob
 from remediation.service import RemediationService
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers
@@ -102,7 +104,11 @@ def test_rule_action_becomes_one_pending_request_that_runs_nothing(
         clock=ManualClock(now),
     )
     job = RuleActionJob(
-        metrics=PrometheusMetrics(rules_prometheus.url), remediation=remediation, rules=RULES, limits=ActionLimits()
+        metrics=PrometheusMetrics(rules_prometheus.url),
+        remediation=remediation,
+        rules=RULES,
+        limits=ActionLimits(),
+        firings=InMemoryRuleFirings(),
     )
 
     created = job.run_once(now)

@@ -25,8 +25,8 @@ import redis as redis_lib
 import requests
 from pydantic import SecretStr
 
-from bot.main import build_services
-from bot.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from bot.wiring import build_services
 from remediation import actions
 from remediation.approval import ApprovalState
 from tests import servers

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.redis_leases import RedisJobLeases
-from adapters.redis_store import connect
-from bot.scheduler import Outcome, ScheduledJob, TickRunner
+from adapters.redis.connection import connect
+from adapters.redis.leases import RedisJobLeases
+from bot.jobs.scheduler import Outcome, ScheduledJob, TickRunner
 from tests.unit.adapters.test_leases import LeaseContract
 
 

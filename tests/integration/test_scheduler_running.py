@@ -9,8 +9,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from adapters.clock import SystemClock
-from adapters.memory_leases import InMemoryJobLeases
-from bot.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner
+from adapters.memory.leases import InMemoryJobLeases
+from bot.jobs.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner
 
 
 def test_failing_and_slow_jobs_leave_the_scheduler_running() -> None:

@@ -28,13 +28,13 @@ import redis as redis_lib
 import requests
 import structlog
 
-from bot.app import build_app
-from bot.commands.config import load_settings
-from bot.digest import DigestJob
+from adapters.slack.notifier import SlackNotifier
+from bot.cli.commands.config import load_settings
+from bot.http.asgi import build_http_app
+from bot.jobs.digest import DigestJob
 from bot.logging import configure_logging
-from bot.main import build_services
-from bot.notifier import SlackNotifier
-from bot.serve import build_http_app
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from tests.fakes.openai_api import FakeOpenAI, Reply, text, tool_call
 from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
 from tests.integration.asgi_server import serve_asgi

@@ -11,7 +11,7 @@ import boto3
 import pytest
 import requests
 
-from bot.commands.config import load_settings
+from bot.cli.commands.config import load_settings
 from domain.errors import ConfigError
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.slack_requests import signed_headers, slash_command

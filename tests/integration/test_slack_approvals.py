@@ -14,10 +14,10 @@ import requests
 from pydantic import SecretStr
 
 from adapters.clock import ManualClock
-from bot.app import build_app
-from bot.main import build_services
-from bot.serve import build_http_app
-from bot.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from bot.http.asgi import build_http_app
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.asgi_server import serve_asgi
 from tests.integration.slack_requests import SIGNING_SECRET, block_action, slash_command

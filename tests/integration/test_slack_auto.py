@@ -11,11 +11,12 @@ import requests
 from pydantic import SecretStr
 
 from adapters.clock import ManualClock
-from adapters.simulated_metrics import SimulatedMetrics
-from bot.app import build_app
-from bot.main import Services, build_services
-from bot.serve import build_http_app
-from bot.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from adapters.simulated.metrics import SimulatedMetrics
+from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from bot.http.asgi import build_http_app
+from bot.services import Services
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.asgi_server import serve_asgi

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk import WebClient
 
-from adapters.redis_store import RedisAnomalyStore, connect
-from bot.digest import DigestJob, run_digest_job
-from bot.notifier import SlackNotifier
+from adapters.redis.anomalies import RedisAnomalyStore
+from adapters.redis.connection import connect
+from adapters.slack.notifier import SlackNotifier
+from bot.jobs.digest import DigestJob, run_digest_job
 from domain.errors import NotifierUnavailable
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 from tests.fakes.slack_api import FakeSlackApi

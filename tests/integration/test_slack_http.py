@@ -12,10 +12,10 @@ import pytest
 import requests
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.main import build_services
-from bot.serve import build_http_app
-from bot.settings import AuditSettings, PrometheusSettings, RedisSettings, Settings, SlackSettings, StateSettings
+from bot.config.settings import AuditSettings, PrometheusSettings, RedisSettings, Settings, SlackSettings, StateSettings
+from bot.http.asgi import build_http_app
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.asgi_server import serve_asgi
 from tests.integration.slack_requests import event_callback, signed_headers, slash_command

@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import build_app
-from bot.main import build_services
-from bot.settings import PrometheusSettings, Settings, SlackSettings
+from bot.config.settings import PrometheusSettings, Settings, SlackSettings
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.socket_mode import FakeSocketMode
 from tests.servers import ServerProcess

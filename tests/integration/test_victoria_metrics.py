@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from adapters.prometheus import PrometheusMetrics
+from adapters.prometheus.metrics import PrometheusMetrics
 from domain.errors import MetricsUnavailable, QueryError, UnknownHost
 from domain.models import MetricKind
 from simulator.fleet import FleetModel

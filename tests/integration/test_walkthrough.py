@@ -17,12 +17,8 @@ import pytest
 import requests
 from pydantic import SecretStr
 
-from bot.app import build_app
-from bot.digest import DigestJob
-from bot.main import build_services
-from bot.notifier import SlackNotifier
-from bot.serve import build_http_app
-from bot.settings import (
+from adapters.slack.notifier import SlackNotifier
+from bot.config.settings import (
     AuditSettings,
     AwsSettings,
     PrometheusSettings,
@@ -31,6 +27,10 @@ from bot.settings import (
     Settings,
     SlackSettings,
 )
+from bot.http.asgi import build_http_app
+from bot.jobs.digest import DigestJob
+from bot.slack.app import build_app
+from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
 from tests.integration.asgi_server import serve_asgi
 from tests.integration.slack_requests import SIGNING_SECRET, block_action, slash_command

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from adapters.aws_retry import ThrottlingRetry
+from adapters.aws.retry import ThrottlingRetry
 
 
 def answer(status: int, code: str | None) -> tuple[SimpleNamespace, dict[str, object]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.conversations import FileConversationStore, InMemoryConversationStore
+from adapters.files.conversations import FileConversationStore
+from adapters.memory.conversations import InMemoryConversationStore
 
 
 def test_file_store_round_trip_and_thread_isolation(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.file_logs import JsonlLogSource
+from adapters.files.logs import JsonlLogSource
 
 START = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 END = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

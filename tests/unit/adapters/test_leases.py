@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.memory_leases import InMemoryJobLeases
+from adapters.memory.leases import InMemoryJobLeases
 
 T0 = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.memory import InMemoryAnomalyStore, InMemoryApprovalStore
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.memory.approvals import InMemoryApprovalStore
 from tests.store_contracts import AnomalyStoreContract, ApprovalStoreContract
 
 

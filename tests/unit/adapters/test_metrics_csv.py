@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.metrics_csv import read_wide_csv, write_wide_csv
+from adapters.files.metrics_csv import read_wide_csv, write_wide_csv
 from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import sklearn
 
-from adapters.model_file import ModelFileError, load_model, manifest_path, save_model
-from detectors.fleet_model import FEATURES, FleetBaselineModel
+from adapters.files.model_file import ModelFileError, load_model, manifest_path, save_model
+from detectors.model.fleet_model import FEATURES, FleetBaselineModel
 
 
 @pytest.fixture

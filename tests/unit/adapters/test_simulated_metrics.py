@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.simulated_metrics import SimulatedMetrics
+from adapters.prometheus import promql
+from adapters.simulated.metrics import SimulatedMetrics
 from domain.errors import InputError, UnknownHost
 from domain.models import MetricKind
 from simulator.fleet import FleetModel, Incident, IncidentKind
-from tools import promql
 
 NOW = datetime(2026, 3, 10, 15, 0, 5, tzinfo=UTC)
 

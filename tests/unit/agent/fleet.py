@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.clock import ManualClock
-from adapters.conversations import InMemoryConversationStore
-from adapters.simulated_cloud import SimulatedCloudActions
-from adapters.simulated_metrics import SimulatedMetrics
-from bot.main import Services, build_services
-from bot.settings import AuditSettings, RemediationSettings, Settings
+from adapters.memory.conversations import InMemoryConversationStore
+from adapters.simulated.cloud import SimulatedCloudActions
+from adapters.simulated.metrics import SimulatedMetrics
+from bot.config.settings import AuditSettings, RemediationSettings, Settings
+from bot.services import Services
+from bot.wiring import build_services
 from domain.ports import GroupState
 from simulator.fleet import FleetModel, Incident, IncidentKind
 

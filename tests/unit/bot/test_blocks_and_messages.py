@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import blocks, messages
-from bot.charts import chart_minutes
+from bot.slack import blocks, messages
+from bot.slack.charts import chart_minutes
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.cli import main
-from bot.commands.eval import DEFAULT_DATA
+from bot.cli.commands.eval import DEFAULT_DATA
+from bot.cli.main import main
 
 
 def _write_matrix(path: Path, rows: np.ndarray) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.digest import grafana_link, render_digest
+from bot.jobs.digest import grafana_link, render_digest
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

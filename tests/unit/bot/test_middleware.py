@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.memory_leases import InMemoryJobLeases
-from bot.middleware import RateLimiter, RequestInfo, SeenEvents, describe
+from adapters.memory.leases import InMemoryJobLeases
+from bot.slack.middleware import RateLimiter, RequestInfo, SeenEvents, describe
 from domain.errors import StoreUnavailable
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ops_answers import leading_number
-from bot.ops_command import OpsCommand, OpsKind, parse_duration, parse_ops
+from bot.slack.ops_answers import leading_number
+from bot.slack.ops_command import OpsCommand, OpsKind, parse_duration, parse_ops
 from domain.errors import InputError
 
 

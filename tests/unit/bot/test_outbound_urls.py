@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.config import load_settings
+from bot.cli.commands.config import load_settings
 from domain.errors import ConfigError
 from tests.unit.agent.fleet import make_world
 

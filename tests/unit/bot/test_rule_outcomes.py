@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.rule_outcomes import UNDO_ACTION, RuleOutcomePoster, outcome_message
+from bot.jobs.rule_outcomes import UNDO_ACTION, RuleOutcomePoster, outcome_message
 from remediation.brakes import RemediationMode
 from tests.unit.remediation.test_auto_remediation import World
 

@@ -12,12 +12,12 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobExe
 from structlog.testing import capture_logs
 
 from adapters.clock import ManualClock
-from adapters.memory_leases import InMemoryJobLeases
-from adapters.simulated_metrics import SimulatedMetrics
-from bot.jobs import DetectionJob
-from bot.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, cron_tick, cron_trigger, interval_tick
+from adapters.memory.leases import InMemoryJobLeases
+from adapters.simulated.metrics import SimulatedMetrics
+from bot.jobs.schedule import DetectionJob
+from bot.jobs.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, cron_tick, cron_trigger, interval_tick
+from detectors.model.zscore import RobustZScoreDetector
 from detectors.service import DetectionService
-from detectors.zscore import RobustZScoreDetector
 from domain.errors import ConfigError, MetricsUnavailable, StoreUnavailable
 from domain.models import HostRef, MetricKind, Series
 from simulator.fleet import FleetModel, Incident, IncidentKind
@@ -250,7 +250,7 @@ def test_detection_catches_up_the_cycles_missed_while_metrics_were_down() -> Non
 
 
 def _store() -> Any:
-    from adapters.memory import InMemoryAnomalyStore
+    from adapters.memory.anomalies import InMemoryAnomalyStore
 
     return InMemoryAnomalyStore()
 
@@ -258,9 +258,9 @@ def _store() -> Any:
 def test_a_replica_picks_up_a_model_another_replica_retrained(tmp_path: Path) -> None:
     import numpy as np
 
-    from adapters.model_file import save_model
-    from bot.model_jobs import ModelReload
-    from detectors.fleet_model import FEATURES, FleetBaselineModel
+    from adapters.files.model_file import save_model
+    from bot.jobs.retrain import ModelReload
+    from detectors.model.fleet_model import FEATURES, FleetBaselineModel
 
     rng = np.random.default_rng(0)
     model = FleetBaselineModel.fit(

@@ -11,11 +11,11 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from adapters.memory_leases import InMemoryJobLeases
-from adapters.slack_notifier import BoundedRateLimitRetry
-from bot.jobs import digest_schedules, scheduled_jobs
-from bot.main import build_services
-from bot.settings import SchedulerSettings, Settings, SlackSettings
+from adapters.memory.leases import InMemoryJobLeases
+from adapters.slack.notifier import BoundedRateLimitRetry
+from bot.config.settings import SchedulerSettings, Settings, SlackSettings
+from bot.jobs.schedule import digest_schedules, scheduled_jobs
+from bot.wiring import build_services
 from tests.unit.agent.fleet import make_world
 
 
@@ -96,8 +96,8 @@ def test_rate_limits_are_waited_out_up_to_a_cap(status: int, retry_after: str | 
 
 
 def test_retrain_fits_on_history_saves_the_model_and_swaps_it_in(tmp_path: Path) -> None:
-    from adapters.model_file import load_model
-    from bot.model_jobs import RetrainJob
+    from adapters.files.model_file import load_model
+    from bot.jobs.retrain import RetrainJob
 
     world = make_world(tmp_path, hosts=3)
     detection = world.services.detection

@@ -8,10 +8,10 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from structlog.testing import capture_logs
 
-from adapters.ssm_parameters import StoredParameter
-from bot.commands.config import load_settings
-from bot.secrets import TERRAFORM_PLACEHOLDER, load_secrets, secrets_from_parameters
-from bot.settings import LLMSettings, SecretsSettings, Settings, SlackSettings
+from adapters.aws.ssm_parameters import StoredParameter
+from bot.cli.commands.config import load_settings
+from bot.config.secrets import TERRAFORM_PLACEHOLDER, load_secrets, secrets_from_parameters
+from bot.config.settings import LLMSettings, SecretsSettings, Settings, SlackSettings
 from domain.errors import ConfigError
 
 PATH = "/smartcloudops/prod/"

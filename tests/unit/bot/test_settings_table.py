@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from bot.settings import Settings
-from bot.settings_table import BEGIN, END, _field_comments, render_table, replace_table, settings_rows
+from bot.config.settings import Settings
+from bot.config.settings_table import BEGIN, END, _field_comments, render_table, replace_table, settings_rows
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 

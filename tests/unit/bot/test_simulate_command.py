@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 def test_writes_openmetrics_history_for_every_host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adapters.model_file import load_model, manifest_path
-from bot.cli import main
-from detectors.fleet_model import FEATURES
+from adapters.files.model_file import load_model, manifest_path
+from bot.cli.main import main
+from detectors.model.fleet_model import FEATURES
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
 

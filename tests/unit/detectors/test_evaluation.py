@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.evaluation import (
-    event_prf,
-    false_alarm_runs,
-    mean_scores,
-    point_adjusted_f1,
-    point_prf,
-    runs,
-    score_all,
-)
+from evaluation.metrics import event_prf, false_alarm_runs, mean_scores, point_adjusted_f1, point_prf, runs, score_all
 
 # labels: two segments, rows 2-4 and 8-9
 LABELS = [0, 0, 1, 1, 1, 0, 0, 0, 1, 1]

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryAnomalyStore
-from adapters.simulated_metrics import SimulatedMetrics
-from detectors.fleet_model import FEATURES, FleetBaselineModel
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.simulated.metrics import SimulatedMetrics
+from detectors.model.fleet_model import FEATURES, FleetBaselineModel
+from detectors.model.training import fit_from_series
 from detectors.service import DetectionService
-from detectors.training import fit_from_series
 from domain.models import AnomalyStatus, MetricKind, Severity
 from simulator.fleet import FleetModel, Incident, IncidentKind
 

@@ -9,19 +9,12 @@ import numpy as np
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryAnomalyStore
-from adapters.simulated_metrics import SimulatedMetrics
-from detectors.fleet_model import FEATURES, FleetBaselineModel, _top_k_mean_planes
-from detectors.model_cycle import (
-    BlockSource,
-    MetricBlock,
-    block_verdicts,
-    build_cube,
-    cube_from_blocks,
-    model_verdicts,
-)
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.simulated.metrics import SimulatedMetrics
+from detectors.model.cycle import BlockSource, MetricBlock, block_verdicts, build_cube, cube_from_blocks, model_verdicts
+from detectors.model.fleet_model import FEATURES, FleetBaselineModel, _top_k_mean_planes
+from detectors.model.training import fit_from_series
 from detectors.service import DetectionService
-from detectors.training import fit_from_series
 from domain.models import HostRef, MetricKind, Series
 from simulator.fleet import FleetModel, Incident, IncidentKind
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from detectors.batch import PRODUCT_RULE
-from detectors.quality import METHODS, Case, alarms_for, evaluate
+from evaluation.batch import PRODUCT_RULE
+from evaluation.quality import METHODS, Case, alarms_for, evaluate
 
 
 def _case(seed: int) -> Case:

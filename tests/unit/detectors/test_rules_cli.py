@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli.main import main
 
 GOOD = "rules:\n  - name: web-cpu\n    rule: cpu > 90% for 3m on web-* then restart_service nginx\n"
 

@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from detectors.rule_evaluation import RuleDetector, RuleTracker, breaches, firing
-from detectors.rules import parse_rule
+from adapters.memory.rule_firings import InMemoryRuleFirings
+from detectors.rules.evaluation import RuleDetector, RuleTracker, breaches, firing
+from detectors.rules.grammar import parse_rule
 from domain.models import HostRef, MetricKind, Series, Severity
 
 WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0123456789abcdef0")
@@ -79,7 +80,7 @@ def test_rule_only_applies_to_its_metric_and_hosts() -> None:
 
 
 def test_tracker_fires_once_per_breach_across_ticks_and_again_after_recovery() -> None:
-    tracker = RuleTracker([("hot", RULE)])
+    tracker = RuleTracker([("hot", RULE)], InMemoryRuleFirings())
     s = series("HHHHHHLHHHH")
 
     fired_at = [minute for minute in range(11) if tracker.evaluate([s], now=minute * 60.0)]
@@ -88,7 +89,7 @@ def test_tracker_fires_once_per_breach_across_ticks_and_again_after_recovery() -
 
 
 def test_tracker_keeps_hosts_apart() -> None:
-    tracker = RuleTracker([("hot", RULE)])
+    tracker = RuleTracker([("hot", RULE)], InMemoryRuleFirings())
 
     fired = tracker.evaluate([series("HHHH"), series("HHHH", host=DB1)], now=180.0)
 

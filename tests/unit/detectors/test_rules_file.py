@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from detectors.rule_export import alerting_rules, render_alerting_rules, rule_expr
-from detectors.rule_file import load_rules_file, parse_rules_yaml
-from detectors.rules import parse_rule
+from detectors.rules.export import alerting_rules, render_alerting_rules, rule_expr
+from detectors.rules.file import load_rules_file, parse_rules_yaml
+from detectors.rules.grammar import parse_rule
 from domain.errors import ConfigError
 from domain.models import Severity
 
@@ -91,8 +91,8 @@ def test_rendered_export_is_yaml_that_reads_back() -> None:
 
 
 def test_a_bad_rules_file_stops_start_up_with_one_line(tmp_path: Path) -> None:
-    from bot.main import build_services
-    from bot.settings import AuditSettings, RemediationSettings, Settings
+    from bot.config.settings import AuditSettings, RemediationSettings, Settings
+    from bot.wiring import build_services
 
     (tmp_path / "rules.yaml").write_text("rules: [cpu > 90% for]\n")
     settings = Settings(
@@ -105,10 +105,10 @@ def test_a_bad_rules_file_stops_start_up_with_one_line(tmp_path: Path) -> None:
 
 def test_rules_with_actions_get_a_job_that_requests_approval(tmp_path: Path) -> None:
     from adapters.clock import ManualClock
-    from adapters.simulated_cloud import SimulatedCloudActions
-    from adapters.simulated_metrics import SimulatedMetrics
-    from bot.main import build_services
-    from bot.settings import AuditSettings, RemediationSettings, Settings
+    from adapters.simulated.cloud import SimulatedCloudActions
+    from adapters.simulated.metrics import SimulatedMetrics
+    from bot.config.settings import AuditSettings, RemediationSettings, Settings
+    from bot.wiring import build_services
     from simulator.fleet import FleetModel
 
     (tmp_path / "rules.yaml").write_text(GOOD)

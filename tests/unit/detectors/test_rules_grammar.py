@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.rules import Comparison, HostSelector, RuleAction, RuleSyntaxError, parse_rule
+from detectors.rules.grammar import Comparison, HostSelector, RuleAction, RuleSyntaxError, parse_rule
 from domain.models import HostRef, MetricKind
 
 VALID = [

@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from detectors.batch import PRODUCT_RULE, detect_series, detect_train_test, nab_prefix_rows
-from detectors.scoring import AlarmRule, RobustZScorer, Thresholds, run_stream, top_k_mean, trailing_mean
-from detectors.severity import incident_severity
+from detectors.model.scoring import AlarmRule, RobustZScorer, Thresholds, run_stream, top_k_mean, trailing_mean
+from detectors.model.severity import incident_severity
 from domain.models import MetricKind, Severity
+from evaluation.batch import PRODUCT_RULE, detect_series, detect_train_test, nab_prefix_rows
 
 
 def test_trailing_mean_uses_only_past_rows() -> None:

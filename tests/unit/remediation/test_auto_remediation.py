@@ -6,20 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.auto_state import InMemoryAutoRemediationState
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryApprovalStore
-from adapters.simulated_cloud import SimulatedCloudActions
-from adapters.simulated_metrics import SimulatedMetrics
-from detectors.rule_evaluation import InMemoryRuleFirings
-from detectors.rule_file import parse_rules_yaml
+from adapters.memory.approvals import InMemoryApprovalStore
+from adapters.memory.auto_state import InMemoryAutoRemediationState
+from adapters.memory.rule_firings import InMemoryRuleFirings
+from adapters.simulated.cloud import SimulatedCloudActions
+from adapters.simulated.metrics import SimulatedMetrics
+from bot.jobs.rule_actions import RuleActionJob
+from detectors.rules.file import parse_rules_yaml
 from domain.errors import CloudActionFailed
 from domain.ports import AuditEvent, GroupState
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
 from remediation.brakes import AutoPolicy, RateLimit, RemediationMode
 from remediation.policy import ApprovalPolicy
-from remediation.rule_actions import RuleActionJob
 from remediation.service import RemediationService
 from simulator.fleet import FleetModel, Incident, IncidentKind
 

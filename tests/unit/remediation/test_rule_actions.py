@@ -8,17 +8,18 @@ from typing import Any
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryApprovalStore
-from adapters.simulated_cloud import SimulatedCloudActions
-from detectors.rule_file import parse_rules_yaml
-from detectors.rules import RuleAction
+from adapters.memory.approvals import InMemoryApprovalStore
+from adapters.memory.rule_firings import InMemoryRuleFirings
+from adapters.simulated.cloud import SimulatedCloudActions
+from bot.jobs.rule_actions import RuleActionJob, call_for_rule
+from detectors.rules.file import parse_rules_yaml
+from detectors.rules.grammar import RuleAction
 from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
 from domain.ports import AuditEvent, GroupState, InstanceState
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
 from remediation.policy import ApprovalPolicy
-from remediation.rule_actions import RuleActionJob, call_for_rule
 from remediation.service import RemediationService
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -81,7 +82,11 @@ def job(patterns: dict[HostRef, str]) -> tuple[RuleActionJob, RemediationService
         sleep=lambda _s: None,
     )
     return RuleActionJob(
-        metrics=ScriptedMetrics(patterns), remediation=service, rules=parse_rules_yaml(RULES), limits=LIMITS
+        metrics=ScriptedMetrics(patterns),
+        remediation=service,
+        rules=parse_rules_yaml(RULES),
+        limits=LIMITS,
+        firings=InMemoryRuleFirings(),
     ), service
 
 
@@ -102,7 +107,13 @@ def test_a_breach_requests_each_rules_action_once_and_runs_nothing() -> None:
 def test_a_restarted_job_finds_the_request_of_the_same_breach() -> None:
     rule_job, service = job({WEB1: "LHHHHH"})
     first = rule_job.run_once(T0 + timedelta(minutes=4))
-    fresh = RuleActionJob(metrics=rule_job.metrics, remediation=service, rules=parse_rules_yaml(RULES), limits=LIMITS)
+    fresh = RuleActionJob(
+        metrics=rule_job.metrics,
+        remediation=service,
+        rules=parse_rules_yaml(RULES),
+        limits=LIMITS,
+        firings=InMemoryRuleFirings(),
+    )
 
     second = fresh.run_once(T0 + timedelta(minutes=5))
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.audit_file import JsonlAuditSink
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryApprovalStore
-from adapters.simulated_cloud import SimulatedCloudActions
+from adapters.files.audit import JsonlAuditSink
+from adapters.memory.approvals import InMemoryApprovalStore
+from adapters.simulated.cloud import SimulatedCloudActions
 from domain.errors import (
     ActionNotAllowed,
     ApprovalExpired,

@@ -7,9 +7,9 @@ import time
 from datetime import UTC, datetime
 
 from adapters.clock import ManualClock
-from adapters.memory import InMemoryApprovalStore
-from adapters.memory_leases import InMemoryJobLeases
-from adapters.simulated_cloud import SimulatedCloudActions
+from adapters.memory.approvals import InMemoryApprovalStore
+from adapters.memory.leases import InMemoryJobLeases
+from adapters.simulated.cloud import SimulatedCloudActions
 from domain.ports import AuditEvent, GroupState
 from remediation import actions
 from remediation.actions import ActionLimits

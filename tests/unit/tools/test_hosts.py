@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.prometheus.hosts import find_host_mentions, match_host_label, resolve_host
 from domain.errors import InputError, UnknownHost
 from domain.models import HostRef
-from tools.hosts import find_host_mentions, match_host_label, resolve_host
 
 VALUES = {
     "host": ["web-1", "web-12", "db-1"],

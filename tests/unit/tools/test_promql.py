@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
+from adapters.prometheus import promql
 from domain.errors import InputError
 from domain.models import MetricKind
-from tools import promql
 
 HOSTILE = [
     'web-1"} or vector(1) #',

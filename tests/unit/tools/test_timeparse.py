@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.durations import parse_duration, parse_window
 from domain.errors import InputError
-from tools.timeparse import parse_duration, parse_window
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 M = timedelta(minutes=1)

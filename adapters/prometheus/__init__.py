@@ -1,0 +1,1 @@
+"""Prometheus (and VictoriaMetrics): the MetricsSource port, its PromQL builders and host matching."""

@@ -1,0 +1,254 @@
+"""PrometheusMetrics: the MetricsSource port over the Prometheus HTTP API (also VictoriaMetrics)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+from prometheus_api_client import PrometheusConnect
+from prometheus_api_client.exceptions import PrometheusApiClientException
+from urllib3.util.retry import Retry
+
+from adapters.prometheus import promql
+from adapters.prometheus.hosts import match_host_label
+from domain.errors import MetricsUnavailable, QueryError, UnknownHost
+from domain.models import DiskUsage, HostRef, MetricKind, Sample, Series
+
+# Enough to keep a server's cores busy while answers are decoded here, few enough not to swamp it.
+_MAX_CONCURRENT_QUERIES = 3
+_BODY_RE = re.compile(r"\((b(?:'.*'|\".*\"))\)\s*$", re.S)
+_STATUS_RE = re.compile(r"HTTP Status Code (\d+)")
+
+
+def _server_message(text: str) -> str | None:
+    """The ``error`` field of the JSON body quoted in a prometheus-api-client exception, if any.
+
+    The client words its exceptions as ``HTTP Status Code 400 (b'{...}')``: the body's repr.
+    """
+    found = _BODY_RE.search(text)
+    if not found:
+        return None
+    try:
+        body = json.loads(ast.literal_eval(found.group(1)))
+    except (ValueError, SyntaxError):
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return str(error) if error else None
+
+
+def _host(labels: dict[str, str]) -> HostRef:
+    return HostRef(
+        instance=labels.get("instance", ""),
+        host=labels.get("host") or None,
+        instance_id=labels.get("instance_id") or None,
+    )
+
+
+class PrometheusMetrics:
+    """Host metrics read from a Prometheus-compatible server.
+
+    Args:
+        url: base URL of the server (``http://127.0.0.1:9090``).
+        timeout_seconds: timeout of every HTTP request.
+    """
+
+    def __init__(self, url: str, *, timeout_seconds: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self._timeout = timeout_seconds
+        # Retries are few and quick so an outage is reported in about a second instead of
+        # hanging the answer.
+        retry = Retry(total=2, connect=1, backoff_factor=0.2, status_forcelist=(502, 503, 504), allowed_methods=None)
+        self._client = PrometheusConnect(
+            url=self.url,
+            disable_ssl=False,
+            retry=retry,
+            timeout=timeout_seconds,
+            method="POST",
+        )
+
+    def _call(self, promql_text: str, fn: Any, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        try:
+            result = fn(*args, **kwargs)
+        except requests.exceptions.Timeout as exc:
+            raise MetricsUnavailable(self.url, f"timed out after {self._timeout:g}s") from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise MetricsUnavailable(self.url, "connection refused") from exc
+        except requests.exceptions.RequestException as exc:
+            raise MetricsUnavailable(self.url, type(exc).__name__) from exc
+        except PrometheusApiClientException as exc:
+            text = str(exc)
+            status = _STATUS_RE.search(text)
+            code = int(status.group(1)) if status else 0
+            message = _server_message(text)
+            if code in (400, 422) and message:
+                raise QueryError(promql_text, message) from exc
+            raise MetricsUnavailable(self.url, f"HTTP {code or 'error'}") from exc
+        except ValueError as exc:  # a body that is not the Prometheus JSON envelope
+            raise MetricsUnavailable(self.url, "response is not a Prometheus API answer") from exc
+        if not isinstance(result, list):
+            raise MetricsUnavailable(self.url, "response is not a Prometheus API answer")
+        return result
+
+    def query(self, query: str, *, at: datetime | None = None) -> list[dict[str, Any]]:
+        """Run an instant PromQL query (now, or at ``at``); returns Prometheus' ``result`` list."""
+        params = {"time": f"{at.timestamp():.3f}"} if at is not None else None
+        return self._call(query, self._client.custom_query, query=query, params=params)
+
+    def query_range(self, query: str, *, start: datetime, end: datetime, step_seconds: float) -> list[dict[str, Any]]:
+        """Run a range PromQL query with a step raised so no series exceeds ~1,100 points."""
+        step = promql.range_step(start.timestamp(), end.timestamp(), step_seconds)
+        return self._call(
+            query,
+            self._client.custom_query_range,
+            query=query,
+            start_time=start,
+            end_time=end,
+            step=f"{step:g}",
+        )
+
+    def label_values(self, label: str) -> list[str]:
+        """Values of ``label`` across the hosts' series (``node_uname_info``, and ``up`` for hosts that are down)."""
+        name = promql.label_name(label)
+        values = self._call(
+            f"label_values({name})",
+            self._client.get_label_values,
+            label_name=name,
+            params={"match[]": list(promql.HOST_NAME_METRICS)},
+        )
+        return sorted(str(v) for v in values)
+
+    def hosts(self) -> list[HostRef]:
+        """Every host that exposes ``node_uname_info``, sorted by name."""
+        rows = self.query(promql.hosts_query())
+        return sorted({_host(r["metric"]) for r in rows}, key=lambda h: h.name)
+
+    def resolve_host(self, name: str) -> HostRef:
+        """The host a user means by ``name``, found through label-value lookups of the host labels."""
+        values = {label: self.label_values(label) for label in ("host", "instance_id", "instance")}
+        label, value = match_host_label(name, values)
+        rows = self.query(promql.host_lookup_query(label, value))
+        if not rows:  # the host's series went away between the two lookups
+            raise UnknownHost(name.strip()[:80], [value])
+        # A target's own ``up`` may lack the friendly labels its node_uname_info has: prefer the fullest.
+        return sorted((_host(r["metric"]) for r in rows), key=lambda h: (h.host is None, h.instance_id is None))[0]
+
+    def current(
+        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
+    ) -> list[Sample]:
+        """Latest value of ``metric`` per host, now or at ``at``."""
+        if hosts is not None and not hosts:
+            return []
+        return self._samples(metric, self.query(promql.metric_query(metric, _instances(hosts)), at=at))
+
+    def top(self, metric: MetricKind, n: int, *, largest: bool = True) -> list[Sample]:
+        """The ``n`` hosts with the highest (or lowest) current ``metric``, best first."""
+        samples = self._samples(metric, self.query(promql.top_query(metric, n, largest=largest)))
+        samples.sort(key=lambda s: (-s.value if largest else s.value, s.host.name))
+        return samples[:n]
+
+    def _samples(self, metric: MetricKind, rows: list[dict[str, Any]]) -> list[Sample]:
+        window = f"{promql.RATE_WINDOW} average" if metric in promql.RATE_METRICS else "latest"
+        out = []
+        for row in rows:
+            ts, value = row["value"]
+            out.append(
+                Sample(
+                    host=_host(row["metric"]),
+                    metric=metric,
+                    value=float(value),
+                    timestamp=datetime.fromtimestamp(float(ts), UTC),
+                    window=window,
+                )
+            )
+        return out
+
+    def disk_usage(self, hosts: Sequence[HostRef] | None = None, *, mountpoint: str | None = None) -> list[DiskUsage]:
+        """Size, available space and used % of every real filesystem per host, in one query."""
+        if hosts is not None and not hosts:
+            return []
+        rows = self.query(promql.disk_usage_query(_instances(hosts), mountpoint=mountpoint))
+        found: dict[tuple[HostRef, str, str, str], dict[str, float]] = {}
+        stamps: dict[tuple[HostRef, str, str, str], float] = {}
+        for row in rows:
+            labels = row["metric"]
+            key = (_host(labels), labels.get("mountpoint", ""), labels.get("device", ""), labels.get("fstype", ""))
+            ts, value = row["value"]
+            kind = "size" if labels.get("__name__", "").startswith("node_filesystem_size") else "avail"
+            found.setdefault(key, {})[kind] = float(value)
+            stamps[key] = float(ts)
+        out = [
+            DiskUsage(
+                host=key[0],
+                mountpoint=key[1],
+                device=key[2],
+                fstype=key[3],
+                size_bytes=v["size"],
+                avail_bytes=v["avail"],
+                timestamp=datetime.fromtimestamp(stamps[key], UTC),
+            )
+            for key, v in found.items()
+            if "size" in v and "avail" in v
+        ]
+        return sorted(out, key=lambda d: (d.host.name, d.mountpoint))
+
+    def range(
+        self,
+        metric: MetricKind,
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> list[Series]:
+        """Values of ``metric`` per host between ``start`` and ``end``, in one query for all hosts."""
+        if hosts is not None and not hosts:
+            return []
+        q = promql.metric_query(metric, _instances(hosts))
+        rows = self.query_range(q, start=start, end=end, step_seconds=step_seconds)
+        # Series of one range query mostly share their timestamps: keep one tuple per distinct run.
+        shared: dict[tuple[float, ...], tuple[float, ...]] = {}
+        out = []
+        for row in rows:
+            stamps, values = zip(*row["values"], strict=True) if row["values"] else ((), ())
+            timestamps = tuple(map(float, stamps))
+            out.append(
+                Series(
+                    host=_host(row["metric"]),
+                    metric=metric,
+                    timestamps=shared.setdefault(timestamps, timestamps),
+                    values=tuple(map(float, values)),
+                )
+            )
+        return out
+
+    def ranges(
+        self,
+        metrics: Sequence[MetricKind],
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> dict[MetricKind, list[Series]]:
+        """Several metrics for many hosts: one batched range query per metric, sent concurrently.
+
+        The server evaluates the queries in parallel while this process decodes the answers.
+        """
+        wanted = list(dict.fromkeys(metrics))
+        if len(wanted) <= 1:
+            return {m: self.range(m, hosts, start=start, end=end, step_seconds=step_seconds) for m in wanted}
+        with ThreadPoolExecutor(max_workers=min(len(wanted), _MAX_CONCURRENT_QUERIES)) as pool:
+            futures = {
+                m: pool.submit(self.range, m, hosts, start=start, end=end, step_seconds=step_seconds) for m in wanted
+            }
+            return {m: f.result() for m, f in futures.items()}
+
+
+def _instances(hosts: Sequence[HostRef] | None) -> list[str] | None:
+    return None if hosts is None else [h.instance for h in hosts]

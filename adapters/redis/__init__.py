@@ -1,0 +1,1 @@
+"""Redis: the stores shared by every replica, one module per port."""

@@ -1,0 +1,1 @@
+"""Simulated systems for the demo: metrics from a FleetModel and cloud actions kept in memory."""

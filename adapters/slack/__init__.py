@@ -1,0 +1,1 @@
+"""Slack as an outbound port: posting notifications, with bounded retries."""

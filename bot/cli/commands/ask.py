@@ -1,0 +1,38 @@
+"""``smartcloudops ask [--json] [--thread ID] "QUESTION"``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the ``ask`` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser("ask", help="answer one question with the configured settings")
+    p.add_argument("question", help='the question, e.g. "what is the current CPU on web-1?"')
+    p.add_argument("--json", action="store_true", help="print one JSON object: answer, mode, tool_calls, approval_id")
+    p.add_argument("--thread", metavar="ID", help="conversation id; follow-ups with the same id keep context")
+    p.add_argument("--user", default="cli", help="who is asking (recorded as requester of remediations)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Answer; exit 3 with one line when a dependency the answer needed was unreachable or unset."""
+    from bot.cli.commands.config import load_settings
+    from bot.logging import configure_logging
+    from bot.wiring import build_services
+
+    configure_logging(stream=sys.stderr, level="WARNING")
+    services = build_services(load_settings(), load_model=False)
+    answer = services.runner.answer(args.question, user=args.user, thread=args.thread)
+    outage = answer.outage()
+    if outage:
+        sys.stderr.write(f"error: {outage}\n")
+        return 3
+    if args.json:
+        sys.stdout.write(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(answer.answer + "\n")
+    return 0

@@ -1,0 +1,78 @@
+"""``smartcloudops export --since 7d --output metrics.csv``: Prometheus history to a wide CSV."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from domain.errors import ConfigError, InputError
+
+_CHUNK_POINTS = 600
+_DEFAULT_METRICS = "cpu,memory,disk,network_in,network_out,load"
+
+
+def register(sub: Any) -> None:
+    """Add the ``export`` subcommand."""
+    p: argparse.ArgumentParser = sub.add_parser(
+        "export",
+        help="write Prometheus history to CSV (one column per metric per host, UTC timestamps)",
+        description="The CSV is what `smartcloudops train --input` reads; columns are <metric>@<instance>.",
+    )
+    p.add_argument("--since", default="7d", help="how far back, e.g. 6h, 7d (default 7d, at most 31d)")
+    p.add_argument("--output", type=Path, required=True, help="CSV file to write")
+    p.add_argument("--step", type=float, default=60.0, help="seconds between samples (default 60)")
+    p.add_argument("--metrics", default=_DEFAULT_METRICS, help=f"comma-separated metrics (default {_DEFAULT_METRICS})")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the history in chunks (so Prometheus never widens the step) and write the CSV atomically."""
+    from adapters.files.metrics_csv import write_wide_csv
+    from adapters.prometheus.metrics import PrometheusMetrics
+    from bot.cli.commands.config import load_settings
+    from domain.durations import parse_duration
+    from domain.models import MetricKind
+
+    settings = load_settings()
+    if settings.prometheus.url is None:
+        raise ConfigError("SCO_PROMETHEUS__URL is not set")
+    span = parse_duration(args.since)
+    if span > timedelta(days=31) or args.step <= 0:
+        raise InputError("--since must be at most 31d and --step positive")
+    try:
+        kinds = [MetricKind(m.strip()) for m in args.metrics.split(",") if m.strip()]
+    except ValueError as exc:
+        raise InputError(f"--metrics: {exc}") from exc
+    metrics = PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
+    until = datetime.now(UTC).replace(second=0, microsecond=0)
+    since = until - span
+    chunk = timedelta(seconds=args.step * _CHUNK_POINTS)
+    edges = [since]
+    while edges[-1] + chunk < until:
+        edges.append(edges[-1] + chunk)
+    edges.append(until)
+    series = []
+    total = len(kinds) * (len(edges) - 1)
+    for done, (kind, (lo, hi)) in enumerate(itertools.product(kinds, itertools.pairwise(edges)), start=1):
+        sys.stderr.write(f"\rreading {kind.value} ({done}/{total})   ")
+        sys.stderr.flush()
+        first = lo if lo == since else lo + timedelta(seconds=args.step)
+        series += metrics.range(kind, None, start=first, end=hi, step_seconds=args.step)
+    sys.stderr.write("\n")
+    tmp = args.output.with_name(f".{args.output.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as out:
+            rows = write_wide_csv(series, out)
+        tmp.replace(args.output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    columns = len({(s.metric, s.host.instance) for s in series})
+    sys.stdout.write(
+        f"wrote {args.output}: {rows} rows × {columns} columns ({since:%Y-%m-%d %H:%M} – {until:%H:%M} UTC)\n"
+    )
+    return 0

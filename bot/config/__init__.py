@@ -1,0 +1,1 @@
+"""Configuration: the Settings model, secrets from SSM, and the settings table generated from them."""

@@ -1,0 +1,216 @@
+"""The product's HTTP API: POST /query, GET /status, GET /logs (bearer token), GET /healthz, GET /metrics.
+
+Without a configured token (``SCO_HTTP__API_TOKEN``) only ``/healthz`` and ``/metrics`` answer.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.services import Services
+from bot.slack import messages
+from bot.slack.ops_answers import audit_log_lines
+from bot.slack.ops_command import parse_duration
+from domain.errors import InputError, OpsError
+from domain.models import AnomalyStatus, MetricKind, ToolStatus
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Request], Awaitable[Response]]
+MAX_QUESTION_CHARS = 2000
+_STATUS_METRICS = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK)
+
+
+def _error(status: int, text: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": text}, status_code=status, headers=headers)
+
+
+def _guarded(services: Services, handler: Handler, *, surface: str = "api") -> Handler:
+    """Require the bearer token, and log and count the request."""
+    token = services.settings.http.api_token
+
+    async def run(request: Request) -> Response:
+        started = time.perf_counter()
+        if token is None:
+            resp: Response = _error(403, messages.API_DISABLED)
+        else:
+            given = request.headers.get("authorization", "")
+            expected = f"Bearer {token.get_secret_value()}"
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                resp = _error(401, messages.API_UNAUTHORIZED)
+            else:
+                resp = await handler(request)
+        seconds = time.perf_counter() - started
+        outcome = "ok" if resp.status_code < 400 else str(resp.status_code)
+        services.telemetry.count_request(surface=surface, outcome=outcome, seconds=seconds)
+        log.info(
+            "api_request",
+            path=request.url.path,
+            status=resp.status_code,
+            outcome=outcome,
+            duration_ms=round(seconds * 1000, 2),
+        )
+        return resp
+
+    return run
+
+
+def _query(services: Services) -> Handler:
+    async def query(request: Request) -> Response:
+        try:
+            payload = json.loads(await request.body() or b"null")
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, messages.QUERY_NEEDS_QUESTION)
+        question = payload.get("question") if isinstance(payload, dict) else None
+        if not isinstance(question, str) or not question.strip():
+            return _error(400, messages.QUERY_NEEDS_QUESTION)
+        if len(question) > MAX_QUESTION_CHARS:
+            return _error(400, messages.question_too_long(MAX_QUESTION_CHARS))
+        thread = payload.get("thread")
+        if thread is not None and (not isinstance(thread, str) or not 0 < len(thread) <= 200):
+            return _error(400, '"thread" must be a string of 1 to 200 characters.')
+        # The token identifies the API as a whole, not a person: requests made here are requested by "api".
+        answer = await run_in_threadpool(
+            services.runner.answer, question.strip(), user="api", thread=f"api:{thread}" if thread else None
+        )
+        services.telemetry.count_tool_calls(answer.tool_calls)
+        return JSONResponse(answer.model_dump(mode="json"))
+
+    return query
+
+
+def host_health(services: Services) -> dict[str, Any]:
+    """Per-host state and current CPU, memory and disk, and the open anomalies, through the tool registry.
+
+    Raises:
+        OpsError: the metrics source is missing or unreachable.
+    """
+    ctx, registry = services.tools, services.registry
+    up = registry.call("get_current_metric", {"metric": MetricKind.UP.value}, ctx)
+    if up.status is ToolStatus.ERROR:
+        raise OpsError(up.error or "metrics unavailable")
+    hosts: dict[str, dict[str, Any]] = {}
+    for s in (up.data or {}).get("samples", []):
+        hosts[s["host"]] = {"host": s["host"], "instance": s["instance"], "state": s["value"], "at": s["at"]}
+    for metric in _STATUS_METRICS:
+        result = registry.call("get_current_metric", {"metric": metric.value}, ctx)
+        for s in (result.data or {}).get("samples", []):
+            row = hosts.setdefault(s["host"], {"host": s["host"], "instance": s["instance"], "state": "unknown"})
+            row[metric.value] = f"{s['value']} ({s['window']})"
+    anomalies = registry.call("list_recent_anomalies", {"limit": 50}, ctx)
+    open_items = [a for a in (anomalies.data or {}).get("anomalies", []) if a["status"] == AnomalyStatus.OPEN.value]
+    for row in hosts.values():
+        row["open_anomalies"] = sum(1 for a in open_items if a["host"] == row["host"])
+    return {"hosts": sorted(hosts.values(), key=lambda r: r["host"]), "open_anomalies": open_items}
+
+
+def _status(services: Services) -> Handler:
+    async def status(_request: Request) -> Response:
+        try:
+            body = await run_in_threadpool(host_health, services)
+        except OpsError as exc:
+            return _error(503, str(exc))
+        return JSONResponse(body)
+
+    return status
+
+
+def _logs(services: Services) -> Handler:
+    async def logs(request: Request) -> Response:
+        since_text = request.query_params.get("since", "10m")
+        host = request.query_params.get("host") or None
+        try:
+            since = parse_duration(since_text)
+        except InputError as exc:
+            return _error(400, str(exc))
+        if host is not None and (len(host) > 200 or not host.isprintable()):
+            return _error(400, "host must be printable text of at most 200 characters.")
+        if any(tool.name == "get_logs" for tool in services.registry):
+            args: dict[str, Any] = {"since": f"{max(1, since // 60)}m", "limit": 200}
+            if host:
+                args["host"] = host
+            result = await run_in_threadpool(services.registry.call, "get_logs", args, services.tools)
+            if result.status is ToolStatus.ERROR:
+                return _error(400 if result.error_type in {"InputError", "UnknownHost"} else 503, result.error or "")
+            return JSONResponse({"since": since_text, "host": host, "lines": (result.data or {}).get("lines", [])})
+        try:
+            lines = await run_in_threadpool(audit_log_lines, services, target=host, since_seconds=since)
+        except InputError as exc:
+            return _error(500, str(exc))
+        return JSONResponse({"since": since_text, "host": host, "lines": lines})
+
+    return logs
+
+
+def _healthz(services: Services) -> Handler:
+    async def healthz(_request: Request) -> Response:
+        checks: dict[str, str] = {}
+        healthy = True
+        settings = services.settings
+
+        def check(name: str, configured: bool, probe: Callable[[], object]) -> None:
+            nonlocal healthy
+            if not configured:
+                checks[name] = "not configured"
+                return
+            try:
+                probe()
+                checks[name] = "ok"
+            except OpsError as exc:
+                checks[name] = f"unavailable: {exc}"
+                healthy = False
+
+        metrics = services.metrics
+        await run_in_threadpool(check, "redis", settings.redis.url is not None, lambda: services.anomalies.recent(1))
+        await run_in_threadpool(check, "prometheus", metrics is not None, lambda: metrics.hosts() if metrics else None)
+        body = {"status": "ok" if healthy else "degraded", "checks": checks}
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return healthz
+
+
+def _metrics(services: Services) -> Handler:
+    async def metrics(_request: Request) -> Response:
+        body = await run_in_threadpool(services.telemetry.exposition)
+        return Response(body, media_type=services.telemetry.content_type)
+
+    return metrics
+
+
+def refresh_store_gauges(services: Services) -> Callable[[], None]:
+    """Refreshes the open-anomaly and pending-approval gauges at scrape time (an outage keeps the last values)."""
+
+    def refresh() -> None:
+        try:
+            recent = services.anomalies.recent(500)
+            pending = services.approvals.pending()
+        except OpsError as exc:
+            log.warning("metrics_refresh_failed", error=str(exc))
+            return
+        services.telemetry.anomalies_open.set(sum(1 for a in recent if a.status is AnomalyStatus.OPEN))
+        services.telemetry.approvals.labels(state="pending").set(len(pending))
+
+    return refresh
+
+
+def api_routes(services: Services) -> list[Route]:
+    """The API's routes."""
+    services.telemetry.on_scrape(refresh_store_gauges(services))
+    return [
+        Route("/query", _guarded(services, _query(services)), methods=["POST"]),
+        Route("/status", _guarded(services, _status(services)), methods=["GET"]),
+        Route("/logs", _guarded(services, _logs(services)), methods=["GET"]),
+        Route("/healthz", _healthz(services), methods=["GET"]),
+        Route("/metrics", _metrics(services), methods=["GET"]),
+    ]

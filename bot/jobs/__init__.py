@@ -1,0 +1,1 @@
+"""Scheduled jobs: the scheduler, detection, rule actions, the digest and the model retrain."""

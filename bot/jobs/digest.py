@@ -1,0 +1,146 @@
+"""The anomaly digest: counts by severity, top hosts and open incidents with Grafana links.
+
+``render_digest`` is pure; ``DigestJob`` is the scheduled callable that reads the store and posts.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+
+from bot.slack import messages
+from domain.errors import OpsError
+from domain.models import Anomaly, AnomalyStatus, Severity
+from domain.ports import AnomalyStore, Notifier
+
+log = structlog.get_logger(__name__)
+
+HOST_DASHBOARD_UID = "sco-host-detail"
+_MAX_OPEN_LISTED = 10
+_TOP_HOSTS = 5
+_SCAN_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A rendered digest: fallback text and Block Kit blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def grafana_link(base_url: str, anomaly: Anomaly) -> str:
+    """The host dashboard around the incident (from 30 min before it started until now or its end)."""
+    start = anomaly.started_at - timedelta(minutes=30)
+    query = {"var-instance": anomaly.host.instance, "from": str(int(start.timestamp() * 1000))}
+    query["to"] = str(int(anomaly.ended_at.timestamp() * 1000)) if anomaly.ended_at else "now"
+    return f"{base_url.rstrip('/')}/d/{HOST_DASHBOARD_UID}?{urllib.parse.urlencode(query)}"
+
+
+def render_digest(
+    anomalies: Sequence[Anomaly],
+    *,
+    now: datetime,
+    window: timedelta,
+    grafana_url: str | None = None,
+    post_when_quiet: bool = False,
+) -> Digest | None:
+    """The digest of anomalies active in the ``window`` before ``now``; None when there is nothing to say.
+
+    An anomaly counts when it is still open or was updated inside the window.
+    """
+    since = now - window
+    in_window = [a for a in anomalies if a.status is AnomalyStatus.OPEN or a.updated_at >= since]
+    hours = round(window.total_seconds() / 3600)
+    title = f"Anomaly digest, last {hours} h"
+    if not in_window:
+        if not post_when_quiet:
+            return None
+        return Digest(text=f"{title}: {messages.NOTHING_TO_REPORT}", blocks=_header(title, messages.NOTHING_TO_REPORT))
+    by_severity = Counter(a.severity for a in in_window)
+    severity_line = ", ".join(
+        f"{by_severity[s]} {s.value}" for s in sorted(Severity, key=lambda s: -s.rank) if by_severity[s]
+    )
+    top = Counter(a.host.name for a in in_window).most_common(_TOP_HOSTS)
+    top_line = ", ".join(f"{host} ({n})" for host, n in top)
+    open_items = sorted(
+        (a for a in in_window if a.status is AnomalyStatus.OPEN),
+        key=lambda a: (-a.severity.rank, a.started_at),
+    )
+    summary = f"*{len(in_window)} anomalies*: {severity_line}\n*Top hosts:* {top_line}"
+    blocks = _header(title, summary)
+    if open_items:
+        lines = []
+        for a in open_items[:_MAX_OPEN_LISTED]:
+            label = f"{a.host.name} {a.metric.label}"
+            linked = f"<{grafana_link(grafana_url, a)}|{label}>" if grafana_url else label
+            lines.append(
+                f"• [{a.severity.value}] {linked} {a.value_text}, open since {a.started_at.strftime('%H:%M UTC %b %d')}"
+            )
+        if len(open_items) > _MAX_OPEN_LISTED:
+            lines.append(f"… and {len(open_items) - _MAX_OPEN_LISTED} more open")
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*Open incidents ({len(open_items)})*\n" + "\n".join(lines)},
+            }
+        )
+    else:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "*Open incidents:* none"}})
+    text = f"{title}: {len(in_window)} anomalies ({severity_line}), {len(open_items)} open"
+    return Digest(text=text, blocks=blocks)
+
+
+def _header(title: str, body: str) -> list[dict[str, Any]]:
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": title}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": body[:2900]}},
+    ]
+
+
+@dataclass
+class DigestJob:
+    """Posts the digest to ``channel``; call it with the current time (the scheduler does)."""
+
+    store: AnomalyStore
+    notifier: Notifier
+    channel: str
+    window: timedelta = timedelta(hours=24)
+    grafana_url: str | None = None
+    post_when_quiet: bool = False
+
+    def __call__(self, now: datetime) -> Digest | None:
+        """Render and post the digest; returns what was posted (None when nothing was).
+
+        Raises:
+            StoreUnavailable: the anomalies could not be read.
+            NotifierUnavailable: the message could not be posted.
+        """
+        digest = render_digest(
+            self.store.recent(_SCAN_LIMIT),
+            now=now,
+            window=self.window,
+            grafana_url=self.grafana_url,
+            post_when_quiet=self.post_when_quiet,
+        )
+        if digest is None:
+            log.info("digest_skipped", channel=self.channel, reason="nothing to report")
+            return None
+        self.notifier.post(self.channel, digest.text, digest.blocks)
+        log.info("digest_posted", channel=self.channel)
+        return digest
+
+
+def run_digest_job(job: DigestJob, now: datetime, *, on_failure: Any) -> None:
+    """Scheduler entry point: a failed run is logged and counted, never raised into the scheduler."""
+    try:
+        job(now)
+    except OpsError as exc:
+        log.error("digest_failed", error=str(exc))
+        on_failure()

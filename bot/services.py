@@ -1,0 +1,49 @@
+"""Services: everything the entry points use, built once at start-up by ``bot.wiring``.
+
+A leaf module: it names the types and builds nothing, so every layer may import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.runner import AgentRunner
+from bot.config.settings import Settings
+from bot.jobs.rule_actions import RuleActionJob
+from bot.telemetry import BotMetrics
+from detectors.service import DetectionService
+from domain.ports import (
+    AnomalyStore,
+    ApprovalStore,
+    AuditSink,
+    AutoRemediationState,
+    Clock,
+    JobLeases,
+    MetricsSource,
+)
+from remediation.service import RemediationService
+from tools.context import ToolContext
+from tools.registry import ToolRegistry
+
+
+@dataclass
+class Services:
+    """Everything the entry points use, built once at start-up."""
+
+    settings: Settings
+    clock: Clock
+    metrics: MetricsSource | None
+    anomalies: AnomalyStore
+    approvals: ApprovalStore
+    audit: AuditSink
+    remediation: RemediationService | None
+    registry: ToolRegistry
+    tools: ToolContext
+    runner: AgentRunner
+    detection: DetectionService | None
+    telemetry: BotMetrics = field(default_factory=BotMetrics)
+    #: Requests approval when a rule with ``then <action>`` fires; schedule ``run_once(now)``.
+    rule_actions: RuleActionJob | None = None
+    #: One lease per scheduled job and tick, shared by the replicas (in memory without Redis).
+    leases: JobLeases | None = None
+    auto_state: AutoRemediationState | None = None

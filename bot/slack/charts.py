@@ -1,0 +1,99 @@
+"""Charts for answers about a host's metric over time: which question wants one, and the PNG itself."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
+
+from adapters.prometheus.hosts import resolve_host
+from agent.runner import ToolCallRecord
+from bot.services import Services
+from bot.slack import messages
+from bot.slack.ops_command import parse_duration
+from domain.errors import InputError, OpsError
+from domain.models import MetricKind, Series
+
+_OVER_TIME = re.compile(
+    r"\b(?:over|during|in|for)\s+the\s+(?:last|past)\s+(?:(?P<n>\d{1,4})\s*)?(?P<unit>m|mins?|minutes?|h|hrs?|hours?|d|days?)\b"
+    r"|\b(?P<word>trend|graph|chart|plot|history|over time)\b",
+    re.IGNORECASE,
+)
+_DEFAULT_MINUTES = 60
+_MAX_MINUTES = 7 * 24 * 60
+_POINTS = 120
+_CHARTED_TOOLS = frozenset({"get_current_metric", "get_metric_range"})
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A PNG to attach to an answer."""
+
+    png: bytes
+    title: str
+    filename: str
+
+
+def chart_minutes(question: str) -> int | None:
+    """How many minutes of history a question asks to see, or None when it asks for no history. Pure."""
+    m = _OVER_TIME.search(question)
+    if m is None:
+        return None
+    if m["word"]:
+        return _DEFAULT_MINUTES
+    n = int(m["n"] or 1)
+    unit = m["unit"].lower()[0]
+    minutes = n * {"m": 1, "h": 60, "d": 1440}[unit]
+    return max(1, min(minutes, _MAX_MINUTES))
+
+
+def _renderer() -> Callable[[Sequence[Series], str], bytes] | None:
+    try:
+        module = importlib.import_module("tools.charts")
+    except ImportError:
+        return None
+    return cast("Callable[[Sequence[Series], str], bytes] | None", getattr(module, "render_series_png", None))
+
+
+def _window_minutes(question: str, call: ToolCallRecord) -> int | None:
+    if call.name == "get_metric_range":
+        try:
+            return max(1, parse_duration(str(call.args.get("since", "1h"))) // 60)
+        except InputError:
+            return _DEFAULT_MINUTES
+    return chart_minutes(question)
+
+
+def chart_for(services: Services, question: str, calls: Sequence[ToolCallRecord]) -> Chart | None:
+    """The chart of the host metric behind an answer, when the answer is about that metric over time."""
+    call = next(
+        (c for c in calls if c.name in _CHARTED_TOOLS and c.args.get("host") and c.status == "success"),
+        None,
+    )
+    if call is None or services.metrics is None:
+        return None
+    minutes = _window_minutes(question, call)
+    render = _renderer()
+    if minutes is None or render is None:
+        return None
+    args: dict[str, Any] = call.args
+    try:
+        metric = MetricKind(str(args["metric"]))
+        host = resolve_host(str(args["host"]), services.metrics.hosts())
+        end = services.clock.now()
+        series = services.metrics.range(
+            metric,
+            [host],
+            start=end - timedelta(minutes=minutes),
+            end=end,
+            step_seconds=max(15.0, minutes * 60 / _POINTS),
+        )
+    except (OpsError, ValueError):
+        return None
+    if not series:
+        return None
+    title = messages.chart_title(host.name, metric.label, minutes)
+    return Chart(png=render(series, title), title=title, filename=f"{host.name}-{metric.value}.png")

@@ -1,0 +1,214 @@
+"""Answering a parsed ``/ops`` command through the tool registry and the runner (never a data source directly)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from agent.runner import Answer, ToolCallRecord
+from bot.services import Services
+from bot.slack import blocks, messages
+from bot.slack.auto_switch import switch_auto
+from bot.slack.ops_command import OpsCommand, OpsKind
+from domain.errors import InputError
+from domain.models import AnomalyStatus, MetricKind, ToolResult, ToolStatus
+
+_HOST_METRICS = (MetricKind.UP, MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, MetricKind.LOAD)
+_MAX_PENDING_SHOWN = 8
+_MAX_LOG_LINES = 50
+
+
+@dataclass
+class Reply:
+    """What goes back to the person: text, optional blocks, and what was done to produce it."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    approval_id: str | None = None
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> Reply:
+        """A runner's answer as a reply."""
+        return cls(text=answer.answer, tool_calls=list(answer.tool_calls), approval_id=answer.approval_id)
+
+
+class _Calls:
+    """Runs registry tools for one reply and records each call."""
+
+    def __init__(self, services: Services, user: str) -> None:
+        self.services = services
+        self.user = user
+        self.records: list[ToolCallRecord] = []
+
+    def has(self, name: str) -> bool:
+        return any(tool.name == name for tool in self.services.registry)
+
+    def __call__(self, name: str, args: Mapping[str, Any]) -> ToolResult:
+        ctx = self.services.tools
+        result = self.services.registry.call(name, args, type(ctx)(**{**ctx.__dict__, "user": self.user}))
+        self.records.append(
+            ToolCallRecord(
+                name=name, args=dict(args), status=result.status.value, error_type=result.error_type, error=result.error
+            )
+        )
+        return result
+
+
+def ask(services: Services, question: str, *, user: str, conversation: str | None = None) -> Reply:
+    """A free-text question to the runner (LLM agent or router), in a conversation when one is given."""
+    return Reply.from_answer(services.runner.answer(question, user=user, thread=conversation))
+
+
+def answer_command(services: Services, command: OpsCommand, *, user: str, conversation: str | None = None) -> Reply:
+    """Answer ``command`` asked by ``user``."""
+    if command.kind is OpsKind.HELP or command.kind is OpsKind.EMPTY:
+        return Reply(text=messages.OPS_HELP)
+    if command.kind is OpsKind.ASK:
+        return ask(services, command.question, user=user, conversation=conversation)
+    if command.kind is OpsKind.AUTO:
+        return Reply(text=switch_auto(services, command.target or "status", user=user))
+    calls = _Calls(services, user)
+    if command.kind is OpsKind.STATUS:
+        text = _status(calls, command.host)
+    elif command.kind is OpsKind.ANOMALIES:
+        text = _anomalies(calls, command.count)
+    elif command.kind is OpsKind.LOGS:
+        text = _logs(services, calls, command.target or "", command.since_seconds)
+    else:
+        return _approve_list(services)
+    return Reply(text=text, tool_calls=calls.records)
+
+
+def _host_status(calls: _Calls, host: str) -> str:
+    result = calls("host_status", {"host": host})
+    if result.status is ToolStatus.ERROR:
+        return messages.sorry(str(result.error))
+    data = result.data or {}
+    lines = [f"*{data.get('host', host)}* ({data.get('instance', host)}): {data.get('state', 'unknown')}"]
+    lines += [f"• {label}: {value}" for label, value in (data.get("readings") or {}).items()]
+    open_items = data.get("open_anomalies") or []
+    lines.append(messages.open_anomalies(len(open_items)))
+    lines += [f"  ◦ {item}" for item in open_items[:10]]
+    return "\n".join(lines)
+
+
+def leading_number(text: object) -> float:
+    """The leading number of a formatted value (``97.3%``, ``12.1 MB/s``); 0 when there is none."""
+    head = str(text).split()[0].rstrip("%") if str(text).strip() else ""
+    try:
+        return float(head)
+    except ValueError:
+        return 0.0
+
+
+def _status(calls: _Calls, host: str | None) -> str:
+    if host is not None and calls.has("host_status"):
+        return _host_status(calls, host)
+    if host is not None:
+        lines = []
+        for metric in _HOST_METRICS:
+            result = calls("get_current_metric", {"metric": metric.value, "host": host})
+            if result.status is ToolStatus.ERROR:
+                return messages.sorry(str(result.error))
+            for s in (result.data or {}).get("samples", []):
+                lines.append(f"• {s['metric']}: {s['value']} ({s['window']})")
+        anomalies = calls("list_recent_anomalies", {"limit": 50})
+        open_here = [
+            a for a in (anomalies.data or {}).get("anomalies", []) if a["host"] == host and a["status"] == "open"
+        ]
+        lines.append(messages.open_anomalies(len(open_here)))
+        return f"*{host}*\n" + "\n".join(lines)
+    up = calls("get_current_metric", {"metric": MetricKind.UP.value})
+    if up.status is ToolStatus.ERROR:
+        return messages.sorry(str(up.error))
+    samples = (up.data or {}).get("samples", [])
+    down = [s["host"] for s in samples if s["value"] == "down"]
+    cpu = calls("get_current_metric", {"metric": MetricKind.CPU.value})
+    busiest = sorted((cpu.data or {}).get("samples", []), key=lambda s: leading_number(s["value"]), reverse=True)[:3]
+    anomalies = calls("list_recent_anomalies", {"limit": 50})
+    open_count = sum(1 for a in (anomalies.data or {}).get("anomalies", []) if a["status"] == AnomalyStatus.OPEN.value)
+    lines = [messages.fleet_up(len(samples) - len(down), len(samples))]
+    if down:
+        lines.append("• down: " + ", ".join(down))
+    if busiest:
+        lines.append(
+            "• busiest CPU: " + ", ".join(f"{s['host']} {s['value']}" for s in busiest) + f" ({busiest[0]['window']})"
+        )
+    lines.append(messages.open_anomalies(open_count))
+    return "\n".join(lines)
+
+
+def _anomalies(calls: _Calls, count: int) -> str:
+    result = calls("list_recent_anomalies", {"limit": count})
+    if result.status is ToolStatus.ERROR:
+        return messages.sorry(str(result.error))
+    rows = (result.data or {}).get("anomalies", [])
+    if not rows:
+        return messages.NO_ANOMALIES
+    lines = [
+        f"• [{r['severity']}] {r['host']} {r['metric']} {r['value']}, {r['status']} since {r['started']}" for r in rows
+    ]
+    return messages.last_anomalies(len(rows)) + "\n" + "\n".join(lines)
+
+
+def _logs(services: Services, calls: _Calls, target: str, since_seconds: int) -> str:
+    if calls.has("get_logs"):
+        since = f"{max(1, since_seconds // 60)}m"
+        result = calls("get_logs", {"host": target, "since": since, "limit": _MAX_LOG_LINES})
+        if result.status is not ToolStatus.SUCCESS:
+            result = calls("get_logs", {"contains": target, "since": since, "limit": _MAX_LOG_LINES})
+        if result.status is ToolStatus.ERROR:
+            return messages.sorry(str(result.error))
+        rows = (result.data or {}).get("lines", [])
+        lines = [f"{r['at']} {r['source']} {r['level']} {r['text']}".replace("  ", " ") for r in reversed(rows)]
+    else:
+        lines = [json.dumps(x) for x in audit_log_lines(services, target=target, since_seconds=since_seconds)]
+    if not lines:
+        return messages.logs_unavailable(target)
+    shown = lines[-_MAX_LOG_LINES:]
+    return messages.last_log_lines(len(shown), target) + "\n```" + "\n".join(shown)[-2700:] + "```"
+
+
+def audit_log_lines(services: Services, *, target: str | None, since_seconds: int) -> list[dict[str, Any]]:
+    """The product's own JSON event log (the audit log) from the last ``since_seconds``, optionally for one target.
+
+    Raises:
+        InputError: never for missing files; only for an unreadable directory path.
+    """
+    directory = services.settings.audit.dir
+    cutoff = services.clock.now() - timedelta(seconds=since_seconds)
+    if not directory.exists():
+        return []
+    if not directory.is_dir():
+        raise InputError(f"the audit log path {directory} is not a directory")
+    out: list[dict[str, Any]] = []
+    for path in sorted(directory.glob("audit-*.jsonl")):
+        for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                entry = json.loads(raw)
+                at = datetime.fromisoformat(str(entry["timestamp"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+            if at < cutoff:
+                continue
+            if target and target not in json.dumps(entry.get("params", {})):
+                continue
+            out.append(entry)
+    return out
+
+
+def _approve_list(services: Services) -> Reply:
+    if services.remediation is None:
+        return Reply(text=messages.REMEDIATION_OFF)
+    pending = services.approvals.pending()
+    if not pending:
+        return Reply(text=messages.NO_PENDING_APPROVALS)
+    text = messages.pending_approvals(len(pending))
+    out: list[dict[str, Any]] = blocks.text_blocks(text)
+    for request in pending[:_MAX_PENDING_SHOWN]:
+        out.extend([{"type": "divider"}, *blocks.approval_blocks(request)])
+    return Reply(text=text, blocks=out)

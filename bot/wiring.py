@@ -1,0 +1,213 @@
+"""The composition root: the one place that knows every concrete class and wires them from Settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import structlog
+
+from adapters.clock import SystemClock
+from adapters.files.audit import JsonlAuditSink
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.memory.approvals import InMemoryApprovalStore
+from adapters.memory.auto_state import InMemoryAutoRemediationState
+from adapters.memory.rule_firings import InMemoryRuleFirings
+from bot.assistant import build_log_sources, build_runner
+from bot.config.settings import AutoRemediationSettings, Settings
+from bot.jobs.rule_actions import RuleActionJob
+from bot.services import Services
+from bot.telemetry import BotMetrics
+from detectors.model.fleet_model import FleetBaselineModel
+from detectors.model.zscore import RobustZScoreDetector
+from detectors.rules.evaluation import RuleDetector
+from detectors.rules.file import load_rules_file
+from detectors.service import DetectionService
+from domain.models import MetricKind
+from domain.ports import (
+    AnomalyStore,
+    ApprovalStore,
+    AutoRemediationState,
+    Clock,
+    CloudActions,
+    JobLeases,
+    MetricsSource,
+    RuleFirings,
+)
+from remediation.actions import ActionLimits
+from remediation.brakes import AutoPolicy, RateLimit
+from remediation.policy import ApprovalPolicy
+from remediation.service import RemediationService
+from tools.context import ToolContext
+from tools.registry import ToolRegistry
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    metrics: MetricsSource | None = None,
+    cloud: CloudActions | None = None,
+    load_model: bool = True,
+) -> Services:
+    """Create adapters and services from ``settings``; explicit arguments replace the configured ones.
+
+    Args:
+        load_model: load the trained detection model (one-shot commands that only answer skip it,
+            since loading scikit-learn takes seconds).
+    """
+    clock = clock or SystemClock()
+    if metrics is None and settings.prometheus.url is not None:
+        from adapters.prometheus.metrics import PrometheusMetrics
+
+        metrics = PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
+
+    anomalies: AnomalyStore
+    approvals: ApprovalStore
+    if settings.redis.url:
+        from adapters.files.anomaly_spool import SpoolingAnomalyStore
+        from adapters.redis.anomalies import RedisAnomalyStore
+        from adapters.redis.approvals import RedisApprovalStore
+        from adapters.redis.auto_state import RedisAutoRemediationState
+        from adapters.redis.connection import connect
+        from adapters.redis.leases import RedisJobLeases
+        from adapters.redis.rule_firings import RedisRuleFirings
+
+        client = connect(settings.redis.url)
+        leases: JobLeases = RedisJobLeases(client)
+        auto_state: AutoRemediationState = RedisAutoRemediationState(client)
+        firings: RuleFirings = RedisRuleFirings(client)
+        spool = settings.detection.spool_path or settings.state.dir / "anomaly-spool.jsonl"
+        anomalies = SpoolingAnomalyStore(RedisAnomalyStore(client), spool)
+        approvals = RedisApprovalStore(client)
+    else:
+        from adapters.memory.leases import InMemoryJobLeases
+
+        anomalies, approvals = InMemoryAnomalyStore(), InMemoryApprovalStore()
+        leases = InMemoryJobLeases(clock)
+        auto_state = InMemoryAutoRemediationState()
+        firings = InMemoryRuleFirings()
+
+    if cloud is None and settings.aws.enabled:
+        from adapters.aws.cloud_actions import AwsCloudActions
+
+        endpoint = str(settings.aws.endpoint_url) if settings.aws.endpoint_url else None
+        cloud = AwsCloudActions.from_endpoint(region=settings.aws.region, endpoint_url=endpoint)
+
+    audit = JsonlAuditSink(settings.audit.dir)
+    rem = settings.remediation
+    limits = ActionLimits(
+        allowed_services=frozenset(rem.allowed_services),
+        max_scale_step=rem.max_scale_step,
+        max_restart_hosts=rem.max_restart_hosts,
+    )
+    rules = load_rules_file(rem.rules_file) if rem.rules_file is not None else []
+    remediation = None
+    if cloud is not None:
+        remediation = RemediationService(
+            store=approvals,
+            cloud=cloud,
+            audit=audit,
+            policy=ApprovalPolicy(
+                approvers={k: frozenset(v) for k, v in rem.approvers.items()},
+                risky_quorum=rem.risky_quorum,
+                risky_scale_to_above=rem.risky_scale_to_above,
+                quorum=rem.quorum,
+            ),
+            limits=limits,
+            clock=clock,
+            expiry=timedelta(minutes=rem.expiry_minutes),
+            poll_seconds=rem.poll_seconds,
+            command_polls=rem.command_polls,
+            locks=leases,
+        )
+    registry = ToolRegistry()
+    ctx = ToolContext(
+        metrics=metrics,
+        anomalies=anomalies,
+        remediation=remediation,
+        limits=limits,
+        clock=clock,
+        log_sources=build_log_sources(settings),
+        rules=tuple(rules),
+    )
+    telemetry = BotMetrics()
+    runner = build_runner(settings, registry, ctx, on_tokens=telemetry.llm_tokens.inc)
+    detection = None
+    if metrics is not None:
+        detection = DetectionService(
+            metrics=metrics,
+            store=anomalies,
+            detectors=(RobustZScoreDetector(), *(RuleDetector(r.name, r.rule, r.severity) for r in rules)),
+            metric_kinds=tuple(
+                dict.fromkeys([MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, *(r.rule.metric for r in rules)])
+            ),
+            # A rule needs its whole duration (and a few samples more) inside the window to fire.
+            window=max(
+                [
+                    timedelta(minutes=settings.detection.window_minutes),
+                    *(timedelta(seconds=r.rule.duration_seconds + 300) for r in rules),
+                ]
+            ),
+            model=_trained_model(settings.detection.model_path) if load_model else None,
+        )
+    return Services(
+        settings=settings,
+        clock=clock,
+        metrics=metrics,
+        anomalies=anomalies,
+        approvals=approvals,
+        audit=audit,
+        remediation=remediation,
+        registry=registry,
+        tools=ctx,
+        runner=runner,
+        detection=detection,
+        leases=leases,
+        telemetry=telemetry,
+        rule_actions=(
+            RuleActionJob(
+                metrics=metrics,
+                remediation=remediation,
+                rules=rules,
+                limits=limits,
+                auto_state=auto_state,
+                auto_policy=auto_policy(settings.auto_remediation),
+                firings=firings,
+            )
+            if metrics is not None and remediation is not None and any(r.rule.action for r in rules)
+            else None
+        ),
+        auto_state=auto_state,
+    )
+
+
+def auto_policy(settings: AutoRemediationSettings) -> AutoPolicy:
+    """The brakes of automatic remediation, from settings."""
+    return AutoPolicy(
+        enabled=settings.enabled,
+        low_risk_actions=frozenset(settings.low_risk_actions),
+        per_target={
+            "restart_service": RateLimit(
+                count=settings.restarts_per_window, window_seconds=60 * settings.restart_window_minutes
+            ),
+            "scale_up": RateLimit(
+                count=settings.scale_ups_per_window, window_seconds=60 * settings.scale_window_minutes
+            ),
+        },
+        fleet_budget_per_hour=settings.fleet_budget_per_hour,
+        cooldown_after_failure_seconds=60 * settings.cooldown_minutes,
+    )
+
+
+def _trained_model(path: Path) -> FleetBaselineModel | None:
+    """The trained detection model, if one was saved; a refused file is logged and left out."""
+    if not path.exists():
+        return None
+    from adapters.files.model_file import ModelFileError, load_model
+
+    try:
+        return load_model(path)
+    except ModelFileError as exc:
+        structlog.get_logger(__name__).error("anomaly_model_refused", path=str(path), error=str(exc))
+        return None

@@ -1,0 +1,1 @@
+"""Duration rules: grammar, evaluation over series, the rules file and the Prometheus export."""

@@ -1,0 +1,316 @@
+"""Duration rules (``cpu > 90% for 3m on web-* then restart_service nginx``): grammar and evaluation. Pure.
+
+Grammar (keywords are case-insensitive, whitespace between tokens is optional where unambiguous)::
+
+    rule      := metric op number ["%"] "for" duration ["on" selector] ["then" action]
+    metric    := cpu | memory | disk | disk_io | network_in | network_out | load | up
+    op        := ">" | ">=" | "<" | "<=" | "==" | "!="
+    duration  := (digits ("s" | "m" | "h" | "d"))+          e.g. 90s, 3m, 1h30m
+    selector  := pattern ("," pattern)*                     matches instance, host or instance_id; "*" is a wildcard
+    action    := "restart_service" service
+               | "scale_up" group ["by" digits]
+               | "scale_to" group digits
+
+A parse error is a ``RuleSyntaxError`` carrying the 1-based column of the offending token.
+
+Evaluation over series lives in ``detectors.rules.evaluation``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.errors import InputError
+from domain.models import HostRef, MetricKind
+
+MAX_RULE_LENGTH = 500
+MAX_DURATION_SECONDS = 7 * 86400
+_PERCENT_METRICS = frozenset({MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK})
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_OP = re.compile(r">=|<=|==|!=|>|<")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DURATION = re.compile(r"(?:\d+[smhd])+")
+_DURATION_PART = re.compile(r"(\d+)([smhd])")
+_PATTERN = re.compile(r"[A-Za-z0-9_.:/*-]+")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@:-]*")
+_INT = re.compile(r"\d+")
+
+
+class Comparison(StrEnum):
+    """How a value is compared with the threshold."""
+
+    GT = ">"
+    GE = ">="
+    LT = "<"
+    LE = "<="
+    EQ = "=="
+    NE = "!="
+
+    def holds(self, value: float, threshold: float) -> bool:
+        """True when ``value <op> threshold``."""
+        if self is Comparison.GT:
+            return value > threshold
+        if self is Comparison.GE:
+            return value >= threshold
+        if self is Comparison.LT:
+            return value < threshold
+        if self is Comparison.LE:
+            return value <= threshold
+        if self is Comparison.EQ:
+            return value == threshold
+        return value != threshold
+
+
+class RuleSyntaxError(InputError):
+    """A rule does not follow the grammar; ``column`` is 1-based."""
+
+    def __init__(self, text: str, column: int, message: str) -> None:
+        self.text = text
+        self.column = column
+        self.message = message
+        super().__init__(f"column {column}: {message}")
+
+    def pointer(self) -> str:
+        """The rule and a caret under the offending column, for terminals and code blocks."""
+        return f"{self.text}\n{' ' * (self.column - 1)}^"
+
+
+@dataclass(frozen=True)
+class HostSelector:
+    """Which hosts a rule applies to: patterns over ``instance``, ``host`` and ``instance_id``."""
+
+    patterns: tuple[str, ...]
+
+    def regex(self) -> str:
+        """An anchored-by-caller regular expression equivalent to the patterns (RE2 and Python alike)."""
+        return "|".join(".*".join(re.escape(part) for part in p.split("*")) for p in self.patterns)
+
+    def matches(self, host: HostRef) -> bool:
+        """True when any pattern matches one of the host's names."""
+        compiled = re.compile(self.regex())
+        names = (host.instance, host.host, host.instance_id)
+        return any(n is not None and compiled.fullmatch(n) for n in names)
+
+    def __str__(self) -> str:
+        return ",".join(self.patterns)
+
+
+@dataclass(frozen=True)
+class RuleAction:
+    """The remediation a rule asks for when it fires (a person still approves it)."""
+
+    name: str
+    service: str | None = None
+    group: str | None = None
+    amount: int | None = None
+
+    def __str__(self) -> str:
+        if self.name == "restart_service":
+            return f"restart_service {self.service}"
+        if self.name == "scale_up":
+            return f"scale_up {self.group} by {self.amount}"
+        return f"scale_to {self.group} {self.amount}"
+
+
+@dataclass(frozen=True)
+class DurationRule:
+    """A parsed rule. ``threshold`` is in the metric's unit (percent for cpu, memory and disk)."""
+
+    metric: MetricKind
+    op: Comparison
+    threshold: float
+    duration_seconds: int
+    selector: HostSelector | None = None
+    action: RuleAction | None = None
+
+    def breached_by(self, value: float) -> bool:
+        """True when ``value`` meets the rule's condition (NaN never does)."""
+        return not math.isnan(value) and self.op.holds(value, self.threshold)
+
+    def applies_to(self, host: HostRef) -> bool:
+        """True when the rule covers ``host``."""
+        return self.selector is None or self.selector.matches(host)
+
+    @property
+    def condition(self) -> str:
+        """The condition in the rule's own words, e.g. ``cpu > 90%``."""
+        unit = "%" if self.metric in _PERCENT_METRICS else ""
+        return f"{self.metric.value} {self.op.value} {self.threshold:g}{unit}"
+
+    def __str__(self) -> str:
+        text = f"{self.condition} for {format_duration(self.duration_seconds)}"
+        if self.selector is not None:
+            text += f" on {self.selector}"
+        if self.action is not None:
+            text += f" then {self.action}"
+        return text
+
+
+def format_duration(seconds: int) -> str:
+    """``5400`` → ``1h30m``; the inverse of the duration grammar (Prometheus style)."""
+    out = ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            out += f"{seconds // size}{unit}"
+            seconds %= size
+    return out or "0s"
+
+
+class _Cursor:
+    """Walks the rule text, skipping whitespace, and raises errors at the current column."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos] in " \t":
+            self.pos += 1
+
+    def at_end(self) -> bool:
+        self.skip_space()
+        return self.pos >= len(self.text)
+
+    def fail(self, message: str, pos: int | None = None) -> RuleSyntaxError:
+        return RuleSyntaxError(self.text, (self.pos if pos is None else pos) + 1, message)
+
+    def peek_word(self) -> str:
+        self.skip_space()
+        m = _WORD.match(self.text, self.pos)
+        return m.group(0).lower() if m else ""
+
+    def take(self, pattern: re.Pattern[str], expected: str) -> tuple[str, int]:
+        self.skip_space()
+        start = self.pos
+        m = pattern.match(self.text, self.pos)
+        if not m:
+            found = self.text[self.pos : self.pos + 12].split(" ")[0] if self.pos < len(self.text) else ""
+            raise self.fail(f"expected {expected}, found {repr(found) if found else 'the end of the rule'}")
+        self.pos = m.end()
+        return m.group(0), start
+
+    def keyword(self, word: str) -> None:
+        self.skip_space()
+        start = self.pos
+        got = self.peek_word()
+        if got != word:
+            raise self.fail(f"expected '{word}'", start)
+        self.pos += len(word)
+
+
+def parse_rule(text: str) -> DurationRule:
+    """Parse one rule.
+
+    Args:
+        text: the rule, e.g. ``memory >= 95% for 10m then scale_up web-asg by 1``.
+
+    Returns:
+        The parsed rule.
+
+    Raises:
+        RuleSyntaxError: the text does not follow the grammar; the error names the column.
+    """
+    if len(text) > MAX_RULE_LENGTH:
+        raise RuleSyntaxError(text[:60], 1, f"a rule is at most {MAX_RULE_LENGTH} characters")
+    for i, ch in enumerate(text):
+        if not ch.isprintable() and ch != "\t":
+            raise RuleSyntaxError(text.encode("unicode_escape").decode()[:80], i + 1, "control character in rule")
+    cur = _Cursor(text)
+    if cur.at_end():
+        raise cur.fail("empty rule; expected e.g. 'cpu > 90% for 3m'")
+    metric = _metric(cur)
+    op = Comparison(cur.take(_OP, "a comparison (>, >=, <, <=, ==, !=)")[0])
+    threshold = _threshold(cur, metric)
+    cur.keyword("for")
+    duration = _duration(cur)
+    selector = None
+    if cur.peek_word() == "on":
+        cur.keyword("on")
+        selector = _selector(cur)
+    action = None
+    if cur.peek_word() == "then":
+        cur.keyword("then")
+        action = _action(cur)
+    if not cur.at_end():
+        raise cur.fail(f"unexpected '{cur.text[cur.pos :].split()[0][:20]}'; expected 'on', 'then' or the end")
+    return DurationRule(metric, op, threshold, duration, selector, action)
+
+
+def _metric(cur: _Cursor) -> MetricKind:
+    word, start = cur.take(_WORD, "a metric name")
+    try:
+        return MetricKind(word.lower())
+    except ValueError:
+        known = ", ".join(m.value for m in MetricKind)
+        raise cur.fail(f"unknown metric '{word[:20]}' (known: {known})", start) from None
+
+
+def _threshold(cur: _Cursor, metric: MetricKind) -> float:
+    raw, start = cur.take(_NUMBER, "a number")
+    value = float(raw)
+    percent = cur.text.startswith("%", cur.pos)
+    if percent:
+        cur.pos += 1
+        if metric not in _PERCENT_METRICS:
+            raise cur.fail(f"{metric.value} is not a percentage; drop the %", cur.pos - 1)
+    if not math.isfinite(value):
+        raise cur.fail("the threshold is too large", start)
+    if metric in _PERCENT_METRICS and not 0 <= value <= 100:
+        raise cur.fail(f"{metric.value} is a percentage, so the threshold must be between 0 and 100", start)
+    return value
+
+
+def _duration(cur: _Cursor) -> int:
+    raw, start = cur.take(_DURATION, "a duration such as 90s, 3m or 1h30m")
+    nxt = cur.text[cur.pos : cur.pos + 1]
+    if nxt and not nxt.isspace():
+        raise cur.fail("a duration is digits with units s, m, h or d (e.g. 3m, 1h30m)", start)
+    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(raw))
+    if seconds <= 0:
+        raise cur.fail("the duration must be longer than zero", start)
+    if seconds > MAX_DURATION_SECONDS:
+        raise cur.fail("the duration must be at most 7d", start)
+    return seconds
+
+
+def _selector(cur: _Cursor) -> HostSelector:
+    patterns = [cur.take(_PATTERN, "a host name or pattern (web-1, web-*, 10.0.1.5:9100)")[0]]
+    while cur.text.startswith(",", cur.pos):
+        cur.pos += 1
+        patterns.append(cur.take(_PATTERN, "a host name or pattern after ','")[0])
+    for p in patterns:
+        if p.strip("*") == "" and p != "*":
+            raise cur.fail(f"'{p}' is not a host pattern")
+    return HostSelector(tuple(patterns))
+
+
+def _action(cur: _Cursor) -> RuleAction:
+    name, start = cur.take(_WORD, "an action (restart_service, scale_up, scale_to)")
+    name = name.lower()
+    if name == "restart_service":
+        return RuleAction(name, service=cur.take(_NAME, "a service name")[0])
+    if name == "scale_up":
+        group = cur.take(_NAME, "an Auto Scaling group name")[0]
+        amount = 1
+        if cur.peek_word() == "by":
+            cur.keyword("by")
+            amount = _positive_int(cur)
+        return RuleAction(name, group=group, amount=amount)
+    if name == "scale_to":
+        group = cur.take(_NAME, "an Auto Scaling group name")[0]
+        return RuleAction(name, group=group, amount=_positive_int(cur, allow_zero=True))
+    raise cur.fail(f"unknown action '{name[:20]}' (known: restart_service, scale_up, scale_to)", start)
+
+
+def _positive_int(cur: _Cursor, *, allow_zero: bool = False) -> int:
+    raw, start = cur.take(_INT, "a whole number")
+    if len(raw) > 6:
+        raise cur.fail("the number is too large", start)
+    value = int(raw)
+    if value == 0 and not allow_zero:
+        raise cur.fail("the number must be at least 1", start)
+    return value
