@@ -51,3 +51,14 @@ class ApprovalPolicy(BaseModel):
             raise NotAllowedToApprove(
                 user, request.id, f"you are not on the approver list for {request.call.action.value}"
             )
+
+
+def actions_without_approvers(policy: ApprovalPolicy) -> list[ActionName]:
+    """The actions nobody may approve under ``policy``, in declaration order.
+
+    An action is covered when its own entry or the ``*`` entry lists at least one id; a request
+    for an uncovered action can only expire.
+    """
+    if policy.approvers.get("*"):
+        return []
+    return [action for action in ActionName if not policy.approvers.get(action.value)]

@@ -61,6 +61,14 @@ def approval_needed(description: str) -> str:
     return f"Approval needed: {description}"
 
 
+def no_approvers(action: str) -> str:
+    """Shown with an approval request for an action nobody is configured to approve."""
+    return (
+        f":warning: Nobody is configured to approve {action}, so this request can only expire. "
+        f"Set SCO_REMEDIATION__APPROVERS (an entry for {action} or *) and restart the bot."
+    )
+
+
 def already_decided(state: str, by: str | None) -> str:
     """A click on a request that is no longer pending."""
     who = f" by <@{by}>" if by and not by.startswith("policy:") else ""

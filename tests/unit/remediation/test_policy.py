@@ -8,9 +8,9 @@ import pytest
 
 from domain.errors import NotAllowedToApprove
 from remediation import actions
-from remediation.actions import ActionCall, ActionLimits
+from remediation.actions import ActionCall, ActionLimits, ActionName
 from remediation.approval import ApprovalRequest
-from remediation.policy import ApprovalPolicy
+from remediation.policy import ApprovalPolicy, actions_without_approvers
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LIMITS = ActionLimits(allowed_services=frozenset({"nginx"}), max_scale_step=2, max_restart_hosts=3)
@@ -82,3 +82,19 @@ def test_only_listed_users_or_group_members_may_approve(
 def test_nobody_may_approve_when_no_approvers_are_configured() -> None:
     with pytest.raises(NotAllowedToApprove):
         ApprovalPolicy().check_approver(pending(actions.scale_to(group="g", desired=2)), "U_ANY", ())
+
+
+@pytest.mark.parametrize(
+    ("approvers", "uncovered"),
+    [
+        ({}, list(ActionName)),
+        ({"*": frozenset()}, list(ActionName)),
+        ({"scale_up": frozenset({"U_LEAD"})}, [ActionName.RESTART_SERVICE, ActionName.SCALE_TO]),
+        ({"scale_up": frozenset({"U_LEAD"}), "*": frozenset({"S_SRE"})}, []),
+        ({a.value: frozenset({"U_LEAD"}) for a in ActionName}, []),
+    ],
+)
+def test_actions_without_approvers_lists_what_nobody_may_approve(
+    approvers: dict[str, frozenset[str]], uncovered: list[ActionName]
+) -> None:
+    assert actions_without_approvers(ApprovalPolicy(approvers=approvers)) == uncovered
