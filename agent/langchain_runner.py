@@ -20,15 +20,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import StructuredTool
-from langchain_openai import ChatOpenAI
-from pydantic import SecretStr
 
 from agent import intents
 from agent.conversation import Conversation
 from agent.router import DeterministicRouter, record
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
-from bot.config.settings import LLMSettings
 from domain.models import ToolResult
 from tools.context import ToolContext
 from tools.registry import Tool, ToolRegistry
@@ -64,23 +61,6 @@ class LangChainRunner:
     fallback: DeterministicRouter
     max_model_calls: int = 8
     on_tokens: Callable[[int], None] = lambda _tokens: None
-
-    @classmethod
-    def from_settings(
-        cls, settings: LLMSettings, *, registry: ToolRegistry, ctx: ToolContext, fallback: DeterministicRouter
-    ) -> LangChainRunner:
-        """A runner for the configured endpoint and model."""
-        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-        model = ChatOpenAI(
-            model=settings.model,
-            base_url=str(settings.base_url),
-            api_key=SecretStr(key),
-            timeout=settings.timeout_seconds,
-            max_retries=1,
-            max_completion_tokens=MAX_ANSWER_TOKENS,
-            temperature=0,
-        )
-        return cls(model=model, registry=registry, ctx=ctx, fallback=fallback, max_model_calls=settings.max_model_calls)
 
     def _wrap(self, tool: Tool, ctx: ToolContext, calls: list[ToolCallRecord]) -> StructuredTool:
         fields = tool.args_model.model_fields

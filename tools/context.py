@@ -23,4 +23,5 @@ class ToolContext:
     user: str = "cli"
     log_sources: Sequence[LogSource] = field(default_factory=tuple)
     rules: Sequence[NamedRule] = field(default_factory=tuple)
-    remediation_asked: bool = True
+    #: Set per question: True only when the person's own message asks for a remediation (deny by default).
+    remediation_asked: bool = False

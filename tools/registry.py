@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,13 +81,29 @@ TOOLS: tuple[Tool, ...] = (
 
 
 class ToolRegistry:
-    """Runs tools by name with validated arguments; every failure becomes a ``ToolResult`` with status error."""
+    """Runs tools by name with validated arguments; every failure becomes a ``ToolResult`` with status error.
 
-    def __init__(self, tools: tuple[Tool, ...] = TOOLS) -> None:
+    Prerequisites (is Prometheus, AWS, a log source configured?) are checked once, when the registry is
+    built for a context: iterating yields only the enabled tools (what the model is offered), and
+    calling a disabled one answers with the reason, so the rest of a question is still answered.
+    """
+
+    def __init__(self, tools: tuple[Tool, ...] = TOOLS, *, disabled: Mapping[str, str] | None = None) -> None:
         self._tools = {t.name: t for t in tools}
+        self._disabled = dict(disabled or {})
 
-    def __iter__(self) -> Any:
-        return iter(self._tools.values())
+    @classmethod
+    def for_context(cls, ctx: ToolContext, tools: tuple[Tool, ...] = TOOLS) -> ToolRegistry:
+        """The registry with each tool's prerequisite evaluated against ``ctx``."""
+        disabled = {t.name: reason for t in tools if (reason := t.prerequisite(ctx))}
+        return cls(tools, disabled=disabled)
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(t for t in self._tools.values() if t.name not in self._disabled)
+
+    def disabled(self) -> dict[str, str]:
+        """Tools that cannot run here, with the reason (and the setting that would enable them)."""
+        return dict(self._disabled)
 
     def get(self, name: str) -> Tool:
         """The tool with this name.
@@ -103,7 +119,7 @@ class ToolRegistry:
         tool = self._tools.get(name)
         if tool is None:
             return ToolResult(status=ToolStatus.ERROR, error=f"unknown tool {name}", params=dict(raw_args))
-        missing = tool.prerequisite(ctx)
+        missing = self._disabled.get(name)
         if missing:
             return ToolResult(status=ToolStatus.ERROR, error=missing, error_type="ConfigError", params=dict(raw_args))
         try:

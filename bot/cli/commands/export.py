@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from domain.errors import ConfigError, InputError
+from domain.errors import InputError
 
-_CHUNK_POINTS = 600
 _DEFAULT_METRICS = "cpu,memory,disk,network_in,network_out,load"
 
 
@@ -33,14 +31,13 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Read the history in chunks (so Prometheus never widens the step) and write the CSV atomically."""
     from adapters.files.metrics_csv import write_wide_csv
-    from adapters.prometheus.metrics import PrometheusMetrics
     from bot.cli.commands.config import load_settings
+    from bot.cli.history import read_history
+    from bot.wiring import build_metrics
     from domain.durations import parse_duration
     from domain.models import MetricKind
 
     settings = load_settings()
-    if settings.prometheus.url is None:
-        raise ConfigError("SCO_PROMETHEUS__URL is not set")
     span = parse_duration(args.since)
     if span > timedelta(days=31) or args.step <= 0:
         raise InputError("--since must be at most 31d and --step positive")
@@ -48,22 +45,10 @@ def run(args: argparse.Namespace) -> int:
         kinds = [MetricKind(m.strip()) for m in args.metrics.split(",") if m.strip()]
     except ValueError as exc:
         raise InputError(f"--metrics: {exc}") from exc
-    metrics = PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
+    metrics = build_metrics(settings)
     until = datetime.now(UTC).replace(second=0, microsecond=0)
     since = until - span
-    chunk = timedelta(seconds=args.step * _CHUNK_POINTS)
-    edges = [since]
-    while edges[-1] + chunk < until:
-        edges.append(edges[-1] + chunk)
-    edges.append(until)
-    series = []
-    total = len(kinds) * (len(edges) - 1)
-    for done, (kind, (lo, hi)) in enumerate(itertools.product(kinds, itertools.pairwise(edges)), start=1):
-        sys.stderr.write(f"\rreading {kind.value} ({done}/{total})   ")
-        sys.stderr.flush()
-        first = lo if lo == since else lo + timedelta(seconds=args.step)
-        series += metrics.range(kind, None, start=first, end=hi, step_seconds=args.step)
-    sys.stderr.write("\n")
+    series = read_history(metrics, kinds, since=since, until=until, step_seconds=args.step)
     tmp = args.output.with_name(f".{args.output.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("w", newline="", encoding="utf-8") as out:

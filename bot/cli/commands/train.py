@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import json
 import sys
 from collections import defaultdict
@@ -17,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import ConfigError, InputError
-
-_CHUNK_POINTS = 600
 
 
 def register(sub: Any) -> None:
@@ -99,7 +96,6 @@ def _read_history(path: Path, features: tuple[str, ...]) -> list[Any]:
 def run(args: argparse.Namespace) -> int:
     """Fit and save the model; prints the manifest."""
     from adapters.files.model_file import save_model
-    from bot.config.settings import Settings
     from detectors.model.fleet_model import FEATURES
     from detectors.model.training import fit_from_series
     from domain.models import MetricKind
@@ -113,33 +109,19 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{args.file}: no rows for the features {', '.join(FEATURES)}")
         start, end = min(stamps), max(stamps)
     else:
-        settings = Settings()
+        from bot.cli.commands.config import load_settings
+        from bot.cli.history import read_history
+        from bot.wiring import build_metrics
+
+        settings = load_settings()
         if settings.prometheus.url is None:
             raise ConfigError("set SCO_PROMETHEUS__URL or pass --file to train on recorded history")
-        from adapters.prometheus.metrics import PrometheusMetrics
-
-        metrics = PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
         until = args.end or datetime.now(UTC).replace(microsecond=0)
         if until.tzinfo is None:
             until = until.replace(tzinfo=UTC)
         since = until - timedelta(hours=args.hours)
-        # Ranges are read in chunks of at most _CHUNK_POINTS steps so the step is never widened.
-        chunk = timedelta(seconds=args.step * _CHUNK_POINTS)
-        edges = [since]
-        while edges[-1] + chunk < until:
-            edges.append(edges[-1] + chunk)
-        edges.append(until)
-        series = []
-        total = len(FEATURES) * (len(edges) - 1)
-        done = 0
-        for feature in FEATURES:
-            for lo, hi in itertools.pairwise(edges):
-                done += 1
-                sys.stderr.write(f"\rreading {feature} history ({done}/{total})   ")
-                sys.stderr.flush()
-                first = lo if lo == since else lo + timedelta(seconds=args.step)
-                series += metrics.range(MetricKind(feature), None, start=first, end=hi, step_seconds=args.step)
-        sys.stderr.write("\n")
+        kinds = [MetricKind(feature) for feature in FEATURES]
+        series = read_history(build_metrics(settings), kinds, since=since, until=until, step_seconds=args.step)
         start, end = since.timestamp(), until.timestamp()
     try:
         model = fit_from_series(series, FEATURES, start=start, end=end, step=args.step)
