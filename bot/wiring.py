@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
 from adapters.clock import SystemClock
 from adapters.files.audit import JsonlAuditSink
+from adapters.files.conversations import FileConversationStore
+from adapters.files.logs import JsonlLogSource
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.memory.approvals import InMemoryApprovalStore
 from adapters.memory.auto_state import InMemoryAutoRemediationState
 from adapters.memory.rule_firings import InMemoryRuleFirings
-from bot.assistant import build_log_sources, build_runner
-from bot.config.settings import AutoRemediationSettings, Settings
+from adapters.redis.conversations import RedisConversationStore
+from agent.router import DeterministicRouter
+from agent.runner import AgentRunner
+from bot.config.settings import AutoRemediationSettings, LLMSettings, Settings
 from bot.jobs.rule_actions import RuleActionJob
 from bot.services import Services
 from bot.telemetry import BotMetrics
@@ -23,6 +29,7 @@ from detectors.model.zscore import RobustZScoreDetector
 from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import load_rules_file
 from detectors.service import DetectionService
+from domain.errors import ConfigError
 from domain.models import MetricKind
 from domain.ports import (
     AnomalyStore,
@@ -30,7 +37,9 @@ from domain.ports import (
     AutoRemediationState,
     Clock,
     CloudActions,
+    ConversationStore,
     JobLeases,
+    LogSource,
     MetricsSource,
     RuleFirings,
 )
@@ -40,6 +49,9 @@ from remediation.policy import ApprovalPolicy, actions_without_approvers
 from remediation.service import RemediationService
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 def build_services(
@@ -58,9 +70,7 @@ def build_services(
     """
     clock = clock or SystemClock()
     if metrics is None and settings.prometheus.url is not None:
-        from adapters.prometheus.metrics import PrometheusMetrics
-
-        metrics = PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
+        metrics = build_metrics(settings)
 
     anomalies: AnomalyStore
     approvals: ApprovalStore
@@ -121,7 +131,6 @@ def build_services(
             command_polls=rem.command_polls,
             locks=leases,
         )
-    registry = ToolRegistry()
     ctx = ToolContext(
         metrics=metrics,
         anomalies=anomalies,
@@ -131,6 +140,7 @@ def build_services(
         log_sources=build_log_sources(settings),
         rules=tuple(rules),
     )
+    registry = ToolRegistry.for_context(ctx)
     telemetry = BotMetrics()
     runner = build_runner(settings, registry, ctx, on_tokens=telemetry.llm_tokens.inc)
     detection = None
@@ -215,3 +225,86 @@ def _trained_model(path: Path) -> FleetBaselineModel | None:
     except ModelFileError as exc:
         structlog.get_logger(__name__).error("anomaly_model_refused", path=str(path), error=str(exc))
         return None
+
+
+def build_conversations(settings: Settings) -> ConversationStore:
+    """Redis when configured (shared by replicas), else a local state directory."""
+    if settings.redis.url:
+        from adapters.redis.connection import connect
+
+        return RedisConversationStore(connect(settings.redis.url))
+    return FileConversationStore(settings.state.dir)
+
+
+def build_log_sources(settings: Settings) -> tuple[LogSource, ...]:
+    """The product's own event and audit logs, plus CloudWatch Logs when a group is configured."""
+    sources: list[LogSource] = [
+        JsonlLogSource("events", settings.audit.dir, "events*.jsonl"),
+        JsonlLogSource("audit", settings.audit.dir, "audit-*.jsonl"),
+    ]
+    if settings.logs.cloudwatch_group and settings.aws.enabled:
+        import boto3
+
+        from adapters.aws.cloudwatch_logs import CloudWatchLogSource
+
+        endpoint = str(settings.aws.endpoint_url) if settings.aws.endpoint_url else None
+        client = boto3.session.Session(region_name=settings.aws.region).client("logs", endpoint_url=endpoint)
+        sources.append(CloudWatchLogSource(client, settings.logs.cloudwatch_group))
+    return tuple(sources)
+
+
+def build_runner(
+    settings: Settings, registry: ToolRegistry, ctx: ToolContext, *, on_tokens: Callable[[int], None] | None = None
+) -> AgentRunner:
+    """The LLM agent when an endpoint is configured (falling back to the router on errors), else the router.
+
+    Args:
+        on_tokens: called with the tokens each answer used (the bot's ``smartcloudops_llm_tokens_total``).
+    """
+    router = DeterministicRouter(registry=registry, ctx=ctx, conversations=build_conversations(settings))
+    if settings.llm.base_url is None:
+        return router
+    from agent.langchain_runner import LangChainRunner
+
+    runner = LangChainRunner(
+        model=build_chat_model(settings.llm),
+        registry=registry,
+        ctx=ctx,
+        fallback=router,
+        max_model_calls=settings.llm.max_model_calls,
+    )
+    if on_tokens is not None:
+        runner.on_tokens = on_tokens
+    return runner
+
+
+def build_chat_model(settings: LLMSettings) -> BaseChatModel:
+    """A chat model for the configured OpenAI-compatible endpoint and model name."""
+    from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
+
+    from agent.langchain_runner import MAX_ANSWER_TOKENS
+
+    key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+    return ChatOpenAI(
+        model=settings.model,
+        base_url=str(settings.base_url),
+        api_key=SecretStr(key),
+        timeout=settings.timeout_seconds,
+        max_retries=1,
+        max_completion_tokens=MAX_ANSWER_TOKENS,
+        temperature=0,
+    )
+
+
+def build_metrics(settings: Settings) -> MetricsSource:
+    """The configured metrics source (Prometheus or VictoriaMetrics).
+
+    Raises:
+        ConfigError: no metrics source is configured.
+    """
+    if settings.prometheus.url is None:
+        raise ConfigError("SCO_PROMETHEUS__URL is not set")
+    from adapters.prometheus.metrics import PrometheusMetrics
+
+    return PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
