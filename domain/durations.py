@@ -1,8 +1,11 @@
-"""Relative and absolute time expressions in questions, turned into a UTC time window. Pure.
+"""Durations and time expressions: the one place that reads and writes them. Pure.
 
-Understands, among others: "10 minutes ago", "since 1h", "last hour", "in the last 30m",
-"past 2 days", "today", "yesterday", "between 14:00 and 14:30 UTC", "from 14:05 to 14:20",
-"since 09:30", "last 90s".
+Durations, as people and Prometheus write them: "90s", "5m", "10 minutes", "2 h", "an hour",
+"1 day", "2 weeks", "1h30m". ``format_duration`` writes the compact form back ("1h30m").
+
+Time expressions in questions, turned into a UTC window: "10 minutes ago", "since 1h",
+"last hour", "in the last 30m", "past 2 days", "today", "yesterday",
+"between 14:00 and 14:30 UTC", "from 14:05 to 14:20", "since 09:30", "last 90s".
 """
 
 from __future__ import annotations
@@ -20,9 +23,26 @@ _UNITS = {
     "d": 86400, "day": 86400, "days": 86400,
     "w": 604800, "week": 604800, "weeks": 604800,
 }  # fmt: skip
-_UNIT = r"(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)"
-_AMOUNT = rf"(\d{{1,5}}|an?|one)\s*{_UNIT}\b"
+_COMPACT_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+
+#: The unit words of a duration, as regular-expression source (no groups), for callers that
+#: must tell a count ("last 5") from a duration ("last 5 minutes").
+UNIT_PATTERN = r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)"
+#: One duration as written in a sentence, as regular-expression source (no groups):
+#: "10m", "10 minutes", "an hour", "1h30m".
+DURATION_PATTERN = rf"(?:(?:\d+[smhdw]){{2,}}|(?:\d+\s*|(?:an?|one)\s+){UNIT_PATTERN})\b"
+#: The compact form only ("90s", "3m", "1h30m"), as Prometheus writes a ``for:`` clause.
+COMPACT_DURATION = re.compile(r"(?:\d+[smhdw])+")
+
 _CLOCK = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
+_AGO = re.compile(rf"\b({DURATION_PATTERN})\s+ago\b")
+_ANY = re.compile(rf"\b({DURATION_PATTERN})")
+_LAST = re.compile(
+    rf"\b(?:since|for|over|in|during|within)?\s*(?:the\s+)?(?:last|past|previous)\s+({DURATION_PATTERN})"
+)
+_SINCE = re.compile(rf"\b(?:since|for|over|within)\s+(?:the\s+)?({DURATION_PATTERN})")
+_LAST_UNIT = re.compile(rf"\b(?:last|past|previous)\s+({UNIT_PATTERN})\b")
+_LONGEST_SECONDS = timedelta.max.days * 86400
 MAX_WINDOW = timedelta(days=31)
 
 
@@ -44,21 +64,68 @@ class TimeWindow:
         return f"{self.start.strftime(fmt)}–{self.end.strftime('%H:%M')} UTC"
 
 
-def parse_duration(text: str) -> timedelta:
-    """``10m``, ``1 hour``, ``an hour``, ``90s``.
+def parse_duration(text: str, *, at_most: timedelta | None = None) -> timedelta:
+    """A duration written on its own: ``90s``, ``10m``, ``1h30m``, ``2 h``, ``10 minutes``, ``an hour``.
+
+    Args:
+        text: the duration (any case, surrounding spaces ignored).
+        at_most: when given, the duration must be longer than zero and no longer than this.
 
     Raises:
-        InputError: not a duration.
+        InputError: not a duration, or outside ``(0, at_most]``.
     """
-    m = re.fullmatch(_AMOUNT, text.strip().lower())
-    if not m:
-        raise InputError(f"'{text[:40]}' is not a duration like 10m, 1h or 2 days")
-    return _amount(m.group(1), m.group(2))
+    t = text.strip().lower()
+    if COMPACT_DURATION.fullmatch(t):
+        seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smhdw])", t))
+    elif m := re.fullmatch(rf"(?:(\d+)\s*|(an?|one)\s+)({UNIT_PATTERN})", t):
+        seconds = (int(m[1]) if m[1] else 1) * _UNITS[m[3]]
+    else:
+        raise InputError(f"'{text[:40]}' is not a duration; use e.g. 90s, 10m, 2h or 1 day.")
+    if seconds > _LONGEST_SECONDS:
+        raise InputError(f"'{text[:40]}' is too long a duration.")
+    duration = timedelta(seconds=seconds)
+    if at_most is not None and not timedelta(0) < duration <= at_most:
+        raise InputError(f"'{text[:40]}' is out of range; use between 1s and {format_duration(at_most)}.")
+    return duration
 
 
-def _amount(count: str, unit: str) -> timedelta:
-    n = 1 if count in ("a", "an", "one") else int(count)
-    return timedelta(seconds=n * _UNITS[unit])
+def format_duration(duration: timedelta | int) -> str:
+    """A duration (or whole seconds) in the compact form ``parse_duration`` reads: ``5400`` → ``1h30m``.
+
+    Days are the largest unit, as Prometheus writes a ``for:`` clause; below one second is ``0s``.
+    """
+    seconds = int(duration.total_seconds()) if isinstance(duration, timedelta) else duration
+    out = ""
+    for unit, size in _COMPACT_UNITS:
+        if seconds >= size:
+            out += f"{seconds // size}{unit}"
+            seconds %= size
+    return out or "0s"
+
+
+def find_duration(text: str) -> timedelta | None:
+    """The duration a sentence mentions first, or None.
+
+    A duration before "ago" wins ("cpu 5m after 10 minutes ago" → 10 minutes), then any other
+    ("peak cpu in the last 6h" → 6 hours), then a bare unit after last/past/previous
+    ("last hour" → 1 hour).
+    """
+    return _mentioned(text.lower(), _AGO, _ANY)
+
+
+def _mentioned(text: str, *amounts: re.Pattern[str]) -> timedelta | None:
+    """The duration the first matching pattern captures, else one unit after last/past/previous."""
+    if m := next((found for pattern in amounts if (found := pattern.search(text))), None):
+        return parse_duration(m[1])
+    if m := _LAST_UNIT.search(text):
+        return parse_duration(f"1 {m[1]}")
+    return None
+
+
+def _ending_at(now: datetime, length: timedelta) -> TimeWindow:
+    if length > MAX_WINDOW:
+        raise InputError("that time range is longer than 31 days; ask about a shorter one")
+    return TimeWindow(now - length, now)
 
 
 def _clock(now: datetime, hh: str, mm: str, ss: str | None) -> datetime:
@@ -90,15 +157,8 @@ def parse_window(text: str, now: datetime, *, default: timedelta | None = None) 
         if end <= start:
             end += timedelta(days=1)
         window = TimeWindow(start, min(end, now))
-    elif m := re.search(rf"\b{_AMOUNT}\s+ago\b", t):
-        delta = _amount(m.group(1), m.group(2))
-        window = TimeWindow(now - delta, now)
-    elif m := re.search(
-        rf"\b(?:since|for|over|in|during|within)?\s*(?:the\s+)?(?:last|past|previous)\s+{_AMOUNT}", t
-    ) or re.search(rf"\b(?:since|for|over|within)\s+(?:the\s+)?{_AMOUNT}", t):
-        window = TimeWindow(now - _amount(m.group(1), m.group(2)), now)
-    elif m := re.search(rf"\b(?:last|past|previous)\s+{_UNIT}", t):
-        window = TimeWindow(now - _amount("1", m.group(1)), now)
+    elif (length := _mentioned(t, _AGO, _LAST, _SINCE)) is not None:
+        window = _ending_at(now, length)
     elif m := re.search(rf"\bsince\s+{_CLOCK}", t):
         window = TimeWindow(_clock(now, m.group(1), m.group(2), m.group(3)), now)
     elif re.search(r"\btoday\b", t):
@@ -107,7 +167,5 @@ def parse_window(text: str, now: datetime, *, default: timedelta | None = None) 
         midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
         window = TimeWindow(midnight - timedelta(days=1), midnight)
     elif default is not None:
-        window = TimeWindow(now - default, now)
-    if window is not None and window.duration > MAX_WINDOW:
-        raise InputError("that time range is longer than 31 days; ask about a shorter one")
+        window = _ending_at(now, default)
     return window

@@ -1,0 +1,176 @@
+"""Durations and time expressions, one case per line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.durations import find_duration, format_duration, parse_duration, parse_window
+from domain.errors import InputError
+
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
+H = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("show logs from 10 minutes ago", NOW - 10 * M, NOW),
+        ("errors since 1h", NOW - H, NOW),
+        ("errors in the last hour", NOW - H, NOW),
+        ("cpu over the past 30m", NOW - 30 * M, NOW),
+        ("memory for the last 2 days", NOW - timedelta(days=2), NOW),
+        ("logs between 14:00 and 14:30 UTC", NOW.replace(hour=14), NOW.replace(hour=14, minute=30)),
+        ("logs from 14:05 to 14:20", NOW.replace(hour=14, minute=5), NOW.replace(hour=14, minute=20)),
+        ("since 09:30", NOW.replace(hour=9, minute=30), NOW),
+        ("since 16:00", NOW.replace(hour=16) - timedelta(days=1), NOW),
+        ("anomalies today", NOW.replace(hour=0), NOW),
+        ("anomalies yesterday", NOW.replace(hour=0) - timedelta(days=1), NOW.replace(hour=0)),
+        ("last 90s", NOW - timedelta(seconds=90), NOW),
+        ("an hour ago", NOW - H, NOW),
+        ("past week", NOW - timedelta(days=7), NOW),
+        ("2 weeks ago", NOW - timedelta(days=14), NOW),
+        ("over the last 1h30m", NOW - timedelta(minutes=90), NOW),
+        ("between 14:00 and 15:30", NOW.replace(hour=14), NOW),
+    ],
+)
+def test_windows(text: str, start: datetime, end: datetime) -> None:
+    window = parse_window(text, NOW)
+    assert window is not None
+    assert (start, end) == (window.start, window.end)
+
+
+def test_no_time_expression_gives_the_default_or_none() -> None:
+    assert parse_window("show logs", NOW) is None
+    window = parse_window("show logs", NOW, default=15 * M)
+    assert window is not None
+    assert NOW - 15 * M == window.start
+
+
+@pytest.mark.parametrize(
+    "text", ["between 25:00 and 26:00", "since 12:75", "last 400 days", "last 99999999999 weeks", "5 weeks ago"]
+)
+def test_impossible_times_are_refused(text: str) -> None:
+    with pytest.raises(InputError):
+        parse_window(text, NOW)
+
+
+S = timedelta(seconds=1)
+D = timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", 90 * S),
+        ("45 secs", 45 * S),
+        ("1 second", S),
+        ("10m", 10 * M),
+        ("3 mins", 3 * M),
+        ("10 minutes", 10 * M),
+        ("2h", 2 * H),
+        ("2 h", 2 * H),
+        ("1 hour", H),
+        ("an hour", H),
+        ("3 hrs", 3 * H),
+        ("1d", D),
+        ("1 day", D),
+        ("a day", D),
+        ("one week", 7 * D),
+        ("2 weeks", 14 * D),
+        ("1w", 7 * D),
+        ("1h30m", H + 30 * M),
+        ("1d2h3m4s", D + 2 * H + 3 * M + 4 * S),
+        ("  10M ", 10 * M),
+        ("0s", timedelta(0)),
+    ],
+)
+def test_durations(text: str, expected: timedelta) -> None:
+    assert expected == parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "not a duration"),
+        ("m", "not a duration"),
+        ("10", "not a duration"),
+        ("ten minutes", "not a duration"),
+        ("10 parsecs", "not a duration"),
+        ("-5m", "not a duration"),
+        ("5m; drop", "not a duration"),
+        ("1.5h", "not a duration"),
+        ("anhour", "not a duration"),
+        ("1h 30m", "not a duration"),
+        ("9" * 20 + "d", "too long"),
+    ],
+)
+def test_bad_durations(text: str, fragment: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_duration(text)
+    assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1s", S), ("7d", 7 * D), ("1 week", 7 * D), ("2h", 2 * H)])
+def test_durations_within_a_bound(text: str, expected: timedelta) -> None:
+    assert expected == parse_duration(text, at_most=7 * D)
+
+
+@pytest.mark.parametrize("text", ["0m", "8d", "7d1s", "2 weeks"])
+def test_durations_outside_a_bound_are_out_of_range(text: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_duration(text, at_most=7 * D)
+    assert "out of range; use between 1s and 7d" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("duration", "text"),
+    [
+        (0, "0s"),
+        (1, "1s"),
+        (90, "1m30s"),
+        (180, "3m"),
+        (3600, "1h"),
+        (5400, "1h30m"),
+        (86400, "1d"),
+        (604800, "7d"),
+        (90061, "1d1h1m1s"),
+        (timedelta(minutes=90), "1h30m"),
+        (timedelta(seconds=59.9), "59s"),
+    ],
+)
+def test_format_duration(duration: timedelta | int, text: str) -> None:
+    assert text == format_duration(duration)
+
+
+@pytest.mark.parametrize("seconds", [1, 59, 60, 61, 3599, 3600, 5400, 86399, 86400, 90061, 604800, 10**9])
+def test_format_then_parse_gives_the_duration_back(seconds: int) -> None:
+    assert timedelta(seconds=seconds) == parse_duration(format_duration(seconds))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("peak cpu on web-1 in the last 6h", 6 * H),
+        ("average memory over the past 2 days", 2 * D),
+        ("show logs from 10 minutes ago", 10 * M),
+        ("cpu over 5m from 2 hours ago", 2 * H),
+        ("errors in the last hour", H),
+        ("incidents in the past week", 7 * D),
+        ("cpu for an hour", H),
+        ("disk over the last 1h30m", H + 30 * M),
+        ("what is the cpu on web-1 as of now", None),
+        ("top 3 hosts by cpu", None),
+        ("cpu on web-1", None),
+    ],
+)
+def test_find_duration(text: str, expected: timedelta | None) -> None:
+    assert expected == find_duration(text)
+
+
+def test_window_describe() -> None:
+    window = parse_window("between 14:00 and 14:30", NOW)
+    assert window is not None
+    assert "14:00–14:30 UTC" == window.describe()
