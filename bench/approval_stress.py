@@ -34,11 +34,12 @@ from pathlib import Path
 from adapters.files.audit import JsonlAuditSink
 from adapters.memory.approvals import InMemoryApprovalStore
 from domain.errors import ApprovalExpired, InvalidTransition, NotAllowedToApprove, PolicyError
-from domain.ports import ApprovalStore, AuditEvent, AuditSink, GroupState, InstanceState
 from remediation import actions
 from remediation.actions import ActionLimits
 from remediation.approval import ApprovalRequest
+from remediation.cloud_state import GroupState, InstanceState
 from remediation.policy import ApprovalPolicy
+from remediation.ports import ApprovalStore, AuditEvent, AuditSink
 from remediation.service import RemediationService
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)

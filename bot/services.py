@@ -12,15 +12,8 @@ from bot.config.settings import Settings
 from bot.jobs.rule_actions import RuleActionJob
 from bot.telemetry import BotMetrics
 from detectors.service import DetectionService
-from domain.ports import (
-    AnomalyStore,
-    ApprovalStore,
-    AuditSink,
-    AutoRemediationState,
-    Clock,
-    JobLeases,
-    MetricsSource,
-)
+from domain.ports import AnomalyStore, Clock, JobLeases, MetricsSource
+from remediation.ports import ApprovalStore, AuditSink, AutoRemediationState
 from remediation.service import RemediationService
 from tools.context import ToolContext
 from tools.registry import ToolRegistry

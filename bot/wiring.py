@@ -28,24 +28,15 @@ from detectors.model.fleet_model import FleetBaselineModel
 from detectors.model.zscore import RobustZScoreDetector
 from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import load_rules_file
+from detectors.rules.ports import RuleFirings
 from detectors.service import DetectionService
 from domain.errors import ConfigError
 from domain.models import MetricKind
-from domain.ports import (
-    AnomalyStore,
-    ApprovalStore,
-    AutoRemediationState,
-    Clock,
-    CloudActions,
-    ConversationStore,
-    JobLeases,
-    LogSource,
-    MetricsSource,
-    RuleFirings,
-)
+from domain.ports import AnomalyStore, Clock, ConversationStore, JobLeases, LogSource, MetricsSource
 from remediation.actions import ActionLimits
 from remediation.brakes import AutoPolicy, RateLimit
 from remediation.policy import ApprovalPolicy, actions_without_approvers
+from remediation.ports import ApprovalStore, AutoRemediationState, CloudActions
 from remediation.service import RemediationService
 from tools.context import ToolContext
 from tools.registry import ToolRegistry

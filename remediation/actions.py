@@ -11,7 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import ActionNotAllowed, InputError
-from domain.ports import GroupState, InstanceState
+from remediation.cloud_state import GroupState, InstanceState
 
 
 class ActionName(StrEnum):

@@ -18,10 +18,11 @@ from domain.errors import (
     InvalidTransition,
     NotAllowedToApprove,
 )
-from domain.ports import ApprovalStore, AuditEvent, AuditSink, Clock, CloudActions, JobLeases
+from domain.ports import Clock, JobLeases
 from remediation.actions import ActionCall, ActionLimits, ActionName, check_restart_targets, plan_scale, restart_targets
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.policy import ApprovalPolicy
+from remediation.ports import ApprovalStore, AuditEvent, AuditSink, CloudActions
 
 _CAS_ATTEMPTS = 8
 #: Approvals made by the automatic-remediation policy are recorded as ``policy:<rule>``.

@@ -14,7 +14,7 @@ from botocore.parsers import ResponseParserError
 
 from adapters.aws.retry import retry_throttling_only
 from domain.errors import CloudActionFailed
-from domain.ports import GroupState, InstanceState
+from remediation.cloud_state import GroupState, InstanceState
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from domain.errors import AuditWriteFailed
-from domain.ports import AuditEvent
+from remediation.ports import AuditEvent
 
 
 class JsonlAuditSink:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 
 from domain.errors import CloudActionFailed
-from domain.ports import GroupState, InstanceState
+from remediation.cloud_state import GroupState, InstanceState
 
 
 class SimulatedCloudActions:

@@ -23,7 +23,7 @@ from bot.config.settings import (
 )
 from bot.wiring import build_services
 from domain.errors import NotAllowedToApprove
-from domain.ports import GroupState, InstanceState
+from remediation.cloud_state import GroupState, InstanceState
 from simulator.fleet import FleetModel, Incident, IncidentKind
 
 REQUESTER = "U_ONCALL"

@@ -20,13 +20,15 @@ import structlog
 from detectors.rules.evaluation import Firing, RuleTracker
 from detectors.rules.file import NamedRule
 from detectors.rules.grammar import RuleAction
+from detectors.rules.ports import RuleFirings
 from domain.errors import InputError, OpsError, PolicyError
 from domain.models import HostRef
-from domain.ports import AutoRemediationState, MetricsSource, RuleFirings
+from domain.ports import MetricsSource
 from remediation import actions
 from remediation.actions import ActionCall, ActionLimits, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.brakes import AutoAction, AutoDecision, AutoPolicy, RemediationMode, auto_target, decide, inverse
+from remediation.ports import AutoRemediationState
 from remediation.service import RemediationService
 
 _HISTORY = timedelta(hours=2)

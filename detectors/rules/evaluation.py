@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from detectors.detector import Finding
 from detectors.rules.grammar import Comparison, DurationRule, format_duration
+from detectors.rules.ports import RuleFirings
 from domain.models import HostRef, Series, Severity, format_value
-from domain.ports import RuleFirings
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from bot.config.settings import AuditSettings, LLMSettings, PrometheusSettings, 
 from bot.services import Services
 from bot.wiring import build_services
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
-from domain.ports import GroupState, InstanceState
+from remediation.cloud_state import GroupState, InstanceState
 from simulator.fleet import FleetModel
 from tests.fakes.openai_api import FakeOpenAI, Reply, text, tool_call
 from tools.registry import ToolRegistry

@@ -17,7 +17,7 @@ from adapters.simulated.cloud import SimulatedCloudActions
 from bot.config.settings import AuditSettings, LLMSettings, PrometheusSettings, RemediationSettings, Settings
 from bot.services import Services
 from bot.wiring import build_services
-from domain.ports import GroupState
+from remediation.cloud_state import GroupState
 from tests.fakes.openai_api import FakeOpenAI, Reply, error, text, tool_call
 from tests.servers import ServerProcess
 

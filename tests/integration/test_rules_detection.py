@@ -22,9 +22,9 @@ from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import parse_rules_yaml
 from detectors.service import DetectionService
 from domain.models import MetricKind, Severity
-from domain.ports import GroupState
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
+from remediation.cloud_state import GroupState
 from remediation.policy import ApprovalPolicy
 from remediation.service import RemediationService
 from simulator.fleet import FleetModel, Incident, IncidentKind

@@ -13,7 +13,7 @@ from adapters.simulated.metrics import SimulatedMetrics
 from bot.config.settings import AuditSettings, RemediationSettings, Settings
 from bot.services import Services
 from bot.wiring import build_services
-from domain.ports import GroupState
+from remediation.cloud_state import GroupState
 from simulator.fleet import FleetModel, Incident, IncidentKind
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

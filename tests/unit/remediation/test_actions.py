@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import ActionNotAllowed, InputError
-from domain.ports import GroupState, InstanceState
 from remediation import actions
 from remediation.actions import ActionLimits, plan_scale
+from remediation.cloud_state import GroupState, InstanceState
 
 LIMITS = ActionLimits(allowed_services=frozenset({"nginx", "api"}), max_scale_step=2)
 GROUP = GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=4)

@@ -15,11 +15,12 @@ from adapters.simulated.metrics import SimulatedMetrics
 from bot.jobs.rule_actions import RuleActionJob
 from detectors.rules.file import parse_rules_yaml
 from domain.errors import CloudActionFailed
-from domain.ports import AuditEvent, GroupState
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
 from remediation.brakes import AutoPolicy, RateLimit, RemediationMode
+from remediation.cloud_state import GroupState
 from remediation.policy import ApprovalPolicy
+from remediation.ports import AuditEvent
 from remediation.service import RemediationService
 from simulator.fleet import FleetModel, Incident, IncidentKind
 

@@ -16,10 +16,11 @@ from detectors.rules.file import parse_rules_yaml
 from detectors.rules.grammar import RuleAction
 from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
-from domain.ports import AuditEvent, GroupState, InstanceState
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
+from remediation.cloud_state import GroupState, InstanceState
 from remediation.policy import ApprovalPolicy
+from remediation.ports import AuditEvent
 from remediation.service import RemediationService
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)

@@ -21,11 +21,12 @@ from domain.errors import (
     InvalidTransition,
     NotAllowedToApprove,
 )
-from domain.ports import AuditEvent, GroupState, InstanceState
 from remediation import actions
 from remediation.actions import ActionLimits
 from remediation.approval import ApprovalState
+from remediation.cloud_state import GroupState, InstanceState
 from remediation.policy import ApprovalPolicy
+from remediation.ports import AuditEvent
 from remediation.service import RemediationService
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)

@@ -10,11 +10,12 @@ from adapters.clock import ManualClock
 from adapters.memory.approvals import InMemoryApprovalStore
 from adapters.memory.leases import InMemoryJobLeases
 from adapters.simulated.cloud import SimulatedCloudActions
-from domain.ports import AuditEvent, GroupState
 from remediation import actions
 from remediation.actions import ActionLimits
 from remediation.approval import ApprovalState
+from remediation.cloud_state import GroupState
 from remediation.policy import ApprovalPolicy
+from remediation.ports import AuditEvent
 from remediation.service import RemediationService
 
 T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
