@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.prometheus.hosts import find_host_mentions
+from domain.hosts import find_host_mentions
 from agent.conversation import Conversation
 from domain.models import HostRef, MetricKind
 

@@ -6,17 +6,20 @@ A leaf module: it names the types and builds nothing, so every layer may import 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from agent.runner import AgentRunner
-from bot.config.settings import Settings
-from bot.jobs.rule_actions import RuleActionJob
 from bot.telemetry import BotMetrics
-from detectors.service import DetectionService
-from domain.ports import AnomalyStore, Clock, JobLeases, MetricsSource
-from remediation.ports import ApprovalStore, AuditSink, AutoRemediationState
-from remediation.service import RemediationService
-from tools.context import ToolContext
-from tools.registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from agent.runner import AgentRunner
+    from bot.config.settings import Settings
+    from bot.jobs.rule_actions import RuleActionJob
+    from detectors.service import DetectionService
+    from domain.ports import AnomalyStore, Clock, JobLeases, MetricsSource
+    from remediation.ports import ApprovalStore, AuditSink, AutoRemediationState
+    from remediation.service import RemediationService
+    from tools.context import ToolContext
+    from tools.registry import ToolRegistry
 
 
 @dataclass
@@ -40,3 +43,8 @@ class Services:
     #: One lease per scheduled job and tick, shared by the replicas (in memory without Redis).
     leases: JobLeases | None = None
     auto_state: AutoRemediationState | None = None
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Services:
+        """The same services: Bolt deep-copies a request's context for its lazy listeners, and a copy
+        would split the in-memory stores and duplicate clients and locks."""
+        return self

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from adapters.prometheus.hosts import resolve_host
+from domain.hosts import resolve_host
 from domain.durations import parse_duration
 from domain.errors import ConfigError
 from domain.models import AnomalyStatus, HostRef, MetricKind, Sample, ToolResult, ToolStatus

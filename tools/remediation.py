@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from adapters.prometheus.hosts import resolve_host
+from domain.hosts import resolve_host
 from domain.errors import ActionNotAllowed, ConfigError, InputError
 from domain.models import ToolResult, ToolStatus
 from remediation import actions

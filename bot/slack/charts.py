@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from adapters.prometheus.hosts import resolve_host
 from agent.runner import ToolCallRecord
 from bot.services import Services
 from bot.slack import messages
 from bot.slack.ops_command import parse_duration
 from domain.errors import InputError, OpsError
+from domain.hosts import resolve_host
 from domain.models import MetricKind, Series
 
 _OVER_TIME = re.compile(

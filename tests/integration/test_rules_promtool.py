@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from adapters.prometheus.rule_export import alerting_rules
 from detectors.rules.evaluation import firing
-from detectors.rules.export import alerting_rules
 from detectors.rules.file import NamedRule, parse_rules_yaml
 from domain.models import HostRef, MetricKind, Series
 from tests.servers import find_binary

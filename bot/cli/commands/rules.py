@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from detectors.rules.export import render_alerting_rules
+from adapters.prometheus.rule_export import render_alerting_rules
 from detectors.rules.file import NamedRule, load_rules_file
 from detectors.rules.grammar import format_duration
 from domain.errors import ConfigError

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from detectors.rules.export import alerting_rules, render_alerting_rules, rule_expr
+from adapters.prometheus.rule_export import alerting_rules, render_alerting_rules, rule_expr
 from detectors.rules.file import load_rules_file, parse_rules_yaml
 from detectors.rules.grammar import parse_rule
 from domain.errors import ConfigError

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.prometheus.hosts import find_host_mentions, match_host_label, resolve_host
+from adapters.prometheus.hosts import match_host_label
 from domain.errors import InputError, UnknownHost
+from domain.hosts import find_host_mentions, resolve_host
 from domain.models import HostRef
 
 VALUES = {
