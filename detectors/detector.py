@@ -7,8 +7,6 @@ from typing import Protocol
 
 from domain.models import MetricKind, Series, Severity
 
-_SATURATING = frozenset({MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK})
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -36,11 +34,11 @@ class Detector(Protocol):
 
 def severity_for(metric: MetricKind, score: float, value: float) -> Severity:
     """Severity from the score and, for saturating metrics, how close the value is to 100%."""
-    if metric in _SATURATING and value >= 95.0:
+    if metric.is_percent and value >= 95.0:
         return Severity.CRITICAL
     if score >= 12.0:
         return Severity.CRITICAL
-    if score >= 8.0 or (metric in _SATURATING and value >= 90.0):
+    if score >= 8.0 or (metric.is_percent and value >= 90.0):
         return Severity.HIGH
     if score >= 6.0:
         return Severity.MEDIUM

@@ -50,6 +50,11 @@ class MetricKind(StrEnum):
         return _UNITS[self]
 
     @property
+    def is_percent(self) -> bool:
+        """True for metrics measured in percent (cpu, memory, disk), which saturate at 100."""
+        return _UNITS[self] == "%"
+
+    @property
     def label(self) -> str:
         """Human name of the metric."""
         return _LABELS[self]
@@ -82,11 +87,10 @@ def format_value(metric: MetricKind, value: float) -> str:
     """Render a value with its unit, e.g. ``42.7%`` or ``12.3 MB/s``."""
     if metric is MetricKind.UP:
         return "up" if value >= 1 else "down"
-    unit = metric.unit
-    if unit == "%":
+    if metric.is_percent:
         return f"{value:.1f}%"
-    if unit:
-        return f"{value:.1f} {unit}"
+    if metric.unit:
+        return f"{value:.1f} {metric.unit}"
     return f"{value:.2f}"
 
 

@@ -133,7 +133,7 @@ class FleetModel:
             raise ValueError(metric)
         values = np.array(values, dtype=np.float64, copy=True)
         self._apply_incidents(metric, t, values)
-        if metric in (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK):
+        if metric.is_percent:
             np.clip(values, 0.5, 99.9, out=values)
         else:
             np.clip(values, 0.0, None, out=values)

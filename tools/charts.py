@@ -82,7 +82,7 @@ def render_series_png(series: Sequence[Series], title: str, *, shade: tuple[date
     ax.set_title(title)
     ax.set_ylabel(_axis_label(metric))
     ax.set_xlabel("time (UTC)")
-    if metric.unit == "%":
+    if metric.is_percent:
         ax.set_ylim(0, 100)
     elif metric is MetricKind.UP:
         ax.set_ylim(-0.1, 1.1)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from detectors.rules.grammar import Comparison, DurationRule, RuleSyntaxError, format_duration, parse_rule
+from detectors.rules.grammar import Comparison, DurationRule, RuleSyntaxError, parse_rule
+from domain.durations import format_duration
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from tools.context import ToolContext

@@ -14,7 +14,8 @@ import yaml
 
 from adapters.prometheus.promql import metric_query
 from detectors.rules.file import NamedRule
-from detectors.rules.grammar import DurationRule, format_duration
+from detectors.rules.grammar import DurationRule
+from domain.durations import format_duration
 
 
 def rule_expr(rule: DurationRule) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from domain.models import MetricKind, Severity
 
-_SATURATING = frozenset({MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK})
 _RATIO_LEVELS = ((4.0, Severity.CRITICAL), (2.5, Severity.HIGH), (1.5, Severity.MEDIUM))
 _LONG_MINUTES = 15.0
 _VERY_LONG_MINUTES = 60.0
@@ -42,7 +41,7 @@ def incident_severity(
         severity = _raise(severity, 2)
     elif duration_minutes >= _LONG_MINUTES:
         severity = _raise(severity, 1)
-    if metric in _SATURATING and value is not None:
+    if metric is not None and metric.is_percent and value is not None:
         if value >= 95.0:
             return Severity.CRITICAL
         if value >= 90.0 and severity.rank < Severity.HIGH.rank:

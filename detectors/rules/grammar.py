@@ -5,7 +5,7 @@ Grammar (keywords are case-insensitive, whitespace between tokens is optional wh
     rule      := metric op number ["%"] "for" duration ["on" selector] ["then" action]
     metric    := cpu | memory | disk | disk_io | network_in | network_out | load | up
     op        := ">" | ">=" | "<" | "<=" | "==" | "!="
-    duration  := (digits ("s" | "m" | "h" | "d"))+          e.g. 90s, 3m, 1h30m
+    duration  := (digits ("s" | "m" | "h" | "d" | "w"))+    e.g. 90s, 3m, 1h30m (``domain.durations``)
     selector  := pattern ("," pattern)*                     matches instance, host or instance_id; "*" is a wildcard
     action    := "restart_service" service
                | "scale_up" group ["by" digits]
@@ -23,18 +23,15 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.durations import COMPACT_DURATION, format_duration, parse_duration
 from domain.errors import InputError
 from domain.models import HostRef, MetricKind
 
 MAX_RULE_LENGTH = 500
 MAX_DURATION_SECONDS = 7 * 86400
-_PERCENT_METRICS = frozenset({MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK})
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OP = re.compile(r">=|<=|==|!=|>|<")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_DURATION = re.compile(r"(?:\d+[smhd])+")
-_DURATION_PART = re.compile(r"(\d+)([smhd])")
 _PATTERN = re.compile(r"[A-Za-z0-9_.:/*-]+")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@:-]*")
 _INT = re.compile(r"\d+")
@@ -138,7 +135,7 @@ class DurationRule:
     @property
     def condition(self) -> str:
         """The condition in the rule's own words, e.g. ``cpu > 90%``."""
-        unit = "%" if self.metric in _PERCENT_METRICS else ""
+        unit = "%" if self.metric.is_percent else ""
         return f"{self.metric.value} {self.op.value} {self.threshold:g}{unit}"
 
     def __str__(self) -> str:
@@ -148,16 +145,6 @@ class DurationRule:
         if self.action is not None:
             text += f" then {self.action}"
         return text
-
-
-def format_duration(seconds: int) -> str:
-    """``5400`` → ``1h30m``; the inverse of the duration grammar (Prometheus style)."""
-    out = ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size:
-            out += f"{seconds // size}{unit}"
-            seconds %= size
-    return out or "0s"
 
 
 class _Cursor:
@@ -255,21 +242,24 @@ def _threshold(cur: _Cursor, metric: MetricKind) -> float:
     percent = cur.text.startswith("%", cur.pos)
     if percent:
         cur.pos += 1
-        if metric not in _PERCENT_METRICS:
+        if not metric.is_percent:
             raise cur.fail(f"{metric.value} is not a percentage; drop the %", cur.pos - 1)
     if not math.isfinite(value):
         raise cur.fail("the threshold is too large", start)
-    if metric in _PERCENT_METRICS and not 0 <= value <= 100:
+    if metric.is_percent and not 0 <= value <= 100:
         raise cur.fail(f"{metric.value} is a percentage, so the threshold must be between 0 and 100", start)
     return value
 
 
 def _duration(cur: _Cursor) -> int:
-    raw, start = cur.take(_DURATION, "a duration such as 90s, 3m or 1h30m")
+    raw, start = cur.take(COMPACT_DURATION, "a duration such as 90s, 3m or 1h30m")
     nxt = cur.text[cur.pos : cur.pos + 1]
     if nxt and not nxt.isspace():
-        raise cur.fail("a duration is digits with units s, m, h or d (e.g. 3m, 1h30m)", start)
-    seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(raw))
+        raise cur.fail("a duration is digits with units s, m, h, d or w (e.g. 3m, 1h30m)", start)
+    try:
+        seconds = int(parse_duration(raw).total_seconds())
+    except InputError:
+        raise cur.fail("the duration must be at most 7d", start) from None
     if seconds <= 0:
         raise cur.fail("the duration must be longer than zero", start)
     if seconds > MAX_DURATION_SECONDS:

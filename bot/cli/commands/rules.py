@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.prometheus.rule_export import render_alerting_rules
 from detectors.rules.file import NamedRule, load_rules_file
-from detectors.rules.grammar import format_duration
+from domain.durations import format_duration
 from domain.errors import ConfigError
 
 

@@ -56,6 +56,8 @@ VALID = [
     ("cpu > 0 for 1s", MetricKind.CPU, Comparison.GT, 0.0, 1, None, None),
     ("cpu > 100% for 7d", MetricKind.CPU, Comparison.GT, 100.0, 604800, None, None),
     ("load > -1 for 1m", MetricKind.LOAD, Comparison.GT, -1.0, 60, None, None),
+    ("cpu > 90% for 1w", MetricKind.CPU, Comparison.GT, 90.0, 604800, None, None),
+    ("cpu > 90% for 1d2h3m4s", MetricKind.CPU, Comparison.GT, 90.0, 93784, None, None),
     (
         "cpu > 90% for 3m on * then restart_service nginx@1",
         MetricKind.CPU,
@@ -94,6 +96,8 @@ INVALID = [
     ("cpu > 90% for -3m", 15, "expected a duration"),
     ("cpu > 90% for 0m", 15, "longer than zero"),
     ("cpu > 90% for 8d", 15, "at most 7d"),
+    ("cpu > 90% for 2w", 15, "at most 7d"),
+    ("cpu > 90% for " + "9" * 30 + "d", 15, "at most 7d"),
     ("cpu > 90% for 3m on", 20, "expected a host name"),
     ("cpu > 90% for 3m on web-1,", 27, "after ','"),
     ('cpu > 90% for 3m on web"}', 24, "unexpected"),
