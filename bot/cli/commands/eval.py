@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from domain.errors import InputError
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
 NAB_GROUPS = {"aws": "realAWSCloudwatch", "known": "realKnownCause"}
 
 
