@@ -20,7 +20,7 @@ from starlette.routing import Route
 from bot.services import Services
 from bot.slack import messages
 from bot.slack.ops_answers import audit_log_lines
-from bot.slack.ops_command import parse_duration
+from bot.slack.ops_command import parse_lookback
 from domain.errors import InputError, OpsError
 from domain.models import AnomalyStatus, MetricKind, ToolStatus
 
@@ -131,7 +131,7 @@ def _logs(services: Services) -> Handler:
         since_text = request.query_params.get("since", "10m")
         host = request.query_params.get("host") or None
         try:
-            since = parse_duration(since_text)
+            since = parse_lookback(since_text)
         except InputError as exc:
             return _error(400, str(exc))
         if host is not None and (len(host) > 200 or not host.isprintable()):

@@ -12,16 +12,15 @@ from typing import Any, cast
 from agent.runner import ToolCallRecord
 from bot.services import Services
 from bot.slack import messages
-from bot.slack.ops_command import parse_duration
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, parse_duration
 from domain.errors import InputError, OpsError
 from domain.hosts import resolve_host
 from domain.models import MetricKind, Series
 
-_OVER_TIME = re.compile(
-    r"\b(?:over|during|in|for)\s+the\s+(?:last|past)\s+(?:(?P<n>\d{1,4})\s*)?(?P<unit>m|mins?|minutes?|h|hrs?|hours?|d|days?)\b"
-    r"|\b(?P<word>trend|graph|chart|plot|history|over time)\b",
-    re.IGNORECASE,
+_LOOK_BACK = re.compile(
+    rf"\b(?:over|during|in|for)\s+the\s+(?:last|past)\s+(?:{DURATION_PATTERN}|{UNIT_PATTERN}\b)", re.IGNORECASE
 )
+_HISTORY_WORDS = re.compile(r"\b(?:trend|graph|chart|plot|history|over time)\b", re.IGNORECASE)
 _DEFAULT_MINUTES = 60
 _MAX_MINUTES = 7 * 24 * 60
 _POINTS = 120
@@ -39,15 +38,15 @@ class Chart:
 
 def chart_minutes(question: str) -> int | None:
     """How many minutes of history a question asks to see, or None when it asks for no history. Pure."""
-    m = _OVER_TIME.search(question)
-    if m is None:
-        return None
-    if m["word"]:
-        return _DEFAULT_MINUTES
-    n = int(m["n"] or 1)
-    unit = m["unit"].lower()[0]
-    minutes = n * {"m": 1, "h": 60, "d": 1440}[unit]
-    return max(1, min(minutes, _MAX_MINUTES))
+    look_back = _LOOK_BACK.search(question)
+    length = find_duration(look_back.group(0)) if look_back else None
+    if length is None:
+        return _DEFAULT_MINUTES if _HISTORY_WORDS.search(question) else None
+    return _minutes(length)
+
+
+def _minutes(length: timedelta) -> int:
+    return max(1, min(int(length.total_seconds()) // 60, _MAX_MINUTES))
 
 
 def _renderer() -> Callable[[Sequence[Series], str], bytes] | None:
@@ -61,7 +60,7 @@ def _renderer() -> Callable[[Sequence[Series], str], bytes] | None:
 def _window_minutes(question: str, call: ToolCallRecord) -> int | None:
     if call.name == "get_metric_range":
         try:
-            return max(1, parse_duration(str(call.args.get("since", "1h"))) // 60)
+            return _minutes(parse_duration(str(call.args.get("since", "1h"))))
         except InputError:
             return _DEFAULT_MINUTES
     return chart_minutes(question)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
+from domain.durations import DURATION_PATTERN, parse_duration
 from domain.errors import InputError
 
-_DURATION = re.compile(r"^(?P<n>\d{1,5})\s*(?P<unit>s|sec|secs|m|min|mins|h|hr|hrs|d|day|days)$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_LOOKBACK_SECONDS = 7 * 86400
+MAX_LOOKBACK = timedelta(days=7)
 MAX_ANOMALIES = 50
 
 
@@ -44,19 +44,13 @@ class OpsCommand:
         return self.kind.value
 
 
-def parse_duration(text: str) -> int:
-    """Seconds in ``10m``, ``2h``, ``30s``, ``1d`` (at most 7 days).
+def parse_lookback(text: str) -> int:
+    """Seconds in a look-back such as ``10m``, ``2 h``, ``1h30m`` or ``10 minutes`` (1s to 7 days).
 
     Raises:
-        InputError: not a duration, or longer than 7 days.
+        InputError: not a duration, or outside 1s to 7 days.
     """
-    m = _DURATION.match(text.strip().lower())
-    if m is None:
-        raise InputError(f"'{text}' is not a duration; use e.g. 10m, 2h or 1d.")
-    seconds = int(m["n"]) * _UNIT_SECONDS[m["unit"][0]]
-    if seconds <= 0 or seconds > MAX_LOOKBACK_SECONDS:
-        raise InputError(f"'{text}' is out of range; use between 1s and 7d.")
-    return seconds
+    return int(parse_duration(text, at_most=MAX_LOOKBACK).total_seconds())
 
 
 def parse_ops(text: str) -> OpsCommand:
@@ -103,7 +97,9 @@ def _parse_logs(rest: list[str]) -> OpsCommand:
         tail = tail[1:]
         if not tail:
             raise InputError("`since` needs a duration, e.g. `since 10m`.")
+    if len(tail) == 2 and re.fullmatch(DURATION_PATTERN, " ".join(tail), re.IGNORECASE):
+        tail = [" ".join(tail)]  # "since 10 minutes": one duration in two words
     if len(tail) > 1:
         raise InputError("`/ops logs` takes a host or service and an optional `since 10m`.")
-    since = parse_duration(tail[0]) if tail else 600
+    since = parse_lookback(tail[0]) if tail else 600
     return OpsCommand(OpsKind.LOGS, target=target, since_seconds=since)

@@ -84,6 +84,12 @@ def test_already_decided(state: ApprovalState, by: str | None, expected: str) ->
         ("cpu trend on db-1", 60),
         ("what is the cpu on web-1?", None),
         ("cpu on web-1 over the last 90 days", 7 * 24 * 60),
+        ("memory of db-1 over the last hour", 60),
+        ("cpu on web-1 during the past 1h30m", 90),
+        ("cpu on web-1 over the last 90s", 1),
+        ("load on db-1 in the past week", 7 * 24 * 60),
+        ("show me a graph of cpu on web-1 over the last 6 hours", 360),
+        ("cpu on web-1 in the last few minutes", None),
     ],
 )
 def test_chart_minutes(question: str, minutes: int | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.slack.ops_answers import leading_number
-from bot.slack.ops_command import OpsCommand, OpsKind, parse_duration, parse_ops
+from bot.slack.ops_command import OpsCommand, OpsKind, parse_lookback, parse_ops
 from domain.errors import InputError
 
 
@@ -23,6 +23,8 @@ from domain.errors import InputError
         ("logs nginx", OpsCommand(OpsKind.LOGS, target="nginx", since_seconds=600)),
         ("logs web-1 since 2h", OpsCommand(OpsKind.LOGS, target="web-1", since_seconds=7200)),
         ("logs web-1 30s", OpsCommand(OpsKind.LOGS, target="web-1", since_seconds=30)),
+        ("logs web-1 since 10 minutes", OpsCommand(OpsKind.LOGS, target="web-1", since_seconds=600)),
+        ("logs web-1 since 1h30m", OpsCommand(OpsKind.LOGS, target="web-1", since_seconds=5400)),
         ("ask what is the cpu on web-1?", OpsCommand(OpsKind.ASK, question="what is the cpu on web-1?")),
         ("approve-list", OpsCommand(OpsKind.APPROVE_LIST)),
         ("what is the cpu on web-1?", OpsCommand(OpsKind.ASK, question="what is the cpu on web-1?")),
@@ -44,6 +46,8 @@ def test_parse(text: str, expected: OpsCommand) -> None:
         ("logs web-1 since", "needs a duration"),
         ("logs web-1 since forever", "not a duration"),
         ("logs web-1 since 30d", "out of range"),
+        ("logs web-1 since 30 days", "out of range"),
+        ("logs web-1 since 10 minutes extra", "optional `since 10m`"),
         ("logs web-1 10m extra", "optional `since 10m`"),
         ("ask", "needs a question"),
     ],
@@ -55,16 +59,28 @@ def test_bad_arguments_say_what_is_wrong(text: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [("10m", 600), ("2 h", 7200), ("1d", 86400), ("45s", 45), ("3 mins", 180), ("7d", 604800)]
+    ("text", "seconds"),
+    [
+        ("10m", 600),
+        ("2 h", 7200),
+        ("1d", 86400),
+        ("45s", 45),
+        ("3 mins", 180),
+        ("7d", 604800),
+        ("1w", 604800),
+        ("1h30m", 5400),
+        ("10 minutes", 600),
+        ("an hour", 3600),
+    ],
 )
-def test_durations(text: str, seconds: int) -> None:
-    assert parse_duration(text) == seconds
+def test_lookbacks(text: str, seconds: int) -> None:
+    assert parse_lookback(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["0m", "8d", "-5m", "m", "10 parsecs", ""])
-def test_bad_durations(text: str) -> None:
+@pytest.mark.parametrize("text", ["0m", "8d", "2 weeks", "-5m", "m", "10 parsecs", ""])
+def test_bad_lookbacks(text: str) -> None:
     with pytest.raises(InputError):
-        parse_duration(text)
+        parse_lookback(text)
 
 
 @pytest.mark.parametrize(
