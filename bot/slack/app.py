@@ -13,8 +13,8 @@ from slack_sdk import WebClient
 from adapters.slack.notifier import retrying_web_client
 from bot.config.settings import Settings
 from bot.services import Services
-from bot.slack.listeners import actions, commands, mentions, messages, undo
-from bot.slack.middleware import RateLimiter, SeenEvents, build_gate, record_request
+from bot.slack.listeners import register_listeners
+from bot.slack.middleware import RateLimiter, SeenEvents, attach_services, build_gate, record_request
 from domain.errors import ConfigError, NotifierUnavailable
 
 
@@ -44,7 +44,7 @@ def build_web_client(settings: Settings) -> WebClient:
 
 
 def build_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
-    """The Bolt app with the request gate and every listener registered.
+    """The Bolt app with the services middleware, the request gate and every listener registered.
 
     Raises:
         ConfigError: the bot token or signing secret is missing, or Slack refuses the token.
@@ -68,6 +68,7 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         raise ConfigError(f"Slack refused SLACK_BOT_TOKEN ({exc})") from exc
     except OSError as exc:
         raise NotifierUnavailable(f"the Slack Web API at {settings.slack.api_url} is unreachable ({exc})") from exc
+    app.use(attach_services(services))
     app.use(
         build_gate(
             allowed_channels=frozenset(settings.slack.allowed_channels),
@@ -76,9 +77,5 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
             notices=build_web_client(settings),
         )
     )
-    commands.register(app, services)
-    mentions.register(app, services)
-    messages.register(app, services)
-    actions.register(app, services)
-    undo.register(app, services)
+    register_listeners(app)
     return app

@@ -1,5 +1,5 @@
-"""What every Slack request goes through: who/where it came from, allowed channels, a per-user rate limit,
-de-duplication of Slack's retries, and one structured log line with the outcome."""
+"""What every Slack request goes through: the services in its context, who/where it came from, allowed channels,
+a per-user rate limit, de-duplication of Slack's retries, and one structured log line with the outcome."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.services import Services
 from bot.slack import messages
 from bot.telemetry import BotMetrics
 from domain.errors import StoreUnavailable
@@ -126,6 +127,35 @@ class SeenEvents:
         except StoreUnavailable as exc:
             log.warning("event_dedup_degraded", event_id=event_id, error=str(exc))
             return True
+
+
+#: The key of the request context that holds the :class:`Services`.
+SERVICES_KEY = "services"
+
+
+def attach_services(services: Services) -> Callable[..., None]:
+    """The global Bolt middleware that puts ``services`` in every request's ``context[SERVICES_KEY]``."""
+
+    def provide_services(
+        context: dict[str, Any],
+        next: Callable[[], None],  # noqa: A002 - Bolt passes arguments by name
+    ) -> None:
+        context[SERVICES_KEY] = services
+        next()
+
+    return provide_services
+
+
+def services_in(context: Mapping[str, Any]) -> Services:
+    """The services of a request, as :func:`attach_services` put them in its context.
+
+    Raises:
+        LookupError: the context has no services (the middleware is not registered).
+    """
+    services = context.get(SERVICES_KEY)
+    if not isinstance(services, Services):
+        raise LookupError(f"the request context has no {SERVICES_KEY!r}; register attach_services first")
+    return services
 
 
 def _ephemeral(text: str) -> BoltResponse:

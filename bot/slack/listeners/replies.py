@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services import Services
 from bot.slack import blocks, messages
 from bot.slack.charts import chart_for
-from bot.slack.ops_answers import Reply
+from bot.slack.ops_answers import Reply, ask
 from domain.errors import OpsError
 
 #: Slack's answers when the bot is not in the channel (slash commands work there anyway).
@@ -169,3 +169,14 @@ def answer_lazily(
         tool_calls=[c.name for c in reply.tool_calls],
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
     )
+
+
+def answer_question(
+    client: WebClient, services: Services, place: Place, *, question: str, user: str, surface: str
+) -> None:
+    """Answer a free-text question asked in ``place`` (a mention's thread, a DM), in the same place."""
+
+    def work() -> Reply:
+        return ask(services, question, user=user, conversation=place.conversation)
+
+    answer_lazily(client, services, place, work, question=question, surface=surface)

@@ -1,0 +1,17 @@
+"""Button clicks: Approve and Reject on approval messages, Undo on automatic scale-ups."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.jobs.rule_outcomes import UNDO_ACTION
+from bot.slack import blocks
+from bot.slack.listeners.actions.approval import ack_approval_click, decide_approval
+from bot.slack.listeners.actions.undo import ack_undo, undo_scale_up
+
+
+def register(app: App) -> None:
+    """Add the Approve, Reject and Undo listeners."""
+    for action_id in (blocks.APPROVE_ACTION, blocks.REJECT_ACTION):
+        app.action(action_id)(ack=ack_approval_click, lazy=[decide_approval])
+    app.action(UNDO_ACTION)(ack=ack_undo, lazy=[undo_scale_up])

@@ -1,0 +1,19 @@
+"""Events API listeners: @mentions and direct messages."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.slack.listeners.events.app_mention import answer_mention
+from bot.slack.listeners.events.direct_message import answer_direct_message
+
+
+def ack_event(ack: Ack) -> None:
+    """Acknowledge an event at once; the answer comes from the lazy listener."""
+    ack()
+
+
+def register(app: App) -> None:
+    """Add the ``app_mention`` and ``message`` (``message.im``) listeners."""
+    app.event("app_mention")(ack=ack_event, lazy=[answer_mention])
+    app.event("message")(ack=ack_event, lazy=[answer_direct_message])
