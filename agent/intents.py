@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.hosts import find_host_mentions
 from agent.conversation import Conversation
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, format_duration
+from domain.hosts import find_host_mentions
 from domain.models import HostRef, MetricKind
 
 _METRIC_WORDS: tuple[tuple[MetricKind, re.Pattern[str]], ...] = (
@@ -49,7 +50,7 @@ _ANOMALY = re.compile(r"\b(anomal\w*|incidents?|alerts?|alarms?|anomolies|anomli
 _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
 _COUNT = re.compile(
     r"\b(?:last|latest|recent|top|first)\s+(\d{1,2})\b"
-    r"(?!\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b)"
+    rf"(?!\s*{UNIT_PATTERN}\b)"
     r"|\b(\d{1,2})\s+(?:most\s+recent|latest|last)\b"
 )
 _TOP = re.compile(r"\b(which|what)\s+hosts?\b|\btop\s*\d*\b|\b(highest|most|busiest|heaviest|lowest|least)\b")
@@ -62,11 +63,7 @@ _RANGE = re.compile(
 )
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
 _SEVERITY = re.compile(r"\b(critical|high|medium|low)\b")
-_WINDOW = re.compile(
-    r"\b(\d{1,5}|an?|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\b(?!\s*ago)"
-)
-_AGO = re.compile(r"\b(\d{1,5}|an?|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\s+ago\b")
-_UNIT_ABBR = {"second": "s", "minute": "m", "hour": "h", "day": "d", "week": "w"}
+_AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
 
 
 @dataclass(frozen=True)
@@ -96,21 +93,12 @@ def host_in(text: str, known: Sequence[HostRef]) -> str | None:
 
 
 def since_in(text: str) -> str | None:
-    """A look-back like ``30m`` or ``2h`` in the question (``last hour`` → ``1h``)."""
-    if m := _AGO.search(text):
-        return _compact(m.group(1), m.group(2))
-    if m := _WINDOW.search(text):
-        return _compact(m.group(1), m.group(2))
-    if m := re.search(r"\b(?:last|past|previous)\s+(second|minute|hour|day|week)\b", text):
-        return f"1{_UNIT_ABBR[m.group(1)]}"
+    """A look-back like ``30m`` or ``2h`` in the question (``last hour`` → ``1h``, ``today`` → ``24h``)."""
+    if (length := find_duration(text)) is not None:
+        return format_duration(length)
     if re.search(r"\btoday\b", text):
         return "24h"
     return None
-
-
-def _compact(count: str, unit: str) -> str:
-    n = "1" if count in ("a", "an", "one") else count
-    return f"{n}{unit[0] if unit[0] in 'smhdw' else unit}"
 
 
 def remediation_in(text: str) -> dict[str, Any] | None:

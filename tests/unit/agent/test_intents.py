@@ -42,6 +42,19 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
         {"metric": "memory", "host": "db-1", "since": "2d"},
     ),
     ("max disk on db-1", NONE, "get_metric_range", {"metric": "disk", "host": "db-1", "since": "1h"}),
+    ("max cpu on web-1 as of now", NONE, "get_metric_range", {"metric": "cpu", "host": "web-1", "since": "1h"}),
+    (
+        "peak cpu on web-1 over the last 1h30m",
+        NONE,
+        "get_metric_range",
+        {"metric": "cpu", "host": "web-1", "since": "1h30m"},
+    ),
+    (
+        "average load on db-2 over the past 90 minutes",
+        NONE,
+        "get_metric_range",
+        {"metric": "load", "host": "db-2", "since": "1h30m"},
+    ),
     ("which hosts have the highest memory?", NONE, "top_hosts", {"metric": "memory", "n": 5, "order": "highest"}),
     ("top 3 hosts by cpu", NONE, "top_hosts", {"metric": "cpu", "n": 3, "order": "highest"}),
     ("lowest disk usage", NONE, "top_hosts", {"metric": "disk", "n": 5, "order": "lowest"}),
@@ -55,6 +68,8 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("show recent anomalies on web-1", NONE, "list_recent_anomalies", {"limit": 5, "host": "web-1"}),
     ("any critical anomalies today?", NONE, "summarize_anomalies", {"since": "24h", "severity": "critical"}),
     ("how many incidents in the last 7 days", NONE, "summarize_anomalies", {"since": "7d"}),
+    ("how many incidents in the past 2 weeks", NONE, "summarize_anomalies", {"since": "14d"}),
+    ("any anomalies in the last hour?", NONE, "summarize_anomalies", {"since": "1h"}),
     ("show logs from 10 minutes ago", NONE, "get_logs", {"since": "10 minutes ago", "limit": 20}),
     (
         "show errors for web-1 in the last hour",
