@@ -5,6 +5,7 @@ errors into them at the boundary (``raise X(...) from exc``)::
 
     OpsError
     ├── ConfigError                 settings or files that cannot be used
+    │   └── StateStoreRefused       the local state database cannot be opened as ours
     ├── InputError                  bad user or file input (label, host, rule, CSV)
     │   └── UnknownHost             carries close matches
     ├── UpstreamError               a dependency failed
@@ -35,6 +36,15 @@ class OpsError(Exception):
 
 class ConfigError(OpsError):
     """Settings or a configuration file cannot be used."""
+
+
+class StateStoreRefused(ConfigError):
+    """The local state database (SQLite under the state directory) cannot be used; nothing was written to it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"state store {path}: {reason}")
 
 
 class InputError(OpsError):

@@ -1,4 +1,5 @@
-"""Contract tests every AnomalyStore and ApprovalStore must pass; subclasses provide the ``store`` fixture."""
+"""Contract tests every store must pass (anomalies, approvals, rule firings, automatic-remediation state,
+conversations); subclasses provide the ``store`` fixture."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
+from remediation.brakes import AutoAction
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0123456789abcdef0")
@@ -201,3 +203,64 @@ class ApprovalStoreContract:
             t.join()
         final = store.get("r1")
         assert (10, 10) == (final.version, len(set(final.approvers)))
+
+
+class RuleFiringsContract:
+    """What every rule-firings store does."""
+
+    def test_put_then_get_per_rule_and_host(self, store: Any) -> None:
+        store.put("db-cpu-hot", "10.0.1.13:9100", 1_700_000_000.5, 1_700_000_120.25)
+
+        assert (1_700_000_000.5, 1_700_000_120.25) == store.get("db-cpu-hot", "10.0.1.13:9100")
+        assert store.get("db-cpu-hot", "10.0.1.11:9100") is None
+        assert store.get("web-cpu-hot", "10.0.1.13:9100") is None
+
+    def test_put_replaces_the_fired_breach(self, store: Any) -> None:
+        store.put("db-cpu-hot", "10.0.1.13:9100", 100.0, 160.0)
+        store.put("db-cpu-hot", "10.0.1.13:9100", 900.0, 960.0)
+
+        assert (900.0, 960.0) == store.get("db-cpu-hot", "10.0.1.13:9100")
+
+
+class AutoRemediationStateContract:
+    """What every automatic-remediation state does: the kill switch and the latest record of each action."""
+
+    def test_kill_switch_is_off_until_switched_on(self, store: Any) -> None:
+        assert store.kill_switch() is False
+        store.set_kill_switch(True, by="U_LEAD")
+        assert store.kill_switch() is True
+        store.set_kill_switch(False, by="U_LEAD")
+        assert store.kill_switch() is False
+
+    def test_history_keeps_the_latest_record_of_each_action_since(self, store: Any) -> None:
+        old = AutoAction(action="restart_service", target="web-1", at=T0 - timedelta(hours=2))
+        started = AutoAction(action="scale_up", target="web-asg", at=T0)
+        store.record(old)
+        store.record(started)
+        store.record(AutoAction(action="scale_up", target="web-asg", at=T0, succeeded=True))
+
+        assert [AutoAction(action="scale_up", target="web-asg", at=T0, succeeded=True)] == store.history(
+            T0 - timedelta(hours=1)
+        )
+        assert [old.action, started.action] == [a.action for a in store.history(T0 - timedelta(hours=3))]
+
+
+class ConversationStoreContract:
+    """What every conversation store does; subclasses also give ``expired_store`` (a TTL already past)."""
+
+    def test_round_trip_per_thread(self, store: Any) -> None:
+        store.save("T1", {"host": "web-1", "metric": "cpu"})
+
+        assert {"host": "web-1", "metric": "cpu"} == store.load("T1")
+        assert store.load("T2") is None
+
+    def test_save_replaces_the_context(self, store: Any) -> None:
+        store.save("T1", {"host": "web-1"})
+        store.save("T1", {"host": "db-1"})
+
+        assert {"host": "db-1"} == store.load("T1")
+
+    def test_expired_context_is_forgotten(self, expired_store: Any) -> None:
+        expired_store.save("T1", {"host": "web-1"})
+
+        assert expired_store.load("T1") is None
