@@ -93,25 +93,51 @@ def wait_for_series(url: str, query: str, *, minimum: int = 1, timeout: float = 
     raise AssertionError(f"{query} returned {len(result)} series after {timeout:.0f}s")
 
 
+#: Seconds of simulator history backfilled before the live scrapes take over.
+HISTORY_SECONDS = 1800
+#: The history's last seconds are written every second, as Prometheus scrapes: a one-minute
+#: ``rate()`` then never starts inside a 5-s step, where Prometheus would extrapolate only part
+#: of the way to the window's start and read low.
+DENSE_SECONDS = 90
+#: The history runs this far past its writing. Prometheus refuses scraped samples older than a
+#: backfilled block's end, so its first accepted scrape follows the history without a gap as long
+#: as backfilling, starting and its first target discovery (throttled to 5 s) take less than this.
+LEAD_SECONDS = 8.0
+
+
+def write_fleet_history(directory: Path, fleet_simulator: FleetSimulator, *, end: float) -> list[Path]:
+    """The simulator's last ``HISTORY_SECONDS`` up to ``end``: every 5 s, then every second for ``DENSE_SECONDS``.
+
+    Two OpenMetrics files (one per step), each continuing the live simulator's counters.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    dense_start = end - DENSE_SECONDS
+    parts = [
+        (directory / "history-5s.om", end - HISTORY_SECONDS, dense_start - 5, 5.0),
+        (directory / "history-1s.om", dense_start, end, 1.0),
+    ]
+    for path, start, stop, step in parts:
+        with path.open("w") as out:
+            write_openmetrics(
+                fleet_simulator.model, start=start, end=stop, step=step, out=out, origin=fleet_simulator.origin
+            )
+    return [path for path, *_ in parts]
+
+
 @pytest.fixture(scope="session")
 def prometheus(
     workdir: Path, node_exporter: servers.ServerProcess, fleet_simulator: FleetSimulator
 ) -> Iterator[servers.ServerProcess]:
     """Prometheus scraping node_exporter (job ``node``) and the fleet simulator (job ``fleet``) every second.
 
-    The simulator's last 30 minutes are backfilled first, so its series have history (and
-    ``rate()`` over a minute is exact) from the first scrape on.
+    The simulator's last 30 minutes are backfilled first, the last of them at the scrape
+    interval, so its series have gap-free history (and ``rate()`` over a minute is exact) from
+    the first scrape on.
     """
     home = workdir / "prometheus"
-    home.mkdir(parents=True, exist_ok=True)
-    now = time.time()
-    history = home / "history.om"
-    with history.open("w") as out:
-        write_openmetrics(
-            fleet_simulator.model, start=now - 1800, end=now - 1, step=5, out=out, origin=fleet_simulator.origin
-        )
     try:
-        servers.backfill_openmetrics(history, home / "data")
+        for history in write_fleet_history(home, fleet_simulator, end=time.time() + LEAD_SECONDS):
+            servers.backfill_openmetrics(history, home / "data")
     except servers.ServerStartError as exc:
         pytest.fail(str(exc), pytrace=False)
     targets = {
@@ -142,13 +168,14 @@ def victoria_metrics(
     node_exporter: servers.ServerProcess,
     fleet_simulator: FleetSimulator,
 ) -> Iterator[servers.ServerProcess]:
-    """VictoriaMetrics fed like ``prometheus``: the same backfilled history file, and scraping the same targets.
+    """VictoriaMetrics fed like ``prometheus``: the same history up to its start, and scraping the same targets.
 
     The history is imported through ``/api/v1/import/prometheus`` (which takes OpenMetrics'
     timestamps in seconds), and VictoriaMetrics scrapes node_exporter and the simulator itself.
+    It keeps every sample it is given, so the history ends before its first scrape.
     """
     home = workdir / "victoria-metrics"
-    home.mkdir(parents=True, exist_ok=True)
+    histories = write_fleet_history(home / "history", fleet_simulator, end=time.time() - 1)
     config = home / "scrape.yml"
     config.write_text(
         servers.prometheus_config(
@@ -180,12 +207,12 @@ def victoria_metrics(
         )
     except servers.ServerStartError as exc:
         pytest.fail(str(exc), pytrace=False)
-    history = workdir / "prometheus" / "history.om"
-    with history.open("rb") as body:
-        resp = requests.post(f"{server.url}/api/v1/import/prometheus", data=body, timeout=120)
-    if resp.status_code != 204:
-        server.stop()
-        pytest.fail(f"VictoriaMetrics refused the history: {resp.status_code} {resp.text[:500]}", pytrace=False)
+    for history in histories:
+        with history.open("rb") as body:
+            resp = requests.post(f"{server.url}/api/v1/import/prometheus", data=body, timeout=120)
+        if resp.status_code != 204:
+            server.stop()
+            pytest.fail(f"VictoriaMetrics refused the history: {resp.status_code} {resp.text[:500]}", pytrace=False)
     requests.get(f"{server.url}/internal/force_flush", timeout=30)
     _wait_for_fleet_samples(server)
     yield server
@@ -257,7 +284,8 @@ def wait_for_steady_scrapes(url: str, *, timeout: float = 180.0) -> None:
     Tests that compare ``rate()`` over a minute with the simulator's model need it: on a loaded
     2-core machine Prometheus can miss several scrapes in a row (its timeout is the 1 s
     interval), and when the window then starts inside such a gap, Prometheus extrapolates only
-    part of the way to the window's start and the rate reads low until the gap has left.
+    part of the way to the window's start and the rate reads low until the gap has left. The
+    backfilled history is complete, so this returns at once unless such a gap happened.
     """
     query = 'node_cpu_seconds_total{host="db-1",mode="idle",cpu="0"}[70s]'
     deadline = time.monotonic() + timeout
