@@ -12,6 +12,7 @@ errors into them at the boundary (``raise X(...) from exc``)::
     │   ├── MetricsUnavailable      Prometheus / VictoriaMetrics
     │   ├── QueryError              the metrics server rejected a query
     │   ├── StoreUnavailable        Redis
+    │   │   └── OutcomeNotStored    an action ran but its outcome could not be stored
     │   ├── AuditWriteFailed        the audit log could not be written
     │   ├── CloudActionFailed       AWS
     │   ├── LogsUnavailable         a log source (CloudWatch Logs)
@@ -85,6 +86,16 @@ class QueryError(UpstreamError):
 
 class StoreUnavailable(UpstreamError):
     """The shared store (Redis) could not be used."""
+
+
+class OutcomeNotStored(StoreUnavailable):
+    """An action ran (its outcome is in the audit log) but the approval store could not record it."""
+
+    def __init__(self, request_id: str, outcome: str, reason: str) -> None:
+        self.request_id = request_id
+        self.outcome = outcome
+        self.reason = reason
+        super().__init__(f"request {request_id} {outcome}, but the approval store could not record it: {reason}")
 
 
 class AuditWriteFailed(UpstreamError):

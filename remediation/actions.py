@@ -206,3 +206,10 @@ def plan_scale(call: ActionCall, state: GroupState, limits: ActionLimits) -> Sca
             f"changing {state.name} by {abs(new - current)} is above the configured step of {limits.max_scale_step}",
         )
     return ScalePlan(group=state.name, current=current, new=new, min_size=state.min_size, max_size=state.max_size)
+
+
+def action_target(call: ActionCall) -> str:
+    """The instances or Auto Scaling group an action is about (for the audit log and target locks)."""
+    if call.action is ActionName.RESTART_SERVICE:
+        return ",".join(restart_targets(call))
+    return str(call.params.get("group", ""))

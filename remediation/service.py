@@ -1,33 +1,36 @@
-"""RemediationService: request, approve, reject, expire and execute actions, auditing every step."""
+"""RemediationService: request, approve, reject, expire and execute actions, auditing every step.
+
+The workflow only: every state change goes through ``remediation.trail`` (compare-and-set plus
+audit line), and running the cloud call is ``remediation.executor``'s.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from domain.errors import (
     ActionNotAllowed,
     ApprovalExpired,
-    ApprovalNotFound,
     AuditWriteFailed,
     CloudActionFailed,
     InvalidTransition,
     NotAllowedToApprove,
 )
 from domain.ports import Clock, JobLeases
-from remediation.actions import ActionCall, ActionLimits, ActionName, check_restart_targets, plan_scale, restart_targets
+from remediation.actions import ActionCall, ActionLimits, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
+from remediation.executor import ActionExecutor
 from remediation.policy import ApprovalPolicy
-from remediation.ports import ApprovalStore, AuditEvent, AuditSink, CloudActions
+from remediation.ports import ApprovalStore, AuditSink, CloudActions
+from remediation.trail import SYSTEM_ACTOR, ApprovalTrail
 
 _CAS_ATTEMPTS = 8
 #: Approvals made by the automatic-remediation policy are recorded as ``policy:<rule>``.
 POLICY_PREFIX = "policy:"
-_TERMINAL_COMMAND_STATES = frozenset({"Success", "Failed", "Cancelled", "TimedOut", "Cancelling"})
 
 
 def _new_id() -> str:
@@ -49,10 +52,23 @@ class RemediationService:
     new_id: Callable[[], str] = _new_id
     command_polls: int = 30
     poll_seconds: float = 2.0
-    #: Shared locks (the scheduler's leases): two approved actions on the same group or instances
-    #: run one after the other, so a scale-up never overwrites another's new capacity.
+    #: Shared locks (the scheduler's leases) held on an action's target while it runs.
     locks: JobLeases | None = None
     lock_wait_seconds: float = 60.0
+    executor: ActionExecutor = field(init=False)
+    trail: ApprovalTrail = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.trail = ApprovalTrail(store=self.store, audit=self.audit, clock=self.clock, sleep=self.sleep)
+        self.executor = ActionExecutor(
+            cloud=self.cloud,
+            limits=self.limits,
+            sleep=self.sleep,
+            command_polls=self.command_polls,
+            poll_seconds=self.poll_seconds,
+            locks=self.locks,
+            lock_wait_seconds=self.lock_wait_seconds,
+        )
 
     def dry_run(self, call: ActionCall) -> str:
         """What ``call`` would change, from live state.
@@ -61,10 +77,7 @@ class RemediationService:
             ActionNotAllowed: the action would break a limit (MaxSize, step).
             CloudActionFailed: AWS could not be read.
         """
-        if call.action is ActionName.RESTART_SERVICE:
-            return check_restart_targets(call, self.cloud.describe_instances(restart_targets(call)))
-        state = self.cloud.describe_group(str(call.params["group"]))
-        return plan_scale(call, state, self.limits).summary(state)
+        return self.executor.dry_run(call)
 
     def request(self, call: ActionCall, requested_by: str, *, request_id: str | None = None) -> ApprovalRequest:
         """Create a pending approval request for ``call`` (nothing runs).
@@ -97,7 +110,7 @@ class RemediationService:
             dry_run=dry_run,
             updated_at=now,
         )
-        self._audit(request, "requested", actor=requested_by)
+        self.trail.record(request, "requested", actor=requested_by)
         try:
             self.store.add(request)
         except ValueError:
@@ -114,10 +127,7 @@ class RemediationService:
         Raises:
             ApprovalNotFound: no such request.
         """
-        request = self.store.get(request_id)
-        if request is None:
-            raise ApprovalNotFound(request_id)
-        return request
+        return self.trail.get(request_id)
 
     def approve(
         self,
@@ -188,10 +198,8 @@ class RemediationService:
         *,
         by_policy: bool,
     ) -> ApprovalRequest:
-        for _ in range(_CAS_ATTEMPTS):
-            current = self.get(request_id)
+        def step(current: ApprovalRequest, now: datetime) -> ApprovalRequest:
             self._check_integrity(current, user, expected_fingerprint)
-            now = self.clock.now()
             try:
                 if not by_policy:
                     self.policy.check_approver(current, user, user_groups)
@@ -200,20 +208,20 @@ class RemediationService:
                 if current.state is ApprovalState.PENDING and current.is_expired(now):
                     self._expire(current)
                     raise ApprovalExpired(request_id)
-                updated = current.approve(user, now)
+                return current.approve(user, now)
             except NotAllowedToApprove as exc:
-                self._audit(current, "refused", actor=user, error=exc.reason)
+                self.trail.record(current, "refused", actor=user, error=exc.reason)
                 raise
-            if self.store.compare_and_set(current.version, updated):
-                break
-        else:
-            raise InvalidTransition(request_id, "changing", ApprovalState.APPROVED.value)
-        try:
-            self._audit(updated, "approved", actor=user)
-        except AuditWriteFailed as exc:
+
+        def not_audited(updated: ApprovalRequest, exc: AuditWriteFailed) -> None:
             if updated.state is ApprovalState.APPROVED:
                 self._abort(updated, f"audit write failed, action not run: {exc}")
-            raise
+
+        updated = self.trail.transition(
+            request_id, step, event="approved", actor=user, attempts=_CAS_ATTEMPTS, on_audit_failure=not_audited
+        )
+        if updated is None:
+            raise InvalidTransition(request_id, "changing", ApprovalState.APPROVED.value)
         if updated.state is ApprovalState.APPROVED:
             return self.execute(request_id)
         return updated
@@ -226,25 +234,22 @@ class RemediationService:
         elif expected_fingerprint is not None and expected_fingerprint != request.fingerprint:
             reason = "the approval button does not match the stored request; refusing to run it"
         if reason is not None:
-            self._audit(request, "refused", actor=user, error=reason)
+            self.trail.record(request, "refused", actor=user, error=reason)
             raise ActionNotAllowed(request.call.action.value, reason)
 
     def _abort(self, approved: ApprovalRequest, reason: str) -> None:
         """Close an approved request as FAILED without running it."""
-        started = approved.start(self.clock.now())
-        if self.store.compare_and_set(approved.version, started):
-            self._finish(started, started.fail(reason, self.clock.now()))
+        started = self.trail.transition(approved, lambda r, now: r.start(now))
+        if started is not None:
+            self.trail.finish(started, started.fail(reason, self.clock.now()))
 
     def reject(self, request_id: str, user: str, user_groups: Collection[str] = ()) -> ApprovalRequest:
         """Reject a pending request (an approver, or the requester withdrawing it)."""
         current = self.get(request_id)
         if user != current.requested_by:
             self.policy.check_approver(current, user, user_groups)
-        updated = current.reject(user, self.clock.now())
-        if not self.store.compare_and_set(current.version, updated):
-            raise InvalidTransition(request_id, self.get(request_id).state.value, ApprovalState.REJECTED.value)
-        self._audit(updated, "rejected", actor=user)
-        return updated
+        updated = self.trail.transition(current, lambda r, now: r.reject(user, now), event="rejected", actor=user)
+        return updated or self.trail.lost(request_id, ApprovalState.REJECTED)
 
     def cancel(self, request_id: str, user: str) -> ApprovalRequest:
         """Withdraw a pending request; only its requester may.
@@ -256,11 +261,8 @@ class RemediationService:
         current = self.get(request_id)
         if user != current.requested_by:
             raise NotAllowedToApprove(user, request_id, "only the requester can cancel a request")
-        updated = current.cancel(user, self.clock.now())
-        if not self.store.compare_and_set(current.version, updated):
-            raise InvalidTransition(request_id, self.get(request_id).state.value, ApprovalState.CANCELLED.value)
-        self._audit(updated, "cancelled", actor=user)
-        return updated
+        updated = self.trail.transition(current, lambda r, now: r.cancel(user, now), event="cancelled", actor=user)
+        return updated or self.trail.lost(request_id, ApprovalState.CANCELLED)
 
     def expire_due(self) -> list[ApprovalRequest]:
         """Expire every pending request past its expiry time; returns the ones this call expired."""
@@ -273,124 +275,33 @@ class RemediationService:
                     expired.append(done)
         return expired
 
+    def _expire(self, request: ApprovalRequest) -> ApprovalRequest | None:
+        return self.trail.transition(request, lambda r, now: r.expire(now), event="expired", actor=SYSTEM_ACTOR)
+
     def execute(self, request_id: str) -> ApprovalRequest:
         """Run an APPROVED request exactly once and record the outcome.
 
         The audit entry for ``executing`` is written before anything runs; if it cannot be
         written the action does not run.
+
+        Raises:
+            InvalidTransition: the request is not approved (or another replica started it).
+            OutcomeNotStored: the action ran but its outcome could not be stored (it is audited).
         """
-        current = self.get(request_id)
-        started = current.start(self.clock.now())
-        if not self.store.compare_and_set(current.version, started):
-            raise InvalidTransition(request_id, self.get(request_id).state.value, ApprovalState.EXECUTING.value)
+        started = self.trail.transition(self.get(request_id), lambda r, now: r.start(now))
+        if started is None:
+            return self.trail.lost(request_id, ApprovalState.EXECUTING)
         if not started.parameters_intact():
-            return self._finish(
+            return self.trail.finish(
                 started, started.fail("the stored parameters do not match the approval fingerprint", self.clock.now())
             )
         try:
-            self._audit(started, "executing", actor="smartcloudops")
+            self.trail.record(started, "executing", actor=SYSTEM_ACTOR)
         except AuditWriteFailed as exc:
-            self._finish(started, started.fail(f"audit write failed, action not run: {exc}", self.clock.now()))
+            self.trail.finish(started, started.fail(f"audit write failed, action not run: {exc}", self.clock.now()))
             raise
         try:
-            with self._target_lock(started):
-                result = self._run(started.call)
+            result = self.executor.run(started.call, holder=started.id)
         except (CloudActionFailed, ActionNotAllowed) as exc:
-            return self._finish(started, started.fail(str(exc), self.clock.now()))
-        return self._finish(started, started.succeed(result, self.clock.now()))
-
-    @contextmanager
-    def _target_lock(self, request: ApprovalRequest) -> Iterator[None]:
-        """Hold the lock of the request's target (group or instances) while it runs."""
-        if self.locks is None:
-            yield
-            return
-        key = f"target:{_target(request.call)}"
-        ttl_ms = int((self.command_polls * self.poll_seconds + 60) * 1000)
-        waited = 0.0
-        while not self.locks.acquire(key, request.id, ttl_ms):
-            if waited >= self.lock_wait_seconds:
-                raise CloudActionFailed(
-                    request.call.action.value, f"another action on {_target(request.call)} is still running"
-                )
-            self.sleep(0.2)
-            waited += 0.2
-        try:
-            yield
-        finally:
-            self.locks.release(key, request.id)
-
-    def _finish(self, started: ApprovalRequest, final: ApprovalRequest) -> ApprovalRequest:
-        self.store.compare_and_set(started.version, final)
-        self._audit(final, final.state.value, actor="smartcloudops", result=final.result, error=final.error)
-        return final
-
-    def _run(self, call: ActionCall) -> str:
-        if call.action is ActionName.RESTART_SERVICE:
-            return self._restart(call)
-        group = str(call.params["group"])
-        state = self.cloud.describe_group(group)
-        plan = plan_scale(call, state, self.limits)
-        self.cloud.set_desired_capacity(group, plan.new)
-        return f"{group} desired capacity {plan.current} → {plan.new}"
-
-    def _restart(self, call: ActionCall) -> str:
-        """Send one SSM command per instance, then poll each until it ends (or polls run out)."""
-        targets = restart_targets(call)
-        # Live state again: the instances may have stopped since the request was made.
-        check_restart_targets(call, self.cloud.describe_instances(targets))
-        sent = [(t, self.cloud.send_restart(t, str(call.params["service"]))) for t in targets]
-        outcome: dict[str, str] = {}
-        for attempt in range(self.command_polls):
-            for instance_id, command_id in sent:
-                if outcome.get(instance_id) not in _TERMINAL_COMMAND_STATES:
-                    outcome[instance_id] = self.cloud.command_status(command_id, instance_id)
-            if all(status in _TERMINAL_COMMAND_STATES for status in outcome.values()):
-                break
-            if attempt + 1 < self.command_polls:
-                self.sleep(self.poll_seconds)
-        summary = "; ".join(f"{i}: command {c} {outcome[i]}" for i, c in sent)
-        if any(status != "Success" for status in outcome.values()):
-            raise CloudActionFailed("restart_service", summary)
-        return summary
-
-    def _expire(self, request: ApprovalRequest) -> ApprovalRequest | None:
-        updated = request.expire(self.clock.now())
-        if not self.store.compare_and_set(request.version, updated):
-            return None
-        self._audit(updated, "expired", actor="smartcloudops")
-        return updated
-
-    def _audit(
-        self,
-        request: ApprovalRequest,
-        event: str,
-        *,
-        actor: str,
-        result: str | None = None,
-        error: str | None = None,
-    ) -> None:
-        self.audit.record(
-            AuditEvent(
-                timestamp=self.clock.now(),
-                event=event,
-                request_id=request.id,
-                action=request.call.action.value,
-                params=dict(request.call.params),
-                requester=request.requested_by,
-                actor=actor,
-                approvers=request.approvers,
-                dry_run=request.dry_run,
-                result=result,
-                error=error,
-                target=_target(request.call),
-                state=request.state.value,
-            )
-        )
-
-
-def _target(call: ActionCall) -> str:
-    """The instances or Auto Scaling group an action is about, for the audit log."""
-    if call.action is ActionName.RESTART_SERVICE:
-        return ",".join(restart_targets(call))
-    return str(call.params.get("group", ""))
+            return self.trail.finish(started, started.fail(str(exc), self.clock.now()))
+        return self.trail.finish(started, started.succeed(result, self.clock.now()))
