@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
 from pydantic import BaseModel, Field
 
-from domain.durations import parse_duration
+from domain.durations import MAX_WINDOW, parse_duration
 from domain.models import Anomaly, Severity, ToolResult, ToolStatus
 from tools.context import ToolContext
-from tools.formatting import minute
+from tools.formatting import look_back, minute
 
 _SCAN_LIMIT = 1000
 
@@ -62,12 +61,12 @@ class SummarizeAnomaliesArgs(BaseModel):
 
 def summarize_anomalies(ctx: ToolContext, args: SummarizeAnomaliesArgs) -> ToolResult:
     """Counts of anomalies by severity, host and metric over a recent window, and the open ones."""
-    span = min(parse_duration(args.since), timedelta(days=31))
+    span = min(parse_duration(args.since), MAX_WINDOW)
     now = ctx.clock.now()
     start = now - span
     items = [a for a in ctx.anomalies.recent(_SCAN_LIMIT) if a.started_at >= start and _matches(a, None, args.severity)]
     params = args.model_dump(mode="json", exclude_none=True)
-    window = f"{minute(start)} – {minute(now)} (last {args.since})"
+    window = look_back(start, now)
     if not items:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"window": window, "total": 0})
     by_severity = Counter(a.severity.value for a in items)

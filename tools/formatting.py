@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.durations import format_duration
 from domain.models import MetricKind, format_value
 
 
@@ -15,6 +16,11 @@ def at(moment: datetime) -> str:
 def minute(moment: datetime) -> str:
     """A time to the minute: ``2026-03-10 14:05 UTC``."""
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def look_back(start: datetime, end: datetime) -> str:
+    """A window ending now, with its length: ``2026-03-10 13:05 UTC – 2026-03-10 14:05 UTC (last 1h)``."""
+    return f"{minute(start)} – {minute(end)} (last {format_duration(end - start)})"
 
 
 def quantity(metric: MetricKind, value: float) -> str:

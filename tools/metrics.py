@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.hosts import resolve_host
-from domain.durations import parse_duration
+from domain.durations import MAX_WINDOW, parse_duration
 from domain.errors import ConfigError
+from domain.hosts import resolve_host
 from domain.models import AnomalyStatus, HostRef, MetricKind, Sample, ToolResult, ToolStatus
 from domain.ports import MetricsSource
 from tools.context import ToolContext
-from tools.formatting import at, minute, quantity
+from tools.formatting import at, look_back, minute, quantity
 
 _HOST_FIELD = "host name, instance (host:port), IP or EC2 instance id"
 
@@ -75,9 +75,7 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     """Minimum, maximum, average and latest of a host metric over a recent window (e.g. the last hour)."""
     metrics = _metrics(ctx)
     ref = _resolve(ctx, args.host)
-    span = parse_duration(args.since)
-    if span > timedelta(days=31):
-        span = timedelta(days=31)
+    span = min(parse_duration(args.since), MAX_WINDOW)
     end = ctx.clock.now()
     start = end - span
     step = max(15.0, span.total_seconds() / 360)
@@ -94,7 +92,7 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     data = {
         "host": ref.name,
         "metric": args.metric.label,
-        "window": f"{minute(start)} – {minute(end)} (last {args.since})",
+        "window": look_back(start, end),
         "min": quantity(args.metric, min(nums)),
         "max": f"{quantity(args.metric, peak)} at {minute(datetime.fromtimestamp(peak_t, UTC))}",
         "mean": quantity(args.metric, sum(nums) / len(nums)),
