@@ -13,7 +13,7 @@ import redis as redis_lib
 import requests
 
 from simulator.exposition import write_openmetrics
-from simulator.fleet import FleetModel
+from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.slack_api import FakeSlackApi
@@ -215,6 +215,30 @@ def victoria_metrics(
             pytest.fail(f"VictoriaMetrics refused the history: {resp.status_code} {resp.text[:500]}", pytrace=False)
     requests.get(f"{server.url}/internal/force_flush", timeout=30)
     _wait_for_fleet_samples(server)
+    yield server
+    server.stop()
+
+
+#: How long before the history's end web-1's CPU began to saturate.
+INCIDENT_MINUTES_AGO = 8
+
+
+@pytest.fixture(scope="session")
+def history() -> tuple[FleetModel, float]:
+    """5 hosts, and the end of their history: two minutes before the last whole minute.
+
+    web-1's CPU saturates from ``INCIDENT_MINUTES_AGO`` minutes before the end on.
+    """
+    end = float(int(time.time() // 60 * 60) - 120)
+    incident = Incident(IncidentKind.CPU_SATURATION, "web-1", end - INCIDENT_MINUTES_AGO * 60, 3600)
+    return FleetModel(5, (incident,)), end
+
+
+@pytest.fixture(scope="session")
+def history_prometheus(workdir: Path, history: tuple[FleetModel, float]) -> Iterator[servers.ServerProcess]:
+    """A Prometheus holding only ``history``'s last 26 hours, a sample a minute (no scraping)."""
+    model, end = history
+    server = _started(servers.start_history_prometheus, workdir / "history", model, start=end - 26 * 3600, end=end)
     yield server
     server.stop()
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,32 +15,9 @@ from adapters.redis.connection import connect
 from bot.cli.main import main
 from detectors.service import DetectionService
 from domain.models import AnomalyStatus
-from simulator.fleet import FleetModel, Incident, IncidentKind
+from simulator.fleet import FleetModel
 from tests import servers
-
-INCIDENT_MINUTES_AGO = 8
-
-
-@pytest.fixture(scope="module")
-def history() -> tuple[FleetModel, float]:
-    end = float(int(time.time() // 60 * 60) - 120)
-    incident = Incident(IncidentKind.CPU_SATURATION, "web-1", end - INCIDENT_MINUTES_AGO * 60, 3600)
-    return FleetModel(5, (incident,)), end
-
-
-@pytest.fixture(scope="module")
-def history_prometheus(
-    tmp_path_factory: pytest.TempPathFactory, history: tuple[FleetModel, float]
-) -> Iterator[servers.ServerProcess]:
-    model, end = history
-    try:
-        server = servers.start_history_prometheus(
-            tmp_path_factory.mktemp("model-history"), model, start=end - 26 * 3600, end=end
-        )
-    except servers.ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
+from tests.integration.conftest import INCIDENT_MINUTES_AGO
 
 
 def test_train_saves_a_verified_model_that_finds_the_incident(

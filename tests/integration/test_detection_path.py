@@ -1,12 +1,8 @@
-"""Detection pass → anomaly in Redis, over a Prometheus filled with two hours of simulated history."""
+"""Detection pass → anomaly in Redis, over the session's Prometheus of simulated history."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-
-import pytest
 
 from adapters.prometheus.metrics import PrometheusMetrics
 from adapters.redis.anomalies import RedisAnomalyStore
@@ -14,30 +10,8 @@ from adapters.redis.connection import connect
 from detectors.model.zscore import RobustZScoreDetector
 from detectors.service import DetectionService
 from domain.models import AnomalyStatus, MetricKind, Severity
-from simulator.fleet import FleetModel, Incident, IncidentKind
+from simulator.fleet import FleetModel
 from tests import servers
-
-
-@pytest.fixture(scope="module")
-def history() -> tuple[FleetModel, float]:
-    end = float(int(time.time() // 60 * 60) - 120)
-    model = FleetModel(5, (Incident(IncidentKind.CPU_SATURATION, "web-1", end - 8 * 60, 3600),))
-    return model, end
-
-
-@pytest.fixture(scope="module")
-def history_prometheus(
-    tmp_path_factory: pytest.TempPathFactory, history: tuple[FleetModel, float]
-) -> Iterator[servers.ServerProcess]:
-    model, end = history
-    try:
-        server = servers.start_history_prometheus(
-            tmp_path_factory.mktemp("history"), model, start=end - 2 * 3600, end=end
-        )
-    except servers.ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
 
 
 def test_detection_pass_stores_one_anomaly_with_status_and_severity_in_redis(

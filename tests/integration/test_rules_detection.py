@@ -3,12 +3,8 @@ action becomes one pending approval request (nothing runs)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from adapters.clock import ManualClock
 from adapters.files.audit import JsonlAuditSink
@@ -27,7 +23,7 @@ from remediation.approval import ApprovalState
 from remediation.cloud_state import GroupState
 from remediation.policy import ApprovalPolicy
 from remediation.service import RemediationService
-from simulator.fleet import FleetModel, Incident, IncidentKind
+from simulator.fleet import FleetModel
 from tests import servers
 
 RULES = parse_rules_yaml(
@@ -44,36 +40,14 @@ rules:
 )
 
 
-@pytest.fixture(scope="module")
-def history() -> tuple[FleetModel, float]:
-    end = float(int(time.time() // 60 * 60) - 120)
-    model = FleetModel(5, (Incident(IncidentKind.CPU_SATURATION, "web-1", end - 8 * 60, 3600),))
-    return model, end
-
-
-@pytest.fixture(scope="module")
-def rules_prometheus(
-    tmp_path_factory: pytest.TempPathFactory, history: tuple[FleetModel, float]
-) -> Iterator[servers.ServerProcess]:
-    model, end = history
-    try:
-        server = servers.start_history_prometheus(
-            tmp_path_factory.mktemp("rules-history"), model, start=end - 2 * 3600, end=end
-        )
-    except servers.ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.stop()
-
-
 def test_rule_detector_opens_one_anomaly_for_the_breach_and_only_for_long_enough_rules(
-    rules_prometheus: servers.ServerProcess, history: tuple[FleetModel, float]
+    history_prometheus: servers.ServerProcess, history: tuple[FleetModel, float]
 ) -> None:
     _model, end = history
     now = datetime.fromtimestamp(end, UTC)
     store = InMemoryAnomalyStore()
     service = DetectionService(
-        metrics=PrometheusMetrics(rules_prometheus.url),
+        metrics=PrometheusMetrics(history_prometheus.url),
         store=store,
         detectors=tuple(RuleDetector(r.name, r.rule, r.severity) for r in RULES),
     )
@@ -90,7 +64,7 @@ def test_rule_detector_opens_one_anomaly_for_the_breach_and_only_for_long_enough
 
 
 def test_rule_action_becomes_one_pending_request_that_runs_nothing(
-    rules_prometheus: servers.ServerProcess, history: tuple[FleetModel, float], tmp_path: Path
+    history_prometheus: servers.ServerProcess, history: tuple[FleetModel, float], tmp_path: Path
 ) -> None:
     _model, end = history
     now = datetime.fromtimestamp(end, UTC)
@@ -104,7 +78,7 @@ def test_rule_action_becomes_one_pending_request_that_runs_nothing(
         clock=ManualClock(now),
     )
     job = RuleActionJob(
-        metrics=PrometheusMetrics(rules_prometheus.url),
+        metrics=PrometheusMetrics(history_prometheus.url),
         remediation=remediation,
         rules=RULES,
         limits=ActionLimits(),
