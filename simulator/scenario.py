@@ -11,27 +11,26 @@ Example::
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import yaml
 
+from domain import durations
 from domain.errors import InputError
 from simulator.fleet import Incident, IncidentKind
 
-_DURATION = re.compile(r"^(-?)(\d+)([smhd])$")
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
 
 def parse_duration(text: str | int | float) -> float:
-    """``90s``, ``10m``, ``-2h`` or a plain number of seconds."""
+    """Seconds in ``90s``, ``10m``, ``-2h``, ``1h30m`` (any ``domain.durations`` spelling, with a sign) or a number.
+
+    Raises:
+        InputError: a string that is not a duration.
+    """
     if isinstance(text, int | float):
         return float(text)
-    m = _DURATION.match(text.strip())
-    if not m:
-        raise InputError(f"'{text}' is not a duration like 30s, 10m, 2h or 1d")
-    value = int(m.group(2)) * _SECONDS[m.group(3)]
-    return float(-value if m.group(1) else value)
+    body = text.strip()
+    sign = -1.0 if body.startswith("-") else 1.0
+    return sign * durations.parse_duration(body.removeprefix("-")).total_seconds()
 
 
 def load_scenario(path: Path, *, now: float) -> tuple[Incident, ...]:

@@ -15,13 +15,23 @@ NOW = 1_780_000_000.0
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [("90s", 90.0), ("10m", 600.0), ("-2h", -7200.0), ("1d", 86400.0), (45, 45.0)]
+    ("text", "seconds"),
+    [
+        ("90s", 90.0),
+        ("10m", 600.0),
+        ("-2h", -7200.0),
+        ("1d", 86400.0),
+        (45, 45.0),
+        ("-1h30m", -5400.0),
+        ("5w", 5 * 604800.0),
+        ("30 minutes", 1800.0),
+    ],
 )
 def test_durations(text: str | int, seconds: float) -> None:
     assert seconds == parse_duration(text)
 
 
-@pytest.mark.parametrize("text", ["10", "ten minutes", "5w", "-", ""])
+@pytest.mark.parametrize("text", ["10", "ten minutes", "5y", "-", "", "--5m"])
 def test_bad_durations_are_input_errors(text: str) -> None:
     with pytest.raises(InputError):
         parse_duration(text)
