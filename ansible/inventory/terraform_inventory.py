@@ -2,8 +2,9 @@
 """Ansible dynamic inventory built from the Terraform root module's outputs.
 
 The monitoring host becomes the only member of the ``monitoring`` group, and the
-outputs Ansible needs (region, SSM path, SNS topic, app group, fleet tag) become
-``tf_*`` host variables. The app fleet is not listed: its instances come and go with
+outputs Ansible needs (``REQUIRED_OUTPUTS``: region, SSM path, KMS key, SNS topic,
+app group, log group, fleet tag) become ``tf_*`` host variables; a missing one is an
+error. The app fleet is not listed: its instances come and go with
 the Auto Scaling group, bootstrap themselves from user data, and Prometheus finds
 them through EC2 discovery.
 
@@ -33,8 +34,12 @@ PASSTHROUGH = {
     "app_autoscaling_group_name": "tf_app_autoscaling_group_name",
     "app_log_group_name": "tf_app_log_group_name",
     "monitoring_private_ip": "tf_monitoring_private_ip",
+    "monitoring_instance_id": "tf_monitoring_instance_id",
+    "kms_key_arn": "tf_kms_key_arn",
     "vpc_id": "tf_vpc_id",
 }
+#: Every output the inventory reads; a configuration calling the module must export them all.
+REQUIRED_OUTPUTS = frozenset({*PASSTHROUGH, "monitoring_public_ip", "fleet_tag"})
 
 
 class InventoryError(Exception):
@@ -63,19 +68,21 @@ def read_outputs(environ: dict[str, str]) -> dict[str, Any]:
 
 def build_inventory(outputs: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     """Turn Terraform outputs into Ansible's --list JSON."""
-    address = outputs.get("monitoring_public_ip")
-    if not address:
-        raise InventoryError("the Terraform outputs have no monitoring_public_ip; run terraform apply first")
+    missing = sorted(name for name in REQUIRED_OUTPUTS if outputs.get(name) is None)
+    if missing:
+        raise InventoryError(
+            f"the Terraform outputs lack {', '.join(missing)}; export them from your configuration "
+            "(as terraform/examples/minimal/outputs.tf does) and run terraform apply"
+        )
+    address = outputs["monitoring_public_ip"]
     hostvars: dict[str, Any] = {
         "ansible_host": address,
         "ansible_user": environ.get("SMARTCLOUDOPS_SSH_USER", "admin"),
     }
     for output, variable in PASSTHROUGH.items():
-        if output in outputs:
-            hostvars[variable] = outputs[output]
-    fleet_tag = outputs.get("fleet_tag") or {}
-    hostvars["tf_fleet_tag_key"] = fleet_tag.get("key")
-    hostvars["tf_fleet_tag_value"] = fleet_tag.get("value")
+        hostvars[variable] = outputs[output]
+    hostvars["tf_fleet_tag_key"] = outputs["fleet_tag"]["key"]
+    hostvars["tf_fleet_tag_value"] = outputs["fleet_tag"]["value"]
     return {
         "all": {"children": ["monitoring"]},
         "monitoring": {"hosts": [HOSTNAME]},

@@ -23,23 +23,11 @@ def _inventory_module():
     return module
 
 
-OUTPUTS = {
-    "monitoring_public_ip": {"value": "198.51.100.7"},
-    "monitoring_private_ip": {"value": "10.0.1.10"},
-    "region": {"value": "eu-west-1"},
-    "ssm_parameter_path": {"value": "/smartcloudops/prod/"},
-    "alerts_sns_topic_arn": {"value": "arn:aws:sns:eu-west-1:123456789012:smartcloudops-prod-alerts"},
-    "app_autoscaling_group_name": {"value": "smartcloudops-app"},
-    "app_log_group_name": {"value": "/smartcloudops/prod/app"},
-    "fleet_tag": {"value": {"key": "SmartCloudOpsFleet", "value": "smartcloudops"}},
-    "vpc_id": {"value": "vpc-0123"},
-}
+RECORDED_OUTPUTS = Path(__file__).resolve().parent / "fixtures" / "minimal-outputs.json"
 
 
-def test_inventory_from_saved_terraform_outputs(tmp_path: Path, capsys, monkeypatch):
-    saved = tmp_path / "outputs.json"
-    saved.write_text(json.dumps(OUTPUTS))
-    monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(saved))
+def test_inventory_from_saved_terraform_outputs(capsys, monkeypatch):
+    monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(RECORDED_OUTPUTS))
 
     assert 0 == _inventory_module().main(["--list"])
     inventory = json.loads(capsys.readouterr().out)
@@ -48,7 +36,8 @@ def test_inventory_from_saved_terraform_outputs(tmp_path: Path, capsys, monkeypa
     assert ["smartcloudops-monitoring"] == inventory["monitoring"]["hosts"]
     assert "198.51.100.7" == host["ansible_host"]
     assert "admin" == host["ansible_user"]
-    assert "/smartcloudops/prod/" == host["tf_ssm_parameter_path"]
+    assert "/smartcloudops/dev/" == host["tf_ssm_parameter_path"]
+    assert host["tf_kms_key_arn"].startswith("arn:aws:kms:")
     assert "SmartCloudOpsFleet" == host["tf_fleet_tag_key"]
 
 
@@ -58,14 +47,16 @@ def test_inventory_refuses_outputs_without_a_host(tmp_path: Path, monkeypatch, c
     monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(saved))
 
     assert 1 == _inventory_module().main(["--list"])
-    assert "monitoring_public_ip" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "monitoring_public_ip" in err
+    assert "kms_key_arn" in err
 
 
 def test_inventory_reads_only_outputs_that_terraform_defines():
     outputs = set(named_blocks(load_module(TERRAFORM_DIR), "output"))
     module = _inventory_module()
 
-    assert set(module.PASSTHROUGH) | {"monitoring_public_ip", "fleet_tag"} <= outputs
+    assert module.REQUIRED_OUTPUTS <= outputs
 
 
 def test_local_inventory_defines_every_tf_variable_the_inventory_script_sets():
@@ -108,10 +99,12 @@ def test_ansible_alertmanager_receivers_match_the_canonical_config():
     canonical = yaml.safe_load((REPO_ROOT / "monitoring" / "alertmanager" / "alertmanager.yml").read_text())
     deployed = yaml.safe_load((ANSIBLE / "inventory" / "group_vars" / "monitoring" / "alertmanager.yml").read_text())
 
-    def kinds(receivers):
-        return {r["name"]: sorted(k for k in r if k.endswith("_configs")) for r in receivers}
+    def kinds(receivers, *, without=()):
+        return {r["name"]: sorted(k for k in r if k.endswith("_configs") and k not in without) for r in receivers}
 
-    assert kinds(canonical["receivers"]) == kinds(deployed["alertmanager_receivers"])
+    # On AWS e-mail goes through the SNS topic's subscriptions, not SMTP.
+    assert kinds(canonical["receivers"], without={"email_configs"}) == kinds(deployed["alertmanager_receivers"])
+    assert "alertmanager_smtp" not in deployed
 
 
 def test_requirements_pin_the_collections():
