@@ -40,14 +40,23 @@ class ApprovalPolicy(BaseModel):
         base = max(1, self.quorum.get(call.action.value, 1))
         return max(base, self.risky_quorum) if self.is_risky(call) else base
 
+    def approvers_for(self, action: ActionName) -> frozenset[str]:
+        """The user and user-group ids allowed to approve ``action``: its own entry and the ``*`` entry."""
+        return self.approvers.get(action.value, frozenset()) | self.approvers.get("*", frozenset())
+
+    def may_approve(self, user: str, user_groups: Collection[str] = (), *, action: ActionName | None = None) -> bool:
+        """True when ``user``, or one of their groups, is listed for ``action`` (for any action when None)."""
+        everyone = frozenset(who for ids in self.approvers.values() for who in ids)
+        allowed = everyone if action is None else self.approvers_for(action)
+        return user in allowed or not allowed.isdisjoint(user_groups)
+
     def check_approver(self, request: ApprovalRequest, user: str, user_groups: Collection[str] = ()) -> None:
         """Refuse ``user`` unless configuration lists them (or one of their groups) for this action.
 
         Raises:
             NotAllowedToApprove: with a sentence saying why.
         """
-        allowed = self.approvers.get(request.call.action.value, frozenset()) | self.approvers.get("*", frozenset())
-        if user not in allowed and not allowed.intersection(user_groups):
+        if not self.may_approve(user, user_groups, action=request.call.action):
             raise NotAllowedToApprove(
                 user, request.id, f"you are not on the approver list for {request.call.action.value}"
             )
@@ -59,6 +68,4 @@ def actions_without_approvers(policy: ApprovalPolicy) -> list[ActionName]:
     An action is covered when its own entry or the ``*`` entry lists at least one id; a request
     for an uncovered action can only expire.
     """
-    if policy.approvers.get("*"):
-        return []
-    return [action for action in ActionName if not policy.approvers.get(action.value)]
+    return [action for action in ActionName if not policy.approvers_for(action)]

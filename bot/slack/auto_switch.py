@@ -14,8 +14,7 @@ def is_approver(services: Services, user: str, user_groups: Collection[str]) -> 
     """True when ``user`` (or one of their groups) may approve at least one action."""
     if services.remediation is None:
         return False
-    allowed = {who for ids in services.remediation.policy.approvers.values() for who in ids}
-    return user in allowed or bool(allowed.intersection(user_groups))
+    return services.remediation.policy.may_approve(user, user_groups)
 
 
 def switch_auto(services: Services, argument: str, *, user: str, user_groups: Collection[str] = ()) -> str:

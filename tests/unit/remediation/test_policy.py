@@ -79,6 +79,27 @@ def test_only_listed_users_or_group_members_may_approve(
             POLICY.check_approver(request, user, groups)
 
 
+@pytest.mark.parametrize(
+    ("user", "groups", "allowed"),
+    [
+        ("U_LEAD", (), True),
+        ("U_ADMIN", (), True),
+        ("U_OTHER", ("S_SRE",), True),
+        ("U_OTHER", ("S_NOT",), False),
+        ("U_NOBODY", (), False),
+    ],
+)
+def test_an_approver_of_any_action_is_one_listed_for_some_action(
+    user: str, groups: tuple[str, ...], allowed: bool
+) -> None:
+    assert allowed == POLICY.may_approve(user, groups)
+
+
+def test_the_approvers_of_an_action_are_its_own_and_the_wildcard_entry() -> None:
+    assert frozenset({"U_LEAD", "S_SRE", "U_ADMIN"}) == POLICY.approvers_for(ActionName.SCALE_UP)
+    assert frozenset({"U_ADMIN"}) == POLICY.approvers_for(ActionName.SCALE_TO)
+
+
 def test_nobody_may_approve_when_no_approvers_are_configured() -> None:
     with pytest.raises(NotAllowedToApprove):
         ApprovalPolicy().check_approver(pending(actions.scale_to(group="g", desired=2)), "U_ANY", ())

@@ -68,8 +68,7 @@ def user_groups(client: WebClient, services: Services, request: ApprovalRequest,
 
     Groups are asked with ``usergroups.users.list``; a group Slack cannot list counts as not a member.
     """
-    approvers = services.settings.remediation.approvers
-    named = {*approvers.get(request.call.action.value, []), *approvers.get("*", [])}
+    named = services.remediation.policy.approvers_for(request.call.action) if services.remediation else frozenset()
     member = []
     for group in sorted(g for g in named if g.startswith("S")):
         try:
