@@ -198,6 +198,8 @@ def test_alert_rules_cover_the_required_conditions():
     assert "2m" == rules["InstanceDown"]["for"]
     assert 'up{job="smartcloudops"} == 0' == rules["SmartCloudOpsBotDown"]["expr"]
     assert "2m" == rules["SmartCloudOpsBotDown"]["for"]
+    assert "vector(1)" == rules["Watchdog"]["expr"]
+    assert "none" == rules.pop("Watchdog")["labels"]["severity"]
     for name, rule in rules.items():
         assert rule["labels"]["severity"] in {"warning", "critical"}, name
         assert rule["annotations"]["summary"], name
@@ -219,3 +221,12 @@ def test_alertmanager_routes_to_slack_email_and_sns():
     assert {"slack_configs", "email_configs", "sns_configs"} <= kinds
     assert config["route"]["receiver"] in receivers
     assert {r["receiver"] for r in config["route"]["routes"]} <= receivers
+
+
+def test_only_the_watchdog_route_receives_the_watchdog():
+    config = yaml.safe_load((MONITORING / "alertmanager" / "alertmanager.yml").read_text())
+    first = config["route"]["routes"][0]
+
+    assert "watchdog" == first["receiver"]
+    assert ['alertname = "Watchdog"'] == first["matchers"]
+    assert not first.get("continue", False)
