@@ -52,12 +52,16 @@ def build_services(
     metrics: MetricsSource | None = None,
     cloud: CloudActions | None = None,
     load_model: bool = True,
+    in_memory: bool = False,
 ) -> Services:
     """Create adapters and services from ``settings``; explicit arguments replace the configured ones.
 
     Args:
         load_model: load the trained detection model (one-shot commands that only answer skip it,
             since loading scikit-learn takes seconds).
+        in_memory: without Redis, keep the stores in this process (the demo) instead of the SQLite
+            file under the state directory that the machine's processes share (``StateStoreRefused``
+            when it cannot be used).
     """
     clock = clock or SystemClock()
     if metrics is None and settings.prometheus.url is not None:
@@ -81,13 +85,26 @@ def build_services(
         spool = settings.detection.spool_path or settings.state.dir / "anomaly-spool.jsonl"
         anomalies = SpoolingAnomalyStore(RedisAnomalyStore(client), spool)
         approvals = RedisApprovalStore(client)
-    else:
+    elif in_memory:
         from adapters.memory.leases import InMemoryJobLeases
 
         anomalies, approvals = InMemoryAnomalyStore(), InMemoryApprovalStore()
         leases = InMemoryJobLeases(clock)
         auto_state = InMemoryAutoRemediationState()
         firings = InMemoryRuleFirings()
+    else:
+        from adapters.sqlite.anomalies import SqliteAnomalyStore
+        from adapters.sqlite.approvals import SqliteApprovalStore
+        from adapters.sqlite.auto_state import SqliteAutoRemediationState
+        from adapters.sqlite.database import StateDatabase
+        from adapters.sqlite.leases import SqliteJobLeases
+        from adapters.sqlite.rule_firings import SqliteRuleFirings
+
+        db = StateDatabase.in_directory(settings.state.dir)
+        anomalies, approvals = SqliteAnomalyStore(db), SqliteApprovalStore(db)
+        leases = SqliteJobLeases(db, clock)
+        auto_state = SqliteAutoRemediationState(db, clock)
+        firings = SqliteRuleFirings(db)
 
     if cloud is None and settings.aws.enabled:
         from adapters.aws.cloud_actions import AwsCloudActions

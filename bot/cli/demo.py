@@ -71,7 +71,9 @@ def run_demo(*, out: TextIO, log_dir: Path, hosts: int = 5) -> int:
         audit=AuditSettings(dir=log_dir),
         remediation=RemediationSettings(approvers={"*": [APPROVER, REQUESTER]}),
     )
-    services = build_services(settings, clock=clock, metrics=SimulatedMetrics(fleet, clock), cloud=cloud)
+    services = build_services(
+        settings, clock=clock, metrics=SimulatedMetrics(fleet, clock), cloud=cloud, in_memory=True
+    )
     names = ", ".join(h.name for h in services.metrics.hosts()) if services.metrics else ""
     _say(out, f"Simulated fleet of {hosts} hosts: {names}; incident injected: CPU saturation on web-1")
 
