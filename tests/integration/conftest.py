@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis as redis_lib
 import requests
+import structlog
 
+from bot.cli.main import main
 from simulator.exposition import write_openmetrics
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers
@@ -334,3 +338,38 @@ def steady_prometheus(prometheus: servers.ServerProcess) -> servers.ServerProces
     """The session's Prometheus, once the last minute of simulator samples is complete."""
     wait_for_steady_scrapes(prometheus.url)
     return prometheus
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one ``smartcloudops`` invocation returned and wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[CliRunner]:
+    """Run ``smartcloudops`` in this process: ``cli("ask", "--json", "...", env={"SCO_...": ...})``.
+
+    The same ``main`` as the console script, without a second interpreter's imports; the
+    logging a command configures is undone afterwards.
+    """
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, structlog.get_config())
+
+    def run(*argv: str, env: dict[str, str] | None = None) -> CliResult:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return CliResult(returncode=code, stdout=out, stderr=err)
+
+    yield run
+    root.handlers[:], root.level = saved[0], saved[1]
+    structlog.configure(**saved[2])

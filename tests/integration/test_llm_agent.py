@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ from bot.services import Services
 from bot.wiring import build_services
 from remediation.cloud_state import GroupState
 from tests.fakes.openai_api import FakeOpenAI, Reply, error, text, tool_call
+from tests.integration.conftest import CliRunner
 from tests.servers import ServerProcess
 
 
@@ -145,25 +143,21 @@ def test_a_remediation_the_user_asked_for_needs_approval(
     assert "pending" == built.remediation.get(answer.approval_id).state.value
 
 
-def test_ask_json_in_llm_mode(prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path) -> None:
+def test_ask_json_in_llm_mode(
+    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path, cli: CliRunner
+) -> None:
     openai_api.script(
         [tool_call("get_current_metric", {"metric": "cpu", "host": "db-1"}), text("db-1 CPU is saturated.")]
     )
     env = {
-        **os.environ,
         "SCO_PROMETHEUS__URL": prometheus.url,
         "SCO_LLM__BASE_URL": openai_api.base_url,
         "SCO_LLM__MODEL": "local-model",
         "SCO_STATE__DIR": str(tmp_path / "state"),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "--json", "is db-1 busy?"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+
+    result = cli("ask", "--json", "is db-1 busy?", env=env)
+
     assert 0 == result.returncode, result.stderr
     payload = json.loads(result.stdout)
     assert "llm" == payload["mode"]
@@ -175,21 +169,14 @@ def test_ask_json_in_llm_mode(prometheus: ServerProcess, openai_api: FakeOpenAI,
 
 @pytest.mark.parametrize("thread_store", ["file", "redis"])
 def test_ask_thread_keeps_context_across_invocations(
-    prometheus: ServerProcess, tmp_path: Path, thread_store: str, request: pytest.FixtureRequest
+    prometheus: ServerProcess, tmp_path: Path, thread_store: str, request: pytest.FixtureRequest, cli: CliRunner
 ) -> None:
-    env = {**os.environ, "SCO_PROMETHEUS__URL": prometheus.url, "SCO_STATE__DIR": str(tmp_path / "state")}
+    env = {"SCO_PROMETHEUS__URL": prometheus.url, "SCO_STATE__DIR": str(tmp_path / "state")}
     if thread_store == "redis":
         env["SCO_REDIS__URL"] = request.getfixturevalue("redis_url")
 
     def ask(question: str) -> dict[str, Any]:
-        result = subprocess.run(  # noqa: S603 - the project's own CLI
-            [sys.executable, "-m", "bot.cli", "ask", "--json", "--thread", "incident-42", question],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
+        result = cli("ask", "--json", "--thread", "incident-42", question, env=env)
         assert 0 == result.returncode, result.stderr
         return dict(json.loads(result.stdout))
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +13,7 @@ from bot.config.settings import PrometheusSettings, Settings
 from bot.wiring import build_services
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
+from tests.integration.conftest import CliRunner
 from tests.servers import ServerProcess
 
 
@@ -61,16 +59,8 @@ def test_cpu_of_the_real_node_exporter_equals_what_promql_gives(
     assert abs(float(match["value"]) - direct) < 2.0
 
 
-def test_ask_json_cli_answers_from_prometheus(prometheus: ServerProcess) -> None:
-    env = {**os.environ, "SCO_PROMETHEUS__URL": prometheus.url}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "--json", "what is the current CPU on web-1?"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+def test_ask_json_cli_answers_from_prometheus(prometheus: ServerProcess, cli: CliRunner) -> None:
+    result = cli("ask", "--json", "what is the current CPU on web-1?", env={"SCO_PROMETHEUS__URL": prometheus.url})
 
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
@@ -82,16 +72,8 @@ def test_ask_json_cli_answers_from_prometheus(prometheus: ServerProcess) -> None
     assert _ANSWER.search(payload["answer"]) is not None
 
 
-def test_ask_exits_non_zero_with_one_line_when_prometheus_is_down() -> None:
-    env = {**os.environ, "SCO_PROMETHEUS__URL": "http://127.0.0.1:9"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "what is the current CPU on web-1?"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+def test_ask_exits_non_zero_with_one_line_when_prometheus_is_down(cli: CliRunner) -> None:
+    result = cli("ask", "what is the current CPU on web-1?", env={"SCO_PROMETHEUS__URL": "http://127.0.0.1:9"})
 
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
