@@ -100,8 +100,7 @@ def digest_schedules(settings: Settings) -> dict[str, str]:
     schedules = dict(settings.scheduler.digests)
     channel = settings.slack.digest_channel
     if channel and channel not in schedules:
-        explicit = "digest_schedule" in settings.slack.model_fields_set
-        schedules[channel] = settings.slack.digest_schedule if explicit else settings.scheduler.digest_schedule
+        schedules[channel] = settings.slack.digest_schedule
     return schedules
 
 
@@ -113,7 +112,7 @@ def scheduled_jobs(
     jobs: list[ScheduledJob] = []
     detection = services.detection
     if detection is not None:
-        every = timedelta(seconds=cfg.detection_seconds or settings.detection.interval_seconds)
+        every = timedelta(seconds=settings.detection.interval_seconds)
         jobs.append(
             ScheduledJob(
                 name="detection",

@@ -18,7 +18,6 @@ from bot.config.settings import (
     PrometheusSettings,
     RedisSettings,
     RemediationSettings,
-    SchedulerSettings,
     Settings,
     StateSettings,
 )
@@ -62,9 +61,11 @@ def settings_for(tmp_path: Path, redis_url: str, prometheus_url: str, rules: str
         state=StateSettings(dir=tmp_path / "state"),
         remediation=RemediationSettings(rules_file=rules_file),
         detection=DetectionSettings(
-            window_minutes=10, model_path=tmp_path / "none.pkl", spool_path=tmp_path / "spool.jsonl"
+            interval_seconds=1,
+            window_minutes=10,
+            model_path=tmp_path / "none.pkl",
+            spool_path=tmp_path / "spool.jsonl",
         ),
-        scheduler=SchedulerSettings(detection_seconds=1),
     )
 
 

@@ -123,7 +123,7 @@ def fleet(
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SCO_REMEDIATION__APPROVERS": json.dumps({"scale_up": ["U_LEAD"]}),
         "SCO_DETECTION__MODEL_PATH": str(tmp_path / "no-model.pkl"),
-        "SCO_SCHEDULER__DETECTION_SECONDS": "1",
+        "SCO_DETECTION__INTERVAL_SECONDS": "1",
         "SCO_SCHEDULER__EXPIRY_SECONDS": "1",
         "SCO_SCHEDULER__DIGESTS": json.dumps({"C0DIGEST": "* * * * *"}),
         "SCO_SLACK__DIGEST_POST_WHEN_QUIET": "true",

@@ -13,7 +13,7 @@ from slack_sdk.http_retry.state import RetryState
 
 from adapters.memory.leases import InMemoryJobLeases
 from adapters.slack.notifier import BoundedRateLimitRetry
-from bot.config.settings import SchedulerSettings, Settings, SlackSettings
+from bot.config.settings import DetectionSettings, SchedulerSettings, Settings, SlackSettings
 from bot.jobs.schedule import digest_schedules, scheduled_jobs
 from bot.wiring import build_services
 from tests.unit.agent.fleet import make_world
@@ -53,9 +53,8 @@ def test_defaults(tmp_path: Path) -> None:
 def test_intervals_digests_per_channel_and_retrain(tmp_path: Path) -> None:
     settings = Settings(
         slack=SlackSettings(digest_channel="C0OPS"),
-        scheduler=SchedulerSettings(
-            detection_seconds=2, expiry_seconds=1, digests={"C0DB": "30 8 * * *"}, retrain=True
-        ),
+        detection=DetectionSettings(interval_seconds=2),
+        scheduler=SchedulerSettings(expiry_seconds=1, digests={"C0DB": "30 8 * * *"}, retrain=True),
     )
 
     assert {
@@ -73,10 +72,17 @@ def test_an_explicit_slack_digest_schedule_is_kept() -> None:
     assert {"C0OPS": "0 7 * * *"} == digest_schedules(settings)
 
 
-@pytest.mark.parametrize("bad", [{"digest_schedule": "9am"}, {"digests": {"C0OPS": "0 25 * * *"}}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"slack": {"digest_schedule": "9am"}},
+        {"scheduler": {"digests": {"C0OPS": "0 25 * * *"}}},
+        {"scheduler": {"retrain_schedule": "daily"}},
+    ],
+)
 def test_bad_schedules_are_refused_at_start_up(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError, match="crontab"):
-        SchedulerSettings.model_validate(bad)
+        Settings.model_validate(bad)
 
 
 def response(status: int, retry_after: str | None) -> HttpResponse:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from bot.config.settings import Settings
-from bot.config.settings_table import BEGIN, END, _field_comments, render_table, replace_table, settings_rows
+from bot.config.settings import LLMSettings, Settings
+from bot.config.settings_table import BEGIN, END, render_table, replace_table, settings_rows
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 
@@ -33,26 +33,42 @@ def test_every_setting_has_a_row_with_its_env_name() -> None:
     assert expected == shown
 
 
-def test_slack_names_and_ssm_parameters_are_shown() -> None:
+def test_the_meaning_is_the_fields_description() -> None:
+    rows = {env: meaning for env, _default, meaning in settings_rows()}
+
+    assert LLMSettings.model_fields["model"].description == rows["`SCO_LLM__MODEL`"]
+
+
+def test_slack_names_ssm_parameters_and_former_names_are_shown() -> None:
     rows = {env: meaning for env, _default, meaning in settings_rows()}
 
     assert "(or SSM parameter `slack_bot_token`)" in rows["`SLACK_BOT_TOKEN` or `SCO_SLACK__BOT_TOKEN`"]
+    assert "`SCO_SCHEDULER__DETECTION_SECONDS` is still read" in rows["`SCO_DETECTION__INTERVAL_SECONDS`"]
+    assert "`SCO_SCHEDULER__DIGEST_SCHEDULE` is still read" in rows["`SCO_SLACK__DIGEST_SCHEDULE`"]
 
 
-class _Commented(BaseModel):
-    #: The first one.
-    first: int = 1
-    #: Polls, and how many.
-    poll_seconds: float = 2.0
-    polls: int = 3
-
-    plain: int = 4
+class _Section(BaseModel):
+    described: int = Field(default=1, description="has one")
+    undescribed: int = 2
 
 
-def test_comments_cover_the_fields_right_below_them() -> None:
-    expected = {"first": "the first one", "poll_seconds": "polls, and how many", "polls": "polls, and how many"}
+class _Described(BaseModel):
+    section: _Section = _Section()
 
-    assert expected == _field_comments(_Commented)
+
+def test_a_setting_without_a_description_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"section\.undescribed has no description"):
+        settings_rows(_Described)
+
+
+def test_a_bar_in_a_description_does_not_split_the_cell() -> None:
+    class Section(BaseModel):
+        only: int = Field(default=1, description="a | b")
+
+    class Model(BaseModel):
+        section: Section = Section()
+
+    assert [("`SCO_SECTION__ONLY`", "`1`", "a \\| b")] == settings_rows(Model)
 
 
 def test_a_readme_without_markers_is_refused() -> None:
