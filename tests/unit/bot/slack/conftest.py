@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,26 +9,21 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.simulated.cloud import SimulatedCloudActions
-from adapters.simulated.metrics import SimulatedMetrics
 from bot.config.settings import AuditSettings, RemediationSettings, Settings
 from bot.services import Services
 from bot.slack.middleware import SERVICES_KEY
-from bot.wiring import build_services
-from remediation.cloud_state import GroupState
-from simulator.fleet import FleetModel
+from tests.unit.bot.simulated_services import START, simulated_cloud, simulated_services
 from tests.unit.bot.slack.fakes import FakeSlackClient, Recorder
-
-GROUP = "web-asg"
 
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    return ManualClock(START)
 
 
 @pytest.fixture
 def cloud() -> SimulatedCloudActions:
-    return SimulatedCloudActions({GROUP: GroupState(name=GROUP, desired_capacity=2, min_size=1, max_size=6)})
+    return simulated_cloud()
 
 
 @pytest.fixture
@@ -38,8 +32,7 @@ def services(tmp_path: Path, clock: ManualClock, cloud: SimulatedCloudActions) -
         audit=AuditSettings(dir=tmp_path / "audit"),
         remediation=RemediationSettings(approvers={"*": ["U_LEAD", "S_SRE"]}),
     )
-    metrics = SimulatedMetrics(FleetModel(5), clock)
-    return build_services(settings, clock=clock, metrics=metrics, cloud=cloud, load_model=False)
+    return simulated_services(settings, clock=clock, cloud=cloud)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from bot.slack.listeners.actions.undo import ack_undo, undo_scale_up
 from bot.slack.middleware import SERVICES_KEY
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
-from tests.unit.bot.slack.conftest import GROUP
+from tests.unit.bot.simulated_services import GROUP
 from tests.unit.bot.slack.fakes import FakeSlackClient, Recorder
 
 MESSAGE_TS = "1700000300.000300"

@@ -16,7 +16,7 @@ from bot.slack.ops_command import parse_ops
 from domain.errors import InputError
 from domain.models import Anomaly, HostRef, MetricKind, Severity
 from remediation.actions import ActionCall, ActionName
-from tests.unit.bot.slack.conftest import GROUP
+from tests.unit.bot.simulated_services import GROUP
 
 
 def answer(services: Services, text: str) -> tuple[str, list[str]]:
