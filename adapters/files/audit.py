@@ -1,14 +1,55 @@
-"""JsonlAuditSink: the audit log as JSON lines, one file per UTC day, fsynced on every write."""
+"""The audit log as JSON lines, one file per UTC day: JsonlAuditSink writes it, ``read_records`` reads it."""
 
 from __future__ import annotations
 
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from domain.errors import AuditWriteFailed
 from remediation.ports import AuditEvent
+
+#: The audit log's daily files in its directory.
+AUDIT_FILES = "audit-*.jsonl"
+
+
+def audit_files(directory: Path) -> list[Path]:
+    """The audit log's daily files in ``directory``, oldest first."""
+    return sorted(directory.glob(AUDIT_FILES))
+
+
+def read_records(
+    directory: Path, pattern: str = AUDIT_FILES, *, max_bytes: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """The JSON objects of the JSON-lines files matching ``pattern`` in ``directory``, oldest file first.
+
+    Lines that are not JSON objects and files that cannot be read are skipped: a torn last line
+    or a rotated file must not hide the rest of the log.
+
+    Args:
+        directory: where the files are (a missing directory has no records).
+        pattern: glob of the files; the audit log's by default, ``events*.jsonl`` for the event log.
+        max_bytes: stop after reading this many bytes (no limit when None).
+    """
+    scanned = 0
+    for path in sorted(directory.glob(pattern)):
+        try:
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                for raw in fh:
+                    scanned += len(raw)
+                    if max_bytes is not None and scanned > max_bytes:
+                        return
+                    try:
+                        record = json.loads(raw)
+                    except json.JSONDecodeError:
+                        continue
+                    if isinstance(record, dict):
+                        yield record
+        except OSError:
+            continue
 
 
 class JsonlAuditSink:

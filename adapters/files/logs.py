@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import heapq
-import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from adapters.files.audit import read_records
 from domain.ports import LogLine, LogPage
 
 _MAX_SCAN_BYTES = 64 * 1024 * 1024
@@ -48,31 +47,13 @@ class JsonlLogSource:
         """The source's name."""
         return self._name
 
-    def _records(self) -> Iterator[dict[str, object]]:
-        scanned = 0
-        for path in sorted(self.directory.glob(self.pattern)):
-            try:
-                with path.open(encoding="utf-8", errors="replace") as fh:
-                    for raw in fh:
-                        scanned += len(raw)
-                        if scanned > _MAX_SCAN_BYTES:
-                            return
-                        try:
-                            record = json.loads(raw)
-                        except json.JSONDecodeError:
-                            continue
-                        if isinstance(record, dict):
-                            yield record
-            except OSError:
-                continue
-
     def read(self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int) -> LogPage:
         """Matching lines, newest first."""
         wanted_host = host.lower() if host else None
         needle = contains.lower() if contains else None
         matched: list[tuple[datetime, int, LogLine]] = []
         count = 0
-        for n, record in enumerate(self._records()):
+        for n, record in enumerate(read_records(self.directory, self.pattern, max_bytes=_MAX_SCAN_BYTES)):
             at = _parse_time(record.get("timestamp"))
             if at is None or not (start <= at < end):
                 continue

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.clock import ManualClock, SystemClock
+from adapters.files.audit import audit_files, read_records
 from adapters.simulated.cloud import SimulatedCloudActions
 from adapters.simulated.metrics import SimulatedMetrics
 from bot.config.settings import (
@@ -113,13 +114,7 @@ def run_demo(*, out: TextIO, log_dir: Path, hosts: int = 5) -> int:
     )
     _say(out, f"5. Execution (simulated AWS): {done.state.value}", done.result or done.error or "")
 
-    audit_files = sorted(log_dir.glob("audit-*.jsonl"))
-    entries = [
-        json.loads(line)
-        for path in audit_files
-        for line in path.read_text().splitlines()
-        if json.loads(line)["request_id"] == answer.approval_id
-    ]
+    entries = [e for e in read_records(log_dir) if e.get("request_id") == answer.approval_id]
     shown = "\n".join(
         f"{e['timestamp']} {e['event']:<10} actor={e['actor']} action={e['action']} params={json.dumps(e['params'])}"
         for e in entries
@@ -128,6 +123,6 @@ def run_demo(*, out: TextIO, log_dir: Path, hosts: int = 5) -> int:
     _say(
         out,
         "Logs",
-        f"audit log: {', '.join(str(p) for p in audit_files)}\nevent log: {log_dir / 'events.jsonl'}",
+        f"audit log: {', '.join(str(p) for p in audit_files(log_dir))}\nevent log: {log_dir / 'events.jsonl'}",
     )
     return 0 if done.state.value == "succeeded" else 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.files.audit import read_records
 from agent.runner import Answer, ToolCallRecord
 from bot.services import Services
 from bot.slack import blocks, messages
@@ -186,18 +187,16 @@ def audit_log_lines(services: Services, *, target: str | None, since_seconds: in
     if not directory.is_dir():
         raise InputError(f"the audit log path {directory} is not a directory")
     out: list[dict[str, Any]] = []
-    for path in sorted(directory.glob("audit-*.jsonl")):
-        for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                entry = json.loads(raw)
-                at = datetime.fromisoformat(str(entry["timestamp"]))
-            except (ValueError, KeyError, TypeError):
-                continue
-            if at < cutoff:
-                continue
-            if target and target not in json.dumps(entry.get("params", {})):
-                continue
-            out.append(entry)
+    for entry in read_records(directory):
+        try:
+            at = datetime.fromisoformat(str(entry["timestamp"]))
+        except (ValueError, KeyError):
+            continue
+        if at < cutoff:
+            continue
+        if target and target not in json.dumps(entry.get("params", {})):
+            continue
+        out.append(entry)
     return out
 
 
