@@ -33,6 +33,8 @@ UNIT_PATTERN = r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|we
 DURATION_PATTERN = rf"(?:(?:\d+[smhdw]){{2,}}|(?:\d+\s*|(?:an?|one)\s+){UNIT_PATTERN})\b"
 #: The compact form only ("90s", "3m", "1h30m"), as Prometheus writes a ``for:`` clause.
 COMPACT_DURATION = re.compile(r"(?:\d+[smhdw])+")
+_COMPACT_PART = re.compile(r"(\d+)([smhdw])")
+_SPOKEN = re.compile(rf"(?:(\d+)\s*|(an?|one)\s+)({UNIT_PATTERN})")
 
 _CLOCK = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
 _AGO = re.compile(rf"\b({DURATION_PATTERN})\s+ago\b")
@@ -76,8 +78,8 @@ def parse_duration(text: str, *, at_most: timedelta | None = None) -> timedelta:
     """
     t = text.strip().lower()
     if COMPACT_DURATION.fullmatch(t):
-        seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smhdw])", t))
-    elif m := re.fullmatch(rf"(?:(\d+)\s*|(an?|one)\s+)({UNIT_PATTERN})", t):
+        seconds = sum(int(n) * _UNITS[u] for n, u in _COMPACT_PART.findall(t))
+    elif m := _SPOKEN.fullmatch(t):
         seconds = (int(m[1]) if m[1] else 1) * _UNITS[m[3]]
     else:
         raise InputError(f"'{text[:40]}' is not a duration; use e.g. 90s, 10m, 2h or 1 day.")
