@@ -15,8 +15,9 @@ resource "aws_instance" "this" {
 
   user_data_replace_on_change = false
   user_data = templatefile("${path.module}/templates/user_data.sh.tftpl", {
-    region             = local.region
-    install_node_agent = false
+    region        = local.region
+    install_app   = false
+    app_log_group = aws_cloudwatch_log_group.app.name
   })
 
   metadata_options {
@@ -64,8 +65,9 @@ resource "aws_launch_template" "this" {
   }
 
   user_data = base64encode(templatefile("${path.module}/templates/user_data.sh.tftpl", {
-    region             = local.region
-    install_node_agent = true
+    region        = local.region
+    install_app   = true
+    app_log_group = aws_cloudwatch_log_group.app.name
   }))
 
   metadata_options {

@@ -1,6 +1,6 @@
 # Ingress policy, checked by tests/infra/test_terraform_network.py:
-#   22                   admin CIDR only
-#   80                   public (app fleet only)
+#   22                   admin CIDR only, and only while ssh_enabled (Session Manager needs none)
+#   80                   public (app fleet only: nginx)
 #   3000, 9090, 9100     admin CIDR and the VPC only
 # Nothing else is reachable from 0.0.0.0/0.
 
@@ -29,6 +29,8 @@ resource "aws_security_group" "monitoring" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "monitoring_ssh" {
+  count = var.ssh_enabled ? 1 : 0
+
   security_group_id = aws_security_group.monitoring.id
   description       = "SSH from the admin network"
   ip_protocol       = "tcp"
@@ -89,17 +91,6 @@ resource "aws_vpc_security_group_egress_rule" "monitoring_https" {
   tags = local.tags
 }
 
-resource "aws_vpc_security_group_egress_rule" "monitoring_smtp" {
-  security_group_id = aws_security_group.monitoring.id
-  description       = "SMTP submission (STARTTLS) for Alertmanager email notifications"
-  ip_protocol       = "tcp"
-  from_port         = 587
-  to_port           = 587
-  cidr_ipv4         = "0.0.0.0/0" #trivy:ignore:AVD-AWS-0104 the mail relay is operator-chosen and has no fixed range
-
-  tags = local.tags
-}
-
 resource "aws_vpc_security_group_egress_rule" "monitoring_vpc" {
   security_group_id = aws_security_group.monitoring.id
   description       = "Scraping exporters and reaching the app fleet inside the VPC"
@@ -130,7 +121,7 @@ resource "aws_security_group" "app" {
 resource "aws_vpc_security_group_ingress_rule" "app_http" {
   #checkov:skip=CKV_AWS_260:Port 80 is the app fleet's public service port; it is the only port open to the internet.
   security_group_id = aws_security_group.app.id
-  description       = "Public HTTP to the app"
+  description       = "Public HTTP to the app (nginx, installed at boot)"
   ip_protocol       = "tcp"
   from_port         = 80
   to_port           = 80
@@ -140,6 +131,8 @@ resource "aws_vpc_security_group_ingress_rule" "app_http" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "app_ssh" {
+  count = var.ssh_enabled ? 1 : 0
+
   security_group_id = aws_security_group.app.id
   description       = "SSH from the admin network"
   ip_protocol       = "tcp"

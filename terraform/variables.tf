@@ -93,6 +93,12 @@ variable "key_name" {
   default     = null
 }
 
+variable "ssh_enabled" {
+  description = "Open port 22 to admin_cidr on every host. False closes it; run Ansible through SSM Session Manager instead (docs/deploy.md)."
+  type        = bool
+  default     = true
+}
+
 variable "monitoring_instance_type" {
   description = "Instance type of the monitoring host (Prometheus, Alertmanager, Grafana and the bot)."
   type        = string

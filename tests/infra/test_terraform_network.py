@@ -116,11 +116,21 @@ def test_no_ipv6_anywhere_rules(tf):
             assert "cidr_ipv6" not in rule, name
 
 
-def test_internet_egress_is_limited_to_https_and_smtp_submission(tf):
+def test_internet_egress_is_limited_to_https(tf):
+    """E-mail alerts go through SNS subscriptions, so no host needs SMTP."""
     for (rtype, name), rule in resources(tf).items():
         if rtype == "aws_vpc_security_group_egress_rule" and rule.get("cidr_ipv4") == ANYWHERE:
             assert rule["ip_protocol"] == "tcp", name
-            assert (rule["from_port"], rule["to_port"]) in {(443, 443), (587, 587)}, name
+            assert (rule["from_port"], rule["to_port"]) == (443, 443), name
+
+
+def test_ssh_rules_exist_only_while_ssh_is_enabled(tf):
+    ssh = [r for r in _ingress_rules(tf).values() if r["from_port"] == 22]
+    variable = named_blocks(tf, "variable")["ssh_enabled"]
+
+    assert 2 == len(ssh)
+    assert all("${var.ssh_enabled ? 1 : 0}" == r["count"] for r in ssh)
+    assert "bool" == variable["type"]
 
 
 def test_admin_cidr_is_required_and_refuses_anywhere(tf):

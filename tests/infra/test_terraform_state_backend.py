@@ -1,4 +1,4 @@
-"""The S3 + DynamoDB remote-state example: encrypted, versioned, private, locked, nothing account-specific committed."""
+"""The S3 remote-state example: encrypted, versioned, private, TLS-only, locked, nothing account-specific committed."""
 
 from __future__ import annotations
 
@@ -12,8 +12,17 @@ def test_backend_is_s3_with_encryption_and_no_committed_bucket() -> None:
     backend = tf["terraform"][0]["backend"][0]["s3"]
     assert backend["encrypt"] is True
     assert "smartcloudops/terraform.tfstate" == backend["key"]
+    assert backend["use_lockfile"] is True
     assert "bucket" not in backend
     assert "dynamodb_table" not in backend
+
+
+def test_backend_tf_holds_only_the_backend_block() -> None:
+    """Copied beside a configuration with its own versions.tf, it must not repeat required_providers."""
+    tf = {kind: blocks for kind, blocks in load_module(EXAMPLE).items() if kind != "__comments__"}
+
+    assert ["terraform"] == list(tf)
+    assert [["backend"]] == [[k for k in block if k != "__comments__"] for block in tf["terraform"]]
 
 
 def test_bootstrap_bucket_is_versioned_private_and_kms_encrypted() -> None:
@@ -30,9 +39,12 @@ def test_bootstrap_bucket_is_versioned_private_and_kms_encrypted() -> None:
     assert found[("aws_kms_key", "this")]["enable_key_rotation"] is True
 
 
-def test_lock_table_has_the_lock_id_key_and_is_encrypted() -> None:
-    table = resources(load_module(EXAMPLE / "bootstrap"))[("aws_dynamodb_table", "lock")]
-    assert "LockID" == table["hash_key"]
-    assert [{"name": "LockID", "type": "S"}] == table["attribute"]
-    assert table["server_side_encryption"][0]["enabled"] is True
-    assert table["point_in_time_recovery"][0]["enabled"] is True
+def test_bootstrap_bucket_refuses_plain_http() -> None:
+    bootstrap = load_module(EXAMPLE / "bootstrap")
+    policy = resources(bootstrap)[("aws_s3_bucket_policy", "this")]
+    statement = resources(bootstrap, "data")[("aws_iam_policy_document", "bucket")]["statement"][0]
+
+    assert "${data.aws_iam_policy_document.bucket.json}" == policy["policy"]
+    assert "Deny" == statement["effect"]
+    assert ["s3:*"] == statement["actions"]
+    assert [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}] == statement["condition"]

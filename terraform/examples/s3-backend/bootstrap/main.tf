@@ -1,5 +1,6 @@
-# One-off: the S3 bucket and DynamoDB table that hold the root module's state and its lock.
-# Apply this once per account with a local backend, then use ../ with `-backend-config`.
+# One-off: the S3 bucket that holds the root module's state and its lock object
+# (use_lockfile), and the key that encrypts both. Apply this once per account with a
+# local backend, then use ../backend.tf with `-backend-config`.
 
 provider "aws" {
   region = var.region
@@ -29,7 +30,7 @@ data "aws_iam_policy_document" "key" {
 }
 
 resource "aws_kms_key" "this" {
-  description         = "Encrypts the SmartCloudOps Terraform state and its lock table."
+  description         = "Encrypts the SmartCloudOps Terraform state and its lock object."
   enable_key_rotation = true
   policy              = data.aws_iam_policy_document.key.json
   tags                = var.tags
@@ -85,24 +86,30 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 }
 
-resource "aws_dynamodb_table" "lock" {
-  name         = var.lock_table_name
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "LockID"
+# TLS only: every request over plain HTTP is refused, whoever makes it.
+data "aws_iam_policy_document" "bucket" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
 
-  attribute {
-    name = "LockID"
-    type = "S"
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
   }
+}
 
-  point_in_time_recovery {
-    enabled = true
-  }
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = data.aws_iam_policy_document.bucket.json
 
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = aws_kms_key.this.arn
-  }
-
-  tags = var.tags
+  depends_on = [aws_s3_bucket_public_access_block.this]
 }
