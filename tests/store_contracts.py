@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
-from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.brakes import AutoAction
+from tests.factories import approval_request
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0123456789abcdef0")
@@ -35,16 +35,7 @@ def anomaly(n: int, host: HostRef = WEB1, status: AnomalyStatus = AnomalyStatus.
 
 
 def approval(request_id: str = "r1") -> ApprovalRequest:
-    call = ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 1})
-    return ApprovalRequest(
-        id=request_id,
-        call=call,
-        fingerprint=call.fingerprint(),
-        requested_by="U_REQ",
-        requested_at=T0,
-        expires_at=T0 + timedelta(minutes=15),
-        updated_at=T0,
-    )
+    return approval_request(request_id=request_id, at=T0)
 
 
 class AnomalyStoreContract:

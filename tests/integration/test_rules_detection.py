@@ -9,10 +9,8 @@ from pathlib import Path
 from adapters.clock import ManualClock
 from adapters.files.audit import JsonlAuditSink
 from adapters.memory.anomalies import InMemoryAnomalyStore
-from adapters.memory.approvals import InMemoryApprovalStore
 from adapters.memory.rule_firings import InMemoryRuleFirings
 from adapters.prometheus.metrics import PrometheusMetrics
-from adapters.simulated.cloud import SimulatedCloudActions
 from bot.jobs.rule_actions import RuleActionJob
 from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import parse_rules_yaml
@@ -20,11 +18,9 @@ from detectors.service import DetectionService
 from domain.models import MetricKind, Severity
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
-from remediation.cloud_state import GroupState
-from remediation.policy import ApprovalPolicy
-from remediation.service import RemediationService
 from simulator.fleet import FleetModel
 from tests import servers
+from tests.factories import remediation_service, simulated_cloud
 
 RULES = parse_rules_yaml(
     """
@@ -68,15 +64,8 @@ def test_rule_action_becomes_one_pending_request_that_runs_nothing(
 ) -> None:
     _model, end = history
     now = datetime.fromtimestamp(end, UTC)
-    cloud = SimulatedCloudActions({"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=6)})
-    remediation = RemediationService(
-        store=InMemoryApprovalStore(),
-        cloud=cloud,
-        audit=JsonlAuditSink(tmp_path),
-        policy=ApprovalPolicy(approvers={"*": frozenset({"U_LEAD"})}),
-        limits=ActionLimits(),
-        clock=ManualClock(now),
-    )
+    cloud = simulated_cloud()
+    remediation = remediation_service(cloud=cloud, audit=JsonlAuditSink(tmp_path), clock=ManualClock(now))
     job = RuleActionJob(
         metrics=PrometheusMetrics(history_prometheus.url),
         remediation=remediation,

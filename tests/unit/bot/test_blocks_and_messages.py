@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,22 +10,14 @@ from bot.slack import blocks, messages
 from bot.slack.charts import chart_minutes
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
+from tests.factories import approval_request
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 CALL = ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 1})
 
 
 def request() -> ApprovalRequest:
-    return ApprovalRequest(
-        id="req123456",
-        call=CALL,
-        fingerprint=CALL.fingerprint(),
-        requested_by="U_REQ",
-        requested_at=T0,
-        expires_at=T0 + timedelta(minutes=15),
-        dry_run="web-asg desired capacity 2 → 3",
-        updated_at=T0,
-    )
+    return approval_request(request_id="req123456", call=CALL, at=T0, dry_run="web-asg desired capacity 2 → 3")
 
 
 def test_approval_buttons_carry_only_the_request_id() -> None:

@@ -10,6 +10,7 @@ import pytest
 from domain.errors import ApprovalExpired, InvalidTransition, NotAllowedToApprove
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
+from tests.factories import approval_request
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LATER = T0 + timedelta(minutes=1)
@@ -17,17 +18,7 @@ CALL = ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 
 
 
 def request(required: int = 1, state: ApprovalState = ApprovalState.PENDING) -> ApprovalRequest:
-    return ApprovalRequest(
-        id="r1",
-        call=CALL,
-        fingerprint=CALL.fingerprint(),
-        requested_by="U_REQ",
-        requested_at=T0,
-        expires_at=T0 + timedelta(minutes=15),
-        required_approvals=required,
-        state=state,
-        updated_at=T0,
-    )
+    return approval_request(call=CALL, at=T0, required_approvals=required, state=state)
 
 
 Step = Callable[[ApprovalRequest], ApprovalRequest]

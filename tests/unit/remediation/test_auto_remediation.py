@@ -19,10 +19,9 @@ from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
 from remediation.brakes import AutoPolicy, RateLimit, RemediationMode
 from remediation.cloud_state import GroupState
-from remediation.policy import ApprovalPolicy
-from remediation.ports import AuditEvent
-from remediation.service import RemediationService
 from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests.factories import remediation_service, simulated_cloud
+from tests.fakes.audit import RecordingAudit
 
 T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -33,14 +32,6 @@ rules:
     rule: cpu > 90% for 3m on web-1 then scale_up web-asg by 1
     mode: {mode}
 """
-
-
-class Audit:
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    def record(self, event: AuditEvent) -> None:
-        self.events.append(event)
 
 
 class FailingCloud(SimulatedCloudActions):
@@ -59,19 +50,12 @@ class World:
             ),
         )
         self.clock = ManualClock(T0)
-        self.cloud = cloud or SimulatedCloudActions(
-            {"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=6)}
-        )
-        self.audit = Audit()
+        self.cloud = cloud or simulated_cloud()
+        self.audit = RecordingAudit()
         self.store = InMemoryApprovalStore()
         self.state = InMemoryAutoRemediationState()
-        self.remediation = RemediationService(
-            store=self.store,
-            cloud=self.cloud,
-            audit=self.audit,
-            policy=ApprovalPolicy(approvers={"*": frozenset({"U_LEAD"})}),
-            limits=LIMITS,
-            clock=self.clock,
+        self.remediation = remediation_service(
+            store=self.store, cloud=self.cloud, audit=self.audit, limits=LIMITS, clock=self.clock
         )
         self.metrics = SimulatedMetrics(fleet, self.clock)
         self.rules = parse_rules_yaml(RULES.format(mode=mode))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,6 +11,7 @@ from remediation import actions
 from remediation.actions import ActionCall, ActionLimits, ActionName
 from remediation.approval import ApprovalRequest
 from remediation.policy import ApprovalPolicy, actions_without_approvers
+from tests.factories import approval_request
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LIMITS = ActionLimits(allowed_services=frozenset({"nginx"}), max_scale_step=2, max_restart_hosts=3)
@@ -23,15 +24,7 @@ POLICY = ApprovalPolicy(
 
 
 def pending(call: ActionCall) -> ApprovalRequest:
-    return ApprovalRequest(
-        id="r1",
-        call=call,
-        fingerprint=call.fingerprint(),
-        requested_by="U_REQ",
-        requested_at=T0,
-        expires_at=T0 + timedelta(minutes=15),
-        updated_at=T0,
-    )
+    return approval_request(call=call, at=T0)
 
 
 @pytest.mark.parametrize(

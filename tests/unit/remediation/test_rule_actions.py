@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.memory.approvals import InMemoryApprovalStore
 from adapters.memory.rule_firings import InMemoryRuleFirings
-from adapters.simulated.cloud import SimulatedCloudActions
 from bot.jobs.rule_actions import RuleActionJob, call_for_rule
 from detectors.rules.file import parse_rules_yaml
 from detectors.rules.grammar import RuleAction
@@ -18,10 +16,9 @@ from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
-from remediation.cloud_state import GroupState, InstanceState
-from remediation.policy import ApprovalPolicy
-from remediation.ports import AuditEvent
+from remediation.cloud_state import InstanceState
 from remediation.service import RemediationService
+from tests.factories import remediation_service, simulated_cloud
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0000000000000000a")
@@ -60,28 +57,11 @@ class ScriptedMetrics:
         return out
 
 
-class ListAudit:
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    def record(self, event: AuditEvent) -> None:
-        self.events.append(event)
-
-
 def job(patterns: dict[HostRef, str]) -> tuple[RuleActionJob, RemediationService]:
-    cloud = SimulatedCloudActions(
-        {"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=6)},
-        instances=[InstanceState(instance_id="i-0000000000000000a", lifecycle_state="running", health_status="ok")],
+    cloud = simulated_cloud(
+        instances=[InstanceState(instance_id="i-0000000000000000a", lifecycle_state="running", health_status="ok")]
     )
-    service = RemediationService(
-        store=InMemoryApprovalStore(),
-        cloud=cloud,
-        audit=ListAudit(),
-        policy=ApprovalPolicy(approvers={"*": frozenset({"U_LEAD"})}),
-        limits=LIMITS,
-        clock=ManualClock(T0),
-        sleep=lambda _s: None,
-    )
+    service = remediation_service(cloud=cloud, limits=LIMITS, clock=ManualClock(T0), sleep=lambda _s: None)
     return RuleActionJob(
         metrics=ScriptedMetrics(patterns),
         remediation=service,

@@ -11,7 +11,6 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.files.audit import JsonlAuditSink
-from adapters.memory.approvals import InMemoryApprovalStore
 from adapters.simulated.cloud import SimulatedCloudActions
 from domain.errors import (
     ActionNotAllowed,
@@ -25,9 +24,10 @@ from remediation import actions
 from remediation.actions import ActionLimits
 from remediation.approval import ApprovalState
 from remediation.cloud_state import GroupState, InstanceState
-from remediation.policy import ApprovalPolicy
 from remediation.ports import AuditEvent
 from remediation.service import RemediationService
+from tests.factories import remediation_service, simulated_cloud
+from tests.fakes.audit import RecordingAudit
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LIMITS = ActionLimits(allowed_services=frozenset({"nginx"}), max_scale_step=2)
@@ -37,15 +37,7 @@ RUNNING_2 = InstanceState(instance_id=I2, lifecycle_state="running", health_stat
 STOPPED = InstanceState(instance_id=I3, lifecycle_state="stopped", health_status="not-applicable")
 
 
-class ListAudit:
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    def record(self, event: AuditEvent) -> None:
-        self.events.append(event)
-
-
-class BrokenAudit(ListAudit):
+class BrokenAudit(RecordingAudit):
     def __init__(self, fail_on: str) -> None:
         super().__init__()
         self.fail_on = fail_on
@@ -85,24 +77,19 @@ class SlowCommandCloud(SimulatedCloudActions):
 
 
 def make(
-    audit: ListAudit | None = None, cloud: SimulatedCloudActions | None = None
-) -> tuple[RemediationService, ListAudit, SimulatedCloudActions, ManualClock]:
-    audit = audit or ListAudit()
-    cloud = cloud or SimulatedCloudActions(
-        {"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=5)}
-    )
+    audit: RecordingAudit | None = None, cloud: SimulatedCloudActions | None = None
+) -> tuple[RemediationService, RecordingAudit, SimulatedCloudActions, ManualClock]:
+    audit = audit or RecordingAudit()
+    cloud = cloud or simulated_cloud(max_size=5)
     clock = ManualClock(T0)
-    service = RemediationService(
-        store=InMemoryApprovalStore(),
+    service = remediation_service(
         cloud=cloud,
         audit=audit,
-        policy=ApprovalPolicy(
-            approvers={
-                "scale_up": frozenset({"U_LEAD", "U_SRE"}),
-                "scale_to": frozenset({"S_ONCALL"}),
-                "restart_service": frozenset({"U_LEAD", "U_SRE", "U_REQ"}),
-            }
-        ),
+        approvers={
+            "scale_up": ["U_LEAD", "U_SRE"],
+            "scale_to": ["S_ONCALL"],
+            "restart_service": ["U_LEAD", "U_SRE", "U_REQ"],
+        },
         limits=LIMITS,
         clock=clock,
         sleep=lambda seconds: clock.advance(timedelta(seconds=seconds)),

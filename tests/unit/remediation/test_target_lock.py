@@ -7,16 +7,14 @@ import time
 from datetime import UTC, datetime
 
 from adapters.clock import ManualClock
-from adapters.memory.approvals import InMemoryApprovalStore
 from adapters.memory.leases import InMemoryJobLeases
 from adapters.simulated.cloud import SimulatedCloudActions
 from remediation import actions
 from remediation.actions import ActionLimits
 from remediation.approval import ApprovalState
 from remediation.cloud_state import GroupState
-from remediation.policy import ApprovalPolicy
-from remediation.ports import AuditEvent
 from remediation.service import RemediationService
+from tests.factories import remediation_service
 
 T0 = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 LIMITS = ActionLimits(max_scale_step=2)
@@ -31,23 +29,9 @@ class SlowCloud(SimulatedCloudActions):
         return state
 
 
-class NoAudit:
-    def record(self, event: AuditEvent) -> None:
-        pass
-
-
 def service(locks: InMemoryJobLeases | None) -> tuple[RemediationService, SlowCloud]:
     cloud = SlowCloud({"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=20)})
-    svc = RemediationService(
-        store=InMemoryApprovalStore(),
-        cloud=cloud,
-        audit=NoAudit(),
-        policy=ApprovalPolicy(approvers={"*": frozenset({"U_LEAD"})}),
-        limits=LIMITS,
-        clock=ManualClock(T0),
-        sleep=time.sleep,
-        locks=locks,
-    )
+    svc = remediation_service(cloud=cloud, limits=LIMITS, clock=ManualClock(T0), sleep=time.sleep, locks=locks)
     return svc, cloud
 
 
