@@ -7,8 +7,6 @@ VictoriaMetrics; every tool query is then asked of both and the answers compared
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ import pytest
 import requests
 
 from adapters.prometheus.metrics import PrometheusMetrics
+from bot.cli.main import main
 from domain.errors import MetricsUnavailable, QueryError, UnknownHost
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
@@ -36,7 +35,7 @@ incidents:
   - {kind: host_down, host: worker-1, start: -20m, duration: 3h}
 """
 
-_SIMULATE = [sys.executable, "-m", "bot.cli", "simulate", "--hosts", str(HOSTS), "--hours", "2", "--step", "15"]
+_SIMULATE = ["simulate", "--hosts", str(HOSTS), "--hours", "2", "--step", "15"]
 
 
 @dataclass(frozen=True)
@@ -52,14 +51,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     (work / "scenario.yaml").write_text(SCENARIO)
     history = work / "history.om"
     written_at = time.time()
-    result = subprocess.run(  # noqa: S603 - our own CLI with fixed arguments
-        [*_SIMULATE, "--scenario", str(work / "scenario.yaml"), "--write-openmetrics", str(history)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert 0 == result.returncode, result.stderr
+    assert 0 == main([*_SIMULATE, "--scenario", str(work / "scenario.yaml"), "--write-openmetrics", str(history)])
     started: list[servers.ServerProcess] = []
     try:
         servers.backfill_openmetrics(history, work / "prometheus" / "data")
