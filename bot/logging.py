@@ -1,65 +1,87 @@
-"""Structured logging: JSON lines when not on a terminal, readable console output when on one."""
+"""Structured logging, set up once per process: structlog's ``ProcessorFormatter`` on stdlib handlers.
+
+The product's own events (``structlog.get_logger(__name__).info("event_name", key=value)``) and
+library records (stdlib ``logging``) go through the same formatter: one JSON object per line when
+the stream is not a terminal, console rendering when it is. With an event-log directory the same
+events also go, always as JSON, to ``<dir>/events.jsonl``, rotated at midnight UTC to
+``events-YYYY-MM-DD.jsonl``; ``get_logs`` and ``/logs`` read those files back.
+"""
 
 from __future__ import annotations
 
-import json as json_module
 import logging
 import sys
-import threading
-from datetime import UTC, datetime
+from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
 import structlog
+from structlog.stdlib import ProcessorFormatter
+from structlog.types import Processor
+
+#: The stdlib logger the product's structlog events are handed to (bolt's own logger is a sibling).
+EVENTS_LOGGER = "smartcloudops.events"
+#: Name prefix of the handlers ``configure_logging`` installs, so a second call replaces them.
+_HANDLER_PREFIX = "smartcloudops.logging."
+
+_SHARED: tuple[Processor, ...] = (
+    structlog.contextvars.merge_contextvars,
+    structlog.processors.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+)
 
 
-class EventLogTee:
-    """A text stream that writes each line to ``stream`` and to ``<directory>/events-YYYY-MM-DD.jsonl``.
+def line_formatter(*, as_json: bool) -> ProcessorFormatter:
+    """The formatter of every handler: structlog events and library records rendered alike.
 
-    The day file is what ``get_logs`` reads back as the product's own event log.
+    Args:
+        as_json: one JSON object per line (exceptions as an ``exception`` string), else console text.
+
+    Returns:
+        A formatter that also adds level, UTC timestamp, logger name and bound context to library records.
     """
-
-    def __init__(self, stream: TextIO, directory: Path) -> None:
-        self.stream = stream
-        self.directory = directory
-        self._lock = threading.Lock()
-
-    def write(self, text: str) -> int:
-        """Write to both; a failing file never stops the stream."""
-        self.stream.write(text)
-        with self._lock:
-            try:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                day = datetime.now(UTC).strftime("%Y-%m-%d")
-                with (self.directory / f"events-{day}.jsonl").open("a", encoding="utf-8") as fh:
-                    fh.write(text)
-            except OSError:
-                pass
-        return len(text)
-
-    def flush(self) -> None:
-        """Flush the stream."""
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        """The stream's answer."""
-        return self.stream.isatty()
+    final: list[Processor] = [ProcessorFormatter.remove_processors_meta]
+    if as_json:
+        final += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    else:
+        final.append(structlog.dev.ConsoleRenderer(colors=False))
+    return ProcessorFormatter(foreign_pre_chain=[*_SHARED, structlog.stdlib.add_logger_name], processors=final)
 
 
-class JsonLineFormatter(logging.Formatter):
-    """Library (stdlib) log records as one JSON object per line, like structlog's, stack included."""
+def event_log_file_name(default_name: str) -> str:
+    """Where a day of the event log goes on rotation: ``events-YYYY-MM-DD.jsonl`` beside ``events.jsonl``.
 
-    def format(self, record: logging.LogRecord) -> str:
-        """The record as a JSON line."""
-        line: dict[str, object] = {
-            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "event": record.getMessage(),
-        }
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json_module.dumps(line, ensure_ascii=False, default=str)
+    Args:
+        default_name: the stdlib handler's choice, ``<dir>/events.jsonl.YYYY-MM-DD``.
+
+    Returns:
+        ``<dir>/events-YYYY-MM-DD.jsonl``, or ``<dir>/events-YYYY-MM-DD.N.jsonl`` when that day's
+        file already exists (the rotation would otherwise delete it).
+    """
+    path = Path(default_name)
+    stem, day = path.name.rsplit(".jsonl.", 1)
+    target = path.with_name(f"{stem}-{day}.jsonl")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{stem}-{day}.{n}.jsonl")
+        n += 1
+    return str(target)
+
+
+def event_log_handler(directory: Path) -> TimedRotatingFileHandler:
+    """A handler appending to ``<directory>/events.jsonl``, rotated daily at midnight UTC.
+
+    Raises:
+        OSError: the directory or the file cannot be created or opened.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    handler = TimedRotatingFileHandler(directory / "events.jsonl", when="midnight", utc=True, encoding="utf-8")
+    handler.namer = event_log_file_name
+    return handler
+
+
+def _events_logger(*_args: object) -> logging.Logger:
+    return logging.getLogger(EVENTS_LOGGER)
 
 
 def configure_logging(
@@ -69,39 +91,49 @@ def configure_logging(
     json: bool | None = None,
     event_log_dir: Path | None = None,
 ) -> None:
-    """Configure structlog (and the stdlib root logger, for libraries) to write to ``stream``.
+    """Configure structlog and the stdlib root logger to write to ``stream`` (and the event log).
+
+    Calling it again replaces what an earlier call installed, so it can be called once per entry
+    point and once more when the event-log directory is known.
 
     Args:
         stream: where log lines go (stdout by default).
-        level: minimum level.
+        level: minimum level of the product's events; library records need at least WARNING.
         json: force JSON (True) or console (False) rendering; by default JSON unless ``stream`` is a TTY.
-        event_log_dir: also keep the lines (as JSON) in daily files there, for ``get_logs``.
+        event_log_dir: also keep the lines, as JSON, in ``events.jsonl`` there, rotated daily.
     """
     out: TextIO = stream or sys.stdout
     as_json = (not out.isatty()) if json is None else json
-    if event_log_dir is not None:
-        out = EventLogTee(out, event_log_dir)  # type: ignore[assignment]
-        as_json = True
     numeric = logging.getLevelNamesMapping()[level.upper()]
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=False)
-    )
-    structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=out),
-        cache_logger_on_first_use=False,
-    )
-    handler = logging.StreamHandler(out)
-    handler.setFormatter(JsonLineFormatter())
+    console = logging.StreamHandler(out)
+    console.setFormatter(line_formatter(as_json=as_json))
+    handlers: list[logging.Handler] = [console]
+    unavailable: OSError | None = None
+    if event_log_dir is not None:
+        try:
+            handlers.append(event_log_handler(event_log_dir))
+        except OSError as exc:
+            unavailable = exc
+        else:
+            handlers[-1].setFormatter(line_formatter(as_json=True))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    for old in root.handlers:
+        if old.name and old.name.startswith(_HANDLER_PREFIX):
+            old.close()
+    for n, handler in enumerate(handlers):
+        handler.set_name(f"{_HANDLER_PREFIX}{n}")
+    root.handlers[:] = handlers
     root.setLevel(max(numeric, logging.WARNING))
+    logging.getLogger(EVENTS_LOGGER).setLevel(numeric)
     # Connection retries are reported once, by the adapter that gives up, not per attempt.
     logging.getLogger("urllib3").setLevel(logging.ERROR)
+    structlog.configure(
+        processors=[*_SHARED, ProcessorFormatter.wrap_for_formatter],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=_events_logger,
+        cache_logger_on_first_use=False,
+    )
+    if unavailable is not None:
+        structlog.get_logger(__name__).warning(
+            "event_log_unavailable", directory=str(event_log_dir), error=str(unavailable)
+        )
