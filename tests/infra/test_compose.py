@@ -160,3 +160,30 @@ class TestDockerfile:
         ignored = (REPO_ROOT / ".dockerignore").read_text().split()
 
         assert {".git", ".env", "*.tfstate", ".venv"} <= set(ignored)
+
+
+def test_a_plain_up_starts_everything_but_the_slack_bot():
+    """`serve` needs Slack credentials; without the profile the rest of the stack runs on its own."""
+    default = {name for name, service in SERVICES.items() if not service.get("profiles")}
+
+    assert ["slack"] == SERVICES["bot"]["profiles"]
+    assert set(SERVICES) - {"bot"} == default
+    for name in default:
+        assert "bot" not in SERVICES[name].get("depends_on", {}), name
+
+
+@pytest.mark.parametrize(
+    ("service", "group_vars_file", "variable"),
+    [
+        ("prometheus", "prometheus.yml", "prometheus_version"),
+        ("alertmanager", "alertmanager.yml", "alertmanager_version"),
+        ("node-exporter", "node_exporter.yml", "node_exporter_version"),
+        ("grafana", "grafana.yml", "grafana_version"),
+    ],
+)
+def test_compose_runs_the_versions_ansible_deploys_on_aws(service, group_vars_file, variable):
+    deployed = yaml.safe_load(
+        (REPO_ROOT / "ansible" / "inventory" / "group_vars" / "monitoring" / group_vars_file).read_text()
+    )[variable]
+
+    assert SERVICES[service]["image"].rsplit(":", 1)[1].removeprefix("v") == deployed

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from ansible_vars import ANSIBLE_DIR, AnsibleVars, group_vars, load_yaml, role_defaults, role_vars
 from hcl_loader import REPO_ROOT, TERRAFORM_DIR, load_module, named_blocks
 
@@ -163,3 +164,25 @@ def test_the_preflight_knows_every_action_the_product_has():
 
     assert actions
     assert {"*", *actions} == set(role_vars("smartcloudops_bot")["_smartcloudops_bot_approver_keys"])
+
+
+def test_ci_checks_rules_with_the_promtool_and_amtool_of_the_deployed_versions():
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "infra.yml").read_text())
+    steps = workflow["jobs"]["infra-check"]["steps"]
+    pinned = next(step["env"] for step in steps if "promtool" in step.get("name", ""))
+    deployed = group_vars()
+
+    assert deployed["prometheus_version"] == pinned["PROMETHEUS_VERSION"]
+    assert deployed["alertmanager_version"] == pinned["ALERTMANAGER_VERSION"]
+
+
+def test_ci_check_runs_site_yml_with_the_real_collections_and_the_recorded_outputs():
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "infra.yml").read_text())
+    runs = [step.get("run", "") for step in workflow["jobs"]["infra-check"]["steps"]]
+    makefile = (REPO_ROOT / "mk" / "infra.mk").read_text()
+    install = "ansible-galaxy collection install -r ansible/requirements.yml -p ansible/collections"
+
+    assert any(install in r for r in runs)
+    assert any("make -f mk/infra.mk infra-check" in r for r in runs)
+    assert "playbooks/site.yml --check" in makefile
+    assert "tests/infra/fixtures/minimal-outputs.json" in makefile
