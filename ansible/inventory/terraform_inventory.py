@@ -12,6 +12,9 @@ Outputs are read from the file named by SMARTCLOUDOPS_TF_OUTPUTS (the saved resu
 of ``terraform output -json``) or, when that is unset, by running
 ``terraform -chdir=$SMARTCLOUDOPS_TF_DIR output -json`` (default: ../terraform).
 Set SMARTCLOUDOPS_SSH_USER to override the login user (Debian AMIs use ``admin``).
+With SMARTCLOUDOPS_CONNECTION=ssm Ansible reaches the host through SSM Session Manager
+instead (no port 22; Terraform's ssh_enabled = false), moving files through the S3
+bucket named by SMARTCLOUDOPS_SSM_BUCKET.
 """
 
 from __future__ import annotations
@@ -66,6 +69,28 @@ def read_outputs(environ: dict[str, str]) -> dict[str, Any]:
     return {name: item["value"] for name, item in outputs.items()}
 
 
+def connection_vars(outputs: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """SSH to the public address, or (SMARTCLOUDOPS_CONNECTION=ssm) SSM Session Manager to the instance."""
+    connection = environ.get("SMARTCLOUDOPS_CONNECTION", "ssh")
+    if connection == "ssh":
+        return {
+            "ansible_host": outputs["monitoring_public_ip"],
+            "ansible_user": environ.get("SMARTCLOUDOPS_SSH_USER", "admin"),
+        }
+    if connection != "ssm":
+        raise InventoryError(f"SMARTCLOUDOPS_CONNECTION must be ssh or ssm, not {connection!r}")
+    bucket = environ.get("SMARTCLOUDOPS_SSM_BUCKET")
+    if not bucket:
+        raise InventoryError("SMARTCLOUDOPS_CONNECTION=ssm needs SMARTCLOUDOPS_SSM_BUCKET (files travel through S3)")
+    return {
+        "ansible_connection": "amazon.aws.aws_ssm",
+        "ansible_host": outputs["monitoring_instance_id"],
+        "ansible_aws_ssm_instance_id": outputs["monitoring_instance_id"],
+        "ansible_aws_ssm_region": outputs["region"],
+        "ansible_aws_ssm_bucket_name": bucket,
+    }
+
+
 def build_inventory(outputs: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
     """Turn Terraform outputs into Ansible's --list JSON."""
     missing = sorted(name for name in REQUIRED_OUTPUTS if outputs.get(name) is None)
@@ -74,11 +99,7 @@ def build_inventory(outputs: dict[str, Any], environ: dict[str, str]) -> dict[st
             f"the Terraform outputs lack {', '.join(missing)}; export them from your configuration "
             "(as terraform/examples/minimal/outputs.tf does) and run terraform apply"
         )
-    address = outputs["monitoring_public_ip"]
-    hostvars: dict[str, Any] = {
-        "ansible_host": address,
-        "ansible_user": environ.get("SMARTCLOUDOPS_SSH_USER", "admin"),
-    }
+    hostvars = connection_vars(outputs, environ)
     for output, variable in PASSTHROUGH.items():
         hostvars[variable] = outputs[output]
     hostvars["tf_fleet_tag_key"] = outputs["fleet_tag"]["key"]

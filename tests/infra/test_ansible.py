@@ -41,6 +41,37 @@ def test_inventory_from_saved_terraform_outputs(capsys, monkeypatch):
     assert "SmartCloudOpsFleet" == host["tf_fleet_tag_key"]
 
 
+def test_inventory_through_session_manager_needs_no_ssh(capsys, monkeypatch):
+    monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(RECORDED_OUTPUTS))
+    monkeypatch.setenv("SMARTCLOUDOPS_CONNECTION", "ssm")
+    monkeypatch.setenv("SMARTCLOUDOPS_SSM_BUCKET", "ops-ansible-transfer")
+
+    assert 0 == _inventory_module().main(["--list"])
+    host = json.loads(capsys.readouterr().out)["_meta"]["hostvars"]["smartcloudops-monitoring"]
+
+    assert "amazon.aws.aws_ssm" == host["ansible_connection"]
+    assert "i-0123456789abcdef0" == host["ansible_host"] == host["ansible_aws_ssm_instance_id"]
+    assert "eu-west-1" == host["ansible_aws_ssm_region"]
+    assert "ops-ansible-transfer" == host["ansible_aws_ssm_bucket_name"]
+    assert "ansible_user" not in host
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SMARTCLOUDOPS_CONNECTION": "ssm"}, "SMARTCLOUDOPS_SSM_BUCKET"),
+        ({"SMARTCLOUDOPS_CONNECTION": "rsh"}, "ssh or ssm"),
+    ],
+)
+def test_inventory_refuses_an_incomplete_connection_choice(environ, message, capsys, monkeypatch):
+    monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(RECORDED_OUTPUTS))
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+
+    assert 1 == _inventory_module().main(["--list"])
+    assert message in capsys.readouterr().err
+
+
 def test_inventory_refuses_outputs_without_a_host(tmp_path: Path, monkeypatch, capsys):
     saved = tmp_path / "outputs.json"
     saved.write_text(json.dumps({"region": {"value": "eu-west-1"}}))
