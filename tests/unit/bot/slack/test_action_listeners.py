@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -44,30 +45,57 @@ def pending(services: Services) -> ApprovalRequest:
     return services.remediation.request(call, "U_ONCALL")
 
 
-def test_the_click_is_acked_at_once(ack: Recorder, context: dict[str, Any]) -> None:
-    ack_approval_click(ack, context)
+Press = Callable[..., None]
+
+
+@pytest.fixture
+def press(client: FakeSlackClient, respond: Recorder, context: dict[str, Any]) -> Press:
+    """Click a button as ``user``, through the fake Slack client."""
+
+    def press(action_id: str, request_id: str, *, user: str) -> None:
+        decide_approval(click(action_id, request_id, user=user), client, respond, context)
+
+    return press
+
+
+@pytest.mark.parametrize(("ack_click", "command"), [(ack_approval_click, "approval_click"), (ack_undo, "auto_undo")])
+def test_a_click_is_acked_at_once_and_named_in_the_log(
+    ack: Recorder, context: dict[str, Any], ack_click: Callable[..., None], command: str
+) -> None:
+    ack_click(ack, context)
 
     assert [{}] == ack.calls
-    assert "approval_click" == context["command"]
+    assert command == context["command"]
 
 
-def test_approve_by_an_approver_runs_the_request_and_updates_the_message(
+@pytest.mark.parametrize(
+    ("action_id", "state", "desired", "outcome"),
+    [
+        (blocks.APPROVE_ACTION, ApprovalState.SUCCEEDED, 3, lambda r: messages.approval_done("U_LEAD", r.result)),
+        (blocks.REJECT_ACTION, ApprovalState.REJECTED, 2, lambda _r: messages.approval_rejected("U_LEAD")),
+    ],
+    ids=["approve", "reject"],
+)
+def test_a_decision_by_an_approver_moves_the_request_and_updates_the_message(
+    press: Press,
     client: FakeSlackClient,
-    respond: Recorder,
-    context: dict[str, Any],
     services: Services,
     pending: ApprovalRequest,
     cloud: SimulatedCloudActions,
+    action_id: str,
+    state: ApprovalState,
+    desired: int,
+    outcome: Callable[[ApprovalRequest], str],
 ) -> None:
-    decide_approval(click(blocks.APPROVE_ACTION, pending.id, user="U_LEAD"), client, respond, context)
+    press(action_id, pending.id, user="U_LEAD")
 
-    done = stored(services, pending.id)
-    assert ApprovalState.SUCCEEDED is done.state
-    assert 3 == cloud.describe_group(GROUP).desired_capacity
+    decided = stored(services, pending.id)
+    assert state is decided.state
+    assert desired == cloud.describe_group(GROUP).desired_capacity
     [update] = client.received("chat.update")
-    outcome = messages.approval_done("U_LEAD", done.result or "")
-    assert ("C_OPS", MESSAGE_TS, outcome) == (update["channel"], update["ts"], update["text"])
-    assert blocks.decided_blocks(done, outcome) == update["blocks"]
+    text = outcome(decided)
+    assert ("C_OPS", MESSAGE_TS, text) == (update["channel"], update["ts"], update["text"])
+    assert blocks.decided_blocks(decided, text) == update["blocks"]
     assert [] == client.received("chat.postEphemeral")
 
 
@@ -83,14 +111,9 @@ def test_a_member_of_an_approver_group_may_approve(
 
 
 def test_approve_by_a_non_approver_is_refused_in_an_ephemeral_note(
-    client: FakeSlackClient,
-    respond: Recorder,
-    context: dict[str, Any],
-    services: Services,
-    pending: ApprovalRequest,
-    cloud: SimulatedCloudActions,
+    press: Press, client: FakeSlackClient, services: Services, pending: ApprovalRequest, cloud: SimulatedCloudActions
 ) -> None:
-    decide_approval(click(blocks.APPROVE_ACTION, pending.id, user="U_INTERN"), client, respond, context)
+    press(blocks.APPROVE_ACTION, pending.id, user="U_INTERN")
 
     [note] = client.received("chat.postEphemeral")
     assert ("C_OPS", "U_INTERN") == (note["channel"], note["user"])
@@ -111,38 +134,17 @@ def test_the_refusal_uses_the_response_url_when_the_bot_cannot_post_ephemerally(
     assert ("ephemeral", False) == (note["response_type"], note["replace_original"])
 
 
-def test_reject_by_an_approver_closes_the_request_without_running_it(
-    client: FakeSlackClient,
-    respond: Recorder,
-    context: dict[str, Any],
-    services: Services,
-    pending: ApprovalRequest,
-    cloud: SimulatedCloudActions,
-) -> None:
-    decide_approval(click(blocks.REJECT_ACTION, pending.id, user="U_LEAD"), client, respond, context)
-
-    rejected = stored(services, pending.id)
-    assert ApprovalState.REJECTED is rejected.state
-    assert 2 == cloud.describe_group(GROUP).desired_capacity
-    [update] = client.received("chat.update")
-    assert blocks.decided_blocks(rejected, messages.approval_rejected("U_LEAD")) == update["blocks"]
-
-
-def test_a_second_click_says_who_decided(
-    client: FakeSlackClient, respond: Recorder, context: dict[str, Any], pending: ApprovalRequest
-) -> None:
-    decide_approval(click(blocks.APPROVE_ACTION, pending.id, user="U_LEAD"), client, respond, context)
-    decide_approval(click(blocks.REJECT_ACTION, pending.id, user="U_LEAD"), client, respond, context)
+def test_a_second_click_says_who_decided(press: Press, client: FakeSlackClient, pending: ApprovalRequest) -> None:
+    press(blocks.APPROVE_ACTION, pending.id, user="U_LEAD")
+    press(blocks.REJECT_ACTION, pending.id, user="U_LEAD")
 
     [note] = client.received("chat.postEphemeral")
     assert messages.already_decided("succeeded", "U_LEAD") == note["text"]
     assert 1 == len(client.received("chat.update"))
 
 
-def test_a_click_on_an_unknown_request_says_so(
-    client: FakeSlackClient, respond: Recorder, context: dict[str, Any]
-) -> None:
-    decide_approval(click(blocks.APPROVE_ACTION, "nope", user="U_LEAD"), client, respond, context)
+def test_a_click_on_an_unknown_request_says_so(press: Press, client: FakeSlackClient) -> None:
+    press(blocks.APPROVE_ACTION, "nope", user="U_LEAD")
 
     assert [messages.approval_unknown("nope")] == [n["text"] for n in client.received("chat.postEphemeral")]
 
@@ -166,13 +168,6 @@ def automatic(services: Services, cloud: SimulatedCloudActions) -> ApprovalReque
     done = services.remediation.approve_by_policy(request.id, "web-cpu")
     assert 3 == cloud.describe_group(GROUP).desired_capacity
     return done
-
-
-def test_undo_is_acked_at_once(ack: Recorder, context: dict[str, Any]) -> None:
-    ack_undo(ack, context)
-
-    assert [{}] == ack.calls
-    assert "auto_undo" == context["command"]
 
 
 def test_undo_by_an_approver_scales_back_and_says_so_in_the_thread(
