@@ -1,0 +1,151 @@
+"""Two ``smartcloudops serve --http`` processes on one machine, without Redis, share one SQLite state file.
+
+The same signed Approve clicks reach both: each approved request executes exactly once. Below
+that, plain worker processes race one compare-and-set on the file: exactly one wins.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from adapters.sqlite.approvals import SqliteApprovalStore
+from adapters.sqlite.database import StateDatabase
+from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings, SlackSettings, StateSettings
+from bot.wiring import build_services
+from remediation import actions
+from remediation.approval import ApprovalState
+from tests import servers
+from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.slack_requests import SIGNING_SECRET
+from tests.integration.test_remediation_path import create_group, desired_capacity
+from tests.integration.test_scale_out import Replica, audit_events, click, wait_ready
+from tests.store_contracts import T0, approval
+
+REQUESTS = 3
+CLICKS_PER_REQUEST = 8
+WORKERS = 8
+
+
+def start_serve(name: str, state: Path, home: Path, env: dict[str, str]) -> Replica:
+    home.mkdir()
+    port = servers.free_port()
+    log_path = home / "out.log"
+    own = {
+        **env,
+        "SCO_HTTP__PORT": str(port),
+        "SCO_AUDIT__DIR": str(home / "audit"),
+        "SCO_STATE__DIR": str(state),
+        "SCO_SCHEDULER__REPLICA": name,
+    }
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--http"], stdout=out, stderr=subprocess.STDOUT, env=own
+        )
+    return Replica(name, f"http://127.0.0.1:{port}", process, log_path, home / "audit")
+
+
+@pytest.fixture
+def pair(tmp_path: Path, aws_env: str, fake_slack: FakeSlackApi) -> Iterator[list[Replica]]:
+    for n in range(REQUESTS):
+        create_group(aws_env, f"web-asg-{n}", desired=2, max_size=10)
+    env = {key: value for key, value in os.environ.items() if key != "SCO_REDIS__URL"}
+    env.update(
+        {
+            "SCO_AWS__ENDPOINT_URL": aws_env,
+            "SCO_SLACK__API_URL": fake_slack.api_url,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SCO_REMEDIATION__APPROVERS": json.dumps({"scale_up": ["U_LEAD"]}),
+            "SCO_DETECTION__MODEL_PATH": str(tmp_path / "no-model.pkl"),
+        }
+    )
+    replicas = [start_serve(f"serve-{n}", tmp_path / "state", tmp_path / f"serve-{n}", env) for n in range(2)]
+    try:
+        for r in replicas:
+            wait_ready(r)
+        yield replicas
+    finally:
+        for r in replicas:
+            if r.process.poll() is None:
+                r.process.send_signal(signal.SIGINT)
+        for r in replicas:
+            try:
+                r.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                r.process.kill()
+                r.process.wait(timeout=5)
+
+
+def test_the_same_approve_click_to_two_serve_processes_executes_once(
+    pair: list[Replica], aws_env: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        aws=AwsSettings(endpoint_url=aws_env),
+        state=StateSettings(dir=tmp_path / "state"),
+        audit=AuditSettings(dir=tmp_path / "requester-audit"),
+        remediation=RemediationSettings(approvers={"scale_up": ["U_LEAD"]}),
+        slack=SlackSettings(bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)),
+    )
+    services = build_services(settings, load_model=False)
+    assert services.remediation is not None
+    limits = services.tools.limits
+    made = [
+        services.remediation.request(actions.scale_up(group=f"web-asg-{n}", by=1, limits=limits), "U_ONCALL")
+        for n in range(REQUESTS)
+    ]
+
+    plan = [(pair[n % 2], made[n % REQUESTS].id, n) for n in range(REQUESTS * CLICKS_PER_REQUEST)]
+    with ThreadPoolExecutor(max_workers=len(plan)) as pool:
+        statuses = list(pool.map(lambda p: click(*p), plan))
+    assert [200] * len(plan) == statuses
+
+    deadline = time.monotonic() + 60
+    while any(services.remediation.get(r.id).state is not ApprovalState.SUCCEEDED for r in made):
+        assert time.monotonic() < deadline, [services.remediation.get(r.id).state for r in made]
+        time.sleep(0.25)
+
+    audit = audit_events(pair)
+    assert {r.id: 1 for r in made} == dict(Counter(e["request_id"] for e in audit if e["event"] == "executing"))
+    assert {r.id: 1 for r in made} == dict(Counter(e["request_id"] for e in audit if e["event"] == "succeeded"))
+    assert [3] * REQUESTS == [desired_capacity(aws_env, f"web-asg-{n}") for n in range(REQUESTS)]
+
+
+def _race(directory: str, barrier: Any, user: str, wins: Any) -> None:
+    """One worker process: open the file, wait for the others, try the same transition."""
+    store = SqliteApprovalStore(StateDatabase.in_directory(Path(directory)))
+    barrier.wait()
+    wins.put(store.compare_and_set(0, approval().approve(user, T0)))
+
+
+def test_worker_processes_racing_one_compare_and_set_have_one_winner(tmp_path: Path) -> None:
+    setup = StateDatabase.in_directory(tmp_path)
+    SqliteApprovalStore(setup).add(approval())
+    setup.close()
+    fork = multiprocessing.get_context("fork")
+    barrier, wins = fork.Barrier(WORKERS), fork.Queue()
+    workers = [fork.Process(target=_race, args=(str(tmp_path), barrier, f"U_{n}", wins)) for n in range(WORKERS)]
+    for w in workers:
+        w.start()
+    results = [wins.get(timeout=60) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+
+    assert 1 == sum(results)
+    assert [0] * WORKERS == [w.exitcode for w in workers]
+    stored = SqliteApprovalStore(StateDatabase.in_directory(tmp_path)).get("r1")
+    assert stored is not None
+    assert (ApprovalState.APPROVED, 1) == (stored.state, stored.version)
