@@ -86,13 +86,17 @@ class StateDatabase:
     Args:
         path: the database file; its directory is created when missing.
         busy_timeout_ms: how long a write waits for another process's transaction before failing.
+        synchronous: ``FULL`` (the default) makes each commit durable before it returns; ``NORMAL``
+            is faster but may lose the last commits (never consistency) on a power cut.
 
     Raises:
         StateStoreRefused: the directory cannot be written, the path is not a file we can use, or
             the file is foreign, damaged or of a newer schema.
     """
 
-    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000) -> None:
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 5000, synchronous: str = "FULL") -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
         self.path = path
         self._lock = threading.RLock()
         _check_place(path)
@@ -103,7 +107,7 @@ class StateDatabase:
         except sqlite3.Error as exc:
             raise StateStoreRefused(str(path), f"cannot be opened ({exc})") from exc
         try:
-            self._prepare(busy_timeout_ms)
+            self._prepare(busy_timeout_ms, synchronous)
         except BaseException:
             self._conn.close()
             raise
@@ -113,7 +117,7 @@ class StateDatabase:
         """The state database of ``directory`` (``<directory>/state.db``)."""
         return cls(directory / FILE_NAME)
 
-    def _prepare(self, busy_timeout_ms: int) -> None:
+    def _prepare(self, busy_timeout_ms: int, synchronous: str) -> None:
         where = str(self.path)
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -129,6 +133,7 @@ class StateDatabase:
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StateStoreRefused(where, f"cannot use write-ahead logging (journal mode {mode})")
+            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
             self._migrate(where)
         except sqlite3.DatabaseError as exc:
             raise StateStoreRefused(where, f"cannot be prepared ({exc})") from exc

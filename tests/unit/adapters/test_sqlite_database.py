@@ -143,3 +143,17 @@ def test_the_cli_says_it_in_one_configuration_error_line(
     assert 1 == len(lines)
     assert lines[0].startswith(f"configuration error: state store {state}")
     assert expected in lines[0]
+
+
+@pytest.mark.parametrize(("synchronous", "level"), [("FULL", 2), ("NORMAL", 1)])
+def test_commits_are_durable_unless_asked_otherwise(tmp_path: Path, synchronous: str, level: int) -> None:
+    db = StateDatabase(tmp_path / "state.db", synchronous=synchronous)
+
+    with db.reading() as conn:
+        assert level == conn.execute("PRAGMA synchronous").fetchone()[0]
+
+
+def test_an_unknown_synchronous_mode_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="FULL or NORMAL"):
+        StateDatabase(tmp_path / "state.db", synchronous="OFF")
+    assert not (tmp_path / "state.db").exists()
