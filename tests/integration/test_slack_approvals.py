@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -11,16 +10,12 @@ from typing import Any
 
 import pytest
 import requests
-from pydantic import SecretStr
 
 from adapters.clock import ManualClock
-from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
-from bot.http.asgi import build_http_app
-from bot.slack.app import build_app
-from bot.wiring import build_services
+from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
 from tests.fakes.slack_api import FakeSlackApi
-from tests.integration.asgi_server import serve_asgi
-from tests.integration.slack_requests import SIGNING_SECRET, block_action, slash_command
+from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
+from tests.integration.slack_requests import block_action, slash_command
 from tests.integration.test_remediation_path import create_group, desired_capacity
 
 
@@ -30,22 +25,24 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def bot_url(
+def bot(
     fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path, clock: ManualClock
-) -> Iterator[str]:
+) -> Iterator[RunningBot]:
     create_group(aws_env)
     settings = Settings(
         aws=AwsSettings(endpoint_url=aws_env),
         redis=RedisSettings(url=redis_url),
         audit=AuditSettings(dir=tmp_path / "audit"),
         remediation=RemediationSettings(approvers={"scale_up": ["U_LEAD", "S_SRE"]}),
-        slack=SlackSettings(
-            api_url=fake_slack.api_url, bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)
-        ),
+        slack=slack_settings(fake_slack.api_url),
     )
-    services = build_services(settings, clock=clock)
-    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
-        yield url
+    with serve_bot(settings, clock=clock) as running:
+        yield running
+
+
+@pytest.fixture
+def bot_url(bot: RunningBot) -> str:
+    return bot.url
 
 
 def post(url: str, request: tuple[str, dict[str, str]]) -> requests.Response:
@@ -86,11 +83,11 @@ def test_approval_message_shows_dry_run_requester_expiry_and_buttons(bot_url: st
 
 
 def test_allowed_user_approves_once_then_a_second_click_is_told_who_approved(
-    bot_url: str, fake_slack: FakeSlackApi, aws_env: str
+    bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str
 ) -> None:
-    request_id, ts = request_scale_up(bot_url, fake_slack)
+    request_id, ts = request_scale_up(bot.url, fake_slack)
 
-    assert post(bot_url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts)).status_code == 200
+    assert post(bot.url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts)).status_code == 200
 
     update = fake_slack.wait_for("chat.update", count=2)[-1]
     assert update.body["ts"] == ts
@@ -98,28 +95,29 @@ def test_allowed_user_approves_once_then_a_second_click_is_told_who_approved(
     assert "actions" not in [b["type"] for b in update.body["blocks"]]
     assert desired_capacity(aws_env) == 3
 
-    post(bot_url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts))
+    post(bot.url, block_action("approval_approve", request_id, user="U_LEAD", message_ts=ts))
 
-    ephemeral = fake_slack.wait_for("chat.postEphemeral")[0]
+    bot.lazy.wait_idle()
+    ephemeral = fake_slack.received("chat.postEphemeral")[0]
     assert ephemeral.body["user"] == "U_LEAD"
     assert ephemeral.body["text"] == "This request was already approved by <@U_LEAD> (it ran)."
-    time.sleep(0.5)
     assert len(fake_slack.received("chat.update")) == 2
     assert desired_capacity(aws_env) == 3
 
 
 def test_a_user_who_may_not_approve_gets_an_ephemeral_refusal_and_nothing_changes(
-    bot_url: str, fake_slack: FakeSlackApi, aws_env: str
+    bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str
 ) -> None:
-    request_id, ts = request_scale_up(bot_url, fake_slack)
+    request_id, ts = request_scale_up(bot.url, fake_slack)
+    bot.lazy.wait_idle()
     updates_before = len(fake_slack.received("chat.update"))
 
-    post(bot_url, block_action("approval_approve", request_id, user="U_INTERN", message_ts=ts))
+    post(bot.url, block_action("approval_approve", request_id, user="U_INTERN", message_ts=ts))
 
-    ephemeral = fake_slack.wait_for("chat.postEphemeral")[0]
+    bot.lazy.wait_idle()
+    ephemeral = fake_slack.received("chat.postEphemeral")[0]
     assert ephemeral.body["user"] == "U_INTERN"
     assert ephemeral.body["text"].startswith("You can't do that: you are not on the approver list for scale_up")
-    time.sleep(0.5)
     assert len(fake_slack.received("chat.update")) == updates_before
     assert desired_capacity(aws_env) == 2
 
@@ -137,19 +135,19 @@ def test_a_member_of_an_approver_user_group_may_approve(bot_url: str, fake_slack
     assert desired_capacity(aws_env) == 3
 
 
-def test_simultaneous_approvals_execute_once(bot_url: str, fake_slack: FakeSlackApi, aws_env: str) -> None:
+def test_simultaneous_approvals_execute_once(bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str) -> None:
     fake_slack.usergroups["S_SRE"] = ["U_SRE1"]
-    request_id, ts = request_scale_up(bot_url, fake_slack)
+    request_id, ts = request_scale_up(bot.url, fake_slack)
     clicks = [
         block_action("approval_approve", request_id, user=user, message_ts=ts) for user in ("U_LEAD", "U_SRE1") * 2
     ]
 
     with ThreadPoolExecutor(4) as pool:
-        statuses = [r.status_code for r in pool.map(lambda c: post(bot_url, c), clicks)]
+        statuses = [r.status_code for r in pool.map(lambda c: post(bot.url, c), clicks)]
 
     assert statuses == [200, 200, 200, 200]
-    fake_slack.wait_for("chat.postEphemeral", count=3)
-    time.sleep(0.5)
+    bot.lazy.wait_idle()
+    assert 3 == len(fake_slack.received("chat.postEphemeral"))
     assert len([c for c in fake_slack.received("chat.update") if c.body["text"].startswith("Approved by")]) == 1
     assert desired_capacity(aws_env) == 3
 

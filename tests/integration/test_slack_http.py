@@ -10,48 +10,43 @@ from typing import Any
 
 import pytest
 import requests
-from pydantic import SecretStr
 
-from bot.config.settings import AuditSettings, PrometheusSettings, RedisSettings, Settings, SlackSettings, StateSettings
-from bot.http.asgi import build_http_app
-from bot.slack.app import build_app
-from bot.wiring import build_services
+from bot.config.settings import AuditSettings, PrometheusSettings, RedisSettings, Settings, StateSettings
 from tests.fakes.slack_api import FakeSlackApi
-from tests.integration.asgi_server import serve_asgi
+from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
 from tests.integration.slack_requests import event_callback, signed_headers, slash_command
 from tests.servers import ServerProcess
 
-BotFactory = Callable[..., AbstractContextManager[str]]
+BotFactory = Callable[..., AbstractContextManager[RunningBot]]
 
 
 @pytest.fixture
 def start_bot(fake_slack: FakeSlackApi, prometheus: ServerProcess, tmp_path: Path) -> BotFactory:
-    """Serve the app with Slack settings overridden by keyword arguments; yields the base URL."""
+    """Serve the app with Slack settings overridden by keyword arguments."""
 
     @contextmanager
-    def start(**slack: Any) -> Iterator[str]:
+    def start(**slack: Any) -> Iterator[RunningBot]:
         settings = Settings(
             prometheus=PrometheusSettings(url=prometheus.url),
             state=StateSettings(dir=tmp_path / "state"),
             audit=AuditSettings(dir=tmp_path / "logs"),
-            slack=SlackSettings(
-                api_url=fake_slack.api_url,
-                bot_token=SecretStr("xoxb-test-token"),
-                signing_secret=SecretStr("test-signing-secret-0123456789abcdef"),
-                **slack,
-            ),
+            slack=slack_settings(fake_slack.api_url, bot_token="xoxb-test-token", **slack),
         )
-        services = build_services(settings)
-        with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
-            yield url
+        with serve_bot(settings) as bot:
+            yield bot
 
     return start
 
 
 @pytest.fixture
-def bot_url(start_bot: BotFactory) -> Iterator[str]:
-    with start_bot() as url:
-        yield url
+def bot(start_bot: BotFactory) -> Iterator[RunningBot]:
+    with start_bot() as running:
+        yield running
+
+
+@pytest.fixture
+def bot_url(bot: RunningBot) -> str:
+    return bot.url
 
 
 def post(url: str, body: str, headers: dict[str, str]) -> requests.Response:
@@ -121,25 +116,25 @@ def test_a_rate_limited_answer_waits_out_retry_after_and_is_posted(bot_url: str,
     assert updates[1].body["text"].startswith("web-1 CPU: ")
 
 
-def test_help_is_answered_in_the_ack_and_nothing_is_posted(bot_url: str, fake_slack: FakeSlackApi) -> None:
+def test_help_is_answered_in_the_ack_and_nothing_is_posted(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     body, headers = slash_command("help")
 
-    resp = post(bot_url, body, headers)
+    resp = post(bot.url, body, headers)
 
     assert resp.status_code == 200
     assert "/ops status [host]" in resp.text
-    time.sleep(0.5)
+    assert 1 == bot.lazy.wait_idle()
     assert fake_slack.received("chat.postMessage") == []
 
 
-def test_bad_subcommand_arguments_get_a_clear_ack_and_nothing_runs(bot_url: str, fake_slack: FakeSlackApi) -> None:
+def test_bad_subcommand_arguments_get_a_clear_ack_and_nothing_runs(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     body, headers = slash_command("anomalies 500")
 
-    resp = post(bot_url, body, headers)
+    resp = post(bot.url, body, headers)
 
     assert resp.status_code == 200
     assert "from 1 to 50" in resp.text
-    time.sleep(0.5)
+    assert 1 == bot.lazy.wait_idle()
     assert fake_slack.received("chat.postMessage") == []
 
 
@@ -224,67 +219,65 @@ def test_direct_message_is_answered_in_the_dm(bot_url: str, fake_slack: FakeSlac
     assert fake_slack.wait_for("chat.update")[0].body["text"].startswith("web-4 disk used: ")
 
 
-def test_a_slack_retry_of_an_event_does_not_run_the_work_twice(bot_url: str, fake_slack: FakeSlackApi) -> None:
+def test_a_slack_retry_of_an_event_does_not_run_the_work_twice(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     event = mention("cpu on web-5", ts="1700000400.000500")
     first = event_callback(event, event_id="Ev_RETRY")
     retry = event_callback(event, event_id="Ev_RETRY", retry_num=1)
 
-    assert post(bot_url, *first).status_code == 200
-    assert post(bot_url, *retry).status_code == 200
+    assert post(bot.url, *first).status_code == 200
+    assert post(bot.url, *retry).status_code == 200
 
-    fake_slack.wait_for("chat.update")
-    time.sleep(1.0)
+    bot.lazy.wait_idle()
     assert len(fake_slack.received("chat.postMessage")) == 1
     assert len(fake_slack.received("chat.update")) == 1
 
 
-def test_bad_signature_gets_401_and_nothing_runs(bot_url: str, fake_slack: FakeSlackApi) -> None:
+def test_bad_signature_gets_401_and_nothing_runs(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     body, headers = slash_command("what is the current CPU on web-1?")
     headers["X-Slack-Signature"] = "v0=" + "0" * 64
 
-    resp = post(bot_url, body, headers)
+    resp = post(bot.url, body, headers)
 
     assert resp.status_code == 401
-    time.sleep(0.5)
+    assert 0 == bot.lazy.wait_idle()
     assert fake_slack.received("chat.postMessage") == []
 
 
-def test_stale_timestamp_gets_401_and_nothing_runs(bot_url: str, fake_slack: FakeSlackApi) -> None:
+def test_stale_timestamp_gets_401_and_nothing_runs(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     body, _ = slash_command("what is the current CPU on web-1?")
     headers = {
         **signed_headers(body, timestamp=int(time.time()) - 6 * 60),
         "Content-Type": "application/x-www-form-urlencoded",
     }
 
-    resp = post(bot_url, body, headers)
+    resp = post(bot.url, body, headers)
 
     assert resp.status_code == 401
-    time.sleep(0.5)
+    assert 0 == bot.lazy.wait_idle()
     assert fake_slack.received("chat.postMessage") == []
 
 
 def test_rate_limit_answers_with_a_friendly_message(start_bot: BotFactory, fake_slack: FakeSlackApi) -> None:
-    with start_bot(rate_limit_per_minute=2) as url:
-        acks = [post(url, *slash_command("status web-1", user="U_BUSY")) for _ in range(3)]
-        other = post(url, *slash_command("status web-1", user="U_CALM"))
+    with start_bot(rate_limit_per_minute=2) as bot:
+        acks = [post(bot.url, *slash_command("status web-1", user="U_BUSY")) for _ in range(3)]
+        other = post(bot.url, *slash_command("status web-1", user="U_CALM"))
 
         assert [r.status_code for r in acks] == [200, 200, 200]
         assert "faster than I can answer" in acks[2].json()["text"]
         assert other.text == ""
-        fake_slack.wait_for("chat.update", count=3)
-        time.sleep(0.5)
+        assert 3 == bot.lazy.wait_idle()
         assert len(fake_slack.received("chat.postMessage")) == 3
 
 
 def test_channels_outside_the_allow_list_are_refused(start_bot: BotFactory, fake_slack: FakeSlackApi) -> None:
-    with start_bot(allowed_channels=["C_OPS"]) as url:
-        refused = post(url, *slash_command("status web-1", channel="C_RANDOM"))
-        allowed = post(url, *slash_command("status web-1", channel="C_OPS"))
+    with start_bot(allowed_channels=["C_OPS"]) as bot:
+        refused = post(bot.url, *slash_command("status web-1", channel="C_RANDOM"))
+        allowed = post(bot.url, *slash_command("status web-1", channel="C_OPS"))
 
         assert "not enabled in <#C_RANDOM>" in refused.json()["text"]
         assert allowed.status_code == 200
-        update = fake_slack.wait_for("chat.update")[0]
-        time.sleep(0.5)
+        assert 1 == bot.lazy.wait_idle()
+        update = fake_slack.received("chat.update")[0]
         assert [c.body["channel"] for c in fake_slack.received("chat.postMessage")] == ["C_OPS"]
         assert update.body["channel"] == "C_OPS"
 
@@ -311,23 +304,15 @@ def test_a_retry_reaching_another_replica_is_not_answered_twice(
         prometheus=PrometheusSettings(url=prometheus.url),
         redis=RedisSettings(url=redis_url),
         audit=AuditSettings(dir=tmp_path / "logs"),
-        slack=SlackSettings(
-            api_url=fake_slack.api_url,
-            bot_token=SecretStr("xoxb-test-token"),
-            signing_secret=SecretStr("test-signing-secret-0123456789abcdef"),
-        ),
+        slack=slack_settings(fake_slack.api_url),
     )
-    replicas = [build_services(settings) for _ in range(2)]
     event = mention("cpu on web-1", ts="1700000800.000100")
-    with (
-        serve_asgi(build_http_app(build_app(settings, replicas[0]), replicas[0])) as first,
-        serve_asgi(build_http_app(build_app(settings, replicas[1]), replicas[1])) as second,
-    ):
-        assert post(first, *event_callback(event, event_id="Ev_REPLICAS")).status_code == 200
-        assert post(second, *event_callback(event, event_id="Ev_REPLICAS", retry_num=1)).status_code == 200
+    with serve_bot(settings) as first, serve_bot(settings) as second:
+        assert post(first.url, *event_callback(event, event_id="Ev_REPLICAS")).status_code == 200
+        assert post(second.url, *event_callback(event, event_id="Ev_REPLICAS", retry_num=1)).status_code == 200
 
-        fake_slack.wait_for("chat.update")
-        time.sleep(1.0)
+        first.lazy.wait_idle()
+        second.lazy.wait_idle()
 
     assert len(fake_slack.received("chat.postMessage")) == 1
     assert len(fake_slack.received("chat.update")) == 1
