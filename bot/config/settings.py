@@ -57,7 +57,7 @@ class RedisSettings(BaseModel):
     url: str | None = Field(
         default=None,
         description="anomaly history, approvals, conversation context, job leases "
-        "(`redis://`, `rediss://`, `unix://`); unset: in memory, one process",
+        "(`redis://`, `rediss://`, `unix://`); unset: the SQLite file `<state dir>/state.db`, one machine",
     )
 
     @field_validator("url")
@@ -185,11 +185,12 @@ class LogsSettings(BaseModel):
 
 
 class StateSettings(BaseModel):
-    """Local state when Redis is absent (``ask --thread`` context)."""
+    """Local state: the SQLite store when Redis is absent, ``ask --thread`` context, the anomaly spool."""
 
     dir: Path = Field(
         default=Path.home() / ".local" / "state" / "smartcloudops",
-        description="local state (`ask --thread` context, the anomaly spool) when Redis is not configured",
+        description="local state: without Redis the SQLite store `state.db` (anomalies, approvals, job leases, "
+        "automatic-remediation state) and `ask --thread` context; with Redis the anomaly spool",
     )
 
 
