@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -46,9 +47,7 @@ class RemediationSettings(BaseModel):
     )
     max_scale_step: int = Field(default=2, ge=1, le=100, description="largest change of desired capacity in one action")
     expiry_minutes: int = Field(default=15, ge=1, le=1440, description="how long an approval request stays open")
-    # Keys are checked against ActionName and "*" below; they stay plain strings because the
-    # approval handlers look entries up by an action's value.
-    approvers: dict[str, list[str]] = Field(
+    approvers: dict[ActionName | Literal["*"], list[str]] = Field(
         default={},
         description="JSON map of action (or `*`) to Slack user (`U…`/`W…`) or user-group (`S…`) ids",
     )
@@ -85,7 +84,7 @@ class RemediationSettings(BaseModel):
 
     @field_validator("approvers")
     @classmethod
-    def _approver_ids(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _approver_ids(cls, v: dict[ActionName | Literal["*"], list[str]]) -> dict[ActionName | Literal["*"], list[str]]:
         for ids in v.values():
             bad = [i for i in ids if not re.fullmatch(r"[USW][A-Z0-9_]{1,30}", i)]
             if bad:

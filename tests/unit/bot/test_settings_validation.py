@@ -57,11 +57,14 @@ def test_the_cli_reports_a_misspelt_key_in_one_line(
 
 def test_action_keys_are_action_names(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCO_REMEDIATION__QUORUM", json.dumps({"scale_to": 3}))
+    monkeypatch.setenv("SCO_REMEDIATION__APPROVERS", json.dumps({"scale_up": ["U0LEAD"], "*": ["S0SRE"]}))
     monkeypatch.setenv("SCO_AUTO_REMEDIATION__LOW_RISK_ACTIONS", json.dumps(["restart_service"]))
 
     settings = load_settings()
 
     assert {ActionName.SCALE_TO: 3} == settings.remediation.quorum
+    assert [ActionName.SCALE_UP, "*"] == list(settings.remediation.approvers)
+    assert ActionName.SCALE_UP is next(iter(settings.remediation.approvers))
     assert [ActionName.RESTART_SERVICE] == settings.auto_remediation.low_risk_actions
 
 
