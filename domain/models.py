@@ -135,26 +135,6 @@ class Series:
             raise ValueError("timestamps and values differ in length")
 
 
-@dataclass(frozen=True)
-class DiskUsage:
-    """Space on one filesystem of one host (a node_exporter ``mountpoint``)."""
-
-    host: HostRef
-    mountpoint: str
-    device: str
-    fstype: str
-    size_bytes: float
-    avail_bytes: float
-    timestamp: datetime
-
-    @property
-    def used_percent(self) -> float:
-        """Share of the filesystem in use, in percent (as ``df`` counts it for unprivileged users)."""
-        if self.size_bytes <= 0:
-            return 0.0
-        return 100.0 * (1.0 - self.avail_bytes / self.size_bytes)
-
-
 class Anomaly(BaseModel):
     """One incident on one host and metric; it is updated while it lasts."""
 

@@ -16,9 +16,8 @@ from prometheus_api_client.exceptions import PrometheusApiClientException
 from urllib3.util.retry import Retry
 
 from adapters.prometheus import promql
-from adapters.prometheus.hosts import match_host_label
-from domain.errors import MetricsUnavailable, QueryError, UnknownHost
-from domain.models import DiskUsage, HostRef, MetricKind, Sample, Series
+from domain.errors import MetricsUnavailable, QueryError
+from domain.models import HostRef, MetricKind, Sample, Series
 
 # Enough to keep a server's cores busy while answers are decoded here, few enough not to swamp it.
 _MAX_CONCURRENT_QUERIES = 3
@@ -112,31 +111,10 @@ class PrometheusMetrics:
             step=f"{step:g}",
         )
 
-    def label_values(self, label: str) -> list[str]:
-        """Values of ``label`` across the hosts' series (``node_uname_info``, and ``up`` for hosts that are down)."""
-        name = promql.label_name(label)
-        values = self._call(
-            f"label_values({name})",
-            self._client.get_label_values,
-            label_name=name,
-            params={"match[]": list(promql.HOST_NAME_METRICS)},
-        )
-        return sorted(str(v) for v in values)
-
     def hosts(self) -> list[HostRef]:
         """Every host that exposes ``node_uname_info``, sorted by name."""
         rows = self.query(promql.hosts_query())
         return sorted({_host(r["metric"]) for r in rows}, key=lambda h: h.name)
-
-    def resolve_host(self, name: str) -> HostRef:
-        """The host a user means by ``name``, found through label-value lookups of the host labels."""
-        values = {label: self.label_values(label) for label in ("host", "instance_id", "instance")}
-        label, value = match_host_label(name, values)
-        rows = self.query(promql.host_lookup_query(label, value))
-        if not rows:  # the host's series went away between the two lookups
-            raise UnknownHost(name.strip()[:80], [value])
-        # A target's own ``up`` may lack the friendly labels its node_uname_info has: prefer the fullest.
-        return sorted((_host(r["metric"]) for r in rows), key=lambda h: (h.host is None, h.instance_id is None))[0]
 
     def current(
         self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
@@ -145,12 +123,6 @@ class PrometheusMetrics:
         if hosts is not None and not hosts:
             return []
         return self._samples(metric, self.query(promql.metric_query(metric, _instances(hosts)), at=at))
-
-    def top(self, metric: MetricKind, n: int, *, largest: bool = True) -> list[Sample]:
-        """The ``n`` hosts with the highest (or lowest) current ``metric``, best first."""
-        samples = self._samples(metric, self.query(promql.top_query(metric, n, largest=largest)))
-        samples.sort(key=lambda s: (-s.value if largest else s.value, s.host.name))
-        return samples[:n]
 
     def _samples(self, metric: MetricKind, rows: list[dict[str, Any]]) -> list[Sample]:
         window = f"{promql.RATE_WINDOW} average" if metric in promql.RATE_METRICS else "latest"
@@ -167,35 +139,6 @@ class PrometheusMetrics:
                 )
             )
         return out
-
-    def disk_usage(self, hosts: Sequence[HostRef] | None = None, *, mountpoint: str | None = None) -> list[DiskUsage]:
-        """Size, available space and used % of every real filesystem per host, in one query."""
-        if hosts is not None and not hosts:
-            return []
-        rows = self.query(promql.disk_usage_query(_instances(hosts), mountpoint=mountpoint))
-        found: dict[tuple[HostRef, str, str, str], dict[str, float]] = {}
-        stamps: dict[tuple[HostRef, str, str, str], float] = {}
-        for row in rows:
-            labels = row["metric"]
-            key = (_host(labels), labels.get("mountpoint", ""), labels.get("device", ""), labels.get("fstype", ""))
-            ts, value = row["value"]
-            kind = "size" if labels.get("__name__", "").startswith("node_filesystem_size") else "avail"
-            found.setdefault(key, {})[kind] = float(value)
-            stamps[key] = float(ts)
-        out = [
-            DiskUsage(
-                host=key[0],
-                mountpoint=key[1],
-                device=key[2],
-                fstype=key[3],
-                size_bytes=v["size"],
-                avail_bytes=v["avail"],
-                timestamp=datetime.fromtimestamp(stamps[key], UTC),
-            )
-            for key, v in found.items()
-            if "size" in v and "avail" in v
-        ]
-        return sorted(out, key=lambda d: (d.host.name, d.mountpoint))
 
     def range(
         self,

@@ -2,7 +2,6 @@
 
 Every label value that comes from a user goes through ``label_value`` first: it must
 match an allowlist pattern, and is escaped anyway, so no request can inject PromQL.
-Label names (used in URL paths of label-value lookups) go through ``label_name``.
 """
 
 from __future__ import annotations
@@ -14,18 +13,12 @@ from collections.abc import Sequence
 from domain.errors import InputError
 from domain.models import MetricKind
 
-HOST_LABELS = ("instance", "host", "instance_id")
 _BY = "instance, host, instance_id"
 _LABEL_VALUE_RE = re.compile(r"^[A-Za-z0-9/][A-Za-z0-9_.:/\-]{0,252}$")
-_LABEL_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 MAX_POINTS_PER_SERIES = 1100
-MAX_TOP_N = 100
 RATE_WINDOW = "1m"
 # Series every host has exactly one of; its label set is the host's identity.
 HOST_INFO_METRIC = "node_uname_info"
-# Where host names are looked up: the info series, and ``up`` so a host that is down
-# (no series but ``up`` 0) can still be named.
-HOST_NAME_METRICS = (HOST_INFO_METRIC, "up")
 # Pseudo and in-memory filesystems say nothing about disk space.
 _FS_IGNORED = 'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs"'
 RATE_METRICS = frozenset({MetricKind.CPU, MetricKind.DISK_IO, MetricKind.NETWORK_IN, MetricKind.NETWORK_OUT})
@@ -49,18 +42,6 @@ def label_value(value: str, *, what: str = "label value") -> str:
         raise InputError(f"'{shown}' is not a valid {what}: use letters, digits and _ . : / - (at most 253)")
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
-
-
-def label_name(name: str) -> str:
-    """Validate a label name (``instance``, ``job``...) from user input.
-
-    Raises:
-        InputError: the name is not a Prometheus label name.
-    """
-    if not isinstance(name, str) or not _LABEL_NAME_RE.fullmatch(name):
-        shown = str(name)[:40].encode("unicode_escape").decode()
-        raise InputError(f"'{shown}' is not a label name: use letters, digits and _")
-    return name
 
 
 def _regex_alternatives(values: Sequence[str], *, what: str) -> str:
@@ -138,44 +119,9 @@ def metric_query(metric: MetricKind, instances: Sequence[str] | None = None, *, 
     raise InputError(f"unknown metric {metric}")  # pragma: no cover - exhaustive
 
 
-def top_query(metric: MetricKind, n: int, *, largest: bool = True, job: str | None = None) -> str:
-    """The ``n`` hosts with the highest (``largest``) or lowest value of ``metric``.
-
-    Raises:
-        InputError: ``n`` is not between 1 and ``MAX_TOP_N``.
-    """
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_TOP_N:
-        raise InputError(f"the number of hosts must be between 1 and {MAX_TOP_N}")
-    fn = "topk" if largest else "bottomk"
-    return f"{fn}({n}, {metric_query(metric, None, job=job)})"
-
-
-def disk_usage_query(instances: Sequence[str] | None = None, *, mountpoint: str | None = None) -> str:
-    """Size and available bytes of every real filesystem, per host and mountpoint, in one query.
-
-    The result keeps ``__name__`` (``node_filesystem_size_bytes`` or ``node_filesystem_avail_bytes``),
-    ``mountpoint``, ``device`` and ``fstype`` beside the host labels.
-    """
-    mount = f"mountpoint={label_value(mountpoint, what='mountpoint')}" if mountpoint is not None else ""
-    sel = _join('__name__=~"node_filesystem_(size|avail)_bytes"', _FS_IGNORED, mount, host_selector(instances))
-    return f"{{{sel}}}"
-
-
 def hosts_query() -> str:
     """PromQL listing every host with its identifying labels."""
     return f"count by ({_BY}) ({HOST_INFO_METRIC})"
-
-
-def host_lookup_query(label: str, value: str) -> str:
-    """PromQL listing the hosts (up or down) whose ``label`` is exactly ``value``.
-
-    Raises:
-        InputError: ``label`` is not a host label, or ``value`` is not a valid label value.
-    """
-    if label not in HOST_LABELS:
-        raise InputError(f"'{label_name(label)}' is not a host label ({', '.join(HOST_LABELS)})")
-    names = "|".join(HOST_NAME_METRICS)
-    return f'count by ({_BY}) ({{__name__=~"{names}",{label}={label_value(value, what="host")}}})'
 
 
 def range_step(start: float, end: float, requested: float) -> float:

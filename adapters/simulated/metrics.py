@@ -13,17 +13,10 @@ from datetime import UTC, datetime
 import numpy as np
 
 from adapters.prometheus import promql
-from adapters.prometheus.hosts import match_host_label
-from domain.errors import UnknownHost
-from domain.models import DiskUsage, HostRef, MetricKind, Sample, Series
+from domain.models import HostRef, MetricKind, Sample, Series
 from domain.ports import Clock
 from simulator.exposition import step_times
-from simulator.fleet import DATA_DISK_SIZE_BYTES, DISK_SIZE_BYTES, FleetModel
-
-_FILESYSTEMS = (
-    ("/", "/dev/nvme0n1p1", "ext4", DISK_SIZE_BYTES),
-    ("/data", "/dev/nvme1n1", "xfs", DATA_DISK_SIZE_BYTES),
-)
+from simulator.fleet import FleetModel
 
 
 class SimulatedMetrics:
@@ -67,57 +60,6 @@ class SimulatedMetrics:
             for i in rows
         ]
 
-    def top(self, metric: MetricKind, n: int, *, largest: bool = True) -> list[Sample]:
-        """The ``n`` hosts with the highest (or lowest) current ``metric``, best first."""
-        promql.top_query(metric, n, largest=largest)
-        samples = self.current(metric)
-        samples.sort(key=lambda s: (-s.value if largest else s.value, s.host.name))
-        return samples[:n]
-
-    def disk_usage(self, hosts: Sequence[HostRef] | None = None, *, mountpoint: str | None = None) -> list[DiskUsage]:
-        """Size, available space and used % of each host's filesystems."""
-        promql.disk_usage_query(None, mountpoint=mountpoint)
-        now = self.clock.now()
-        times = np.array([now.timestamp()])
-        used = {"/": self.model.rates(MetricKind.DISK, times)[:, 0], "/data": self.model.data_disk(times)[:, 0]}
-        out = [
-            DiskUsage(
-                host=self.model.refs[i],
-                mountpoint=mount,
-                device=device,
-                fstype=fstype,
-                size_bytes=float(size),
-                avail_bytes=float(size * (1.0 - used[mount][i] / 100.0)),
-                timestamp=now,
-            )
-            for i in self._rows(hosts, t=now.timestamp())
-            for mount, device, fstype, size in _FILESYSTEMS
-            if mountpoint is None or mountpoint == mount
-        ]
-        return sorted(out, key=lambda d: (d.host.name, d.mountpoint))
-
-    def label_values(self, label: str) -> list[str]:
-        """Values of a host label across all hosts (a down host still has its ``up`` series), sorted."""
-        name = promql.label_name(label)
-        refs = self.model.refs
-        by_label: dict[str, list[str | None]] = {
-            "instance": [r.instance for r in refs],
-            "host": [r.host for r in refs],
-            "nodename": [r.host for r in refs],
-            "instance_id": [r.instance_id for r in refs],
-            "job": ["node"] if refs else [],
-        }
-        return sorted({v for v in by_label.get(name, []) if v})
-
-    def resolve_host(self, name: str) -> HostRef:
-        """The host a user means by ``name``, matched as label-value lookups would match it."""
-        values = {label: self.label_values(label) for label in ("host", "instance_id", "instance")}
-        label, value = match_host_label(name, values)
-        for ref in self.model.refs:
-            if getattr(ref, label) == value:
-                return ref
-        raise UnknownHost(name.strip()[:80], [value])  # pragma: no cover - values come from hosts()
-
     def range(
         self,
         metric: MetricKind,
@@ -141,20 +83,6 @@ class SimulatedMetrics:
             )
             for i in self._rows(hosts, t=end.timestamp())
         ]
-
-    def ranges(
-        self,
-        metrics: Sequence[MetricKind],
-        hosts: Sequence[HostRef] | None,
-        *,
-        start: datetime,
-        end: datetime,
-        step_seconds: float,
-    ) -> dict[MetricKind, list[Series]]:
-        """Several metrics for many hosts at once."""
-        return {
-            m: self.range(m, hosts, start=start, end=end, step_seconds=step_seconds) for m in dict.fromkeys(metrics)
-        }
 
 
 def utc(ts: float) -> datetime:

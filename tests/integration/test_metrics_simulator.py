@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from adapters.prometheus.metrics import PrometheusMetrics
+from domain.hosts import resolve_host
 from domain.models import MetricKind
 from tests import servers
 from tests.integration.conftest import wait_for_series
@@ -84,15 +85,14 @@ def test_prometheus_sees_1000_hosts_one_saturated_and_one_down(
         metrics = PrometheusMetrics(prometheus.url, timeout_seconds=10)
 
         hosts = metrics.hosts()
-        db2 = metrics.resolve_host("db-2")
-        up = metrics.current(MetricKind.UP, [db2])
-        web1 = metrics.resolve_host("10.0.1.11")
+        up = {s.host.host: s.value for s in metrics.current(MetricKind.UP)}
+        web1 = resolve_host("10.0.1.11", hosts)
         memory = metrics.current(MetricKind.MEMORY)
     finally:
         prometheus.stop()
 
     assert HOSTS - 1 == len(hosts)
     assert "db-2" not in {h.host for h in hosts}
-    assert [0.0] == [s.value for s in up]
+    assert 0.0 == up["db-2"]
     assert "web-1" == web1.host
     assert HOSTS - 1 == len(memory)

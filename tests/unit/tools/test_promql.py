@@ -39,9 +39,6 @@ BUILDERS: list[tuple[str, Callable[[str], str]]] = [
     ("metric_query", lambda v: promql.metric_query(MetricKind.CPU, [v])),
     ("metric_query among others", lambda v: promql.metric_query(MetricKind.LOAD, ["web-1", v])),
     ("job", lambda v: promql.metric_query(MetricKind.MEMORY, None, job=v)),
-    ("mountpoint", lambda v: promql.disk_usage_query(None, mountpoint=v)),
-    ("disk host", lambda v: promql.disk_usage_query([v])),
-    ("host lookup", lambda v: promql.host_lookup_query("host", v)),
     ("label_value", lambda v: promql.label_value(v)),
 ]
 
@@ -53,17 +50,6 @@ def test_hostile_label_values_are_refused_by_every_builder(
 ) -> None:
     with pytest.raises(InputError):
         build(value)
-
-
-@pytest.mark.parametrize("name", ["instance}", "a-b", "", "1abc", "job/../../x", "x" * 65, "host name"])
-def test_hostile_label_names_are_refused(name: str) -> None:
-    with pytest.raises(InputError):
-        promql.label_name(name)
-
-
-@pytest.mark.parametrize("name", ["instance", "host", "instance_id", "job", "_x1"])
-def test_label_names_are_accepted(name: str) -> None:
-    assert name == promql.label_name(name)
 
 
 @pytest.mark.parametrize(
@@ -152,43 +138,6 @@ def test_repeated_hosts_are_selected_once() -> None:
 def test_an_empty_host_list_is_refused() -> None:
     with pytest.raises(InputError):
         promql.metric_query(MetricKind.CPU, [])
-
-
-@pytest.mark.parametrize(
-    ("n", "largest", "expected_prefix"),
-    [(5, True, "topk(5, "), (1, False, "bottomk(1, "), (100, True, "topk(100, ")],
-)
-def test_top_wraps_the_fleet_query(n: int, largest: bool, expected_prefix: str) -> None:
-    query = promql.top_query(MetricKind.CPU, n, largest=largest)
-
-    assert expected_prefix + promql.metric_query(MetricKind.CPU) + ")" == query
-
-
-@pytest.mark.parametrize("n", [0, -1, 101, 10**9, True])
-def test_top_refuses_out_of_range_counts(n: int) -> None:
-    with pytest.raises(InputError):
-        promql.top_query(MetricKind.CPU, n)
-
-
-def test_disk_usage_selects_both_families_per_mountpoint() -> None:
-    expected = (
-        '{__name__=~"node_filesystem_(size|avail)_bytes",'
-        'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs",'
-        'mountpoint="/data",instance="web-1:9100"}'
-    )
-
-    assert expected == promql.disk_usage_query(["web-1:9100"], mountpoint="/data")
-
-
-def test_host_lookup_selects_one_label_value() -> None:
-    expected = 'count by (instance, host, instance_id) ({__name__=~"node_uname_info|up",instance_id="i-0abc"})'
-
-    assert expected == promql.host_lookup_query("instance_id", "i-0abc")
-
-
-def test_host_lookup_refuses_other_labels() -> None:
-    with pytest.raises(InputError):
-        promql.host_lookup_query("job", "node")
 
 
 @pytest.mark.parametrize(
