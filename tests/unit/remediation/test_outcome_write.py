@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from adapters.clock import ManualClock
 from adapters.simulated.cloud import SimulatedCloudActions
 from domain.errors import AuditWriteFailed, OutcomeNotStored, StoreUnavailable
-from remediation import actions
-from remediation.actions import ActionLimits
 from remediation.approval import ApprovalRequest, ApprovalState
-from remediation.cloud_state import GroupState
-from remediation.policy import ApprovalPolicy
-from remediation.ports import AuditEvent
 from remediation.service import RemediationService
+from tests.factories import T0, remediation_service, scale_up_call, simulated_cloud
+from tests.fakes.audit import FailingAudit, RecordingAudit
 
-T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-LIMITS = ActionLimits(max_scale_step=2)
 FINAL = (ApprovalState.SUCCEEDED, ApprovalState.FAILED)
 
 
@@ -62,37 +54,18 @@ class FlakyFinalWriteStore:
         return True
 
 
-class ListAudit:
-    def __init__(self, fail_on: str | None = None) -> None:
-        self.events: list[AuditEvent] = []
-        self.fail_on = fail_on
-
-    def record(self, event: AuditEvent) -> None:
-        if event.event == self.fail_on:
-            raise AuditWriteFailed("disk full")
-        self.events.append(event)
-
-
 def run_scale_up(
-    store: FlakyFinalWriteStore, audit: ListAudit | None = None
-) -> tuple[RemediationService, ListAudit, SimulatedCloudActions, list[float], str]:
-    audit = audit or ListAudit()
-    cloud = SimulatedCloudActions({"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=5)})
+    store: FlakyFinalWriteStore, audit: RecordingAudit | None = None
+) -> tuple[RemediationService, RecordingAudit, SimulatedCloudActions, list[float], str]:
+    audit = audit or RecordingAudit()
+    cloud = simulated_cloud(max_size=5)
     pauses: list[float] = []
-    service = RemediationService(
-        store=store,
-        cloud=cloud,
-        audit=audit,
-        policy=ApprovalPolicy(approvers={"*": frozenset({"U_LEAD"})}),
-        limits=LIMITS,
-        clock=ManualClock(T0),
-        sleep=pauses.append,
-    )
-    request = service.request(actions.scale_up(group="web-asg", by=1, limits=LIMITS), "U_REQ")
+    service = remediation_service(store=store, cloud=cloud, audit=audit, sleep=pauses.append)
+    request = service.request(scale_up_call(), "U_REQ")
     return service, audit, cloud, pauses, request.id
 
 
-def events(audit: ListAudit) -> list[str]:
+def events(audit: RecordingAudit) -> list[str]:
     return [e.event for e in audit.events]
 
 
@@ -146,7 +119,7 @@ def test_when_the_store_keeps_failing_the_outcome_is_still_audited_and_the_error
 
 def test_an_outcome_whose_audit_line_fails_is_still_stored() -> None:
     store = FlakyFinalWriteStore()
-    service, _, _, _, request_id = run_scale_up(store, ListAudit(fail_on="succeeded"))
+    service, _, _, _, request_id = run_scale_up(store, FailingAudit("succeeded"))
 
     with pytest.raises(AuditWriteFailed):
         service.approve(request_id, "U_LEAD")

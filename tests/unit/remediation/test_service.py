@@ -27,7 +27,7 @@ from remediation.cloud_state import GroupState, InstanceState
 from remediation.ports import AuditEvent
 from remediation.service import RemediationService
 from tests.factories import remediation_service, simulated_cloud
-from tests.fakes.audit import RecordingAudit
+from tests.fakes.audit import FailingAudit, RecordingAudit
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LIMITS = ActionLimits(allowed_services=frozenset({"nginx"}), max_scale_step=2)
@@ -35,17 +35,6 @@ I1, I2, I3 = "i-0000000000000000a", "i-0000000000000000b", "i-0000000000000000c"
 RUNNING_1 = InstanceState(instance_id=I1, lifecycle_state="running", health_status="ok")
 RUNNING_2 = InstanceState(instance_id=I2, lifecycle_state="running", health_status="ok")
 STOPPED = InstanceState(instance_id=I3, lifecycle_state="stopped", health_status="not-applicable")
-
-
-class BrokenAudit(RecordingAudit):
-    def __init__(self, fail_on: str) -> None:
-        super().__init__()
-        self.fail_on = fail_on
-
-    def record(self, event: AuditEvent) -> None:
-        if event.event == self.fail_on:
-            raise AuditWriteFailed("disk full")
-        super().record(event)
 
 
 class FailingCloud(SimulatedCloudActions):
@@ -177,7 +166,7 @@ def test_aws_error_marks_the_request_failed_with_the_reason() -> None:
 
 
 def test_action_does_not_run_when_the_audit_log_cannot_be_written() -> None:
-    service, _, cloud, _ = make(audit=BrokenAudit(fail_on="executing"))
+    service, _, cloud, _ = make(audit=FailingAudit("executing"))
     request = service.request(actions.scale_up(group="web-asg", by=1, limits=LIMITS), "U_REQ")
     with pytest.raises(AuditWriteFailed):
         service.approve(request.id, "U_LEAD")
@@ -357,7 +346,7 @@ def test_expired_state_is_reported_as_expired_on_later_clicks() -> None:
 
 
 def test_approval_is_not_executed_when_its_audit_entry_cannot_be_written() -> None:
-    service, _, cloud, _ = make(audit=BrokenAudit(fail_on="approved"))
+    service, _, cloud, _ = make(audit=FailingAudit("approved"))
     request = service.request(actions.scale_up(group="web-asg", by=1, limits=LIMITS), "U_REQ")
 
     with pytest.raises(AuditWriteFailed):
@@ -368,7 +357,7 @@ def test_approval_is_not_executed_when_its_audit_entry_cannot_be_written() -> No
 
 
 def test_request_is_not_stored_when_its_audit_entry_cannot_be_written() -> None:
-    service, _, _, _ = make(audit=BrokenAudit(fail_on="requested"))
+    service, _, _, _ = make(audit=FailingAudit("requested"))
 
     with pytest.raises(AuditWriteFailed):
         service.request(actions.scale_up(group="web-asg", by=1, limits=LIMITS), "U_REQ")
