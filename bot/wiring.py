@@ -21,11 +21,11 @@ from adapters.redis.conversations import RedisConversationStore
 from agent.router import DeterministicRouter
 from agent.runner import AgentRunner
 from bot.config.settings import AutoRemediationSettings, LLMSettings, Settings
+from bot.jobs.detection_engine import build_live_feed
 from bot.jobs.rule_actions import RuleActionJob
 from bot.services import Services
 from bot.telemetry import BotMetrics
 from detectors.model.fleet_model import FleetBaselineModel
-from detectors.model.zscore import RobustZScoreDetector
 from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import load_rules_file
 from detectors.rules.ports import RuleFirings
@@ -156,7 +156,7 @@ def build_services(
         detection = DetectionService(
             metrics=metrics,
             store=anomalies,
-            detectors=(RobustZScoreDetector(), *(RuleDetector(r.name, r.rule, r.severity) for r in rules)),
+            detectors=tuple(RuleDetector(r.name, r.rule, r.severity) for r in rules),
             metric_kinds=tuple(
                 dict.fromkeys([MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, *(r.rule.metric for r in rules)])
             ),
@@ -168,6 +168,7 @@ def build_services(
                 ]
             ),
             model=_trained_model(settings.detection.model_path) if load_model else None,
+            feed=build_live_feed(settings.detection, metrics),
         )
     services = Services(
         settings=settings,

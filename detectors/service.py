@@ -1,4 +1,10 @@
-"""DetectionService: reads recent windows for every host, runs detectors and keeps one anomaly per incident."""
+"""DetectionService: feeds the streaming engine, runs the rule detectors, and keeps one anomaly per incident.
+
+The engine (``detectors.engine``) is fed incrementally by its ``LiveFeed``: one anomaly per engine
+incident, opened, escalated and resolved as the incident is (a level shift accepted as the new
+normal resolves it with a note in its summary). Detectors over windows (the rules) still read
+their window every cycle, and a trained model, when one is loaded, scores its window too.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from detectors.detector import Detector, Finding
+from detectors.engine.events import EventKind, IncidentEvent
+from detectors.engine.feed import LiveFeed
 from detectors.model.cycle import BlockSource, ModelVerdict, block_verdicts, model_verdicts
 from detectors.model.fleet_model import FleetBaselineModel
 from domain.models import Anomaly, AnomalyStatus, MetricKind, Series, Severity, format_value
@@ -42,6 +50,7 @@ class DetectionService:
     step_seconds: float = 60.0
     model: FleetBaselineModel | None = None
     model_detector: str = "baseline_model"
+    feed: LiveFeed | None = None
     _severity_order: dict[Severity, int] = field(default_factory=lambda: {s: s.rank for s in Severity})
 
     def run_once(self, now: datetime) -> DetectionReport:
@@ -74,6 +83,8 @@ class DetectionService:
                     self.store.upsert(anomaly)
         if self.model is not None:
             checked += self._run_model(self.model, now, opened, updated, resolved)
+        if self.feed is not None:
+            checked += self._run_engine(self.feed, now, opened, updated, resolved)
         return DetectionReport(tuple(opened), tuple(updated), tuple(resolved), checked)
 
     def _run_model(
@@ -135,6 +146,21 @@ class DetectionService:
             self.store.upsert(anomaly)
         return read
 
+    def _run_engine(
+        self, feed: LiveFeed, now: datetime, opened: list[Anomaly], updated: list[Anomaly], resolved: list[Anomaly]
+    ) -> int:
+        """Feed the engine what is new and mirror its incident events in the store; returns the lanes watched."""
+        for event in feed.advance_to(now):
+            anomaly = engine_anomaly(event, now)
+            if event.kind is EventKind.OPENED:
+                opened.append(anomaly)
+            elif event.kind is EventKind.ESCALATED:
+                updated.append(anomaly)
+            else:
+                resolved.append(anomaly)
+            self.store.upsert(anomaly)
+        return len(feed.engine.keys)
+
     def _open_from_model(self, verdict: ModelVerdict, now: datetime) -> Anomaly:
         started = datetime.fromtimestamp(verdict.started, UTC)
         reason = f"{verdict.ratio:.1f}× its alarm threshold against {verdict.baseline} baseline"
@@ -192,3 +218,25 @@ def anomaly_id_for(instance: str, detector: str, started: datetime) -> str:
 
 def _summary(series: Series, finding: Finding) -> str:
     return f"{series.host.name} {series.metric.label} at {format_value(series.metric, finding.value)}: {finding.reason}"
+
+
+def engine_anomaly(event: IncidentEvent, now: datetime) -> Anomaly:
+    """The stored anomaly of an engine incident after ``event`` (same id for its whole life)."""
+    incident = event.incident
+    started = datetime.fromtimestamp(incident.opened_at, UTC)
+    detector = f"engine:{incident.kind.value}"
+    ended = datetime.fromtimestamp(incident.resolved_at, UTC) if incident.resolved_at is not None else None
+    return Anomaly(
+        id=anomaly_id_for(f"{incident.host.instance}|{incident.signal.value}", detector, started),
+        host=incident.host,
+        metric=incident.signal,
+        detector=detector,
+        status=AnomalyStatus.OPEN if ended is None else AnomalyStatus.RESOLVED,
+        severity=incident.severity,
+        score=round(incident.score, 3),
+        value=incident.value if incident.value == incident.value else 0.0,
+        started_at=started,
+        updated_at=now,
+        ended_at=ended,
+        summary=incident.summary,
+    )

@@ -1,5 +1,7 @@
 """Readers for recorded metric files (SMD matrices, NAB series and labels) and the atomic alarm-file writer.
 
+Files are read as UTF-8, with or without a byte-order mark.
+
 Every reader validates what it reads and raises ``InputError`` with the file and line at fault.
 """
 
@@ -24,7 +26,7 @@ BoolArray = npt.NDArray[np.bool_]
 
 def _lines(path: Path) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise InputError(f"{path}: file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -120,8 +122,14 @@ def read_window_labels(path: Path, key: str, timestamps: FloatArray) -> BoolArra
 
 
 def write_atomically(path: Path, lines: Iterable[str]) -> None:
-    """Write lines to ``path`` through a temporary file and a rename, so no half-written file is left."""
+    """Write lines to ``path`` through a temporary file and a rename, so no half-written file is left.
+
+    Raises:
+        InputError: ``path`` is a directory or its folder cannot be written.
+    """
     target = path.resolve()
+    if target.is_dir():
+        raise InputError(f"{path}: is a directory, give a file name for the output")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:

@@ -1,10 +1,11 @@
 """Side-by-side quality of the product detector, IsolationForest and random scores on labelled cases.
 
-Every scoring method uses the same alarm rule (thresholds from its own training scores), so
-the figures differ only by the scorer. Under that rule uniform random scores never alarm (the
-"never alarm" floor), so one more baseline, ``random_at_rate``, raises independent random
-alarms at exactly the product's alarm rate on each case: what chance alone scores at the same
-alarm budget (point adjustment rewards it generously). Pure: cases in, scores out.
+The product is the streaming engine (``evaluation.batch``); the comparison scorers share one
+threshold rule (``PRODUCT_RULE``, thresholds from their own training scores). Under that
+rule uniform random scores never alarm (the "never alarm" floor), so one more baseline,
+``random_at_rate``, raises independent random alarms at exactly the product's alarm rate on
+each case: what chance alone scores at the same alarm budget (point adjustment rewards it
+generously). Pure: cases in, scores out.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class QualityTable:
 def alarms_for(method: str, case: Case, *, rule: AlarmRule, salt: int = 0) -> BoolArray:
     """The alarms of one method on one case."""
     if method == "product":
-        return detect_train_test(case.train, case.test, step_seconds=case.step_seconds, rule=rule).alarms
+        return detect_train_test(case.train, case.test, step_seconds=case.step_seconds).alarms
     if method == "isolation_forest":
         forest = IsolationForestScorer.fit(case.train)
         return run_stream(

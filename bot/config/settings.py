@@ -176,6 +176,28 @@ class DetectionSettings(BaseModel):
         default=None,
         description="where anomalies wait while Redis is unreachable (default `<state dir>/anomaly-spool.jsonl`)",
     )
+    bootstrap_hours: float = Field(
+        default=168.0,
+        ge=24,
+        le=2160,
+        description="history the detection engine fits its baselines on at start-up, after a gap, and before "
+        "`detect replay --start` (hours; at least 24)",
+    )
+    recovery_minutes: float = Field(
+        default=5.0, gt=0, le=1440, description="an incident resolves once its signal has been normal this long"
+    )
+    level_shift_hours: float = Field(
+        default=6.0,
+        gt=0,
+        le=720,
+        description="an incident still abnormal after this long is accepted as the host's new normal, with a note",
+    )
+    trend_horizon_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=720,
+        description="a memory leak or filling disk is an incident when projected full within this many hours",
+    )
 
 
 class LogsSettings(BaseModel):

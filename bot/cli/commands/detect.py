@@ -1,16 +1,24 @@
-"""``smartcloudops detect batch``: alarms for recorded data, one row per input row.
+"""``smartcloudops detect batch|replay``: the streaming engine over recorded data or a past period of Prometheus.
 
-The output file (``index,score,alarm,severity``) is written through a temporary file and a
-rename, so a failed run leaves nothing half-written. Labels are never read.
+``batch`` writes ``index,score,alarm,severity``, one row per input row, through a temporary
+file and a rename, so a failed run leaves nothing half-written; labels are never read.
+``replay`` bootstraps the engine from the history before ``--start``, then feeds it minute by
+minute up to ``--end`` exactly as the live job would, and writes one JSON line per incident.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from domain.errors import InputError
+
+_REPLAY_CHUNK_SECONDS = 6 * 3600.0
 
 
 def register(sub: Any) -> None:
@@ -33,6 +41,19 @@ def register(sub: Any) -> None:
     b.add_argument("--output", type=Path, required=True, help="alarm CSV to write")
     b.add_argument("--step-seconds", type=float, default=60.0, help="SMD row interval (default 60)")
     b.set_defaults(run=run)
+    r: argparse.ArgumentParser = modes.add_parser(
+        "replay",
+        help="run the live engine over a past period of the configured Prometheus",
+        description=(
+            "Bootstraps from the history before --start (SCO_DETECTION__BOOTSTRAP_HOURS), then runs minute by "
+            "minute to --end, causally, and writes one JSON line per incident."
+        ),
+    )
+    r.add_argument("--start", required=True, help="ISO 8601 start, e.g. 2026-12-01T00:00:00Z")
+    r.add_argument("--end", required=True, help="ISO 8601 end")
+    r.add_argument("--step", type=float, default=60.0, help="seconds between samples (default 60)")
+    r.add_argument("--output", type=Path, help="JSON lines file to write (default stdout)")
+    r.set_defaults(run=run_replay)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
     from evaluation.batch import detect_series, detect_train_test
     from evaluation.dataset_files import read_matrix, read_series, series_step_seconds, write_atomically
 
+    _check_output(args.output)
     if args.format == "smd":
+        if not (math.isfinite(args.step_seconds) and args.step_seconds > 0):
+            raise InputError(f"--step-seconds must be a positive number of seconds (got {args.step_seconds})")
         if args.train is None or args.test is None:
             raise InputError("--format smd needs --train and --test")
         train, test = read_matrix(args.train), read_matrix(args.test)
@@ -58,3 +82,74 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{args.input}: {exc}") from exc
     write_atomically(args.output, rows.csv_lines())
     return 0
+
+
+def _check_output(path: Path) -> None:
+    if path.exists() and path.is_dir():
+        raise InputError(f"{path}: is a directory, give a file name for the output")
+
+
+def parse_instant(text: str, *, what: str) -> datetime:
+    """An ISO 8601 time (``Z`` or an offset; naive means UTC).
+
+    Raises:
+        InputError: the text is not such a time.
+    """
+    try:
+        stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(f"{what} {text!r} is not an ISO 8601 time such as 2026-12-01T00:00:00Z") from exc
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Replay a past period through the engine and write the incidents."""
+    start = parse_instant(args.start, what="--start")
+    end = parse_instant(args.end, what="--end")
+    if end <= start:
+        raise InputError("--end must be after --start")
+    if not (math.isfinite(args.step) and 1 <= args.step <= 3600):
+        raise InputError(f"--step must be between 1 and 3600 seconds (got {args.step})")
+    if args.output is not None:
+        _check_output(args.output)
+    from bot.cli.commands.config import load_settings
+    from bot.jobs.detection_engine import engine_config, trend_config
+    from bot.wiring import build_metrics
+    from detectors.engine.feed import advance, bootstrap
+    from detectors.engine.fleet import FleetEngine
+
+    settings = load_settings()
+    metrics = build_metrics(settings)
+    step = float(args.step)
+    engine = FleetEngine(engine_config(settings.detection), trend_config(settings.detection), step_seconds=step)
+    t0, t1 = start.timestamp(), end.timestamp()
+    sys.stderr.write("bootstrapping from history before --start...\n")
+    bootstrap(engine, metrics, start=t0 - settings.detection.bootstrap_hours * 3600, end=t0 - step)
+    incidents: dict[tuple[str, str, str, float], dict[str, object]] = {}
+    chunk = max(step, math.floor(_REPLAY_CHUNK_SECONDS / step) * step)
+    position = t0
+    while position <= t1:
+        last = min(t1, position + chunk - step)
+        for event in advance(engine, metrics, start=position, end=last, step=step):
+            i = event.incident
+            incidents[(i.host.instance, i.signal.value, i.kind.value, i.opened_at)] = i.record()
+        _progress(position=last, start=t0, end=t1)
+        position = last + step
+    sys.stderr.write("\n")
+    for i in engine.open_incidents():
+        incidents[(i.host.instance, i.signal.value, i.kind.value, i.opened_at)] = i.record()
+    lines = [json.dumps(r) for _, r in sorted(incidents.items(), key=lambda kv: (kv[0][3], kv[0][0], kv[0][1]))]
+    if args.output is None:
+        sys.stdout.write("".join(line + "\n" for line in lines))
+    else:
+        from evaluation.dataset_files import write_atomically
+
+        write_atomically(args.output, lines)
+    return 0
+
+
+def _progress(*, position: float, start: float, end: float) -> None:
+    share = 1.0 if end <= start else min(1.0, (position - start) / (end - start))
+    filled = int(30 * share)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {100 * share:5.1f}% replayed")
+    sys.stderr.flush()

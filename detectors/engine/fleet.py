@@ -1,0 +1,279 @@
+"""The engine over a fleet: one lane per host × signal, fed one timestamp at a time. Pure (no I/O, no clock).
+
+Level lanes (every signal but ``up``): robust baseline, upward deviation in spreads as the score,
+a POT alarm level per lane, incidents that freeze the baseline while open and become a
+``baseline_changed`` note after the horizon. Trend lanes (memory, disk): time-to-full projection.
+``up``: a node target at 0 is a ``host_down`` incident. A NaN, Inf or missing sample changes
+nothing, so gaps and counter resets (rates come from Prometheus) open nothing. New hosts start
+from the fleet's median baseline and do not alarm during their warm-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from detectors.engine.baseline import FloatArray, IntArray, LaneBaselines
+from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
+from detectors.engine.events import EventKind, Incident, IncidentEvent, IncidentKind
+from detectors.engine.incidents import StreamIncidents
+from detectors.engine.narrative import incident_at, severity_of
+from detectors.engine.peaks import PeakLevels
+from detectors.engine.trend import TrendConfig, TrendWatch
+from domain.models import HostRef, MetricKind
+
+TREND_KINDS = {MetricKind.MEMORY: IncidentKind.MEMORY_LEAK, MetricKind.DISK: IncidentKind.DISK_FILL}
+# Smallest spread per signal, in its unit: below that a deviation is noise whatever the history says.
+SPREAD_FLOOR = {
+    MetricKind.CPU: 2.0,
+    MetricKind.MEMORY: 1.0,
+    MetricKind.DISK: 0.5,
+    MetricKind.LOAD: 0.1,
+    MetricKind.NETWORK_IN: 0.05,
+    MetricKind.NETWORK_OUT: 0.05,
+    MetricKind.DISK_IO: 0.05,
+}
+_MAX_DEVIATION = 1e6
+
+
+class FleetEngine:
+    """Lanes, their state and the open incidents; ``observe`` returns the events of one timestamp."""
+
+    def __init__(
+        self, config: EngineConfig = DEFAULT_CONFIG, trend: TrendConfig | None = None, *, step_seconds: float = 60.0
+    ) -> None:
+        self.config = config
+        self.step_seconds = step_seconds
+        self.keys: list[tuple[HostRef, MetricKind]] = []
+        self._index: dict[tuple[str, MetricKind], int] = {}
+        self._cache: dict[tuple[MetricKind, tuple[str, ...]], IntArray] = {}
+        self.baselines = LaneBaselines()
+        self.peaks = PeakLevels(config)
+        self.levels = StreamIncidents(config)
+        self.down = StreamIncidents(replace(config, smoothing=1))
+        self.trend_config = trend or TrendConfig()
+        self.trends = TrendWatch(self.trend_config)
+        self.trend_incidents = StreamIncidents(replace(config, smoothing=1, horizon_seconds=float("inf")))
+        self.open: dict[tuple[int, IncidentKind], Incident] = {}
+
+    def lanes(self, signal: MetricKind, hosts: Sequence[HostRef]) -> IntArray:
+        """The lane of every host for ``signal``, created when new (starting from the fleet prior)."""
+        key = (signal, tuple(h.instance for h in hosts))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        out = np.empty(len(hosts), dtype=np.intp)
+        new: list[int] = []
+        for n, host in enumerate(hosts):
+            lane = self._index.get((host.instance, signal))
+            if lane is None:
+                lane = len(self.keys)
+                self._index[(host.instance, signal)] = lane
+                self.keys.append((host, signal))
+                new.append(lane)
+            out[n] = lane
+        if new:
+            self._grow(signal, np.asarray(new, dtype=np.intp))
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[key] = out
+        return out
+
+    def _grow(self, signal: MetricKind, new: IntArray) -> None:
+        size = len(self.keys)
+        for part in (self.baselines, self.peaks, self.levels, self.down, self.trends, self.trend_incidents):
+            part.reserve(size)
+        self.baselines.floor[new] = SPREAD_FLOOR.get(signal, 0.0)
+        same = np.asarray([k[1] is signal for k in self.keys], dtype=bool)
+        known = same & (self.baselines.count[:size] > 0) & np.isfinite(self.baselines.centre[:size])
+        known[new] = False
+        if known.any():
+            centre = float(np.median(self.baselines.centre[:size][known]))
+            spread = float(np.median(self.baselines.spread[:size][known]))
+            u = float(np.median(self.peaks.u[:size][known]))
+        else:
+            centre, spread, u = np.nan, float(SPREAD_FLOOR.get(signal, 1.0)), 2.0
+        if np.isfinite(centre):
+            self.baselines.adopt_prior(new, centre, spread)
+        self.peaks.start(new, np.full(new.size, u))
+
+    def bootstrap(self, signal: MetricKind, hosts: Sequence[HostRef], times: FloatArray, history: FloatArray) -> None:
+        """Fit ``hosts``' lanes of ``signal`` on their history (hosts × times; NaN = missing)."""
+        lanes = self.lanes(signal, hosts)
+        x = np.where(np.isfinite(history), history, np.nan)
+        if signal is MetricKind.UP:
+            return
+        self.baselines.fit(lanes, x)
+        scores = self._scores(lanes, x)
+        smoothed = _nan_trailing_mean(scores, self.config.smoothing)
+        self.peaks.fit(lanes, smoothed)
+        self.levels.prime(lanes, scores[:, -self.config.smoothing :])
+        if signal in TREND_KINDS and times.size:
+            self.trends.fill(lanes, times, x)
+
+    def _scores(self, lanes: IntArray, values: FloatArray) -> FloatArray:
+        centre, spread = self.baselines.centre[lanes], self.baselines.spread[lanes]
+        if values.ndim == 2:
+            centre, spread = centre[:, None], spread[:, None]
+        with np.errstate(invalid="ignore", over="ignore"):
+            dev = (values - centre) / spread
+        out: FloatArray = np.clip(dev, 0.0, _MAX_DEVIATION)
+        return out
+
+    def observe(
+        self, t: float, signal: MetricKind, hosts: Sequence[HostRef], values: FloatArray
+    ) -> list[IncidentEvent]:
+        """Feed every host's value of ``signal`` at time ``t`` (NaN = no sample); the events it caused."""
+        lanes = self.lanes(signal, hosts)
+        x = np.asarray(values, dtype=np.float64)
+        x = np.where(np.isfinite(x), x, np.nan)
+        if signal is MetricKind.UP:
+            return self._observe_up(t, lanes, x)
+        events = self._observe_level(t, lanes, x)
+        if signal in TREND_KINDS:
+            events += self._observe_trend(t, signal, lanes, x)
+        return events
+
+    def _observe_level(self, t: float, lanes: IntArray, x: FloatArray) -> list[IncidentEvent]:
+        cfg = self.config
+        scores = self._scores(lanes, x)
+        warm = self.baselines.count[lanes] >= cfg.warmup_samples
+        change = self.levels.step(
+            lanes, t, scores, x, level=self.peaks.level[lanes], normal_level=self.peaks.u[lanes], warm=warm
+        )
+        is_open = self.levels.open[lanes]
+        self.baselines.update(
+            lanes,
+            x,
+            is_open,
+            alpha=cfg.alpha(self.step_seconds),
+            recent_alpha=cfg.recent_alpha(self.step_seconds),
+            huber=cfg.huber,
+        )
+        normal = ~is_open & ~np.isin(lanes, change.opened)
+        self.peaks.observe(lanes, change.smoothed, normal)
+        events: list[IncidentEvent] = []
+        for lane in change.opened.tolist():
+            events.append(self._open(t, lane, IncidentKind.ANOMALY))
+        for lane in change.resolved.tolist():
+            events.append(self._close(t, lane, IncidentKind.ANOMALY, EventKind.RESOLVED))
+        if change.accepted.size:
+            self.baselines.accept_recent(change.accepted)
+            for lane in change.accepted.tolist():
+                events.append(self._close(t, lane, IncidentKind.ANOMALY, EventKind.BASELINE_CHANGED))
+        events += self._escalations(t, lanes[is_open], IncidentKind.ANOMALY)
+        return events
+
+    def _observe_trend(self, t: float, signal: MetricKind, lanes: IntArray, x: FloatArray) -> list[IncidentEvent]:
+        kind = TREND_KINDS[signal]
+        due = self.trends.observe(lanes, t, x)
+        watched = due if due.size else lanes[self.trend_incidents.open[lanes]]
+        if watched.size == 0:
+            return []
+        score = self.trends.scores(watched) if due.size else np.zeros(0)
+        if not due.size:
+            return []
+        one = np.ones(watched.size)
+        change = self.trend_incidents.step(
+            watched,
+            t,
+            score,
+            self.trends.values[watched, -1],
+            level=one,
+            normal_level=one,
+            warm=np.ones(watched.size, dtype=bool),
+        )
+        events = [self._open(t, lane, kind) for lane in change.opened.tolist()]
+        events += [self._close(t, lane, kind, EventKind.RESOLVED) for lane in change.resolved.tolist()]
+        events += self._escalations(t, watched[self.trend_incidents.open[watched]], kind)
+        return events
+
+    def _observe_up(self, t: float, lanes: IntArray, x: FloatArray) -> list[IncidentEvent]:
+        missing = 1.0 - x
+        half = np.full(lanes.size, 0.5)
+        change = self.down.step(
+            lanes, t, missing, x, level=half, normal_level=half, warm=np.ones(lanes.size, dtype=bool)
+        )
+        events = [self._open(t, lane, IncidentKind.HOST_DOWN) for lane in change.opened.tolist()]
+        events += [
+            self._close(t, lane, IncidentKind.HOST_DOWN, EventKind.RESOLVED) for lane in change.resolved.tolist()
+        ]
+        return events
+
+    def _tracker(self, kind: IncidentKind) -> StreamIncidents:
+        if kind is IncidentKind.HOST_DOWN:
+            return self.down
+        return self.levels if kind is IncidentKind.ANOMALY else self.trend_incidents
+
+    def _incident(self, t: float, lane: int, kind: IncidentKind, resolved_at: float | None = None) -> Incident:
+        host, signal = self.keys[lane]
+        tracker = self._tracker(kind)
+        return incident_at(
+            host=host,
+            signal=signal,
+            kind=kind,
+            opened_at=float(tracker.opened_at[lane]),
+            now=t,
+            ratio=float(tracker.ratio(np.asarray([lane]))[0]),
+            value=float(tracker.peak_value[lane]),
+            centre=float(self.baselines.centre[lane]),
+            hours_to_full=float(self.trends.hours_to_full[lane]) if kind in TREND_KINDS.values() else None,
+            resolved_at=resolved_at,
+        )
+
+    def _open(self, t: float, lane: int, kind: IncidentKind) -> IncidentEvent:
+        incident = self._incident(t, lane, kind)
+        self.open[(lane, kind)] = incident
+        return IncidentEvent(EventKind.OPENED, incident, t)
+
+    def _close(self, t: float, lane: int, kind: IncidentKind, event: EventKind) -> IncidentEvent:
+        incident = self._incident(t, lane, kind, resolved_at=t)
+        previous = self.open.pop((lane, kind), None)
+        if previous is not None:
+            incident = replace(incident, severity=max(previous.severity, incident.severity, key=lambda s: s.rank))
+        note = ""
+        if event is EventKind.BASELINE_CHANGED:
+            note = (
+                f"{incident.host.name} {incident.signal.label}: abnormal for over "
+                f"{self.config.horizon_seconds / 3600:g} h, accepted as its new normal"
+            )
+            incident = replace(incident, summary=f"{incident.summary}; {note}")
+        return IncidentEvent(event, incident, t, note)
+
+    def _escalations(self, t: float, lanes: IntArray, kind: IncidentKind) -> list[IncidentEvent]:
+        events = []
+        for lane in lanes.tolist():
+            previous = self.open.get((lane, kind))
+            if previous is None:
+                continue
+            current = self._incident(t, lane, kind)
+            if severity_of(current).rank > previous.severity.rank:
+                self.open[(lane, kind)] = current
+                events.append(IncidentEvent(EventKind.ESCALATED, current, t))
+            else:
+                self.open[(lane, kind)] = replace(previous, peak=current.peak, value=current.value)
+        return events
+
+    def open_incidents(self) -> list[Incident]:
+        """Every incident open now."""
+        return list(self.open.values())
+
+
+def _nan_trailing_mean(scores: FloatArray, window: int) -> FloatArray:
+    """Trailing mean along time (lanes × time) of the finite scores; NaN where the score itself is missing."""
+    finite = np.isfinite(scores)
+    total = _rolling_sum(np.where(finite, scores, 0.0), window)
+    count = _rolling_sum(finite.astype(np.float64), window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.where(finite, total / np.where(count > 0, count, np.nan), np.nan)
+    return out
+
+
+def _rolling_sum(x: FloatArray, window: int) -> FloatArray:
+    csum = np.concatenate((np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)), axis=1)
+    idx = np.arange(x.shape[1])
+    lo = np.maximum(0, idx - max(window, 1) + 1)
+    out: FloatArray = csum[:, idx + 1] - csum[:, lo]
+    return out

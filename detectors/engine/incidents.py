@@ -1,0 +1,130 @@
+"""Open incidents per score stream: when they open, how long they last, when they end. Pure, vectorised.
+
+A stream's raw scores are smoothed by a trailing mean of ``smoothing`` finite scores (a missing
+sample changes nothing). An incident opens when the smoothed score rises above the stream's alarm
+level (and the stream is past its warm-up); it stays open while the score stays above u, the
+level peaks start at, and resolves once the score has stayed under u for ``recovery_seconds``.
+An incident still open after ``horizon_seconds`` is a level shift: it is closed as accepted,
+and the caller moves the baseline to the recent level (with a one-time note).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown
+from detectors.engine.config import EngineConfig
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """What one step changed, as stream indices, and the smoothed score of every stream stepped."""
+
+    smoothed: FloatArray
+    opened: IntArray
+    resolved: IntArray
+    accepted: IntArray
+
+
+class StreamIncidents:
+    """Per stream: smoothing window, open flag, start, last abnormal time, peak score and value."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        width = max(1, config.smoothing)
+        self.window: FloatArray = np.zeros((0, width))
+        self.cursor: IntArray = np.zeros(0, dtype=np.intp)
+        self.open: BoolArray = np.zeros(0, dtype=bool)
+        self.opened_at: FloatArray = np.zeros(0)
+        self.last_abnormal: FloatArray = np.zeros(0)
+        self.peak: FloatArray = np.zeros(0)
+        self.peak_value: FloatArray = np.zeros(0)
+        self.level_at_open: FloatArray = np.zeros(0)
+
+    @property
+    def size(self) -> int:
+        """Streams held."""
+        return int(self.open.shape[0])
+
+    def reserve(self, size: int) -> None:
+        """Make room for ``size`` streams."""
+        if size <= self.size:
+            return
+        capacity = max(size, 2 * self.size)
+        self.window = grown(self.window, capacity, np.nan)
+        self.cursor = grown(self.cursor, capacity, 0)
+        self.open = grown(self.open, capacity, False)
+        self.opened_at = grown(self.opened_at, capacity, np.nan)
+        self.last_abnormal = grown(self.last_abnormal, capacity, np.nan)
+        self.peak = grown(self.peak, capacity, 0.0)
+        self.peak_value = grown(self.peak_value, capacity, np.nan)
+        self.level_at_open = grown(self.level_at_open, capacity, np.nan)
+
+    def prime(self, streams: IntArray, recent_scores: FloatArray) -> None:
+        """Fill the smoothing window of ``streams`` with their last scores (streams × time)."""
+        width = self.window.shape[1]
+        tail = np.asarray(recent_scores, dtype=np.float64)[:, -width:]
+        self.window[streams] = np.nan
+        self.window[streams, width - tail.shape[1] :] = tail
+        self.cursor[streams] = 0
+
+    def smooth(self, streams: IntArray, scores: FloatArray) -> FloatArray:
+        """Push the finite scores into the windows; the trailing mean of every stream given (NaN if none)."""
+        finite = np.isfinite(scores)
+        idx = streams[finite]
+        self.window[idx, self.cursor[idx]] = scores[finite]
+        self.cursor[idx] = (self.cursor[idx] + 1) % self.window.shape[1]
+        rows = self.window[streams]
+        count = np.isfinite(rows).sum(axis=1)
+        total = np.nansum(rows, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: FloatArray = np.where(finite & (count > 0), total / np.maximum(count, 1), np.nan)
+        return out
+
+    def step(
+        self,
+        streams: IntArray,
+        t: float,
+        scores: FloatArray,
+        values: FloatArray,
+        *,
+        level: FloatArray,
+        normal_level: FloatArray,
+        warm: BoolArray,
+    ) -> Transitions:
+        """Advance ``streams`` to time ``t`` with their raw scores (NaN = no sample) and the values behind them."""
+        cfg = self.config
+        smoothed = self.smooth(streams, scores)
+        finite = np.isfinite(smoothed)
+        was_open = self.open[streams]
+        opens = ~was_open & warm & finite & (smoothed > level)
+        abnormal = finite & (smoothed > normal_level)
+        still = was_open & abnormal
+        if opens.any():
+            o = streams[opens]
+            self.open[o] = True
+            self.opened_at[o] = t
+            self.peak[o] = -np.inf
+            self.level_at_open[o] = level[opens]
+        touched = opens | still
+        if touched.any():
+            s = streams[touched]
+            self.last_abnormal[s] = t
+            higher = smoothed[touched] > self.peak[s]
+            self.peak[s[higher]] = smoothed[touched][higher]
+            self.peak_value[s[higher]] = values[touched][higher]
+        quiet = was_open & finite & ~abnormal & (t - self.last_abnormal[streams] >= cfg.recovery_seconds)
+        shifted = was_open & ~quiet & (t - self.opened_at[streams] >= cfg.horizon_seconds)
+        ended = streams[quiet | shifted]
+        self.open[ended] = False
+        return Transitions(smoothed=smoothed, opened=streams[opens], resolved=streams[quiet], accepted=streams[shifted])
+
+    def ratio(self, streams: IntArray) -> FloatArray:
+        """Peak smoothed score over the alarm level at opening (≥ 1 for an incident that opened)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: FloatArray = self.peak[streams] / np.where(
+                self.level_at_open[streams] > 0, self.level_at_open[streams], 1.0
+            )
+        return out

@@ -1,0 +1,129 @@
+"""Alarm levels from peaks over a threshold (POT): an extreme-value fit on each stream's causal score history.
+
+For each stream, u is the ``peak_quantile`` of its history's scores; the excesses over u (the
+peaks) are fitted with a generalised Pareto distribution by the method of moments, and the alarm
+level is the score exceeded with probability ``risk`` on normal data:
+u + σ/γ·((risk·n/k)^(−γ) − 1) (u − σ·ln(risk·n/k) when γ = 0), n the scores seen and k the peaks
+among them (Siffer et al., "Anomaly Detection in Streams with Extreme Value Theory", KDD 2017).
+Scores keep arriving: every normal score above u becomes a peak (the last ``max_peaks`` are kept)
+and the tail is refitted every ``refit_samples`` samples, so the level follows the stream.
+Scores of an open incident or above the alarm level are not normal and never enter the fit.
+Pure, vectorised over streams.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown
+from detectors.engine.config import EngineConfig
+
+_GAMMA_LIMIT = 0.45
+_FALLBACK_MARGIN = 3.0
+
+
+class PeakLevels:
+    """Per stream: u, the fitted tail, the peaks kept and the alarm level."""
+
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self.u: FloatArray = np.zeros(0)
+        self.level: FloatArray = np.zeros(0)
+        self.seen: FloatArray = np.zeros(0)
+        self.over: FloatArray = np.zeros(0)
+        self.peaks: FloatArray = np.zeros((0, config.max_peaks))
+        self.cursor: IntArray = np.zeros(0, dtype=np.intp)
+        self.since_fit: IntArray = np.zeros(0, dtype=np.intp)
+
+    @property
+    def size(self) -> int:
+        """Streams held."""
+        return int(self.u.shape[0])
+
+    def reserve(self, size: int) -> None:
+        """Make room for ``size`` streams (new ones have no history: level +inf until fitted or warmed up)."""
+        if size <= self.size:
+            return
+        capacity = max(size, 2 * self.size)
+        self.u = grown(self.u, capacity, np.inf)
+        self.level = grown(self.level, capacity, np.inf)
+        self.seen = grown(self.seen, capacity, 0.0)
+        self.over = grown(self.over, capacity, 0.0)
+        self.peaks = grown(self.peaks, capacity, np.nan)
+        self.cursor = grown(self.cursor, capacity, 0)
+        self.since_fit = grown(self.since_fit, capacity, 0)
+
+    def fit(self, streams: IntArray, history: FloatArray) -> None:
+        """Set u and the peaks of ``streams`` from their score history (streams × time, NaN = missing)."""
+        if streams.size == 0:
+            return
+        scores = np.asarray(history, dtype=np.float64)
+        finite = np.isfinite(scores)
+        n = finite.sum(axis=1)
+        has = n > 0
+        streams, scores, finite, n = streams[has], scores[has], finite[has], n[has]
+        if streams.size == 0:
+            return
+        with np.errstate(all="ignore"):
+            u = np.nanquantile(np.where(finite, scores, np.nan), self.config.peak_quantile, axis=1)
+        excess = np.where(finite & (scores > u[:, None]), scores - u[:, None], np.nan)
+        k = self.config.max_peaks
+        # The most recent peaks first: sort each row's peak positions by time and keep the last k.
+        order = np.argsort(np.isfinite(excess), axis=1, kind="stable")[:, -k:]
+        kept = np.take_along_axis(excess, order, axis=1)
+        ring = np.full((streams.size, k), np.nan)
+        ring[:, k - kept.shape[1] :] = kept
+        self.u[streams] = u
+        self.seen[streams] = n
+        self.over[streams] = np.isfinite(excess).sum(axis=1)
+        self.peaks[streams] = ring
+        self.cursor[streams] = 0
+        self.refit(streams)
+
+    def start(self, streams: IntArray, u: FloatArray) -> None:
+        """Start streams without history at a given u (no peaks yet: level u + 3 until fitted)."""
+        self.u[streams] = u
+        self.seen[streams] = 0.0
+        self.over[streams] = 0.0
+        self.peaks[streams] = np.nan
+        self.refit(streams)
+
+    def refit(self, streams: IntArray) -> None:
+        """Refit the tail of ``streams`` on their kept peaks."""
+        if streams.size == 0:
+            return
+        cfg = self.config
+        peaks = self.peaks[streams]
+        count = np.isfinite(peaks).sum(axis=1)
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean = np.nanmean(peaks, axis=1)
+                var = np.nanvar(peaks, axis=1)
+            ratio = mean * mean / var
+            gamma = np.clip(0.5 * (1.0 - ratio), -_GAMMA_LIMIT, _GAMMA_LIMIT)
+            sigma = 0.5 * mean * (ratio + 1.0)
+            odds = np.clip(cfg.risk * self.seen[streams] / np.maximum(self.over[streams], 1.0), 1e-12, 1.0)
+            tail = np.where(np.abs(gamma) < 1e-6, -sigma * np.log(odds), sigma / gamma * (np.power(odds, -gamma) - 1.0))
+        u = self.u[streams]
+        fitted = (count >= cfg.min_peaks) & np.isfinite(tail) & (tail > 0)
+        self.level[streams] = np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
+        self.since_fit[streams] = 0
+
+    def observe(self, streams: IntArray, scores: FloatArray, normal: BoolArray) -> None:
+        """Count the finite scores and keep the normal ones above u as peaks; refit the streams that are due."""
+        finite = np.isfinite(scores)
+        idx = streams[finite]
+        self.seen[idx] += 1.0
+        self.since_fit[idx] += 1
+        peak = finite & normal & (scores > self.u[streams])
+        if peak.any():
+            p = streams[peak]
+            self.over[p] += 1.0
+            self.peaks[p, self.cursor[p]] = scores[peak] - self.u[p]
+            self.cursor[p] = (self.cursor[p] + 1) % self.config.max_peaks
+        due = idx[self.since_fit[idx] >= self.config.refit_samples]
+        if due.size:
+            self.refit(due)
