@@ -16,18 +16,15 @@ from typing import Any
 
 import pytest
 import requests
-from pydantic import SecretStr
 
-from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings, SlackSettings
-from bot.http.asgi import build_http_app
+from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings
 from bot.services import Services
-from bot.slack.app import build_app
 from bot.wiring import build_services
 from remediation import actions
 from remediation.approval import ApprovalState
 from tests.fakes.slack_api import FakeSlackApi
-from tests.integration.asgi_server import serve_asgi
-from tests.integration.slack_requests import SIGNING_SECRET, block_action
+from tests.integration.slack_bot import serve_bot, slack_settings
+from tests.integration.slack_requests import block_action
 
 NS = "http://autoscaling.amazonaws.com/doc/2011-01-01/"
 ERRORS = {
@@ -128,9 +125,7 @@ def settings(asg_api: AutoScalingApi, fake_slack: FakeSlackApi, tmp_path: Path) 
         aws=AwsSettings(endpoint_url=asg_api.url),
         audit=AuditSettings(dir=tmp_path / "audit"),
         remediation=RemediationSettings(approvers={"scale_up": ["U_LEAD"]}),
-        slack=SlackSettings(
-            api_url=fake_slack.api_url, bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)
-        ),
+        slack=slack_settings(fake_slack.api_url),
     )
 
 
@@ -189,9 +184,9 @@ def test_an_aws_error_fails_the_request_with_its_reason_in_the_audit_log_and_in_
     request_id = scale_up(services)
     asg_api.script = [code] * 5
 
-    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
+    with serve_bot(settings, services) as bot:
         body, headers = block_action("approval_approve", request_id, user="U_LEAD")
-        assert 200 == requests.post(f"{url}/slack/events", data=body, headers=headers, timeout=30).status_code
+        assert 200 == requests.post(f"{bot.url}/slack/events", data=body, headers=headers, timeout=30).status_code
         updated = fake_slack.wait_for("chat.update", timeout=60)
 
     assert attempts == asg_api.seen("SetDesiredCapacity")

@@ -12,13 +12,10 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
-from bot.config.settings import AuditSettings, HttpSettings, PrometheusSettings, RedisSettings, Settings, SlackSettings
-from bot.http.asgi import build_http_app
-from bot.slack.app import build_app
-from bot.wiring import build_services
+from bot.config.settings import AuditSettings, HttpSettings, PrometheusSettings, RedisSettings, Settings
 from tests.fakes.slack_api import FakeSlackApi
-from tests.integration.asgi_server import serve_asgi
-from tests.integration.slack_requests import SIGNING_SECRET, slash_command
+from tests.integration.slack_bot import serve_bot, slack_settings
+from tests.integration.slack_requests import slash_command
 from tests.servers import LOOPBACK, ServerProcess, free_port
 
 TOKEN = "api-token-for-tests"
@@ -33,9 +30,7 @@ def make_settings(
         redis=RedisSettings(url=redis_url),
         audit=AuditSettings(dir=audit),
         http=HttpSettings(api_token=SecretStr(token) if token else None),
-        slack=SlackSettings(
-            api_url=fake_slack.api_url, bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)
-        ),
+        slack=slack_settings(fake_slack.api_url),
     )
 
 
@@ -46,10 +41,8 @@ def unused_url() -> str:
 
 @pytest.fixture
 def api(prometheus: ServerProcess, redis_url: str, fake_slack: FakeSlackApi, tmp_path: Path) -> Iterator[str]:
-    settings = make_settings(prometheus.url, redis_url, fake_slack, tmp_path / "logs")
-    services = build_services(settings)
-    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
-        yield url
+    with serve_bot(make_settings(prometheus.url, redis_url, fake_slack, tmp_path / "logs")) as bot:
+        yield bot.url
 
 
 def test_query_needs_the_bearer_token(api: str) -> None:
@@ -150,10 +143,8 @@ def test_healthz_checks_redis_and_prometheus(api: str) -> None:
 def test_healthz_reports_an_unreachable_prometheus(
     redis_url: str, fake_slack: FakeSlackApi, tmp_path: Path, unused_url: str
 ) -> None:
-    settings = make_settings(unused_url, redis_url, fake_slack, tmp_path)
-    services = build_services(settings)
-    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
-        resp = requests.get(f"{url}/healthz", timeout=30)
+    with serve_bot(make_settings(unused_url, redis_url, fake_slack, tmp_path)) as bot:
+        resp = requests.get(f"{bot.url}/healthz", timeout=30)
 
     assert resp.status_code == 503
     assert resp.json()["status"] == "degraded"
@@ -202,13 +193,11 @@ def test_metrics_exposes_the_bot_metrics_after_traffic(api: str, fake_slack: Fak
 def test_without_a_token_the_api_is_disabled_but_health_and_metrics_answer(
     prometheus: ServerProcess, redis_url: str, fake_slack: FakeSlackApi, tmp_path: Path
 ) -> None:
-    settings = make_settings(prometheus.url, redis_url, fake_slack, tmp_path, token=None)
-    services = build_services(settings)
-    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
-        query = requests.post(f"{url}/query", json={"question": "cpu"}, headers=AUTH, timeout=10)
-        status = requests.get(f"{url}/status", headers=AUTH, timeout=10)
-        health = requests.get(f"{url}/healthz", timeout=10)
-        metrics = requests.get(f"{url}/metrics", timeout=10)
+    with serve_bot(make_settings(prometheus.url, redis_url, fake_slack, tmp_path, token=None)) as bot:
+        query = requests.post(f"{bot.url}/query", json={"question": "cpu"}, headers=AUTH, timeout=10)
+        status = requests.get(f"{bot.url}/status", headers=AUTH, timeout=10)
+        health = requests.get(f"{bot.url}/healthz", timeout=10)
+        metrics = requests.get(f"{bot.url}/metrics", timeout=10)
 
     assert (query.status_code, status.status_code) == (403, 403)
     assert "SCO_HTTP__API_TOKEN" in query.json()["error"]

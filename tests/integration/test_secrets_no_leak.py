@@ -30,14 +30,11 @@ import structlog
 
 from adapters.slack.notifier import SlackNotifier
 from bot.cli.commands.config import load_settings
-from bot.http.asgi import build_http_app
 from bot.jobs.digest import DigestJob
 from bot.logging import configure_logging
-from bot.slack.app import build_app
-from bot.wiring import build_services
 from tests.fakes.openai_api import FakeOpenAI, Reply, text, tool_call
 from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
-from tests.integration.asgi_server import serve_asgi
+from tests.integration.slack_bot import serve_bot
 from tests.integration.slack_requests import block_action, event_callback, signed_headers, slash_command
 from tests.integration.test_remediation_path import create_group, desired_capacity
 from tests.servers import ServerProcess
@@ -219,11 +216,8 @@ def test_no_secret_appears_in_logs_audit_slack_messages_model_prompts_metrics_or
     redis_url: str,
     tmp_path: Path,
 ) -> None:
-    settings = load_settings()
-    services = build_services(settings)
-    app = build_app(settings, services)
-    with serve_asgi(build_http_app(app, services)) as url:
-        outputs = run_the_main_flows(url, fake_slack, services, app)
+    with serve_bot(load_settings()) as bot:
+        outputs = run_the_main_flows(bot.url, fake_slack, bot.services, bot.app)
     std = capfd.readouterr()
 
     # The secrets really came from SSM and were used: the Slack calls carry the bot token from it.

@@ -3,36 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
-from pydantic import SecretStr
 
 from adapters.clock import ManualClock
 from adapters.simulated.metrics import SimulatedMetrics
-from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
-from bot.http.asgi import build_http_app
-from bot.services import Services
-from bot.slack.app import build_app
-from bot.wiring import build_services
+from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.fakes.slack_api import FakeSlackApi
-from tests.integration.asgi_server import serve_asgi
-from tests.integration.slack_requests import SIGNING_SECRET, block_action, slash_command
+from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
+from tests.integration.slack_requests import block_action, slash_command
 from tests.integration.test_auto_remediation import RULES, T0
 from tests.integration.test_remediation_path import create_group, desired_capacity
 
 
-@dataclass
-class Bot:
-    url: str
-    services: Services
-
-
 @pytest.fixture
-def bot(fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path) -> Iterator[Bot]:
+def bot(fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path) -> Iterator[RunningBot]:
     create_group(aws_env, desired=2, max_size=6)
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
@@ -43,13 +31,10 @@ def bot(fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path) 
         redis=RedisSettings(url=redis_url),
         audit=AuditSettings(dir=tmp_path / "audit"),
         remediation=RemediationSettings(approvers={"*": ["U_LEAD"]}, rules_file=rules),
-        slack=SlackSettings(
-            api_url=fake_slack.api_url, bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)
-        ),
+        slack=slack_settings(fake_slack.api_url),
     )
-    services = build_services(settings, clock=clock, metrics=SimulatedMetrics(model, clock))
-    with serve_asgi(build_http_app(build_app(settings, services), services)) as url:
-        yield Bot(url, services)
+    with serve_bot(settings, clock=clock, metrics=SimulatedMetrics(model, clock)) as running:
+        yield running
 
 
 def post(url: str, request: tuple[str, dict[str, str]]) -> int:
@@ -61,7 +46,7 @@ def answered(fake_slack: FakeSlackApi, count: int) -> str:
     return str(fake_slack.wait_for("chat.update", count=count)[count - 1].body.get("text", ""))
 
 
-def test_an_approver_switches_automatic_remediation_off_and_on(bot: Bot, fake_slack: FakeSlackApi) -> None:
+def test_an_approver_switches_automatic_remediation_off_and_on(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
     state = bot.services.auto_state
     assert state is not None
 
@@ -77,7 +62,7 @@ def test_an_approver_switches_automatic_remediation_off_and_on(bot: Bot, fake_sl
     assert state.kill_switch()
 
 
-def test_undo_button_scales_the_group_back_down(bot: Bot, fake_slack: FakeSlackApi, aws_env: str) -> None:
+def test_undo_button_scales_the_group_back_down(bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str) -> None:
     assert bot.services.rule_actions is not None
     outcome = bot.services.rule_actions.run_with_outcomes(T0)[0]
     assert outcome.request is not None

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import requests
-from pydantic import SecretStr
 
 from adapters.slack.notifier import SlackNotifier
 from bot.config.settings import (
@@ -25,15 +24,11 @@ from bot.config.settings import (
     RedisSettings,
     RemediationSettings,
     Settings,
-    SlackSettings,
 )
-from bot.http.asgi import build_http_app
 from bot.jobs.digest import DigestJob
-from bot.slack.app import build_app
-from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
-from tests.integration.asgi_server import serve_asgi
-from tests.integration.slack_requests import SIGNING_SECRET, block_action, slash_command
+from tests.integration.slack_bot import serve_bot, slack_settings
+from tests.integration.slack_requests import block_action, slash_command
 from tests.integration.test_remediation_path import create_group, desired_capacity
 from tests.servers import ServerProcess
 
@@ -82,18 +77,13 @@ def settings(
         remediation=RemediationSettings(
             approvers={"scale_up": ["U_ONCALL", "U_LEAD", "U_SRE"]}, quorum={"scale_up": 2}, rules_file=rules
         ),
-        slack=SlackSettings(
-            api_url=fake_slack.api_url,
-            bot_token=SecretStr("xoxb-walkthrough"),
-            signing_secret=SecretStr(SIGNING_SECRET),
-        ),
+        slack=slack_settings(fake_slack.api_url, bot_token="xoxb-walkthrough"),
     )
 
 
 def test_the_walkthrough_story(settings: Settings, fake_slack: FakeSlackApi, aws_env: str, tmp_path: Path) -> None:
-    services = build_services(settings)
-    app = build_app(settings, services)
-    with serve_asgi(build_http_app(app, services)) as url:
+    with serve_bot(settings) as bot:
+        url, services, app = bot.url, bot.services, bot.app
         say("\n--- 1. /ops what is the current CPU on db-1?   (from U_ONCALL in #ops)")
         post(url, slash_command("what is the current CPU on db-1?", user="U_ONCALL"))
         answer = wait_for(fake_slack, "chat.update", lambda c: "CPU" in c.body["text"])
