@@ -59,7 +59,8 @@ class Replica:
         return out
 
 
-def start_replica(n: int, tmp_path: Path, env: dict[str, str]) -> Replica:
+def start_replica(n: int, tmp_path: Path, env: dict[str, str], *, state: Path | None = None) -> Replica:
+    """Start ``serve --http`` with its own audit dir, and its own state dir unless ``state`` is shared."""
     home = tmp_path / f"replica-{n}"
     home.mkdir()
     port = servers.free_port()
@@ -68,7 +69,7 @@ def start_replica(n: int, tmp_path: Path, env: dict[str, str]) -> Replica:
         **env,
         "SCO_HTTP__PORT": str(port),
         "SCO_AUDIT__DIR": str(home / "audit"),
-        "SCO_STATE__DIR": str(home / "state"),
+        "SCO_STATE__DIR": str(state or home / "state"),
         "SCO_SCHEDULER__REPLICA": f"replica-{n}",
     }
     with log_path.open("wb") as out:
@@ -134,15 +135,20 @@ def fleet(
             wait_ready(r)
         yield replicas
     finally:
-        for r in replicas:
-            if r.process.poll() is None:
-                r.process.send_signal(signal.SIGINT)
-        for r in replicas:
-            try:
-                r.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                r.process.kill()
-                r.process.wait(timeout=5)
+        stop_replicas(replicas)
+
+
+def stop_replicas(replicas: list[Replica]) -> None:
+    """Interrupt every replica still running, and kill those that do not stop."""
+    for r in replicas:
+        if r.process.poll() is None:
+            r.process.send_signal(signal.SIGINT)
+    for r in replicas:
+        try:
+            r.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            r.process.kill()
+            r.process.wait(timeout=5)
 
 
 def click(replica: Replica, request_id: str, n: int) -> int:

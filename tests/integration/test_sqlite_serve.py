@@ -9,9 +9,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,34 +25,15 @@ from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings,
 from bot.wiring import build_services
 from remediation import actions
 from remediation.approval import ApprovalState
-from tests import servers
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.slack_requests import SIGNING_SECRET
 from tests.integration.test_remediation_path import create_group, desired_capacity
-from tests.integration.test_scale_out import Replica, audit_events, click, wait_ready
+from tests.integration.test_scale_out import Replica, audit_events, click, start_replica, stop_replicas, wait_ready
 from tests.store_contracts import T0, approval
 
 REQUESTS = 3
 CLICKS_PER_REQUEST = 8
 WORKERS = 8
-
-
-def start_serve(name: str, state: Path, home: Path, env: dict[str, str]) -> Replica:
-    home.mkdir()
-    port = servers.free_port()
-    log_path = home / "out.log"
-    own = {
-        **env,
-        "SCO_HTTP__PORT": str(port),
-        "SCO_AUDIT__DIR": str(home / "audit"),
-        "SCO_STATE__DIR": str(state),
-        "SCO_SCHEDULER__REPLICA": name,
-    }
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--http"], stdout=out, stderr=subprocess.STDOUT, env=own
-        )
-    return Replica(name, f"http://127.0.0.1:{port}", process, log_path, home / "audit")
 
 
 @pytest.fixture
@@ -73,21 +51,13 @@ def pair(tmp_path: Path, aws_env: str, fake_slack: FakeSlackApi) -> Iterator[lis
             "SCO_DETECTION__MODEL_PATH": str(tmp_path / "no-model.pkl"),
         }
     )
-    replicas = [start_serve(f"serve-{n}", tmp_path / "state", tmp_path / f"serve-{n}", env) for n in range(2)]
+    replicas = [start_replica(n, tmp_path, env, state=tmp_path / "state") for n in range(2)]
     try:
         for r in replicas:
             wait_ready(r)
         yield replicas
     finally:
-        for r in replicas:
-            if r.process.poll() is None:
-                r.process.send_signal(signal.SIGINT)
-        for r in replicas:
-            try:
-                r.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                r.process.kill()
-                r.process.wait(timeout=5)
+        stop_replicas(replicas)
 
 
 def test_the_same_approve_click_to_two_serve_processes_executes_once(
