@@ -10,7 +10,7 @@ from matplotlib import image as mpimg
 
 from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
-from tools.charts import render_series_png
+from tools.charts import MAX_LINES, render_series_png
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC).timestamp()
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -56,8 +56,15 @@ def test_every_metric_kind_renders(metric: MetricKind) -> None:
 
 def test_many_hosts_are_cut_to_the_highest_peaks() -> None:
     many = [_series(f"h{i}", level=float(i)) for i in range(25)]
+    title = f"CPU (top {MAX_LINES} of 25 hosts by peak)"
 
-    assert PNG_MAGIC == render_series_png(many, "CPU")[:8]
+    cut = _pixels(render_series_png(many, "CPU"))
+
+    # The chart of all 25 is the chart of the 10 highest alone, under the title that says so.
+    highest = _pixels(render_series_png(many[-MAX_LINES:], title))
+    lowest = _pixels(render_series_png(many[:MAX_LINES], title))
+    assert (highest == cut).all()
+    assert not (lowest == cut).all()
 
 
 def test_no_points_is_an_input_error() -> None:
