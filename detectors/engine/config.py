@@ -35,7 +35,7 @@ class EngineConfig:
     recovery_seconds: float = 300.0
     horizon_seconds: float = 6 * 3600.0
     warmup_samples: int = 30
-    recent_hours: float = 1.0
+    recent_hours: float = 0.25
 
     def alpha(self, step_seconds: float) -> float:
         """Per-sample weight of the baseline's adaptation at this sampling interval."""

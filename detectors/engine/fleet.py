@@ -161,6 +161,7 @@ class FleetEngine:
             events.append(self._close(t, lane, IncidentKind.ANOMALY, EventKind.RESOLVED))
         if change.accepted.size:
             self.baselines.accept_recent(change.accepted)
+            self.levels.forget(change.accepted)
             for lane in change.accepted.tolist():
                 events.append(self._close(t, lane, IncidentKind.ANOMALY, EventKind.BASELINE_CHANGED))
         events += self._escalations(t, lanes[is_open], IncidentKind.ANOMALY)

@@ -70,6 +70,10 @@ class StreamIncidents:
         self.window[streams, width - tail.shape[1] :] = tail
         self.cursor[streams] = 0
 
+    def forget(self, streams: IntArray) -> None:
+        """Drop the scores in the smoothing windows of ``streams`` (they were taken against a baseline now replaced)."""
+        self.window[streams] = np.nan
+
     def smooth(self, streams: IntArray, scores: FloatArray) -> FloatArray:
         """Push the finite scores into the windows; the trailing mean of every stream given (NaN if none)."""
         finite = np.isfinite(scores)

@@ -98,6 +98,7 @@ def replay_matrix(
         if change.accepted.size:
             accepted += 1
             baselines.accept_recent(lanes)
+            incidents.forget(stream)
         normal = np.array([not is_open and change.opened.size == 0])
         peaks.observe(stream, change.smoothed, normal)
     return MatrixReplay(scores=scores, alarms=alarms, levels=levels, shifts_accepted=accepted)
