@@ -10,6 +10,7 @@ role's defaults are loaded fails here as it fails in a real run. Lookups read fi
 from __future__ import annotations
 
 import glob
+import importlib.util
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -22,6 +23,19 @@ from jinja2.nativetypes import NativeEnvironment
 
 ANSIBLE_DIR = Path(__file__).resolve().parents[2] / "ansible"
 GROUP_VARS = ANSIBLE_DIR / "inventory" / "group_vars" / "monitoring"
+#: A recorded ``terraform output -json`` of terraform/examples/minimal.
+RECORDED_OUTPUTS = Path(__file__).resolve().parent / "fixtures" / "minimal-outputs.json"
+
+
+def inventory_module() -> Any:
+    """ansible/inventory/terraform_inventory.py, imported from its path (it is a script, not a package)."""
+    path = ANSIBLE_DIR / "inventory" / "terraform_inventory.py"
+    spec = importlib.util.spec_from_file_location("terraform_inventory", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _to_bool(value: Any) -> bool:

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 import yaml
+from ansible_vars import RECORDED_OUTPUTS, inventory_module
 from hcl_loader import REPO_ROOT, TERRAFORM_DIR, load_module, named_blocks
 
 ANSIBLE = REPO_ROOT / "ansible"
 OUR_ROLES = ["grafana_provisioning", "smartcloudops_bot"]
 
 
-def _inventory_module():
-    spec = importlib.util.spec_from_file_location(
-        "terraform_inventory", ANSIBLE / "inventory" / "terraform_inventory.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RECORDED_OUTPUTS = Path(__file__).resolve().parent / "fixtures" / "minimal-outputs.json"
-
-
 def test_inventory_from_saved_terraform_outputs(capsys, monkeypatch):
     monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(RECORDED_OUTPUTS))
 
-    assert 0 == _inventory_module().main(["--list"])
+    assert 0 == inventory_module().main(["--list"])
     inventory = json.loads(capsys.readouterr().out)
     host = inventory["_meta"]["hostvars"]["smartcloudops-monitoring"]
 
@@ -46,7 +34,7 @@ def test_inventory_through_session_manager_needs_no_ssh(capsys, monkeypatch):
     monkeypatch.setenv("SMARTCLOUDOPS_CONNECTION", "ssm")
     monkeypatch.setenv("SMARTCLOUDOPS_SSM_BUCKET", "ops-ansible-transfer")
 
-    assert 0 == _inventory_module().main(["--list"])
+    assert 0 == inventory_module().main(["--list"])
     host = json.loads(capsys.readouterr().out)["_meta"]["hostvars"]["smartcloudops-monitoring"]
 
     assert "amazon.aws.aws_ssm" == host["ansible_connection"]
@@ -68,7 +56,7 @@ def test_inventory_refuses_an_incomplete_connection_choice(environ, message, cap
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
 
-    assert 1 == _inventory_module().main(["--list"])
+    assert 1 == inventory_module().main(["--list"])
     assert message in capsys.readouterr().err
 
 
@@ -77,7 +65,7 @@ def test_inventory_refuses_outputs_without_a_host(tmp_path: Path, monkeypatch, c
     saved.write_text(json.dumps({"region": {"value": "eu-west-1"}}))
     monkeypatch.setenv("SMARTCLOUDOPS_TF_OUTPUTS", str(saved))
 
-    assert 1 == _inventory_module().main(["--list"])
+    assert 1 == inventory_module().main(["--list"])
     err = capsys.readouterr().err
     assert "monitoring_public_ip" in err
     assert "kms_key_arn" in err
@@ -85,7 +73,7 @@ def test_inventory_refuses_outputs_without_a_host(tmp_path: Path, monkeypatch, c
 
 def test_inventory_reads_only_outputs_that_terraform_defines():
     outputs = set(named_blocks(load_module(TERRAFORM_DIR), "output"))
-    module = _inventory_module()
+    module = inventory_module()
 
     assert module.REQUIRED_OUTPUTS <= outputs
 

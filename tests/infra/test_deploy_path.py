@@ -8,32 +8,28 @@ would use to render the bot's environment file and the monitoring roles' inputs.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shlex
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from ansible_vars import ANSIBLE_DIR, AnsibleVars, group_vars, load_yaml, role_defaults, role_vars
+from ansible_vars import (
+    ANSIBLE_DIR,
+    RECORDED_OUTPUTS,
+    AnsibleVars,
+    group_vars,
+    inventory_module,
+    load_yaml,
+    role_defaults,
+    role_vars,
+)
 from hcl_loader import REPO_ROOT, TERRAFORM_DIR, load_module, named_blocks
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-RECORDED_OUTPUTS = FIXTURES / "minimal-outputs.json"
 MINIMAL = TERRAFORM_DIR / "examples" / "minimal"
 BOT_ROLE = ANSIBLE_DIR / "roles" / "smartcloudops_bot"
 LOCAL_EXAMPLE = ANSIBLE_DIR / "inventory" / "group_vars" / "monitoring" / "local.yml.example"
-
-
-def _inventory_module() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "terraform_inventory", ANSIBLE_DIR / "inventory" / "terraform_inventory.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def recorded_outputs() -> dict[str, Any]:
@@ -42,7 +38,7 @@ def recorded_outputs() -> dict[str, Any]:
 
 def monitoring_hostvars() -> dict[str, Any]:
     """Host variables of the monitoring host, from the recorded outputs, as Ansible receives them."""
-    module = _inventory_module()
+    module = inventory_module()
     outputs = {name: item["value"] for name, item in recorded_outputs().items()}
     inventory = module.build_inventory(outputs, {})
     return inventory["_meta"]["hostvars"][module.HOSTNAME]
@@ -68,7 +64,7 @@ def test_the_recorded_outputs_are_what_the_minimal_example_exports():
 def test_the_minimal_example_exports_every_output_the_inventory_needs():
     exported = set(named_blocks(load_module(MINIMAL), "output"))
 
-    assert _inventory_module().REQUIRED_OUTPUTS <= exported
+    assert inventory_module().REQUIRED_OUTPUTS <= exported
 
 
 def test_the_minimal_example_passes_through_outputs_the_module_defines():
