@@ -6,9 +6,17 @@ import pytest
 
 from adapters.redis.anomalies import RedisAnomalyStore
 from adapters.redis.approvals import RedisApprovalStore
+from adapters.redis.auto_state import RedisAutoRemediationState
 from adapters.redis.connection import connect
+from adapters.redis.rule_firings import RedisRuleFirings
 from domain.errors import StoreUnavailable
-from tests.store_contracts import AnomalyStoreContract, ApprovalStoreContract, anomaly
+from tests.store_contracts import (
+    AnomalyStoreContract,
+    ApprovalStoreContract,
+    AutoRemediationStateContract,
+    RuleFiringsContract,
+    anomaly,
+)
 
 
 class TestRedisAnomalyStore(AnomalyStoreContract):
@@ -21,6 +29,18 @@ class TestRedisApprovalStore(ApprovalStoreContract):
     @pytest.fixture
     def store(self, redis_url: str) -> RedisApprovalStore:
         return RedisApprovalStore(connect(redis_url))
+
+
+class TestRedisRuleFirings(RuleFiringsContract):
+    @pytest.fixture
+    def store(self, redis_url: str) -> RedisRuleFirings:
+        return RedisRuleFirings(connect(redis_url))
+
+
+class TestRedisAutoRemediationState(AutoRemediationStateContract):
+    @pytest.fixture
+    def store(self, redis_url: str) -> RedisAutoRemediationState:
+        return RedisAutoRemediationState(connect(redis_url))
 
 
 def test_keys_share_one_cluster_slot_per_store(redis_url: str) -> None:

@@ -1,7 +1,8 @@
 """Two ``smartcloudops serve --http`` processes on one machine, without Redis, share one SQLite state file.
 
 The same signed Approve clicks reach both: each approved request executes exactly once. Below
-that, plain worker processes race one compare-and-set on the file: exactly one wins.
+that, plain worker processes race on the file: for one compare-and-set exactly one wins, and
+each job tick's lease is taken by exactly one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import SecretStr
 
 from adapters.sqlite.approvals import SqliteApprovalStore
 from adapters.sqlite.database import StateDatabase
+from adapters.sqlite.leases import SqliteJobLeases
 from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings, SlackSettings, StateSettings
 from bot.wiring import build_services
 from remediation import actions
@@ -119,3 +121,27 @@ def test_worker_processes_racing_one_compare_and_set_have_one_winner(tmp_path: P
     stored = SqliteApprovalStore(StateDatabase.in_directory(tmp_path)).get("r1")
     assert stored is not None
     assert (ApprovalState.APPROVED, 1) == (stored.state, stored.version)
+
+
+def _take_ticks(directory: str, barrier: Any, token: str, ticks: int, taken: Any) -> None:
+    """One worker process: try to take the lease of every tick, as each replica's scheduler does."""
+    leases = SqliteJobLeases(StateDatabase.in_directory(Path(directory)))
+    barrier.wait()
+    taken.put([n for n in range(ticks) if leases.acquire(f"detection:{n}", token, 60_000)])
+
+
+def test_worker_processes_racing_for_the_same_ticks_take_each_lease_once(tmp_path: Path) -> None:
+    StateDatabase.in_directory(tmp_path).close()
+    fork = multiprocessing.get_context("fork")
+    barrier, taken = fork.Barrier(WORKERS), fork.Queue()
+    workers = [
+        fork.Process(target=_take_ticks, args=(str(tmp_path), barrier, f"w{n}", 30, taken)) for n in range(WORKERS)
+    ]
+    for w in workers:
+        w.start()
+    results = [taken.get(timeout=60) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+
+    assert list(range(30)) == sorted(n for ticks in results for n in ticks)
+    assert [0] * WORKERS == [w.exitcode for w in workers]
