@@ -4,7 +4,7 @@
 
 resource "aws_instance" "this" {
   #checkov:skip=CKV_AWS_88:The monitoring host lives in a public subnet (no NAT in this layout); its security group admits only the admin CIDR and the VPC.
-  ami                    = data.aws_ssm_parameter.ami.value
+  ami                    = data.aws_ssm_parameter.ami["monitoring"].value
   instance_type          = var.monitoring_instance_type
   subnet_id              = aws_subnet.public[0].id
   vpc_security_group_ids = [aws_security_group.monitoring.id]
@@ -53,7 +53,7 @@ resource "aws_instance" "this" {
 resource "aws_launch_template" "this" {
   name_prefix   = "${var.name}-app-"
   description   = "SmartCloudOps app fleet"
-  image_id      = data.aws_ssm_parameter.ami.value
+  image_id      = data.aws_ssm_parameter.ami["app"].value
   instance_type = var.app_instance_type
   key_name      = var.key_name
   ebs_optimized = true

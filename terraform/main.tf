@@ -9,8 +9,24 @@ data "aws_availability_zones" "available" {
   state = "available"
 }
 
+# The AMI follows each instance type's architecture (t3: amd64, t4g: arm64) unless
+# ami_ssm_parameter names one parameter for both.
+data "aws_ec2_instance_type" "this" {
+  for_each = {
+    monitoring = var.monitoring_instance_type
+    app        = var.app_instance_type
+  }
+
+  instance_type = each.value
+}
+
 data "aws_ssm_parameter" "ami" {
-  name = var.ami_ssm_parameter
+  for_each = data.aws_ec2_instance_type.this
+
+  name = coalesce(
+    var.ami_ssm_parameter,
+    "/aws/service/debian/release/bookworm/latest/${contains(each.value.supported_architectures, "arm64") ? "arm64" : "amd64"}",
+  )
 }
 
 locals {

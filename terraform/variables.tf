@@ -82,9 +82,9 @@ variable "admin_cidr" {
 ################################################################################
 
 variable "ami_ssm_parameter" {
-  description = "Public SSM parameter holding the AMI id for every instance. The Ansible roles target Debian 12."
+  description = "Public SSM parameter holding the AMI id for every instance; null picks Debian 12 for each instance type's architecture (amd64 or arm64). The Ansible roles target Debian 12."
   type        = string
-  default     = "/aws/service/debian/release/bookworm/latest/amd64"
+  default     = null
 }
 
 variable "key_name" {

@@ -230,3 +230,16 @@ def test_versions_pinned(tf):
     assert terraform_block["required_version"].startswith(">= 1.6")
     assert "hashicorp/aws" == aws["source"]
     assert "~> 5.0" == aws["version"]
+
+
+def test_each_host_gets_the_ami_of_its_instance_types_architecture(tf):
+    data = resources(tf, "data")
+    ami = data[("aws_ssm_parameter", "ami")]
+    compute = resources(tf)
+
+    assert "${var.monitoring_instance_type}" == data[("aws_ec2_instance_type", "this")]["for_each"]["monitoring"]
+    assert "${var.app_instance_type}" == data[("aws_ec2_instance_type", "this")]["for_each"]["app"]
+    assert 'contains(each.value.supported_architectures, "arm64") ? "arm64" : "amd64"' in ami["name"]
+    assert named_blocks(tf, "variable")["ami_ssm_parameter"]["default"] is None
+    assert '${data.aws_ssm_parameter.ami["monitoring"].value}' == compute[("aws_instance", "this")]["ami"]
+    assert '${data.aws_ssm_parameter.ami["app"].value}' == compute[("aws_launch_template", "this")]["image_id"]
