@@ -1,0 +1,105 @@
+"""``detect replay`` against a real Prometheus holding a simulated fleet's history with one incident of every kind."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests import servers
+
+pytestmark = pytest.mark.integration
+
+HOUR = 3600.0
+# (injected kind, host, minutes after the replay starts, duration) → (signal, engine kind) expected.
+INCIDENTS = (
+    (IncidentKind.CPU_SATURATION, "web-1", 30, 2 * HOUR, "cpu", "anomaly"),
+    (IncidentKind.MEMORY_LEAK, "api-1", 30, 3 * HOUR, "memory", "memory_leak"),
+    (IncidentKind.DISK_FILL, "db-1", 45, 3 * HOUR, "disk", "disk_fill"),
+    (IncidentKind.NETWORK_SPIKE, "cache-1", 90, 0.5 * HOUR, "network_in", "anomaly"),
+    (IncidentKind.HOST_DOWN, "worker-1", 120, 0.25 * HOUR, "up", "host_down"),
+)
+
+
+@pytest.fixture(scope="module")
+def period() -> tuple[float, float]:
+    end = float(int(time.time() // 3600 * 3600) - 2 * 3600)
+    return end - 4 * HOUR, end
+
+
+@pytest.fixture(scope="module")
+def fleet(period: tuple[float, float]) -> FleetModel:
+    start, _ = period
+    return FleetModel(
+        10, tuple(Incident(kind, host, start + 60 * minutes, length) for kind, host, minutes, length, _, _ in INCIDENTS)
+    )
+
+
+@pytest.fixture(scope="module")
+def replay_prometheus(
+    tmp_path_factory: pytest.TempPathFactory, fleet: FleetModel, period: tuple[float, float]
+) -> Iterator[servers.ServerProcess]:
+    start, end = period
+    try:
+        server = servers.start_history_prometheus(
+            tmp_path_factory.mktemp("replay"), fleet, start=start - 24 * HOUR, end=end, step=60.0
+        )
+    except servers.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def test_replay_finds_every_incident_kind_in_time_and_resolves_none_while_abnormal(
+    replay_prometheus: servers.ServerProcess,
+    period: tuple[float, float],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    start, end = period
+    out = tmp_path / "incidents.jsonl"
+    monkeypatch.setenv("SCO_PROMETHEUS__URL", replay_prometheus.url)
+    monkeypatch.setenv("SCO_DETECTION__BOOTSTRAP_HOURS", "24")
+
+    code = main(["detect", "replay", "--start", _iso(start), "--end", _iso(end), "--output", str(out)])
+
+    assert code == 0
+    assert "100.0% replayed" in capsys.readouterr().err
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert records
+    assert set(records[0]) == {
+        "host",
+        "instance",
+        "signal",
+        "kind",
+        "opened_at",
+        "resolved_at",
+        "severity",
+        "peak",
+        "summary",
+    }
+    for _injected, host, minutes, length, signal, kind in INCIDENTS:
+        begins = start + 60 * minutes
+        found = [r for r in records if r["host"] == host and r["signal"] == signal and r["kind"] == kind]
+        assert found, f"no {kind} incident on {host} {signal}"
+        first = min(found, key=lambda r: r["opened_at"])
+        delay = _epoch(first["opened_at"]) - begins
+        limit = length / 2 if kind in ("memory_leak", "disk_fill") else 5 * 60
+        assert -60 <= delay <= limit, f"{host} {kind} opened {delay:.0f} s after the incident began"
+        if first["resolved_at"] is not None and kind not in ("memory_leak", "disk_fill"):
+            assert _epoch(first["resolved_at"]) >= begins + length, f"{host} {kind} resolved while still abnormal"
