@@ -11,24 +11,32 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
 import structlog
 from structlog.stdlib import ProcessorFormatter
-from structlog.types import Processor
+from structlog.types import EventDict, Processor
 
 #: The stdlib logger the product's structlog events are handed to (bolt's own logger is a sibling).
 EVENTS_LOGGER = "smartcloudops.events"
 #: Name prefix of the handlers ``configure_logging`` installs, so a second call replaces them.
 _HANDLER_PREFIX = "smartcloudops.logging."
 
-_SHARED: tuple[Processor, ...] = (
+_EVENT_CHAIN: tuple[Processor, ...] = (
     structlog.contextvars.merge_contextvars,
     structlog.processors.add_log_level,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 )
+
+
+def _record_timestamp(_logger: object, _method: str, event_dict: EventDict) -> EventDict:
+    """A library record's own time, so every handler writes the same line for it."""
+    created = event_dict["_record"].created
+    event_dict["timestamp"] = datetime.fromtimestamp(created, UTC).isoformat().replace("+00:00", "Z")
+    return event_dict
 
 
 def line_formatter(*, as_json: bool) -> ProcessorFormatter:
@@ -45,7 +53,13 @@ def line_formatter(*, as_json: bool) -> ProcessorFormatter:
         final += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     else:
         final.append(structlog.dev.ConsoleRenderer(colors=False))
-    return ProcessorFormatter(foreign_pre_chain=[*_SHARED, structlog.stdlib.add_logger_name], processors=final)
+    foreign: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        _record_timestamp,
+        structlog.stdlib.add_logger_name,
+    ]
+    return ProcessorFormatter(foreign_pre_chain=foreign, processors=final)
 
 
 def event_log_file_name(default_name: str) -> str:
@@ -128,7 +142,7 @@ def configure_logging(
     # Connection retries are reported once, by the adapter that gives up, not per attempt.
     logging.getLogger("urllib3").setLevel(logging.ERROR)
     structlog.configure(
-        processors=[*_SHARED, ProcessorFormatter.wrap_for_formatter],
+        processors=[*_EVENT_CHAIN, ProcessorFormatter.wrap_for_formatter],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         logger_factory=_events_logger,
         cache_logger_on_first_use=False,

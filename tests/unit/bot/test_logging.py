@@ -137,3 +137,12 @@ def test_rollover_moves_the_day_aside_and_starts_a_new_file(tmp_path: Path) -> N
 
     [rotated] = sorted(tmp_path.glob("events-*.jsonl"))
     assert ("yesterday\n", "today\n") == (rotated.read_text(), (tmp_path / "events.jsonl").read_text())
+
+
+def test_a_library_record_is_the_same_line_on_the_stream_and_in_the_event_log(tmp_path: Path) -> None:
+    out = io.StringIO()
+    configure_logging(stream=out, event_log_dir=tmp_path)
+
+    logging.getLogger("apscheduler").warning("Run time of job was missed")
+
+    assert out.getvalue() == (tmp_path / "events.jsonl").read_text()
