@@ -25,8 +25,8 @@ from bot.jobs.scheduler import ScheduledJob, TickRunner
 from bot.services import Services
 from bot.wiring import build_services
 from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.test_degradation_aws import AutoScalingApi
-from tests.integration.test_remediation_path import create_group, desired_capacity
 
 T0 = datetime.fromtimestamp((datetime.now(UTC).timestamp() // 60) * 60, UTC)
 M = timedelta(minutes=1)

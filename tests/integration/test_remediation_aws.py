@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import redis
 
@@ -29,41 +28,9 @@ from remediation import actions
 from remediation.actions import ActionCall
 from remediation.approval import ApprovalState
 from remediation.service import RemediationService
+from tests.integration.moto_aws import REGION, client, create_group, desired_capacity, run_instances
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-REGION = "us-east-1"
-
-
-def client(endpoint: str, name: str) -> Any:
-    return boto3.client(name, endpoint_url=endpoint, region_name=REGION)  # type: ignore[call-overload]
-
-
-def create_group(endpoint: str, name: str = "web-asg", *, desired: int = 2, max_size: int = 5) -> None:
-    ec2 = client(endpoint, "ec2")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    ec2.create_launch_template(
-        LaunchTemplateName=f"{name}-lt", LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"}
-    )
-    client(endpoint, "autoscaling").create_auto_scaling_group(
-        AutoScalingGroupName=name,
-        LaunchTemplate={"LaunchTemplateName": f"{name}-lt"},
-        MinSize=1,
-        MaxSize=max_size,
-        DesiredCapacity=desired,
-        AvailabilityZones=["us-east-1a"],
-    )
-
-
-def run_instances(endpoint: str, count: int = 1) -> list[str]:
-    ec2 = client(endpoint, "ec2")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    resp = ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=count, MaxCount=count)
-    return [i["InstanceId"] for i in resp["Instances"]]
-
-
-def desired_capacity(endpoint: str, name: str = "web-asg") -> int:
-    groups = client(endpoint, "autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[name])
-    return int(groups["AutoScalingGroups"][0]["DesiredCapacity"])
 
 
 def audit_lines(settings: Settings) -> list[dict[str, Any]]:

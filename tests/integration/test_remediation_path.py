@@ -5,38 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import boto3
 import pytest
 
 from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
 from bot.wiring import build_services
 from domain.errors import NotAllowedToApprove
 from remediation.approval import ApprovalState
-
-
-def create_group(endpoint: str, name: str = "web-asg", *, desired: int = 2, max_size: int = 5) -> None:
-    """An Auto Scaling group in moto, from a launch template."""
-    ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name="us-east-1")
-    asg = boto3.client("autoscaling", endpoint_url=endpoint, region_name="us-east-1")
-    image = ec2.describe_images()["Images"][0]["ImageId"]
-    ec2.create_launch_template(
-        LaunchTemplateName=f"{name}-lt", LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro"}
-    )
-    asg.create_auto_scaling_group(
-        AutoScalingGroupName=name,
-        LaunchTemplate={"LaunchTemplateName": f"{name}-lt"},
-        MinSize=1,
-        MaxSize=max_size,
-        DesiredCapacity=desired,
-        AvailabilityZones=["us-east-1a"],
-    )
-
-
-def desired_capacity(endpoint: str, name: str = "web-asg") -> int:
-    asg = boto3.client("autoscaling", endpoint_url=endpoint, region_name="us-east-1")
-    return int(
-        asg.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0]["DesiredCapacity"]
-    )
+from tests.integration.moto_aws import create_group, desired_capacity
 
 
 @pytest.fixture

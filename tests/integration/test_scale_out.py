@@ -31,8 +31,8 @@ from remediation import actions
 from remediation.approval import ApprovalState
 from tests import servers
 from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_requests import SIGNING_SECRET, block_action
-from tests.integration.test_remediation_path import create_group, desired_capacity
 
 REPLICAS = 3
 TICKS = 10

@@ -34,9 +34,9 @@ from bot.jobs.digest import DigestJob
 from bot.logging import configure_logging
 from tests.fakes.openai_api import FakeOpenAI, Reply, text, tool_call
 from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
+from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_bot import serve_bot
 from tests.integration.slack_requests import block_action, event_callback, signed_headers, slash_command
-from tests.integration.test_remediation_path import create_group, desired_capacity
 from tests.servers import ServerProcess
 
 SSM_PATH = "/smartcloudops/leakcheck/"

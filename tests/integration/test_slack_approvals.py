@@ -14,9 +14,9 @@ import requests
 from adapters.clock import ManualClock
 from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
 from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action, slash_command
-from tests.integration.test_remediation_path import create_group, desired_capacity
 
 
 @pytest.fixture

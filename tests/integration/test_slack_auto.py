@@ -13,10 +13,10 @@ from adapters.simulated.metrics import SimulatedMetrics
 from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action, slash_command
 from tests.integration.test_auto_remediation import RULES, T0
-from tests.integration.test_remediation_path import create_group, desired_capacity
 
 
 @pytest.fixture

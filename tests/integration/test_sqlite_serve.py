@@ -28,8 +28,8 @@ from bot.wiring import build_services
 from remediation import actions
 from remediation.approval import ApprovalState
 from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_requests import SIGNING_SECRET
-from tests.integration.test_remediation_path import create_group, desired_capacity
 from tests.integration.test_scale_out import Replica, audit_events, click, start_replica, stop_replicas, wait_ready
 from tests.store_contracts import T0, approval
 

@@ -27,9 +27,9 @@ from bot.config.settings import (
 )
 from bot.jobs.digest import DigestJob
 from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
+from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_bot import serve_bot, slack_settings
 from tests.integration.slack_requests import block_action, slash_command
-from tests.integration.test_remediation_path import create_group, desired_capacity
 from tests.servers import ServerProcess
 
 
