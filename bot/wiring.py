@@ -93,18 +93,11 @@ def build_services(
         auto_state = InMemoryAutoRemediationState()
         firings = InMemoryRuleFirings()
     else:
-        from adapters.sqlite.anomalies import SqliteAnomalyStore
-        from adapters.sqlite.approvals import SqliteApprovalStore
-        from adapters.sqlite.auto_state import SqliteAutoRemediationState
-        from adapters.sqlite.database import StateDatabase
-        from adapters.sqlite.leases import SqliteJobLeases
-        from adapters.sqlite.rule_firings import SqliteRuleFirings
+        from adapters.sqlite.stores import SqliteStores
 
-        db = StateDatabase.in_directory(settings.state.dir)
-        anomalies, approvals = SqliteAnomalyStore(db), SqliteApprovalStore(db)
-        leases = SqliteJobLeases(db, clock)
-        auto_state = SqliteAutoRemediationState(db, clock)
-        firings = SqliteRuleFirings(db)
+        local = SqliteStores.in_directory(settings.state.dir, clock)
+        anomalies, approvals, leases = local.anomalies, local.approvals, local.leases
+        auto_state, firings = local.auto_state, local.firings
 
     if cloud is None and settings.aws.enabled:
         from adapters.aws.cloud_actions import AwsCloudActions
