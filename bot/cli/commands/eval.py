@@ -1,7 +1,8 @@
 """``smartcloudops eval smd|nab``: detection quality on the shared labelled data, beside the baselines.
 
 Prints, per file and as a mean, point-wise P/R/F1, point-adjusted F1, event-wise P/R/F1, alarm
-rate and false alarm runs per host-day for the product detector, IsolationForest (raw features,
+rate and false alarm runs per host-day for the product detector (and, for NAB, NAB's standard-profile
+score with one detection per run of alarm rows), IsolationForest (raw features,
 200 trees) and uniform random scores, all under the same threshold rule, and random alarms at
 the product's own alarm rate.
 """
@@ -110,7 +111,26 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for group, table in tables.items():
         sys.stdout.write(_render(group, table))
+    if args.dataset == "nab" and "product" in methods:
+        sys.stdout.write(_nab_line(groups))
     return 0
+
+
+def _nab_line(groups: dict[str, list[Any]]) -> str:
+    """NAB's standard-profile score of the product, one detection per run of alarm rows."""
+    from evaluation.batch import detect_train_test
+    from evaluation.nab_score import corpus_score, nab_parts
+
+    parts = {
+        group: [
+            nab_parts(c.labels, detect_train_test(c.train, c.test, step_seconds=c.step_seconds).alarms, probation=0)
+            for c in cases
+        ]
+        for group, cases in groups.items()
+    }
+    every = [p for group_parts in parts.values() for p in group_parts]
+    by_group = ", ".join(f"{g} {corpus_score(p):.1f}" for g, p in parts.items())
+    return f"\nNAB standard profile, first row of each alarm run counted: {corpus_score(every):.1f} ({by_group})\n"
 
 
 _COLUMNS = (
