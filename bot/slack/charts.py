@@ -75,8 +75,10 @@ def chart_for(services: Services, question: str, calls: Sequence[ToolCallRecord]
     if call is None or services.metrics is None:
         return None
     minutes = _window_minutes(question, call)
-    render = _renderer()
-    if minutes is None or render is None:
+    if minutes is None:
+        return None
+    render = _renderer()  # loads matplotlib: only once a chart is wanted
+    if render is None:
         return None
     args: dict[str, Any] = call.args
     try:
