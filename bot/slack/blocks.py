@@ -29,8 +29,12 @@ def working_blocks(*, header: str | None = None) -> list[dict[str, Any]]:
     return answer_blocks(messages.WORKING, header=header)
 
 
-def approval_blocks(request: ApprovalRequest) -> list[dict[str, Any]]:
-    """The approval message: what will run, the dry run, requester, expiry, and the two buttons."""
+def approval_blocks(request: ApprovalRequest, *, warning: str | None = None) -> list[dict[str, Any]]:
+    """The approval message: what will run, the dry run, requester, expiry, and the two buttons.
+
+    Args:
+        warning: shown above the buttons (e.g. that nobody is configured to approve this action).
+    """
     needed = request.required_approvals - len(request.approvals)
     fields = [
         {"type": "mrkdwn", "text": f"*Requested by*\n<@{request.requested_by}>"},
@@ -43,6 +47,7 @@ def approval_blocks(request: ApprovalRequest) -> list[dict[str, Any]]:
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{request.call.describe()}*"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*Dry run:* {request.dry_run}"}},
         {"type": "section", "fields": fields},
+        *([{"type": "context", "elements": [{"type": "mrkdwn", "text": warning}]}] if warning else []),
         {
             "type": "actions",
             "block_id": f"approval:{request.id}",

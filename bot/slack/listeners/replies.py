@@ -16,6 +16,7 @@ from bot.slack import blocks, messages
 from bot.slack.charts import chart_for
 from bot.slack.ops_answers import Reply, ask
 from domain.errors import OpsError
+from remediation.service import RemediationService
 
 #: Slack's answers when the bot is not in the channel (slash commands work there anyway).
 _CANNOT_POST = frozenset({"not_in_channel", "channel_not_found"})
@@ -58,6 +59,14 @@ def post_working(client: WebClient, place: Place, *, header: str | None = None) 
     return str(resp.get("ts")) if resp.get("ts") else None
 
 
+def approval_message(remediation: RemediationService, request_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """The fallback text and blocks of a request's approval message, warning when nobody may approve it."""
+    request = remediation.get(request_id)
+    action = request.call.action
+    warning = None if remediation.policy.approvers_for(action) else messages.no_approvers(action.value)
+    return messages.approval_needed(request.call.describe()), blocks.approval_blocks(request, warning=warning)
+
+
 def respond_reply(respond: Callable[..., Any], services: Services, reply: Reply, *, header: str | None) -> None:
     """Answer through the slash command's response URL (for channels the bot is not a member of)."""
     respond(
@@ -67,12 +76,8 @@ def respond_reply(respond: Callable[..., Any], services: Services, reply: Reply,
     )
     services.telemetry.count_tool_calls(reply.tool_calls)
     if reply.approval_id and services.remediation is not None:
-        request = services.remediation.get(reply.approval_id)
-        respond(
-            text=messages.approval_needed(request.call.describe()),
-            blocks=blocks.approval_blocks(request),
-            response_type="in_channel",
-        )
+        text, approval = approval_message(services.remediation, reply.approval_id)
+        respond(text=text, blocks=approval, response_type="in_channel")
 
 
 def post_reply(
@@ -95,13 +100,8 @@ def post_reply(
         )
     services.telemetry.count_tool_calls(reply.tool_calls)
     if reply.approval_id and services.remediation is not None:
-        request = services.remediation.get(reply.approval_id)
-        client.chat_postMessage(
-            channel=place.channel,
-            text=messages.approval_needed(request.call.describe()),
-            blocks=blocks.approval_blocks(request),
-            thread_ts=place.thread_ts,
-        )
+        text, approval = approval_message(services.remediation, reply.approval_id)
+        client.chat_postMessage(channel=place.channel, text=text, blocks=approval, thread_ts=place.thread_ts)
     chart = chart_for(services, question, reply.tool_calls)
     if chart is not None:
         client.files_upload_v2(
