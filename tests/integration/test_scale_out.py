@@ -26,9 +26,10 @@ import requests
 from pydantic import SecretStr
 
 from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings, SlackSettings
+from bot.services import Services
 from bot.wiring import build_services
 from remediation import actions
-from remediation.approval import ApprovalState
+from remediation.approval import ApprovalRequest, ApprovalState
 from tests import servers
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.moto_aws import create_group, desired_capacity
@@ -156,6 +157,25 @@ def click(replica: Replica, request_id: str, n: int) -> int:
     return requests.post(f"{replica.url}/slack/events", data=body, headers=headers, timeout=30).status_code
 
 
+def request_scale_ups(settings: Settings, count: int) -> tuple[Services, list[ApprovalRequest]]:
+    """Services on ``settings``, and one pending request to scale up each group ``web-asg-<n>`` by 1."""
+    services = build_services(settings, load_model=False)
+    assert services.remediation is not None
+    limits = services.tools.limits
+    made = [
+        services.remediation.request(actions.scale_up(group=f"web-asg-{n}", by=1, limits=limits), "U_ONCALL")
+        for n in range(count)
+    ]
+    return services, made
+
+
+def click_at_once(fleet: list[Replica], request_ids: list[str], clicks: int) -> list[int]:
+    """``clicks`` Approve clicks at the same time, round robin over the requests and the replicas."""
+    plan = [(fleet[n % len(fleet)], request_ids[n % len(request_ids)], n) for n in range(clicks)]
+    with ThreadPoolExecutor(max_workers=clicks) as pool:
+        return list(pool.map(lambda p: click(*p), plan))
+
+
 def audit_events(fleet: list[Replica]) -> list[dict[str, Any]]:
     return [
         json.loads(line)
@@ -176,19 +196,10 @@ def test_three_replicas_run_each_tick_once_store_each_anomaly_once_and_execute_e
         remediation=RemediationSettings(approvers={"scale_up": ["U_LEAD"]}),
         slack=SlackSettings(bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)),
     )
-    services = build_services(settings, load_model=False)
-    assert services.remediation is not None
-    limits = services.tools.limits
-    requests_made = [
-        services.remediation.request(actions.scale_up(group=f"web-asg-{n}", by=1, limits=limits), "U_ONCALL")
-        for n in range(REQUESTS)
-    ]
+    services, requests_made = request_scale_ups(settings, REQUESTS)
 
     # 50 clicks at once: each request clicked 10 times, round robin over the replicas.
-    plan = [(fleet[n % REPLICAS], requests_made[n % REQUESTS].id, n) for n in range(CLICKS)]
-    with ThreadPoolExecutor(max_workers=CLICKS) as pool:
-        statuses = list(pool.map(lambda p: click(*p), plan))
-    assert [200] * CLICKS == statuses
+    assert [200] * CLICKS == click_at_once(fleet, [r.id for r in requests_made], CLICKS)
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

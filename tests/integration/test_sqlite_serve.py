@@ -13,7 +13,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,19 @@ from adapters.sqlite.approvals import SqliteApprovalStore
 from adapters.sqlite.database import StateDatabase
 from adapters.sqlite.leases import SqliteJobLeases
 from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings, SlackSettings, StateSettings
-from bot.wiring import build_services
-from remediation import actions
 from remediation.approval import ApprovalState
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_requests import SIGNING_SECRET
-from tests.integration.test_scale_out import Replica, audit_events, click, start_replica, stop_replicas, wait_ready
+from tests.integration.test_scale_out import (
+    Replica,
+    audit_events,
+    click_at_once,
+    request_scale_ups,
+    start_replica,
+    stop_replicas,
+    wait_ready,
+)
 from tests.store_contracts import T0, approval
 
 REQUESTS = 3
@@ -72,18 +77,11 @@ def test_the_same_approve_click_to_two_serve_processes_executes_once(
         remediation=RemediationSettings(approvers={"scale_up": ["U_LEAD"]}),
         slack=SlackSettings(bot_token=SecretStr("xoxb-test"), signing_secret=SecretStr(SIGNING_SECRET)),
     )
-    services = build_services(settings, load_model=False)
+    services, made = request_scale_ups(settings, REQUESTS)
     assert services.remediation is not None
-    limits = services.tools.limits
-    made = [
-        services.remediation.request(actions.scale_up(group=f"web-asg-{n}", by=1, limits=limits), "U_ONCALL")
-        for n in range(REQUESTS)
-    ]
 
-    plan = [(pair[n % 2], made[n % REQUESTS].id, n) for n in range(REQUESTS * CLICKS_PER_REQUEST)]
-    with ThreadPoolExecutor(max_workers=len(plan)) as pool:
-        statuses = list(pool.map(lambda p: click(*p), plan))
-    assert [200] * len(plan) == statuses
+    clicks = REQUESTS * CLICKS_PER_REQUEST
+    assert [200] * clicks == click_at_once(pair, [r.id for r in made], clicks)
 
     deadline = time.monotonic() + 60
     while any(services.remediation.get(r.id).state is not ApprovalState.SUCCEEDED for r in made):
