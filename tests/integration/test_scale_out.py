@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,18 @@ def runs(fleet: list[Replica], job: str) -> Counter[str]:
     return Counter(e["tick"] for r in fleet for e in r.events() if e.get("event") == "job_ran" and e["job"] == job)
 
 
+def approving_env(aws_env: str, fake_slack: FakeSlackApi, tmp_path: Path) -> dict[str, str]:
+    """What a ``serve`` process needs to receive signed Approve clicks and scale groups in moto."""
+    return {
+        "SCO_AWS__ENDPOINT_URL": aws_env,
+        "SCO_SLACK__API_URL": fake_slack.api_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SCO_REMEDIATION__APPROVERS": json.dumps({"scale_up": ["U_LEAD"]}),
+        "SCO_DETECTION__MODEL_PATH": str(tmp_path / "no-model.pkl"),
+    }
+
+
 @pytest.fixture
 def fleet(
     tmp_path: Path, redis_url: str, prometheus: servers.ServerProcess, aws_env: str, fake_slack: FakeSlackApi
@@ -119,18 +132,19 @@ def fleet(
         "SCO_SCHEDULER__RULES_SECONDS": "1",
         "SCO_PROMETHEUS__URL": prometheus.url,
         "SCO_REDIS__URL": redis_url,
-        "SCO_AWS__ENDPOINT_URL": aws_env,
-        "SCO_SLACK__API_URL": fake_slack.api_url,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SCO_REMEDIATION__APPROVERS": json.dumps({"scale_up": ["U_LEAD"]}),
-        "SCO_DETECTION__MODEL_PATH": str(tmp_path / "no-model.pkl"),
+        **approving_env(aws_env, fake_slack, tmp_path),
         "SCO_DETECTION__INTERVAL_SECONDS": "1",
         "SCO_SCHEDULER__EXPIRY_SECONDS": "1",
         "SCO_SCHEDULER__DIGESTS": json.dumps({"C0DIGEST": "* * * * *"}),
         "SCO_SLACK__DIGEST_POST_WHEN_QUIET": "true",
     }
-    replicas = [start_replica(n, tmp_path, env) for n in range(REPLICAS)]
+    with serving([start_replica(n, tmp_path, env) for n in range(REPLICAS)]) as replicas:
+        yield replicas
+
+
+@contextmanager
+def serving(replicas: list[Replica]) -> Iterator[list[Replica]]:
+    """The replicas once each one answers; every one is stopped when the block ends."""
     try:
         for r in replicas:
             wait_ready(r)

@@ -7,7 +7,6 @@ each job tick's lease is taken by exactly one.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import time
@@ -29,12 +28,12 @@ from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_requests import SIGNING_SECRET
 from tests.integration.test_scale_out import (
     Replica,
+    approving_env,
     audit_events,
     click_at_once,
     request_scale_ups,
+    serving,
     start_replica,
-    stop_replicas,
-    wait_ready,
 )
 from tests.store_contracts import T0, approval
 
@@ -48,23 +47,9 @@ def pair(tmp_path: Path, aws_env: str, fake_slack: FakeSlackApi) -> Iterator[lis
     for n in range(REQUESTS):
         create_group(aws_env, f"web-asg-{n}", desired=2, max_size=10)
     env = {key: value for key, value in os.environ.items() if key != "SCO_REDIS__URL"}
-    env.update(
-        {
-            "SCO_AWS__ENDPOINT_URL": aws_env,
-            "SCO_SLACK__API_URL": fake_slack.api_url,
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SCO_REMEDIATION__APPROVERS": json.dumps({"scale_up": ["U_LEAD"]}),
-            "SCO_DETECTION__MODEL_PATH": str(tmp_path / "no-model.pkl"),
-        }
-    )
-    replicas = [start_replica(n, tmp_path, env, state=tmp_path / "state") for n in range(2)]
-    try:
-        for r in replicas:
-            wait_ready(r)
+    env.update(approving_env(aws_env, fake_slack, tmp_path))
+    with serving([start_replica(n, tmp_path, env, state=tmp_path / "state") for n in range(2)]) as replicas:
         yield replicas
-    finally:
-        stop_replicas(replicas)
 
 
 def test_the_same_approve_click_to_two_serve_processes_executes_once(
