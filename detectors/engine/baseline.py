@@ -40,22 +40,43 @@ def grown(array: npt.NDArray[_Item], size: int, fill: float | bool) -> npt.NDArr
     return out
 
 
+def row_quantiles(x: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
+    """Quantiles of every row's finite values (rows × quantiles, linear interpolation; NaN for an empty row).
+
+    One sort for the whole matrix (NaN sorts last), so it costs the same whatever the rows hold.
+    """
+    ordered = np.sort(np.asarray(x, dtype=np.float64), axis=1)
+    count = np.isfinite(ordered).sum(axis=1)
+    out = np.full((ordered.shape[0], len(quantiles)), np.nan)
+    has = count > 0
+    if not has.any() or ordered.shape[1] == 0:
+        return out
+    rows = ordered[has]
+    top = (count[has] - 1).astype(np.float64)
+    for j, q in enumerate(quantiles):
+        position = q * top
+        lo = np.floor(position).astype(np.intp)
+        hi = np.minimum(lo + 1, count[has] - 1)
+        low = np.take_along_axis(rows, lo[:, None], axis=1)[:, 0]
+        high = np.take_along_axis(rows, hi[:, None], axis=1)[:, 0]
+        out[has, j] = low + (position - lo) * (high - low)
+    return out
+
+
 def robust_fit(history: FloatArray, floor: FloatArray) -> tuple[FloatArray, FloatArray, IntArray]:
     """Centre, spread and finite-sample count of every lane from its history (lanes × time, NaN = missing).
 
     Lanes without a finite sample get a NaN centre (they start from the fleet prior).
     """
     x = np.asarray(history, dtype=np.float64)
-    count = np.isfinite(x).sum(axis=1).astype(np.intp)
-    with np.errstate(all="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            centre = np.nanmedian(x, axis=1)
-            q75, q25 = np.nanpercentile(x, [75, 25], axis=1)
-            mad = np.nanmedian(np.abs(x - centre[:, None]), axis=1) * _MAD_TO_SIGMA
-            std = np.nanstd(x, axis=1)
+    finite = np.isfinite(x)
+    count = finite.sum(axis=1).astype(np.intp)
+    q25, centre, q75 = row_quantiles(x, (0.25, 0.5, 0.75)).T
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        mad = row_quantiles(np.abs(x - centre[:, None]), (0.5,))[:, 0] * _MAD_TO_SIGMA
+        filled = np.where(finite, x, 0.0)
+        mean = filled.sum(axis=1) / np.maximum(count, 1)
+        std = np.sqrt(np.where(finite, (x - mean[:, None]) ** 2, 0.0).sum(axis=1) / np.maximum(count, 1))
     spread = np.fmax(np.fmax((q75 - q25) / _IQR_TO_SIGMA, mad), _STD_SHARE * std)
     relative = 0.01 * np.maximum(np.abs(np.nan_to_num(centre)) + np.nan_to_num(std), 1.0)
     spread = np.fmax(np.nan_to_num(spread, nan=0.0), np.maximum(floor, relative * (floor <= 0)))

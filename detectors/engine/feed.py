@@ -1,7 +1,8 @@
 """Feeding the engine from a metrics source: bootstrap from history, then advance minute by minute.
 
 Range queries go through the ``MetricsSource`` port, one batched query per signal for every host
-and at most ``MAX_POINTS`` points per series, the series laid out on one time grid (hosts × times).
+and at most ``MAX_POINTS`` points per series, the series laid out on one time grid (hosts × times);
+a source that also implements ``BlockSource.range_blocks`` hands the grid over as arrays.
 ``LiveFeed`` is what the detection job runs: the first cycle (or the first after a gap longer than
 ``max_gap``) bootstraps from ``bootstrap_hours`` of history, every later cycle reads only the
 minutes since the previous one. ``detect replay`` drives the same feed over a past period.
@@ -16,11 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 import structlog
 
 from detectors.engine.baseline import FloatArray
 from detectors.engine.events import IncidentEvent
 from detectors.engine.fleet import FleetEngine
+from detectors.model.cycle import BlockSource
 from domain.models import HostRef, MetricKind
 from domain.ports import MetricsSource
 
@@ -56,20 +59,53 @@ def _utc(epoch: float) -> datetime:
 def fetch_block(metrics: MetricsSource, signal: MetricKind, start: float, end: float, step: float) -> Block:
     """``signal`` for every host at ``start``, ``start + step``, … ≤ ``end``, in queries of at most ``MAX_POINTS``."""
     times = np.arange(start, end + step / 2, step)
+    if isinstance(metrics, BlockSource):
+        return _from_blocks(metrics, signal, times, step)
     rows: dict[str, tuple[HostRef, FloatArray]] = {}
+    # Series of one query mostly share one timestamps tuple: place each distinct tuple on the grid once.
+    placed: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
     for first in range(0, times.size, MAX_POINTS):
         chunk = times[first : first + MAX_POINTS]
         # A range needs two ends: one timestamp is asked as the step before it up to it.
         low = float(chunk[0]) if chunk.size > 1 else float(chunk[0]) - step
         for series in metrics.range(signal, None, start=_utc(low), end=_utc(float(chunk[-1])), step_seconds=step):
             _, row = rows.setdefault(series.host.instance, (series.host, np.full(times.size, np.nan)))
-            stamps = np.asarray(series.timestamps, dtype=np.float64)
-            slots = np.rint((stamps - start) / step).astype(np.int64)
-            keep = (slots >= 0) & (slots < times.size)
-            row[slots[keep]] = np.asarray(series.values, dtype=np.float64)[keep]
+            where = placed.get(id(series.timestamps))
+            if where is None:
+                slots = np.rint((np.asarray(series.timestamps, dtype=np.float64) - start) / step).astype(np.int64)
+                keep = (slots >= 0) & (slots < times.size)
+                where = placed.setdefault(id(series.timestamps), (slots[keep], keep))
+            row[where[0]] = np.asarray(series.values, dtype=np.float64)[where[1]]
+        placed.clear()
     hosts = tuple(h for h, _ in rows.values())
     values = np.stack([r for _, r in rows.values()]) if rows else np.zeros((0, times.size))
     return Block(signal=signal, hosts=hosts, times=times, values=values)
+
+
+def _from_blocks(metrics: BlockSource, signal: MetricKind, times: FloatArray, step: float) -> Block:
+    """The same grid from a source that hands over arrays (no ``Series`` per host)."""
+    start = float(times[0])
+    order: dict[str, int] = {}
+    hosts: list[HostRef] = []
+    parts: list[tuple[npt.NDArray[np.intp], int, FloatArray]] = []
+    for first in range(0, times.size, MAX_POINTS):
+        chunk = times[first : first + MAX_POINTS]
+        low = float(chunk[0]) if chunk.size > 1 else float(chunk[0]) - step
+        block = metrics.range_blocks([signal], start=_utc(low), end=_utc(float(chunk[-1])), step_seconds=step)[signal]
+        rows = np.empty(len(block.hosts), dtype=np.intp)
+        for n, host in enumerate(block.hosts):
+            if host.instance not in order:
+                order[host.instance] = len(hosts)
+                hosts.append(host)
+            rows[n] = order[host.instance]
+        offset = round((block.start - start) / step)
+        parts.append((rows, offset, block.values))
+    values = np.full((len(hosts), times.size), np.nan)
+    for rows, offset, part in parts:
+        lo, hi = max(offset, 0), min(offset + part.shape[1], times.size)
+        if hi > lo:
+            values[rows, lo:hi] = part[:, lo - offset : hi - offset]
+    return Block(signal=signal, hosts=tuple(hosts), times=times, values=values)
 
 
 def bootstrap(
@@ -79,7 +115,7 @@ def bootstrap(
     start: float,
     end: float,
     signals: Sequence[MetricKind] = SIGNALS,
-    points: int = 600,
+    points: int = 1440,
     progress: Callable[[str], None] | None = None,
 ) -> int:
     """Fit the engine on history between ``start`` and ``end`` (about ``points`` per series); hosts fitted."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown
+from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown, row_quantiles
 from detectors.engine.config import EngineConfig
 
 _GAMMA_LIMIT = 0.45
@@ -64,8 +64,7 @@ class PeakLevels:
         streams, scores, finite, n = streams[has], scores[has], finite[has], n[has]
         if streams.size == 0:
             return
-        with np.errstate(all="ignore"):
-            u = np.nanquantile(np.where(finite, scores, np.nan), self.config.peak_quantile, axis=1)
+        u = row_quantiles(np.where(finite, scores, np.nan), (self.config.peak_quantile,))[:, 0]
         excess = np.where(finite & (scores > u[:, None]), scores - u[:, None], np.nan)
         k = self.config.max_peaks
         # The most recent peaks first: sort each row's peak positions by time and keep the last k.
