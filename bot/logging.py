@@ -5,6 +5,11 @@ library records (stdlib ``logging``) go through the same formatter: one JSON obj
 the stream is not a terminal, console rendering when it is. With an event-log directory the same
 events also go, always as JSON, to ``<dir>/events.jsonl``, rotated at midnight UTC to
 ``events-YYYY-MM-DD.jsonl``; ``get_logs`` and ``/logs`` read those files back.
+
+Every rendered line passes through the process's ``SecretRedactor`` last, so no configured secret
+value reaches a stream or file, whatever logged it (an SDK's error body, a traceback). Library
+records below WARNING are dropped at the handlers, even when a library raised its own logger's
+level (``OPENAI_LOG=debug``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from typing import TextIO
 
 import structlog
 from structlog.stdlib import ProcessorFormatter
-from structlog.types import EventDict, Processor
+from structlog.types import EventDict, Processor, WrappedLogger
+
+from domain.redaction import SecretRedactor
 
 #: The stdlib logger the product's structlog events are handed to (bolt's own logger is a sibling).
 EVENTS_LOGGER = "smartcloudops.events"
@@ -39,11 +46,29 @@ def _record_timestamp(_logger: object, _method: str, event_dict: EventDict) -> E
     return event_dict
 
 
-def line_formatter(*, as_json: bool) -> ProcessorFormatter:
+class _RedactLine:
+    """The last processor: the rendered line without any secret."""
+
+    def __init__(self, redactor: SecretRedactor) -> None:
+        self.redactor = redactor
+
+    def __call__(self, _logger: WrappedLogger, _method: str, line: str) -> str:
+        return self.redactor.text(line)
+
+
+class ProductOrWarning(logging.Filter):
+    """Passes the product's events at any level and library records from WARNING up."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name == EVENTS_LOGGER
+
+
+def line_formatter(*, as_json: bool, redactor: SecretRedactor | None = None) -> ProcessorFormatter:
     """The formatter of every handler: structlog events and library records rendered alike.
 
     Args:
         as_json: one JSON object per line (exceptions as an ``exception`` string), else console text.
+        redactor: removes secrets from each rendered line (token shapes only when None).
 
     Returns:
         A formatter that also adds level, UTC timestamp, logger name and bound context to library records.
@@ -53,6 +78,7 @@ def line_formatter(*, as_json: bool) -> ProcessorFormatter:
         final += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     else:
         final.append(structlog.dev.ConsoleRenderer(colors=False))
+    final.append(_RedactLine(redactor or SecretRedactor()))  # type: ignore[arg-type]  # takes the rendered str
     foreign: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -104,6 +130,7 @@ def configure_logging(
     level: str = "INFO",
     json: bool | None = None,
     event_log_dir: Path | None = None,
+    redactor: SecretRedactor | None = None,
 ) -> None:
     """Configure structlog and the stdlib root logger to write to ``stream`` (and the event log).
 
@@ -115,12 +142,13 @@ def configure_logging(
         level: minimum level of the product's events; library records need at least WARNING.
         json: force JSON (True) or console (False) rendering; by default JSON unless ``stream`` is a TTY.
         event_log_dir: also keep the lines, as JSON, in ``events.jsonl`` there, rotated daily.
+        redactor: the configured secrets, removed from every line (token shapes only when None).
     """
     out: TextIO = stream or sys.stdout
     as_json = (not out.isatty()) if json is None else json
     numeric = logging.getLevelNamesMapping()[level.upper()]
     console = logging.StreamHandler(out)
-    console.setFormatter(line_formatter(as_json=as_json))
+    console.setFormatter(line_formatter(as_json=as_json, redactor=redactor))
     handlers: list[logging.Handler] = [console]
     unavailable: OSError | None = None
     if event_log_dir is not None:
@@ -129,13 +157,14 @@ def configure_logging(
         except OSError as exc:
             unavailable = exc
         else:
-            handlers[-1].setFormatter(line_formatter(as_json=True))
+            handlers[-1].setFormatter(line_formatter(as_json=True, redactor=redactor))
     root = logging.getLogger()
     for old in root.handlers:
         if old.name and old.name.startswith(_HANDLER_PREFIX):
             old.close()
     for n, handler in enumerate(handlers):
         handler.set_name(f"{_HANDLER_PREFIX}{n}")
+        handler.addFilter(ProductOrWarning())
     root.handlers[:] = handlers
     root.setLevel(max(numeric, logging.WARNING))
     logging.getLogger(EVENTS_LOGGER).setLevel(numeric)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.jobs.rule_actions import RuleActionJob
     from detectors.service import DetectionService
     from domain.ports import AnomalyStore, Clock, JobLeases, MetricsSource
+    from domain.redaction import SecretRedactor
     from remediation.ports import ApprovalStore, AuditSink, AutoRemediationState
     from remediation.service import RemediationService
     from tools.context import ToolContext
@@ -43,6 +44,9 @@ class Services:
     #: One lease per scheduled job and tick, shared by the replicas (in memory without Redis).
     leases: JobLeases | None = None
     auto_state: AutoRemediationState | None = None
+    #: Removes the configured secrets from what leaves the process (Slack messages, HTTP answers, audit
+    #: lines); without one, only token-shaped strings are removed.
+    redactor: SecretRedactor | None = None
 
     def __deepcopy__(self, memo: dict[int, object]) -> Services:
         """The same services: Bolt deep-copies a request's context for its lazy listeners, and a copy

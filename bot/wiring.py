@@ -20,6 +20,7 @@ from adapters.memory.rule_firings import InMemoryRuleFirings
 from adapters.redis.conversations import RedisConversationStore
 from agent.router import DeterministicRouter
 from agent.runner import AgentRunner
+from bot.config.secrets import secret_values
 from bot.config.settings import AutoRemediationSettings, LLMSettings, Settings
 from bot.jobs.detection_engine import build_live_feed
 from bot.jobs.rule_actions import RuleActionJob
@@ -33,6 +34,7 @@ from detectors.service import DetectionService
 from domain.errors import ConfigError
 from domain.models import MetricKind
 from domain.ports import AnomalyStore, Clock, ConversationStore, JobLeases, LogSource, MetricsSource
+from domain.redaction import SecretRedactor
 from remediation.actions import ActionLimits
 from remediation.brakes import AutoPolicy, RateLimit
 from remediation.policy import ApprovalPolicy, actions_without_approvers
@@ -53,6 +55,7 @@ def build_services(
     cloud: CloudActions | None = None,
     load_model: bool = True,
     in_memory: bool = False,
+    redactor: SecretRedactor | None = None,
 ) -> Services:
     """Create adapters and services from ``settings``; explicit arguments replace the configured ones.
 
@@ -62,8 +65,10 @@ def build_services(
         in_memory: without Redis, keep the stores in this process (the demo) instead of the SQLite
             file under the state directory that the machine's processes share (``StateStoreRefused``
             when it cannot be used).
+        redactor: the configured secrets (built from ``settings`` when None), removed at every edge.
     """
     clock = clock or SystemClock()
+    redactor = redactor or SecretRedactor.of(secret_values(settings))
     if metrics is None and settings.prometheus.url is not None:
         metrics = build_metrics(settings)
 
@@ -105,7 +110,7 @@ def build_services(
         endpoint = str(settings.aws.endpoint_url) if settings.aws.endpoint_url else None
         cloud = AwsCloudActions.from_endpoint(region=settings.aws.region, endpoint_url=endpoint)
 
-    audit = JsonlAuditSink(settings.audit.dir)
+    audit = JsonlAuditSink(settings.audit.dir, redactor=redactor)
     rem = settings.remediation
     limits = ActionLimits(
         allowed_services=frozenset(rem.allowed_services),
@@ -191,6 +196,7 @@ def build_services(
             else None
         ),
         auto_state=auto_state,
+        redactor=redactor,
     )
     if remediation is not None:
         for action in actions_without_approvers(remediation.policy):

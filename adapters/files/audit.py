@@ -6,10 +6,12 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from domain.errors import AuditWriteFailed
+from domain.redaction import SecretRedactor
 from remediation.ports import AuditEvent
 
 #: The audit log's daily files in its directory.
@@ -56,16 +58,21 @@ class JsonlAuditSink:
     """Appends audit events to ``<directory>/audit-YYYY-MM-DD.jsonl`` (UTC date of the event).
 
     The audit log is data, not logging: no log level filters it, and a write that cannot
-    be made durable raises ``AuditWriteFailed`` so the caller does not act.
+    be made durable raises ``AuditWriteFailed`` so the caller does not act. Each line has the
+    configured secrets removed (a parameter or an error text could carry one).
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, redactor: SecretRedactor | None = None) -> None:
         self.directory = directory
+        self.redactor = redactor or SecretRedactor()
         self._lock = threading.Lock()
 
     def path_for(self, event: AuditEvent) -> Path:
-        """The file an event goes to."""
-        return self.directory / f"audit-{event.timestamp.strftime('%Y-%m-%d')}.jsonl"
+        """The file an event goes to: its UTC day, whatever timezone its timestamp carries
+        (a naive timestamp is taken as UTC)."""
+        at = event.timestamp
+        day = at.astimezone(UTC) if at.tzinfo is not None else at
+        return self.directory / f"audit-{day.strftime('%Y-%m-%d')}.jsonl"
 
     def record(self, event: AuditEvent) -> None:
         """Append one event and fsync it.
@@ -73,7 +80,8 @@ class JsonlAuditSink:
         Raises:
             AuditWriteFailed: the directory or file cannot be written.
         """
-        line = json.dumps(event.model_dump(mode="json"), sort_keys=True, ensure_ascii=False) + "\n"
+        record = self.redactor.data(event.model_dump(mode="json"))
+        line = json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
         path = self.path_for(event)
         with self._lock:
             try:

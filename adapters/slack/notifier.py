@@ -16,6 +16,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from adapters.slack.redacting_client import RedactingWebClient
 from domain.errors import NotifierUnavailable
 
 
@@ -70,16 +71,20 @@ class BoundedRateLimitRetry(RateLimitErrorRetryHandler):
 
 
 def retrying_web_client(client: WebClient, *, max_retries: int = 3, max_wait_seconds: float = 60.0) -> WebClient:
-    """A WebClient like ``client`` (token, base URL, timeout) that waits out rate limits.
+    """A WebClient like ``client`` (token, base URL, timeout, secret redaction) that waits out rate limits.
 
     A dropped connection is retried once too.
     """
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=1),
-            BoundedRateLimitRetry(max_retry_count=max_retries, max_wait_seconds=max_wait_seconds),
-        ],
-    )
+    handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=1),
+        BoundedRateLimitRetry(max_retry_count=max_retries, max_wait_seconds=max_wait_seconds),
+    ]
+    like: dict[str, Any] = {
+        "token": client.token,
+        "base_url": client.base_url,
+        "timeout": client.timeout,
+        "retry_handlers": handlers,
+    }
+    if isinstance(client, RedactingWebClient):
+        return RedactingWebClient(redactor=client.redactor, **like)
+    return WebClient(**like)

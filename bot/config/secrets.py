@@ -130,3 +130,22 @@ def load_secrets(settings: Settings, source: ParameterSource) -> Settings:
     if path is None:
         return settings
     return apply_secrets(settings, secrets_from_parameters(path, source.read_path(path)))
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret value: each ``SecretStr`` setting (from the environment or SSM) and
+    the password of the Redis URL, for the start-up ``SecretRedactor``."""
+    from urllib.parse import urlsplit
+
+    values: list[str] = []
+    for section_name in type(settings).model_fields:
+        section = getattr(settings, section_name)
+        for name in type(section).model_fields:
+            value = getattr(section, name)
+            if isinstance(value, SecretStr):
+                values.append(value.get_secret_value())
+    if settings.redis.url:
+        password = urlsplit(settings.redis.url).password
+        if password:
+            values.append(password)
+    return values

@@ -11,11 +11,14 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
 from adapters.slack.notifier import retrying_web_client
+from adapters.slack.redacting_client import RedactingWebClient
 from bot.config.settings import Settings
 from bot.services import Services
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import RateLimiter, SeenEvents, attach_services, build_gate, record_request
+from bot.slack.response_redaction import redact_responses
 from domain.errors import ConfigError, NotifierUnavailable
+from domain.redaction import SecretRedactor
 
 
 class InstrumentedApp(App):
@@ -37,10 +40,16 @@ class InstrumentedApp(App):
 ANSWER_MAX_RATE_LIMIT_WAIT = 15.0
 
 
-def build_web_client(settings: Settings) -> WebClient:
-    """A WebClient for the configured Slack Web API base URL and bot token (no retries)."""
+def build_web_client(settings: Settings, redactor: SecretRedactor | None = None) -> WebClient:
+    """A WebClient for the configured Slack Web API base URL and bot token (no retries).
+
+    Args:
+        redactor: removes these secrets from every message sent (token shapes only when None).
+    """
     token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
-    return WebClient(token=token, base_url=str(settings.slack.api_url), timeout=10)
+    return RedactingWebClient(
+        redactor=redactor or SecretRedactor(), token=token, base_url=str(settings.slack.api_url), timeout=10
+    )
 
 
 def build_app(settings: Settings, services: Services, *, client: WebClient | None = None) -> App:
@@ -54,11 +63,11 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
         raise ConfigError("SLACK_BOT_TOKEN is not set")
     if settings.slack.signing_secret is None:
         raise ConfigError("SLACK_SIGNING_SECRET is not set")
+    web_client = build_web_client(settings, services.redactor)
     try:
         app = InstrumentedApp(
             services=services,
-            client=client
-            or retrying_web_client(build_web_client(settings), max_wait_seconds=ANSWER_MAX_RATE_LIMIT_WAIT),
+            client=client or retrying_web_client(web_client, max_wait_seconds=ANSWER_MAX_RATE_LIMIT_WAIT),
             signing_secret=settings.slack.signing_secret.get_secret_value(),
             # Ack functions are fast and run in the request thread; everything slow is a lazy listener.
             process_before_response=True,
@@ -69,12 +78,13 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
     except OSError as exc:
         raise NotifierUnavailable(f"the Slack Web API at {settings.slack.api_url} is unreachable ({exc})") from exc
     app.use(attach_services(services))
+    app.use(redact_responses(services.redactor or SecretRedactor()))
     app.use(
         build_gate(
             allowed_channels=frozenset(settings.slack.allowed_channels),
             limiter=RateLimiter(settings.slack.rate_limit_per_minute),
             seen=SeenEvents(shared=services.leases),
-            notices=build_web_client(settings),
+            notices=web_client,
         )
     )
     register_listeners(app)
