@@ -70,7 +70,7 @@ def _query(services: Services) -> Handler:
     async def query(request: Request) -> Response:
         try:
             payload = json.loads(await request.body() or b"null")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return _error(400, messages.QUERY_NEEDS_QUESTION)
         question = payload.get("question") if isinstance(payload, dict) else None
         if not isinstance(question, str) or not question.strip():
