@@ -315,4 +315,5 @@ def build_metrics(settings: Settings) -> MetricsSource:
         raise ConfigError("SCO_PROMETHEUS__URL is not set")
     from adapters.prometheus.metrics import PrometheusMetrics
 
-    return PrometheusMetrics(str(settings.prometheus.url), timeout_seconds=settings.prometheus.timeout_seconds)
+    cfg = settings.prometheus
+    return PrometheusMetrics(str(cfg.url), timeout_seconds=cfg.timeout_seconds, node_selector=cfg.node_selector)

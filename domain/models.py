@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.durations import format_duration
+
 
 class Severity(StrEnum):
     """How urgent an anomaly is, from least to most."""
@@ -107,6 +109,27 @@ class HostRef(BaseModel):
     def name(self) -> str:
         """The name people use: the friendly ``host`` label when there is one."""
         return self.host or self.instance
+
+
+class HostState(BaseModel):
+    """A known host and whether it answers: a down host is still a host, with when it was last seen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: HostRef
+    up: bool
+    #: Time of the host's newest node_exporter sample (None when none is left in the look-back).
+    last_seen: datetime | None = None
+
+    def describe_down(self, now: datetime) -> str:
+        """``down since 14:05 UTC (last seen 2026-03-10 14:05 UTC, 23m ago)`` for a down host; ``up`` otherwise."""
+        if self.up:
+            return "up"
+        if self.last_seen is None:
+            return "down (not seen recently)"
+        seconds = max(0, int((now - self.last_seen).total_seconds()))
+        ago = format_duration(seconds)
+        return f"down since {self.last_seen:%H:%M} UTC (last seen {self.last_seen:%Y-%m-%d %H:%M} UTC, {ago} ago)"
 
 
 @dataclass(frozen=True)

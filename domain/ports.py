@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.models import Anomaly, HostRef, MetricKind, Sample, Series
+from domain.models import Anomaly, HostRef, HostState, MetricKind, Sample, Series
 
 
 class Clock(Protocol):
@@ -28,7 +28,11 @@ class MetricsSource(Protocol):
     """Host metrics, already in their units (percent, MB/s, ...)."""
 
     def hosts(self) -> list[HostRef]:
-        """Every host that currently has series."""
+        """Every known host (a node_exporter target), up or down, sorted by name."""
+        ...
+
+    def host_states(self) -> list[HostState]:
+        """Every known host with whether it is up and when it was last seen, sorted by name."""
         ...
 
     def current(

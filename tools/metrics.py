@@ -9,24 +9,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from domain.durations import MAX_WINDOW, parse_duration
-from domain.errors import ConfigError
-from domain.hosts import resolve_host
-from domain.models import AnomalyStatus, HostRef, MetricKind, Sample, ToolResult, ToolStatus
-from domain.ports import MetricsSource
+from domain.models import AnomalyStatus, HostState, MetricKind, Sample, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.formatting import at, look_back, minute, quantity
+from tools.hosts import HOST_FIELD, matching, metrics_source, resolve_state
 
-_HOST_FIELD = "host name, instance (host:port), IP or EC2 instance id"
-
-
-def _metrics(ctx: ToolContext) -> MetricsSource:
-    if ctx.metrics is None:
-        raise ConfigError("no metrics source is configured (set SCO_PROMETHEUS__URL)")
-    return ctx.metrics
-
-
-def _resolve(ctx: ToolContext, host: str) -> HostRef:
-    return resolve_host(host, _metrics(ctx).hosts())
+_HOST_FIELD = HOST_FIELD
 
 
 def _sample_row(s: Sample) -> dict[str, str]:
@@ -45,22 +33,50 @@ class CurrentMetricArgs(BaseModel):
 
     metric: MetricKind = Field(description="cpu, memory, disk, disk_io, network_in, network_out, load or up")
     host: str | None = Field(default=None, description=f"{_HOST_FIELD}; omit for the whole fleet")
+    hosts: list[str] | None = Field(default=None, description="several hosts to compare, by name")
+    match: str | None = Field(default=None, description="only hosts whose name matches this prefix or glob (web-*)")
+    above: float | None = Field(default=None, description="only hosts whose value is above this (e.g. 80 for 80%)")
+    below: float | None = Field(default=None, description="only hosts whose value is below this")
+
+
+def _selected(ctx: ToolContext, args: CurrentMetricArgs) -> list[HostState] | None:
+    """The hosts the arguments name (None: the whole fleet)."""
+    if args.host or args.hosts:
+        return [
+            resolve_state(ctx, name)
+            for name in dict.fromkeys([*([args.host] if args.host else []), *(args.hosts or [])])
+        ]
+    if args.match:
+        return matching(metrics_source(ctx).host_states(), args.match)
+    return None
 
 
 def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
-    """Current value of a host metric (CPU %, memory %, disk %, network MB/s, load) for one host or all hosts."""
-    metrics = _metrics(ctx)
-    hosts = [_resolve(ctx, args.host)] if args.host else None
-    samples = metrics.current(args.metric, hosts)
+    """Current value of a host metric (CPU %, memory %, disk %, network MB/s, load): one host, several, or all."""
+    metrics = metrics_source(ctx)
+    selected = _selected(ctx, args)
+    now = ctx.clock.now()
+    down = [s for s in selected or [] if not s.up]
+    samples = metrics.current(args.metric, [s.ref for s in selected] if selected is not None else None)
+    samples = [
+        s
+        for s in samples
+        if (args.above is None or s.value > args.above) and (args.below is None or s.value < args.below)
+    ]
     params = args.model_dump(mode="json", exclude_none=True)
+    down_rows = [{"host": s.ref.name, "state": s.describe_down(now)} for s in down]
     if not samples:
-        return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"metric": args.metric.label})
+        data = {
+            "metric": args.metric.label,
+            "down": down_rows,
+            "filtered": args.above is not None or args.below is not None,
+        }
+        return ToolResult(status=ToolStatus.NO_DATA, params=params, data=data)
     # A fleet answer lists the busiest hosts first, so the part that fits in a reply is the useful part.
-    order = (
-        sorted(samples, key=lambda s: s.host.name) if len(samples) <= 20 else sorted(samples, key=lambda s: -s.value)
-    )
+    ranked = args.above is not None or args.below is not None or len(samples) > 20
+    order = sorted(samples, key=lambda s: -s.value) if ranked else sorted(samples, key=lambda s: s.host.name)
     rows = [_sample_row(s) for s in order]
-    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"samples": rows})
+    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"samples": rows, "down": down_rows})
 
 
 class MetricRangeArgs(BaseModel):
@@ -73,8 +89,9 @@ class MetricRangeArgs(BaseModel):
 
 def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     """Minimum, maximum, average and latest of a host metric over a recent window (e.g. the last hour)."""
-    metrics = _metrics(ctx)
-    ref = _resolve(ctx, args.host)
+    metrics = metrics_source(ctx)
+    state = resolve_state(ctx, args.host)
+    ref = state.ref
     span = min(parse_duration(args.since), MAX_WINDOW)
     end = ctx.clock.now()
     start = end - span
@@ -83,13 +100,12 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     params = args.model_dump(mode="json")
     values = [(t, v) for s in series for t, v in zip(s.timestamps, s.values, strict=True) if math.isfinite(v)]
     if not values:
-        return ToolResult(
-            status=ToolStatus.NO_DATA, params=params, data={"host": ref.name, "metric": args.metric.label}
-        )
+        missing = {"host": ref.name, "metric": args.metric.label, "state": state.describe_down(end)}
+        return ToolResult(status=ToolStatus.NO_DATA, params=params, data=missing)
     nums = [v for _, v in values]
     peak_t, peak = max(values, key=lambda p: p[1])
     last_t, last = values[-1]
-    data = {
+    data: dict[str, object] = {
         "host": ref.name,
         "metric": args.metric.label,
         "window": look_back(start, end),
@@ -98,6 +114,7 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
         "mean": quantity(args.metric, sum(nums) / len(nums)),
         "last": f"{quantity(args.metric, last)} at {minute(datetime.fromtimestamp(last_t, UTC))}",
         "points": len(nums),
+        "state": state.describe_down(end),
     }
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=data)
 
@@ -112,7 +129,7 @@ class TopHostsArgs(BaseModel):
 
 def top_hosts(ctx: ToolContext, args: TopHostsArgs) -> ToolResult:
     """The hosts with the highest (or lowest) current value of a metric."""
-    samples = _metrics(ctx).current(args.metric, None)
+    samples = metrics_source(ctx).current(args.metric, None)
     params = args.model_dump(mode="json")
     if not samples:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"metric": args.metric.label})
@@ -135,23 +152,19 @@ _STATUS_METRICS = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, MetricKin
 
 def host_status(ctx: ToolContext, args: HostStatusArgs) -> ToolResult:
     """Is a host up, and its current CPU, memory, disk and load, with its open anomalies."""
-    metrics = _metrics(ctx)
-    hosts = metrics.hosts()
+    metrics = metrics_source(ctx)
     params = args.model_dump(mode="json")
-    ref = resolve_host(args.host, hosts)
+    host_state = resolve_state(ctx, args.host)
+    ref = host_state.ref
     readings: dict[str, str] = {}
-    for metric in _STATUS_METRICS:
+    for metric in _STATUS_METRICS if host_state.up else ():
         found = metrics.current(metric, [ref])
         if found:
             readings[metric.label] = f"{quantity(metric, found[0].value)} ({found[0].window}, {at(found[0].timestamp)})"
-    up = metrics.current(MetricKind.UP, [ref])
-    if up:
-        state = "up" if up[0].value >= 1 else "down"
-    else:
-        state = "up (reporting metrics)" if readings else "down (no metrics)"
+    state = host_state.describe_down(ctx.clock.now())
     open_items = [
         f"[{a.severity.value}] {a.metric.label} {a.value_text} since {minute(a.started_at)}"
-        for a in ctx.anomalies.recent(50)
+        for a in ctx.anomalies.open_anomalies()
         if a.host.instance == ref.instance and a.status is not AnomalyStatus.RESOLVED
     ]
     data = {

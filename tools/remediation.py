@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from domain.hosts import resolve_host
 from domain.errors import ActionNotAllowed, ConfigError, InputError
 from domain.models import ToolResult, ToolStatus
 from remediation import actions
 from remediation.actions import ActionCall, ActionName
 from tools.context import ToolContext
+from tools.hosts import resolve_state
 
 
 class RemediationArgs(BaseModel):
@@ -27,14 +27,18 @@ def build_call(ctx: ToolContext, args: RemediationArgs) -> ActionCall:
     """Turn tool arguments into a validated action call.
 
     Raises:
-        InputError, ActionNotAllowed: missing or unacceptable parameters.
+        InputError, ActionNotAllowed: missing or unacceptable parameters, or a restart on a host that is down.
     """
     if args.action is ActionName.RESTART_SERVICE:
         if not args.service or not args.host:
             raise InputError("restart_service needs a service and a host")
         instance_id = args.host
         if ctx.metrics is not None and not args.host.startswith("i-"):
-            ref = resolve_host(args.host, ctx.metrics.hosts())
+            state = resolve_state(ctx, args.host)
+            ref = state.ref
+            if not state.up:
+                reason = f"{ref.name} is {state.describe_down(ctx.clock.now())}, so a restart cannot reach it"
+                raise ActionNotAllowed(args.action.value, reason)
             if not ref.instance_id:
                 raise InputError(f"{ref.name} has no instance_id label, so it cannot be restarted through SSM")
             instance_id = ref.instance_id

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from urllib3.util.retry import Retry
 
 from adapters.prometheus import promql
 from domain.errors import MetricsUnavailable, QueryError
-from domain.models import HostRef, MetricKind, Sample, Series
+from domain.models import HostRef, HostState, MetricKind, Sample, Series
 
 # Enough to keep a server's cores busy while answers are decoded here, few enough not to swamp it.
 _MAX_CONCURRENT_QUERIES = 3
@@ -55,11 +56,14 @@ class PrometheusMetrics:
     Args:
         url: base URL of the server (``http://127.0.0.1:9090``).
         timeout_seconds: timeout of every HTTP request.
+        node_selector: label matchers (``job="node"``) that a host's series carry; None: every
+            target exposing node_exporter's series is a host.
     """
 
-    def __init__(self, url: str, *, timeout_seconds: float = 10.0) -> None:
+    def __init__(self, url: str, *, timeout_seconds: float = 10.0, node_selector: str | None = None) -> None:
         self.url = url.rstrip("/")
         self._timeout = timeout_seconds
+        self._selector = node_selector
         # Retries are few and quick so an outage is reported in about a second instead of
         # hanging the answer.
         retry = Retry(total=2, connect=1, backoff_factor=0.2, status_forcelist=(502, 503, 504), allowed_methods=None)
@@ -112,9 +116,38 @@ class PrometheusMetrics:
         )
 
     def hosts(self) -> list[HostRef]:
-        """Every host that exposes ``node_uname_info``, sorted by name."""
-        rows = self.query(promql.hosts_query())
-        return sorted({_host(r["metric"]) for r in rows}, key=lambda h: h.name)
+        """Every known host, up or down, sorted by name."""
+        return [state.ref for state in self.host_states()]
+
+    def host_states(self) -> list[HostState]:
+        """Every node_exporter target, up or down, sorted by name.
+
+        Hosts reporting now come from their node series; a target whose ``up`` is 0 is a host
+        when it exposed node series within the look-back (or matches the node selector), and
+        its last successful scrape is when it was last seen.
+        """
+        sel = self._selector
+        reporting = {ref.instance: ref for ref in (_host(r["metric"]) for r in self.query(promql.hosts_query(sel)))}
+        targets = [(_host(r["metric"]), float(r["value"][1])) for r in self.query(promql.targets_query(sel))]
+        states = {inst: HostState(ref=ref, up=True) for inst, ref in reporting.items()}
+        down = {ref.instance: ref for ref, value in targets if value < 1 and ref.instance not in reporting}
+        if down:
+            wanted = sorted(down)
+            look_back = promql.HOST_LOOK_BACK
+            seen = [
+                _host(r["metric"])
+                for r in self.query(promql.seen_hosts_query(wanted, look_back=look_back, selector=sel))
+            ]
+            last_up = {
+                str(r["metric"].get("instance")): datetime.fromtimestamp(float(r["value"][1]), UTC)
+                for r in self.query(promql.last_up_query(wanted, look_back=look_back, selector=sel))
+            }
+            for ref in seen:
+                states[ref.instance] = HostState(ref=ref, up=False, last_seen=last_up.get(ref.instance))
+        if sel:  # a selected target is a host even when nothing of it is left in the look-back
+            for inst, ref in down.items():
+                states.setdefault(inst, HostState(ref=ref, up=False))
+        return sorted(states.values(), key=lambda s: s.ref.name)
 
     def current(
         self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
@@ -122,7 +155,18 @@ class PrometheusMetrics:
         """Latest value of ``metric`` per host, now or at ``at``."""
         if hosts is not None and not hosts:
             return []
+        if metric is MetricKind.UP:
+            return self._up(hosts, at=at)
         return self._samples(metric, self.query(promql.metric_query(metric, _instances(hosts)), at=at))
+
+    def _up(self, hosts: Sequence[HostRef] | None, *, at: datetime | None) -> list[Sample]:
+        """``up`` of known hosts only (other targets are not hosts), labelled as the hosts are known."""
+        known = {ref.instance: ref for ref in (hosts if hosts is not None else self.hosts())}
+        if not known:
+            return []
+        rows = self.query(promql.metric_query(MetricKind.UP, list(known)), at=at)
+        samples = self._samples(MetricKind.UP, [r for r in rows if r["metric"].get("instance") in known])
+        return [replace(s, host=known[s.host.instance]) for s in samples]
 
     def _samples(self, metric: MetricKind, rows: list[dict[str, Any]]) -> list[Sample]:
         window = f"{promql.RATE_WINDOW} average" if metric in promql.RATE_METRICS else "latest"

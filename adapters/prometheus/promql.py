@@ -19,6 +19,12 @@ MAX_POINTS_PER_SERIES = 1100
 RATE_WINDOW = "1m"
 # Series every host has exactly one of; its label set is the host's identity.
 HOST_INFO_METRIC = "node_uname_info"
+# A target is a host when it exposes one of these (Prometheus itself, Alertmanager or the
+# bot's /metrics expose neither); ``up`` alone cannot tell.
+NODE_SERIES = (HOST_INFO_METRIC, "node_cpu_seconds_total")
+# How far back a down host is still known, and the resolution of its "last seen".
+HOST_LOOK_BACK = "24h"
+LAST_SEEN_STEP = "15s"
 # Pseudo and in-memory filesystems say nothing about disk space.
 _FS_IGNORED = 'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs"'
 RATE_METRICS = frozenset({MetricKind.CPU, MetricKind.DISK_IO, MetricKind.NETWORK_IN, MetricKind.NETWORK_OUT})
@@ -119,9 +125,46 @@ def metric_query(metric: MetricKind, instances: Sequence[str] | None = None, *, 
     raise InputError(f"unknown metric {metric}")  # pragma: no cover - exhaustive
 
 
-def hosts_query() -> str:
-    """PromQL listing every host with its identifying labels."""
-    return f"count by ({_BY}) ({HOST_INFO_METRIC})"
+def hosts_query(selector: str | None = None) -> str:
+    """PromQL listing every host that reports now, with its identifying labels.
+
+    A host is a target exposing node_exporter's series; ``selector`` (label matchers such as
+    ``job="node"``) narrows that down further.
+    """
+    sel = selector or ""
+    return " or ".join(f"count by ({_BY}) ({name}{{{sel}}})" for name in NODE_SERIES)
+
+
+def targets_query(selector: str | None = None) -> str:
+    """PromQL giving every scrape target's ``up`` (1 or 0), optionally only those ``selector`` matches."""
+    return f"max by ({_BY}) (up{{{selector or ''}}})"
+
+
+def seen_hosts_query(instances: Sequence[str], *, look_back: str, selector: str | None = None) -> str:
+    """PromQL giving the identifying labels of those ``instances`` that exposed node series within ``look_back``.
+
+    A range selector reads the samples themselves, so series marked stale since still count.
+
+    Raises:
+        InputError: an instance is not a valid label value, or ``instances`` is empty.
+    """
+    sel = _join(host_selector(instances), selector or "")
+    return f"max by ({_BY}) (last_over_time({HOST_INFO_METRIC}{{{sel}}}[{look_back}]))"
+
+
+def last_up_query(instances: Sequence[str], *, look_back: str, selector: str | None = None) -> str:
+    """PromQL giving, per instance, the time of its newest successful scrape (``up == 1``) within ``look_back``.
+
+    ``up`` keeps a sample per scrape while the target fails, so the subquery finds its last 1 to
+    within ``LAST_SEEN_STEP``.
+
+    Raises:
+        InputError: an instance is not a valid label value, or ``instances`` is empty.
+    """
+    sel = _join(host_selector(instances), selector or "")
+    # timestamp() of a selector is its sample's time (of an expression it would be the step's time).
+    scraped = f"timestamp(up{{{sel}}}) and up{{{sel}}} == 1"
+    return f"max by (instance) (max_over_time(({scraped})[{look_back}:{LAST_SEEN_STEP}]))"
 
 
 def range_step(start: float, end: float, requested: float) -> float:

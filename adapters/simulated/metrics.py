@@ -2,7 +2,7 @@
 
 It answers as ``PrometheusMetrics`` would over the simulator's scrapes: the same host
 labels, the same units, the same step cap, the same validation of user input, and a
-down host has no series but ``up`` (0).
+down host is still a known host but has no series except ``up`` (0).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 import numpy as np
 
 from adapters.prometheus import promql
-from domain.models import HostRef, MetricKind, Sample, Series
+from domain.models import HostRef, HostState, MetricKind, Sample, Series
 from domain.ports import Clock
 from simulator.exposition import step_times
-from simulator.fleet import FleetModel
+from simulator.fleet import FleetModel, IncidentKind
 
 
 class SimulatedMetrics:
@@ -38,9 +38,25 @@ class SimulatedMetrics:
         ]
 
     def hosts(self) -> list[HostRef]:
-        """Hosts that are up, sorted by name."""
+        """Every simulated host, up or down, sorted by name."""
+        return sorted(self.model.refs, key=lambda h: h.name)
+
+    def host_states(self) -> list[HostState]:
+        """Every simulated host with whether it is up; a down host was last seen when its outage began."""
         now = self.clock.now().timestamp()
-        return sorted((self.model.refs[i] for i in self._rows(None, t=now)), key=lambda h: h.name)
+        down = self.model.down_mask(now)
+        states = []
+        for i, ref in enumerate(self.model.refs):
+            if not down[i]:
+                states.append(HostState(ref=ref, up=True))
+                continue
+            began = [
+                x.start
+                for x in self.model.incidents
+                if x.kind is IncidentKind.HOST_DOWN and x.host == ref.name and x.start <= now < x.start + x.duration
+            ]
+            states.append(HostState(ref=ref, up=False, last_seen=utc(max(began)) if began else None))
+        return sorted(states, key=lambda s: s.ref.name)
 
     def _values_at(self, metric: MetricKind, t: float) -> np.ndarray:
         if metric in promql.RATE_METRICS:

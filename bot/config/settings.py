@@ -40,6 +40,10 @@ __all__ = [
     "StateSettings",
 ]
 
+# One or more PromQL label matchers: name, operator, double-quoted value, comma-separated.
+_MATCHER = r'[A-Za-z_]\w*\s*(?:=~|!~|!=|=)\s*"[^"\\{}]*"'
+_LABEL_MATCHERS = re.compile(rf"{_MATCHER}(?:\s*,\s*{_MATCHER})*")
+
 
 class PrometheusSettings(BaseModel):
     """Where metrics come from."""
@@ -49,6 +53,18 @@ class PrometheusSettings(BaseModel):
         description="Prometheus (or VictoriaMetrics) base URL; unset: no metrics tools, no detection",
     )
     timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="timeout of each metrics request")
+    node_selector: str | None = Field(
+        default=None,
+        description='PromQL label matchers a host\'s series carry (e.g. `job="node"`); '
+        "unset: every target exposing node_exporter series is a host",
+    )
+
+    @field_validator("node_selector")
+    @classmethod
+    def _label_matchers(cls, v: str | None) -> str | None:
+        if v is not None and not _LABEL_MATCHERS.fullmatch(v.strip()):
+            raise ValueError('must be PromQL label matchers such as job="node" or job=~"node|hosts",env="prod"')
+        return v.strip() if v is not None else None
 
 
 class RedisSettings(BaseModel):

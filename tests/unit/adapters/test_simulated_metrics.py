@@ -31,14 +31,27 @@ def metrics() -> SimulatedMetrics:
     return SimulatedMetrics(model, ManualClock(NOW))
 
 
-def test_a_down_host_is_missing_from_hosts_but_reported_by_up(metrics: SimulatedMetrics) -> None:
+def test_a_down_host_is_a_known_host_reported_down_by_up(metrics: SimulatedMetrics) -> None:
     names = [h.name for h in metrics.hosts()]
     up = {s.host.name: s.value for s in metrics.current(MetricKind.UP)}
 
-    assert "cache-1" not in names
-    assert 9 == len(names)
+    assert "cache-1" in names
+    assert 10 == len(names)
     assert 0.0 == up["cache-1"]
     assert 9 == sum(up.values())
+
+
+def test_a_down_host_was_last_seen_when_its_outage_began(metrics: SimulatedMetrics) -> None:
+    states = {s.ref.name: s for s in metrics.host_states()}
+
+    assert (False, NOW - timedelta(seconds=300)) == (states["cache-1"].up, states["cache-1"].last_seen)
+    assert [] == [name for name, s in states.items() if name != "cache-1" and not s.up]
+
+
+def test_a_down_host_has_no_series_but_up(metrics: SimulatedMetrics) -> None:
+    cache = resolve_host("cache-1", metrics.hosts())
+
+    assert [] == metrics.current(MetricKind.CPU, [cache])
 
 
 def test_a_hostile_instance_is_an_input_error(metrics: SimulatedMetrics) -> None:

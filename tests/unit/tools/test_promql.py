@@ -163,3 +163,37 @@ def test_range_step_keeps_series_under_the_point_limit(
 def test_range_step_refuses_empty_ranges_and_bad_steps(start: float, end: float, step: float) -> None:
     with pytest.raises(InputError):
         promql.range_step(start, end, step)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            promql.hosts_query(),
+            "count by (instance, host, instance_id) (node_uname_info{}) or "
+            "count by (instance, host, instance_id) (node_cpu_seconds_total{})",
+        ),
+        (
+            promql.hosts_query('job="node"'),
+            'count by (instance, host, instance_id) (node_uname_info{job="node"}) or '
+            'count by (instance, host, instance_id) (node_cpu_seconds_total{job="node"})',
+        ),
+        (promql.targets_query(), "max by (instance, host, instance_id) (up{})"),
+        (
+            promql.seen_hosts_query(["10.0.1.14:9100"], look_back="24h"),
+            'max by (instance, host, instance_id) (last_over_time(node_uname_info{instance="10.0.1.14:9100"}[24h]))',
+        ),
+        (
+            promql.last_up_query(["a:1"], look_back="24h", selector='job="node"'),
+            'max by (instance) (max_over_time((timestamp(up{instance="a:1",job="node"}) and '
+            'up{instance="a:1",job="node"} == 1)[24h:15s]))',
+        ),
+    ],
+)
+def test_host_inventory_queries(query: str, expected: str) -> None:
+    assert expected == query
+
+
+def test_the_last_seen_of_a_hostile_instance_is_an_input_error() -> None:
+    with pytest.raises(InputError):
+        promql.last_up_query(['x"} or vector(1) #'], look_back="24h")

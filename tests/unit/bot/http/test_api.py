@@ -34,6 +34,9 @@ class UnreachableMetrics:
     def hosts(self) -> list[Any]:
         raise self._down()
 
+    def host_states(self) -> list[Any]:
+        raise self._down()
+
     def current(self, *_args: Any, **_kwargs: Any) -> Any:
         raise self._down()
 
