@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.conversation import Conversation
+from agent.fleet_intents import fleet_call
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, format_duration
 from domain.hosts import find_host_mentions
 from domain.models import HostRef, MetricKind
@@ -62,6 +64,7 @@ _RANGE = re.compile(
     r"\b(peak|max(imum)?|highest|average|avg|mean|min(imum)?|trend|history|over|during|since|last|past)\b"
 )
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
+_REFERS_BACK = re.compile(r"\b(it|its|there|that (host|box|server|one)|this (host|box|server)|same host)\b")
 _SEVERITY = re.compile(r"\b(critical|high|medium|low)\b")
 _AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
 
@@ -89,7 +92,19 @@ def host_in(text: str, known: Sequence[HostRef]) -> str | None:
     found = find_host_mentions(words, known)
     if found:
         return found[0].name
-    return next((w for w in words if _HOSTLIKE.match(w)), None)
+    if shaped := next((w for w in words if _HOSTLIKE.match(w)), None):
+        return shaped
+    # A near miss of a known name ("web1", "db-l") is kept, so the tool asks "did you mean web-1?"
+    # instead of the question being answered for the whole fleet.
+    names = [ref.name.lower() for ref in known]
+    return next(
+        (
+            w
+            for w in words
+            if len(w) >= 3 and any(c.isdigit() for c in w) and difflib.get_close_matches(w, names, 1, 0.75)
+        ),
+        None,
+    )
 
 
 def since_in(text: str) -> str | None:
@@ -151,15 +166,20 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Pl
         if _ERRORS.search(text):
             args["contains"] = "error"
         return Plan("logs", "get_logs", args, host=host)
+    if (fleet := fleet_call(text, known_hosts, metric)) is not None:
+        tool, args = fleet
+        return Plan("fleet" if tool == "fleet_status" else "metric", tool, args, metric=args.get("metric"))
     if metric is None and host is not None and follow_up and context.intent in ("metric", "range") and context.metric:
         metric = MetricKind(context.metric)
     if metric is not None and _TOP.search(text) and host is None:
         args = {"metric": metric.value, "n": _top_n(text), "order": "lowest" if _LOWEST.search(text) else "highest"}
         return Plan("top", "top_hosts", args, metric=metric.value)
     if _STATUS.search(text) and metric is None:
-        target = host or context.host
+        # Only a follow-up in the same thread ("is it up?") inherits the host of an earlier question.
+        target = host or (context.host if _REFERS_BACK.search(text) else None)
         if target:
             return Plan("status", "host_status", {"host": target}, host=target)
+        return Plan("fleet", "fleet_status", {})
     if metric is None and host is not None and context.intent == "status" and follow_up:
         return Plan("status", "host_status", {"host": host}, host=host)
     if metric is None:

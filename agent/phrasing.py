@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.models import ToolResult, ToolStatus
+from domain.models import MetricKind, ToolResult, ToolStatus
+from tools.fleet import FleetStatus
 
 HELP_TEXT = (
     "I can answer: current, peak or average CPU, memory, disk, network or load for a host or the fleet "
@@ -23,20 +24,55 @@ def _metric(d: dict[str, Any]) -> str:
     rows = [f"{s['host']} {s['metric']}: {s['value']} ({s['window']}, {s['at']})" for s in samples[:MAX_ROWS]]
     if len(samples) > MAX_ROWS:
         rows.append(f"… and {len(samples) - MAX_ROWS} more hosts (highest first; ask for one host by name)")
+    rows += [f"{x['host']} is {x['state']}." for x in d.get("down", [])]
     return "\n".join(rows)
 
 
+def _no_metric(d: dict[str, Any]) -> str:
+    down = d.get("down") or []
+    if down:
+        return "\n".join(f"{x['host']} is {x['state']}: no {d.get('metric', 'metric')} data." for x in down)
+    if d.get("filtered"):
+        return f"No host matches: nothing has {d.get('metric', 'that metric')} in that range right now."
+    return f"No {d.get('metric', 'metric')} data right now."
+
+
 def _range(d: dict[str, Any]) -> str:
-    return (
+    text = (
         f"{d['host']} {d['metric']} over {d['window']}: peak {d['max']}, average {d['mean']}, "
         f"minimum {d['min']}, latest {d['last']} ({d['points']} points)."
     )
+    state = d.get("state", "up")
+    return text if state == "up" else f"{text}\n{d['host']} is {state}."
 
 
 def _top(d: dict[str, Any]) -> str:
     rows = [f"{n}. {s['host']}: {s['value']} ({s['window']}, {s['at']})" for n, s in enumerate(d["samples"], 1)]
     label = d["samples"][0]["metric"] if d["samples"] else ""
     return f"{d['order'].capitalize()} {label} of {d['of_hosts']} hosts:\n" + "\n".join(rows)
+
+
+def fleet_lines(status: FleetStatus) -> list[str]:
+    """The fleet status as lines: the up count, each down host, the worst hosts, the averages, open incidents."""
+    scope = f" matching '{status.selection}'" if status.selection else ""
+    lines = [f"{len(status.up)} of {status.total} hosts{scope} up"]
+    lines += [f"• down: {d.ref.name}, {d.describe_down(status.at)}" for d in status.down]
+    for m in status.metrics:
+        lead = "busiest CPU" if m.metric is MetricKind.CPU else f"highest {m.metric.label}"
+        lines.append(f"• {lead}: " + ", ".join(r.text for r in m.highest) + f" ({m.window})")
+    if status.metrics:
+        lines.append("• fleet average: " + "; ".join(f"{m.metric.label} {m.average_text}" for m in status.metrics))
+    lines.append(f"• open anomalies: {len(status.open_incidents)}")
+    lines += [
+        f"  ◦ [{a.severity.value}] {a.host.name} {a.metric.label} {a.value_text} since {a.started_at:%H:%M} UTC"
+        for a in status.open_incidents[:10]
+    ]
+    return lines
+
+
+def _fleet(status: FleetStatus) -> str:
+    lines = fleet_lines(status)
+    return "\n".join([f"Fleet: {lines[0]} (at {status.at:%H:%M} UTC).", *lines[1:]])
 
 
 def _status(d: dict[str, Any]) -> str:
@@ -111,8 +147,11 @@ _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "request_remediation": _remediation,
 }
 _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
-    "get_current_metric": lambda d: f"No {d.get('metric', 'metric')} data right now.",
-    "get_metric_range": lambda d: f"No {d.get('metric', '')} data for {d.get('host', 'that host')} in that window.",
+    "get_current_metric": _no_metric,
+    "get_metric_range": lambda d: (
+        f"No {d.get('metric', '')} data for {d.get('host', 'that host')} in that window"
+        + (f"; it is {d['state']}." if d.get("state", "up") != "up" else ".")
+    ),
     "top_hosts": lambda d: f"No {d.get('metric', '')} data right now.",
     "list_recent_anomalies": lambda _d: "No anomalies recorded.",
     "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
@@ -127,6 +166,8 @@ def phrase(tool: str, result: ToolResult) -> str:
     if result.status is ToolStatus.ERROR:
         prefix = "I can't request that" if tool == "request_remediation" else "Sorry"
         return f"{prefix}: {result.error}"
+    if isinstance(result.data, FleetStatus):
+        return _fleet(result.data) if result.data.total else "No hosts are known to the metrics source."
     data = result.data if isinstance(result.data, dict) else {}
     if result.status is ToolStatus.NO_DATA:
         no_data = _NO_DATA.get(tool)

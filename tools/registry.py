@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import OpsError
 from domain.models import ToolResult, ToolStatus
-from tools import anomalies, logs, metrics, remediation, rules
+from tools import anomalies, fleet, logs, metrics, remediation, rules
 from tools.context import ToolContext
 
 log = structlog.get_logger(__name__)
@@ -59,6 +59,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("get_metric_range", metrics.MetricRangeArgs, metrics.get_metric_range, True, _needs_metrics),
     Tool("top_hosts", metrics.TopHostsArgs, metrics.top_hosts, True, _needs_metrics),
     Tool("host_status", metrics.HostStatusArgs, metrics.host_status, True, _needs_metrics),
+    Tool("fleet_status", fleet.FleetStatusArgs, fleet.fleet_status, True, _needs_metrics),
     Tool("list_recent_anomalies", anomalies.RecentAnomaliesArgs, anomalies.list_recent_anomalies, True, _always),
     Tool("summarize_anomalies", anomalies.SummarizeAnomaliesArgs, anomalies.summarize_anomalies, True, _always),
     Tool("get_logs", logs.LogsArgs, logs.get_logs, True, _needs_logs),

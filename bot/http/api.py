@@ -21,14 +21,15 @@ from bot.services import Services
 from bot.slack import messages
 from bot.slack.ops_answers import audit_log_lines
 from bot.slack.ops_command import parse_lookback
+from domain.durations import format_duration
 from domain.errors import InputError, OpsError
-from domain.models import AnomalyStatus, MetricKind, ToolStatus
+from domain.models import AnomalyStatus, ToolStatus, format_value
+from tools.fleet import FleetStatus
 
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_QUESTION_CHARS = 2000
-_STATUS_METRICS = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK)
 
 
 def _error(status: int, text: str) -> JSONResponse:
@@ -91,28 +92,52 @@ def _query(services: Services) -> Handler:
 
 
 def host_health(services: Services) -> dict[str, Any]:
-    """Per-host state and current CPU, memory and disk, and the open anomalies, through the tool registry.
+    """Per-host state and current CPU, memory and disk, fleet averages and the open anomalies: the fleet tool's result.
 
     Raises:
         OpsError: the metrics source is missing or unreachable.
     """
-    ctx, registry = services.tools, services.registry
-    up = registry.call("get_current_metric", {"metric": MetricKind.UP.value}, ctx)
-    if up.status is ToolStatus.ERROR:
-        raise OpsError(up.error or "metrics unavailable")
+    result = services.registry.call("fleet_status", {}, services.tools)
+    status = result.data
+    if result.status is ToolStatus.ERROR or not isinstance(status, FleetStatus):
+        raise OpsError(result.error or "metrics unavailable")
     hosts: dict[str, dict[str, Any]] = {}
-    for s in (up.data or {}).get("samples", []):
-        hosts[s["host"]] = {"host": s["host"], "instance": s["instance"], "state": s["value"], "at": s["at"]}
-    for metric in _STATUS_METRICS:
-        result = registry.call("get_current_metric", {"metric": metric.value}, ctx)
-        for s in (result.data or {}).get("samples", []):
-            row = hosts.setdefault(s["host"], {"host": s["host"], "instance": s["instance"], "state": "unknown"})
-            row[metric.value] = f"{s['value']} ({s['window']})"
-    anomalies = registry.call("list_recent_anomalies", {"limit": 50}, ctx)
-    open_items = [a for a in (anomalies.data or {}).get("anomalies", []) if a["status"] == AnomalyStatus.OPEN.value]
-    for row in hosts.values():
-        row["open_anomalies"] = sum(1 for a in open_items if a["host"] == row["host"])
-    return {"hosts": sorted(hosts.values(), key=lambda r: r["host"]), "open_anomalies": open_items}
+    for state in [*status.up, *status.down]:
+        row: dict[str, Any] = {
+            "host": state.ref.name,
+            "instance": state.ref.instance,
+            "state": "up" if state.up else "down",
+        }
+        if not state.up:
+            row["down"] = state.describe_down(status.at)
+            row["last_seen"] = state.last_seen.isoformat() if state.last_seen else None
+        row["open_anomalies"] = sum(1 for a in status.open_incidents if a.host.instance == state.ref.instance)
+        hosts[state.ref.instance] = row
+    for figure in status.metrics:
+        for reading in figure.readings:
+            if reading.host.instance in hosts:
+                hosts[reading.host.instance][figure.metric.value] = (
+                    f"{format_value(reading.metric, reading.value)} ({reading.window})"
+                )
+    fleet = {
+        "up": len(status.up),
+        "down": len(status.down),
+        "at": status.at.isoformat(),
+        "averages": {f.metric.value: f.average_text for f in status.metrics},
+    }
+    incidents = [
+        {
+            "id": a.id,
+            "host": a.host.name,
+            "metric": a.metric.label,
+            "value": a.value_text,
+            "severity": a.severity.value,
+            "status": a.status.value,
+            "started": a.started_at.isoformat(),
+        }
+        for a in status.open_incidents
+    ]
+    return {"fleet": fleet, "hosts": sorted(hosts.values(), key=lambda r: r["host"]), "open_anomalies": incidents}
 
 
 def _status(services: Services) -> Handler:
@@ -137,7 +162,7 @@ def _logs(services: Services) -> Handler:
         if host is not None and (len(host) > 200 or not host.isprintable()):
             return _error(400, "host must be printable text of at most 200 characters.")
         if any(tool.name == "get_logs" for tool in services.registry):
-            args: dict[str, Any] = {"since": f"{max(1, since // 60)}m", "limit": 200}
+            args: dict[str, Any] = {"since": format_duration(max(1, since)), "limit": 200}
             if host:
                 args["host"] = host
             result = await run_in_threadpool(services.registry.call, "get_logs", args, services.tools)

@@ -1,4 +1,4 @@
-"""The anomaly digest: counts by severity, top hosts and open incidents with Grafana links.
+"""The anomaly digest: counts by severity, top hosts, open incidents with Grafana links, and the fleet now.
 
 ``render_digest`` is pure; ``DigestJob`` is the scheduled callable that reads the store and posts.
 """
@@ -14,10 +14,14 @@ from typing import Any
 
 import structlog
 
+from agent.phrasing import fleet_lines
 from bot.slack import messages
 from domain.errors import OpsError
-from domain.models import Anomaly, AnomalyStatus, Severity
+from domain.models import Anomaly, AnomalyStatus, Severity, ToolStatus
 from domain.ports import AnomalyStore, Notifier
+from tools.context import ToolContext
+from tools.fleet import FleetStatus
+from tools.registry import ToolRegistry
 
 log = structlog.get_logger(__name__)
 
@@ -50,19 +54,24 @@ def render_digest(
     window: timedelta,
     grafana_url: str | None = None,
     post_when_quiet: bool = False,
+    fleet: FleetStatus | None = None,
 ) -> Digest | None:
     """The digest of anomalies active in the ``window`` before ``now``; None when there is nothing to say.
 
-    An anomaly counts when it is still open or was updated inside the window.
+    An anomaly counts when it is still open or was updated inside the window. With ``fleet``
+    (the fleet tool's status) the digest also says how many hosts are up and which are down;
+    a down host is always worth a digest.
     """
     since = now - window
     in_window = [a for a in anomalies if a.status is AnomalyStatus.OPEN or a.updated_at >= since]
     hours = round(window.total_seconds() / 3600)
     title = f"Anomaly digest, last {hours} h"
+    fleet_blocks = _fleet_blocks(fleet) if fleet is not None and fleet.total else []
     if not in_window:
-        if not post_when_quiet:
+        if not post_when_quiet and not (fleet is not None and fleet.down):
             return None
-        return Digest(text=f"{title}: {messages.NOTHING_TO_REPORT}", blocks=_header(title, messages.NOTHING_TO_REPORT))
+        quiet = Digest(text=f"{title}: {messages.NOTHING_TO_REPORT}", blocks=_header(title, messages.NOTHING_TO_REPORT))
+        return _with_fleet(quiet, fleet, fleet_blocks)
     by_severity = Counter(a.severity for a in in_window)
     severity_line = ", ".join(
         f"{by_severity[s]} {s.value}" for s in sorted(Severity, key=lambda s: -s.rank) if by_severity[s]
@@ -94,7 +103,20 @@ def render_digest(
     else:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "*Open incidents:* none"}})
     text = f"{title}: {len(in_window)} anomalies ({severity_line}), {len(open_items)} open"
-    return Digest(text=text, blocks=blocks)
+    return _with_fleet(Digest(text=text, blocks=blocks), fleet, fleet_blocks)
+
+
+def _fleet_blocks(fleet: FleetStatus) -> list[dict[str, Any]]:
+    lines = fleet_lines(fleet)
+    body = "\n".join([f"*Fleet now:* {lines[0]}", *lines[1:]])
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": body[:2900]}}]
+
+
+def _with_fleet(digest: Digest, fleet: FleetStatus | None, fleet_blocks: list[dict[str, Any]]) -> Digest:
+    if fleet is None or not fleet_blocks:
+        return digest
+    text = f"{digest.text}; {len(fleet.up)} of {fleet.total} hosts up"
+    return Digest(text=text, blocks=[*digest.blocks, *fleet_blocks])
 
 
 def _header(title: str, body: str) -> list[dict[str, Any]]:
@@ -114,6 +136,19 @@ class DigestJob:
     window: timedelta = timedelta(hours=24)
     grafana_url: str | None = None
     post_when_quiet: bool = False
+    #: The tool registry and its context: the digest reads the fleet through the ``fleet_status`` tool.
+    registry: ToolRegistry | None = None
+    tools: ToolContext | None = None
+
+    def _fleet(self) -> FleetStatus | None:
+        """The fleet's status, or None when no metrics are configured or they cannot be read now."""
+        if self.registry is None or self.tools is None:
+            return None
+        result = self.registry.call("fleet_status", {}, self.tools)
+        if result.status is ToolStatus.ERROR:
+            log.warning("digest_fleet_unavailable", error=result.error)
+            return None
+        return result.data if isinstance(result.data, FleetStatus) else None
 
     def __call__(self, now: datetime) -> Digest | None:
         """Render and post the digest; returns what was posted (None when nothing was).
@@ -128,6 +163,7 @@ class DigestJob:
             window=self.window,
             grafana_url=self.grafana_url,
             post_when_quiet=self.post_when_quiet,
+            fleet=self._fleet(),
         )
         if digest is None:
             log.info("digest_skipped", channel=self.channel, reason="nothing to report")

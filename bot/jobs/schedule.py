@@ -168,6 +168,8 @@ def scheduled_jobs(
                         window=timedelta(hours=settings.slack.digest_window_hours),
                         grafana_url=str(settings.slack.grafana_url) if settings.slack.grafana_url else None,
                         post_when_quiet=settings.slack.digest_post_when_quiet,
+                        registry=services.registry,
+                        tools=services.tools,
                     ),
                     cron=line,
                     lease_ttl=timedelta(minutes=5),

@@ -9,15 +9,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.files.audit import read_records
+from agent.phrasing import fleet_lines
 from agent.runner import Answer, ToolCallRecord
 from bot.services import Services
 from bot.slack import blocks, messages
 from bot.slack.auto_switch import switch_auto
 from bot.slack.ops_command import OpsCommand, OpsKind
+from domain.durations import format_duration
 from domain.errors import InputError
-from domain.models import AnomalyStatus, MetricKind, ToolResult, ToolStatus
+from domain.models import ToolResult, ToolStatus
+from tools.fleet import FleetStatus
 
-_HOST_METRICS = (MetricKind.UP, MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, MetricKind.LOAD)
 _MAX_PENDING_SHOWN = 8
 _MAX_LOG_LINES = 50
 
@@ -97,50 +99,16 @@ def _host_status(calls: _Calls, host: str) -> str:
     return "\n".join(lines)
 
 
-def leading_number(text: object) -> float:
-    """The leading number of a formatted value (``97.3%``, ``12.1 MB/s``); 0 when there is none."""
-    head = str(text).split()[0].rstrip("%") if str(text).strip() else ""
-    try:
-        return float(head)
-    except ValueError:
-        return 0.0
-
-
 def _status(calls: _Calls, host: str | None) -> str:
-    if host is not None and calls.has("host_status"):
-        return _host_status(calls, host)
     if host is not None:
-        lines = []
-        for metric in _HOST_METRICS:
-            result = calls("get_current_metric", {"metric": metric.value, "host": host})
-            if result.status is ToolStatus.ERROR:
-                return messages.sorry(str(result.error))
-            for s in (result.data or {}).get("samples", []):
-                lines.append(f"• {s['metric']}: {s['value']} ({s['window']})")
-        anomalies = calls("list_recent_anomalies", {"limit": 50})
-        open_here = [
-            a for a in (anomalies.data or {}).get("anomalies", []) if a["host"] == host and a["status"] == "open"
-        ]
-        lines.append(messages.open_anomalies(len(open_here)))
-        return f"*{host}*\n" + "\n".join(lines)
-    up = calls("get_current_metric", {"metric": MetricKind.UP.value})
-    if up.status is ToolStatus.ERROR:
-        return messages.sorry(str(up.error))
-    samples = (up.data or {}).get("samples", [])
-    down = [s["host"] for s in samples if s["value"] == "down"]
-    cpu = calls("get_current_metric", {"metric": MetricKind.CPU.value})
-    busiest = sorted((cpu.data or {}).get("samples", []), key=lambda s: leading_number(s["value"]), reverse=True)[:3]
-    anomalies = calls("list_recent_anomalies", {"limit": 50})
-    open_count = sum(1 for a in (anomalies.data or {}).get("anomalies", []) if a["status"] == AnomalyStatus.OPEN.value)
-    lines = [messages.fleet_up(len(samples) - len(down), len(samples))]
-    if down:
-        lines.append("• down: " + ", ".join(down))
-    if busiest:
-        lines.append(
-            "• busiest CPU: " + ", ".join(f"{s['host']} {s['value']}" for s in busiest) + f" ({busiest[0]['window']})"
-        )
-    lines.append(messages.open_anomalies(open_count))
-    return "\n".join(lines)
+        return _host_status(calls, host)
+    result = calls("fleet_status", {})
+    if result.status is ToolStatus.ERROR:
+        return messages.sorry(str(result.error))
+    status = result.data
+    if not isinstance(status, FleetStatus) or not status.total:
+        return messages.sorry("no hosts are known to the metrics source")
+    return "\n".join([messages.fleet_up(len(status.up), status.total), *fleet_lines(status)[1:]])
 
 
 def _anomalies(calls: _Calls, count: int) -> str:
@@ -158,7 +126,7 @@ def _anomalies(calls: _Calls, count: int) -> str:
 
 def _logs(services: Services, calls: _Calls, target: str, since_seconds: int) -> str:
     if calls.has("get_logs"):
-        since = f"{max(1, since_seconds // 60)}m"
+        since = format_duration(max(1, since_seconds))
         result = calls("get_logs", {"host": target, "since": since, "limit": _MAX_LOG_LINES})
         if result.status is not ToolStatus.SUCCESS:
             result = calls("get_logs", {"contains": target, "since": since, "limit": _MAX_LOG_LINES})

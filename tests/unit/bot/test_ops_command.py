@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.ops_answers import leading_number
 from bot.slack.ops_command import OpsCommand, OpsKind, parse_lookback, parse_ops
 from domain.errors import InputError
 
@@ -81,10 +80,3 @@ def test_lookbacks(text: str, seconds: int) -> None:
 def test_bad_lookbacks(text: str) -> None:
     with pytest.raises(InputError):
         parse_lookback(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "value"), [("97.3%", 97.3), ("12.1 MB/s", 12.1), ("0.52", 0.52), ("", 0.0), ("n/a", 0.0)]
-)
-def test_number_of_a_formatted_value(text: str, value: float) -> None:
-    assert leading_number(text) == value

@@ -1,0 +1,139 @@
+"""The fleet and its down hosts, through the registry's tools over a simulated fleet with one host down."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.clock import ManualClock
+from adapters.simulated.cloud import SimulatedCloudActions
+from adapters.simulated.metrics import SimulatedMetrics
+from bot.config.settings import AuditSettings, RemediationSettings, Settings
+from bot.services import Services
+from bot.wiring import build_services
+from domain.models import Anomaly, MetricKind, Severity, ToolStatus
+from remediation.cloud_state import GroupState
+from simulator.fleet import FleetModel, Incident, IncidentKind
+from tools.fleet import FleetStatus
+
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+DOWN_SINCE = NOW - timedelta(minutes=20)
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    clock = ManualClock(NOW)
+    t = NOW.timestamp()
+    fleet = FleetModel(
+        10,
+        (
+            Incident(IncidentKind.CPU_SATURATION, "db-1", t - 600, 3600),
+            Incident(IncidentKind.HOST_DOWN, "cache-1", DOWN_SINCE.timestamp(), 3600),
+        ),
+    )
+    cloud = SimulatedCloudActions({"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=6)})
+    settings = Settings(
+        audit=AuditSettings(dir=tmp_path / "logs"), remediation=RemediationSettings(approvers={"*": ["U_LEAD"]})
+    )
+    return build_services(settings, clock=clock, metrics=SimulatedMetrics(fleet, clock), cloud=cloud, load_model=False)
+
+
+def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, object, str | None]:
+    result = services.registry.call(name, args, services.tools)
+    return result.status, result.data, result.error
+
+
+def test_fleet_status_counts_the_down_host_and_says_since_when(services: Services) -> None:
+    status, data, _ = call(services, "fleet_status")
+
+    assert ToolStatus.SUCCESS == status
+    assert isinstance(data, FleetStatus)
+    assert (9, ["cache-1"]) == (len(data.up), [d.ref.name for d in data.down])
+    assert DOWN_SINCE == data.down[0].last_seen
+    assert "down since 14:40 UTC" in data.down[0].describe_down(NOW)
+
+
+def test_fleet_averages_say_their_unit_and_basis_and_the_worst_host_comes_first(services: Services) -> None:
+    _, data, _ = call(services, "fleet_status")
+
+    assert isinstance(data, FleetStatus)
+    cpu = data.metric(MetricKind.CPU)
+    assert cpu is not None
+    assert 9 == cpu.hosts
+    assert "db-1" == cpu.highest[0].host.name
+    assert cpu.average == pytest.approx(sum(r.value for r in cpu.readings) / 9)
+    assert "% (per host, each host averaged over its cores, 1m average, 9 hosts)" in cpu.average_text
+
+
+def test_fleet_status_lists_open_incidents(services: Services) -> None:
+    db = next(h for h in services.tools.metrics.hosts() if h.name == "db-1")  # type: ignore[union-attr]
+    services.anomalies.upsert(
+        Anomaly(
+            id="a1", host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
+            score=9.0, value=97.0, started_at=NOW - timedelta(minutes=9), updated_at=NOW,
+        )
+    )  # fmt: skip
+
+    _, data, _ = call(services, "fleet_status")
+
+    assert isinstance(data, FleetStatus)
+    assert ["a1"] == [a.id for a in data.open_incidents]
+
+
+def test_fleet_status_of_a_name_prefix(services: Services) -> None:
+    _, data, _ = call(services, "fleet_status", match="web")
+
+    assert isinstance(data, FleetStatus)
+    assert ["web-1", "web-2"] == sorted(s.ref.name for s in data.up)
+
+
+def test_a_prefix_that_matches_nothing_is_an_input_error(services: Services) -> None:
+    status, _, error = call(services, "fleet_status", match="nosuch")
+
+    assert (ToolStatus.ERROR, "no host name matches 'nosuch'") == (status, error)
+
+
+def test_the_current_metric_of_a_down_host_says_it_is_down(services: Services) -> None:
+    status, data, _ = call(services, "get_current_metric", metric="cpu", host="cache-1")
+
+    assert ToolStatus.NO_DATA == status
+    assert isinstance(data, dict)
+    assert ["cache-1"] == [d["host"] for d in data["down"]]
+    assert data["down"][0]["state"].startswith("down since 14:40 UTC (last seen")
+
+
+def test_host_status_of_a_down_host_is_not_unknown(services: Services) -> None:
+    status, data, _ = call(services, "host_status", host="cache-1")
+
+    assert ToolStatus.SUCCESS == status
+    assert isinstance(data, dict)
+    assert data["state"].startswith("down since 14:40 UTC")
+    assert {} == data["readings"]
+
+
+def test_hosts_above_a_threshold(services: Services) -> None:
+    _, data, _ = call(services, "get_current_metric", metric="cpu", above=90)
+
+    assert isinstance(data, dict)
+    assert ["db-1"] == [s["host"] for s in data["samples"]]
+
+
+def test_comparing_named_hosts(services: Services) -> None:
+    _, data, _ = call(services, "get_current_metric", metric="cpu", hosts=["web-1", "web-2"])
+
+    assert isinstance(data, dict)
+    assert ["web-1", "web-2"] == [s["host"] for s in data["samples"]]
+
+
+def test_a_restart_on_a_down_host_is_refused_for_that_reason(services: Services) -> None:
+    ctx = services.tools
+    asked = type(ctx)(**{**ctx.__dict__, "remediation_asked": True})
+
+    result = services.registry.call(
+        "request_remediation", {"action": "restart_service", "service": "nginx", "host": "cache-1"}, asked
+    )
+
+    assert (ToolStatus.ERROR, "ActionNotAllowed") == (result.status, result.error_type)
+    assert "cache-1 is down since 14:40 UTC" in (result.error or "")

@@ -1,0 +1,132 @@
+"""The fleet-status tool: hosts up and down, fleet averages, the worst hosts and the open incidents.
+
+``/ops status``, ``ask``, the HTTP ``/status`` and the digest all answer from this one result.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from domain.models import Anomaly, HostRef, HostState, MetricKind, ToolResult, ToolStatus, format_value
+from tools.context import ToolContext
+from tools.hosts import matching, metrics_source
+
+FLEET_METRICS = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK)
+
+
+class HostReading(BaseModel):
+    """One host's current value of one metric."""
+
+    host: HostRef
+    metric: MetricKind
+    value: float
+    window: str
+
+    @property
+    def text(self) -> str:
+        """``db-1 97.3%``."""
+        return f"{self.host.name} {format_value(self.metric, self.value)}"
+
+
+class FleetMetric(BaseModel):
+    """A metric across the fleet: the average of the hosts' values, and the hosts that read highest."""
+
+    metric: MetricKind
+    average: float
+    hosts: int
+    #: What the average is taken over; CPU is each host's average over its cores, then averaged per host.
+    basis: str = "per host"
+    window: str
+    highest: list[HostReading]
+    readings: list[HostReading] = []
+
+    @property
+    def average_text(self) -> str:
+        """``34.2% (per host, 1m average, 11 hosts)``."""
+        return f"{format_value(self.metric, self.average)} ({self.basis}, {self.window}, {self.hosts} hosts)"
+
+
+class FleetStatus(BaseModel):
+    """The whole fleet at one time."""
+
+    at: datetime
+    up: list[HostState]
+    down: list[HostState]
+    metrics: list[FleetMetric]
+    open_incidents: list[Anomaly]
+    selection: str | None = None
+
+    @property
+    def total(self) -> int:
+        """Known hosts."""
+        return len(self.up) + len(self.down)
+
+    def metric(self, kind: MetricKind) -> FleetMetric | None:
+        """The fleet figures of one metric, if it was read."""
+        return next((m for m in self.metrics if m.metric is kind), None)
+
+
+class FleetStatusArgs(BaseModel):
+    """Arguments of ``fleet_status``."""
+
+    metrics: list[MetricKind] = Field(
+        default=list(FLEET_METRICS), description="metrics to average: cpu, memory, disk, disk_io, network_in, load"
+    )
+    match: str | None = Field(
+        default=None, description="only hosts whose name matches this prefix or glob (web, web-*)"
+    )
+    worst: int = Field(default=3, ge=1, le=20, description="how many of the highest hosts to name per metric")
+
+
+def _fleet_metric(ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | None, worst: int) -> FleetMetric | None:
+    samples = metrics_source(ctx).current(kind, hosts)
+    if not samples:
+        return None
+    readings = sorted(
+        (HostReading(host=s.host, metric=kind, value=s.value, window=s.window) for s in samples),
+        key=lambda r: -r.value,
+    )
+    return FleetMetric(
+        metric=kind,
+        average=sum(r.value for r in readings) / len(readings),
+        hosts=len(readings),
+        basis="per host, each host averaged over its cores" if kind is MetricKind.CPU else "per host",
+        window=samples[0].window,
+        highest=readings[:worst],
+        readings=readings,
+    )
+
+
+def read_fleet_status(ctx: ToolContext, args: FleetStatusArgs) -> FleetStatus:
+    """The fleet status, typed; ``fleet_status`` wraps it as a tool result.
+
+    Raises:
+        ConfigError: no metrics source. MetricsUnavailable: it cannot be reached.
+        InputError: ``match`` matches no host.
+    """
+    states = metrics_source(ctx).host_states()
+    if args.match:
+        states = matching(states, args.match)
+    selected = [s.ref for s in states] if args.match else None
+    instances = {s.ref.instance for s in states}
+    figures = [f for kind in dict.fromkeys(args.metrics) if (f := _fleet_metric(ctx, kind, selected, args.worst))]
+    incidents = [a for a in ctx.anomalies.open_anomalies() if a.host.instance in instances]
+    return FleetStatus(
+        at=ctx.clock.now(),
+        up=[s for s in states if s.up],
+        down=[s for s in states if not s.up],
+        metrics=figures,
+        open_incidents=sorted(incidents, key=lambda a: (-a.severity.rank, a.started_at)),
+        selection=args.match,
+    )
+
+
+def fleet_status(ctx: ToolContext, args: FleetStatusArgs) -> ToolResult:
+    """Fleet overview: how many hosts are up or down, fleet averages with units, the worst hosts, open incidents."""
+    status = read_fleet_status(ctx, args)
+    params = args.model_dump(mode="json", exclude_none=True)
+    if not status.total:
+        return ToolResult(status=ToolStatus.NO_DATA, params=params, data=status)
+    return ToolResult(status=ToolStatus.SUCCESS, params=params, data=status)
