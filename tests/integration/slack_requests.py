@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import urllib.parse
@@ -10,6 +11,7 @@ from typing import Any
 from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+_TRIGGERS = itertools.count(1)
 
 
 def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -40,7 +42,8 @@ def slash_command(
             "text": text,
             "api_app_id": "A000",
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            # Slack gives every invocation its own trigger id, so two alike commands differ.
+            "trigger_id": f"{next(_TRIGGERS)}.2.3",
         }
     )
     return body, {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
