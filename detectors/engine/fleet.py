@@ -19,7 +19,7 @@ from detectors.engine.baseline import FloatArray, IntArray, LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
 from detectors.engine.events import EventKind, Incident, IncidentEvent, IncidentKind
 from detectors.engine.incidents import StreamIncidents
-from detectors.engine.narrative import incident_at, severity_of
+from detectors.engine.narrative import incident_at
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.trend import TrendConfig, TrendWatch
 from domain.models import HostRef, MetricKind
@@ -250,7 +250,7 @@ class FleetEngine:
             if previous is None:
                 continue
             current = self._incident(t, lane, kind)
-            if severity_of(current).rank > previous.severity.rank:
+            if current.severity.rank > previous.severity.rank:
                 self.open[(lane, kind)] = current
                 events.append(IncidentEvent(EventKind.ESCALATED, current, t))
             else:

@@ -17,6 +17,7 @@ from detectors.engine.baseline import BoolArray, FloatArray, LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
 from detectors.engine.incidents import StreamIncidents
 from detectors.engine.peaks import PeakLevels
+from detectors.model.scoring import trailing_mean
 
 TOP_K = 5
 # Deviations are capped so values near the float limits give large but finite scores.
@@ -40,17 +41,6 @@ def row_scores(baselines: LaneBaselines, rows: FloatArray, top_k: int) -> FloatA
     z = np.nan_to_num(np.minimum(z, _MAX_DEVIATION), nan=0.0, posinf=_MAX_DEVIATION)
     k = max(1, min(top_k, z.shape[1]))
     out: FloatArray = np.partition(z, z.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
-    return out
-
-
-def trailing_mean(scores: FloatArray, window: int) -> FloatArray:
-    """Mean of each score and the ``window - 1`` before it (fewer at the start)."""
-    if window <= 1 or scores.size == 0:
-        return scores.copy()
-    csum = np.concatenate(([0.0], np.cumsum(scores)))
-    idx = np.arange(scores.size)
-    lo = np.maximum(0, idx - window + 1)
-    out: FloatArray = (csum[idx + 1] - csum[lo]) / (idx + 1 - lo)
     return out
 
 

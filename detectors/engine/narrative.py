@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from detectors.engine.events import Incident, IncidentKind, iso
 from detectors.model.severity import incident_severity
 from domain.models import HostRef, MetricKind, Severity, format_value
-
-
-def severity_of(incident: Incident) -> Severity:
-    """The severity an incident has reached (never computed by the model of an assistant)."""
-    return incident.severity
 
 
 def _trend_severity(hours_to_full: float | None) -> Severity:
@@ -66,8 +60,3 @@ def incident_at(
         summary=summary,
         resolved_at=resolved_at,
     )
-
-
-def with_resolution(incident: Incident, at: float) -> Incident:
-    """The incident marked resolved at ``at``."""
-    return replace(incident, resolved_at=at)
