@@ -59,7 +59,8 @@ class DetectionService:
         updated: list[Anomaly] = []
         resolved: list[Anomaly] = []
         checked = 0
-        for metric in self.metric_kinds:
+        # The window is read only for detectors that judge windows (the rules); the engine reads its own minutes.
+        for metric in self.metric_kinds if self.detectors else ():
             for series in self.metrics.range(
                 metric, None, start=now - self.window, end=now, step_seconds=self.step_seconds
             ):

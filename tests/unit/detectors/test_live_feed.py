@@ -1,0 +1,109 @@
+"""The live detection path: the engine bootstraps once, then reads only the minutes since the last cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.clock import ManualClock
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.simulated.metrics import SimulatedMetrics
+from detectors.engine.feed import LiveFeed
+from detectors.service import DetectionService
+from domain.errors import MetricsUnavailable
+from domain.models import AnomalyStatus, HostRef, MetricKind, Sample, Series
+from simulator.fleet import FleetModel, Incident, IncidentKind
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+SIGNALS = (MetricKind.CPU, MetricKind.UP)
+
+
+@dataclass
+class RecordingMetrics:
+    """The simulated fleet behind the metrics port, recording every range asked; it can be switched off."""
+
+    inner: SimulatedMetrics
+    spans: list[float] = field(default_factory=list)
+    down_after: int | None = None
+
+    def hosts(self) -> list[HostRef]:
+        return self.inner.hosts()
+
+    def current(
+        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
+    ) -> list[Sample]:
+        return self.inner.current(metric, hosts, at=at)
+
+    def range(
+        self,
+        metric: MetricKind,
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> list[Series]:
+        if self.down_after is not None and len(self.spans) >= self.down_after:
+            raise MetricsUnavailable("http://prometheus.test", "connection refused")
+        self.spans.append((end - start).total_seconds())
+        return self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds)
+
+
+def _service(incidents: tuple[Incident, ...] = ()) -> tuple[DetectionService, RecordingMetrics, InMemoryAnomalyStore]:
+    metrics = RecordingMetrics(SimulatedMetrics(FleetModel(5, incidents), ManualClock(NOW)))
+    store = InMemoryAnomalyStore()
+    feed = LiveFeed(metrics, bootstrap_hours=24, signals=SIGNALS)
+    return DetectionService(metrics=metrics, store=store, detectors=(), feed=feed), metrics, store
+
+
+def test_after_the_bootstrap_each_cycle_reads_only_the_minute_since_the_last() -> None:
+    service, metrics, _ = _service()
+    service.run_once(NOW)
+    bootstrap_reads = list(metrics.spans)
+    metrics.spans.clear()
+
+    service.run_once(NOW + timedelta(minutes=1))
+
+    assert max(bootstrap_reads) >= 12 * 3600
+    assert metrics.spans == [60.0, 60.0]
+
+
+def test_a_gap_longer_than_half_an_hour_is_followed_by_a_fresh_bootstrap() -> None:
+    service, metrics, _ = _service()
+    service.run_once(NOW)
+    metrics.spans.clear()
+
+    service.run_once(NOW + timedelta(hours=2))
+
+    assert max(metrics.spans) >= 12 * 3600
+
+
+def test_an_engine_incident_is_one_anomaly_resolved_when_the_incident_ends() -> None:
+    saturation = Incident(IncidentKind.CPU_SATURATION, "web-1", NOW.timestamp() + 10 * 60, 20 * 60)
+    service, _, store = _service((saturation,))
+    for minute in range(0, 45):
+        service.run_once(NOW + timedelta(minutes=minute))
+
+    cpu = [a for a in store.recent(50) if a.metric is MetricKind.CPU and a.host.name == "web-1"]
+    assert len(cpu) == 1
+    assert cpu[0].detector == "engine:anomaly"
+    assert cpu[0].status is AnomalyStatus.RESOLVED
+    assert cpu[0].started_at <= NOW + timedelta(minutes=15)
+    assert cpu[0].ended_at is not None
+    assert cpu[0].ended_at >= NOW + timedelta(minutes=30)
+
+
+def test_prometheus_down_mid_bootstrap_misses_the_cycle_and_the_next_one_bootstraps() -> None:
+    service, metrics, _ = _service()
+    metrics.down_after = 1
+
+    with pytest.raises(MetricsUnavailable):
+        service.run_once(NOW)
+    metrics.down_after = None
+    metrics.spans.clear()
+    service.run_once(NOW + timedelta(minutes=1))
+
+    assert max(metrics.spans) >= 12 * 3600
