@@ -10,7 +10,8 @@ from typing import Any
 
 from agent.conversation import Conversation
 from agent.fleet_intents import fleet_call
-from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, format_duration
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, find_moment, format_duration
+from domain.errors import InputError
 from domain.hosts import find_host_mentions
 from domain.models import HostRef, MetricKind
 
@@ -61,7 +62,12 @@ _STATUS = re.compile(
     r"\b(is\s+\S+\s+(up|down|alive|reachable|healthy|ok)|up or down|status|health|healthy|how is|how's)\b"
 )
 _RANGE = re.compile(
-    r"\b(peak|max(imum)?|highest|average|avg|mean|min(imum)?|trend|history|over|during|since|last|past)\b"
+    r"\b(peak|max(imum)?|highest|average|avg|mean|min(imum)?|trend\w*|history|over|during|since|last|past"
+    r"|rising|falling|growing|increasing|decreasing)\b"
+)
+_FILL = re.compile(r"\b(fill(s|ing)?\s+up|full|run(s|ning)?\s+out|time[\s-]to[\s-]full|forecast)\b")
+_WINDOW_ONLY = re.compile(
+    r"^(and\s+|what about\s+|how about\s+)?(over|in|for|during|within|since)?\s*(the\s+)?(last|past)\b"
 )
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
 _REFERS_BACK = re.compile(r"\b(it|its|there|that (host|box|server|one)|this (host|box|server)|same host)\b")
@@ -182,21 +188,34 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Pl
         return Plan("fleet", "fleet_status", {})
     if metric is None and host is not None and context.intent == "status" and follow_up:
         return Plan("status", "host_status", {"host": host}, host=host)
+    if metric is None and since is not None and context.metric and context.host and _WINDOW_ONLY.match(text):
+        # "over the last 2 hours" after a metric question: the same metric and host over that window.
+        metric, host = MetricKind(context.metric), host or context.host
     if metric is None:
         return Plan("unknown")
     if host is None and follow_up and context.host:
         host = context.host
     plain = text.replace("load average", "load")
-    stat_word = re.search(r"\b(peak|average|avg|mean|max|min)", plain)
-    wants_range = bool(_RANGE.search(plain)) and (since is not None or stat_word is not None)
+    stat_word = re.search(r"\b(peak|average|avg|mean|max|min|trend\w*|rising|falling|growing|increasing)", plain)
+    forecast = metric is MetricKind.DISK and _FILL.search(plain) is not None
+    wants_range = forecast or (bool(_RANGE.search(plain)) and (since is not None or stat_word is not None))
     if wants_range and host is not None:
-        window = since or (context.since if follow_up and context.since else None) or "1h"
+        window = since or (context.since if follow_up and context.since else None) or ("6h" if forecast else "1h")
         args = {"metric": metric.value, "host": host, "since": window}
         return Plan("range", "get_metric_range", args, host=host, metric=metric.value, since=window)
     args = {"metric": metric.value}
     if host is not None:
         args["host"] = host
+    if (moment := _moment_in(text)) is not None:
+        args["at"] = moment
     return Plan("metric", "get_current_metric", args, host=host, metric=metric.value)
+
+
+def _moment_in(text: str) -> str | None:
+    try:
+        return find_moment(text)
+    except InputError:  # "at 25:00": the question is answered for now rather than not at all
+        return None
 
 
 def _logs_since(text: str) -> str | None:

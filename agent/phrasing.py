@@ -32,6 +32,11 @@ def _no_metric(d: dict[str, Any]) -> str:
     down = d.get("down") or []
     if down:
         return "\n".join(f"{x['host']} is {x['state']}: no {d.get('metric', 'metric')} data." for x in down)
+    if d.get("at"):
+        return (
+            f"No {d.get('metric', 'metric')} data at {d['at']}: the metrics do not reach back that far, "
+            "or the host was not reporting then."
+        )
     if d.get("filtered"):
         return f"No host matches: nothing has {d.get('metric', 'that metric')} in that range right now."
     return f"No {d.get('metric', 'metric')} data right now."
@@ -42,8 +47,16 @@ def _range(d: dict[str, Any]) -> str:
         f"{d['host']} {d['metric']} over {d['window']}: peak {d['max']}, average {d['mean']}, "
         f"minimum {d['min']}, latest {d['last']} ({d['points']} points)."
     )
-    state = d.get("state", "up")
-    return text if state == "up" else f"{text}\n{d['host']} is {state}."
+    extra = []
+    if d.get("trend"):
+        extra.append(f"Trend: {d['trend']}.")
+    if d.get("full_at"):
+        extra.append(f"At this pace the disk is full at {d['full_at']}.")
+    if d.get("reaches_back_to"):
+        extra.append(f"The data only reaches back to {d['reaches_back_to']}, not to the start of the window.")
+    if d.get("state", "up") != "up":
+        extra.append(f"{d['host']} is {d['state']}.")
+    return "\n".join([text, *extra])
 
 
 def _top(d: dict[str, Any]) -> str:

@@ -6,6 +6,9 @@ Durations, as people and Prometheus write them: "90s", "5m", "10 minutes", "2 h"
 Time expressions in questions, turned into a UTC window: "10 minutes ago", "since 1h",
 "last hour", "in the last 30m", "past 2 days", "today", "yesterday",
 "between 14:00 and 14:30 UTC", "from 14:05 to 14:20", "since 09:30", "last 90s".
+
+Points in time: "30 minutes ago", "at 14:00", "around 9am", "yesterday at 9", "yesterday",
+an ISO 8601 time ("2026-03-10T14:00:00Z").
 """
 
 from __future__ import annotations
@@ -171,3 +174,79 @@ def parse_window(text: str, now: datetime, *, default: timedelta | None = None) 
     elif default is not None:
         window = _ending_at(now, default)
     return window
+
+
+# "at 14:00", "around 9", "9am", "14:30"; a bare "at 9" counts only beside a day word (see find_moment).
+_MOMENT_CLOCK = re.compile(
+    r"\b(?:at|around|about|near|@)\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)?(?!\s*%|\.\d|\d)(?:\s*utc)?\b"
+    r"|\b(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b"
+    r"|\b(\d{1,2}):(\d{2})\b"
+)
+_YESTERDAY = re.compile(r"\byesterday\b")
+_ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?\b")
+
+
+def _hour(hh: str, ampm: str | None) -> int:
+    h = int(hh)
+    if ampm and not 1 <= h <= 12:
+        raise InputError(f"{hh}{ampm} is not a time of day")
+    if ampm == "pm" and h != 12:
+        h += 12
+    if ampm == "am" and h == 12:
+        h = 0
+    return h
+
+
+def parse_moment(text: str, now: datetime) -> datetime | None:
+    """The point in time a question asks about, no later than ``now``; None when it names none.
+
+    "30 minutes ago" → ``now - 30m``; "at 14:00" → the last 14:00 UTC; "yesterday at 9" → 09:00
+    UTC yesterday; "yesterday" alone → this time yesterday; an ISO time as written.
+
+    Raises:
+        InputError: a time that cannot be right (25:00, 13pm), or one in the future.
+    """
+    t = text.lower()
+    if m := _ISO_MOMENT.search(t):
+        at = datetime.fromisoformat(m.group(0).upper().replace(" ", "T").replace("Z", "+00:00"))
+        at = at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
+        if at > now:
+            raise InputError(f"{m.group(0)} is in the future")
+        return at
+    if m := _AGO.search(t):
+        return now - parse_duration(m[1])
+    found = find_moment(t)
+    if found is None:
+        return None
+    if found == "yesterday":
+        return now - timedelta(days=1)
+    hh, mm = found.rsplit(" ", 1)[1].split(":")
+    at = _clock(now, hh, mm, None)
+    if found.startswith("yesterday"):
+        at = datetime.combine(now.date() - timedelta(days=1), at.time(), tzinfo=now.tzinfo)
+    return at
+
+
+def find_moment(text: str) -> str | None:
+    """The point in time a sentence names, in a form ``parse_moment`` reads back, or None.
+
+    "cpu on api-1 yesterday at 9am" → ``yesterday at 09:00``; "memory 30 minutes ago" → ``30m ago``.
+
+    Raises:
+        InputError: a time that cannot be right (25:00, 13pm).
+    """
+    t = text.lower()
+    if m := _ISO_MOMENT.search(t):
+        return m.group(0)
+    if m := _AGO.search(t):
+        return f"{format_duration(parse_duration(m[1]))} ago"
+    yesterday = "yesterday " if _YESTERDAY.search(t) else ""
+    if m := _MOMENT_CLOCK.search(t):
+        hh, mm, ampm = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6]) if m[4] else (m[7], m[8], None)
+        if m[1] and not (mm or ampm or yesterday):
+            return None
+        hour, minute = _hour(hh, ampm), int(mm or 0)
+        if hour > 23 or minute > 59:
+            raise InputError(f"{hh}:{mm or '00'} is not a time of day")
+        return f"{yesterday}at {hour:02d}:{minute:02d}"
+    return "yesterday" if yesterday else None

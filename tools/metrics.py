@@ -8,11 +8,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.durations import MAX_WINDOW, parse_duration
+from domain.durations import MAX_WINDOW, format_duration, parse_duration, parse_moment
+from domain.errors import InputError
 from domain.models import AnomalyStatus, HostState, MetricKind, Sample, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.formatting import at, look_back, minute, quantity
 from tools.hosts import HOST_FIELD, matching, metrics_source, resolve_state
+from tools.trend import fit_trend, reaches_back, time_to_full
 
 _HOST_FIELD = HOST_FIELD
 
@@ -37,6 +39,9 @@ class CurrentMetricArgs(BaseModel):
     match: str | None = Field(default=None, description="only hosts whose name matches this prefix or glob (web-*)")
     above: float | None = Field(default=None, description="only hosts whose value is above this (e.g. 80 for 80%)")
     below: float | None = Field(default=None, description="only hosts whose value is below this")
+    at: str | None = Field(
+        default=None, description="a past time instead of now: 30 minutes ago, at 14:00, yesterday at 9, ISO 8601"
+    )
 
 
 def _selected(ctx: ToolContext, args: CurrentMetricArgs) -> list[HostState] | None:
@@ -51,13 +56,24 @@ def _selected(ctx: ToolContext, args: CurrentMetricArgs) -> list[HostState] | No
     return None
 
 
+def _moment(text: str | None, now: datetime) -> datetime | None:
+    if text is None:
+        return None
+    moment = parse_moment(text, now)
+    if moment is None:
+        raise InputError(f"'{text[:40]}' is not a time; use e.g. 30 minutes ago, at 14:00 or yesterday at 9")
+    return moment
+
+
 def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
-    """Current value of a host metric (CPU %, memory %, disk %, network MB/s, load): one host, several, or all."""
+    """A host metric (CPU %, memory %, disk %, network MB/s, load) now or at a past time, for some or all hosts."""
     metrics = metrics_source(ctx)
     selected = _selected(ctx, args)
     now = ctx.clock.now()
-    down = [s for s in selected or [] if not s.up]
-    samples = metrics.current(args.metric, [s.ref for s in selected] if selected is not None else None)
+    moment = _moment(args.at, now)
+    down = [s for s in selected or [] if not s.up] if moment is None else []
+    hosts = [s.ref for s in selected] if selected is not None else None
+    samples = metrics.current(args.metric, hosts, at=moment)
     samples = [
         s
         for s in samples
@@ -66,11 +82,13 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
     params = args.model_dump(mode="json", exclude_none=True)
     down_rows = [{"host": s.ref.name, "state": s.describe_down(now)} for s in down]
     if not samples:
-        data = {
+        data: dict[str, object] = {
             "metric": args.metric.label,
             "down": down_rows,
             "filtered": args.above is not None or args.below is not None,
         }
+        if moment is not None:
+            data["at"] = minute(moment)
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=data)
     # A fleet answer lists the busiest hosts first, so the part that fits in a reply is the useful part.
     ranked = args.above is not None or args.below is not None or len(samples) > 20
@@ -88,7 +106,7 @@ class MetricRangeArgs(BaseModel):
 
 
 def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
-    """Minimum, maximum, average and latest of a host metric over a recent window (e.g. the last hour)."""
+    """Min, max, average, latest and trend (rising/falling; disk time-to-full) of a host metric over a window."""
     metrics = metrics_source(ctx)
     state = resolve_state(ctx, args.host)
     ref = state.ref
@@ -105,6 +123,8 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     nums = [v for _, v in values]
     peak_t, peak = max(values, key=lambda p: p[1])
     last_t, last = values[-1]
+    trend = fit_trend(args.metric, values)
+    starts = reaches_back(values, start, step)
     data: dict[str, object] = {
         "host": ref.name,
         "metric": args.metric.label,
@@ -116,6 +136,16 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
         "points": len(nums),
         "state": state.describe_down(end),
     }
+    if trend is not None:
+        data["trend"] = (
+            f"{trend.direction}: {'+' if trend.change >= 0 else '-'}{quantity(args.metric, abs(trend.change))} "
+            f"over the window ({'+' if trend.per_hour >= 0 else '-'}{quantity(args.metric, abs(trend.per_hour))}/h)"
+        )
+        full = time_to_full(trend, now=end) if args.metric is MetricKind.DISK else None
+        if full is not None:
+            data["full_at"] = f"{minute(full)} (in {format_duration(full - end)} at this pace)"
+    if starts is not None:
+        data["reaches_back_to"] = minute(starts)
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=data)
 
 

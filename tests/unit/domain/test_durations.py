@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.durations import find_duration, format_duration, parse_duration, parse_window
+from domain.durations import find_duration, find_moment, format_duration, parse_duration, parse_moment, parse_window
 from domain.errors import InputError
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -174,3 +174,55 @@ def test_window_describe() -> None:
     window = parse_window("between 14:00 and 14:30", NOW)
     assert window is not None
     assert "14:00–14:30 UTC" == window.describe()
+
+
+D = timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cpu on web-1 30 minutes ago", NOW - 30 * M),
+        ("memory an hour ago", NOW - H),
+        ("cpu at 14:00", NOW.replace(hour=14)),
+        ("cpu at 16:30", NOW.replace(hour=16, minute=30) - D),
+        ("load around 2pm", NOW.replace(hour=14)),
+        ("cpu at 9am", NOW.replace(hour=9)),
+        ("cpu at 12am", NOW.replace(hour=0)),
+        ("cpu yesterday at 9", NOW.replace(hour=9) - D),
+        ("cpu at 17:15 yesterday", NOW.replace(hour=17, minute=15) - D),
+        ("cpu on api-1 yesterday", NOW - D),
+        ("cpu at 2026-03-10T12:30:00Z", NOW.replace(hour=12, minute=30)),
+        ("cpu on web-1", None),
+        ("cpu above 80", None),
+        ("hosts at 80% cpu", None),
+        ("cpu at 9", None),
+        ("memory on 10.0.1.13:9100", None),
+    ],
+)
+def test_points_in_time(text: str, expected: datetime | None) -> None:
+    assert expected == parse_moment(text, NOW)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("load yesterday at 9am", "yesterday at 09:00"),
+        ("memory 90 minutes ago", "1h30m ago"),
+        ("cpu around 2:05pm", "at 14:05"),
+        ("yesterday", "yesterday"),
+        ("now", None),
+    ],
+)
+def test_a_moment_is_written_back_in_a_form_it_reads(text: str, expected: str | None) -> None:
+    found = find_moment(text)
+
+    assert expected == found
+    if found is not None:
+        assert parse_moment(found, NOW) == parse_moment(text, NOW)
+
+
+@pytest.mark.parametrize("text", ["cpu at 25:00", "cpu at 13pm", "cpu at 2027-01-01T00:00:00Z"])
+def test_impossible_or_future_moments_are_input_errors(text: str) -> None:
+    with pytest.raises(InputError):
+        parse_moment(text, NOW)

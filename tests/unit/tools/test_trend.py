@@ -1,0 +1,60 @@
+"""Trend lines, time-to-full and data coverage, one case per line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.models import MetricKind
+from tools.trend import fit_trend, reaches_back, time_to_full
+
+T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def line(start: float, per_hour: float, hours: int = 2) -> list[tuple[float, float]]:
+    return [(T0.timestamp() + 60 * i, start + per_hour * i / 60) for i in range(hours * 60 + 1)]
+
+
+@pytest.mark.parametrize(
+    ("metric", "points", "direction", "change"),
+    [
+        (MetricKind.DISK, line(50, 5), "rising", 10.0),
+        (MetricKind.MEMORY, line(80, -3), "falling", -6.0),
+        (MetricKind.CPU, line(30, 0.5), "steady", 1.0),
+        (MetricKind.NETWORK_IN, line(10, 0.1), "steady", 0.2),
+        (MetricKind.NETWORK_IN, line(10, 2), "rising", 4.0),
+    ],
+)
+def test_direction_and_change(
+    metric: MetricKind, points: list[tuple[float, float]], direction: str, change: float
+) -> None:
+    trend = fit_trend(metric, points)
+
+    assert trend is not None
+    assert (direction, pytest.approx(change)) == (trend.direction, trend.change)
+
+
+def test_too_few_points_have_no_trend() -> None:
+    assert None is fit_trend(MetricKind.CPU, line(1, 1)[:2])
+
+
+def test_a_rising_disk_is_full_at_its_pace() -> None:
+    trend = fit_trend(MetricKind.DISK, line(50, 5))
+    assert trend is not None
+
+    assert T0 + timedelta(hours=8) == time_to_full(trend, now=T0)  # from 60% at 5 points an hour
+
+
+def test_a_falling_disk_is_never_full() -> None:
+    trend = fit_trend(MetricKind.DISK, line(50, -5))
+    assert trend is not None
+
+    assert None is time_to_full(trend, now=T0)
+
+
+def test_data_starting_late_says_when_it_starts() -> None:
+    points = line(1, 0)[60:]
+
+    assert T0 + timedelta(hours=1) == reaches_back(points, T0, 15.0)
+    assert None is reaches_back(line(1, 0), T0, 15.0)

@@ -1,0 +1,59 @@
+"""Which way a series is going, by how much, and when a filling disk is full at that pace. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from domain.models import MetricKind
+
+Direction = Literal["rising", "falling", "steady"]
+# A change smaller than this (in points for percentages, as a share of the mean otherwise) is steady.
+_STEADY_POINTS = 2.0
+_STEADY_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The least-squares line through a series: its direction, its change over the span, its pace."""
+
+    direction: Direction
+    change: float
+    per_hour: float
+    first: float
+    last: float
+
+
+def fit_trend(metric: MetricKind, points: Sequence[tuple[float, float]]) -> Trend | None:
+    """The trend of ``(epoch seconds, value)`` points; None with fewer than three points or no span."""
+    if len(points) < 3 or points[-1][0] <= points[0][0]:
+        return None
+    n = len(points)
+    mean_t = sum(t for t, _ in points) / n
+    mean_v = sum(v for _, v in points) / n
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    slope = sum((t - mean_t) * (v - mean_v) for t, v in points) / var if var else 0.0
+    change = slope * (points[-1][0] - points[0][0])
+    steady = _STEADY_POINTS if metric.is_percent else _STEADY_SHARE * max(abs(mean_v), 1e-9)
+    direction: Direction = "steady" if abs(change) < steady else "rising" if change > 0 else "falling"
+    return Trend(direction=direction, change=change, per_hour=slope * 3600, first=points[0][1], last=points[-1][1])
+
+
+def time_to_full(trend: Trend, *, now: datetime, full: float = 100.0) -> datetime | None:
+    """When a percentage that is rising reaches ``full`` at the trend's pace; None when it is not rising."""
+    if trend.direction != "rising" or trend.per_hour <= 0 or trend.last >= full:
+        return None
+    hours = (full - trend.last) / trend.per_hour
+    if hours > 24 * 365:
+        return None
+    return now + timedelta(hours=hours)
+
+
+def reaches_back(points: Sequence[tuple[float, float]], start: datetime, step_seconds: float) -> datetime | None:
+    """When the data starts if it starts noticeably after ``start`` (None when it covers the window)."""
+    if not points:
+        return None
+    first = datetime.fromtimestamp(points[0][0], UTC)
+    return first if (first - start).total_seconds() > max(3 * step_seconds, 60.0) else None
