@@ -36,6 +36,7 @@ SPREAD_FLOOR = {
     MetricKind.DISK_IO: 0.05,
 }
 _MAX_DEVIATION = 1e6
+_BOOTSTRAP_SLICE = 1000
 
 
 class FleetEngine:
@@ -102,9 +103,15 @@ class FleetEngine:
     def bootstrap(self, signal: MetricKind, hosts: Sequence[HostRef], times: FloatArray, history: FloatArray) -> None:
         """Fit ``hosts``' lanes of ``signal`` on their history (hosts × times; NaN = missing)."""
         lanes = self.lanes(signal, hosts)
-        x = np.where(np.isfinite(history), history, np.nan)
         if signal is MetricKind.UP:
             return
+        # In slices of hosts, so the fit's temporaries stay small next to the history itself.
+        for first in range(0, lanes.size, _BOOTSTRAP_SLICE):
+            part = slice(first, first + _BOOTSTRAP_SLICE)
+            self._fit(signal, lanes[part], times, history[part])
+
+    def _fit(self, signal: MetricKind, lanes: IntArray, times: FloatArray, history: FloatArray) -> None:
+        x = np.where(np.isfinite(history), history, np.nan)
         self.baselines.fit(lanes, x)
         scores = self._scores(lanes, x)
         smoothed = _nan_trailing_mean(scores, self.config.smoothing)
