@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.conversation import Conversation
 from agent.fleet_intents import fleet_call
+from agent.host_intents import host_call
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, find_moment, format_duration
 from domain.errors import InputError
 from domain.hosts import find_host_mentions
@@ -150,6 +151,9 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Pl
     host = host_in(text, known_hosts)
     since = since_in(text)
     follow_up = bool(_FOLLOW_UP.match(text)) or len(text.split()) <= 3
+    if (specific := host_call(text, host)) is not None:
+        tool, args = specific
+        return Plan("diagnosis" if tool == "diagnose_host" else "capacity", tool, args, host=host)
     if _ANOMALY.search(text):
         severity = _SEVERITY.search(text)
         count = _COUNT.search(text)

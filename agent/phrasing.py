@@ -98,6 +98,33 @@ def _status(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _capacity(d: dict[str, Any]) -> str:
+    lines = [f"{d['host']} (at {d['at']}):"]
+    if "memory_total" in d:
+        lines.append(f"memory: {d['memory_total']} total, {d.get('memory_available', '?')} available")
+    if "cpus" in d:
+        lines.append(f"CPUs: {d['cpus']}")
+    lines.append(f"uptime: {d['uptime']}" if "uptime" in d else "uptime: not exposed (no node_boot_time_seconds)")
+    lines += [
+        f"{f['mountpoint']}: {f['size']}, {f['used']} used, {f['free']} free ({f['device']})" for f in d["filesystems"]
+    ]
+    if "disk_io" in d:
+        lines.append(f"disk I/O: {d['disk_io']}")
+    return "\n".join(lines)
+
+
+def _diagnosis(d: dict[str, Any]) -> str:
+    if d["state"] != "up":
+        head = f"{d['host']} is {d['state']}: it is not reporting, so nothing else can be checked."
+    elif d["abnormal"]:
+        head = f"{d['host']}: {len(d['abnormal'])} abnormal signal(s) at {d['at']}: " + "; ".join(d["abnormal"]) + "."
+    else:
+        head = f"{d['host']}: nothing abnormal at {d['at']} (" + "; ".join(d["normal"]) + ")."
+    incidents = d["open_incidents"]
+    tail = ("Open incidents: " + "; ".join(incidents)) if incidents else "No open incidents."
+    return f"{head}\n{tail}"
+
+
 def _anomalies(d: dict[str, Any]) -> str:
     rows = [
         f"[{a['severity']}] {a['host']} {a['metric']} {a['value']}, {a['status']} since {a['started']}"
@@ -153,6 +180,8 @@ _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "get_metric_range": _range,
     "top_hosts": _top,
     "host_status": _status,
+    "host_capacity": _capacity,
+    "diagnose_host": _diagnosis,
     "list_recent_anomalies": _anomalies,
     "summarize_anomalies": _summary,
     "get_logs": _logs,
@@ -170,6 +199,7 @@ _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
     "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
     "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
     "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
+    "host_capacity": lambda d: f"{d.get('host', 'That host')} is {d.get('state', 'not reporting')}: no capacity data.",
     "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
 }
 

@@ -132,6 +132,39 @@ class HostState(BaseModel):
         return f"down since {self.last_seen:%H:%M} UTC (last seen {self.last_seen:%Y-%m-%d %H:%M} UTC, {ago} ago)"
 
 
+class Filesystem(BaseModel):
+    """One mounted filesystem of a host."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mountpoint: str
+    device: str = ""
+    fstype: str = ""
+    size_bytes: float
+    avail_bytes: float
+
+    @property
+    def used_percent(self) -> float:
+        """Share of the filesystem in use."""
+        return 100.0 * (1.0 - self.avail_bytes / self.size_bytes) if self.size_bytes else 0.0
+
+
+class HostCapacity(BaseModel):
+    """What a host has (memory, CPUs, filesystems) and how long it has been up; None where it is not exposed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: HostRef
+    at: datetime
+    memory_total_bytes: float | None = None
+    memory_available_bytes: float | None = None
+    cpus: int | None = None
+    boot_time: datetime | None = None
+    filesystems: tuple[Filesystem, ...] = ()
+    disk_read_mb_s: float | None = None
+    disk_write_mb_s: float | None = None
+
+
 @dataclass(frozen=True)
 class Sample:
     """One value of a metric for one host at one time, averaged over ``window``."""

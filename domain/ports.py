@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.models import Anomaly, HostRef, HostState, MetricKind, Sample, Series
+from domain.models import Anomaly, HostCapacity, HostRef, HostState, MetricKind, Sample, Series
 
 
 class Clock(Protocol):
@@ -33,6 +33,10 @@ class MetricsSource(Protocol):
 
     def host_states(self) -> list[HostState]:
         """Every known host with whether it is up and when it was last seen, sorted by name."""
+        ...
+
+    def capacity(self, host: HostRef) -> HostCapacity:
+        """What ``host`` has now: total and available memory, CPU count, boot time, filesystems, disk I/O."""
         ...
 
     def current(

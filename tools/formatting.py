@@ -26,3 +26,13 @@ def look_back(start: datetime, end: datetime) -> str:
 def quantity(metric: MetricKind, value: float) -> str:
     """A value with its unit (``42.7%``, ``12.3 MB/s``)."""
     return format_value(metric, value)
+
+
+def size(num_bytes: float) -> str:
+    """Bytes in binary units, as ``free`` and ``df -h`` write them: ``7.8 GiB``."""
+    value = float(num_bytes)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"  # pragma: no cover - the loop returns

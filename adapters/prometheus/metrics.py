@@ -18,7 +18,7 @@ from urllib3.util.retry import Retry
 
 from adapters.prometheus import promql
 from domain.errors import MetricsUnavailable, QueryError
-from domain.models import HostRef, HostState, MetricKind, Sample, Series
+from domain.models import Filesystem, HostCapacity, HostRef, HostState, MetricKind, Sample, Series
 
 # Enough to keep a server's cores busy while answers are decoded here, few enough not to swamp it.
 _MAX_CONCURRENT_QUERIES = 3
@@ -148,6 +148,40 @@ class PrometheusMetrics:
             for inst, ref in down.items():
                 states.setdefault(inst, HostState(ref=ref, up=False))
         return sorted(states.values(), key=lambda s: s.ref.name)
+
+    def capacity(self, host: HostRef) -> HostCapacity:
+        """What ``host`` has now, from its node_exporter series (None for what it does not expose)."""
+        queries = promql.capacity_queries(host.instance)
+        with ThreadPoolExecutor(max_workers=_MAX_CONCURRENT_QUERIES) as pool:
+            futures = {name: pool.submit(self.query, q) for name, q in queries.items()}
+            rows = {name: f.result() for name, f in futures.items()}
+
+        def one(name: str) -> float | None:
+            return float(rows[name][0]["value"][1]) if rows[name] else None
+
+        avail = {r["metric"].get("mountpoint", ""): float(r["value"][1]) for r in rows["fs_avail"]}
+        filesystems = tuple(
+            Filesystem(
+                mountpoint=r["metric"].get("mountpoint", ""),
+                device=r["metric"].get("device", ""),
+                fstype=r["metric"].get("fstype", ""),
+                size_bytes=float(r["value"][1]),
+                avail_bytes=avail.get(r["metric"].get("mountpoint", ""), 0.0),
+            )
+            for r in sorted(rows["fs_size"], key=lambda r: str(r["metric"].get("mountpoint", "")))
+        )
+        cpus, boot = one("cpus"), one("boot_time")
+        return HostCapacity(
+            host=host,
+            at=datetime.now(UTC),
+            memory_total_bytes=one("memory_total"),
+            memory_available_bytes=one("memory_available"),
+            cpus=int(cpus) if cpus is not None else None,
+            boot_time=datetime.fromtimestamp(boot, UTC) if boot is not None else None,
+            filesystems=filesystems,
+            disk_read_mb_s=one("disk_read"),
+            disk_write_mb_s=one("disk_write"),
+        )
 
     def current(
         self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None

@@ -167,6 +167,29 @@ def last_up_query(instances: Sequence[str], *, look_back: str, selector: str | N
     return f"max by (instance) (max_over_time(({scraped})[{look_back}:{LAST_SEEN_STEP}]))"
 
 
+def capacity_queries(instance: str) -> dict[str, str]:
+    """PromQL for what one host has: memory, CPU count, boot time, filesystems and disk I/O, by name.
+
+    Raises:
+        InputError: ``instance`` is not a valid label value.
+    """
+    sel = host_selector([instance])
+    fs = _join(_FS_IGNORED, sel)
+    dev = _join('device!~"loop.*|ram.*"', sel)
+    idle = _join('mode="idle"', sel)
+    w = RATE_WINDOW
+    return {
+        "memory_total": f"max by ({_BY}) (node_memory_MemTotal_bytes{{{sel}}})",
+        "memory_available": f"max by ({_BY}) (node_memory_MemAvailable_bytes{{{sel}}})",
+        "cpus": f"count by ({_BY}) (node_cpu_seconds_total{{{idle}}})",
+        "boot_time": f"max by ({_BY}) (node_boot_time_seconds{{{sel}}})",
+        "fs_size": f"max by ({_BY}, mountpoint, device, fstype) (node_filesystem_size_bytes{{{fs}}})",
+        "fs_avail": f"max by ({_BY}, mountpoint, device, fstype) (node_filesystem_avail_bytes{{{fs}}})",
+        "disk_read": f"sum by ({_BY}) (rate(node_disk_read_bytes_total{{{dev}}}[{w}])) / 1e6",
+        "disk_write": f"sum by ({_BY}) (rate(node_disk_written_bytes_total{{{dev}}}[{w}])) / 1e6",
+    }
+
+
 def range_step(start: float, end: float, requested: float) -> float:
     """A step no smaller than ``requested`` that keeps a range under ``MAX_POINTS_PER_SERIES`` points.
 

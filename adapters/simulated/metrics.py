@@ -13,10 +13,17 @@ from datetime import UTC, datetime
 import numpy as np
 
 from adapters.prometheus import promql
-from domain.models import HostRef, HostState, MetricKind, Sample, Series
+from domain.models import Filesystem, HostCapacity, HostRef, HostState, MetricKind, Sample, Series
 from domain.ports import Clock
 from simulator.exposition import step_times
-from simulator.fleet import FleetModel, IncidentKind
+from simulator.fleet import (
+    CPUS_PER_HOST,
+    DATA_DISK_SIZE_BYTES,
+    DISK_SIZE_BYTES,
+    MEMORY_TOTAL_BYTES,
+    FleetModel,
+    IncidentKind,
+)
 
 
 class SimulatedMetrics:
@@ -57,6 +64,44 @@ class SimulatedMetrics:
             ]
             states.append(HostState(ref=ref, up=False, last_seen=utc(max(began)) if began else None))
         return sorted(states, key=lambda s: s.ref.name)
+
+    def capacity(self, host: HostRef) -> HostCapacity:
+        """What a simulated host has: the simulator's fixed sizes, and nothing while it is down."""
+        now = self.clock.now()
+        t = now.timestamp()
+        rows = self._rows([host], t=t)
+        if not rows:
+            return HostCapacity(host=host, at=now)
+        i = rows[0]
+        memory = float(self.model.rates(MetricKind.MEMORY, np.array([t]))[i, 0])
+        root = float(self.model.rates(MetricKind.DISK, np.array([t]))[i, 0])
+        data = float(self.model.data_disk(np.array([t]))[i, 0])
+        io = float(self.model.average(MetricKind.DISK_IO, t, 60.0)[i])
+        return HostCapacity(
+            host=self.model.refs[i],
+            at=now,
+            memory_total_bytes=float(MEMORY_TOTAL_BYTES),
+            memory_available_bytes=MEMORY_TOTAL_BYTES * (1.0 - memory / 100.0),
+            cpus=CPUS_PER_HOST,
+            filesystems=(
+                Filesystem(
+                    mountpoint="/",
+                    device="/dev/nvme0n1p1",
+                    fstype="ext4",
+                    size_bytes=float(DISK_SIZE_BYTES),
+                    avail_bytes=DISK_SIZE_BYTES * (1.0 - root / 100.0),
+                ),
+                Filesystem(
+                    mountpoint="/data",
+                    device="/dev/nvme1n1",
+                    fstype="xfs",
+                    size_bytes=float(DATA_DISK_SIZE_BYTES),
+                    avail_bytes=DATA_DISK_SIZE_BYTES * (1.0 - data / 100.0),
+                ),
+            ),
+            disk_read_mb_s=io * 0.4,
+            disk_write_mb_s=io * 0.6,
+        )
 
     def _values_at(self, metric: MetricKind, t: float) -> np.ndarray:
         if metric in promql.RATE_METRICS:

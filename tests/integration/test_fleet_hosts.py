@@ -21,7 +21,7 @@ from adapters.prometheus.metrics import PrometheusMetrics
 from bot.config.settings import AuditSettings, PrometheusSettings, Settings
 from bot.wiring import build_services
 from domain.models import MetricKind
-from simulator.fleet import BUCKET_SECONDS, FleetModel, Incident, IncidentKind
+from simulator.fleet import BUCKET_SECONDS, CPUS_PER_HOST, MEMORY_TOTAL_BYTES, FleetModel, Incident, IncidentKind
 from simulator.server import SimulatorServer
 from tests import servers
 from tests.integration.conftest import wait_for_series
@@ -111,3 +111,25 @@ def test_the_cpu_of_a_down_host_is_an_answer_not_unknown_host(fleet_prometheus: 
     assert "Unknown host" not in answer.answer
     assert "3 of 4 hosts up" in status.answer
     assert "cache-1" in status.answer
+
+
+def test_capacity_reads_totals_cpus_and_filesystems(fleet_prometheus: str) -> None:
+    metrics = PrometheusMetrics(fleet_prometheus)
+    web = next(h for h in metrics.hosts() if h.name == "web-1")
+
+    cap = metrics.capacity(web)
+
+    assert (MEMORY_TOTAL_BYTES, CPUS_PER_HOST) == (cap.memory_total_bytes, cap.cpus)
+    assert ["/", "/data"] == [f.mountpoint for f in cap.filesystems]
+    assert cap.disk_read_mb_s is not None
+    assert None is cap.boot_time  # the simulator exposes no node_boot_time_seconds
+
+
+def test_diagnosis_of_a_host_with_a_short_history_answers(fleet_prometheus: str, tmp_path: Path) -> None:
+    settings = Settings(prometheus=PrometheusSettings(url=fleet_prometheus), audit=AuditSettings(dir=tmp_path))
+    services = build_services(settings, clock=SystemClock(), load_model=False)
+
+    answer = services.runner.answer("is web-1 healthy?")
+
+    assert ["diagnose_host"] == [c.name for c in answer.tool_calls]
+    assert answer.answer.startswith("web-1: ")

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 
-from adapters.clock import ManualClock
-from adapters.simulated.cloud import SimulatedCloudActions
-from adapters.simulated.metrics import SimulatedMetrics
-from bot.config.settings import AuditSettings, RemediationSettings, Settings
 from bot.services import Services
-from bot.wiring import build_services
 from domain.models import Anomaly, MetricKind, Severity, ToolStatus
-from remediation.cloud_state import GroupState
-from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests.unit.tools.conftest import DOWN_SINCE, NOW
 from tools.fleet import FleetStatus
-
-NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
-DOWN_SINCE = NOW - timedelta(minutes=20)
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Services:
-    clock = ManualClock(NOW)
-    t = NOW.timestamp()
-    fleet = FleetModel(
-        10,
-        (
-            Incident(IncidentKind.CPU_SATURATION, "db-1", t - 600, 3600),
-            Incident(IncidentKind.HOST_DOWN, "cache-1", DOWN_SINCE.timestamp(), 3600),
-        ),
-    )
-    cloud = SimulatedCloudActions({"web-asg": GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=6)})
-    settings = Settings(
-        audit=AuditSettings(dir=tmp_path / "logs"), remediation=RemediationSettings(approvers={"*": ["U_LEAD"]})
-    )
-    return build_services(settings, clock=clock, metrics=SimulatedMetrics(fleet, clock), cloud=cloud, load_model=False)
 
 
 def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, object, str | None]:

@@ -1,0 +1,80 @@
+"""Capacity and diagnosis through the registry's tools over a simulated fleet (db-1 saturating, cache-1 down)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.services import Services
+from domain.models import MetricKind, ToolStatus
+from tools.diagnosis import is_abnormal
+
+
+def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, dict[str, object], str | None]:
+    result = services.registry.call(name, args, services.tools)
+    return result.status, result.data if isinstance(result.data, dict) else {}, result.error
+
+
+def test_capacity_gives_totals_not_percentages(services: Services) -> None:
+    status, data, _ = call(services, "host_capacity", host="web-1")
+
+    assert ToolStatus.SUCCESS == status
+    assert ("8.0 GiB", 2) == (data["memory_total"], data["cpus"])
+    assert ["/", "/data"] == [f["mountpoint"] for f in data["filesystems"]]  # type: ignore[attr-defined]
+    assert str(data["disk_io"]).startswith("read ")
+
+
+def test_one_named_mountpoint(services: Services) -> None:
+    _, data, _ = call(services, "host_capacity", host="web-1", mountpoint="/data")
+
+    assert [("/data", "500.0 GiB")] == [(f["mountpoint"], f["size"]) for f in data["filesystems"]]  # type: ignore[attr-defined]
+
+
+def test_a_mountpoint_the_host_lacks_names_the_ones_it_has(services: Services) -> None:
+    status, _, error = call(services, "host_capacity", host="web-1", mountpoint="/srv")
+
+    assert ToolStatus.ERROR == status
+    assert "no filesystem mounted at /srv (mounted: /, /data)" in (error or "")
+
+
+def test_the_saturated_host_is_diagnosed_with_its_abnormal_cpu(services: Services) -> None:
+    _, data, _ = call(services, "diagnose_host", host="db-1")
+
+    abnormal = data["abnormal"]
+    assert isinstance(abnormal, list)
+    assert any(str(a).startswith("CPU 9") for a in abnormal)
+    assert "usual" in str(abnormal[0])
+
+
+def test_a_quiet_host_has_nothing_abnormal(services: Services) -> None:
+    answer = services.runner.answer("is web-2 healthy?")
+
+    assert "web-2: nothing abnormal at " in answer.answer
+    assert ["diagnose_host"] == [c.name for c in answer.tool_calls]
+
+
+def test_a_down_host_is_diagnosed_as_down(services: Services) -> None:
+    answer = services.runner.answer("what's wrong with cache-1?")
+
+    assert answer.answer.startswith("cache-1 is down since 14:40 UTC")
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "median", "mad", "expected"),
+    [
+        (MetricKind.CPU, 95.0, 30.0, 5.0, True),
+        (MetricKind.CPU, 45.0, 30.0, 2.0, True),
+        (MetricKind.CPU, 35.0, 30.0, 0.5, False),  # far in deviations, but a 5-point move does not matter
+        (MetricKind.CPU, 50.0, 30.0, 10.0, False),
+        (MetricKind.LOAD, 4.0, 1.0, 0.2, True),
+        (MetricKind.NETWORK_IN, 1.2, 1.0, 0.0, False),
+        (MetricKind.DISK, 91.0, 91.0, 0.1, True),
+    ],
+)
+def test_what_counts_as_abnormal(metric: MetricKind, value: float, median: float, mad: float, expected: bool) -> None:
+    assert expected == is_abnormal(metric, value, median, mad)
+
+
+def test_capacity_of_a_path(services: Services) -> None:
+    answer = services.runner.answer("/data on web-1")
+
+    assert "/data: 500.0 GiB, " in answer.answer
