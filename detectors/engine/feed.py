@@ -188,6 +188,7 @@ class LiveFeed:
                 signals=self.signals,
                 progress=lambda line: log.info("detection_bootstrap_progress", step=line),
             )
+            fresh.carry_over(self.engine.open_incidents(), end)
             self.engine = fresh
             log.info(
                 "detection_bootstrapped",

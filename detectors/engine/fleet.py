@@ -268,6 +268,24 @@ class FleetEngine:
         """Every incident open now."""
         return list(self.open.values())
 
+    def carry_over(self, incidents: Sequence[Incident], at: float) -> None:
+        """Keep incidents another engine had open (a re-bootstrap after a gap): same start, held from ``at``.
+
+        Their lanes are frozen again, so they are still judged against a baseline fitted on history
+        and end as any incident does; their stored anomalies keep their ids.
+        """
+        for incident in incidents:
+            lane = int(self.lanes(incident.signal, [incident.host])[0])
+            tracker = self._tracker(incident.kind)
+            tracker.open[lane] = True
+            tracker.opened_at[lane] = incident.opened_at
+            tracker.last_abnormal[lane] = at
+            tracker.peak[lane] = incident.score if incident.kind is IncidentKind.ANOMALY else incident.value
+            tracker.peak_value[lane] = incident.value
+            level = self.peaks.level[lane] if incident.kind is IncidentKind.ANOMALY else 1.0
+            tracker.level_at_open[lane] = level
+            self.open[(lane, incident.kind)] = incident
+
 
 def _nan_trailing_mean(scores: FloatArray, window: int) -> FloatArray:
     """Trailing mean along time (lanes × time) of the finite scores; NaN where the score itself is missing."""

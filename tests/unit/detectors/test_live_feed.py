@@ -107,3 +107,19 @@ def test_prometheus_down_mid_bootstrap_misses_the_cycle_and_the_next_one_bootstr
     service.run_once(NOW + timedelta(minutes=1))
 
     assert max(metrics.spans) >= 12 * 3600
+
+
+def test_an_incident_open_before_a_gap_is_the_same_anomaly_after_the_re_bootstrap() -> None:
+    saturation = Incident(IncidentKind.CPU_SATURATION, "web-1", NOW.timestamp() + 5 * 60, 3 * 3600)
+    service, _, store = _service((saturation,))
+    for minute in range(0, 15):
+        service.run_once(NOW + timedelta(minutes=minute))
+
+    for minute in range(60, 200):
+        service.run_once(NOW + timedelta(minutes=minute))
+
+    cpu = [a for a in store.recent(50) if a.metric is MetricKind.CPU and a.host.name == "web-1"]
+    assert len(cpu) == 1
+    assert cpu[0].status is AnomalyStatus.RESOLVED
+    assert cpu[0].ended_at is not None
+    assert cpu[0].ended_at.timestamp() >= saturation.start + saturation.duration
