@@ -6,8 +6,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-#: Tool error types that mean the product could not reach something it needs.
-OUTAGE_ERRORS = frozenset({"ConfigError", "MetricsUnavailable", "StoreUnavailable"})
+#: Tool error types that mean the product could not reach something it needs. A tool that is not
+#: configured here (ConfigError) is not an outage: the answer says why it cannot run.
+OUTAGE_ERRORS = frozenset({"MetricsUnavailable", "StoreUnavailable"})
 
 
 class ToolCallRecord(BaseModel):
@@ -30,7 +31,9 @@ class Answer(BaseModel):
     approval_id: str | None = None
 
     def outage(self) -> str | None:
-        """The first configuration or connection failure behind this answer, if any."""
+        """The first connection failure behind this answer, if nothing else answered it."""
+        if any(call.status != "error" for call in self.tool_calls):
+            return None
         for call in self.tool_calls:
             if call.error_type in OUTAGE_ERRORS:
                 return call.error

@@ -143,6 +143,7 @@ def build_services(
         remediation=remediation,
         limits=limits,
         clock=clock,
+        approvals=approvals,
         log_sources=build_log_sources(settings),
         rules=tuple(rules),
     )

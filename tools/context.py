@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from detectors.rules.file import NamedRule
 from domain.ports import AnomalyStore, Clock, LogSource, MetricsSource
 from remediation.actions import ActionLimits
+from remediation.ports import ApprovalStore
 from remediation.service import RemediationService
 
 
@@ -21,6 +22,8 @@ class ToolContext:
     limits: ActionLimits
     clock: Clock
     user: str = "cli"
+    #: Where approval requests are kept: listable even where remediation itself is not configured.
+    approvals: ApprovalStore | None = None
     log_sources: Sequence[LogSource] = field(default_factory=tuple)
     rules: Sequence[NamedRule] = field(default_factory=tuple)
     #: Set per question: True only when the person's own message asks for a remediation (deny by default).

@@ -39,11 +39,11 @@ def _needs_metrics(ctx: ToolContext) -> str | None:
 
 
 def _needs_remediation(ctx: ToolContext) -> str | None:
-    return (
-        None
-        if ctx.remediation is not None
-        else "remediation is not configured (set SCO_AWS__ENDPOINT_URL or SCO_AWS__ENABLED)"
-    )
+    return None if ctx.remediation is not None else remediation.REMEDIATION_OFF
+
+
+def _needs_approval_store(ctx: ToolContext) -> str | None:
+    return None if ctx.remediation is not None or ctx.approvals is not None else "no approval store is configured"
 
 
 def _needs_logs(ctx: ToolContext) -> str | None:
@@ -77,7 +77,7 @@ TOOLS: tuple[Tool, ...] = (
         remediation.PendingApprovalsArgs,
         remediation.list_pending_approvals,
         True,
-        _needs_remediation,
+        _needs_approval_store,
     ),
     Tool("explain_rule", rules.ExplainRuleArgs, rules.explain_rule, True, _always),
 )

@@ -11,6 +11,11 @@ from remediation.actions import ActionCall, ActionName
 from tools.context import ToolContext
 from tools.hosts import resolve_state
 
+REMEDIATION_OFF = (
+    "remediation is not configured here, so nothing can be requested: set SCO_AWS__ENABLED=true "
+    "(or SCO_AWS__ENDPOINT_URL) and the approvers to enable it"
+)
+
 
 class RemediationArgs(BaseModel):
     """Arguments of ``request_remediation``."""
@@ -55,11 +60,11 @@ def build_call(ctx: ToolContext, args: RemediationArgs) -> ActionCall:
 def request_remediation(ctx: ToolContext, args: RemediationArgs) -> ToolResult:
     """Ask for a remediation (restart a service, scale a group); a person must approve it before it runs."""
     if ctx.remediation is None:
-        raise ConfigError("remediation is not configured")
+        raise ConfigError(REMEDIATION_OFF)
     if not ctx.remediation_asked:
         raise ActionNotAllowed(args.action.value, "the question did not ask for a remediation, so none is requested")
     call = build_call(ctx, args)
-    request = ctx.remediation.request(call, requested_by=ctx.user)
+    request = ctx.remediation.request(call, requested_by=ctx.user, one_per_target=True)
     return ToolResult(
         status=ToolStatus.APPROVAL_REQUIRED,
         params=args.model_dump(mode="json", exclude_none=True),
@@ -81,9 +86,10 @@ class PendingApprovalsArgs(BaseModel):
 
 def list_pending_approvals(ctx: ToolContext, args: PendingApprovalsArgs) -> ToolResult:
     """Remediation requests waiting for approval: what, who asked, approvals so far, when each expires."""
-    if ctx.remediation is None:
-        raise ConfigError("remediation is not configured")
-    pending = ctx.remediation.store.pending()[: args.limit]
+    store = ctx.remediation.store if ctx.remediation is not None else ctx.approvals
+    if store is None:
+        raise ConfigError("no approval store is configured")
+    pending = store.pending()[: args.limit]
     params = args.model_dump(mode="json")
     if not pending:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"pending": []})
