@@ -21,14 +21,12 @@ import numpy as np
 
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
 from detectors.engine.matrix import replay_matrix
-from detectors.model.scoring import AlarmRule, BoolArray, FloatArray, RobustZScorer
+from detectors.model.scoring import AlarmRule, BoolArray, FloatArray
 from detectors.model.severity import incident_severity
 from domain.models import Severity
 
 NAB_PREFIX_SHARE = 0.15
 NAB_PREFIX_MAX = 750
-TOP_K = 5
-STD_SHARE = 0.25
 PRODUCT_RULE = AlarmRule(
     quantile=0.995,
     on_factor=1.25,
@@ -111,7 +109,7 @@ def detect_train_test(
     if train.ndim != 2 or test.ndim != 2 or train.shape[1] != test.shape[1]:
         raise ValueError(f"train has {train.shape[-1]} columns but test has {test.shape[-1]}")
     _check_step(step_seconds)
-    replay = replay_matrix(train, test, step_seconds=step_seconds, config=config, top_k=TOP_K)
+    replay = replay_matrix(train, test, step_seconds=step_seconds, config=config)
     return _rows(replay.scores, replay.alarms, replay.levels, step_seconds)
 
 
@@ -122,11 +120,6 @@ def _rows(scores: FloatArray, alarms: BoolArray, levels: FloatArray, step_second
         alarms=alarms,
         severities=severities(finite, alarms, on_threshold=_finite(levels), step_seconds=step_seconds),
     )
-
-
-def product_scorer(train: FloatArray) -> RobustZScorer:
-    """The robust z-scorer fitted on training rows (the per-metric scores IsolationForest is compared with)."""
-    return RobustZScorer.fit(train, top_k=TOP_K, std_share=STD_SHARE)
 
 
 def detect_series(values: FloatArray, *, step_seconds: float, config: EngineConfig = DEFAULT_CONFIG) -> AlarmRows:
