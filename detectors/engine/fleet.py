@@ -18,7 +18,7 @@ import numpy as np
 from detectors.engine.baseline import FloatArray, IntArray, LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
 from detectors.engine.events import EventKind, Incident, IncidentEvent, IncidentKind
-from detectors.engine.incidents import StreamIncidents
+from detectors.engine.incidents import StreamIncidents, trailing_means
 from detectors.engine.narrative import incident_at
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.trend import TrendConfig, TrendWatch
@@ -114,7 +114,7 @@ class FleetEngine:
         x = np.where(np.isfinite(history), history, np.nan)
         self.baselines.fit(lanes, x)
         scores = self._scores(lanes, x)
-        smoothed = _nan_trailing_mean(scores, self.config.smoothing)
+        smoothed = trailing_means(scores, self.config.smoothing)
         self.peaks.fit(lanes, smoothed)
         self.levels.prime(lanes, scores[:, -self.config.smoothing :])
         if signal in TREND_KINDS and times.size:
@@ -285,21 +285,3 @@ class FleetEngine:
             level = self.peaks.level[lane] if incident.kind is IncidentKind.ANOMALY else 1.0
             tracker.level_at_open[lane] = level
             self.open[(lane, incident.kind)] = incident
-
-
-def _nan_trailing_mean(scores: FloatArray, window: int) -> FloatArray:
-    """Trailing mean along time (lanes × time) of the finite scores; NaN where the score itself is missing."""
-    finite = np.isfinite(scores)
-    total = _rolling_sum(np.where(finite, scores, 0.0), window)
-    count = _rolling_sum(finite.astype(np.float64), window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out: FloatArray = np.where(finite, total / np.where(count > 0, count, np.nan), np.nan)
-    return out
-
-
-def _rolling_sum(x: FloatArray, window: int) -> FloatArray:
-    csum = np.concatenate((np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)), axis=1)
-    idx = np.arange(x.shape[1])
-    lo = np.maximum(0, idx - max(window, 1) + 1)
-    out: FloatArray = csum[:, idx + 1] - csum[:, lo]
-    return out

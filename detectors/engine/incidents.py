@@ -132,3 +132,21 @@ class StreamIncidents:
                 self.level_at_open[streams] > 0, self.level_at_open[streams], 1.0
             )
         return out
+
+
+def trailing_means(scores: FloatArray, window: int) -> FloatArray:
+    """Trailing mean along time (lanes × time) of the finite scores; NaN where the score itself is missing."""
+    finite = np.isfinite(scores)
+    total = _rolling_sum(np.where(finite, scores, 0.0), window)
+    count = _rolling_sum(finite.astype(np.float64), window)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.where(finite, total / np.where(count > 0, count, np.nan), np.nan)
+    return out
+
+
+def _rolling_sum(x: FloatArray, window: int) -> FloatArray:
+    csum = np.concatenate((np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)), axis=1)
+    idx = np.arange(x.shape[1])
+    lo = np.maximum(0, idx - max(window, 1) + 1)
+    out: FloatArray = csum[:, idx + 1] - csum[:, lo]
+    return out
