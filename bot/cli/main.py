@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.cli.commands import ask, demo, detect, export, rules, serve, simulate, train
 from bot.cli.commands import eval as eval_command
+from bot.cli.commands.config import settings_from_environment
 from domain.errors import ConfigError, OpsError
 
 COMMANDS = (demo, ask, serve, simulate, detect, eval_command, train, rules, export)
@@ -27,9 +28,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``smartcloudops`` console script."""
+    """Entry point of the ``smartcloudops`` console script.
+
+    Every command first reads the settings from the environment, so a wrong value stops any of
+    them with the same one line (``configuration error: SETTING: reason``, exit code 2).
+    """
     args = build_parser().parse_args(argv)
     try:
+        settings_from_environment()
         code: int = args.run(args)
     except ConfigError as exc:
         sys.stderr.write(f"configuration error: {exc}\n")

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from bot.config.setting_types import ChannelId
 from remediation.actions import ActionName
 
 #: The actions automatic remediation may ever run (one host or one instance step at a time).
@@ -131,9 +132,9 @@ class AutoRemediationSettings(BaseModel):
     cooldown_minutes: int = Field(
         default=15, ge=0, le=1440, description="no automatic action for this long after one failed"
     )
-    channel: str | None = Field(
+    channel: ChannelId | None = Field(
         default=None,
-        description="channel where automatic actions, fallbacks and notify-mode notes are posted "
+        description="channel id where automatic actions, fallbacks and notify-mode notes are posted "
         "(default: the digest channel)",
     )
 

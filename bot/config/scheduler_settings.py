@@ -6,6 +6,8 @@ import re
 
 from pydantic import BaseModel, Field, field_validator
 
+from bot.config.setting_types import RetryDelay
+
 
 def check_crontab(line: str) -> str:
     """``line`` when APScheduler reads it as a crontab line (UTC).
@@ -41,7 +43,7 @@ class SchedulerSettings(BaseModel):
         default={},
         description="extra digests: channel id -> crontab line (UTC), besides the Slack digest channel",
     )
-    digest_retry_seconds: list[float] = Field(
+    digest_retry_seconds: list[RetryDelay] = Field(
         default=[30, 120, 600, 1800], description="seconds before each retry of a digest that could not be posted"
     )
     retrain: bool = Field(

@@ -19,6 +19,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from bot.config.remediation_settings import AutoRemediationSettings, RemediationSettings
 from bot.config.scheduler_settings import SchedulerSettings, check_crontab
+from bot.config.setting_types import AwsRegion, ChannelId, DirectoryPath, HostAddress, check_redis_url
 
 __all__ = [
     "FORMER_ENV_NAMES",
@@ -78,10 +79,8 @@ class RedisSettings(BaseModel):
 
     @field_validator("url")
     @classmethod
-    def _redis_scheme(cls, v: str | None) -> str | None:
-        if v is not None and not v.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
-        return v
+    def _redis_url(cls, v: str | None) -> str | None:
+        return check_redis_url(v) if v is not None else None
 
 
 class LLMSettings(BaseModel):
@@ -106,12 +105,13 @@ class SlackSettings(BaseModel):
     bot_token: SecretStr | None = Field(default=None, description="bot token (`xoxb-…`)")
     app_token: SecretStr | None = Field(default=None, description="app-level token for Socket Mode (`xapp-…`)")
     signing_secret: SecretStr | None = Field(default=None, description="verifies that HTTP requests come from Slack")
-    digest_channel: str | None = Field(
+    digest_channel: ChannelId | None = Field(
         default=None, description="channel id the anomaly digest is posted to; unset: no digest"
     )
-    allowed_channels: list[str] = Field(
+    allowed_channels: list[ChannelId] = Field(
         default=[],
-        description="channel ids the bot answers in (empty: every channel it is in); DMs are always answered",
+        description='channel ids the bot answers in, a JSON list (`["C0123ABCD"]`; empty: every channel it is in); '
+        "DMs are always answered",
     )
     rate_limit_per_minute: int = Field(
         default=20,
@@ -141,7 +141,7 @@ class SlackSettings(BaseModel):
 class AwsSettings(BaseModel):
     """AWS region and an optional endpoint (moto, a VPC endpoint)."""
 
-    region: str = Field(
+    region: AwsRegion = Field(
         default="us-east-1", description="AWS region (remediation, CloudWatch Logs, SSM Parameter Store)"
     )
     endpoint_url: AnyHttpUrl | None = Field(
@@ -162,7 +162,7 @@ class AwsSettings(BaseModel):
 class HttpSettings(BaseModel):
     """The HTTP server of ``serve --http``."""
 
-    host: str = Field(default="127.0.0.1", description="where `serve --http` listens")
+    host: HostAddress = Field(default="127.0.0.1", description="where `serve --http` listens (IP address or host name)")
     port: int = Field(default=8080, ge=1, le=65535, description="port of `serve --http`")
     api_token: SecretStr | None = Field(
         default=None, description="bearer token of the HTTP API (`/query`, `/status`, `/logs`); unset: API off"
@@ -172,7 +172,7 @@ class HttpSettings(BaseModel):
 class AuditSettings(BaseModel):
     """Where the audit log and the event log go."""
 
-    dir: Path = Field(
+    dir: DirectoryPath = Field(
         default=Path("logs"),
         description="audit log (`audit-YYYY-MM-DD.jsonl`) and event log (`events.jsonl`, "
         "earlier days `events-YYYY-MM-DD.jsonl`) directory",
@@ -225,7 +225,7 @@ class LogsSettings(BaseModel):
 class StateSettings(BaseModel):
     """Local state: the SQLite store when Redis is absent, ``ask --thread`` context, the anomaly spool."""
 
-    dir: Path = Field(
+    dir: DirectoryPath = Field(
         default=Path.home() / ".local" / "state" / "smartcloudops",
         description="local state: without Redis the SQLite store `state.db` (anomalies, approvals, job leases, "
         "automatic-remediation state) and `ask --thread` context; with Redis the anomaly spool",

@@ -1,15 +1,73 @@
-"""Reading Settings for a command, turning validation errors into one clear line."""
+"""Reading Settings for a command, turning every kind of bad value into one clear line."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import os
+import re
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_settings import SettingsError
 
 from domain.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.config.settings import Settings
+
+_PREFIX = "SCO_"
+
+
+def _setting_name(loc: tuple[int | str, ...]) -> str:
+    """The environment variable of an error's location: the section and field (deeper parts are map keys)."""
+    return _PREFIX + "__".join(str(p).upper() for p in loc[:2])
+
+
+def _is_structured(annotation: Any) -> bool:
+    """True for list, set, tuple and dict settings (read from the environment as JSON)."""
+    if get_origin(annotation) in (list, set, tuple, dict):
+        return True
+    return any(_is_structured(arg) for arg in get_args(annotation))
+
+
+def _json_refusal(section: str) -> str:
+    """``SETTING: reason`` for the structured setting of ``section`` whose variable is not JSON."""
+    from bot.config.settings import Settings
+
+    model = Settings.model_fields[section].annotation
+    fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
+    for name, info in fields.items():
+        variable = f"{_PREFIX}{section.upper()}__{name.upper()}"
+        raw = next((v for k, v in os.environ.items() if k.upper() == variable), None)
+        if raw is None or not _is_structured(info.annotation):
+            continue
+        try:
+            json.loads(raw)
+        except json.JSONDecodeError as exc:
+            shape = '{"key": value}' if get_origin(info.annotation) is dict else '["a", "b"]'
+            return f"{variable}: not valid JSON ({exc.msg} at character {exc.pos}); write it as {shape}"
+    return f"{_PREFIX}{section.upper()}: a value could not be parsed"
+
+
+def settings_from_environment() -> Settings:
+    """Settings from the ``SCO_*`` (and Slack's) environment variables, without SSM.
+
+    Raises:
+        ConfigError: ``SETTING: reason`` for the first wrong value (bad JSON in a list or map
+            setting included).
+    """
+    from bot.config.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        deeper = [str(p) for p in err["loc"][2:]]
+        where = f" ({'.'.join(deeper)})" if deeper else ""
+        raise ConfigError(f"{_setting_name(err['loc'])}{where}: {err['msg']}") from None
+    except SettingsError as exc:
+        found = re.search(r'field "(\w+)"', str(exc))
+        raise ConfigError(_json_refusal(found.group(1)) if found else f"{_PREFIX}*: {exc}") from None
 
 
 def load_settings() -> Settings:
@@ -18,14 +76,7 @@ def load_settings() -> Settings:
     Raises:
         ConfigError: naming the variable (or SSM parameter) and what is wrong with it.
     """
-    from bot.config.settings import Settings
-
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = "__".join(str(p).upper() for p in err["loc"])
-        raise ConfigError(f"SCO_{where}: {err['msg']}") from None
+    settings = settings_from_environment()
     if settings.secrets.ssm_path is None:
         return settings
     # Secrets from SSM Parameter Store (SCO_SECRETS__SSM_PATH); the environment wins (bot/config/secrets.py).
