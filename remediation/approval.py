@@ -8,13 +8,14 @@ request only changes through an atomic compare-and-set on that version.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import ApprovalExpired, InvalidTransition, NotAllowedToApprove
-from remediation.actions import ActionCall
+from remediation.actions import ActionCall, ActionName, restart_targets
 
 
 class ApprovalState(StrEnum):
@@ -39,6 +40,28 @@ class Approval(BaseModel):
     at: datetime
 
 
+class ShownIn(BaseModel):
+    """A chat message showing a request (a Slack channel and message ts), so it can follow the request."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    ts: str
+
+
+def call_targets(call: ActionCall) -> frozenset[str]:
+    """What ``call`` acts on (``group:web-asg``, ``instance:i-0abc``); two calls on one target conflict."""
+    if call.action is ActionName.RESTART_SERVICE:
+        return frozenset(f"instance:{i}" for i in restart_targets(call))
+    return frozenset({f"group:{call.params['group']}"})
+
+
+def conflicting_request(call: ActionCall, pending: Iterable[ApprovalRequest], now: datetime) -> ApprovalRequest | None:
+    """The first unexpired pending request that acts on one of ``call``'s targets, if any."""
+    targets = call_targets(call)
+    return next((r for r in pending if not r.is_expired(now) and call_targets(r.call) & targets), None)
+
+
 class ApprovalRequest(BaseModel):
     """A remediation waiting for, or past, its approval."""
 
@@ -59,6 +82,8 @@ class ApprovalRequest(BaseModel):
     error: str | None = None
     updated_at: datetime
     version: int = 0
+    #: The messages that show this request; they are updated when it is decided, cancelled or expires.
+    shown_in: tuple[ShownIn, ...] = ()
 
     @property
     def approvers(self) -> tuple[str, ...]:
@@ -116,6 +141,15 @@ class ApprovalRequest(BaseModel):
         """Withdraw a pending request."""
         self._require(ApprovalState.CANCELLED, ApprovalState.PENDING)
         return self._next(ApprovalState.CANCELLED, now, decided_by=user)
+
+    def shown(self, channel: str, ts: str, now: datetime) -> ApprovalRequest:
+        """Remember a message that shows the request, in any state (the state does not change)."""
+        place = ShownIn(channel=channel, ts=ts)
+        if place in self.shown_in:
+            return self
+        return self.model_copy(
+            update={"shown_in": (*self.shown_in, place), "updated_at": now, "version": self.version + 1}
+        )
 
     def start(self, now: datetime) -> ApprovalRequest:
         """Begin execution of an approved request."""

@@ -22,7 +22,7 @@ from domain.errors import (
 )
 from domain.ports import Clock, JobLeases
 from remediation.actions import ActionCall, ActionLimits, ActionName
-from remediation.approval import ApprovalRequest, ApprovalState
+from remediation.approval import ApprovalRequest, ApprovalState, conflicting_request
 from remediation.executor import ActionExecutor
 from remediation.policy import ApprovalPolicy
 from remediation.ports import ApprovalStore, AuditSink, CloudActions
@@ -79,7 +79,9 @@ class RemediationService:
         """
         return self.executor.dry_run(call)
 
-    def request(self, call: ActionCall, requested_by: str, *, request_id: str | None = None) -> ApprovalRequest:
+    def request(
+        self, call: ActionCall, requested_by: str, *, request_id: str | None = None, one_per_target: bool = False
+    ) -> ApprovalRequest:
         """Create a pending approval request for ``call`` (nothing runs).
 
         Args:
@@ -87,9 +89,11 @@ class RemediationService:
             requested_by: the Slack user id (or ``rule:<name>``) asking.
             request_id: a caller-chosen id; asking again with the same id returns the stored
                 request instead of creating a second one (one request per rule breach).
+            one_per_target: refuse ``call`` while another pending request acts on its target.
 
         Raises:
-            ActionNotAllowed: the dry run refused the call (MaxSize, step, stopped instance).
+            ActionNotAllowed: the dry run refused the call (MaxSize, step, stopped instance), or
+                (``one_per_target``) the pending request it names acts on the same target.
             CloudActionFailed: AWS could not be read for the dry run.
             AuditWriteFailed: the request could not be audited, so it was not created.
         """
@@ -97,6 +101,9 @@ class RemediationService:
             existing = self.store.get(request_id)
             if existing is not None:
                 return existing
+        other = conflicting_request(call, self.store.pending(), self.clock.now()) if one_per_target else None
+        if other is not None:
+            raise ActionNotAllowed(call.action.value, f"request `{other.id}` is already waiting for approval")
         dry_run = self.dry_run(call)
         now = self.clock.now()
         request = ApprovalRequest(

@@ -39,6 +39,35 @@ class SlackNotifier:
         except OSError as exc:
             raise NotifierUnavailable(f"Slack unreachable: {exc}") from exc
 
+    def post_message(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
+    ) -> str:
+        """Post a message (in ``thread_ts``'s thread when given); returns its ts.
+
+        Raises:
+            NotifierUnavailable: Slack refused the message or could not be reached.
+        """
+        try:
+            resp = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts)
+        except SlackApiError as exc:
+            raise NotifierUnavailable(f"Slack refused a message to {channel}: {exc.response.get('error')}") from exc
+        except OSError as exc:
+            raise NotifierUnavailable(f"Slack unreachable: {exc}") from exc
+        return str(resp.get("ts") or "")
+
+    def update_message(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Replace the message ``ts`` in ``channel`` (``chat.update``).
+
+        Raises:
+            NotifierUnavailable: Slack refused the update or could not be reached.
+        """
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            raise NotifierUnavailable(f"Slack refused an update in {channel}: {exc.response.get('error')}") from exc
+        except OSError as exc:
+            raise NotifierUnavailable(f"Slack unreachable: {exc}") from exc
+
 
 class BoundedRateLimitRetry(RateLimitErrorRetryHandler):
     """Retries a 429 after its ``Retry-After``, unless Slack asks to wait longer than ``max_wait_seconds``.

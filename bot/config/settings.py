@@ -131,6 +131,12 @@ class SlackSettings(BaseModel):
     grafana_url: AnyHttpUrl | None = Field(
         default=None, description="Grafana base URL for host-dashboard links in digests"
     )
+    app_id: str | None = Field(
+        default=None,
+        pattern=r"^A[A-Z0-9]+$",
+        description="this Slack app's id (`A0…`); set: button clicks carrying another `api_app_id` are refused "
+        "(clicks from another workspace always are)",
+    )
 
     @field_validator("digest_schedule")
     @classmethod

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 import structlog
 
 from bot.config.settings import Settings
+from bot.jobs.approval_expiry import ApprovalExpiryJob
+from bot.jobs.chat import ChatMessages
 from bot.jobs.digest import DigestJob
 from bot.jobs.retrain import ModelReload, RetrainJob
 from bot.jobs.rule_outcomes import RuleOutcomePoster
@@ -151,7 +153,7 @@ def scheduled_jobs(
         jobs.append(
             ScheduledJob(
                 name="approval_expiry",
-                run=lambda _now: remediation.expire_due(),
+                run=ApprovalExpiryJob(remediation, notifier if isinstance(notifier, ChatMessages) else None),
                 every=every,
                 keep_for=max(4 * every, timedelta(minutes=2)),
             )

@@ -15,7 +15,14 @@ from adapters.slack.redacting_client import RedactingWebClient
 from bot.config.settings import Settings
 from bot.services import Services
 from bot.slack.listeners import register_listeners
-from bot.slack.middleware import RateLimiter, SeenEvents, attach_services, build_gate, record_request
+from bot.slack.middleware import (
+    RateLimiter,
+    SeenEvents,
+    attach_services,
+    build_gate,
+    record_request,
+    scope_to_workspace,
+)
 from bot.slack.response_redaction import redact_responses
 from domain.errors import ConfigError, NotifierUnavailable
 from domain.redaction import SecretRedactor
@@ -87,5 +94,6 @@ def build_app(settings: Settings, services: Services, *, client: WebClient | Non
             notices=web_client,
         )
     )
+    app.use(scope_to_workspace(app_id=settings.slack.app_id))
     register_listeners(app)
     return app

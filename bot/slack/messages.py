@@ -1,6 +1,14 @@
-"""Every sentence the Slack app and the HTTP API say to people, in one place."""
+"""Every sentence the Slack app and the HTTP API say to people, in one place.
+
+Sentences posted as they are (ephemeral notes, outcomes, headers) escape what they quote;
+sentences that become part of an answer's text are escaped with it by ``blocks.text_blocks``.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from bot.slack.mrkdwn import escape, mention
 
 WORKING = ":hourglass_flowing_sand: Working on it…"
 EMPTY_COMMAND = "Tell me what you need, e.g. `/ops what is the CPU on web-1?` or `/ops help`."
@@ -20,6 +28,7 @@ OPS_HELP = (
     "• `/ops logs <host|service> [since 10m]`: recent log lines\n"
     "• `/ops ask <question>`: ask anything, e.g. `/ops ask what is the memory on db-1?`\n"
     "• `/ops approve-list`: remediation requests waiting for approval\n"
+    "• `/ops cancel <id>`: withdraw a pending request you made\n"
     "• `/ops auto off|on|status`: stop or allow automatic remediation (approvers only)\n"
     "• `/ops <question>`: anything else is a question too\n"
     "Mention me in a channel or send me a DM to ask in a thread; I keep the thread's context."
@@ -33,32 +42,32 @@ def upstream_down(what: str) -> str:
 
 def not_allowed(reason: str) -> str:
     """An approval click was refused."""
-    return f"You can't do that: {reason}. The request is unchanged."
+    return f"You can't do that: {escape(reason)}. The request is unchanged."
 
 
 def approval_done(user: str, result: str) -> str:
     """An approval went through and the action ran."""
-    return f"Approved by <@{user}>. Result: {result}"
+    return f"Approved by {mention(user)}. Result: {escape(result)}"
 
 
 def approval_failed(user: str, error: str) -> str:
     """An approval went through but the action failed."""
-    return f"Approved by <@{user}>, but the action failed: {error}"
+    return f"Approved by {mention(user)}, but the action failed: {escape(error)}"
 
 
 def approval_rejected(user: str) -> str:
     """A request was rejected."""
-    return f"Rejected by <@{user}>. Nothing was run."
+    return f"Rejected by {mention(user)}. Nothing was run."
 
 
 def approval_waiting(user: str, remaining: int) -> str:
     """An approval was recorded but the quorum is not met yet."""
-    return f"Approval by <@{user}> recorded; {remaining} more needed."
+    return f"Approval by {mention(user)} recorded; {remaining} more needed."
 
 
 def approval_needed(description: str) -> str:
     """Fallback text of an approval message."""
-    return f"Approval needed: {description}"
+    return f"Approval needed: {escape(description)}"
 
 
 def no_approvers(action: str) -> str:
@@ -71,7 +80,7 @@ def no_approvers(action: str) -> str:
 
 def already_decided(state: str, by: str | None) -> str:
     """A click on a request that is no longer pending."""
-    who = f" by <@{by}>" if by and not by.startswith("policy:") else ""
+    who = f" by {mention(by)}" if by and not by.startswith("policy:") else ""
     if state in {"approved", "executing", "succeeded", "failed"}:
         outcome = "" if state == "approved" else f" ({'it ran' if state == 'succeeded' else state})"
         return f"This request was already approved{who}{outcome}."
@@ -80,12 +89,12 @@ def already_decided(state: str, by: str | None) -> str:
 
 def approval_unknown(request_id: str) -> str:
     """A click on a request the store does not have."""
-    return f"I can't find request `{request_id}`; it may have been cleaned up."
+    return f"I can't find request `{escape(request_id)}`; it may have been cleaned up."
 
 
 def asked(user: str, question: str) -> str:
     """The header of an answer to a slash command, so the channel sees what was asked."""
-    return f"<@{user}> asked: _{question[:300]}_"
+    return f"{mention(user)} asked: _{escape(question[:300])}_"
 
 
 def rate_limited(seconds: int) -> str:
@@ -100,7 +109,7 @@ def channel_not_allowed(channel: str) -> str:
 
 def bad_command(problem: str) -> str:
     """A /ops subcommand with bad arguments."""
-    return f"{problem} Try `/ops help`."
+    return f"{escape(problem)} Try `/ops help`."
 
 
 def pending_approvals(count: int) -> str:
@@ -146,3 +155,23 @@ def fleet_up(up: int, total: int) -> str:
 def open_anomalies(count: int) -> str:
     """The open-anomaly line of a status."""
     return f"• open anomalies: {count}"
+
+
+def approval_expired(at: datetime) -> str:
+    """A request nobody approved in time."""
+    return f"Expired at {at:%H:%M} UTC. Nothing was run."
+
+
+def approval_cancelled(user: str) -> str:
+    """A request its requester withdrew."""
+    return f"Cancelled by {mention(user)}. Nothing was run."
+
+
+def cancel_refused(reason: str) -> str:
+    """A Cancel click or ``/ops cancel`` that may not cancel."""
+    return f"You can't cancel that: {escape(reason)}."
+
+
+def foreign_click(team: str) -> str:
+    """A click from another workspace or app."""
+    return f"This request belongs to another workspace; clicks from `{escape(team)}` are not accepted here."

@@ -235,3 +235,48 @@ def record_request(req: BoltRequest, resp: BoltResponse, *, seconds: float, tele
         retry_num=retry,
         duration_ms=round(seconds * 1000, 2),
     )
+
+
+def click_team(body: dict[str, Any]) -> str | None:
+    """The workspace a button click comes from: the clicker's team, else the payload's team. Pure."""
+    return (body.get("user") or {}).get("team_id") or (body.get("team") or {}).get("id")
+
+
+def scope_to_workspace(*, app_id: str | None) -> Callable[..., BoltResponse | None]:
+    """The global Bolt middleware that refuses a button click from another workspace or another app.
+
+    The bot's workspace is the token's (``auth.test``, in ``context.authorize_result``); a click
+    from a user of another team (a shared channel) or with another ``api_app_id`` (when
+    ``app_id`` is set) never reaches a listener, and the clicker is told why.
+    """
+
+    def scope(
+        body: dict[str, Any],
+        context: dict[str, Any],
+        next: Callable[[], None],  # noqa: A002 - Bolt passes arguments by name
+    ) -> BoltResponse | None:
+        if body.get("type") != "block_actions":
+            next()
+            return None
+        authorized = context.get("authorize_result")
+        own_team = getattr(authorized, "team_id", None)
+        team = click_team(body)
+        foreign_app = app_id is not None and body.get("api_app_id") != app_id
+        if not foreign_app and (own_team is None or team == own_team):
+            next()
+            return None
+        context["outcome"] = "foreign_workspace"
+        user = (body.get("user") or {}).get("id")
+        channel = (body.get("channel") or {}).get("id")
+        log.warning("click_refused", team=team, api_app_id=body.get("api_app_id"), user=user)
+        client = context.get("client")
+        if isinstance(client, WebClient) and channel and user:
+            try:
+                client.chat_postEphemeral(
+                    channel=channel, user=user, text=messages.foreign_click(team or str(body.get("api_app_id")))
+                )
+            except SlackApiError as exc:
+                log.warning("slack_post_failed", channel=channel, error=str(exc.response.get("error")))
+        return BoltResponse(status=200, body="")
+
+    return scope

@@ -25,6 +25,7 @@ class OpsKind(StrEnum):
     ASK = "ask"
     APPROVE_LIST = "approve-list"
     AUTO = "auto"
+    CANCEL = "cancel"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ def parse_ops(text: str) -> OpsCommand:
         return OpsCommand(OpsKind.ASK, question=" ".join(rest))
     if head in {"approve-list", "approvals", "pending"} and not rest:
         return OpsCommand(OpsKind.APPROVE_LIST)
+    if head == "cancel":
+        if len(rest) != 1:
+            raise InputError("`/ops cancel` takes the id of your pending request, e.g. `/ops cancel 3f9a0c1d2e4b`.")
+        return OpsCommand(OpsKind.CANCEL, target=rest[0])
     if head == "auto" and len(rest) <= 1:
         word = rest[0].lower() if rest else "status"
         if word not in {"on", "off", "status"}:

@@ -57,17 +57,20 @@ def block_action(
     channel: str = "C_OPS",
     message_ts: str = "1.000001",
     response_url: str = "https://hooks.slack.invalid/actions/1",
+    team: str = "T000",
+    app: str = "A000",
+    message_blocks: list[dict[str, Any]] | None = None,
 ) -> tuple[str, dict[str, str]]:
-    """Body and headers of a button click (block_actions payload)."""
+    """Body and headers of a button click (block_actions payload); ``message_blocks``: the clicked message's."""
     payload: dict[str, Any] = {
         "type": "block_actions",
-        "team": {"id": "T000", "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "team_id": "T000"},
-        "api_app_id": "A000",
+        "team": {"id": team, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": team},
+        "api_app_id": app,
         "token": "legacy",
         "trigger_id": "1.2.3",
         "channel": {"id": channel, "name": "ops"},
-        "message": {"ts": message_ts, "type": "message", "text": "approval"},
+        "message": {"ts": message_ts, "type": "message", "text": "approval", "blocks": message_blocks or []},
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
         "response_url": response_url,
         "actions": [

@@ -170,7 +170,7 @@ def test_approve_list_shows_pending_requests_with_their_buttons(bot_url: str, fa
     listing = fake_slack.wait_for("chat.update", count=2)[-1]
     assert listing.body["text"] == "1 remediation request waiting for approval:"
     buttons = [e["value"] for b in listing.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == [request_id, request_id]
+    assert buttons == [request_id, request_id, request_id]
 
 
 def test_where_the_bot_cannot_update_the_click_response_url_replaces_the_message(

@@ -13,7 +13,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
 from bot.slack import blocks, messages
+from bot.slack.approval_messages import remember_shown
 from bot.slack.charts import chart_for
+from bot.slack.mrkdwn import escape
 from bot.slack.ops_answers import Reply, ask
 from domain.errors import OpsError
 from remediation.service import RemediationService
@@ -70,7 +72,7 @@ def approval_message(remediation: RemediationService, request_id: str) -> tuple[
 def respond_reply(respond: Callable[..., Any], services: Services, reply: Reply, *, header: str | None) -> None:
     """Answer through the slash command's response URL (for channels the bot is not a member of)."""
     respond(
-        text=reply.text[:3900],
+        text=escape(reply.text)[:3900],
         blocks=reply.blocks or blocks.answer_blocks(reply.text, header=header),
         response_type="in_channel",
     )
@@ -93,15 +95,19 @@ def post_reply(
     """Replace the placeholder with ``reply`` (or post it), then the approval message and a chart if any."""
     reply_blocks = reply.blocks or blocks.answer_blocks(reply.text, header=header)
     if placeholder_ts:
-        client.chat_update(channel=place.channel, ts=placeholder_ts, text=reply.text[:3900], blocks=reply_blocks)
+        client.chat_update(
+            channel=place.channel, ts=placeholder_ts, text=escape(reply.text)[:3900], blocks=reply_blocks
+        )
     else:
         client.chat_postMessage(
-            channel=place.channel, text=reply.text[:3900], blocks=reply_blocks, thread_ts=place.thread_ts
+            channel=place.channel, text=escape(reply.text)[:3900], blocks=reply_blocks, thread_ts=place.thread_ts
         )
     services.telemetry.count_tool_calls(reply.tool_calls)
     if reply.approval_id and services.remediation is not None:
         text, approval = approval_message(services.remediation, reply.approval_id)
-        client.chat_postMessage(channel=place.channel, text=text, blocks=approval, thread_ts=place.thread_ts)
+        posted = client.chat_postMessage(channel=place.channel, text=text, blocks=approval, thread_ts=place.thread_ts)
+        if posted.get("ts"):
+            remember_shown(services.remediation, reply.approval_id, channel=place.channel, ts=str(posted["ts"]))
     chart = chart_for(services, question, reply.tool_calls)
     if chart is not None:
         client.files_upload_v2(

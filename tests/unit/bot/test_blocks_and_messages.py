@@ -27,6 +27,7 @@ def test_approval_buttons_carry_only_the_request_id() -> None:
     assert [(e["action_id"], e["value"]) for e in actions[0]["elements"]] == [
         (blocks.APPROVE_ACTION, "req123456"),
         (blocks.REJECT_ACTION, "req123456"),
+        (blocks.CANCEL_ACTION, "req123456"),
     ]
     text = str(rendered)
     assert "<@U_REQ>" in text

@@ -45,7 +45,7 @@ def test_fallback_to_approval_names_the_brake_and_keeps_the_buttons() -> None:
     assert RemediationMode.APPROVE == outcome.mode
     assert text.startswith("Approval needed")
     assert "Not run automatically: automatic remediation is switched off (kill switch)." in str(blocks)
-    assert ["approval_approve", "approval_reject"] == buttons(blocks)
+    assert ["approval_approve", "approval_reject", "approval_cancel"] == buttons(blocks)
 
 
 def test_notify_mode_posts_the_dry_run_only() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import ApprovalExpired, InvalidTransition, NotAllowedToApprove
 from remediation.actions import ActionCall, ActionName
-from remediation.approval import ApprovalRequest, ApprovalState
+from remediation.approval import ApprovalRequest, ApprovalState, ShownIn, conflicting_request
 from tests.factories import approval_request
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -89,3 +89,28 @@ def test_tampered_parameters_are_detected_by_the_fingerprint() -> None:
     )
     assert not tampered.parameters_intact()
     assert request().parameters_intact()
+
+
+@pytest.mark.parametrize("state", list(ApprovalState))
+def test_a_message_showing_the_request_is_remembered_once_in_any_state(state: ApprovalState) -> None:
+    shown = request(state=state).shown("C1", "1.1", LATER)
+
+    assert (ShownIn(channel="C1", ts="1.1"),) == shown.shown_in
+    assert state is shown.state
+    assert shown is shown.shown("C1", "1.1", LATER)
+    assert 2 == len(shown.shown("C2", "2.2", LATER).shown_in)
+
+
+def test_calls_on_one_group_or_one_instance_conflict() -> None:
+    other_group = ActionCall(action=ActionName.SCALE_TO, params={"group": "db-asg", "desired": 2})
+    same_group = ActionCall(action=ActionName.SCALE_TO, params={"group": "web-asg", "desired": 4})
+    restart_1 = ActionCall(action=ActionName.RESTART_SERVICE, params={"service": "nginx", "instance_ids": "i-1,i-2"})
+    restart_2 = ActionCall(action=ActionName.RESTART_SERVICE, params={"service": "redis", "instance_id": "i-2"})
+    restart_3 = ActionCall(action=ActionName.RESTART_SERVICE, params={"service": "nginx", "instance_id": "i-3"})
+    waiting = [request(), approval_request(call=restart_1, at=T0)]
+
+    assert conflicting_request(same_group, waiting, LATER) is waiting[0]
+    assert conflicting_request(restart_2, waiting, LATER) is waiting[1]
+    assert conflicting_request(other_group, waiting, LATER) is None
+    assert conflicting_request(restart_3, waiting, LATER) is None
+    assert conflicting_request(same_group, waiting, T0 + timedelta(hours=1)) is None

@@ -1,4 +1,4 @@
-"""Button clicks: Approve and Reject on approval messages, Undo on automatic scale-ups."""
+"""Button clicks: Approve, Reject and Cancel on approval messages, Undo on automatic scale-ups."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from bot.slack.listeners.actions.undo import ack_undo, undo_scale_up
 
 
 def register(app: App) -> None:
-    """Add the Approve, Reject and Undo listeners."""
-    for action_id in (blocks.APPROVE_ACTION, blocks.REJECT_ACTION):
+    """Add the Approve, Reject, Cancel and Undo listeners."""
+    for action_id in (blocks.APPROVE_ACTION, blocks.REJECT_ACTION, blocks.CANCEL_ACTION):
         app.action(action_id)(ack=ack_approval_click, lazy=[decide_approval])
     app.action(UNDO_ACTION)(ack=ack_undo, lazy=[undo_scale_up])

@@ -8,9 +8,11 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.slack import messages
+from bot.slack.approval_commands import cancel_request
 from bot.slack.listeners.replies import Place, answer_lazily
 from bot.slack.middleware import services_in
-from bot.slack.ops_answers import answer_command
+from bot.slack.mrkdwn import escape
+from bot.slack.ops_answers import Reply, answer_command
 from bot.slack.ops_command import OpsKind, parse_ops
 from domain.errors import InputError
 
@@ -27,7 +29,7 @@ def ack_ops(ack: Ack, command: dict[str, Any], context: dict[str, Any]) -> None:
         return
     context["command"] = f"/ops {parsed.name}"
     if parsed.kind in _ANSWERED_IN_ACK:
-        ack(text=messages.OPS_HELP)
+        ack(text=escape(messages.OPS_HELP))
     else:
         ack()
 
@@ -45,11 +47,17 @@ def answer_ops(command: dict[str, Any], client: WebClient, respond: Respond, con
     user = command["user_id"]
     channel = command["channel_id"]
     place = Place(channel=channel, thread_ts=None, conversation=f"slack:{channel}:{user}")
+
+    def work() -> Reply:
+        if parsed.kind is OpsKind.CANCEL:
+            return cancel_request(services, client, parsed.target or "", user=user)
+        return answer_command(services, parsed, user=user, conversation=place.conversation)
+
     answer_lazily(
         client,
         services,
         place,
-        lambda: answer_command(services, parsed, user=user, conversation=place.conversation),
+        work,
         header=messages.asked(user, f"/ops {text}"),
         question=parsed.question or text,
         surface="command",

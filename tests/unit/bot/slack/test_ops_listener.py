@@ -7,6 +7,7 @@ from typing import Any
 from bot.services import Services
 from bot.slack import blocks, messages
 from bot.slack.listeners.commands.ops import ack_ops, answer_ops
+from bot.slack.mrkdwn import escape
 from tests.unit.bot.slack.fakes import FakeSlackClient, Recorder
 
 
@@ -17,14 +18,14 @@ def ops(text: str, *, user: str = "U_ONCALL", channel: str = "C_OPS") -> dict[st
 def test_help_is_the_ack(ack: Recorder, context: dict[str, Any]) -> None:
     ack_ops(ack, ops("help"), context)
 
-    assert [{"text": messages.OPS_HELP}] == ack.calls
+    assert [{"text": escape(messages.OPS_HELP)}] == ack.calls
     assert "/ops help" == context["command"]
 
 
 def test_an_empty_command_acks_with_the_help(ack: Recorder, context: dict[str, Any]) -> None:
     ack_ops(ack, ops("  "), context)
 
-    assert [{"text": messages.OPS_HELP}] == ack.calls
+    assert [{"text": escape(messages.OPS_HELP)}] == ack.calls
 
 
 def test_bad_arguments_are_explained_in_the_ack(ack: Recorder, context: dict[str, Any]) -> None:
