@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import boto3
 import structlog
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
 from adapters.aws.retry import retry_throttling_only
@@ -91,13 +91,29 @@ class AwsCloudActions:
         )
 
     def set_desired_capacity(self, name: str, desired: int) -> None:
-        """Set desired capacity, honouring the group's cooldown."""
-        self._call(
-            "set_desired_capacity",
-            lambda: self._asg.set_desired_capacity(
-                AutoScalingGroupName=name, DesiredCapacity=desired, HonorCooldown=False
-            ),
-        )
+        """Set desired capacity, honouring the group's cooldown.
+
+        A call that times out may still have reached AWS and been applied, so the group is read
+        again: at ``desired`` it was applied; otherwise the call failed. An operator retrying a
+        call reported failed therefore never scales twice.
+
+        Raises:
+            CloudActionFailed: AWS refused the call, or it timed out and the group is not at ``desired``.
+        """
+        timed_out: Exception | None = None
+        with _translated("set_desired_capacity"):
+            try:
+                self._asg.set_desired_capacity(AutoScalingGroupName=name, DesiredCapacity=desired, HonorCooldown=False)
+            except (ReadTimeoutError, ConnectionClosedError) as exc:
+                timed_out = exc
+        if timed_out is None:
+            return
+        now = self.describe_group(name).desired_capacity
+        log.warning("set_desired_capacity_timed_out", group=name, desired=desired, desired_now=now)
+        if now != desired:
+            raise CloudActionFailed(
+                "set_desired_capacity", f"timed out, and the group's desired capacity is {now}, not {desired}"
+            ) from timed_out
 
     def send_restart(self, instance_id: str, service: str) -> str:
         """``systemctl restart <service>`` on one instance through SSM ``AWS-RunShellScript``.
