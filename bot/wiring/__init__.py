@@ -1,39 +1,36 @@
-"""The composition root: the one place that knows every concrete class and wires them from Settings."""
+"""The composition root: the one place that knows every concrete class and wires them from Settings.
+
+``assistant`` builds the conversation store, runner and chat model; ``sources`` the metrics and log sources.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import structlog
 
 from adapters.clock import SystemClock
 from adapters.files.audit import JsonlAuditSink
-from adapters.files.conversations import FileConversationStore
-from adapters.files.logs import JsonlLogSource
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.memory.approvals import InMemoryApprovalStore
 from adapters.memory.auto_state import InMemoryAutoRemediationState
 from adapters.memory.rule_firings import InMemoryRuleFirings
-from adapters.redis.conversations import RedisConversationStore
-from agent.router import DeterministicRouter
-from agent.runner import AgentRunner
 from bot.config.secrets import secret_values
-from bot.config.settings import AutoRemediationSettings, LLMSettings, Settings
+from bot.config.settings import AutoRemediationSettings, Settings
 from bot.jobs.detection_engine import build_live_feed
 from bot.jobs.rule_actions import RuleActionJob
 from bot.services import Services
 from bot.telemetry import BotMetrics
+from bot.wiring.assistant import build_chat_model, build_conversations, build_runner
+from bot.wiring.sources import build_log_sources, build_metrics
 from detectors.model.fleet_model import FleetBaselineModel
 from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import load_rules_file
 from detectors.rules.ports import RuleFirings
 from detectors.service import DetectionService
-from domain.errors import ConfigError
 from domain.models import MetricKind
-from domain.ports import AnomalyStore, Clock, ConversationStore, JobLeases, LogSource, MetricsSource
+from domain.ports import AnomalyStore, Clock, JobLeases, MetricsSource
 from domain.redaction import SecretRedactor
 from remediation.actions import ActionLimits
 from remediation.brakes import AutoPolicy, RateLimit
@@ -42,9 +39,6 @@ from remediation.ports import ApprovalStore, AutoRemediationState, CloudActions
 from remediation.service import RemediationService
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
 
 
 def build_services(
@@ -236,85 +230,12 @@ def _trained_model(path: Path) -> FleetBaselineModel | None:
         return None
 
 
-def build_conversations(settings: Settings) -> ConversationStore:
-    """Redis when configured (shared by replicas), else a local state directory."""
-    if settings.redis.url:
-        from adapters.redis.connection import connect
-
-        return RedisConversationStore(connect(settings.redis.url))
-    return FileConversationStore(settings.state.dir)
-
-
-def build_log_sources(settings: Settings) -> tuple[LogSource, ...]:
-    """The product's own event and audit logs, plus CloudWatch Logs when a group is configured."""
-    sources: list[LogSource] = [
-        JsonlLogSource("events", settings.audit.dir, "events*.jsonl"),
-        JsonlLogSource("audit", settings.audit.dir, "audit-*.jsonl"),
-    ]
-    if settings.logs.cloudwatch_group and settings.aws.enabled:
-        import boto3
-
-        from adapters.aws.cloudwatch_logs import CloudWatchLogSource
-
-        endpoint = str(settings.aws.endpoint_url) if settings.aws.endpoint_url else None
-        client = boto3.session.Session(region_name=settings.aws.region).client("logs", endpoint_url=endpoint)
-        sources.append(CloudWatchLogSource(client, settings.logs.cloudwatch_group))
-    return tuple(sources)
-
-
-def build_runner(
-    settings: Settings, registry: ToolRegistry, ctx: ToolContext, *, on_tokens: Callable[[int], None] | None = None
-) -> AgentRunner:
-    """The LLM agent when an endpoint is configured (falling back to the router on errors), else the router.
-
-    Args:
-        on_tokens: called with the tokens each answer used (the bot's ``smartcloudops_llm_tokens_total``).
-    """
-    router = DeterministicRouter(registry=registry, ctx=ctx, conversations=build_conversations(settings))
-    if settings.llm.base_url is None:
-        return router
-    from agent.langchain_runner import LangChainRunner
-
-    runner = LangChainRunner(
-        model=build_chat_model(settings.llm),
-        registry=registry,
-        ctx=ctx,
-        fallback=router,
-        max_model_calls=settings.llm.max_model_calls,
-    )
-    if on_tokens is not None:
-        runner.on_tokens = on_tokens
-    return runner
-
-
-def build_chat_model(settings: LLMSettings) -> BaseChatModel:
-    """A chat model for the configured OpenAI-compatible endpoint and model name."""
-    from langchain_openai import ChatOpenAI
-    from pydantic import SecretStr
-
-    from agent.langchain_runner import MAX_ANSWER_TOKENS
-
-    key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-    return ChatOpenAI(
-        model=settings.model,
-        base_url=str(settings.base_url),
-        api_key=SecretStr(key),
-        timeout=settings.timeout_seconds,
-        max_retries=1,
-        max_completion_tokens=MAX_ANSWER_TOKENS,
-        temperature=0,
-    )
-
-
-def build_metrics(settings: Settings) -> MetricsSource:
-    """The configured metrics source (Prometheus or VictoriaMetrics).
-
-    Raises:
-        ConfigError: no metrics source is configured.
-    """
-    if settings.prometheus.url is None:
-        raise ConfigError("SCO_PROMETHEUS__URL is not set")
-    from adapters.prometheus.metrics import PrometheusMetrics
-
-    cfg = settings.prometheus
-    return PrometheusMetrics(str(cfg.url), timeout_seconds=cfg.timeout_seconds, node_selector=cfg.node_selector)
+__all__ = [
+    "auto_policy",
+    "build_chat_model",
+    "build_conversations",
+    "build_log_sources",
+    "build_metrics",
+    "build_runner",
+    "build_services",
+]
