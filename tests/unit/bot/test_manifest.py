@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from bot.slack.ops_command import OpsKind
+
 ROOT = Path(__file__).resolve().parents[3]
 MANIFEST = json.loads((ROOT / "slack" / "manifest.json").read_text())
 
@@ -16,9 +18,10 @@ METHOD_SCOPES = {
     "chat_postEphemeral": "chat:write",
     "files_upload_v2": "files:write",
     "usergroups_users_list": "usergroups:read",
+    "conversations_replies": "channels:history",
 }
 #: Scopes that come from what the app subscribes to rather than from Web API calls.
-SUBSCRIPTION_SCOPES = {"commands", "app_mentions:read", "im:history"}
+SUBSCRIPTION_SCOPES = {"commands", "app_mentions:read", "im:history", "channels:history", "groups:history"}
 
 
 def called_methods() -> set[str]:
@@ -40,7 +43,12 @@ def test_surfaces_point_at_the_events_endpoint() -> None:
     settings = MANIFEST["settings"]
 
     assert [c["command"] for c in MANIFEST["features"]["slash_commands"]] == ["/ops"]
-    assert sorted(settings["event_subscriptions"]["bot_events"]) == ["app_mention", "message.im"]
+    assert sorted(settings["event_subscriptions"]["bot_events"]) == [
+        "app_mention",
+        "message.channels",
+        "message.groups",
+        "message.im",
+    ]
     assert settings["interactivity"]["is_enabled"] is True
     urls = {
         MANIFEST["features"]["slash_commands"][0]["url"],
@@ -49,3 +57,10 @@ def test_surfaces_point_at_the_events_endpoint() -> None:
     }
     assert len(urls) == 1
     assert urls.pop().endswith("/slack/events")
+
+
+def test_the_usage_hint_lists_every_ops_verb() -> None:
+    hint = MANIFEST["features"]["slash_commands"][0]["usage_hint"]
+    verbs = {kind.value for kind in OpsKind} - {"empty", "ask"}
+
+    assert verbs <= {part.split()[0] for part in hint.split(" | ")}

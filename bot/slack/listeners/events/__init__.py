@@ -1,4 +1,4 @@
-"""Events API listeners: @mentions and direct messages."""
+"""Events API listeners: @mentions, direct messages, and follow-ups in the threads the bot is in."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from slack_bolt import Ack, App
 
 from bot.slack.listeners.events.app_mention import answer_mention
 from bot.slack.listeners.events.direct_message import answer_direct_message
+from bot.slack.listeners.events.thread_reply import answer_thread_follow_up
 
 
 def ack_event(ack: Ack) -> None:
@@ -14,6 +15,6 @@ def ack_event(ack: Ack) -> None:
 
 
 def register(app: App) -> None:
-    """Add the ``app_mention`` and ``message`` (``message.im``) listeners."""
+    """Add the ``app_mention`` and ``message`` (``message.im``, ``message.channels``, ``message.groups``) listeners."""
     app.event("app_mention")(ack=ack_event, lazy=[answer_mention])
-    app.event("message")(ack=ack_event, lazy=[answer_direct_message])
+    app.event("message")(ack=ack_event, lazy=[answer_direct_message, answer_thread_follow_up])

@@ -32,6 +32,8 @@ class FakeSlackClient:
         self.calls: list[ApiCall] = []
         self.failing = failing or {}
         self.groups = groups or {}
+        #: The messages of each thread (by its ts), answered by ``conversations.replies``.
+        self.threads: dict[str, list[dict[str, Any]]] = {}
         self._ts = itertools.count(1)
 
     def _answer(self, method: str, args: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -54,6 +56,9 @@ class FakeSlackClient:
 
     def usergroups_users_list(self, **args: Any) -> dict[str, Any]:
         return self._answer("usergroups.users.list", args, users=self.groups.get(args["usergroup"], []))
+
+    def conversations_replies(self, **args: Any) -> dict[str, Any]:
+        return self._answer("conversations.replies", args, messages=self.threads.get(args["ts"], []))
 
     def received(self, method: str) -> list[dict[str, Any]]:
         """The arguments of every call of ``method``, in order."""
