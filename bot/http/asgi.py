@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.slack.notifier import SlackNotifier
+from adapters.slack.notifier import SlackNotifier, retrying_web_client
 from bot.config.secrets import secret_values
 from bot.config.settings import Settings
 from bot.http.api import api_routes
 from bot.http.edge import BodyLimit, RedactResponses
 from bot.http.slack_payload import MalformedSlackRequest, check_slack_body
+from bot.jobs.reconcile import reconcile_at_start
 from bot.logging import configure_logging
 from bot.services import Services
 from bot.slack.app import build_app
@@ -99,7 +100,6 @@ def start_scheduler(settings: Settings, services: Services, app: App) -> Any | N
     """
     if not settings.scheduler.enabled:
         return None
-    from adapters.slack.notifier import retrying_web_client
     from bot.jobs.schedule import build_job_scheduler
 
     scheduler = build_job_scheduler(settings, services, notifier=SlackNotifier(retrying_web_client(app.client)))
@@ -115,6 +115,7 @@ def serve(settings: Settings, *, http: bool) -> int:
     if not http and settings.slack.app_token is None:
         raise ConfigError("SLACK_APP_TOKEN is not set (needed for Socket Mode)")
     app = build_app(settings, services)
+    reconcile_at_start(services, SlackNotifier(retrying_web_client(app.client)))
     scheduler = start_scheduler(settings, services, app)
     try:
         if http:

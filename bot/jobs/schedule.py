@@ -17,6 +17,7 @@ from bot.config.settings import Settings
 from bot.jobs.approval_expiry import ApprovalExpiryJob
 from bot.jobs.chat import ChatMessages
 from bot.jobs.digest import DigestJob
+from bot.jobs.reconcile import RECONCILE_EVERY, build_outcome_reconciler
 from bot.jobs.retrain import ModelReload, RetrainJob
 from bot.jobs.rule_outcomes import RuleOutcomePoster
 from bot.jobs.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, interval_tick
@@ -156,6 +157,16 @@ def scheduled_jobs(
                 run=ApprovalExpiryJob(remediation, notifier if isinstance(notifier, ChatMessages) else None),
                 every=every,
                 keep_for=max(4 * every, timedelta(minutes=2)),
+            )
+        )
+    reconciler = build_outcome_reconciler(services, notifier)
+    if reconciler is not None:
+        jobs.append(
+            ScheduledJob(
+                name="outcome_reconcile",
+                run=reconciler.run_once,
+                every=RECONCILE_EVERY,
+                keep_for=4 * RECONCILE_EVERY,
             )
         )
     if notifier is not None:
