@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -23,10 +23,13 @@ from langchain_core.tools import StructuredTool
 
 from agent import intents
 from agent.conversation import Conversation
+from agent.phrasing import phrase
+from agent.prose import safe_prose
+from agent.remediation_binding import describe_asked, same_remediation
 from agent.router import DeterministicRouter, record
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
-from domain.models import ToolResult
+from domain.models import ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.registry import Tool, ToolRegistry
 
@@ -43,8 +46,11 @@ def system_prompt() -> str:
 
 
 def render_for_model(name: str, result: ToolResult) -> str:
-    """A tool result as the model sees it: JSON, truncated, wrapped and marked as data."""
-    body = json.dumps(result.model_dump(mode="json", exclude={"error_type"}), ensure_ascii=False)
+    """A tool result as the model sees it: the facts as the router words them (units and times included),
+    then the JSON, truncated, wrapped and marked as data."""
+    # The facts come first so they survive truncation.
+    payload = {"facts": phrase(name, result), **result.model_dump(mode="json", exclude={"error_type"})}
+    body = json.dumps(payload, ensure_ascii=False)
     if len(body) > MAX_TOOL_RESULT_CHARS:
         body = body[:MAX_TOOL_RESULT_CHARS] + f"… [truncated {len(body) - MAX_TOOL_RESULT_CHARS} characters]"
     body = body.replace("</tool_result>", "<\\/tool_result>")
@@ -62,7 +68,7 @@ class LangChainRunner:
     max_model_calls: int = 8
     on_tokens: Callable[[int], None] = lambda _tokens: None
 
-    def _wrap(self, tool: Tool, ctx: ToolContext, calls: list[ToolCallRecord]) -> StructuredTool:
+    def _wrap(self, tool: Tool, ctx: ToolContext, turn: _Turn) -> StructuredTool:
         fields = tool.args_model.model_fields
 
         def run(**kwargs: Any) -> str:
@@ -72,30 +78,43 @@ class LangChainRunner:
                 for k, v in kwargs.items()
                 if v is not None and not (k in fields and v == fields[k].default)
             }
-            result = self.registry.call(tool.name, args, ctx)
-            calls.append(record(tool.name, args, result))
+            refusal = turn.refuse_remediation(args) if tool.name == "request_remediation" else None
+            result = refusal or self.registry.call(tool.name, args, ctx)
+            if tool.name == "request_remediation":
+                turn.requests += 1
+            turn.calls.append(record(tool.name, args, result))
+            turn.results.append((tool.name, result))
             return render_for_model(tool.name, result)
 
         return StructuredTool.from_function(
             func=run, name=tool.name, description=tool.description, args_schema=tool.args_model
         )
 
+    def _request_facts(self, turn: _Turn) -> list[str]:
+        """What happened to remediation requests, from the tool results only (never from the model's prose)."""
+        lines = [phrase(name, result) for name, result in turn.results if name == "request_remediation"]
+        if turn.asked is not None and not lines:
+            disabled = self.registry.disabled().get("request_remediation")
+            lines.append(f"I can't request that: {disabled}" if disabled else "No remediation was requested.")
+        return lines
+
     def answer(self, question: str, *, user: str = "cli", thread: str | None = None) -> Answer:
         """Answer with the model; on any model failure, answer with the router and say so."""
         text = clean_question(question)
         conversation, note = self.fallback.load(thread)
-        asked = intents.remediation_in(text.lower()) is not None
-        ctx = replace(self.ctx, user=user, remediation_asked=asked)
-        calls: list[ToolCallRecord] = []
+        asked = intents.remediation_in(text.lower())
+        ctx = replace(self.ctx, user=user, remediation_asked=asked is not None)
+        turn = _Turn(asked=asked)
+        calls = turn.calls
         agent = create_agent(
             self.model,
-            [self._wrap(tool, ctx, calls) for tool in self.registry],
+            [self._wrap(tool, ctx, turn) for tool in self.registry],
             system_prompt=system_prompt(),
             middleware=[ModelCallLimitMiddleware(run_limit=self.max_model_calls, exit_behavior="end")],
         )
         history: list[AnyMessage | dict[str, Any]] = []
-        for turn in conversation.turns:
-            history += [HumanMessage(turn.question), AIMessage(turn.answer)]
+        for earlier in conversation.turns:
+            history += [HumanMessage(earlier.question), AIMessage(earlier.answer)]
         history.append(HumanMessage(text))
         try:
             config: RunnableConfig = {"recursion_limit": 2 * self.max_model_calls + 4}
@@ -103,6 +122,11 @@ class LangChainRunner:
         except Exception as exc:  # noqa: BLE001 - the model boundary: every failure of the LLM falls back
             reason = type(exc).__name__
             log.warning("llm_failed", error=reason, detail=str(exc)[:300])
+            created = next((c.approval_id for c in calls if c.approval_id), None)
+            if created is not None:
+                # The request already exists: the router must not make a second one.
+                text_now = "\n".join([*self._request_facts(turn), f"(The language model failed ({reason}).)"])
+                return Answer(answer=redact_secrets(text_now), mode="llm", tool_calls=calls, approval_id=created)
             fallback = self.fallback.answer(question, user=user, thread=thread)
             return fallback.model_copy(
                 update={
@@ -111,14 +135,38 @@ class LangChainRunner:
                 }
             )
         self.on_tokens(_tokens_used(state.get("messages", [])))
-        final = _final_text(state.get("messages", []))
+        final = safe_prose(_final_text(state.get("messages", [])))
         if not final:
             final = "I couldn't finish that within my step limit; try a narrower question."
+        final = "\n".join([final, *self._request_facts(turn)])
         if note:
             final = f"{final}\n{note}"
         approval_id = next((c.approval_id for c in calls if c.approval_id), None)
         self.fallback.save(thread, _remember(conversation, text, final, calls))
         return Answer(answer=redact_secrets(final), mode="llm", tool_calls=calls, approval_id=approval_id)
+
+
+@dataclass
+class _Turn:
+    """One question's tool calls in LLM mode, and the remediation the person's own message asks for."""
+
+    asked: dict[str, Any] | None
+    calls: list[ToolCallRecord] = field(default_factory=list)
+    results: list[tuple[str, ToolResult]] = field(default_factory=list)
+    requests: int = 0
+
+    def refuse_remediation(self, args: dict[str, Any]) -> ToolResult | None:
+        """Why a remediation the model requests is refused: not asked, not what was asked, or a second one."""
+        reason = None
+        if self.asked is None:
+            reason = "the person's message did not ask for a remediation, so none is requested"
+        elif self.requests:
+            reason = "one question creates at most one remediation request"
+        elif not same_remediation(self.asked, args):
+            reason = f"that is not the remediation the person asked for ({describe_asked(self.asked)})"
+        if reason is None:
+            return None
+        return ToolResult(status=ToolStatus.ERROR, error=reason, error_type="ActionNotAllowed", params=dict(args))
 
 
 def _tokens_used(messages: list[BaseMessage]) -> int:
