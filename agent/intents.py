@@ -38,11 +38,17 @@ _HOSTLIKE = re.compile(
     r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?|[a-z][a-z0-9.-]*:\d{2,5}|i-[0-9a-f]{8,17})$"
 )
 _RESTART = re.compile(r"\brestart\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?\s+on\s+(?P<host>[\w.:-]+)")
+_HELP = re.compile(r"(help( me)?|\?|what can (you do|i ask( you)?)\??|commands|usage)[.!?]?")
+_RESTART_THERE = re.compile(
+    r"\b(?:restart|reboot|bounce)\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?\s+"
+    r"(?:there|on it|on that (?:host|box|server|machine)|on this (?:host|box|server))\b"
+)
 _SCALE_TO = re.compile(r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?to\s+(?P<n>\d+)")
 _SCALE_UP = re.compile(
     r"\bscale\s+(?:up\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+up)(?:\s+by\s+(?P<n>\d+))?"
 )
-_ADD = re.compile(r"\badd\s+(?P<n>\d+)\s+instances?\s+to\s+(?P<group>[\w.:-]+)")
+_ADD = re.compile(r"\badd\s+(?P<n>\d+|an?|one|two|three|four|five)\s+(?:more\s+)?instances?\s+to\s+(?P<group>[\w.:-]+)")
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _RULE = re.compile(
     r"\b(?:explain|what does|what is|meaning of)\s+(?:the\s+)?rule\s*:?\s*[`'\"]?(?P<rule>[^`'\"?]*)"
     r"|\b(?:list|show|which|what)\s+(?:are\s+)?(?:the\s+)?(?:configured\s+)?rules\b(?P<none>)"
@@ -66,12 +72,17 @@ _RANGE = re.compile(
     r"\b(peak|max(imum)?|highest|average|avg|mean|min(imum)?|trend\w*|history|over|during|since|last|past"
     r"|rising|falling|growing|increasing|decreasing)\b"
 )
-_FILL = re.compile(r"\b(fill(s|ing)?\s+up|full|run(s|ning)?\s+out|time[\s-]to[\s-]full|forecast)\b")
+_FILL = re.compile(
+    r"\b(fill(s|ing)?\s+up|(be|get|become|go|until|till|before\s+it\s+is)\s+full|run(s|ning)?\s+out"
+    r"|time[\s-]to[\s-]full|forecast)\b"
+)
 _WINDOW_ONLY = re.compile(
     r"^(and\s+|what about\s+|how about\s+)?(over|in|for|during|within|since)?\s*(the\s+)?(last|past)\b"
 )
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
-_REFERS_BACK = re.compile(r"\b(it|its|there|that (host|box|server|one)|this (host|box|server)|same host)\b")
+_REFERS_BACK = re.compile(
+    r"\b(it|its|there|that (host|box|server|machine|one)|this (host|box|server|machine)|same (host|box))\b"
+)
 _SEVERITY = re.compile(r"\b(critical|high|medium|low)\b")
 _AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
 
@@ -114,6 +125,11 @@ def host_in(text: str, known: Sequence[HostRef]) -> str | None:
     )
 
 
+def refers_back(text: str) -> bool:
+    """True when a question points at the host of an earlier one ("it", "there", "that box")."""
+    return _REFERS_BACK.search(text) is not None
+
+
 def since_in(text: str) -> str | None:
     """A look-back like ``30m`` or ``2h`` in the question (``last hour`` → ``1h``, ``today`` → ``24h``)."""
     if (length := find_duration(text)) is not None:
@@ -130,7 +146,7 @@ def remediation_in(text: str) -> dict[str, Any] | None:
     if m := _SCALE_TO.search(text):
         return {"action": "scale_to", "group": m["group"], "desired": int(m["n"])}
     if m := _ADD.search(text):
-        return {"action": "scale_up", "group": m["group"], "by": int(m["n"])}
+        return {"action": "scale_up", "group": m["group"], "by": _NUMBER_WORDS.get(m["n"]) or int(m["n"])}
     if m := _SCALE_UP.search(text):
         return {"action": "scale_up", "group": m["g1"] or m["g2"], "by": int(m["n"] or 1)}
     return None
@@ -138,10 +154,13 @@ def remediation_in(text: str) -> dict[str, Any] | None:
 
 def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Plan:
     """Decide what to do with a cleaned, lower-cased question."""
-    if not text or re.fullmatch(r"(help|\?|what can you do\??|commands)", text):
+    if not text or _HELP.fullmatch(text):
         return Plan("help")
     if (args := remediation_in(text)) is not None:
         return Plan("remediation", "request_remediation", args)
+    if context.host and (m := _RESTART_THERE.search(text)):
+        args = {"action": "restart_service", "service": m["service"], "host": context.host}
+        return Plan("remediation", "request_remediation", args, host=context.host)
     if m := _RULE.search(text):
         rule = re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") or "").strip())
         return Plan("rule", "explain_rule", {"rule": rule} if rule else {})

@@ -9,11 +9,13 @@ import structlog
 
 from agent import intents
 from agent.conversation import Conversation
+from agent.intent_model import shared_model
 from agent.phrasing import HELP_TEXT, phrase
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
+from agent.understanding import call_for, did_you_mean
 from domain.errors import OpsError
-from domain.models import HostRef, ToolResult, ToolStatus
+from domain.models import HostRef, MetricKind, ToolResult, ToolStatus
 from domain.ports import ConversationStore
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
@@ -54,6 +56,23 @@ class DeterministicRouter:
         except OpsError:  # the tool call that follows reports the outage
             return []
 
+    def _understand(
+        self, text: str, known: list[HostRef], conversation: Conversation
+    ) -> tuple[intents.Plan, str | None]:
+        """The intent model's reading of a question the rules could not place, or what it might have meant."""
+        guesses = shared_model().ranked(text)
+        host = intents.host_in(text, known) or (conversation.host if intents.refers_back(text) else None)
+        metric = intents.metric_in(text) or (MetricKind(conversation.metric) if conversation.metric else None)
+        best = guesses[0]
+        if best.confident and best.intent == "help":
+            return intents.Plan("help"), None
+        if best.confident:
+            call = call_for(best.intent, host=host, metric=metric, since=intents.since_in(text))
+            if call is not None:
+                tool, args = call
+                return intents.Plan(best.intent, tool, args, host=args.get("host"), metric=args.get("metric")), None
+        return intents.Plan("unknown"), did_you_mean(guesses, host=host, metric=metric)
+
     def load(self, thread: str | None) -> tuple[Conversation, str | None]:
         """The thread's conversation, and a note when context could not be read."""
         if thread is None or self.conversations is None:
@@ -77,11 +96,15 @@ class DeterministicRouter:
         """Answer one question; anything it does not understand gets what it can do."""
         text = clean_question(question)
         conversation, note = self.load(thread)
-        step = intents.plan(text.lower(), self._known_hosts(), conversation)
+        known = self._known_hosts()
+        step = intents.plan(text.lower(), known, conversation)
         calls: list[ToolCallRecord] = []
         approval_id = None
+        unplaced = None
+        if step.tool is None and step.intent != "help":
+            step, unplaced = self._understand(text.lower(), known, conversation)
         if step.tool is None:
-            reply = HELP_TEXT if step.intent == "help" else CANNOT + HELP_TEXT
+            reply = HELP_TEXT if step.intent == "help" else unplaced or CANNOT + HELP_TEXT
         else:
             ctx = replace(self.ctx, user=user, remediation_asked=step.intent == "remediation")
             result = self.registry.call(step.tool, step.args, ctx)
