@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.slack.mrkdwn import escape, mention
+from domain.durations import format_duration
 
 WORKING = ":hourglass_flowing_sand: Working on it…"
 EMPTY_COMMAND = "Tell me what you need, e.g. `/ops what is the CPU on web-1?` or `/ops help`."
@@ -123,8 +124,8 @@ def logs_unavailable(target: str) -> str:
 
 
 def chart_title(host: str, metric: str, minutes: int) -> str:
-    """Title of a chart attached to an answer."""
-    return f"{host} {metric}, last {minutes} min"
+    """Title of a chart attached to an answer: ``web-1 CPU, last 1h30m``."""
+    return f"{host} {metric}, last {format_duration(minutes * 60)}"
 
 
 def sorry(problem: str) -> str:

@@ -29,7 +29,7 @@ def test_a_question_over_time_gets_a_chart_in_its_thread(client: FakeSlackClient
 
     [upload] = client.received("files.upload")
     assert ("C_OPS", "1700000100.000100") == (upload["channel"], upload["thread_ts"])
-    assert ("web-1-cpu.png", "web-1 CPU, last 60 min") == (upload["filename"], upload["title"])
+    assert ("web-1-cpu.png", "web-1 CPU, last 1h") == (upload["filename"], upload["title"])
     assert upload["content"].startswith(b"\x89PNG")
 
 
