@@ -3,9 +3,11 @@
 Writes go to the primary store. When it raises ``StoreUnavailable`` the anomaly is appended to a
 local JSON-lines spool (flushed and fsynced) instead; once anything is spooled, later writes queue
 behind it so the order is kept. Every call first tries to replay the spool, oldest first; a line
-leaves the spool only after the primary store accepted it. While the primary is down, the
-detection path's reads (``open_for``, ``open_anomalies``, ``get``) are answered from the spooled
-anomalies and the last open incidents seen, so an incident is updated rather than opened twice.
+leaves the spool only after the primary store accepted it. While the primary is down, reads are
+answered from the spooled anomalies and the last open incidents seen: the detection path's
+(``open_for``, ``open_anomalies``, ``get``), so an incident is updated rather than opened twice, and
+the people's (``recent``, ``for_host``, ``between``: ``/ops anomalies``, the digest), so they see
+what was detected during the outage instead of an error.
 """
 
 from __future__ import annotations
@@ -172,20 +174,28 @@ class SpoolingAnomalyStore:
 
         return self._read(remote, local)
 
+    def _newest_first(self, view: dict[str, Anomaly], keep: Callable[[Anomaly], bool]) -> list[Anomaly]:
+        return sorted((a for a in view.values() if keep(a)), key=lambda a: (a.started_at, a.id), reverse=True)
+
     def recent(self, limit: int) -> list[Anomaly]:
-        """Newest first (raises ``StoreUnavailable`` while the primary is down)."""
-        self.replay()
-        return self.primary.recent(limit)
+        """Newest first (while the primary is down: the spooled and last open anomalies)."""
+        return self._read(
+            lambda: self.primary.recent(limit), lambda view: self._newest_first(view, lambda _a: True)[:limit]
+        )
 
     def for_host(self, host: HostRef, limit: int) -> list[Anomaly]:
-        """Newest first, one host (raises ``StoreUnavailable`` while the primary is down)."""
-        self.replay()
-        return self.primary.for_host(host, limit)
+        """Newest first, one host (while the primary is down: from the spooled and last open anomalies)."""
+        return self._read(
+            lambda: self.primary.for_host(host, limit),
+            lambda view: self._newest_first(view, lambda a: a.host.instance == host.instance)[:limit],
+        )
 
     def between(self, start: datetime, end: datetime) -> list[Anomaly]:
-        """Started in the range, newest first (raises ``StoreUnavailable`` while the primary is down)."""
-        self.replay()
-        return self.primary.between(start, end)
+        """Started in the range, newest first (while the primary is down: from the spooled and last open ones)."""
+        return self._read(
+            lambda: self.primary.between(start, end),
+            lambda view: self._newest_first(view, lambda a: start <= a.started_at <= end),
+        )
 
     def acknowledge(self, anomaly_id: str, *, by: str, at: datetime) -> Anomaly | None:
         """Acknowledge in the primary store, once the spool has been replayed."""

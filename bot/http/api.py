@@ -197,7 +197,8 @@ def _healthz(services: Services) -> Handler:
                 healthy = False
 
         metrics = services.metrics
-        await run_in_threadpool(check, "redis", settings.redis.url is not None, lambda: services.anomalies.recent(1))
+        # The approval store, not the anomaly store: anomaly reads fall back to the local spool during an outage.
+        await run_in_threadpool(check, "redis", settings.redis.url is not None, lambda: services.approvals.pending())
         await run_in_threadpool(check, "prometheus", metrics is not None, lambda: metrics.hosts() if metrics else None)
         body = {"status": "ok" if healthy else "degraded", "checks": checks}
         return JSONResponse(body, status_code=200 if healthy else 503)
