@@ -1,15 +1,18 @@
-"""Batch detection over recorded data (the ``detect batch`` contract): the streaming engine replays the file. Pure.
+"""Batch detection over recorded data (the ``detect batch`` contract). Pure: arrays in, alarm rows out.
 
 Two shapes of input:
 - a multivariate train/test pair (SMD): fit on the training rows, alarm on every test row;
 - a single series with a training prefix (NAB): the prefix is NAB's probationary period,
-  ``min(floor(0.15·n), 750)`` rows, never alarms, and is the only data the baselines start from.
+  ``min(floor(0.15·n), 750)`` rows, never alarms, and is the only data the scorer is fitted on.
 
-Both go through ``detectors.engine.matrix.replay_matrix``, the engine the live detection job
-runs (robust per-metric baselines adapting causally, a POT alarm level, incidents that hold
-against the pre-incident baseline). The alarm at row t depends only on the training rows and
-the test rows up to t. ``PRODUCT_RULE`` is the threshold rule the comparison baselines of
-``evaluation.quality`` (IsolationForest, random) are measured under.
+The alarm at row t depends only on the training rows and the test rows up to t.
+
+The product configuration, one for every host and file: robust per-metric z-scores (spread at
+least a quarter of the training standard deviation), row score = mean of the 5 largest, and
+``PRODUCT_RULE``: trailing mean of 3 rows; on-level m + 1.25·(q − m), m the median and q the
+99.5th percentile of the smoothed training scores, raised to m + 1.5·(r − m), r the 99th
+percentile of the smoothed scores of the last 24 hours (at least 1,000 rows), recomputed every
+hour from rows before that hour only; off-level 0.8 × as far above m as the on-level.
 """
 
 from __future__ import annotations
@@ -19,14 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
-from detectors.engine.matrix import replay_matrix
-from detectors.model.scoring import AlarmRule, BoolArray, FloatArray
+from detectors.model.scoring import AlarmRule, BoolArray, FloatArray, RobustZScorer, run_stream, trailing_mean
 from detectors.model.severity import incident_severity
 from domain.models import Severity
 
 NAB_PREFIX_SHARE = 0.15
 NAB_PREFIX_MAX = 750
+TOP_K = 5
+STD_SHARE = 0.25
 PRODUCT_RULE = AlarmRule(
     quantile=0.995,
     on_factor=1.25,
@@ -84,67 +87,58 @@ def _finite(scores: FloatArray) -> FloatArray:
     return out
 
 
-def _check_step(step_seconds: float) -> None:
-    if not (math.isfinite(step_seconds) and step_seconds > 0):
-        raise ValueError(f"the step between rows must be a positive number of seconds (got {step_seconds})")
-
-
 def detect_train_test(
-    train: FloatArray, test: FloatArray, *, step_seconds: float = 60.0, config: EngineConfig = DEFAULT_CONFIG
+    train: FloatArray, test: FloatArray, *, step_seconds: float = 60.0, rule: AlarmRule | None = None
 ) -> AlarmRows:
-    """Fit on ``train`` (rows × metrics) and alarm on every row of ``test``, through the streaming engine.
+    """Fit on ``train`` (rows × metrics) and alarm on every row of ``test``.
 
     Args:
         train: training rows.
         test: test rows, same number of columns.
-        step_seconds: time between rows.
-        config: the engine's knobs (the product's when omitted).
+        step_seconds: time between rows, for incident durations.
+        rule: the alarm rule (``PRODUCT_RULE`` when None).
 
     Returns:
         One alarm row per test row.
-
-    Raises:
-        ValueError: the shapes differ or the step is not a positive finite number.
     """
     if train.ndim != 2 or test.ndim != 2 or train.shape[1] != test.shape[1]:
         raise ValueError(f"train has {train.shape[-1]} columns but test has {test.shape[-1]}")
-    _check_step(step_seconds)
-    replay = replay_matrix(train, test, step_seconds=step_seconds, config=config)
-    return _rows(replay.scores, replay.alarms, replay.levels, step_seconds)
-
-
-def _rows(scores: FloatArray, alarms: BoolArray, levels: FloatArray, step_seconds: float) -> AlarmRows:
-    finite = _finite(scores)
+    scorer = product_scorer(train)
+    result = run_stream(scorer.scores(train), scorer.scores(test), rule=rule or PRODUCT_RULE, step_seconds=step_seconds)
+    scores = _finite(result.scores)
     return AlarmRows(
-        scores=finite,
-        alarms=alarms,
-        severities=severities(finite, alarms, on_threshold=_finite(levels), step_seconds=step_seconds),
+        scores=scores,
+        alarms=result.alarms,
+        severities=severities(scores, result.alarms, on_threshold=result.on_levels, step_seconds=step_seconds),
     )
 
 
-def detect_series(values: FloatArray, *, step_seconds: float, config: EngineConfig = DEFAULT_CONFIG) -> AlarmRows:
-    """Alarm on a single series after its training prefix, through the streaming engine.
+def product_scorer(train: FloatArray) -> RobustZScorer:
+    """The product's scorer fitted on training rows."""
+    return RobustZScorer.fit(train, top_k=TOP_K, std_share=STD_SHARE)
+
+
+def detect_series(values: FloatArray, *, step_seconds: float, rule: AlarmRule | None = None) -> AlarmRows:
+    """Alarm on a single series after its training prefix.
 
     Args:
         values: the series in time order.
         step_seconds: time between rows.
-        config: the engine's knobs (the product's when omitted).
+        rule: the alarm rule (``PRODUCT_RULE`` when None).
 
     Returns:
-        One alarm row per row; rows of the prefix never alarm (their score is 0).
-
-    Raises:
-        ValueError: the series is too short for a training prefix, or the step is not valid.
+        One alarm row per row; rows of the prefix never alarm.
     """
     x = np.asarray(values, dtype=np.float64).reshape(-1, 1)
     prefix = nab_prefix_rows(x.shape[0])
     if prefix < 2 or prefix >= x.shape[0]:
         raise ValueError(f"a series needs at least 14 rows to have a training prefix (got {x.shape[0]})")
-    _check_step(step_seconds)
-    replay = replay_matrix(x[:prefix], x[prefix:], step_seconds=step_seconds, config=config, top_k=1)
-    tail = _rows(replay.scores, replay.alarms, replay.levels, step_seconds)
+    rule = rule or PRODUCT_RULE
+    tail = detect_train_test(x[:prefix], x[prefix:], step_seconds=step_seconds, rule=rule)
+    scorer = product_scorer(x[:prefix])
+    head = _finite(trailing_mean(scorer.scores(x[:prefix]), rule.smoothing))
     return AlarmRows(
-        scores=np.concatenate((np.zeros(prefix), tail.scores)),
+        scores=np.concatenate((head, tail.scores)),
         alarms=np.concatenate((np.zeros(prefix, dtype=bool), tail.alarms)),
         severities=(None,) * prefix + tail.severities,
     )

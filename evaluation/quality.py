@@ -20,7 +20,8 @@ from evaluation.baselines import IsolationForestScorer, RandomScorer
 from evaluation.batch import PRODUCT_RULE, detect_train_test
 from evaluation.metrics import Scores, mean_scores, score_all
 
-METHODS = ("product", "isolation_forest", "random", "random_at_rate")
+METHODS = ("product", "isolation_forest", "random", "random_at_rate", "engine")
+"""Every method ``eval`` can measure; ``engine`` is the live streaming engine replayed over the file."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ def alarms_for(method: str, case: Case, *, rule: AlarmRule, salt: int = 0) -> Bo
     """The alarms of one method on one case."""
     if method == "product":
         return detect_train_test(case.train, case.test, step_seconds=case.step_seconds).alarms
+    if method == "engine":
+        from detectors.engine.matrix import replay_matrix
+
+        return replay_matrix(case.train, case.test, step_seconds=case.step_seconds).alarms
     if method == "isolation_forest":
         forest = IsolationForestScorer.fit(case.train)
         return run_stream(

@@ -38,6 +38,9 @@ BoolArray = npt.NDArray[np.bool_]
 _IQR_TO_SIGMA = 1.349
 _MAD_TO_SIGMA = 1.4826
 
+Z_CAP = 1e9
+"""The largest z-score a value gets: far beyond any alarm level, small enough to add up."""
+
 
 def trailing_mean(scores: FloatArray, window: int) -> FloatArray:
     """Mean of each score and the ``window - 1`` before it (fewer at the start). Causal.
@@ -230,9 +233,14 @@ class RobustZScorer:
         return cls(median=median, scale=np.maximum(spread, minimum), top_k=top_k)
 
     def z(self, rows: FloatArray) -> FloatArray:
-        """Absolute robust z-score of every value (rows × metrics); missing values score 0."""
-        z = np.abs(np.asarray(rows, dtype=np.float64) - self.median) / self.scale
-        out: FloatArray = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
+        """Absolute robust z-score of every value (rows × metrics); missing values score 0.
+
+        A value so far out that the arithmetic overflows (near ±1e308) scores ``Z_CAP``, the most
+        unusual a value can be, so later sums and means stay finite and it still alarms.
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.abs(np.asarray(rows, dtype=np.float64) - self.median) / self.scale
+        out: FloatArray = np.minimum(np.nan_to_num(z, nan=0.0, posinf=Z_CAP, neginf=0.0), Z_CAP)
         return out
 
     def scores(self, rows: FloatArray) -> FloatArray:

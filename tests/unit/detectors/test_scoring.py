@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from detectors.engine.config import EngineConfig
 from detectors.model.scoring import AlarmRule, RobustZScorer, Thresholds, run_stream, top_k_mean, trailing_mean
 from detectors.model.severity import incident_severity
 from domain.models import MetricKind, Severity
@@ -95,12 +96,14 @@ def _shifted(rows_before: int, rows_after: int) -> tuple[np.ndarray, np.ndarray]
     return train, test
 
 
-def test_a_level_shift_alarms_until_the_horizon_then_becomes_the_new_normal() -> None:
-    train, test = _shifted(600, 900)
-    rows = detect_train_test(train, test, config=EngineConfig(horizon_seconds=6 * 3600))
+def test_a_level_shift_alarms_then_becomes_the_new_normal_when_recalibrating() -> None:
+    train, test = _shifted(600, 600)
+    steady = detect_train_test(train, test, rule=replace(PRODUCT_RULE, recent_share=0.0))
+    recalibrating = detect_train_test(train, test, rule=PRODUCT_RULE)
 
-    assert rows.alarms[601 : 600 + 6 * 60 - 1].all()
-    assert not rows.alarms[600 + 6 * 60 + 10 :].any()
+    assert steady.alarms[600:].all()
+    assert recalibrating.alarms[600:620].all()
+    assert not recalibrating.alarms[720:].any()
 
 
 def test_recent_levels_use_only_earlier_rows() -> None:
@@ -196,10 +199,11 @@ def test_a_short_incident_does_not_hide_the_next_one() -> None:
     assert not rows.alarms[:100].any()
 
 
-def test_a_long_incident_does_not_hide_the_next_one() -> None:
+def test_an_incident_longer_than_the_exclusion_becomes_recent_normal() -> None:
     train, test = _two_incidents(60)
-    rows = detect_train_test(train, test)
+    counted = detect_train_test(train, test)
+    excluded = detect_train_test(train, test, rule=replace(PRODUCT_RULE, exclude_alarm_hours=2.0))
 
-    assert rows.alarms[101:160].all()
-    assert rows.alarms[401:460].all()
-    assert not rows.alarms[170:400].any()
+    assert counted.alarms[100:110].all()
+    assert not counted.alarms[400:460].any()
+    assert excluded.alarms[400:410].all()
