@@ -28,7 +28,8 @@ from remediation import actions
 from remediation.actions import ActionCall, ActionLimits, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.brakes import AutoAction, AutoDecision, AutoPolicy, RemediationMode, auto_target, decide, inverse
-from remediation.ports import AutoRemediationState
+from remediation.policy import ApprovalPolicy
+from remediation.ports import ApprovalStore, AutoRemediationState, CloudActions
 from remediation.service import RemediationService
 
 _HISTORY = timedelta(hours=2)
@@ -81,7 +82,14 @@ class RuleActionJob:
     """
 
     metrics: MetricsSource
+    #: Requests and approves through the normal workflow.
     remediation: RemediationService
+    #: Where a breach's request is looked up (the same breach always has the same request id).
+    approvals: ApprovalStore
+    #: How many approvals an action needs (an automatic action needing more falls back to people).
+    policy: ApprovalPolicy
+    #: Reads a group's capacity before an automatic scale-up, for its Undo.
+    cloud: CloudActions
     rules: Sequence[NamedRule]
     limits: ActionLimits
     #: Which breach each rule last fired for (shared by replicas through Redis).
@@ -150,13 +158,13 @@ class RuleActionJob:
         decision = decide(
             call, mode, now=now, history=history, policy=self.auto_policy, kill_switch=self.auto_state.kill_switch()
         )
-        needed = self.remediation.policy.required_approvals(call)
+        needed = self.policy.required_approvals(call)
         if decision.mode is RemediationMode.AUTO and needed > 1:
             return AutoDecision(RemediationMode.APPROVE, f"{call.action.value} needs {needed} approvers")
         return decision
 
     def _act(self, firing: Firing, call: ActionCall, mode: RemediationMode, now: datetime) -> RuleOutcome | None:
-        existing = self.remediation.store.get(breach_request_id(firing))
+        existing = self.approvals.get(breach_request_id(firing))
         if existing is not None:  # this breach was already acted on (by this replica or another)
             return RuleOutcome(
                 firing.rule_name, firing.breach.host, mode, call, existing, existing.dry_run, repeat=True
@@ -167,7 +175,7 @@ class RuleActionJob:
             return self._notify(firing, call, now)
         before = None
         if decision.mode is RemediationMode.AUTO and call.action is ActionName.SCALE_UP:
-            before = self.remediation.cloud.describe_group(str(call.params["group"])).desired_capacity
+            before = self.cloud.describe_group(str(call.params["group"])).desired_capacity
         request = self.remediation.request(call, f"rule:{firing.rule_name}", request_id=breach_request_id(firing))
         if decision.mode is RemediationMode.APPROVE or self.auto_state is None:
             return RuleOutcome(

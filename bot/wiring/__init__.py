@@ -181,6 +181,9 @@ def build_services(
             RuleActionJob(
                 metrics=metrics,
                 remediation=remediation,
+                approvals=approvals,
+                policy=remediation.policy,
+                cloud=remediation.cloud,
                 rules=rules,
                 limits=limits,
                 auto_state=auto_state,

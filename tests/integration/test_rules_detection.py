@@ -69,6 +69,9 @@ def test_rule_action_becomes_one_pending_request_that_runs_nothing(
     job = RuleActionJob(
         metrics=PrometheusMetrics(history_prometheus.url),
         remediation=remediation,
+        approvals=remediation.store,
+        policy=remediation.policy,
+        cloud=cloud,
         rules=RULES,
         limits=ActionLimits(),
         firings=InMemoryRuleFirings(),

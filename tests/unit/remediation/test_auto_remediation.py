@@ -67,6 +67,9 @@ class World:
         return RuleActionJob(
             metrics=self.metrics,
             remediation=self.remediation,
+            approvals=self.remediation.store,
+            policy=self.remediation.policy,
+            cloud=self.remediation.cloud,
             rules=self.rules,
             limits=LIMITS,
             auto_state=self.state,

@@ -65,6 +65,9 @@ def job(patterns: dict[HostRef, str]) -> tuple[RuleActionJob, RemediationService
     return RuleActionJob(
         metrics=ScriptedMetrics(patterns),
         remediation=service,
+        approvals=service.store,
+        policy=service.policy,
+        cloud=service.cloud,
         rules=parse_rules_yaml(RULES),
         limits=LIMITS,
         firings=InMemoryRuleFirings(),
@@ -91,6 +94,9 @@ def test_a_restarted_job_finds_the_request_of_the_same_breach() -> None:
     fresh = RuleActionJob(
         metrics=rule_job.metrics,
         remediation=service,
+        approvals=service.store,
+        policy=service.policy,
+        cloud=service.cloud,
         rules=parse_rules_yaml(RULES),
         limits=LIMITS,
         firings=InMemoryRuleFirings(),
