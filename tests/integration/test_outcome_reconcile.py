@@ -10,27 +10,22 @@ from adapters.clock import ManualClock
 from adapters.files.audit import JsonlAuditSink, read_records
 from adapters.memory.approvals import InMemoryApprovalStore
 from bot.jobs.reconcile import audit_events
-from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.reconcile import OutcomeReconciler
 from remediation.trail import SYSTEM_ACTOR, ApprovalTrail
+from tests.factories import approval_request, scale_up_call
 from tests.integration.moto_aws import client, create_group
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def left_executing(group: str, store: InMemoryApprovalStore, trail: ApprovalTrail) -> ApprovalRequest:
-    call = ActionCall(action=ActionName.SCALE_UP, params={"group": group, "by": 1})
-    request = ApprovalRequest(
-        id=f"req-{group}",
-        call=call,
-        fingerprint=call.fingerprint(),
-        requested_by="U_REQ",
-        requested_at=START,
-        expires_at=START + timedelta(minutes=15),
+    request = approval_request(
+        request_id=f"req-{group}",
+        call=scale_up_call(group=group),
+        at=START,
         state=ApprovalState.EXECUTING,
         dry_run=f"{group}: desired capacity 2 → 3 (MinSize 1, MaxSize 5)",
-        updated_at=START,
     )
     store.add(request)
     trail.record(request, "executing", actor=SYSTEM_ACTOR)

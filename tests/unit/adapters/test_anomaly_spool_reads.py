@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,10 @@ from bot.config.settings import AuditSettings, Settings
 from bot.slack.ops_answers import answer_command
 from bot.slack.ops_command import parse_ops
 from domain.errors import StoreUnavailable
-from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+from domain.models import HostRef, Severity
 from tests.factories import simulated_cloud
 from tests.unit.bot.simulated_services import simulated_services
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+from tests.unit.bot.test_digest import NOW, anomaly
 
 
 class DownStore(InMemoryAnomalyStore):
@@ -34,26 +33,10 @@ class DownStore(InMemoryAnomalyStore):
         return super().__getattribute__(name)
 
 
-def anomaly(n: int, host: str, *, age: timedelta) -> Anomaly:
-    started = NOW - age
-    return Anomaly(
-        id=f"a{n}",
-        host=HostRef(instance=f"10.0.0.{n}:9100", host=host),
-        metric=MetricKind.CPU,
-        detector="zscore",
-        status=AnomalyStatus.OPEN,
-        severity=Severity.HIGH,
-        score=5.0,
-        value=97.25,
-        started_at=started,
-        updated_at=started,
-    )
-
-
 def spooled_store(tmp_path: Path) -> SpoolingAnomalyStore:
     store = SpoolingAnomalyStore(DownStore(), tmp_path / "spool.jsonl")
-    store.upsert(anomaly(1, "web-1", age=timedelta(hours=2)))
-    store.upsert(anomaly(2, "db-1", age=timedelta(minutes=5)))
+    store.upsert(anomaly(1, "web-1", Severity.HIGH, age=timedelta(hours=2)))
+    store.upsert(anomaly(2, "db-1", Severity.HIGH, age=timedelta(minutes=5)))
     return store
 
 

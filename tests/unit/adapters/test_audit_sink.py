@@ -8,21 +8,13 @@ from pathlib import Path
 from adapters.files.audit import JsonlAuditSink, read_records
 from domain.redaction import SecretRedactor
 from remediation.ports import AuditEvent
+from tests.unit.adapters.test_audit_records import event as requested
 
 SECRET = "sk-proxy-9f8e7d6c5b4a3210"
 
 
 def event(at: datetime, error: str | None = None) -> AuditEvent:
-    return AuditEvent(
-        timestamp=at,
-        event="failed",
-        request_id="r1",
-        action="scale_up",
-        params={"group": "web-asg", "by": 1},
-        requester="U_REQ",
-        actor="U_REQ",
-        error=error,
-    )
+    return requested(1, "r1").model_copy(update={"timestamp": at, "event": "failed", "error": error})
 
 
 def test_the_file_is_the_utc_day_of_an_event_stamped_in_another_timezone(tmp_path: Path) -> None:

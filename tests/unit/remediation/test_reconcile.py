@@ -16,6 +16,7 @@ from remediation.cloud_state import GroupState
 from remediation.ports import AuditEvent
 from remediation.reconcile import OutcomeReconciler, Verdict, decide_outcome
 from remediation.trail import ApprovalTrail
+from tests.factories import approval_request
 from tests.fakes.audit import RecordingAudit
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -31,19 +32,13 @@ class Posts:
         self.posted.append((channel, text))
 
 
-def executing(
-    call: ActionCall, *, dry_run: str = "web-asg: desired capacity 2 → 3", at: datetime = START
-) -> ApprovalRequest:
-    return ApprovalRequest(
-        id="req-1",
+def executing(call: ActionCall, *, dry_run: str = "web-asg: desired capacity 2 → 3") -> ApprovalRequest:
+    return approval_request(
+        request_id="req-1",
         call=call,
-        fingerprint=call.fingerprint(),
-        requested_by="U_REQ",
-        requested_at=at,
-        expires_at=at + timedelta(minutes=15),
+        at=START,
         state=ApprovalState.EXECUTING,
         dry_run=dry_run,
-        updated_at=at,
         version=3,
         shown_in=(ShownIn(channel="C_OPS", ts="1.1"),),
     )
