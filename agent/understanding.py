@@ -56,7 +56,7 @@ def suggestion(intent: str, *, host: str | None, metric: MetricKind | None) -> s
 
 
 def did_you_mean(guesses: Sequence[Guess], *, host: str | None, metric: MetricKind | None, limit: int = 3) -> str:
-    """``I'm not sure what you mean. Did you mean: A, B or C?`` from the closest intents."""
+    """``I can't answer that as asked. Did you mean: A, B or C?`` from the closest intents."""
     options = [suggestion(g.intent, host=host, metric=metric) for g in guesses[:limit]]
     listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
-    return f'I\'m not sure what you mean. Did you mean: {listed}? (Ask "help" for everything I can do.)'
+    return f'I can\'t answer that as asked. Did you mean: {listed}? (Ask "help" for everything I can do.)'

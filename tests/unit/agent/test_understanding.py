@@ -47,7 +47,7 @@ def test_ordinary_phrasing_is_answered(world: World) -> None:
 def test_an_unplaceable_question_gets_the_closest_few_things_not_the_help(world: World) -> None:
     answer = world.services.runner.answer("tell me a joke about web-2")
 
-    assert answer.answer.startswith("I'm not sure what you mean. Did you mean: ")
+    assert answer.answer.startswith("I can't answer that as asked. Did you mean: ")
     assert HELP_TEXT not in answer.answer
     assert 2 == answer.answer.count(", ") + answer.answer.count(" or ") - answer.answer.count(", or")
     assert [] == answer.tool_calls
