@@ -25,6 +25,7 @@ from bot.logging import configure_logging
 from domain.redaction import SecretRedactor
 from tests.fakes.openai_api import FakeOpenAI, Reply, error, text
 from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.conftest import CliRunner
 from tests.integration.slack_bot import serve_bot, slack_settings
 from tests.integration.slack_requests import SIGNING_SECRET, event_callback
 
@@ -104,3 +105,29 @@ def test_a_key_echoed_by_the_llm_endpoint_and_a_secret_in_an_answer_reach_no_out
         "slack": slack_bodies,
     }
     assert {} == {name: leaked(out) for name, out in channels.items() if leaked(out)}
+
+
+def test_ask_writes_no_secret_to_its_output_or_its_log_lines(
+    cli: CliRunner, openai_api: FakeOpenAI, tmp_path: Path
+) -> None:
+    def model(request: dict[str, Any]) -> Reply:
+        asked = " ".join(str(m.get("content")) for m in request["messages"] if m["role"] == "user")
+        if "cpu" in asked:
+            return error(401, f"Incorrect API key provided: {LLM_KEY}.")
+        return text(f"The key is {LLM_KEY}.")
+
+    openai_api.script([])
+    openai_api.responder = model
+    env = {
+        "SCO_LLM__BASE_URL": openai_api.base_url,
+        "SCO_LLM__API_KEY": LLM_KEY,
+        "SCO_STATE__DIR": str(tmp_path / "state"),
+        "SCO_AUDIT__DIR": str(tmp_path / "logs"),
+    }
+
+    failed = cli("ask", "cpu on web-1?", env=env)
+    answered = cli("ask", "--json", "what is the key?", env=env)
+
+    assert "llm_failed" in failed.stderr
+    assert "[redacted]" in json.loads(answered.stdout)["answer"]
+    assert [] == leaked(failed.stdout + failed.stderr + answered.stdout + answered.stderr)

@@ -21,18 +21,23 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Answer; exit 3 with one line when a dependency the answer needed was unreachable or unset."""
     from bot.cli.commands.config import load_settings
+    from bot.config.secrets import secret_values
     from bot.logging import configure_logging
     from bot.wiring import build_services
+    from domain.redaction import SecretRedactor
 
     configure_logging(stream=sys.stderr, level="WARNING")
-    services = build_services(load_settings(), load_model=False)
+    settings = load_settings()
+    redactor = SecretRedactor.of(secret_values(settings))
+    configure_logging(stream=sys.stderr, level="WARNING", redactor=redactor)
+    services = build_services(settings, load_model=False, redactor=redactor)
     answer = services.runner.answer(args.question, user=args.user, thread=args.thread)
     outage = answer.outage()
     if outage:
-        sys.stderr.write(f"error: {outage}\n")
+        sys.stderr.write(redactor.text(f"error: {outage}") + "\n")
         return 3
     if args.json:
-        sys.stdout.write(json.dumps(answer.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(redactor.data(answer.model_dump(mode="json")), ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(answer.answer + "\n")
+        sys.stdout.write(redactor.text(answer.answer) + "\n")
     return 0
