@@ -14,7 +14,8 @@ from tools.formatting import look_back, minute
 _SCAN_LIMIT = 1000
 
 
-def _row(a: Anomaly) -> dict[str, str]:
+def anomaly_row(a: Anomaly) -> dict[str, str]:
+    """An anomaly as tools and the HTTP API report it: every field as text, times to the minute."""
     return {
         "id": a.id,
         "host": a.host.name,
@@ -49,7 +50,7 @@ def list_recent_anomalies(ctx: ToolContext, args: RecentAnomaliesArgs) -> ToolRe
     params = args.model_dump(mode="json", exclude_none=True)
     if not items:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"anomalies": []})
-    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"anomalies": [_row(a) for a in items]})
+    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"anomalies": [anomaly_row(a) for a in items]})
 
 
 class SummarizeAnomaliesArgs(BaseModel):
@@ -76,6 +77,6 @@ def summarize_anomalies(ctx: ToolContext, args: SummarizeAnomaliesArgs) -> ToolR
         "by_severity": {s.value: by_severity.get(s.value, 0) for s in reversed(Severity)},
         "top_hosts": dict(Counter(a.host.name for a in items).most_common(5)),
         "by_metric": dict(Counter(a.metric.label for a in items).most_common()),
-        "open": [_row(a) for a in items if a.status.value != "resolved"][:10],
+        "open": [anomaly_row(a) for a in items if a.status.value != "resolved"][:10],
     }
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=data)

@@ -83,21 +83,18 @@ class SimulatedMetrics:
             memory_total_bytes=float(MEMORY_TOTAL_BYTES),
             memory_available_bytes=MEMORY_TOTAL_BYTES * (1.0 - memory / 100.0),
             cpus=CPUS_PER_HOST,
-            filesystems=(
+            filesystems=tuple(
                 Filesystem(
-                    mountpoint="/",
-                    device="/dev/nvme0n1p1",
-                    fstype="ext4",
-                    size_bytes=float(DISK_SIZE_BYTES),
-                    avail_bytes=DISK_SIZE_BYTES * (1.0 - root / 100.0),
-                ),
-                Filesystem(
-                    mountpoint="/data",
-                    device="/dev/nvme1n1",
-                    fstype="xfs",
-                    size_bytes=float(DATA_DISK_SIZE_BYTES),
-                    avail_bytes=DATA_DISK_SIZE_BYTES * (1.0 - data / 100.0),
-                ),
+                    mountpoint=mount,
+                    device=device,
+                    fstype=fstype,
+                    size_bytes=float(total),
+                    avail_bytes=total * (1 - used / 100),
+                )
+                for mount, device, fstype, total, used in (
+                    ("/", "/dev/nvme0n1p1", "ext4", DISK_SIZE_BYTES, root),
+                    ("/data", "/dev/nvme1n1", "xfs", DATA_DISK_SIZE_BYTES, data),
+                )
             ),
             disk_read_mb_s=io * 0.4,
             disk_write_mb_s=io * 0.6,

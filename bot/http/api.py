@@ -24,6 +24,7 @@ from bot.slack.ops_command import parse_lookback
 from domain.durations import format_duration
 from domain.errors import InputError, OpsError
 from domain.models import AnomalyStatus, ToolStatus, format_value
+from tools.anomalies import anomaly_row
 from tools.fleet import FleetStatus
 
 log = structlog.get_logger(__name__)
@@ -125,18 +126,7 @@ def host_health(services: Services) -> dict[str, Any]:
         "at": status.at.isoformat(),
         "averages": {f.metric.value: f.average_text for f in status.metrics},
     }
-    incidents = [
-        {
-            "id": a.id,
-            "host": a.host.name,
-            "metric": a.metric.label,
-            "value": a.value_text,
-            "severity": a.severity.value,
-            "status": a.status.value,
-            "started": a.started_at.isoformat(),
-        }
-        for a in status.open_incidents
-    ]
+    incidents = [anomaly_row(a) for a in status.open_incidents]
     return {"fleet": fleet, "hosts": sorted(hosts.values(), key=lambda r: r["host"]), "open_anomalies": incidents}
 
 
