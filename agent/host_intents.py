@@ -23,10 +23,18 @@ _CAPACITY = re.compile(
 _MOUNT = re.compile(r"(?:^|\s)(/[a-z0-9_][a-z0-9_./-]*|/)(?=\s|$|\?|,)")
 
 
-def host_call(text: str, host: str | None) -> tuple[str, dict[str, Any]] | None:
-    """The diagnosis or capacity call a question about ``host`` asks for, or None."""
+_HAPPENED = re.compile(
+    r"\bwhat\s+(happened|was\s+(going\s+on|happening|wrong|up)|went\s+(on|wrong))\b"
+    r"|\bany(thing)?\s+(happen|unusual|odd)\b|\bhow\s+was\b"
+)
+
+
+def host_call(text: str, host: str | None, *, moment: str | None = None) -> tuple[str, dict[str, Any]] | None:
+    """The diagnosis, capacity or "what happened around T" call a question about ``host`` asks for, or None."""
     if host is None:
         return None
+    if moment is not None and (_HAPPENED.search(text) or _DIAGNOSE.search(text)):
+        return "what_happened", {"host": host, "at": moment}
     mount = _MOUNT.search(text)
     if _CAPACITY.search(text) or mount:
         args: dict[str, Any] = {"host": host}

@@ -170,9 +170,9 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Pl
     host = host_in(text, known_hosts)
     since = since_in(text)
     follow_up = bool(_FOLLOW_UP.match(text)) or len(text.split()) <= 3
-    if (specific := host_call(text, host)) is not None:
+    if (specific := host_call(text, host, moment=_moment_in(text))) is not None:
         tool, args = specific
-        return Plan("diagnosis" if tool == "diagnose_host" else "capacity", tool, args, host=host)
+        return Plan(tool, tool, args, host=host)
     if _ANOMALY.search(text):
         severity = _SEVERITY.search(text)
         count = _COUNT.search(text)

@@ -125,6 +125,16 @@ def _diagnosis(d: dict[str, Any]) -> str:
     return f"{head}\n{tail}"
 
 
+def _around(d: dict[str, Any]) -> str:
+    lines = [f"{d['host']} around {d['at']} ({d['window']}, averages):"]
+    lines += [f"• {row}" for row in d["signals"]] or ["• no metrics in that window"]
+    incidents = d["incidents"]
+    lines.append(("Incidents then: " + "; ".join(incidents)) if incidents else "No incidents overlapped that time.")
+    if d.get("state", "up") != "up":
+        lines.append(f"{d['host']} is {d['state']} now.")
+    return "\n".join(lines)
+
+
 def _anomalies(d: dict[str, Any]) -> str:
     rows = [
         f"[{a['severity']}] {a['host']} {a['metric']} {a['value']}, {a['status']} since {a['started']}"
@@ -182,6 +192,7 @@ _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "host_status": _status,
     "host_capacity": _capacity,
     "diagnose_host": _diagnosis,
+    "what_happened": _around,
     "list_recent_anomalies": _anomalies,
     "summarize_anomalies": _summary,
     "get_logs": _logs,
@@ -199,6 +210,10 @@ _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
     "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
     "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
     "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
+    "what_happened": lambda d: (
+        f"No metrics or incidents for {d.get('host', 'that host')} around {d.get('at', 'that time')}: "
+        "the metrics do not reach back that far, or the host was not reporting then."
+    ),
     "host_capacity": lambda d: f"{d.get('host', 'That host')} is {d.get('state', 'not reporting')}: no capacity data.",
     "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
 }

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import OpsError
 from domain.models import ToolResult, ToolStatus
-from tools import anomalies, capacity, diagnosis, fleet, logs, metrics, remediation, rules
+from tools import anomalies, around, capacity, diagnosis, fleet, logs, metrics, remediation, rules
 from tools.context import ToolContext
 
 log = structlog.get_logger(__name__)
@@ -62,6 +62,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("fleet_status", fleet.FleetStatusArgs, fleet.fleet_status, True, _needs_metrics),
     Tool("host_capacity", capacity.HostCapacityArgs, capacity.host_capacity, True, _needs_metrics),
     Tool("diagnose_host", diagnosis.DiagnoseArgs, diagnosis.diagnose_host, True, _needs_metrics),
+    Tool("what_happened", around.AroundArgs, around.what_happened, True, _needs_metrics),
     Tool("list_recent_anomalies", anomalies.RecentAnomaliesArgs, anomalies.list_recent_anomalies, True, _always),
     Tool("summarize_anomalies", anomalies.SummarizeAnomaliesArgs, anomalies.summarize_anomalies, True, _always),
     Tool("get_logs", logs.LogsArgs, logs.get_logs, True, _needs_logs),

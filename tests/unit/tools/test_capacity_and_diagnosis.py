@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.services import Services
-from domain.models import MetricKind, ToolStatus
+from domain.models import Anomaly, MetricKind, Severity, ToolStatus
+from tests.unit.tools.conftest import NOW
 from tools.diagnosis import is_abnormal
 
 
@@ -78,3 +81,28 @@ def test_capacity_of_a_path(services: Services) -> None:
     answer = services.runner.answer("/data on web-1")
 
     assert "/data: 500.0 GiB, " in answer.answer
+
+
+def test_what_happened_around_a_time_compares_with_the_hour_before(services: Services) -> None:
+    db = next(h for h in services.tools.metrics.hosts() if h.name == "db-1")  # type: ignore[union-attr]
+    started = NOW - timedelta(minutes=10)
+    services.anomalies.upsert(
+        Anomaly(
+            id="a1", host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
+            score=9.0, value=97.0, started_at=started, updated_at=NOW,
+        )
+    )  # fmt: skip
+
+    answer = services.runner.answer("what happened on db-1 5 minutes ago")
+
+    assert [("what_happened", {"host": "db-1", "at": "5m ago"})] == [(c.name, c.args) for c in answer.tool_calls]
+    cpu = next(line for line in answer.answer.splitlines() if line.startswith("• CPU"))
+    assert " on the hour before (" in cpu
+    assert ", +" in cpu
+    assert "Incidents then: [critical] CPU 97.0%, open, from 2026-03-10 14:50 UTC" in answer.answer
+
+
+def test_what_happened_needs_a_time(services: Services) -> None:
+    result = services.registry.call("what_happened", {"host": "web-1", "at": "not a time"}, services.tools)
+
+    assert (ToolStatus.ERROR, "InputError") == (result.status, result.error_type)
