@@ -18,8 +18,9 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.config.remediation_settings import AutoRemediationSettings, RemediationSettings
-from bot.config.scheduler_settings import SchedulerSettings, check_crontab
-from bot.config.setting_types import AwsRegion, ChannelId, DirectoryPath, HostAddress, check_redis_url
+from bot.config.scheduler_settings import SchedulerSettings
+from bot.config.setting_types import AwsRegion, DirectoryPath, HostAddress, check_redis_url
+from bot.config.slack_settings import SlackSettings
 
 __all__ = [
     "FORMER_ENV_NAMES",
@@ -96,52 +97,6 @@ class LLMSettings(BaseModel):
         default=30.0, gt=0, le=300, description="timeout of each model request; on timeout the router answers"
     )
     max_model_calls: int = Field(default=8, ge=1, le=25, description="model calls per question (at most 25)")
-
-
-class SlackSettings(BaseModel):
-    """The Slack app's credentials, where to post, and the digest."""
-
-    api_url: AnyHttpUrl = Field(default=AnyHttpUrl("https://slack.com/api/"), description="Slack Web API base URL")
-    bot_token: SecretStr | None = Field(default=None, description="bot token (`xoxb-…`)")
-    app_token: SecretStr | None = Field(default=None, description="app-level token for Socket Mode (`xapp-…`)")
-    signing_secret: SecretStr | None = Field(default=None, description="verifies that HTTP requests come from Slack")
-    digest_channel: ChannelId | None = Field(
-        default=None, description="channel id the anomaly digest is posted to; unset: no digest"
-    )
-    allowed_channels: list[ChannelId] = Field(
-        default=[],
-        description='channel ids the bot answers in, a JSON list (`["C0123ABCD"]`; empty: every channel it is in); '
-        "DMs are always answered",
-    )
-    rate_limit_per_minute: int = Field(
-        default=20,
-        ge=1,
-        le=10_000,
-        description='requests one user may make per minute before getting a friendly "slow down"',
-    )
-    digest_schedule: str = Field(
-        default="0 9 * * mon-fri", description="when the digest is posted to the digest channel: a crontab line, UTC"
-    )
-    digest_window_hours: int = Field(
-        default=24, ge=1, le=24 * 31, description="anomalies from this many hours back go into the digest"
-    )
-    digest_post_when_quiet: bool = Field(
-        default=False, description='post a short "all quiet" digest when there is nothing to report'
-    )
-    grafana_url: AnyHttpUrl | None = Field(
-        default=None, description="Grafana base URL for host-dashboard links in digests"
-    )
-    app_id: str | None = Field(
-        default=None,
-        pattern=r"^A[A-Z0-9]+$",
-        description="this Slack app's id (`A0…`); set: button clicks carrying another `api_app_id` are refused "
-        "(clicks from another workspace always are)",
-    )
-
-    @field_validator("digest_schedule")
-    @classmethod
-    def _crontab(cls, v: str) -> str:
-        return check_crontab(v)
 
 
 class AwsSettings(BaseModel):

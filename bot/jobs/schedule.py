@@ -17,6 +17,7 @@ from bot.config.settings import Settings
 from bot.jobs.approval_expiry import ApprovalExpiryJob
 from bot.jobs.chat import ChatMessages
 from bot.jobs.digest import DigestJob
+from bot.jobs.incident_notifier import build_incident_notifier
 from bot.jobs.reconcile import RECONCILE_EVERY, build_outcome_reconciler
 from bot.jobs.retrain import ModelReload, RetrainJob
 from bot.jobs.rule_outcomes import RuleOutcomePoster
@@ -157,6 +158,14 @@ def scheduled_jobs(
                 run=ApprovalExpiryJob(remediation, notifier if isinstance(notifier, ChatMessages) else None),
                 every=every,
                 keep_for=max(4 * every, timedelta(minutes=2)),
+            )
+        )
+    incidents = build_incident_notifier(settings, services, notifier) if isinstance(notifier, ChatMessages) else None
+    if incidents is not None:
+        every = timedelta(seconds=settings.detection.interval_seconds)
+        jobs.append(
+            ScheduledJob(
+                name="incident_notifier", run=incidents, every=every, keep_for=max(4 * every, timedelta(minutes=2))
             )
         )
     reconciler = build_outcome_reconciler(services, notifier)

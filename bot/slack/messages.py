@@ -30,6 +30,7 @@ OPS_HELP = (
     "• `/ops ask <question>`: ask anything, e.g. `/ops ask what is the memory on db-1?`\n"
     "• `/ops approve-list`: remediation requests waiting for approval\n"
     "• `/ops cancel <id>`: withdraw a pending request you made\n"
+    "• `/ops ack <host|incident>`: acknowledge open incidents (stops re-announcements)\n"
     "• `/ops auto off|on|status`: stop or allow automatic remediation (approvers only)\n"
     "• `/ops <question>`: anything else is a question too\n"
     "Mention me in a channel or send me a DM to ask in a thread; I keep the thread's context."

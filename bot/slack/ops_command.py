@@ -26,6 +26,7 @@ class OpsKind(StrEnum):
     APPROVE_LIST = "approve-list"
     AUTO = "auto"
     CANCEL = "cancel"
+    ACK = "ack"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ def parse_ops(text: str) -> OpsCommand:
         return OpsCommand(OpsKind.ASK, question=" ".join(rest))
     if head in {"approve-list", "approvals", "pending"} and not rest:
         return OpsCommand(OpsKind.APPROVE_LIST)
+    if head in {"ack", "acknowledge"}:
+        if len(rest) != 1:
+            raise InputError("`/ops ack` takes a host or an incident id, e.g. `/ops ack web-3`.")
+        return OpsCommand(OpsKind.ACK, target=rest[0])
     if head == "cancel":
         if len(rest) != 1:
             raise InputError("`/ops cancel` takes the id of your pending request, e.g. `/ops cancel 3f9a0c1d2e4b`.")

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.slack import messages
 from bot.slack.approval_commands import cancel_request
+from bot.slack.incident_actions import ack_command
 from bot.slack.listeners.replies import Place, answer_lazily
 from bot.slack.middleware import services_in
 from bot.slack.mrkdwn import escape
@@ -51,6 +52,8 @@ def answer_ops(command: dict[str, Any], client: WebClient, respond: Respond, con
     def work() -> Reply:
         if parsed.kind is OpsKind.CANCEL:
             return cancel_request(services, client, parsed.target or "", user=user)
+        if parsed.kind is OpsKind.ACK:
+            return ack_command(services, parsed.target or "", user=user)
         return answer_command(services, parsed, user=user, conversation=place.conversation)
 
     answer_lazily(

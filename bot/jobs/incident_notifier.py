@@ -1,0 +1,200 @@
+"""The incident notifier: each detection cycle, announce new incidents and keep their messages up to date.
+
+It compares the anomaly store's incidents with the messages it already posted (a map kept in a
+``ConversationStore``, so it survives restarts and is shared by replicas with Redis), so it works
+with whichever detector writes the anomalies. One message per incident, updated in place
+(``chat.update``) when it escalates, is acknowledged or resolves; escalations and the resolution
+are also said in the message's thread, and an unacknowledged critical incident is announced again
+there after ``renotify_after``, at most ``renotify_max`` times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import structlog
+from pydantic import BaseModel, ValidationError
+
+from bot.config.alert_routes import alert_channel_for
+from bot.config.settings import Settings
+from bot.jobs.chat import ChatMessages
+from bot.services import Services
+from bot.slack.incident_blocks import IncidentLinks, incident_blocks, incident_links, incident_text
+from domain.errors import NotifierUnavailable
+from domain.models import Anomaly, AnomalyStatus, Severity, format_value
+from domain.ports import AnomalyStore, ConversationStore
+
+log = structlog.get_logger(__name__)
+
+_INDEX = "incident-messages"
+
+
+class PostedIncident(BaseModel):
+    """What the notifier posted for one incident, and the state it last showed."""
+
+    anomaly_id: str
+    channel: str
+    ts: str
+    severity: Severity
+    status: AnomalyStatus
+    peak: float
+    announced_at: datetime
+    renotified: int = 0
+
+
+@dataclass
+class IncidentMessageMap:
+    """Posted incident messages by anomaly id, with an index of the ones not yet resolved."""
+
+    store: ConversationStore
+
+    def get(self, anomaly_id: str) -> PostedIncident | None:
+        """The posted message of an incident, if any."""
+        raw = self.store.load(f"incident-message:{anomaly_id}")
+        try:
+            return None if raw is None else PostedIncident.model_validate(raw)
+        except ValidationError:
+            return None
+
+    def put(self, posted: PostedIncident) -> None:
+        """Store (or refresh) a posted message."""
+        self.store.save(f"incident-message:{posted.anomaly_id}", posted.model_dump(mode="json"))
+
+    def watched(self) -> list[str]:
+        """Ids of the incidents whose messages still await their resolution."""
+        raw = self.store.load(_INDEX) or {}
+        return [str(i) for i in raw.get("ids", [])]
+
+    def watch(self, ids: list[str]) -> None:
+        """Replace the index of incidents awaiting their resolution."""
+        self.store.save(_INDEX, {"ids": sorted(set(ids))})
+
+
+@dataclass
+class IncidentNotifierJob:
+    """One pass per detection cycle: post, update, re-announce and resolve incident messages.
+
+    Args:
+        anomalies: where the detectors write incidents.
+        chat: where the messages go.
+        posted: the messages already posted.
+        channel_for: the channel of an incident (None: it is not announced).
+        links: the Grafana and runbook links of an incident.
+        renotify_after: how long an unacknowledged critical incident waits before it is announced again.
+        renotify_max: most re-announcements per incident.
+    """
+
+    anomalies: AnomalyStore
+    chat: ChatMessages
+    posted: IncidentMessageMap
+    channel_for: Callable[[Anomaly], str | None]
+    links: Callable[[Anomaly], IncidentLinks]
+    renotify_after: timedelta = timedelta(minutes=30)
+    renotify_max: int = 3
+
+    def __call__(self, now: datetime) -> int:
+        """Bring every incident message up to date; returns how many messages were posted or changed."""
+        changed = 0
+        open_ids = []
+        for anomaly in self.anomalies.open_anomalies():
+            open_ids.append(anomaly.id)
+            changed += self._follow(anomaly, now)
+        watched = [i for i in self.posted.watched() if i not in open_ids]
+        for anomaly_id in watched:
+            ended = self.anomalies.get(anomaly_id)
+            if ended is not None and ended.status is AnomalyStatus.RESOLVED:
+                changed += self._follow(ended, now)
+        self.posted.watch([i for i in open_ids if self.posted.get(i) is not None])
+        return changed
+
+    def _follow(self, anomaly: Anomaly, now: datetime) -> int:
+        try:
+            posted = self.posted.get(anomaly.id)
+            if posted is None:
+                return self._announce(anomaly, now)
+            return self._update(anomaly, posted, now)
+        except NotifierUnavailable as exc:  # the next cycle tries again: the map only moves after Slack took it
+            log.warning("incident_message_failed", anomaly_id=anomaly.id, error=str(exc))
+            return 0
+
+    def _announce(self, anomaly: Anomaly, now: datetime) -> int:
+        channel = self.channel_for(anomaly)
+        if channel is None or anomaly.status is AnomalyStatus.RESOLVED:
+            return 0
+        blocks = incident_blocks(anomaly, peak=anomaly.value, links=self.links(anomaly), now=now)
+        ts = self.chat.post_message(channel=channel, text=incident_text(anomaly), blocks=blocks)
+        self.posted.put(
+            PostedIncident(
+                anomaly_id=anomaly.id,
+                channel=channel,
+                ts=ts,
+                severity=anomaly.severity,
+                status=anomaly.status,
+                peak=anomaly.value,
+                announced_at=now,
+            )
+        )
+        log.info("incident_announced", anomaly_id=anomaly.id, channel=channel, severity=anomaly.severity.value)
+        return 1
+
+    def _update(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> int:
+        peak = max(posted.peak, anomaly.value)
+        notes = thread_notes(anomaly, posted)
+        due = self._renotify_due(anomaly, posted, now)
+        if notes or anomaly.status is not posted.status or peak != posted.peak:
+            blocks = incident_blocks(anomaly, peak=peak, links=self.links(anomaly), now=now)
+            self.chat.update_message(channel=posted.channel, ts=posted.ts, text=incident_text(anomaly), blocks=blocks)
+        for note in notes:
+            self.chat.post_message(channel=posted.channel, text=note, thread_ts=posted.ts)
+        if due:
+            text = f"<!here> Still open and not acknowledged: {incident_text(anomaly)}"
+            self.chat.post_message(channel=posted.channel, text=text, thread_ts=posted.ts)
+        update = {"severity": anomaly.severity, "status": anomaly.status, "peak": peak}
+        if due:
+            update |= {"announced_at": now, "renotified": posted.renotified + 1}
+        self.posted.put(posted.model_copy(update=update))
+        return int(bool(notes) or due or anomaly.status is not posted.status)
+
+    def _renotify_due(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> bool:
+        return (
+            anomaly.status is AnomalyStatus.OPEN
+            and anomaly.severity is Severity.CRITICAL
+            and posted.renotified < self.renotify_max
+            and now - posted.announced_at >= self.renotify_after
+        )
+
+
+def thread_notes(anomaly: Anomaly, posted: PostedIncident) -> list[str]:
+    """What is said in the incident's thread since the message last changed: an escalation, the resolution. Pure."""
+    notes = []
+    if anomaly.severity.rank > posted.severity.rank:
+        notes.append(f"Escalated from {posted.severity.value} to {anomaly.severity.value}: {incident_text(anomaly)}")
+    if anomaly.status is AnomalyStatus.RESOLVED and posted.status is not AnomalyStatus.RESOLVED:
+        peak = format_value(anomaly.metric, max(posted.peak, anomaly.value))
+        notes.append(f"Resolved: {incident_text(anomaly)} (peak {peak})")
+    return notes
+
+
+def build_incident_notifier(settings: Settings, services: Services, chat: ChatMessages) -> IncidentNotifierJob | None:
+    """The notifier for the configured alert channel and routes; None when neither is set."""
+    slack = settings.slack
+    if slack.alert_channel is None and not slack.alert_routes:
+        return None
+    from bot.wiring.assistant import build_conversations  # the composition root's store choice (Redis or files)
+
+    def channel_for(anomaly: Anomaly) -> str | None:
+        return alert_channel_for(
+            anomaly, routes=slack.alert_routes, default=slack.alert_channel, min_severity=slack.alert_min_severity
+        )
+
+    return IncidentNotifierJob(
+        anomalies=services.anomalies,
+        chat=chat,
+        posted=IncidentMessageMap(build_conversations(settings)),
+        channel_for=channel_for,
+        links=lambda anomaly: incident_links(slack, anomaly),
+        renotify_after=timedelta(minutes=slack.renotify_minutes),
+        renotify_max=slack.renotify_max,
+    )

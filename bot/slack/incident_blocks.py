@@ -1,0 +1,120 @@
+"""Block Kit of an incident message, pure: an anomaly in, the message that announces it and follows it out.
+
+While the incident is open the message has an **Acknowledge** button; once acknowledged it says by
+whom; once resolved it says how long it lasted and its peak, and the button is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.config.slack_settings import SlackSettings
+from bot.jobs.digest import grafana_link
+from bot.slack.mrkdwn import escape, link, mention
+from domain.durations import format_duration
+from domain.models import Anomaly, AnomalyStatus, Severity, format_value
+
+ACKNOWLEDGE_ACTION = "incident_acknowledge"
+
+_ICONS = {
+    Severity.LOW: ":large_blue_circle:",
+    Severity.MEDIUM: ":large_yellow_circle:",
+    Severity.HIGH: ":large_orange_circle:",
+    Severity.CRITICAL: ":red_circle:",
+}
+
+
+@dataclass(frozen=True)
+class IncidentLinks:
+    """Links shown on an incident when configured: the host's Grafana dashboard and the signal's runbook."""
+
+    grafana: str | None = None
+    runbook: str | None = None
+
+
+def incident_title(anomaly: Anomaly) -> str:
+    """``web-1: CPU`` (plain text, for the header and the notification text)."""
+    return f"{anomaly.host.name}: {anomaly.metric.label}"
+
+
+def incident_text(anomaly: Anomaly) -> str:
+    """The message's fallback text (notifications, screen readers), escaped."""
+    state = "resolved" if anomaly.status is AnomalyStatus.RESOLVED else anomaly.severity.value
+    return escape(f"[{state}] {incident_title(anomaly)} {anomaly.value_text}")
+
+
+def _facts(anomaly: Anomaly, *, peak: float) -> list[dict[str, Any]]:
+    fields = [
+        ("Host", f"`{escape(anomaly.host.name)}`"),
+        ("Signal", escape(anomaly.metric.label)),
+        ("Value", escape(f"{anomaly.value_text} (peak {format_value(anomaly.metric, peak)})")),
+        ("Since", f"{anomaly.started_at:%Y-%m-%d %H:%M} UTC"),
+        ("Severity", f"{_ICONS[anomaly.severity]} {anomaly.severity.value}"),
+        ("Incident", f"`{escape(anomaly.id)}`"),
+    ]
+    return [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in fields]
+
+
+def incident_blocks(anomaly: Anomaly, *, peak: float, links: IncidentLinks, now: datetime) -> list[dict[str, Any]]:
+    """The incident message as it should look now.
+
+    Args:
+        peak: the highest value seen while it lasted.
+        links: Grafana and runbook links (either may be None).
+        now: the time the message is rendered (for an open incident's age).
+    """
+    resolved = anomaly.status is AnomalyStatus.RESOLVED
+    header = (
+        f"Resolved: {incident_title(anomaly)}"
+        if resolved
+        else f"{anomaly.severity.value.upper()}: {incident_title(anomaly)}"
+    )
+    out: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header[:150]}},
+        {"type": "section", "fields": _facts(anomaly, peak=peak)},
+    ]
+    if anomaly.summary:
+        out.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(anomaly.summary)[:2900]}})
+    shown = [link(url, name) for url, name in ((links.grafana, "Grafana"), (links.runbook, "Runbook")) if url]
+    if shown:
+        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(shown)}]})
+    out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": state_line(anomaly, peak=peak, now=now)}]})
+    if anomaly.status is AnomalyStatus.OPEN:
+        out.append(
+            {
+                "type": "actions",
+                "block_id": f"incident:{anomaly.id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": ACKNOWLEDGE_ACTION,
+                        "text": {"type": "plain_text", "text": "Acknowledge"},
+                        "value": anomaly.id,
+                    }
+                ],
+            }
+        )
+    return out
+
+
+def state_line(anomaly: Anomaly, *, peak: float, now: datetime) -> str:
+    """``Open for 12m`` · ``Acknowledged by @ann`` · ``Resolved at 14:05 UTC after 23m; peak 97.0%``."""
+    if anomaly.status is AnomalyStatus.RESOLVED:
+        ended = anomaly.ended_at or anomaly.updated_at
+        lasted = format_duration(max(0, int((ended - anomaly.started_at).total_seconds())))
+        highest = format_value(anomaly.metric, peak)
+        return f":white_check_mark: Resolved at {ended:%H:%M} UTC after {lasted}; peak {highest}"
+    age = format_duration(max(0, int((now - anomaly.started_at).total_seconds())))
+    if anomaly.status is AnomalyStatus.ACKNOWLEDGED:
+        by = mention(anomaly.acknowledged_by) if anomaly.acknowledged_by else "someone"
+        return f":eyes: Acknowledged by {by}; open for {age}"
+    return f":rotating_light: Open for {age}, not acknowledged"
+
+
+def incident_links(slack: SlackSettings, anomaly: Anomaly) -> IncidentLinks:
+    """The configured links of an incident: the Grafana host dashboard around it, the runbook of its signal."""
+    grafana = grafana_link(str(slack.grafana_url), anomaly) if slack.grafana_url else None
+    runbook = slack.runbooks.get(anomaly.metric)
+    return IncidentLinks(grafana=grafana, runbook=str(runbook) if runbook else None)

@@ -1,0 +1,149 @@
+"""Incident messages end to end: the notifier posts to the fake Slack API, a signed Acknowledge click and /ops ack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from slack_sdk import WebClient
+
+from adapters.clock import ManualClock
+from adapters.slack.notifier import SlackNotifier
+from bot.config.settings import AuditSettings, Settings, StateSettings
+from bot.jobs.incident_notifier import IncidentNotifierJob, build_incident_notifier
+from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+from tests.fakes.slack_api import FakeSlackApi
+from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
+from tests.integration.slack_requests import block_action, slash_command
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlackApi, tmp_path: Path) -> Settings:
+    return Settings(
+        state=StateSettings(dir=tmp_path / "state"),
+        audit=AuditSettings(dir=tmp_path / "audit"),
+        slack=slack_settings(fake_slack.api_url, alert_channel="C_ALERTS", grafana_url="https://grafana.example"),
+    )
+
+
+@pytest.fixture
+def bot(settings: Settings, clock: ManualClock) -> Iterator[RunningBot]:
+    with serve_bot(settings, clock=clock) as running:
+        yield running
+
+
+@pytest.fixture
+def notifier(bot: RunningBot, settings: Settings, fake_slack: FakeSlackApi) -> IncidentNotifierJob:
+    job = build_incident_notifier(
+        settings, bot.services, SlackNotifier(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
+    )
+    assert job is not None
+    return job
+
+
+def incident(clock: ManualClock, **extra: object) -> Anomaly:
+    fields: dict[str, object] = {
+        "id": "web-1-cpu-1",
+        "host": HostRef(instance="web-1:9100", host="web-1"),
+        "metric": MetricKind.CPU,
+        "detector": "engine",
+        "severity": Severity.HIGH,
+        "score": 6.0,
+        "value": 93.0,
+        "started_at": clock.now(),
+        "updated_at": clock.now(),
+        "summary": "CPU 93.0% against a baseline of 31.0%",
+    }
+    return Anomaly.model_validate({**fields, **extra})
+
+
+def post(bot: RunningBot, request: tuple[str, dict[str, str]]) -> None:
+    body, headers = request
+    assert 200 == requests.post(f"{bot.url}/slack/events", data=body, headers=headers, timeout=10).status_code
+    bot.lazy.wait_idle()
+
+
+def audit_events(settings: Settings) -> list[dict[str, object]]:
+    return [
+        json.loads(line)
+        for path in sorted(settings.audit.dir.glob("*.jsonl"))
+        for line in path.read_text().splitlines()
+    ]
+
+
+def test_an_injected_incident_is_posted_within_one_cycle_and_its_one_message_follows_it(
+    bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock
+) -> None:
+    bot.services.anomalies.upsert(incident(clock))
+
+    notifier(clock.now())
+
+    [announced] = fake_slack.received("chat.postMessage")
+    assert "C_ALERTS" == announced.body["channel"]
+    shown = json.dumps(announced.body["blocks"])
+    assert "web-1" in shown
+    assert "baseline of 31.0%" in shown
+    assert "grafana.example/d/" in shown
+    ts = announced.response["ts"]
+
+    clock.advance(timedelta(minutes=2))
+    bot.services.anomalies.upsert(incident(clock, severity=Severity.CRITICAL, value=98.0, updated_at=clock.now()))
+    notifier(clock.now())
+    clock.advance(timedelta(minutes=10))
+    resolved = incident(clock, value=40.0, status=AnomalyStatus.RESOLVED, ended_at=clock.now(), updated_at=clock.now())
+    bot.services.anomalies.upsert(resolved)
+    notifier(clock.now())
+
+    updates = fake_slack.received("chat.update")
+    assert [ts, ts] == [u.body["ts"] for u in updates]
+    assert "peak 98.0%" in json.dumps(updates[-1].body["blocks"])
+    assert "actions" not in [b["type"] for b in updates[-1].body["blocks"]]
+    replies = fake_slack.received("chat.postMessage")[1:]
+    assert [ts, ts] == [r.body["thread_ts"] for r in replies]
+    assert replies[0].body["text"].startswith("Escalated from high to critical")
+
+
+def test_the_acknowledge_button_records_who_updates_the_message_and_is_audited(
+    bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock, settings: Settings
+) -> None:
+    bot.services.anomalies.upsert(incident(clock))
+    notifier(clock.now())
+    ts = fake_slack.received("chat.postMessage")[0].response["ts"]
+
+    post(bot, block_action("incident_acknowledge", "web-1-cpu-1", user="U_ANN", channel="C_ALERTS", message_ts=ts))
+
+    stored = bot.services.anomalies.get("web-1-cpu-1")
+    assert stored is not None
+    assert (AnomalyStatus.ACKNOWLEDGED, "U_ANN") == (stored.status, stored.acknowledged_by)
+    update = fake_slack.received("chat.update")[-1]
+    assert ts == update.body["ts"]
+    assert "Acknowledged by <@U_ANN>" in json.dumps(update.body["blocks"])
+    assert "actions" not in [b["type"] for b in update.body["blocks"]]
+    assert fake_slack.received("chat.postMessage")[-1].body["thread_ts"] == ts
+    [event] = [e for e in audit_events(settings) if e["event"] == "incident_acknowledged"]
+    assert ("U_ANN", "web-1") == (event["actor"], event["target"])
+
+
+def test_ops_ack_acknowledges_a_hosts_open_incidents(
+    bot: RunningBot, fake_slack: FakeSlackApi, clock: ManualClock, settings: Settings
+) -> None:
+    bot.services.anomalies.upsert(incident(clock))
+
+    post(bot, slash_command("ack web-1", user="U_ANN"))
+
+    stored = bot.services.anomalies.get("web-1-cpu-1")
+    assert stored is not None
+    assert AnomalyStatus.ACKNOWLEDGED is stored.status
+    assert "Acknowledged by you: web-1 CPU (web-1-cpu-1)." in fake_slack.received("chat.update")[-1].body["text"]
+    assert ["U_ANN"] == [e["actor"] for e in audit_events(settings) if e["event"] == "incident_acknowledged"]

@@ -1,0 +1,195 @@
+"""The incident notifier: one message per incident, updated in place, said in its thread, re-announced, routed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.memory.conversations import InMemoryConversationStore
+from bot.config.alert_routes import AlertRoute, alert_channel_for
+from bot.jobs.incident_notifier import IncidentMessageMap, IncidentNotifierJob
+from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, IncidentLinks, incident_blocks
+from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+
+T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+
+
+def anomaly(host: str = "web-1", severity: Severity = Severity.HIGH, value: float = 91.0, **extra: Any) -> Anomaly:
+    fields: dict[str, Any] = {
+        "id": f"{host}-cpu",
+        "host": HostRef(instance=f"{host}:9100", host=host),
+        "metric": MetricKind.CPU,
+        "detector": "engine",
+        "severity": severity,
+        "score": 5.0,
+        "value": value,
+        "started_at": T0,
+        "updated_at": T0,
+        "summary": "CPU 91.0% against a baseline of 35.0%",
+    }
+    return Anomaly(**{**fields, **extra})
+
+
+class RecordingChat:
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+
+    def post_message(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
+    ) -> str:
+        self.posts.append({"channel": channel, "text": text, "blocks": blocks, "thread_ts": thread_ts})
+        return f"1.{len(self.posts)}"
+
+    def update_message(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        self.updates.append({"channel": channel, "ts": ts, "text": text, "blocks": blocks})
+
+
+@pytest.fixture
+def store() -> InMemoryAnomalyStore:
+    return InMemoryAnomalyStore()
+
+
+@pytest.fixture
+def chat() -> RecordingChat:
+    return RecordingChat()
+
+
+@pytest.fixture
+def job(store: InMemoryAnomalyStore, chat: RecordingChat) -> IncidentNotifierJob:
+    return IncidentNotifierJob(
+        anomalies=store,
+        chat=chat,
+        posted=IncidentMessageMap(InMemoryConversationStore()),
+        channel_for=lambda a: alert_channel_for(a, routes=[], default="C_ALERTS", min_severity=Severity.HIGH),
+        links=lambda _a: IncidentLinks(grafana="https://grafana.example/d/x", runbook=None),
+        renotify_after=timedelta(minutes=30),
+        renotify_max=2,
+    )
+
+
+def actions(blocks: list[dict[str, Any]] | None) -> list[str]:
+    return [e["action_id"] for b in blocks or [] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_new_incident_is_announced_once_with_its_facts_and_the_acknowledge_button(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    store.upsert(anomaly())
+
+    assert 1 == job(T0)
+    assert 0 == job(T0 + timedelta(minutes=1))
+
+    [post] = chat.posts
+    assert ("C_ALERTS", None) == (post["channel"], post["thread_ts"])
+    shown = str(post["blocks"])
+    for fact in (
+        "web-1",
+        "91.0%",
+        "2026-03-10 14:00 UTC",
+        "baseline of 35.0%",
+        "<https://grafana.example/d/x|Grafana>",
+    ):
+        assert fact in shown
+    assert [ACKNOWLEDGE_ACTION] == actions(post["blocks"])
+    assert [] == chat.updates
+
+
+def test_below_the_minimum_severity_nothing_is_posted(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    store.upsert(anomaly(severity=Severity.MEDIUM))
+
+    assert 0 == job(T0)
+    assert [] == chat.posts
+
+
+def test_escalation_and_resolution_update_the_one_message_and_are_said_in_its_thread(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    store.upsert(anomaly())
+    job(T0)
+    store.upsert(anomaly(severity=Severity.CRITICAL, value=97.0))
+    job(T0 + timedelta(minutes=1))
+    ended = T0 + timedelta(minutes=23)
+    store.upsert(anomaly(severity=Severity.CRITICAL, value=41.0, status=AnomalyStatus.RESOLVED, ended_at=ended))
+    job(ended)
+    job(ended + timedelta(minutes=1))
+
+    assert ["1.1", "1.1"] == [u["ts"] for u in chat.updates]
+    assert [None, "1.1", "1.1"] == [p["thread_ts"] for p in chat.posts]
+    assert chat.posts[1]["text"].startswith("Escalated from high to critical")
+    assert chat.posts[2]["text"].startswith("Resolved:")
+    resolved = str(chat.updates[-1]["blocks"])
+    assert "after 23m; peak 97.0%" in resolved
+    assert [] == actions(chat.updates[-1]["blocks"])
+
+
+def test_an_unacknowledged_critical_is_announced_again_at_most_n_times_and_not_once_acknowledged(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    store.upsert(anomaly(severity=Severity.CRITICAL))
+    for minutes in range(0, 200, 10):
+        job(T0 + timedelta(minutes=minutes))
+
+    again = [p for p in chat.posts if p["thread_ts"]]
+    assert 2 == len(again)
+    assert all(p["text"].startswith("<!here> Still open") for p in again)
+
+    other = anomaly("web-2", severity=Severity.CRITICAL)
+    store.upsert(other)
+    job(T0 + timedelta(hours=4))
+    announced = f"1.{len(chat.posts)}"
+    store.acknowledge(other.id, by="U_ANN", at=T0)
+    job(T0 + timedelta(hours=6))
+
+    assert [] == [p for p in chat.posts if p["thread_ts"] == announced]
+    assert announced == chat.updates[-1]["ts"]
+    assert "Acknowledged by <@U_ANN>" in str(chat.updates[-1]["blocks"])
+
+
+def mrkdwn_texts(node: Any) -> list[str]:
+    """Every mrkdwn text object in a block tree (plain_text is never parsed by Slack)."""
+    if isinstance(node, list):
+        return [t for item in node for t in mrkdwn_texts(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if node.get("type") == "mrkdwn" else []
+    return own + [t for value in node.values() for t in mrkdwn_texts(value)]
+
+
+def test_label_values_reach_the_message_as_text() -> None:
+    hostile = anomaly("<!channel>", summary="<https://evil.example|click> & more")
+
+    shown = "\n".join(mrkdwn_texts(incident_blocks(hostile, peak=91.0, links=IncidentLinks(), now=T0)))
+
+    assert "<!channel>" not in shown
+    assert "<https://evil.example|click>" not in shown
+    assert "`&lt;!channel&gt;`" in shown
+    assert "&lt;https://evil.example|click&gt; &amp; more" in shown
+
+
+@pytest.mark.parametrize(
+    ("host", "severity", "expected"),
+    [
+        ("db-1", Severity.MEDIUM, "C_DB"),
+        ("db-1", Severity.LOW, None),
+        ("web-1", Severity.MEDIUM, None),
+        ("web-1", Severity.HIGH, "C_ALERTS"),
+        ("web-1", Severity.CRITICAL, "C_PAGE"),
+    ],
+)
+def test_routes_are_tried_in_order_before_the_alert_channel(
+    host: str, severity: Severity, expected: str | None
+) -> None:
+    routes = [
+        AlertRoute(channel="C_PAGE", hosts="web-*", min_severity=Severity.CRITICAL),
+        AlertRoute(channel="C_DB", hosts="db-*", min_severity=Severity.MEDIUM),
+    ]
+
+    channel = alert_channel_for(anomaly(host, severity), routes=routes, default="C_ALERTS", min_severity=Severity.HIGH)
+
+    assert expected == channel
