@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.jobs.digest import grafana_link, render_digest
-from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+from domain.models import Anomaly, AnomalyStatus, HostRef, HostState, MetricKind, Severity
+from tools.fleet import FleetMetric, FleetStatus, HostReading
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(hours=24)
@@ -91,3 +92,31 @@ def test_long_lists_are_cut_with_a_count() -> None:
 
     assert digest is not None
     assert digest.blocks[2]["text"]["text"].endswith("… and 4 more open")
+
+
+def fleet_with_one_down() -> FleetStatus:
+    web, db = HostRef(instance="10.0.0.1:9100", host="web-1"), HostRef(instance="10.0.0.2:9100", host="db-1")
+    cpu = FleetMetric(
+        metric=MetricKind.CPU, average=40.0, hosts=1, window="1m average",
+        highest=[HostReading(host=web, metric=MetricKind.CPU, value=40.0, window="1m average")],
+    )  # fmt: skip
+    return FleetStatus(
+        at=NOW,
+        up=[HostState(ref=web, up=True)],
+        down=[HostState(ref=db, up=False, last_seen=NOW - timedelta(minutes=20))],
+        metrics=[cpu],
+        open_incidents=[],
+    )
+
+
+def test_a_down_host_is_worth_a_digest_even_when_quiet() -> None:
+    digest = render_digest([], now=NOW, window=DAY, fleet=fleet_with_one_down())
+
+    assert digest is not None
+    assert digest.text.endswith("; 1 of 2 hosts up")
+    fleet_block = digest.blocks[-1]["text"]["text"]
+    assert fleet_block.startswith("*Fleet now:* 1 of 2 hosts up\n• down: db-1, down since 08:40 UTC")
+
+
+def test_without_a_fleet_the_digest_is_the_anomalies_only() -> None:
+    assert None is render_digest([], now=NOW, window=DAY, fleet=None)

@@ -13,12 +13,14 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from adapters.clock import ManualClock
+from adapters.simulated.metrics import SimulatedMetrics
 from bot.config.settings import AuditSettings, HttpSettings, RemediationSettings, Settings
 from bot.http.api import MAX_QUESTION_CHARS, api_routes
 from bot.services import Services
 from bot.slack import messages
 from domain.errors import MetricsUnavailable
 from remediation.actions import ActionCall, ActionName
+from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.unit.bot.simulated_services import GROUP, START, simulated_cloud, simulated_services
 
 TOKEN = "api-test-token"
@@ -212,3 +214,18 @@ def test_metrics_expose_the_pending_approvals_at_scrape_time(api: TestClient, se
     assert 200 == resp.status_code
     assert 'smartcloudops_approvals{state="pending"} 1.0' in resp.text.splitlines()
     assert 'smartcloudops_requests_total{outcome="ok",surface="api"} 1.0' in resp.text.splitlines()
+
+
+def test_status_lists_a_down_host_with_when_it_was_last_seen(tmp_path: Path, clock: ManualClock) -> None:
+    t = clock.now().timestamp()
+    fleet = FleetModel(5, (Incident(IncidentKind.HOST_DOWN, "db-1", t - 600, 3600),))
+    metrics = SimulatedMetrics(fleet, clock)
+    down = simulated_services(settings(tmp_path), clock=clock, cloud=simulated_cloud(), metrics=metrics)
+    for client in serve(down):
+        body = client.get("/status", headers=AUTH).json()
+
+        db = next(h for h in body["hosts"] if h["host"] == "db-1")
+        assert ("down", "cpu" in db) == (db["state"], False)
+        assert db["down"].startswith("down since 09:50 UTC")
+        assert (4, 1) == (body["fleet"]["up"], body["fleet"]["down"])
+        assert "per host" in body["fleet"]["averages"]["cpu"]
