@@ -39,6 +39,12 @@ class RedactingWebClient(WebClient):
         copy.default_params = dict(client.default_params)
         return copy
 
+    def _clean(self, fields: dict[str, Any] | None) -> dict[str, Any] | None:
+        """``fields`` redacted, except the ``token`` an explicit ``token=`` argument puts there (Bolt's auth.test)."""
+        if not fields:
+            return fields
+        return {k: v if k == "token" else self.redactor.data(v) for k, v in fields.items()}
+
     def api_call(
         self,
         api_method: str,
@@ -51,15 +57,14 @@ class RedactingWebClient(WebClient):
         headers: dict[str, Any] | None = None,
         auth: dict[str, Any] | None = None,
     ) -> SlackResponse:
-        """The base call with ``data``, ``params`` and ``json`` redacted."""
-        clean = self.redactor.data
+        """The base call with ``data``, ``params`` and ``json`` redacted (a ``token`` field is the call's own)."""
         return super().api_call(
             api_method,
             http_verb=http_verb,
             files=files,
-            data=clean(data) if data else data,
-            params=clean(params) if params else params,
-            json=clean(json) if json else json,
+            data=self._clean(data),
+            params=self._clean(params),
+            json=self._clean(json),
             headers=headers,
             auth=auth,
         )
