@@ -80,6 +80,7 @@ _WINDOW_ONLY = re.compile(
     r"^(and\s+|what about\s+|how about\s+)?(over|in|for|during|within|since)?\s*(the\s+)?(last|past)\b"
 )
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
+_WHOLE_FLEET = re.compile(r"\b(fleet|all|every|across|everywhere|hosts|servers|overall)\b")
 _REFERS_BACK = re.compile(
     r"\b(it|its|there|that (host|box|server|machine|one)|this (host|box|server|machine)|same (host|box))\b"
 )
@@ -216,7 +217,7 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Pl
         metric, host = MetricKind(context.metric), host or context.host
     if metric is None:
         return Plan("unknown")
-    if host is None and follow_up and context.host:
+    if host is None and follow_up and context.host and not _WHOLE_FLEET.search(text):
         host = context.host
     plain = text.replace("load average", "load")
     stat_word = re.search(r"\b(peak|average|avg|mean|max|min|trend\w*|rising|falling|growing|increasing)", plain)

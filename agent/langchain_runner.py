@@ -102,7 +102,9 @@ class LangChainRunner:
         """Answer with the model; on any model failure, answer with the router and say so."""
         text = clean_question(question)
         conversation, note = self.fallback.load(thread)
-        asked = intents.remediation_in(text.lower())
+        # The remediation the person asks for, read as the router reads it (a follow-up's host included).
+        step = intents.plan(text.lower(), self.fallback.known_hosts(), conversation)
+        asked = step.args if step.tool == "request_remediation" else None
         ctx = replace(self.ctx, user=user, remediation_asked=asked is not None)
         turn = _Turn(asked=asked)
         calls = turn.calls

@@ -48,7 +48,8 @@ class DeterministicRouter:
     ctx: ToolContext
     conversations: ConversationStore | None = None
 
-    def _known_hosts(self) -> list[HostRef]:
+    def known_hosts(self) -> list[HostRef]:
+        """The hosts the metrics source knows (none when it is missing or unreachable)."""
         if self.ctx.metrics is None:
             return []
         try:
@@ -96,7 +97,7 @@ class DeterministicRouter:
         """Answer one question; anything it does not understand gets what it can do."""
         text = clean_question(question)
         conversation, note = self.load(thread)
-        known = self._known_hosts()
+        known = self.known_hosts()
         step = intents.plan(text.lower(), known, conversation)
         calls: list[ToolCallRecord] = []
         approval_id = None

@@ -67,6 +67,8 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("is anything down?", AFTER_STATUS, "fleet_status", {}),
     ("status", AFTER_STATUS, "fleet_status", {}),
     ("is it up?", AFTER_STATUS, "host_status", {"host": "db-1"}),
+    ("fleet cpu", AFTER_CPU, "get_current_metric", {"metric": "cpu"}),
+    ("memory on all hosts", AFTER_CPU, "get_current_metric", {"metric": "memory"}),
     ("which hosts are down", NONE, "fleet_status", {}),
     ("how many hosts are up", NONE, "fleet_status", {}),
     ("how many hosts do we have?", NONE, "fleet_status", {}),
