@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from pydantic import BaseModel, ValidationError
@@ -22,6 +23,7 @@ from bot.config.settings import Settings
 from bot.jobs.chat import ChatMessages
 from bot.services import Services
 from bot.slack.incident_blocks import IncidentLinks, incident_blocks, incident_links, incident_text
+from bot.slack.mrkdwn import mention
 from domain.errors import NotifierUnavailable
 from domain.models import Anomaly, AnomalyStatus, Severity, format_value
 from domain.ports import AnomalyStore, ConversationStore
@@ -42,6 +44,26 @@ class PostedIncident(BaseModel):
     peak: float
     announced_at: datetime
     renotified: int = 0
+    silenced_by: str | None = None
+    #: End of the silence; None with ``silenced_by`` set: silenced until the incident resolves.
+    silenced_until: datetime | None = None
+
+    def is_silenced(self, now: datetime) -> bool:
+        """True while a silence holds (no thread notes, no re-announcements)."""
+        return self.silenced_by is not None and (self.silenced_until is None or now < self.silenced_until)
+
+    def silence_line(self, now: datetime) -> str | None:
+        """``Silenced by @ann until 15:00 UTC`` while silenced, else None."""
+        if not self.is_silenced(now) or self.silenced_by is None:
+            return None
+        until = f"until {self.silenced_until:%H:%M} UTC" if self.silenced_until else "until it resolves"
+        return f"Silenced by {mention(self.silenced_by)} {until}"
+
+
+def render(anomaly: Anomaly, posted: PostedIncident, links: IncidentLinks, now: datetime) -> list[dict[str, Any]]:
+    """The blocks of an incident's message given what was posted (its peak and silence)."""
+    peak = max(posted.peak, anomaly.value)
+    return incident_blocks(anomaly, peak=peak, links=links, now=now, silenced=posted.silence_line(now))
 
 
 @dataclass
@@ -141,12 +163,13 @@ class IncidentNotifierJob:
 
     def _update(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> int:
         peak = max(posted.peak, anomaly.value)
+        silenced = posted.is_silenced(now)
         notes = thread_notes(anomaly, posted)
-        due = self._renotify_due(anomaly, posted, now)
+        due = self._renotify_due(anomaly, posted, now) and not silenced
         if notes or anomaly.status is not posted.status or peak != posted.peak:
-            blocks = incident_blocks(anomaly, peak=peak, links=self.links(anomaly), now=now)
+            blocks = render(anomaly, posted, self.links(anomaly), now)
             self.chat.update_message(channel=posted.channel, ts=posted.ts, text=incident_text(anomaly), blocks=blocks)
-        for note in notes:
+        for note in [] if silenced else notes:
             self.chat.post_message(channel=posted.channel, text=note, thread_ts=posted.ts)
         if due:
             text = f"<!here> Still open and not acknowledged: {incident_text(anomaly)}"
@@ -177,12 +200,18 @@ def thread_notes(anomaly: Anomaly, posted: PostedIncident) -> list[str]:
     return notes
 
 
+def incident_message_map(settings: Settings) -> IncidentMessageMap:
+    """The posted-message map where conversations are kept (Redis when configured, else the state directory)."""
+    from bot.wiring.assistant import build_conversations  # the composition root's store choice
+
+    return IncidentMessageMap(build_conversations(settings))
+
+
 def build_incident_notifier(settings: Settings, services: Services, chat: ChatMessages) -> IncidentNotifierJob | None:
     """The notifier for the configured alert channel and routes; None when neither is set."""
     slack = settings.slack
     if slack.alert_channel is None and not slack.alert_routes:
         return None
-    from bot.wiring.assistant import build_conversations  # the composition root's store choice (Redis or files)
 
     def channel_for(anomaly: Anomaly) -> str | None:
         return alert_channel_for(
@@ -192,7 +221,7 @@ def build_incident_notifier(settings: Settings, services: Services, chat: ChatMe
     return IncidentNotifierJob(
         anomalies=services.anomalies,
         chat=chat,
-        posted=IncidentMessageMap(build_conversations(settings)),
+        posted=incident_message_map(settings),
         channel_for=channel_for,
         links=lambda anomaly: incident_links(slack, anomaly),
         renotify_after=timedelta(minutes=slack.renotify_minutes),

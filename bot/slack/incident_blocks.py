@@ -13,10 +13,15 @@ from typing import Any
 from bot.config.slack_settings import SlackSettings
 from bot.jobs.digest import grafana_link
 from bot.slack.mrkdwn import escape, link, mention
+from bot.slack.ops_command import SILENCE_LENGTHS
 from domain.durations import format_duration
 from domain.models import Anomaly, AnomalyStatus, Severity, format_value
 
 ACKNOWLEDGE_ACTION = "incident_acknowledge"
+#: Silence buttons: ``incident_silence_<1h|4h|resolved>``; the value is the incident id.
+SILENCE_ACTION_PREFIX = "incident_silence_"
+SILENCE_CHOICES = dict(zip(SILENCE_LENGTHS, ("Silence 1 h", "Silence 4 h", "Silence until resolved"), strict=True))
+UNSILENCE_ACTION = "incident_unsilence"
 
 _ICONS = {
     Severity.LOW: ":large_blue_circle:",
@@ -57,13 +62,27 @@ def _facts(anomaly: Anomaly, *, peak: float) -> list[dict[str, Any]]:
     return [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in fields]
 
 
-def incident_blocks(anomaly: Anomaly, *, peak: float, links: IncidentLinks, now: datetime) -> list[dict[str, Any]]:
+def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": label}, "value": value}
+
+
+def _buttons(anomaly: Anomaly, silenced: str | None) -> list[dict[str, Any]]:
+    out = [_button(ACKNOWLEDGE_ACTION, "Acknowledge", anomaly.id)] if anomaly.status is AnomalyStatus.OPEN else []
+    if silenced:
+        return [*out, _button(UNSILENCE_ACTION, "Unsilence", anomaly.id)]
+    return out + [_button(f"{SILENCE_ACTION_PREFIX}{k}", label, anomaly.id) for k, label in SILENCE_CHOICES.items()]
+
+
+def incident_blocks(
+    anomaly: Anomaly, *, peak: float, links: IncidentLinks, now: datetime, silenced: str | None = None
+) -> list[dict[str, Any]]:
     """The incident message as it should look now.
 
     Args:
         peak: the highest value seen while it lasted.
         links: Grafana and runbook links (either may be None).
         now: the time the message is rendered (for an open incident's age).
+        silenced: who silenced it and until when (a line of ``mrkdwn``), while it is silenced.
     """
     resolved = anomaly.status is AnomalyStatus.RESOLVED
     header = (
@@ -81,21 +100,11 @@ def incident_blocks(anomaly: Anomaly, *, peak: float, links: IncidentLinks, now:
     if shown:
         out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(shown)}]})
     out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": state_line(anomaly, peak=peak, now=now)}]})
-    if anomaly.status is AnomalyStatus.OPEN:
-        out.append(
-            {
-                "type": "actions",
-                "block_id": f"incident:{anomaly.id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": ACKNOWLEDGE_ACTION,
-                        "text": {"type": "plain_text", "text": "Acknowledge"},
-                        "value": anomaly.id,
-                    }
-                ],
-            }
-        )
+    if anomaly.status is AnomalyStatus.RESOLVED:
+        return out
+    if silenced:
+        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":no_bell: {silenced}"}]})
+    out.append({"type": "actions", "block_id": f"incident:{anomaly.id}", "elements": _buttons(anomaly, silenced)})
     return out
 
 

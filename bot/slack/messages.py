@@ -31,6 +31,7 @@ OPS_HELP = (
     "• `/ops approve-list`: remediation requests waiting for approval\n"
     "• `/ops cancel <id>`: withdraw a pending request you made\n"
     "• `/ops ack <host|incident>`: acknowledge open incidents (stops re-announcements)\n"
+    "• `/ops silence <host|incident> 1h|4h|resolved`, `/ops unsilence <host|incident>`: quiet an incident's thread\n"
     "• `/ops auto off|on|status`: stop or allow automatic remediation (approvers only)\n"
     "• `/ops <question>`: anything else is a question too\n"
     "Mention me in a channel or send me a DM to ask in a thread; I keep the thread's context."

@@ -12,6 +12,8 @@ from domain.errors import InputError
 
 MAX_LOOKBACK = timedelta(days=7)
 MAX_ANOMALIES = 50
+#: What ``/ops silence`` and the Silence buttons accept: an hour, four hours, or until the incident resolves.
+SILENCE_LENGTHS = ("1h", "4h", "resolved")
 
 
 class OpsKind(StrEnum):
@@ -27,6 +29,8 @@ class OpsKind(StrEnum):
     AUTO = "auto"
     CANCEL = "cancel"
     ACK = "ack"
+    SILENCE = "silence"
+    UNSILENCE = "unsilence"
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class OpsCommand:
     target: str | None = None
     since_seconds: int = 600
     question: str = ""
+    #: How long ``/ops silence`` silences (``1h``, ``4h``, ``resolved``).
+    silence: str | None = None
 
     @property
     def name(self) -> str:
@@ -87,6 +93,16 @@ def parse_ops(text: str) -> OpsCommand:
         if len(rest) != 1:
             raise InputError("`/ops ack` takes a host or an incident id, e.g. `/ops ack web-3`.")
         return OpsCommand(OpsKind.ACK, target=rest[0])
+    if head == "silence":
+        if len(rest) != 2 or rest[1].lower() not in SILENCE_LENGTHS:
+            raise InputError(
+                "`/ops silence` takes a host or incident and 1h, 4h or resolved, e.g. `/ops silence web-3 1h`."
+            )
+        return OpsCommand(OpsKind.SILENCE, target=rest[0], silence=rest[1].lower())
+    if head == "unsilence":
+        if len(rest) != 1:
+            raise InputError("`/ops unsilence` takes a host or an incident id, e.g. `/ops unsilence web-3`.")
+        return OpsCommand(OpsKind.UNSILENCE, target=rest[0])
     if head == "cancel":
         if len(rest) != 1:
             raise InputError("`/ops cancel` takes the id of your pending request, e.g. `/ops cancel 3f9a0c1d2e4b`.")

@@ -129,7 +129,8 @@ def test_the_acknowledge_button_records_who_updates_the_message_and_is_audited(
     update = fake_slack.received("chat.update")[-1]
     assert ts == update.body["ts"]
     assert "Acknowledged by <@U_ANN>" in json.dumps(update.body["blocks"])
-    assert "actions" not in [b["type"] for b in update.body["blocks"]]
+    buttons = [e["action_id"] for b in update.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "incident_acknowledge" not in buttons
     assert fake_slack.received("chat.postMessage")[-1].body["thread_ts"] == ts
     [event] = [e for e in audit_events(settings) if e["event"] == "incident_acknowledged"]
     assert ("U_ANN", "web-1") == (event["actor"], event["target"])
@@ -147,3 +148,32 @@ def test_ops_ack_acknowledges_a_hosts_open_incidents(
     assert AnomalyStatus.ACKNOWLEDGED is stored.status
     assert "Acknowledged by you: web-1 CPU (web-1-cpu-1)." in fake_slack.received("chat.update")[-1].body["text"]
     assert ["U_ANN"] == [e["actor"] for e in audit_events(settings) if e["event"] == "incident_acknowledged"]
+
+
+def test_silence_from_the_button_quiets_the_thread_and_ops_unsilence_lifts_it(
+    bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock, settings: Settings
+) -> None:
+    bot.services.anomalies.upsert(incident(clock, severity=Severity.CRITICAL))
+    notifier(clock.now())
+    ts = fake_slack.received("chat.postMessage")[0].response["ts"]
+
+    post(bot, block_action("incident_silence_4h", "web-1-cpu-1", user="U_ANN", channel="C_ALERTS", message_ts=ts))
+
+    update = fake_slack.received("chat.update")[-1]
+    assert ts == update.body["ts"]
+    assert f"Silenced by <@U_ANN> until {clock.now() + timedelta(hours=4):%H:%M} UTC" in json.dumps(
+        update.body["blocks"]
+    )
+    buttons = [e["action_id"] for b in update.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert ["incident_acknowledge", "incident_unsilence"] == buttons
+    posts = len(fake_slack.received("chat.postMessage"))
+    clock.advance(timedelta(minutes=45))
+    notifier(clock.now())
+    assert posts == len(fake_slack.received("chat.postMessage"))
+
+    post(bot, slash_command("unsilence web-1", user="U_ANN"))
+    notifier(clock.now())
+
+    assert fake_slack.received("chat.postMessage")[-1].body["text"].startswith("<!here> Still open")
+    events = [e["event"] for e in audit_events(settings) if str(e["event"]).startswith("incident_")]
+    assert ["incident_silenced", "incident_unsilenced"] == events

@@ -12,6 +12,8 @@ from adapters.memory.conversations import InMemoryConversationStore
 from bot.config.alert_routes import AlertRoute, alert_channel_for
 from bot.jobs.incident_notifier import IncidentMessageMap, IncidentNotifierJob
 from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, IncidentLinks, incident_blocks
+from bot.slack.ops_command import OpsKind, parse_ops
+from domain.errors import InputError
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
@@ -94,7 +96,9 @@ def test_a_new_incident_is_announced_once_with_its_facts_and_the_acknowledge_but
         "<https://grafana.example/d/x|Grafana>",
     ):
         assert fact in shown
-    assert [ACKNOWLEDGE_ACTION] == actions(post["blocks"])
+    assert [ACKNOWLEDGE_ACTION, "incident_silence_1h", "incident_silence_4h", "incident_silence_resolved"] == actions(
+        post["blocks"]
+    )
     assert [] == chat.updates
 
 
@@ -193,3 +197,30 @@ def test_routes_are_tried_in_order_before_the_alert_channel(
     channel = alert_channel_for(anomaly(host, severity), routes=routes, default="C_ALERTS", min_severity=Severity.HIGH)
 
     assert expected == channel
+
+
+def test_a_silenced_incident_says_nothing_in_its_thread_until_the_silence_ends(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    store.upsert(anomaly(severity=Severity.CRITICAL))
+    job(T0)
+    posted = job.posted.get("web-1-cpu")
+    assert posted is not None
+    job.posted.put(posted.model_copy(update={"silenced_by": "U_ANN", "silenced_until": T0 + timedelta(hours=1)}))
+
+    job(T0 + timedelta(minutes=45))
+    assert [None] == [p["thread_ts"] for p in chat.posts]
+    job(T0 + timedelta(minutes=61))
+
+    assert [None, "1.1"] == [p["thread_ts"] for p in chat.posts]
+    assert "Silenced by <@U_ANN> until 15:00 UTC" == posted.model_copy(
+        update={"silenced_by": "U_ANN", "silenced_until": T0 + timedelta(hours=1)}
+    ).silence_line(T0)
+
+
+def test_ops_silence_and_unsilence_parse() -> None:
+    assert ("web-3", "4h") == (parse_ops("silence web-3 4h").target, parse_ops("silence web-3 4H").silence)
+    assert OpsKind.UNSILENCE is parse_ops("unsilence web-3").kind
+    for bad in ("silence web-3", "silence web-3 2d", "unsilence"):
+        with pytest.raises(InputError):
+            parse_ops(bad)

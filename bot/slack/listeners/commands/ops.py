@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.slack import messages
 from bot.slack.approval_commands import cancel_request
 from bot.slack.incident_actions import ack_command
+from bot.slack.incident_silence import silence_command
 from bot.slack.listeners.replies import Place, answer_lazily
 from bot.slack.middleware import services_in
 from bot.slack.mrkdwn import escape
@@ -54,6 +55,8 @@ def answer_ops(command: dict[str, Any], client: WebClient, respond: Respond, con
             return cancel_request(services, client, parsed.target or "", user=user)
         if parsed.kind is OpsKind.ACK:
             return ack_command(services, parsed.target or "", user=user)
+        if parsed.kind in {OpsKind.SILENCE, OpsKind.UNSILENCE}:
+            return silence_command(services, client, parsed.target or "", user=user, choice=parsed.silence)
         return answer_command(services, parsed, user=user, conversation=place.conversation)
 
     answer_lazily(
