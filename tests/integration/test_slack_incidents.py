@@ -13,12 +13,13 @@ from slack_sdk import WebClient
 
 from adapters.clock import ManualClock
 from adapters.slack.notifier import SlackNotifier
-from bot.config.settings import AuditSettings, Settings, StateSettings
+from bot.config.settings import AuditSettings, PrometheusSettings, Settings, StateSettings
 from bot.jobs.incident_notifier import IncidentNotifierJob, build_incident_notifier
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action, slash_command
+from tests.servers import ServerProcess
 
 pytestmark = pytest.mark.integration
 
@@ -29,8 +30,9 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def settings(fake_slack: FakeSlackApi, tmp_path: Path) -> Settings:
+def settings(fake_slack: FakeSlackApi, tmp_path: Path, prometheus: ServerProcess) -> Settings:
     return Settings(
+        prometheus=PrometheusSettings(url=prometheus.url),
         state=StateSettings(dir=tmp_path / "state"),
         audit=AuditSettings(dir=tmp_path / "audit"),
         slack=slack_settings(fake_slack.api_url, alert_channel="C_ALERTS", grafana_url="https://grafana.example"),
@@ -165,7 +167,7 @@ def test_silence_from_the_button_quiets_the_thread_and_ops_unsilence_lifts_it(
         update.body["blocks"]
     )
     buttons = [e["action_id"] for b in update.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert ["incident_acknowledge", "incident_unsilence"] == buttons
+    assert ["incident_acknowledge", "incident_investigate", "incident_unsilence"] == buttons
     posts = len(fake_slack.received("chat.postMessage"))
     clock.advance(timedelta(minutes=45))
     notifier(clock.now())
@@ -177,3 +179,20 @@ def test_silence_from_the_button_quiets_the_thread_and_ops_unsilence_lifts_it(
     assert fake_slack.received("chat.postMessage")[-1].body["text"].startswith("<!here> Still open")
     events = [e["event"] for e in audit_events(settings) if str(e["event"]).startswith("incident_")]
     assert ["incident_silenced", "incident_unsilenced"] == events
+
+
+def test_investigate_answers_in_the_thread_with_the_hosts_diagnosis(
+    bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock
+) -> None:
+    bot.services.anomalies.upsert(incident(clock))
+    notifier(clock.now())
+    ts = fake_slack.received("chat.postMessage")[0].response["ts"]
+
+    post(bot, block_action("incident_investigate", "web-1-cpu-1", user="U_ANN", channel="C_ALERTS", message_ts=ts))
+
+    placeholder = fake_slack.received("chat.postMessage")[-1]
+    assert ts == placeholder.body["thread_ts"]
+    answer = fake_slack.received("chat.update")[-1]
+    assert placeholder.response["ts"] == answer.body["ts"]
+    assert answer.body["text"].startswith("web-1")
+    assert "Sorry" not in answer.body["text"]

@@ -96,9 +96,12 @@ def test_a_new_incident_is_announced_once_with_its_facts_and_the_acknowledge_but
         "<https://grafana.example/d/x|Grafana>",
     ):
         assert fact in shown
-    assert [ACKNOWLEDGE_ACTION, "incident_silence_1h", "incident_silence_4h", "incident_silence_resolved"] == actions(
-        post["blocks"]
-    )
+    expected = [
+        ACKNOWLEDGE_ACTION,
+        "incident_investigate",
+        *(f"incident_silence_{k}" for k in ("1h", "4h", "resolved")),
+    ]
+    assert expected == actions(post["blocks"])
     assert [] == chat.updates
 
 

@@ -1,4 +1,4 @@
-"""Button clicks: Approve, Reject, Cancel on approvals; Undo on scale-ups; Acknowledge, Silence on incidents."""
+"""Button clicks: approvals (Approve, Reject, Cancel), scale-ups (Undo), incidents (Ack, Investigate, Silence)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ from slack_bolt import App
 
 from bot.jobs.rule_outcomes import UNDO_ACTION
 from bot.slack import blocks
-from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, SILENCE_ACTION_PREFIX, UNSILENCE_ACTION
+from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, INVESTIGATE_ACTION, SILENCE_ACTION_PREFIX, UNSILENCE_ACTION
 from bot.slack.listeners.actions.approval import ack_approval_click, decide_approval
 from bot.slack.listeners.actions.incident import ack_incident_click, acknowledge_incident, silence_incident
+from bot.slack.listeners.actions.investigate import ack_investigate, investigate_incident
 from bot.slack.listeners.actions.undo import ack_undo, undo_scale_up
 
 
 def register(app: App) -> None:
-    """Add the Approve, Reject, Cancel, Undo, Acknowledge and Silence listeners."""
+    """Add the Approve, Reject, Cancel, Undo, Acknowledge, Investigate and Silence listeners."""
     for action_id in (blocks.APPROVE_ACTION, blocks.REJECT_ACTION, blocks.CANCEL_ACTION):
         app.action(action_id)(ack=ack_approval_click, lazy=[decide_approval])
     app.action(UNDO_ACTION)(ack=ack_undo, lazy=[undo_scale_up])
     app.action(ACKNOWLEDGE_ACTION)(ack=ack_incident_click, lazy=[acknowledge_incident])
+    app.action(INVESTIGATE_ACTION)(ack=ack_investigate, lazy=[investigate_incident])
     silences = re.compile(f"^(?:{re.escape(SILENCE_ACTION_PREFIX)}.+|{re.escape(UNSILENCE_ACTION)})$")
     app.action(silences)(ack=ack_incident_click, lazy=[silence_incident])
