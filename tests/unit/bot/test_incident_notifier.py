@@ -15,6 +15,7 @@ from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, IncidentLinks, inciden
 from bot.slack.ops_command import OpsKind, parse_ops
 from domain.errors import InputError
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+from tests.unit.bot.slack.fakes import RecordingChat
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
 
@@ -33,21 +34,6 @@ def anomaly(host: str = "web-1", severity: Severity = Severity.HIGH, value: floa
         "summary": "CPU 91.0% against a baseline of 35.0%",
     }
     return Anomaly(**{**fields, **extra})
-
-
-class RecordingChat:
-    def __init__(self) -> None:
-        self.posts: list[dict[str, Any]] = []
-        self.updates: list[dict[str, Any]] = []
-
-    def post_message(
-        self, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
-    ) -> str:
-        self.posts.append({"channel": channel, "text": text, "blocks": blocks, "thread_ts": thread_ts})
-        return f"1.{len(self.posts)}"
-
-    def update_message(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        self.updates.append({"channel": channel, "ts": ts, "text": text, "blocks": blocks})
 
 
 @pytest.fixture

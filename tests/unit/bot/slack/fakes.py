@@ -63,3 +63,20 @@ class FakeSlackClient:
     def received(self, method: str) -> list[dict[str, Any]]:
         """The arguments of every call of ``method``, in order."""
         return [c.args for c in self.calls if c.method == method]
+
+
+class RecordingChat:
+    """The jobs' chat port (``bot.jobs.chat.ChatMessages``), recording posts and updates; posts get ts ``1.<n>``."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+
+    def post_message(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
+    ) -> str:
+        self.posts.append({"channel": channel, "text": text, "blocks": blocks, "thread_ts": thread_ts})
+        return f"1.{len(self.posts)}"
+
+    def update_message(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        self.updates.append({"channel": channel, "ts": ts, "text": text, "blocks": blocks})

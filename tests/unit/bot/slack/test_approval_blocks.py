@@ -11,21 +11,19 @@ from bot.slack import blocks, messages
 from bot.slack.approval_messages import outcome_text
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest
+from tests.factories import approval_request
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
 def request(call: ActionCall, *, request_id: str = "r1", required: int = 1, by: str = "U_REQ") -> ApprovalRequest:
-    return ApprovalRequest(
-        id=request_id,
+    return approval_request(
+        request_id=request_id,
         call=call,
-        fingerprint=call.fingerprint(),
         requested_by=by,
-        requested_at=T0,
-        expires_at=T0.replace(minute=15),
+        at=T0,
         required_approvals=required,
         dry_run="web-asg desired capacity 2 → 3",
-        updated_at=T0,
     )
 
 

@@ -19,7 +19,7 @@ from domain.errors import ActionNotAllowed, InputError
 from remediation.actions import ActionCall, ActionName
 from remediation.approval import ApprovalRequest, ApprovalState, ShownIn
 from tests.unit.bot.simulated_services import GROUP
-from tests.unit.bot.slack.fakes import FakeSlackClient, Recorder
+from tests.unit.bot.slack.fakes import FakeSlackClient, Recorder, RecordingChat
 
 CALL = ActionCall(action=ActionName.SCALE_UP, params={"group": GROUP, "by": 1})
 
@@ -28,23 +28,6 @@ CALL = ActionCall(action=ActionName.SCALE_UP, params={"group": GROUP, "by": 1})
 def pending(services: Services) -> ApprovalRequest:
     assert services.remediation is not None
     return services.remediation.request(CALL, "U_ONCALL")
-
-
-class RecordingChat:
-    """The jobs' chat port, recording updates."""
-
-    def __init__(self) -> None:
-        self.updates: list[dict[str, Any]] = []
-        self.posts: list[dict[str, Any]] = []
-
-    def post_message(
-        self, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
-    ) -> str:
-        self.posts.append({"channel": channel, "text": text, "blocks": blocks, "thread_ts": thread_ts})
-        return f"9.{len(self.posts)}"
-
-    def update_message(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        self.updates.append({"channel": channel, "ts": ts, "text": text, "blocks": blocks})
 
 
 def test_a_click_without_channel_or_message_is_answered_through_the_response_url(
