@@ -57,7 +57,8 @@ def answer_ops(command: dict[str, Any], client: WebClient, respond: Respond, con
             return ack_command(services, parsed.target or "", user=user)
         if parsed.kind in {OpsKind.SILENCE, OpsKind.UNSILENCE}:
             return silence_command(services, client, parsed.target or "", user=user, choice=parsed.silence)
-        return answer_command(services, parsed, user=user, conversation=place.conversation)
+        # Each /ops stands alone: it is in no thread, so nothing carries over from an earlier command.
+        return answer_command(services, parsed, user=user, conversation=None)
 
     answer_lazily(
         client,

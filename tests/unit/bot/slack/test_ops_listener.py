@@ -90,3 +90,15 @@ def test_a_remediation_request_posts_the_approval_message(
     [_placeholder, approval] = client.received("chat.postMessage")
     assert messages.approval_needed("scale web-asg up by 1") == approval["text"]
     assert blocks.approval_blocks(pending) == approval["blocks"]
+
+
+def test_an_earlier_command_lends_no_host_to_the_next(
+    client: FakeSlackClient, respond: Recorder, context: dict[str, Any]
+) -> None:
+    """A slash command is in no thread, so nothing it said is context for the next one."""
+    answer_ops(ops("what is the current CPU on web-1?"), client, respond, context)
+    answer_ops(ops("and the memory there?"), client, respond, context)
+
+    first, second = client.received("chat.update")
+    assert first["text"].startswith("web-1 CPU: ")
+    assert not second["text"].startswith("web-1")
