@@ -144,6 +144,8 @@ def secret_values(settings: Settings) -> list[str]:
             value = getattr(section, name)
             if isinstance(value, SecretStr):
                 values.append(value.get_secret_value())
+            elif isinstance(value, dict):  # a map of named secrets (the HTTP API's tokens)
+                values.extend(v.get_secret_value() for v in value.values() if isinstance(v, SecretStr))
     if settings.redis.url:
         password = urlsplit(settings.redis.url).password
         if password:

@@ -128,6 +128,11 @@ class HttpSettings(BaseModel):
     api_token: SecretStr | None = Field(
         default=None, description="bearer token of the HTTP API (`/query`, `/status`, `/logs`); unset: API off"
     )
+    api_tokens: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='named bearer tokens, a JSON map name → token (`{"ci": "…"}`); requests made with one are '
+        "recorded as `api:<name>` (the single `SCO_HTTP__API_TOKEN` is `api`)",
+    )
 
 
 class AuditSettings(BaseModel):

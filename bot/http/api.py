@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
+from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.config.settings import HttpSettings
 from bot.services import Services
 from bot.slack import messages
 from bot.slack.ops_answers import audit_log_lines
@@ -38,20 +40,37 @@ def _error(status: int, text: str) -> JSONResponse:
     return JSONResponse({"error": text}, status_code=status, headers=headers)
 
 
+def api_tokens(http: HttpSettings) -> dict[str, SecretStr]:
+    """Who each accepted bearer token stands for: ``api`` for the single token, ``api:<name>`` for named ones."""
+    tokens = {f"api:{name}": token for name, token in http.api_tokens.items()}
+    if http.api_token is not None:
+        tokens["api"] = http.api_token
+    return tokens
+
+
+def caller_of(authorization: str, tokens: dict[str, SecretStr]) -> str | None:
+    """The caller whose token the ``Authorization`` header carries, or None (each compared in constant time)."""
+    found = None
+    for caller, token in tokens.items():
+        if hmac.compare_digest(authorization.encode(), f"Bearer {token.get_secret_value()}".encode()):
+            found = caller
+    return found
+
+
 def _guarded(services: Services, handler: Handler, *, surface: str = "api") -> Handler:
-    """Require the bearer token, and log and count the request."""
-    token = services.settings.http.api_token
+    """Require a bearer token, record whose it is in ``request.state.caller``, and log and count the request."""
+    tokens = api_tokens(services.settings.http)
 
     async def run(request: Request) -> Response:
         started = time.perf_counter()
-        if token is None:
+        if not tokens:
             resp: Response = _error(403, messages.API_DISABLED)
         else:
-            given = request.headers.get("authorization", "")
-            expected = f"Bearer {token.get_secret_value()}"
-            if not hmac.compare_digest(given.encode(), expected.encode()):
+            caller = caller_of(request.headers.get("authorization", ""), tokens)
+            if caller is None:
                 resp = _error(401, messages.API_UNAUTHORIZED)
             else:
+                request.state.caller = caller
                 resp = await handler(request)
         seconds = time.perf_counter() - started
         outcome = "ok" if resp.status_code < 400 else str(resp.status_code)
@@ -82,9 +101,10 @@ def _query(services: Services) -> Handler:
         thread = payload.get("thread")
         if thread is not None and (not isinstance(thread, str) or not 0 < len(thread) <= 200):
             return _error(400, '"thread" must be a string of 1 to 200 characters.')
-        # The token identifies the API as a whole, not a person: requests made here are requested by "api".
+        # Requests made here are requested by the token's caller (``api``, or ``api:<name>`` for a named token).
+        caller = str(getattr(request.state, "caller", "api"))
         answer = await run_in_threadpool(
-            services.runner.answer, question.strip(), user="api", thread=f"api:{thread}" if thread else None
+            services.runner.answer, question.strip(), user=caller, thread=f"api:{thread}" if thread else None
         )
         services.telemetry.count_tool_calls(answer.tool_calls)
         return JSONResponse(answer.model_dump(mode="json"))

@@ -18,7 +18,7 @@ REMEDIATION_OFF = "Remediation is not configured here, so there is nothing to ap
 NO_PENDING_APPROVALS = "No remediation requests are waiting for approval."
 NO_ANOMALIES = "No anomalies recorded."
 NOTHING_TO_REPORT = ":white_check_mark: All quiet: no anomalies in the digest window."
-API_DISABLED = "The HTTP API is disabled: set SCO_HTTP__API_TOKEN to enable it."
+API_DISABLED = "The HTTP API is disabled: set SCO_HTTP__API_TOKEN (or SCO_HTTP__API_TOKENS) to enable it."
 API_UNAUTHORIZED = "Missing or wrong bearer token."
 QUERY_NEEDS_QUESTION = 'Send JSON like {"question": "what is the CPU on web-1?"}.'
 
