@@ -10,8 +10,8 @@ there after ``renotify_after``, at most ``renotify_max`` times.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,10 +60,13 @@ class PostedIncident(BaseModel):
         return f"Silenced by {mention(self.silenced_by)} {until}"
 
 
-def render(anomaly: Anomaly, posted: PostedIncident, links: IncidentLinks, now: datetime) -> list[dict[str, Any]]:
-    """The blocks of an incident's message given what was posted (its peak and silence)."""
+def render(
+    anomaly: Anomaly, posted: PostedIncident, links: IncidentLinks, now: datetime, related: Sequence[Anomaly] = ()
+) -> list[dict[str, Any]]:
+    """The blocks of an incident's message given what was posted (its peak and silence) and what else is open."""
     peak = max(posted.peak, anomaly.value)
-    return incident_blocks(anomaly, peak=peak, links=links, now=now, silenced=posted.silence_line(now))
+    silenced = posted.silence_line(now)
+    return incident_blocks(anomaly, peak=peak, links=links, now=now, silenced=silenced, related=related)
 
 
 @dataclass
@@ -115,13 +118,14 @@ class IncidentNotifierJob:
     links: Callable[[Anomaly], IncidentLinks]
     renotify_after: timedelta = timedelta(minutes=30)
     renotify_max: int = 3
+    _open: list[Anomaly] = field(default_factory=list, init=False, repr=False)
 
     def __call__(self, now: datetime) -> int:
         """Bring every incident message up to date; returns how many messages were posted or changed."""
         changed = 0
-        open_ids = []
-        for anomaly in self.anomalies.open_anomalies():
-            open_ids.append(anomaly.id)
+        self._open = self.anomalies.open_anomalies()
+        open_ids = [a.id for a in self._open]
+        for anomaly in self._open:
             changed += self._follow(anomaly, now)
         watched = [i for i in self.posted.watched() if i not in open_ids]
         for anomaly_id in watched:
@@ -145,7 +149,8 @@ class IncidentNotifierJob:
         channel = self.channel_for(anomaly)
         if channel is None or anomaly.status is AnomalyStatus.RESOLVED:
             return 0
-        blocks = incident_blocks(anomaly, peak=anomaly.value, links=self.links(anomaly), now=now)
+        links = self.links(anomaly)
+        blocks = incident_blocks(anomaly, peak=anomaly.value, links=links, now=now, related=self._open)
         ts = self.chat.post_message(channel=channel, text=incident_text(anomaly), blocks=blocks)
         self.posted.put(
             PostedIncident(
@@ -167,7 +172,7 @@ class IncidentNotifierJob:
         notes = thread_notes(anomaly, posted)
         due = self._renotify_due(anomaly, posted, now) and not silenced
         if notes or anomaly.status is not posted.status or peak != posted.peak:
-            blocks = render(anomaly, posted, self.links(anomaly), now)
+            blocks = render(anomaly, posted, self.links(anomaly), now, self._open)
             self.chat.update_message(channel=posted.channel, ts=posted.ts, text=incident_text(anomaly), blocks=blocks)
         for note in [] if silenced else notes:
             self.chat.post_message(channel=posted.channel, text=note, thread_ts=posted.ts)

@@ -9,8 +9,9 @@ import structlog
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.jobs.incident_notifier import PostedIncident, incident_message_map, render
 from bot.services import Services
-from bot.slack.incident_blocks import incident_blocks, incident_links, incident_text
+from bot.slack.incident_blocks import incident_links, incident_text
 from bot.slack.mrkdwn import escape, mention
 from bot.slack.ops_answers import Reply
 from domain.models import Anomaly, AnomalyStatus
@@ -65,6 +66,22 @@ def ack_command(services: Services, target: str, *, user: str) -> Reply:
     return Reply(text=f"Acknowledged by you: {names}.")
 
 
+def current_blocks(services: Services, anomaly: Anomaly) -> list[dict[str, Any]]:
+    """The incident's message as it should look now, with what the notifier keeps (peak, silence) when it posted it."""
+    now = services.clock.now()
+    posted = incident_message_map(services.settings).get(anomaly.id) or PostedIncident(
+        anomaly_id=anomaly.id,
+        channel="",
+        ts="",
+        severity=anomaly.severity,
+        status=anomaly.status,
+        peak=anomaly.value,
+        announced_at=now,
+    )
+    links = incident_links(services.settings.slack, anomaly)
+    return render(anomaly, posted, links, now, services.anomalies.open_anomalies())
+
+
 def acknowledge_click(
     services: Services,
     client: WebClient,
@@ -86,9 +103,7 @@ def acknowledge_click(
     if not channel or not ts:
         tell(f"Acknowledged: {incident_text(anomaly)}")
         return
-    blocks = incident_blocks(
-        anomaly, peak=anomaly.value, links=incident_links(services.settings.slack, anomaly), now=services.clock.now()
-    )
+    blocks = current_blocks(services, anomaly)
     try:
         client.chat_update(channel=channel, ts=ts, text=incident_text(anomaly), blocks=blocks)
         client.chat_postMessage(

@@ -6,6 +6,7 @@ whom; once resolved it says how long it lasted and its peak, and the button is g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -75,8 +76,23 @@ def _buttons(anomaly: Anomaly, silenced: str | None) -> list[dict[str, Any]]:
     return out + [_button(f"{SILENCE_ACTION_PREFIX}{k}", label, anomaly.id) for k, label in SILENCE_CHOICES.items()]
 
 
+def related_line(anomaly: Anomaly, related: Sequence[Anomaly]) -> str | None:
+    """``Also open on web-1: memory used (high), disk used (medium)``, or None when nothing else is open there."""
+    others = [a for a in related if a.id != anomaly.id and a.host.name == anomaly.host.name]
+    if not others:
+        return None
+    listed = ", ".join(f"{a.metric.label} ({a.severity.value})" for a in others)
+    return escape(f"Also open on {anomaly.host.name}: {listed}")
+
+
 def incident_blocks(
-    anomaly: Anomaly, *, peak: float, links: IncidentLinks, now: datetime, silenced: str | None = None
+    anomaly: Anomaly,
+    *,
+    peak: float,
+    links: IncidentLinks,
+    now: datetime,
+    silenced: str | None = None,
+    related: Sequence[Anomaly] = (),
 ) -> list[dict[str, Any]]:
     """The incident message as it should look now.
 
@@ -85,6 +101,7 @@ def incident_blocks(
         links: Grafana and runbook links (either may be None).
         now: the time the message is rendered (for an open incident's age).
         silenced: who silenced it and until when (a line of ``mrkdwn``), while it is silenced.
+        related: the open incidents; those on the same host are listed.
     """
     resolved = anomaly.status is AnomalyStatus.RESOLVED
     header = (
@@ -98,6 +115,9 @@ def incident_blocks(
     ]
     if anomaly.summary:
         out.append({"type": "section", "text": {"type": "mrkdwn", "text": escape(anomaly.summary)[:2900]}})
+    also = related_line(anomaly, related)
+    if also:
+        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": also}]})
     shown = [link(url, name) for url, name in ((links.grafana, "Grafana"), (links.runbook, "Runbook")) if url]
     if shown:
         out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(shown)}]})

@@ -76,7 +76,8 @@ def set_silence(
     until = f"until {posted.silenced_until:%H:%M} UTC" if posted.silenced_until else "until it resolves"
     done = f"Silenced {name} {until}." if choice else f"Unsilenced {name}."
     try:
-        blocks = render(anomaly, posted, incident_links(services.settings.slack, anomaly), now)
+        related = services.anomalies.open_anomalies()
+        blocks = render(anomaly, posted, incident_links(services.settings.slack, anomaly), now, related)
         client.chat_update(channel=posted.channel, ts=posted.ts, text=incident_text(anomaly), blocks=blocks)
         client.chat_postMessage(channel=posted.channel, thread_ts=posted.ts, text=f"{said}.")
     except SlackApiError as exc:

@@ -213,3 +213,17 @@ def test_ops_silence_and_unsilence_parse() -> None:
     for bad in ("silence web-3", "silence web-3 2d", "unsilence"):
         with pytest.raises(InputError):
             parse_ops(bad)
+
+
+def test_other_open_incidents_on_the_host_are_listed_on_the_message(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    store.upsert(anomaly())
+    store.upsert(anomaly(id="web-1-mem", metric=MetricKind.MEMORY, severity=Severity.MEDIUM))
+    store.upsert(anomaly("web-2", id="web-2-cpu"))
+
+    job(T0)
+
+    [web1] = [p for p in chat.posts if "web-1: CPU" in p["text"]]
+    assert "Also open on web-1: memory used (medium)" in str(web1["blocks"])
+    assert "web-2" not in str(web1["blocks"])
