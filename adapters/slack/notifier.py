@@ -68,6 +68,21 @@ class SlackNotifier:
         except OSError as exc:
             raise NotifierUnavailable(f"Slack unreachable: {exc}") from exc
 
+    def upload_file(self, *, channel: str, thread_ts: str, content: bytes, filename: str, title: str) -> None:
+        """Upload a file into the thread of ``thread_ts`` (``files.upload`` v2).
+
+        Raises:
+            NotifierUnavailable: Slack refused the file or could not be reached.
+        """
+        try:
+            self.client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, content=content, filename=filename, title=title
+            )
+        except SlackApiError as exc:
+            raise NotifierUnavailable(f"Slack refused a file in {channel}: {exc.response.get('error')}") from exc
+        except OSError as exc:
+            raise NotifierUnavailable(f"Slack unreachable: {exc}") from exc
+
 
 class BoundedRateLimitRetry(RateLimitErrorRetryHandler):
     """Retries a 429 after its ``Retry-After``, unless Slack asks to wait longer than ``max_wait_seconds``.

@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 @runtime_checkable
 class ChatMessages(Protocol):
-    """Post a message and get its id back, and replace a posted message."""
+    """Post a message and get its id back, replace a posted message, and attach a file in a thread."""
 
     def post_message(
         self, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
@@ -28,5 +28,13 @@ class ChatMessages(Protocol):
 
         Raises:
             NotifierUnavailable: the chat refused the update or could not be reached.
+        """
+        ...
+
+    def upload_file(self, *, channel: str, thread_ts: str, content: bytes, filename: str, title: str) -> None:
+        """Upload a file (a chart) into the thread of ``thread_ts``.
+
+        Raises:
+            NotifierUnavailable: the chat refused the file or could not be reached.
         """
         ...

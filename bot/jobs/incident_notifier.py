@@ -22,6 +22,7 @@ from bot.config.alert_routes import alert_channel_for
 from bot.config.settings import Settings
 from bot.jobs.chat import ChatMessages
 from bot.services import Services
+from bot.slack.charts import Chart, host_chart
 from bot.slack.incident_blocks import IncidentLinks, incident_blocks, incident_links, incident_text
 from bot.slack.mrkdwn import mention
 from domain.errors import NotifierUnavailable
@@ -118,6 +119,8 @@ class IncidentNotifierJob:
     links: Callable[[Anomaly], IncidentLinks]
     renotify_after: timedelta = timedelta(minutes=30)
     renotify_max: int = 3
+    #: The chart of the last hour posted in the thread of a new incident's message (None: no chart).
+    chart: Callable[[Anomaly, datetime], Chart | None] = lambda _anomaly, _now: None
     _open: list[Anomaly] = field(default_factory=list, init=False, repr=False)
 
     def __call__(self, now: datetime) -> int:
@@ -164,6 +167,11 @@ class IncidentNotifierJob:
             )
         )
         log.info("incident_announced", anomaly_id=anomaly.id, channel=channel, severity=anomaly.severity.value)
+        chart = self.chart(anomaly, now)
+        if chart is not None:
+            self.chat.upload_file(
+                channel=channel, thread_ts=ts, content=chart.png, filename=chart.filename, title=chart.title
+            )
         return 1
 
     def _update(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> int:
@@ -214,7 +222,7 @@ def incident_message_map(settings: Settings) -> IncidentMessageMap:
 
 def build_incident_notifier(settings: Settings, services: Services, chat: ChatMessages) -> IncidentNotifierJob | None:
     """The notifier for the configured alert channel and routes; None when neither is set."""
-    slack = settings.slack
+    slack, metrics = settings.slack, services.metrics
     if slack.alert_channel is None and not slack.alert_routes:
         return None
 
@@ -231,4 +239,7 @@ def build_incident_notifier(settings: Settings, services: Services, chat: ChatMe
         links=lambda anomaly: incident_links(slack, anomaly),
         renotify_after=timedelta(minutes=slack.renotify_minutes),
         renotify_max=slack.renotify_max,
+        chart=lambda anomaly, now: (
+            host_chart(metrics, anomaly.host, anomaly.metric, end=now, minutes=60) if metrics is not None else None
+        ),
     )

@@ -6,7 +6,7 @@ import importlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from agent.runner import ToolCallRecord
@@ -15,7 +15,8 @@ from bot.slack import messages
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, parse_duration
 from domain.errors import InputError, OpsError
 from domain.hosts import resolve_host
-from domain.models import MetricKind, Series
+from domain.models import HostRef, MetricKind, Series
+from domain.ports import MetricsSource
 
 _LOOK_BACK = re.compile(
     rf"\b(?:over|during|in|for)\s+the\s+(?:last|past)\s+(?:{DURATION_PATTERN}|{UNIT_PATTERN}\b)", re.IGNORECASE
@@ -77,22 +78,31 @@ def chart_for(services: Services, question: str, calls: Sequence[ToolCallRecord]
     minutes = _window_minutes(question, call)
     if minutes is None:
         return None
-    render = _renderer()  # loads matplotlib: only once a chart is wanted
-    if render is None:
-        return None
     args: dict[str, Any] = call.args
     try:
         metric = MetricKind(str(args["metric"]))
         host = resolve_host(str(args["host"]), services.metrics.hosts())
-        end = services.clock.now()
-        series = services.metrics.range(
+    except (OpsError, ValueError):
+        return None
+    return host_chart(services.metrics, host, metric, end=services.clock.now(), minutes=minutes)
+
+
+def host_chart(
+    metrics: MetricsSource, host: HostRef, metric: MetricKind, *, end: datetime, minutes: int
+) -> Chart | None:
+    """The chart of one host's metric over the ``minutes`` before ``end``; None without data or matplotlib."""
+    render = _renderer()  # loads matplotlib: only once a chart is wanted
+    if render is None:
+        return None
+    try:
+        series = metrics.range(
             metric,
             [host],
             start=end - timedelta(minutes=minutes),
             end=end,
             step_seconds=max(15.0, minutes * 60 / _POINTS),
         )
-    except (OpsError, ValueError):
+    except OpsError:
         return None
     if not series:
         return None

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from adapters.clock import ManualClock
 from adapters.slack.notifier import SlackNotifier
 from bot.config.settings import AuditSettings, PrometheusSettings, Settings, StateSettings
+from bot.jobs.chat import ChatMessages
 from bot.jobs.incident_notifier import IncidentNotifierJob, build_incident_notifier
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
 from tests.fakes.slack_api import FakeSlackApi
@@ -87,23 +88,33 @@ def audit_events(settings: Settings) -> list[dict[str, object]]:
 def test_an_injected_incident_is_posted_within_one_cycle_and_its_one_message_follows_it(
     bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock
 ) -> None:
-    bot.services.anomalies.upsert(incident(clock))
+    assert bot.services.metrics is not None
+    web1 = next(h for h in bot.services.metrics.hosts() if h.name == "web-1")
+    bot.services.anomalies.upsert(incident(clock, host=web1))
 
     notifier(clock.now())
 
     [announced] = fake_slack.received("chat.postMessage")
+    assert isinstance(notifier.chat, ChatMessages)
     assert "C_ALERTS" == announced.body["channel"]
     shown = json.dumps(announced.body["blocks"])
     assert "web-1" in shown
     assert "baseline of 31.0%" in shown
     assert "grafana.example/d/" in shown
     ts = announced.response["ts"]
+    [chart] = fake_slack.received("files.completeUploadExternal")
+    assert ts == chart.body["thread_ts"]
+    assert 1 == len(fake_slack.received("upload"))
 
     clock.advance(timedelta(minutes=2))
-    bot.services.anomalies.upsert(incident(clock, severity=Severity.CRITICAL, value=98.0, updated_at=clock.now()))
+    bot.services.anomalies.upsert(
+        incident(clock, host=web1, severity=Severity.CRITICAL, value=98.0, updated_at=clock.now())
+    )
     notifier(clock.now())
     clock.advance(timedelta(minutes=10))
-    resolved = incident(clock, value=40.0, status=AnomalyStatus.RESOLVED, ended_at=clock.now(), updated_at=clock.now())
+    resolved = incident(
+        clock, host=web1, value=40.0, status=AnomalyStatus.RESOLVED, ended_at=clock.now(), updated_at=clock.now()
+    )
     bot.services.anomalies.upsert(resolved)
     notifier(clock.now())
 

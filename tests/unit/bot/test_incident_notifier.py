@@ -11,6 +11,7 @@ from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.memory.conversations import InMemoryConversationStore
 from bot.config.alert_routes import AlertRoute, alert_channel_for
 from bot.jobs.incident_notifier import IncidentMessageMap, IncidentNotifierJob
+from bot.slack.charts import Chart
 from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, IncidentLinks, incident_blocks
 from bot.slack.ops_command import OpsKind, parse_ops
 from domain.errors import InputError
@@ -227,3 +228,17 @@ def test_other_open_incidents_on_the_host_are_listed_on_the_message(
     [web1] = [p for p in chat.posts if "web-1: CPU" in p["text"]]
     assert "Also open on web-1: memory used (medium)" in str(web1["blocks"])
     assert "web-2" not in str(web1["blocks"])
+
+
+def test_the_chart_of_the_last_hour_goes_in_the_new_messages_thread_once(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    job.chart = lambda a, now: Chart(png=b"PNG", title=f"{a.host.name} at {now:%H:%M}", filename="web-1-cpu.png")
+    store.upsert(anomaly())
+
+    job(T0)
+    job(T0 + timedelta(minutes=1))
+
+    assert [
+        {"channel": "C_ALERTS", "thread_ts": "1.1", "bytes": 3, "filename": "web-1-cpu.png", "title": "web-1 at 14:00"}
+    ] == (chat.uploads)

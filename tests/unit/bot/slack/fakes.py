@@ -66,11 +66,12 @@ class FakeSlackClient:
 
 
 class RecordingChat:
-    """The jobs' chat port (``bot.jobs.chat.ChatMessages``), recording posts and updates; posts get ts ``1.<n>``."""
+    """The jobs' chat port (``bot.jobs.chat.ChatMessages``) recording posts, updates, uploads; posts get ``1.<n>``."""
 
     def __init__(self) -> None:
         self.posts: list[dict[str, Any]] = []
         self.updates: list[dict[str, Any]] = []
+        self.uploads: list[dict[str, Any]] = []
 
     def post_message(
         self, *, channel: str, text: str, blocks: list[dict[str, Any]] | None = None, thread_ts: str | None = None
@@ -80,3 +81,8 @@ class RecordingChat:
 
     def update_message(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         self.updates.append({"channel": channel, "ts": ts, "text": text, "blocks": blocks})
+
+    def upload_file(self, *, channel: str, thread_ts: str, content: bytes, filename: str, title: str) -> None:
+        self.uploads.append(
+            {"channel": channel, "thread_ts": thread_ts, "bytes": len(content), "filename": filename, "title": title}
+        )
