@@ -34,6 +34,10 @@ log = structlog.get_logger(__name__)
 _INDEX = "incident-messages"
 
 
+def _signal_key(anomaly: Anomaly) -> str:
+    return f"incident-signal:{anomaly.host.instance}:{anomaly.metric.value}"
+
+
 class PostedIncident(BaseModel):
     """What the notifier posted for one incident, and the state it last showed."""
 
@@ -88,6 +92,15 @@ class IncidentMessageMap:
         """Store (or refresh) a posted message."""
         self.store.save(f"incident-message:{posted.anomaly_id}", posted.model_dump(mode="json"))
 
+    def last_on(self, anomaly: Anomaly) -> PostedIncident | None:
+        """The message last posted for the same host and signal, if any."""
+        raw = self.store.load(_signal_key(anomaly)) or {}
+        return self.get(str(raw["anomaly_id"])) if raw.get("anomaly_id") else None
+
+    def remember_signal(self, anomaly: Anomaly) -> None:
+        """Make ``anomaly``'s message the last one of its host and signal."""
+        self.store.save(_signal_key(anomaly), {"anomaly_id": anomaly.id})
+
     def watched(self) -> list[str]:
         """Ids of the incidents whose messages still await their resolution."""
         raw = self.store.load(_INDEX) or {}
@@ -110,6 +123,8 @@ class IncidentNotifierJob:
         links: the Grafana and runbook links of an incident.
         renotify_after: how long an unacknowledged critical incident waits before it is announced again.
         renotify_max: most re-announcements per incident.
+        reopen_within: a signal re-opening within this long of its resolution reuses its message.
+        chart: the chart posted in a new incident's thread.
     """
 
     anomalies: AnomalyStore
@@ -119,6 +134,8 @@ class IncidentNotifierJob:
     links: Callable[[Anomaly], IncidentLinks]
     renotify_after: timedelta = timedelta(minutes=30)
     renotify_max: int = 3
+    #: A new incident on a signal whose last incident resolved this recently reuses that message (flapping).
+    reopen_within: timedelta = timedelta(minutes=5)
     #: The chart of the last hour posted in the thread of a new incident's message (None: no chart).
     chart: Callable[[Anomaly, datetime], Chart | None] = lambda _anomaly, _now: None
     _open: list[Anomaly] = field(default_factory=list, init=False, repr=False)
@@ -152,6 +169,9 @@ class IncidentNotifierJob:
         channel = self.channel_for(anomaly)
         if channel is None or anomaly.status is AnomalyStatus.RESOLVED:
             return 0
+        flapped = self._recently_resolved(anomaly, now)
+        if flapped is not None:
+            return self._reopen(anomaly, flapped, now)
         links = self.links(anomaly)
         blocks = incident_blocks(anomaly, peak=anomaly.value, links=links, now=now, related=self._open)
         ts = self.chat.post_message(channel=channel, text=incident_text(anomaly), blocks=blocks)
@@ -166,6 +186,7 @@ class IncidentNotifierJob:
                 announced_at=now,
             )
         )
+        self.posted.remember_signal(anomaly)
         log.info("incident_announced", anomaly_id=anomaly.id, channel=channel, severity=anomaly.severity.value)
         chart = self.chart(anomaly, now)
         if chart is not None:
@@ -192,6 +213,32 @@ class IncidentNotifierJob:
             update |= {"announced_at": now, "renotified": posted.renotified + 1}
         self.posted.put(posted.model_copy(update=update))
         return int(bool(notes) or due or anomaly.status is not posted.status)
+
+    def _recently_resolved(self, anomaly: Anomaly, now: datetime) -> PostedIncident | None:
+        """The same host and signal's message when its incident resolved less than ``reopen_within`` ago."""
+        last = self.posted.last_on(anomaly)
+        ended = self.anomalies.get(last.anomaly_id) if last is not None else None
+        if last is None or ended is None or ended.status is not AnomalyStatus.RESOLVED or ended.id == anomaly.id:
+            return None
+        return last if now - (ended.ended_at or ended.updated_at) <= self.reopen_within else None
+
+    def _reopen(self, anomaly: Anomaly, last: PostedIncident, now: datetime) -> int:
+        """A flapping signal: the resolved incident's message follows the new one, and its thread says so."""
+        posted = last.model_copy(
+            update={
+                "anomaly_id": anomaly.id,
+                "status": anomaly.status,
+                "severity": anomaly.severity,
+                "peak": anomaly.value,
+            }
+        )
+        blocks = render(anomaly, posted, self.links(anomaly), now, self._open)
+        self.chat.update_message(channel=posted.channel, ts=posted.ts, text=incident_text(anomaly), blocks=blocks)
+        self.chat.post_message(channel=posted.channel, thread_ts=posted.ts, text=f"Re-opened: {incident_text(anomaly)}")
+        self.posted.put(posted)
+        self.posted.remember_signal(anomaly)
+        log.info("incident_reopened", anomaly_id=anomaly.id, previous=last.anomaly_id)
+        return 1
 
     def _renotify_due(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> bool:
         return (
@@ -239,6 +286,7 @@ def build_incident_notifier(settings: Settings, services: Services, chat: ChatMe
         links=lambda anomaly: incident_links(slack, anomaly),
         renotify_after=timedelta(minutes=slack.renotify_minutes),
         renotify_max=slack.renotify_max,
+        reopen_within=timedelta(minutes=settings.detection.recovery_minutes),
         chart=lambda anomaly, now: (
             host_chart(metrics, anomaly.host, anomaly.metric, end=now, minutes=60) if metrics is not None else None
         ),

@@ -242,3 +242,29 @@ def test_the_chart_of_the_last_hour_goes_in_the_new_messages_thread_once(
     assert [
         {"channel": "C_ALERTS", "thread_ts": "1.1", "bytes": 3, "filename": "web-1-cpu.png", "title": "web-1 at 14:00"}
     ] == (chat.uploads)
+
+
+def test_a_signal_reopening_within_the_recovery_time_reuses_its_message_and_a_later_one_gets_a_new_one(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    store.upsert(anomaly())
+    job(T0)
+    ended = T0 + timedelta(minutes=10)
+    store.upsert(anomaly(status=AnomalyStatus.RESOLVED, ended_at=ended))
+    job(ended)
+
+    store.upsert(anomaly(id="web-1-cpu-2", started_at=ended + timedelta(minutes=3)))
+    job(ended + timedelta(minutes=3))
+
+    assert [None, "1.1", "1.1"] == [p["thread_ts"] for p in chat.posts]
+    assert chat.posts[-1]["text"].startswith("Re-opened: ")
+    assert "1.1" == chat.updates[-1]["ts"]
+    assert [ACKNOWLEDGE_ACTION] == actions(chat.updates[-1]["blocks"])[:1]
+
+    later = ended + timedelta(hours=1)
+    store.upsert(anomaly(id="web-1-cpu-2", status=AnomalyStatus.RESOLVED, ended_at=later))
+    job(later)
+    store.upsert(anomaly(id="web-1-cpu-3", started_at=later + timedelta(minutes=30)))
+    job(later + timedelta(minutes=30))
+
+    assert 2 == len([p for p in chat.posts if p["thread_ts"] is None])
