@@ -20,6 +20,7 @@ from domain.models import Anomaly, AnomalyStatus, Severity, format_value
 
 ACKNOWLEDGE_ACTION = "incident_acknowledge"
 INVESTIGATE_ACTION = "incident_investigate"
+SUGGEST_FIX_ACTION = "incident_suggest_fix"
 #: Silence buttons: ``incident_silence_<1h|4h|resolved>``; the value is the incident id.
 SILENCE_ACTION_PREFIX = "incident_silence_"
 SILENCE_CHOICES = dict(zip(SILENCE_LENGTHS, ("Silence 1 h", "Silence 4 h", "Silence until resolved"), strict=True))
@@ -71,6 +72,7 @@ def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
 def _buttons(anomaly: Anomaly, silenced: str | None) -> list[dict[str, Any]]:
     out = [_button(ACKNOWLEDGE_ACTION, "Acknowledge", anomaly.id)] if anomaly.status is AnomalyStatus.OPEN else []
     out.append(_button(INVESTIGATE_ACTION, "Investigate", anomaly.id))
+    out.append(_button(SUGGEST_FIX_ACTION, "Suggest fix", anomaly.id))
     if silenced:
         return [*out, _button(UNSILENCE_ACTION, "Unsilence", anomaly.id)]
     return out + [_button(f"{SILENCE_ACTION_PREFIX}{k}", label, anomaly.id) for k, label in SILENCE_CHOICES.items()]

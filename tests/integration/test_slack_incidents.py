@@ -178,7 +178,7 @@ def test_silence_from_the_button_quiets_the_thread_and_ops_unsilence_lifts_it(
         update.body["blocks"]
     )
     buttons = [e["action_id"] for b in update.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert ["incident_acknowledge", "incident_investigate", "incident_unsilence"] == buttons
+    assert ["incident_acknowledge", "incident_investigate", "incident_suggest_fix", "incident_unsilence"] == buttons
     posts = len(fake_slack.received("chat.postMessage"))
     clock.advance(timedelta(minutes=45))
     notifier(clock.now())

@@ -86,6 +86,7 @@ def test_a_new_incident_is_announced_once_with_its_facts_and_the_acknowledge_but
     expected = [
         ACKNOWLEDGE_ACTION,
         "incident_investigate",
+        "incident_suggest_fix",
         *(f"incident_silence_{k}" for k in ("1h", "4h", "resolved")),
     ]
     assert expected == actions(post["blocks"])

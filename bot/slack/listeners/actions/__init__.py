@@ -8,10 +8,17 @@ from slack_bolt import App
 
 from bot.jobs.rule_outcomes import UNDO_ACTION
 from bot.slack import blocks
-from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, INVESTIGATE_ACTION, SILENCE_ACTION_PREFIX, UNSILENCE_ACTION
+from bot.slack.incident_blocks import (
+    ACKNOWLEDGE_ACTION,
+    INVESTIGATE_ACTION,
+    SILENCE_ACTION_PREFIX,
+    SUGGEST_FIX_ACTION,
+    UNSILENCE_ACTION,
+)
 from bot.slack.listeners.actions.approval import ack_approval_click, decide_approval
 from bot.slack.listeners.actions.incident import ack_incident_click, acknowledge_incident, silence_incident
 from bot.slack.listeners.actions.investigate import ack_investigate, investigate_incident
+from bot.slack.listeners.actions.suggest_fix import ack_suggest_fix, suggest_fix
 from bot.slack.listeners.actions.undo import ack_undo, undo_scale_up
 
 
@@ -22,5 +29,6 @@ def register(app: App) -> None:
     app.action(UNDO_ACTION)(ack=ack_undo, lazy=[undo_scale_up])
     app.action(ACKNOWLEDGE_ACTION)(ack=ack_incident_click, lazy=[acknowledge_incident])
     app.action(INVESTIGATE_ACTION)(ack=ack_investigate, lazy=[investigate_incident])
+    app.action(SUGGEST_FIX_ACTION)(ack=ack_suggest_fix, lazy=[suggest_fix])
     silences = re.compile(f"^(?:{re.escape(SILENCE_ACTION_PREFIX)}.+|{re.escape(UNSILENCE_ACTION)})$")
     app.action(silences)(ack=ack_incident_click, lazy=[silence_incident])
