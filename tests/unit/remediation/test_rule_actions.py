@@ -14,6 +14,7 @@ from detectors.rules.file import parse_rules_yaml
 from detectors.rules.grammar import RuleAction
 from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
+from domain.ports import MetricsSource
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
 from remediation.cloud_state import InstanceState
@@ -57,13 +58,10 @@ class ScriptedMetrics:
         return out
 
 
-def job(patterns: dict[HostRef, str]) -> tuple[RuleActionJob, RemediationService]:
-    cloud = simulated_cloud(
-        instances=[InstanceState(instance_id="i-0000000000000000a", lifecycle_state="running", health_status="ok")]
-    )
-    service = remediation_service(cloud=cloud, limits=LIMITS, clock=ManualClock(T0), sleep=lambda _s: None)
+def make_job(metrics: MetricsSource, service: RemediationService) -> RuleActionJob:
+    """A job on ``service`` with fresh memory of what fired (as after a restart)."""
     return RuleActionJob(
-        metrics=ScriptedMetrics(patterns),
+        metrics=metrics,
         remediation=service,
         approvals=service.store,
         policy=service.policy,
@@ -71,7 +69,15 @@ def job(patterns: dict[HostRef, str]) -> tuple[RuleActionJob, RemediationService
         rules=parse_rules_yaml(RULES),
         limits=LIMITS,
         firings=InMemoryRuleFirings(),
-    ), service
+    )
+
+
+def job(patterns: dict[HostRef, str]) -> tuple[RuleActionJob, RemediationService]:
+    cloud = simulated_cloud(
+        instances=[InstanceState(instance_id="i-0000000000000000a", lifecycle_state="running", health_status="ok")]
+    )
+    service = remediation_service(cloud=cloud, limits=LIMITS, clock=ManualClock(T0), sleep=lambda _s: None)
+    return make_job(ScriptedMetrics(patterns), service), service
 
 
 def test_a_breach_requests_each_rules_action_once_and_runs_nothing() -> None:
@@ -91,16 +97,7 @@ def test_a_breach_requests_each_rules_action_once_and_runs_nothing() -> None:
 def test_a_restarted_job_finds_the_request_of_the_same_breach() -> None:
     rule_job, service = job({WEB1: "LHHHHH"})
     first = rule_job.run_once(T0 + timedelta(minutes=4))
-    fresh = RuleActionJob(
-        metrics=rule_job.metrics,
-        remediation=service,
-        approvals=service.store,
-        policy=service.policy,
-        cloud=service.cloud,
-        rules=parse_rules_yaml(RULES),
-        limits=LIMITS,
-        firings=InMemoryRuleFirings(),
-    )
+    fresh = make_job(rule_job.metrics, service)
 
     second = fresh.run_once(T0 + timedelta(minutes=5))
 
