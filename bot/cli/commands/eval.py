@@ -18,7 +18,16 @@ from typing import Any, TextIO
 from domain.errors import InputError
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
-NAB_GROUPS = {"aws": "realAWSCloudwatch", "known": "realKnownCause"}
+NAB_GROUPS = {
+    "aws": "realAWSCloudwatch",
+    "known": "realKnownCause",
+    "adexchange": "realAdExchange",
+    "traffic": "realTraffic",
+    "tweets": "realTweets",
+    "artificial_none": "artificialNoAnomaly",
+    "artificial": "artificialWithAnomaly",
+}
+"""NAB's categories by the short name the tables use; a folder that is absent is skipped."""
 
 
 def register(sub: Any) -> None:
@@ -27,7 +36,12 @@ def register(sub: Any) -> None:
         "eval", help="measure detection quality on SMD or NAB against IsolationForest and random"
     )
     p.add_argument("dataset", choices=("smd", "nab"), help="which labelled data set")
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"datasets folder (default {DEFAULT_DATA})")
+    p.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        help=f"datasets folder (default {DEFAULT_DATA}); for nab also a NAB checkout (DIR/data, DIR/labels)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--only", action="append", metavar="NAME", help="only files whose name contains NAME")
     p.add_argument("--max-rows", type=int, metavar="N", help="truncate train and test to N rows (quick checks)")
@@ -85,10 +99,10 @@ def run(args: argparse.Namespace) -> int:
             cases.append(Case(name=name, train=train, test=test, labels=labels, step_seconds=60.0))
         groups["smd"] = cases
     else:
-        root = args.data / "nab"
+        root, data = nab_layout(args.data)
         for group, folder in NAB_GROUPS.items():
             cases = []
-            for path in sorted((root / folder).glob("*.csv")):
+            for path in sorted((data / folder).glob("*.csv")):
                 if args.only and not any(o in path.name for o in args.only):
                     continue
                 stamps, values = read_series(path)
@@ -114,6 +128,17 @@ def run(args: argparse.Namespace) -> int:
     if args.dataset == "nab" and "product" in methods:
         sys.stdout.write(_nab_line(groups))
     return 0
+
+
+def nab_layout(data: Path) -> tuple[Path, Path]:
+    """Where NAB's labels and category folders are: a NAB checkout (``data/<category>``) or ``DIR/nab``.
+
+    Returns:
+        The folder holding ``labels/`` and the folder holding the category folders.
+    """
+    if (data / "data").is_dir() and (data / "labels").is_dir():
+        return data, data / "data"
+    return data / "nab", data / "nab"
 
 
 def _nab_line(groups: dict[str, list[Any]]) -> str:
