@@ -32,6 +32,7 @@ from agent.text import clean_question, redact_secrets
 from domain.models import ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.registry import Tool, ToolRegistry
+from tools.results import JsonValue, for_model
 
 log = structlog.get_logger(__name__)
 
@@ -46,10 +47,15 @@ def system_prompt() -> str:
 
 
 def render_for_model(name: str, result: ToolResult) -> str:
-    """A tool result as the model sees it: the facts as the router words them (units and times included),
-    then the JSON, truncated, wrapped and marked as data."""
+    """A tool result as the model sees it: the facts as the router words them, then the result as JSON
+    where every number is text with its unit and window or time, truncated, wrapped and marked as data."""
     # The facts come first so they survive truncation.
-    payload = {"facts": phrase(name, result), **result.model_dump(mode="json", exclude={"error_type"})}
+    payload: dict[str, JsonValue] = {"facts": phrase(name, result), "status": result.status.value}
+    if result.data is not None:
+        payload["data"] = for_model(result.data)
+    if result.error is not None:
+        payload["error"] = result.error
+    payload["params"] = for_model(result.params)
     body = json.dumps(payload, ensure_ascii=False)
     if len(body) > MAX_TOOL_RESULT_CHARS:
         body = body[:MAX_TOOL_RESULT_CHARS] + f"… [truncated {len(body) - MAX_TOOL_RESULT_CHARS} characters]"

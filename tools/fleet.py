@@ -11,23 +11,11 @@ from pydantic import BaseModel, Field
 
 from domain.models import Anomaly, HostRef, HostState, MetricKind, ToolResult, ToolStatus, format_value
 from tools.context import ToolContext
+from tools.formatting import minute
 from tools.hosts import matching, metrics_source
+from tools.results import HostReading, JsonValue, anomaly_for_model, host_for_model, state_for_model
 
 FLEET_METRICS = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK)
-
-
-class HostReading(BaseModel):
-    """One host's current value of one metric."""
-
-    host: HostRef
-    metric: MetricKind
-    value: float
-    window: str
-
-    @property
-    def text(self) -> str:
-        """``db-1 97.3%``."""
-        return f"{self.host.name} {format_value(self.metric, self.value)}"
 
 
 class FleetMetric(BaseModel):
@@ -46,6 +34,14 @@ class FleetMetric(BaseModel):
     def average_text(self) -> str:
         """``34.2% (per host, 1m average, 11 hosts)``."""
         return f"{format_value(self.metric, self.average)} ({self.basis}, {self.window}, {self.hosts} hosts)"
+
+    def for_model(self) -> JsonValue:
+        """The average with its unit, basis and window, and the highest hosts with theirs."""
+        return {
+            "metric": self.metric.label,
+            "average": self.average_text,
+            "highest": [r.for_model() for r in self.highest],
+        }
 
 
 class FleetStatus(BaseModel):
@@ -67,6 +63,17 @@ class FleetStatus(BaseModel):
         """The fleet figures of one metric, if it was read."""
         return next((m for m in self.metrics if m.metric is kind), None)
 
+    def for_model(self) -> JsonValue:
+        """Counts, the down hosts with when they were last seen, the averages, the open incidents."""
+        out: dict[str, JsonValue] = {"at": minute(self.at), "hosts_up": len(self.up), "hosts_known": self.total}
+        if self.selection:
+            out["selection"] = self.selection
+        out["down"] = [state_for_model(s) for s in self.down]
+        out["up"] = [host_for_model(s.ref) for s in self.up]
+        out["metrics"] = [m.for_model() for m in self.metrics]
+        out["open_incidents"] = [anomaly_for_model(a) for a in self.open_incidents]
+        return out
+
 
 class FleetStatusArgs(BaseModel):
     """Arguments of ``fleet_status``."""
@@ -85,7 +92,7 @@ def _fleet_metric(ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | Non
     if not samples:
         return None
     readings = sorted(
-        (HostReading(host=s.host, metric=kind, value=s.value, window=s.window) for s in samples),
+        (HostReading(host=s.host, metric=kind, value=s.value, window=s.window, at=s.timestamp) for s in samples),
         key=lambda r: -r.value,
     )
     return FleetMetric(
