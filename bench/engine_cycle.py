@@ -20,6 +20,7 @@ import argparse
 import resource
 import statistics
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from adapters.clock import ManualClock
@@ -28,9 +29,22 @@ from bench.detection_cycle import BlockSimulatedMetrics
 from detectors.engine.feed import SIGNALS, LiveFeed
 from detectors.model.zscore import RobustZScoreDetector
 from detectors.service import DetectionService
+from domain.models import MetricKind
+from domain.ports import MetricsSource
 from simulator.fleet import FleetModel, Incident, IncidentKind
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def full_window_service(metrics: MetricsSource, signals: Sequence[MetricKind]) -> DetectionService:
+    """The former default cycle: re-read the last 30 minutes of every signal but ``up`` and z-score each series."""
+    return DetectionService(
+        metrics=metrics,
+        store=InMemoryAnomalyStore(),
+        detectors=(RobustZScoreDetector(),),
+        metric_kinds=tuple(s for s in signals if s is not MetricKind.UP),
+        window=timedelta(minutes=30),
+    )
 
 
 def main() -> int:
@@ -46,14 +60,8 @@ def main() -> int:
     )
     clock = ManualClock(NOW)
     metrics = BlockSimulatedMetrics(model, clock)
-    signals = tuple(s for s in SIGNALS)
-    full = DetectionService(
-        metrics=metrics,
-        store=InMemoryAnomalyStore(),
-        detectors=(RobustZScoreDetector(),),
-        metric_kinds=tuple(s for s in signals if s.value != "up"),
-        window=timedelta(minutes=30),
-    )
+    signals = tuple(SIGNALS)
+    full = full_window_service(metrics, signals)
     feed = LiveFeed(metrics, bootstrap_hours=args.bootstrap_hours, signals=signals)
     incremental = DetectionService(metrics=metrics, store=InMemoryAnomalyStore(), detectors=(), feed=feed)
     began = time.perf_counter()
