@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from domain.models import MetricKind, ToolResult, ToolStatus
+from domain.durations import format_duration
+from domain.models import Anomaly, MetricKind, ToolResult, ToolStatus, format_value
 from tools.fleet import FleetStatus
+from tools.formatting import at, look_back, minute
+from tools.metric_range import MetricRange
+from tools.metrics import CurrentMetric, HostStatus, TopHosts
+from tools.results import HostReading, Quantity
 
 HELP_TEXT = (
     "I can answer: current, peak or average CPU, memory, disk, network or load for a host or the fleet "
@@ -19,50 +24,72 @@ HELP_TEXT = (
 MAX_ROWS = 20
 
 
-def _metric(d: dict[str, Any]) -> str:
-    samples = d["samples"]
-    rows = [f"{s['host']} {s['metric']}: {s['value']} ({s['window']}, {s['at']})" for s in samples[:MAX_ROWS]]
-    if len(samples) > MAX_ROWS:
-        rows.append(f"… and {len(samples) - MAX_ROWS} more hosts (highest first; ask for one host by name)")
-    rows += [f"{x['host']} is {x['state']}." for x in d.get("down", [])]
+def reading_text(reading: HostReading) -> str:
+    """``97.3% (1m average, 2026-03-10 14:05:00 UTC)``: a reading's value with its window and time."""
+    when = f", {at(reading.at)}" if reading.at is not None else ""
+    return f"{format_value(reading.metric, reading.value)} ({reading.window}{when})"
+
+
+def incident_text(a: Anomaly) -> str:
+    """``[critical] CPU 97.0% since 2026-03-10 14:50 UTC``: an open incident of a host already named."""
+    return f"[{a.severity.value}] {a.metric.label} {a.value_text} since {minute(a.started_at)}"
+
+
+def _metric(d: CurrentMetric) -> str:
+    readings = d.readings
+    rows = [f"{r.host.name} {r.metric.label}: {reading_text(r)}" for r in readings[:MAX_ROWS]]
+    if len(readings) > MAX_ROWS:
+        rows.append(f"… and {len(readings) - MAX_ROWS} more hosts (highest first; ask for one host by name)")
+    rows += [f"{x.ref.name} is {x.describe_down(d.checked_at)}." for x in d.down]
     return "\n".join(rows)
 
 
-def _no_metric(d: dict[str, Any]) -> str:
-    down = d.get("down") or []
-    if down:
-        return "\n".join(f"{x['host']} is {x['state']}: no {d.get('metric', 'metric')} data." for x in down)
-    if d.get("at"):
+def _no_metric(d: CurrentMetric) -> str:
+    label = d.metric.label
+    if d.down:
+        return "\n".join(f"{x.ref.name} is {x.describe_down(d.checked_at)}: no {label} data." for x in d.down)
+    if d.at is not None:
         return (
-            f"No {d.get('metric', 'metric')} data at {d['at']}: the metrics do not reach back that far, "
+            f"No {label} data at {minute(d.at)}: the metrics do not reach back that far, "
             "or the host was not reporting then."
         )
-    if d.get("filtered"):
-        return f"No host matches: nothing has {d.get('metric', 'that metric')} in that range right now."
-    return f"No {d.get('metric', 'metric')} data right now."
+    if d.filtered:
+        return f"No host matches: nothing has {label} in that range right now."
+    return f"No {label} data right now."
 
 
-def _range(d: dict[str, Any]) -> str:
+def _range(d: MetricRange) -> str:
+    name = d.host.ref.name
+    if d.stats is None:
+        down = "" if d.host.up else f"; it is {d.host.describe_down(d.end)}"
+        return f"No {d.metric.label} data for {name} in that window{down}."
+    s = d.stats
     text = (
-        f"{d['host']} {d['metric']} over {d['window']}: peak {d['max']}, average {d['mean']}, "
-        f"minimum {d['min']}, latest {d['last']} ({d['points']} points)."
+        f"{name} {d.metric.label} over {look_back(d.start, d.end)}: peak {s.peak.text} at {_minute_of(s.peak)}, "
+        f"average {s.mean.text}, minimum {s.minimum.text}, latest {s.last.text} at {_minute_of(s.last)} "
+        f"({s.points} points)."
     )
     extra = []
-    if d.get("trend"):
-        extra.append(f"Trend: {d['trend']}.")
-    if d.get("full_at"):
-        extra.append(f"At this pace the disk is full at {d['full_at']}.")
-    if d.get("reaches_back_to"):
-        extra.append(f"The data only reaches back to {d['reaches_back_to']}, not to the start of the window.")
-    if d.get("state", "up") != "up":
-        extra.append(f"{d['host']} is {d['state']}.")
+    if d.trend is not None:
+        t = d.trend
+        extra.append(f"Trend: {t.direction}: {t.change.signed_text} over the window ({t.per_hour.signed_text}/h).")
+    if d.full_at is not None:
+        pace = f"{minute(d.full_at)} (in {format_duration(d.full_at - d.end)} at this pace)"
+        extra.append(f"At this pace the disk is full at {pace}.")
+    if d.reaches_back_to is not None:
+        extra.append(f"The data only reaches back to {minute(d.reaches_back_to)}, not to the start of the window.")
+    if not d.host.up:
+        extra.append(f"{name} is {d.host.describe_down(d.end)}.")
     return "\n".join([text, *extra])
 
 
-def _top(d: dict[str, Any]) -> str:
-    rows = [f"{n}. {s['host']}: {s['value']} ({s['window']}, {s['at']})" for n, s in enumerate(d["samples"], 1)]
-    label = d["samples"][0]["metric"] if d["samples"] else ""
-    return f"{d['order'].capitalize()} {label} of {d['of_hosts']} hosts:\n" + "\n".join(rows)
+def _minute_of(q: Quantity) -> str:
+    return minute(q.at) if q.at is not None else "an unknown time"
+
+
+def _top(d: TopHosts) -> str:
+    rows = [f"{n}. {r.host.name}: {reading_text(r)}" for n, r in enumerate(d.readings, 1)]
+    return f"{d.order.capitalize()} {d.metric.label} of {d.of_hosts} hosts:\n" + "\n".join(rows)
 
 
 def fleet_lines(status: FleetStatus) -> list[str]:
@@ -88,11 +115,12 @@ def _fleet(status: FleetStatus) -> str:
     return "\n".join([f"Fleet: {lines[0]} (at {status.at:%H:%M} UTC).", *lines[1:]])
 
 
-def _status(d: dict[str, Any]) -> str:
-    lines = [f"{d['host']} ({d['instance']}) is {d['state']}."]
-    lines += [f"{name}: {value}" for name, value in d["readings"].items()]
-    if d["open_anomalies"]:
-        lines.append("Open anomalies: " + "; ".join(d["open_anomalies"]))
+def _status(d: HostStatus) -> str:
+    ref = d.host.ref
+    lines = [f"{ref.name} ({ref.instance}) is {d.host.describe_down(d.checked_at)}."]
+    lines += [f"{r.metric.label}: {reading_text(r)}" for r in d.readings]
+    if d.open_anomalies:
+        lines.append("Open anomalies: " + "; ".join(incident_text(a) for a in d.open_anomalies))
     else:
         lines.append("No open anomalies.")
     return "\n".join(lines)
@@ -186,10 +214,6 @@ def _rule(d: dict[str, Any]) -> str:
 
 _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "explain_rule": _rule,
-    "get_current_metric": _metric,
-    "get_metric_range": _range,
-    "top_hosts": _top,
-    "host_status": _status,
     "host_capacity": _capacity,
     "diagnose_host": _diagnosis,
     "what_happened": _around,
@@ -200,12 +224,6 @@ _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "request_remediation": _remediation,
 }
 _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
-    "get_current_metric": _no_metric,
-    "get_metric_range": lambda d: (
-        f"No {d.get('metric', '')} data for {d.get('host', 'that host')} in that window"
-        + (f"; it is {d['state']}." if d.get("state", "up") != "up" else ".")
-    ),
-    "top_hosts": lambda d: f"No {d.get('metric', '')} data right now.",
     "list_recent_anomalies": lambda _d: "No anomalies recorded.",
     "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
     "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
@@ -224,8 +242,17 @@ def phrase(tool: str, result: ToolResult) -> str:
     if result.status is ToolStatus.ERROR:
         prefix = "I can't request that" if tool == "request_remediation" else "Sorry"
         return f"{prefix}: {result.error}"
-    if isinstance(result.data, FleetStatus):
-        return _fleet(result.data) if result.data.total else "No hosts are known to the metrics source."
+    data = result.data
+    if isinstance(data, FleetStatus):
+        return _fleet(data) if data.total else "No hosts are known to the metrics source."
+    if isinstance(data, CurrentMetric):
+        return _metric(data) if result.status is ToolStatus.SUCCESS else _no_metric(data)
+    if isinstance(data, MetricRange):
+        return _range(data)
+    if isinstance(data, TopHosts):
+        return _top(data) if data.readings else f"No {data.metric.label} data right now."
+    if isinstance(data, HostStatus):
+        return _status(data)
     data = result.data if isinstance(result.data, dict) else {}
     if result.status is ToolStatus.NO_DATA:
         no_data = _NO_DATA.get(tool)

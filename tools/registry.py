@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import OpsError
 from domain.models import ToolResult, ToolStatus
-from tools import anomalies, around, capacity, diagnosis, fleet, logs, metrics, remediation, rules
+from tools import anomalies, around, capacity, diagnosis, fleet, logs, metric_range, metrics, remediation, rules
 from tools.context import ToolContext
 
 log = structlog.get_logger(__name__)
@@ -56,7 +56,7 @@ def _always(_ctx: ToolContext) -> str | None:
 
 TOOLS: tuple[Tool, ...] = (
     Tool("get_current_metric", metrics.CurrentMetricArgs, metrics.get_current_metric, True, _needs_metrics),
-    Tool("get_metric_range", metrics.MetricRangeArgs, metrics.get_metric_range, True, _needs_metrics),
+    Tool("get_metric_range", metric_range.MetricRangeArgs, metric_range.get_metric_range, True, _needs_metrics),
     Tool("top_hosts", metrics.TopHostsArgs, metrics.top_hosts, True, _needs_metrics),
     Tool("host_status", metrics.HostStatusArgs, metrics.host_status, True, _needs_metrics),
     Tool("fleet_status", fleet.FleetStatusArgs, fleet.fleet_status, True, _needs_metrics),

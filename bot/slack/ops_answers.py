@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.files.audit import read_records
-from agent.phrasing import fleet_lines
+from agent.phrasing import fleet_lines, incident_text, reading_text
 from agent.runner import Answer, ToolCallRecord
 from bot.services import Services
 from bot.slack import blocks, messages
@@ -19,6 +19,7 @@ from domain.durations import format_duration
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from tools.fleet import FleetStatus
+from tools.metrics import HostStatus
 
 _MAX_PENDING_SHOWN = 8
 _MAX_LOG_LINES = 50
@@ -90,12 +91,14 @@ def _host_status(calls: _Calls, host: str) -> str:
     result = calls("host_status", {"host": host})
     if result.status is ToolStatus.ERROR:
         return messages.sorry(str(result.error))
-    data = result.data or {}
-    lines = [f"*{data.get('host', host)}* ({data.get('instance', host)}): {data.get('state', 'unknown')}"]
-    lines += [f"• {label}: {value}" for label, value in (data.get("readings") or {}).items()]
-    open_items = data.get("open_anomalies") or []
-    lines.append(messages.open_anomalies(len(open_items)))
-    lines += [f"  ◦ {item}" for item in open_items[:10]]
+    status = result.data
+    if not isinstance(status, HostStatus):
+        return messages.sorry(f"no status for {host}")
+    ref = status.host.ref
+    lines = [f"*{ref.name}* ({ref.instance}): {status.host.describe_down(status.checked_at)}"]
+    lines += [f"• {r.metric.label}: {reading_text(r)}" for r in status.readings]
+    lines.append(messages.open_anomalies(len(status.open_anomalies)))
+    lines += [f"  ◦ {incident_text(a)}" for a in status.open_anomalies[:10]]
     return "\n".join(lines)
 
 

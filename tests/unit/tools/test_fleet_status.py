@@ -10,6 +10,7 @@ from bot.services import Services
 from domain.models import Anomaly, MetricKind, Severity, ToolStatus
 from tests.unit.tools.conftest import DOWN_SINCE, NOW
 from tools.fleet import FleetStatus
+from tools.metrics import CurrentMetric, HostStatus
 
 
 def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, object, str | None]:
@@ -71,32 +72,32 @@ def test_the_current_metric_of_a_down_host_says_it_is_down(services: Services) -
     status, data, _ = call(services, "get_current_metric", metric="cpu", host="cache-1")
 
     assert ToolStatus.NO_DATA == status
-    assert isinstance(data, dict)
-    assert ["cache-1"] == [d["host"] for d in data["down"]]
-    assert data["down"][0]["state"].startswith("down since 14:40 UTC (last seen")
+    assert isinstance(data, CurrentMetric)
+    assert (["cache-1"], DOWN_SINCE) == ([d.ref.name for d in data.down], data.down[0].last_seen)
+    assert data.down[0].describe_down(data.checked_at).startswith("down since 14:40 UTC (last seen")
 
 
 def test_host_status_of_a_down_host_is_not_unknown(services: Services) -> None:
     status, data, _ = call(services, "host_status", host="cache-1")
 
     assert ToolStatus.SUCCESS == status
-    assert isinstance(data, dict)
-    assert data["state"].startswith("down since 14:40 UTC")
-    assert {} == data["readings"]
+    assert isinstance(data, HostStatus)
+    assert (False, []) == (data.host.up, data.readings)
 
 
 def test_hosts_above_a_threshold(services: Services) -> None:
     _, data, _ = call(services, "get_current_metric", metric="cpu", above=90)
 
-    assert isinstance(data, dict)
-    assert ["db-1"] == [s["host"] for s in data["samples"]]
+    assert isinstance(data, CurrentMetric)
+    assert (["db-1"], True) == ([r.host.name for r in data.readings], data.filtered)
+    assert all(r.value > 90 for r in data.readings)
 
 
 def test_comparing_named_hosts(services: Services) -> None:
     _, data, _ = call(services, "get_current_metric", metric="cpu", hosts=["web-1", "web-2"])
 
-    assert isinstance(data, dict)
-    assert ["web-1", "web-2"] == [s["host"] for s in data["samples"]]
+    assert isinstance(data, CurrentMetric)
+    assert ["web-1", "web-2"] == [r.host.name for r in data.readings]
 
 
 def test_a_restart_on_a_down_host_is_refused_for_that_reason(services: Services) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from bot.services import Services
 from bot.wiring import build_services
 from domain.models import ToolStatus
 from simulator.fleet import FleetModel, Incident, IncidentKind
+from tools.metric_range import MetricRange
+from tools.metrics import CurrentMetric
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
@@ -46,8 +48,10 @@ def test_a_point_in_time_reads_the_value_then(services: Services) -> None:
     )
 
     assert ToolStatus.SUCCESS == result.status
-    row = result.data["samples"][0]
-    assert ("2026-03-10 14:30:00 UTC", True) == (row["at"], float(row["value"].rstrip("%")) < 90)
+    assert isinstance(result.data, CurrentMetric)
+    reading = result.data.readings[0]
+    assert (datetime(2026, 3, 10, 14, 30, tzinfo=UTC), True) == (reading.at, reading.value < 90)
+    assert NOW - timedelta(minutes=30) == result.data.at
 
 
 def test_a_time_that_is_not_one_is_an_input_error(services: Services) -> None:
@@ -61,8 +65,11 @@ def test_a_filling_disk_is_rising_with_a_time_to_full(services: Services) -> Non
         "get_metric_range", {"metric": "disk", "host": "api-1", "since": "2h"}, services.tools
     )
 
-    assert result.data["trend"].startswith("rising: +")
-    assert "at this pace" in result.data["full_at"]
+    assert isinstance(result.data, MetricRange)
+    assert result.data.trend is not None
+    assert ("rising", True) == (result.data.trend.direction, result.data.trend.change.value > 0)
+    assert result.data.full_at is not None
+    assert result.data.full_at > NOW
     assert "At this pace the disk is full at 2026-03-1" in phrase("get_metric_range", result)
 
 
@@ -71,8 +78,9 @@ def test_a_steady_metric_says_so_and_has_no_forecast(services: Services) -> None
         "get_metric_range", {"metric": "disk", "host": "web-1", "since": "2h"}, services.tools
     )
 
-    assert result.data["trend"].startswith("steady")
-    assert "full_at" not in result.data
+    assert isinstance(result.data, MetricRange)
+    assert result.data.trend is not None
+    assert ("steady", None) == (result.data.trend.direction, result.data.full_at)
 
 
 def test_the_router_answers_yesterday_with_yesterday(services: Services) -> None:
