@@ -62,12 +62,33 @@ class SlackSettings(BaseModel):
         default_factory=dict,
         description='runbook link per signal, a JSON map (`{"cpu": "https://wiki.example/cpu"}`), shown on incidents',
     )
+    group_min_hosts: int = Field(
+        default=3,
+        ge=0,
+        le=1000,
+        description="incidents of one signal opening together on at least this many hosts are posted as one "
+        "fleet-wide message listing the hosts (0: never grouped; otherwise at least 2)",
+    )
+    group_window_seconds: int = Field(
+        default=120,
+        ge=0,
+        le=3600,
+        description="incidents of one signal announced alone this recently are moved into a fleet-wide message "
+        "when more hosts join them (0: only incidents of the same notifier pass are grouped)",
+    )
     app_id: str | None = Field(
         default=None,
         pattern=r"^A[A-Z0-9]+$",
         description="this Slack app's id (`A0…`); set: button clicks carrying another `api_app_id` are refused "
         "(clicks from another workspace always are)",
     )
+
+    @field_validator("group_min_hosts")
+    @classmethod
+    def _group_of_several(cls, v: int) -> int:
+        if v == 1:
+            raise ValueError("a fleet-wide message needs at least 2 hosts (or 0 to never group)")
+        return v
 
     @field_validator("digest_schedule")
     @classmethod

@@ -1,11 +1,12 @@
 """The incident notifier: each detection cycle, announce new incidents and keep their messages up to date.
 
-It compares the anomaly store's incidents with the messages it already posted (a map kept in a
-``ConversationStore``, so it survives restarts and is shared by replicas with Redis), so it works
-with whichever detector writes the anomalies. One message per incident, updated in place
+It compares the anomaly store's incidents with the messages it already posted (``IncidentMessageMap``,
+kept in a ``ConversationStore``, so it survives restarts and is shared by replicas with Redis), so it
+works with whichever detector writes the anomalies. One message per incident, updated in place
 (``chat.update``) when it escalates, is acknowledged or resolves; escalations and the resolution
 are also said in the message's thread, and an unacknowledged critical incident is announced again
-there after ``renotify_after``, at most ``renotify_max`` times.
+there after ``renotify_after``, at most ``renotify_max`` times. Incidents of one signal opening on
+``group_min_hosts`` hosts or more share one fleet-wide message (``bot.jobs.incident_group_messages``).
 """
 
 from __future__ import annotations
@@ -13,56 +14,36 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import structlog
-from pydantic import BaseModel, ValidationError
 
 from bot.config.alert_routes import alert_channel_for
 from bot.config.settings import Settings
 from bot.jobs.chat import ChatMessages
+from bot.jobs.incident_changes import GroupChange, MessageChange, message_change, thread_notes
+from bot.jobs.incident_group_messages import IncidentGroups
+from bot.jobs.incident_grouping import Candidate, plan_groups
+from bot.jobs.incident_messages import IncidentMessageMap, PostedIncident, incident_message_map
 from bot.services import Services
 from bot.slack.charts import Chart, host_chart
 from bot.slack.incident_blocks import IncidentLinks, incident_blocks, incident_links, incident_text
-from bot.slack.mrkdwn import mention
 from domain.errors import NotifierUnavailable
-from domain.models import Anomaly, AnomalyStatus, Severity, format_value
-from domain.ports import AnomalyStore, ConversationStore
+from domain.models import Anomaly, AnomalyStatus
+from domain.ports import AnomalyStore
 
 log = structlog.get_logger(__name__)
 
-_INDEX = "incident-messages"
-
-
-def _signal_key(anomaly: Anomaly) -> str:
-    return f"incident-signal:{anomaly.host.instance}:{anomaly.metric.value}"
-
-
-class PostedIncident(BaseModel):
-    """What the notifier posted for one incident, and the state it last showed."""
-
-    anomaly_id: str
-    channel: str
-    ts: str
-    severity: Severity
-    status: AnomalyStatus
-    peak: float
-    announced_at: datetime
-    renotified: int = 0
-    silenced_by: str | None = None
-    #: End of the silence; None with ``silenced_by`` set: silenced until the incident resolves.
-    silenced_until: datetime | None = None
-
-    def is_silenced(self, now: datetime) -> bool:
-        """True while a silence holds (no thread notes, no re-announcements)."""
-        return self.silenced_by is not None and (self.silenced_until is None or now < self.silenced_until)
-
-    def silence_line(self, now: datetime) -> str | None:
-        """``Silenced by @ann until 15:00 UTC`` while silenced, else None."""
-        if not self.is_silenced(now) or self.silenced_by is None:
-            return None
-        until = f"until {self.silenced_until:%H:%M} UTC" if self.silenced_until else "until it resolves"
-        return f"Silenced by {mention(self.silenced_by)} {until}"
+__all__ = [
+    "IncidentMessageMap",
+    "IncidentNotifierJob",
+    "PostedIncident",
+    "build_incident_notifier",
+    "incident_message_map",
+    "render",
+    "thread_notes",
+]
 
 
 def render(
@@ -72,43 +53,6 @@ def render(
     peak = max(posted.peak, anomaly.value)
     silenced = posted.silence_line(now)
     return incident_blocks(anomaly, peak=peak, links=links, now=now, silenced=silenced, related=related)
-
-
-@dataclass
-class IncidentMessageMap:
-    """Posted incident messages by anomaly id, with an index of the ones not yet resolved."""
-
-    store: ConversationStore
-
-    def get(self, anomaly_id: str) -> PostedIncident | None:
-        """The posted message of an incident, if any."""
-        raw = self.store.load(f"incident-message:{anomaly_id}")
-        try:
-            return None if raw is None else PostedIncident.model_validate(raw)
-        except ValidationError:
-            return None
-
-    def put(self, posted: PostedIncident) -> None:
-        """Store (or refresh) a posted message."""
-        self.store.save(f"incident-message:{posted.anomaly_id}", posted.model_dump(mode="json"))
-
-    def last_on(self, anomaly: Anomaly) -> PostedIncident | None:
-        """The message last posted for the same host and signal, if any."""
-        raw = self.store.load(_signal_key(anomaly)) or {}
-        return self.get(str(raw["anomaly_id"])) if raw.get("anomaly_id") else None
-
-    def remember_signal(self, anomaly: Anomaly) -> None:
-        """Make ``anomaly``'s message the last one of its host and signal."""
-        self.store.save(_signal_key(anomaly), {"anomaly_id": anomaly.id})
-
-    def watched(self) -> list[str]:
-        """Ids of the incidents whose messages still await their resolution."""
-        raw = self.store.load(_INDEX) or {}
-        return [str(i) for i in raw.get("ids", [])]
-
-    def watch(self, ids: list[str]) -> None:
-        """Replace the index of incidents awaiting their resolution."""
-        self.store.save(_INDEX, {"ids": sorted(set(ids))})
 
 
 @dataclass
@@ -125,6 +69,8 @@ class IncidentNotifierJob:
         renotify_max: most re-announcements per incident.
         reopen_within: a signal re-opening within this long of its resolution reuses its message.
         chart: the chart posted in a new incident's thread.
+        group_min_hosts: hosts one signal must open on to get one fleet-wide message (0: never).
+        group_window: incidents announced alone this recently are moved into a new group of their signal.
     """
 
     anomalies: AnomalyStore
@@ -138,32 +84,85 @@ class IncidentNotifierJob:
     reopen_within: timedelta = timedelta(minutes=5)
     #: The chart of the last hour posted in the thread of a new incident's message (None: no chart).
     chart: Callable[[Anomaly, datetime], Chart | None] = lambda _anomaly, _now: None
+    group_min_hosts: int = 3
+    group_window: timedelta = timedelta(minutes=2)
     _open: list[Anomaly] = field(default_factory=list, init=False, repr=False)
+
+    @property
+    def groups(self) -> IncidentGroups:
+        """The fleet-wide messages, over the same store and chat."""
+        return IncidentGroups(self.anomalies, self.chat, self.posted, lambda a: self.links(a).runbook)
 
     def __call__(self, now: datetime) -> int:
         """Bring every incident message up to date; returns how many messages were posted or changed."""
-        changed = 0
         self._open = self.anomalies.open_anomalies()
         open_ids = [a.id for a in self._open]
+        changed = self._announce_new(now)
+        pending: dict[str, GroupChange] = {}
         for anomaly in self._open:
-            changed += self._follow(anomaly, now)
-        watched = [i for i in self.posted.watched() if i not in open_ids]
-        for anomaly_id in watched:
+            changed += self._follow(anomaly, now, pending)
+        unshown = []
+        for anomaly_id in [i for i in self.posted.watched() if i not in open_ids]:
             ended = self.anomalies.get(anomaly_id)
             if ended is not None and ended.status is AnomalyStatus.RESOLVED:
-                changed += self._follow(ended, now)
-        self.posted.watch([i for i in open_ids if self.posted.get(i) is not None])
+                changed += self._follow(ended, now, pending)
+                unshown.append(anomaly_id)
+        changed += self._refresh_groups(pending, now)
+        # A resolution Slack did not take (unreachable) is tried again next pass.
+        unshown = [
+            i for i in unshown if (p := self.posted.get(i)) is not None and p.status is not AnomalyStatus.RESOLVED
+        ]
+        self.posted.watch([i for i in open_ids if self.posted.get(i) is not None] + unshown)
         return changed
 
-    def _follow(self, anomaly: Anomaly, now: datetime) -> int:
-        try:
+    def _announce_new(self, now: datetime) -> int:
+        """Announce the incidents without a message: alone, as a new fleet-wide group, or joining one."""
+        fresh: list[Candidate] = []
+        recent: list[Candidate] = []
+        alone: list[Anomaly] = []
+        for anomaly in self._open:
             posted = self.posted.get(anomaly.id)
-            if posted is None:
-                return self._announce(anomaly, now)
-            return self._update(anomaly, posted, now)
+            if posted is not None:
+                if posted.group is None and now - posted.announced_at <= self.group_window:
+                    recent.append(Candidate(anomaly, posted.channel))
+                continue
+            channel = self.channel_for(anomaly)
+            if channel is None or anomaly.status is AnomalyStatus.RESOLVED:
+                continue
+            if self._recently_resolved(anomaly, now) is not None:
+                alone.append(anomaly)
+            else:
+                fresh.append(Candidate(anomaly, channel))
+        open_groups = {}
+        for key in {(c.channel, c.anomaly.metric) for c in fresh}:
+            group = self.posted.open_group(*key)
+            if group is not None:
+                open_groups[key] = group.group_id
+        plan = plan_groups(fresh, recent=recent, open_groups=open_groups, min_hosts=self.group_min_hosts)
+        changed = 0
+        for new in plan.new_groups:
+            changed += self._try(partial(self.groups.open, new, now), new.fresh[0] if new.fresh else None)
+        for group_id, anomaly in plan.joins:
+            changed += self._try(partial(self.groups.join, group_id, anomaly, now), anomaly)
+        for anomaly in [*alone, *plan.singles]:
+            changed += self._try(partial(self._announce, anomaly, now), anomaly)
+        return changed
+
+    def _try(self, post: Callable[[], int], anomaly: Anomaly | None) -> int:
+        try:
+            return post()
         except NotifierUnavailable as exc:  # the next cycle tries again: the map only moves after Slack took it
-            log.warning("incident_message_failed", anomaly_id=anomaly.id, error=str(exc))
+            log.warning("incident_message_failed", anomaly_id=anomaly.id if anomaly else None, error=str(exc))
             return 0
+
+    def _follow(self, anomaly: Anomaly, now: datetime, pending: dict[str, GroupChange]) -> int:
+        posted = self.posted.get(anomaly.id)
+        if posted is None:
+            return 0
+        if posted.group is not None:
+            pending.setdefault(posted.group, GroupChange()).add(anomaly, self._change(anomaly, posted, now))
+            return 0
+        return self._try(lambda: self._update(anomaly, posted, now), anomaly)
 
     def _announce(self, anomaly: Anomaly, now: datetime) -> int:
         channel = self.channel_for(anomaly)
@@ -195,30 +194,50 @@ class IncidentNotifierJob:
             )
         return 1
 
+    def _change(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> MessageChange:
+        return message_change(anomaly, posted, now, renotify_after=self.renotify_after, renotify_max=self.renotify_max)
+
     def _update(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> int:
-        peak = max(posted.peak, anomaly.value)
-        silenced = posted.is_silenced(now)
-        notes = thread_notes(anomaly, posted)
-        due = self._renotify_due(anomaly, posted, now) and not silenced
-        if notes or anomaly.status is not posted.status or peak != posted.peak:
-            blocks = render(anomaly, posted, self.links(anomaly), now, self._open)
+        change = self._change(anomaly, posted, now)
+        if change.redraw:
+            blocks = render(anomaly, change.posted, self.links(anomaly), now, self._open)
             self.chat.update_message(channel=posted.channel, ts=posted.ts, text=incident_text(anomaly), blocks=blocks)
-        for note in [] if silenced else notes:
+        for note in change.notes:
             self.chat.post_message(channel=posted.channel, text=note, thread_ts=posted.ts)
-        if due:
+        if change.due:
             text = f"<!here> Still open and not acknowledged: {incident_text(anomaly)}"
             self.chat.post_message(channel=posted.channel, text=text, thread_ts=posted.ts)
-        update = {"severity": anomaly.severity, "status": anomaly.status, "peak": peak}
-        if due:
-            update |= {"announced_at": now, "renotified": posted.renotified + 1}
-        self.posted.put(posted.model_copy(update=update))
-        return int(bool(notes) or due or anomaly.status is not posted.status)
+        self.posted.put(change.posted)
+        return int(bool(change.notes) or change.due or anomaly.status is not posted.status)
+
+    def _refresh_groups(self, pending: dict[str, GroupChange], now: datetime) -> int:
+        changed = 0
+        for group_id, change in pending.items():
+            if change.redraw or change.due:
+                refresh = partial(
+                    self.groups.refresh,
+                    group_id,
+                    now,
+                    notes=change.notes,
+                    due=change.due,
+                    newer=change.newer,
+                    newer_posted=change.posted,
+                )
+                refreshed = self._try(refresh, None)
+                if not refreshed:
+                    continue
+                changed += refreshed
+            for new in change.posted.values():
+                self.posted.put(new)
+        return changed
 
     def _recently_resolved(self, anomaly: Anomaly, now: datetime) -> PostedIncident | None:
-        """The same host and signal's message when its incident resolved less than ``reopen_within`` ago."""
+        """The same host and signal's own message when its incident resolved less than ``reopen_within`` ago."""
         last = self.posted.last_on(anomaly)
         ended = self.anomalies.get(last.anomaly_id) if last is not None else None
-        if last is None or ended is None or ended.status is not AnomalyStatus.RESOLVED or ended.id == anomaly.id:
+        if last is None or last.group is not None or ended is None or ended.id == anomaly.id:
+            return None
+        if ended.status is not AnomalyStatus.RESOLVED:
             return None
         return last if now - (ended.ended_at or ended.updated_at) <= self.reopen_within else None
 
@@ -239,32 +258,6 @@ class IncidentNotifierJob:
         self.posted.remember_signal(anomaly)
         log.info("incident_reopened", anomaly_id=anomaly.id, previous=last.anomaly_id)
         return 1
-
-    def _renotify_due(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> bool:
-        return (
-            anomaly.status is AnomalyStatus.OPEN
-            and anomaly.severity is Severity.CRITICAL
-            and posted.renotified < self.renotify_max
-            and now - posted.announced_at >= self.renotify_after
-        )
-
-
-def thread_notes(anomaly: Anomaly, posted: PostedIncident) -> list[str]:
-    """What is said in the incident's thread since the message last changed: an escalation, the resolution. Pure."""
-    notes = []
-    if anomaly.severity.rank > posted.severity.rank:
-        notes.append(f"Escalated from {posted.severity.value} to {anomaly.severity.value}: {incident_text(anomaly)}")
-    if anomaly.status is AnomalyStatus.RESOLVED and posted.status is not AnomalyStatus.RESOLVED:
-        peak = format_value(anomaly.metric, max(posted.peak, anomaly.value))
-        notes.append(f"Resolved: {incident_text(anomaly)} (peak {peak})")
-    return notes
-
-
-def incident_message_map(settings: Settings) -> IncidentMessageMap:
-    """The posted-message map where conversations are kept (Redis when configured, else the state directory)."""
-    from bot.wiring.assistant import build_conversations  # the composition root's store choice
-
-    return IncidentMessageMap(build_conversations(settings))
 
 
 def build_incident_notifier(settings: Settings, services: Services, chat: ChatMessages) -> IncidentNotifierJob | None:
@@ -287,6 +280,8 @@ def build_incident_notifier(settings: Settings, services: Services, chat: ChatMe
         renotify_after=timedelta(minutes=slack.renotify_minutes),
         renotify_max=slack.renotify_max,
         reopen_within=timedelta(minutes=settings.detection.recovery_minutes),
+        group_min_hosts=slack.group_min_hosts,
+        group_window=timedelta(seconds=slack.group_window_seconds),
         chart=lambda anomaly, now: (
             host_chart(metrics, anomaly.host, anomaly.metric, end=now, minutes=60) if metrics is not None else None
         ),

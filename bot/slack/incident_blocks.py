@@ -26,7 +26,7 @@ SILENCE_ACTION_PREFIX = "incident_silence_"
 SILENCE_CHOICES = dict(zip(SILENCE_LENGTHS, ("Silence 1 h", "Silence 4 h", "Silence until resolved"), strict=True))
 UNSILENCE_ACTION = "incident_unsilence"
 
-_ICONS = {
+SEVERITY_ICONS = {
     Severity.LOW: ":large_blue_circle:",
     Severity.MEDIUM: ":large_yellow_circle:",
     Severity.HIGH: ":large_orange_circle:",
@@ -59,7 +59,7 @@ def _facts(anomaly: Anomaly, *, peak: float) -> list[dict[str, Any]]:
         ("Signal", escape(anomaly.metric.label)),
         ("Value", escape(f"{anomaly.value_text} (peak {format_value(anomaly.metric, peak)})")),
         ("Since", f"{anomaly.started_at:%Y-%m-%d %H:%M} UTC"),
-        ("Severity", f"{_ICONS[anomaly.severity]} {anomaly.severity.value}"),
+        ("Severity", f"{SEVERITY_ICONS[anomaly.severity]} {anomaly.severity.value}"),
         ("Incident", f"`{escape(anomaly.id)}`"),
     ]
     return [{"type": "mrkdwn", "text": f"*{name}*\n{value}"} for name, value in fields]

@@ -207,3 +207,64 @@ def test_investigate_answers_in_the_thread_with_the_hosts_diagnosis(
     assert placeholder.response["ts"] == answer.body["ts"]
     assert answer.body["text"].startswith("web-1")
     assert "Sorry" not in answer.body["text"]
+
+
+def buttons_of(blocks: list[dict[str, object]]) -> dict[str, str]:
+    return {str(e["action_id"]): str(e["value"]) for b in blocks if b["type"] == "actions" for e in b["elements"]}  # type: ignore[attr-defined]
+
+
+def test_a_fleet_wide_event_gets_one_message_whose_buttons_act_on_every_host(
+    bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock, settings: Settings
+) -> None:
+    hosts = [HostRef(instance=f"web-{n}:9100", host=f"web-{n}") for n in (1, 2, 3)]
+    for n, host in enumerate(hosts, start=1):
+        bot.services.anomalies.upsert(incident(clock, id=f"web-{n}-cpu-1", host=host, value=90.0 + n))
+
+    notifier(clock.now())
+
+    [announced] = fake_slack.received("chat.postMessage")
+    assert announced.body["text"].startswith("[high] CPU high on 3 hosts: web-3 93.0%, web-2 92.0%, web-1 91.0%")
+    ts, buttons = announced.response["ts"], buttons_of(announced.body["blocks"])
+    assert "web-3-cpu-1" == buttons["incident_investigate"]
+    group = buttons["incident_group_acknowledge"]
+
+    post(bot, block_action("incident_group_acknowledge", group, user="U_ANN", channel="C_ALERTS", message_ts=ts))
+
+    stored = [bot.services.anomalies.get(f"web-{n}-cpu-1") for n in (1, 2, 3)]
+    assert {(AnomalyStatus.ACKNOWLEDGED, "U_ANN")} == {(a.status, a.acknowledged_by) for a in stored if a}
+    update = fake_slack.received("chat.update")[-1]
+    assert ts == update.body["ts"]
+    assert "3 acknowledged" in json.dumps(update.body["blocks"])
+    assert "incident_group_acknowledge" not in buttons_of(update.body["blocks"])
+    note = fake_slack.received("chat.postMessage")[-1].body
+    assert (ts, True) == (note["thread_ts"], note["text"].endswith("UTC on 3 hosts."))
+
+    post(bot, block_action("incident_group_silence_1h", group, user="U_ANN", channel="C_ALERTS", message_ts=ts))
+
+    update = fake_slack.received("chat.update")[-1]
+    until = f"{clock.now() + timedelta(hours=1):%H:%M}"
+    assert f"Silenced by <@U_ANN> until {until} UTC" in json.dumps(update.body["blocks"])
+    assert "incident_group_unsilence" in buttons_of(update.body["blocks"])
+    events = [(e["event"], e["target"]) for e in audit_events(settings) if str(e["event"]).startswith("incident_")]
+    assert sorted(events) == sorted(
+        [(kind, f"web-{n}") for kind in ("incident_acknowledged", "incident_silenced") for n in (1, 2, 3)]
+    )
+
+    clock.advance(timedelta(minutes=5))
+    for n in (1, 2):
+        bot.services.anomalies.upsert(
+            incident(
+                clock,
+                id=f"web-{n}-cpu-1",
+                host=hosts[n - 1],
+                status=AnomalyStatus.RESOLVED,
+                ended_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+    notifier(clock.now())
+
+    update = fake_slack.received("chat.update")[-1]
+    assert ts == update.body["ts"]
+    assert "2 of 3 resolved" in json.dumps(update.body["blocks"])
+    assert 1 == len([c for c in fake_slack.received("chat.postMessage") if not c.body.get("thread_ts")])
