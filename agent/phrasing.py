@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agent.host_phrasing import around_text, capacity_text, diagnosis_text, reading_text, status_text
 from domain.durations import format_duration
-from domain.models import Anomaly, MetricKind, ToolResult, ToolStatus, format_value
+from domain.models import MetricKind, ToolResult, ToolStatus
+from tools.around import AroundTime
+from tools.capacity import CapacityReport
+from tools.diagnosis import Diagnosis
 from tools.fleet import FleetStatus
-from tools.formatting import at, look_back, minute
+from tools.formatting import look_back, minute
 from tools.metric_range import MetricRange
 from tools.metrics import CurrentMetric, HostStatus, TopHosts
-from tools.results import HostReading, Quantity
+from tools.results import Quantity
 
 HELP_TEXT = (
     "I can answer: current, peak or average CPU, memory, disk, network or load for a host or the fleet "
@@ -22,17 +26,6 @@ HELP_TEXT = (
     '"restart nginx on web-1").'
 )
 MAX_ROWS = 20
-
-
-def reading_text(reading: HostReading) -> str:
-    """``97.3% (1m average, 2026-03-10 14:05:00 UTC)``: a reading's value with its window and time."""
-    when = f", {at(reading.at)}" if reading.at is not None else ""
-    return f"{format_value(reading.metric, reading.value)} ({reading.window}{when})"
-
-
-def incident_text(a: Anomaly) -> str:
-    """``[critical] CPU 97.0% since 2026-03-10 14:50 UTC``: an open incident of a host already named."""
-    return f"[{a.severity.value}] {a.metric.label} {a.value_text} since {minute(a.started_at)}"
 
 
 def _metric(d: CurrentMetric) -> str:
@@ -115,54 +108,6 @@ def _fleet(status: FleetStatus) -> str:
     return "\n".join([f"Fleet: {lines[0]} (at {status.at:%H:%M} UTC).", *lines[1:]])
 
 
-def _status(d: HostStatus) -> str:
-    ref = d.host.ref
-    lines = [f"{ref.name} ({ref.instance}) is {d.host.describe_down(d.checked_at)}."]
-    lines += [f"{r.metric.label}: {reading_text(r)}" for r in d.readings]
-    if d.open_anomalies:
-        lines.append("Open anomalies: " + "; ".join(incident_text(a) for a in d.open_anomalies))
-    else:
-        lines.append("No open anomalies.")
-    return "\n".join(lines)
-
-
-def _capacity(d: dict[str, Any]) -> str:
-    lines = [f"{d['host']} (at {d['at']}):"]
-    if "memory_total" in d:
-        lines.append(f"memory: {d['memory_total']} total, {d.get('memory_available', '?')} available")
-    if "cpus" in d:
-        lines.append(f"CPUs: {d['cpus']}")
-    lines.append(f"uptime: {d['uptime']}" if "uptime" in d else "uptime: not exposed (no node_boot_time_seconds)")
-    lines += [
-        f"{f['mountpoint']}: {f['size']}, {f['used']} used, {f['free']} free ({f['device']})" for f in d["filesystems"]
-    ]
-    if "disk_io" in d:
-        lines.append(f"disk I/O: {d['disk_io']}")
-    return "\n".join(lines)
-
-
-def _diagnosis(d: dict[str, Any]) -> str:
-    if d["state"] != "up":
-        head = f"{d['host']} is {d['state']}: it is not reporting, so nothing else can be checked."
-    elif d["abnormal"]:
-        head = f"{d['host']}: {len(d['abnormal'])} abnormal signal(s) at {d['at']}: " + "; ".join(d["abnormal"]) + "."
-    else:
-        head = f"{d['host']}: nothing abnormal at {d['at']} (" + "; ".join(d["normal"]) + ")."
-    incidents = d["open_incidents"]
-    tail = ("Open incidents: " + "; ".join(incidents)) if incidents else "No open incidents."
-    return f"{head}\n{tail}"
-
-
-def _around(d: dict[str, Any]) -> str:
-    lines = [f"{d['host']} around {d['at']} ({d['window']}, averages):"]
-    lines += [f"• {row}" for row in d["signals"]] or ["• no metrics in that window"]
-    incidents = d["incidents"]
-    lines.append(("Incidents then: " + "; ".join(incidents)) if incidents else "No incidents overlapped that time.")
-    if d.get("state", "up") != "up":
-        lines.append(f"{d['host']} is {d['state']} now.")
-    return "\n".join(lines)
-
-
 def _anomalies(d: dict[str, Any]) -> str:
     rows = [
         f"[{a['severity']}] {a['host']} {a['metric']} {a['value']}, {a['status']} since {a['started']}"
@@ -214,9 +159,6 @@ def _rule(d: dict[str, Any]) -> str:
 
 _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "explain_rule": _rule,
-    "host_capacity": _capacity,
-    "diagnose_host": _diagnosis,
-    "what_happened": _around,
     "list_recent_anomalies": _anomalies,
     "summarize_anomalies": _summary,
     "get_logs": _logs,
@@ -228,11 +170,6 @@ _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
     "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
     "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
     "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
-    "what_happened": lambda d: (
-        f"No metrics or incidents for {d.get('host', 'that host')} around {d.get('at', 'that time')}: "
-        "the metrics do not reach back that far, or the host was not reporting then."
-    ),
-    "host_capacity": lambda d: f"{d.get('host', 'That host')} is {d.get('state', 'not reporting')}: no capacity data.",
     "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
 }
 
@@ -252,7 +189,13 @@ def phrase(tool: str, result: ToolResult) -> str:
     if isinstance(data, TopHosts):
         return _top(data) if data.readings else f"No {data.metric.label} data right now."
     if isinstance(data, HostStatus):
-        return _status(data)
+        return status_text(data)
+    if isinstance(data, CapacityReport):
+        return capacity_text(data)
+    if isinstance(data, Diagnosis):
+        return diagnosis_text(data)
+    if isinstance(data, AroundTime):
+        return around_text(data)
     data = result.data if isinstance(result.data, dict) else {}
     if result.status is ToolStatus.NO_DATA:
         no_data = _NO_DATA.get(tool)

@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 
 from domain.durations import parse_moment
 from domain.errors import InputError
-from domain.models import MetricKind, ToolResult, ToolStatus, format_value
+from domain.models import Anomaly, HostState, MetricKind, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.formatting import minute
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state
+from tools.results import JsonValue, Quantity
 
 AROUND = timedelta(minutes=15)
 BEFORE = timedelta(hours=1)
@@ -34,14 +35,44 @@ class AroundArgs(BaseModel):
     at: str = Field(description="the time: 30 minutes ago, at 14:00, yesterday at 9, or ISO 8601")
 
 
+class SignalChange(BaseModel):
+    """One signal's average around the time, and its average over the hour before (None without data)."""
+
+    around: Quantity
+    before: Quantity | None = None
+
+    @property
+    def change(self) -> Quantity | None:
+        """The average around the time less the one before it."""
+        if self.before is None:
+            return None
+        delta = self.around.value - self.before.value
+        return Quantity(metric=self.around.metric, value=delta, window="change on the hour before")
+
+    def for_model(self) -> JsonValue:
+        """The signal's name and both averages, each with unit and window, and the change with its sign."""
+        out: dict[str, JsonValue] = {"signal": self.around.metric.label, "around": self.around.for_model()}
+        if self.before is not None and (change := self.change) is not None:
+            out["before"] = self.before.for_model()
+            out["change"] = f"{change.signed_text} on the hour before"
+        return out
+
+
+class AroundTime(BaseModel):
+    """``what_happened``: a host's signals around ``at`` (``start``–``end``) and the incidents that overlapped it."""
+
+    host: HostState
+    checked_at: datetime
+    at: datetime
+    start: datetime
+    end: datetime
+    signals: list[SignalChange] = []
+    incidents: list[Anomaly] = []
+
+
 def _mean(points: list[tuple[float, float]], start: datetime, end: datetime) -> float | None:
     values = [v for t, v in points if start.timestamp() <= t <= end.timestamp() and math.isfinite(v)]
     return sum(values) / len(values) if values else None
-
-
-def _change(metric: MetricKind, around: float, before: float) -> str:
-    sign = "+" if around >= before else "-"
-    return f", {sign}{format_value(metric, abs(around - before))} on the hour before ({format_value(metric, before)})"
 
 
 def what_happened(ctx: ToolContext, args: AroundArgs) -> ToolResult:
@@ -55,29 +86,22 @@ def what_happened(ctx: ToolContext, args: AroundArgs) -> ToolResult:
     ref = state.ref
     start, end = moment - AROUND - BEFORE, min(moment + AROUND, now)
     metrics = metrics_source(ctx)
-    rows: list[str] = []
+    lo = moment - AROUND
+    data = AroundTime(host=state, checked_at=now, at=moment, start=lo, end=end)
     for metric in SIGNALS:
         series = metrics.range(metric, [ref], start=start, end=end, step_seconds=60.0)
         points = [(t, v) for s in series for t, v in zip(s.timestamps, s.values, strict=True)]
-        around, before = _mean(points, moment - AROUND, end), _mean(points, start, moment - AROUND)
+        around, before = _mean(points, lo, end), _mean(points, start, lo)
         if around is None:
             continue
-        change = "" if before is None else _change(metric, around, before)
-        rows.append(f"{metric.label} {format_value(metric, around)}{change}")
-    incidents = [
-        f"[{a.severity.value}] {a.metric.label} {a.value_text}, {a.status.value}, from {minute(a.started_at)}"
-        + (f" to {minute(a.ended_at)}" if a.ended_at else "")
+        now_q = Quantity(metric=metric, value=around, window=f"average {minute(lo)} – {minute(end)}")
+        then = f"average over the hour before, {minute(start)} – {minute(lo)}"
+        before_q = None if before is None else Quantity(metric=metric, value=before, window=then)
+        data.signals.append(SignalChange(around=now_q, before=before_q))
+    data.incidents = [
+        a
         for a in ctx.anomalies.between(moment - timedelta(days=1), moment + AROUND)
-        if a.host.instance == ref.instance and (a.ended_at is None or a.ended_at >= moment - AROUND)
+        if a.host.instance == ref.instance and (a.ended_at is None or a.ended_at >= lo)
     ]
-    params = args.model_dump(mode="json")
-    data: dict[str, object] = {
-        "host": ref.name,
-        "at": minute(moment),
-        "window": f"{minute(moment - AROUND)} – {minute(end)}",
-        "signals": rows,
-        "incidents": incidents,
-        "state": state.describe_down(now),
-    }
-    status = ToolStatus.SUCCESS if rows or incidents else ToolStatus.NO_DATA
-    return ToolResult(status=status, params=params, data=data)
+    status = ToolStatus.SUCCESS if data.signals or data.incidents else ToolStatus.NO_DATA
+    return ToolResult(status=status, params=args.model_dump(mode="json"), data=data)

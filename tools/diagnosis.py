@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 import statistics
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from domain.models import AnomalyStatus, HostRef, MetricKind, ToolResult, ToolStatus, format_value
+from domain.models import Anomaly, HostRef, HostState, MetricKind, ToolResult, ToolStatus
 from domain.ports import MetricsSource
 from tools.context import ToolContext
-from tools.formatting import minute
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state
+from tools.metrics import open_on
+from tools.results import JsonValue, Quantity
 
 SIGNALS = (
     MetricKind.CPU,
@@ -35,12 +36,35 @@ _Z = 4.0
 _NEAR_FULL = 90.0
 _MIN_POINTS_MOVE = 10.0
 _MIN_SHARE_MOVE = 0.5
+BASELINE_WINDOW = "24h median"
 
 
 class DiagnoseArgs(BaseModel):
     """Arguments of ``diagnose_host``."""
 
     host: str = Field(description=HOST_FIELD)
+
+
+class SignalCheck(BaseModel):
+    """One signal's current value beside its usual value (None while there is no baseline yet)."""
+
+    value: Quantity
+    usual: Quantity | None = None
+
+    def for_model(self) -> JsonValue:
+        """The signal's name, its value and its usual value, each with unit and window."""
+        usual = self.usual.for_model() if self.usual is not None else "no baseline yet"
+        return {"signal": self.value.metric.label, "value": self.value.for_model(), "usual": usual}
+
+
+class Diagnosis(BaseModel):
+    """``diagnose_host``: each signal against its baseline, split into abnormal and normal, and open incidents."""
+
+    host: HostState
+    checked_at: datetime
+    abnormal: list[SignalCheck] = []
+    normal: list[SignalCheck] = []
+    open_incidents: list[Anomaly] = []
 
 
 def _baseline(metrics: MetricsSource, metric: MetricKind, ref: HostRef, ctx: ToolContext) -> tuple[float, float] | None:
@@ -69,30 +93,21 @@ def diagnose_host(ctx: ToolContext, args: DiagnoseArgs) -> ToolResult:
     state = resolve_state(ctx, args.host)
     ref = state.ref
     params = args.model_dump(mode="json")
-    now = ctx.clock.now()
-    incidents = [
-        f"[{a.severity.value}] {a.metric.label} {a.value_text} since {minute(a.started_at)}"
-        for a in ctx.anomalies.open_anomalies()
-        if a.host.instance == ref.instance and a.status is not AnomalyStatus.RESOLVED
-    ]
-    data: dict[str, object] = {"host": ref.name, "state": state.describe_down(now), "open_incidents": incidents}
+    data = Diagnosis(host=state, checked_at=ctx.clock.now(), open_incidents=open_on(ctx, state))
     if not state.up:
-        data.update(abnormal=[], normal=[])
         return ToolResult(status=ToolStatus.SUCCESS, params=params, data=data)
     metrics = metrics_source(ctx)
-    abnormal: list[str] = []
-    normal: list[str] = []
     for metric in SIGNALS:
         found = metrics.current(metric, [ref])
         if not found:
             continue
-        value = found[0].value
+        sample = found[0]
+        value = Quantity(metric=metric, value=sample.value, window=sample.window, at=sample.timestamp)
         base = _baseline(metrics, metric, ref, ctx)
         if base is None:
-            normal.append(f"{metric.label} {format_value(metric, value)} (no baseline yet)")
+            data.normal.append(SignalCheck(value=value))
             continue
         median, mad = base
-        text = f"{metric.label} {format_value(metric, value)} (usual {format_value(metric, median)} over 24h)"
-        (abnormal if is_abnormal(metric, value, median, mad) else normal).append(text)
-    data.update(abnormal=abnormal, normal=normal, at=minute(now))
+        check = SignalCheck(value=value, usual=Quantity(metric=metric, value=median, window=BASELINE_WINDOW))
+        (data.abnormal if is_abnormal(metric, sample.value, median, mad) else data.normal).append(check)
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=data)

@@ -94,8 +94,8 @@ class HostReading(BaseModel):
         return f"{self.host.name} {format_value(self.metric, self.value)}"
 
     def for_model(self) -> JsonValue:
-        """The host and its value with unit, window and time."""
-        return {"host": host_for_model(self.host), "value": self.quantity.for_model()}
+        """The host, the metric, and its value with unit, window and time."""
+        return {"host": host_for_model(self.host), "metric": self.metric.label, "value": self.quantity.for_model()}
 
 
 def host_for_model(ref: HostRef) -> str:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.files.audit import read_records
-from agent.phrasing import fleet_lines, incident_text, reading_text
+from agent.host_phrasing import incident_text, reading_text
+from agent.phrasing import fleet_lines
 from agent.runner import Answer, ToolCallRecord
 from bot.services import Services
 from bot.slack import blocks, messages

@@ -6,30 +6,44 @@ from datetime import timedelta
 
 import pytest
 
+from agent.phrasing import phrase
 from bot.services import Services
 from domain.models import Anomaly, MetricKind, Severity, ToolStatus
 from tests.unit.tools.conftest import NOW
-from tools.diagnosis import is_abnormal
+from tools.around import AroundTime
+from tools.capacity import CapacityReport
+from tools.diagnosis import Diagnosis, is_abnormal
 
 
-def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, dict[str, object], str | None]:
+def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, object, str | None]:
     result = services.registry.call(name, args, services.tools)
-    return result.status, result.data if isinstance(result.data, dict) else {}, result.error
+    return result.status, result.data, result.error
 
 
 def test_capacity_gives_totals_not_percentages(services: Services) -> None:
     status, data, _ = call(services, "host_capacity", host="web-1")
 
     assert ToolStatus.SUCCESS == status
-    assert ("8.0 GiB", 2) == (data["memory_total"], data["cpus"])
-    assert ["/", "/data"] == [f["mountpoint"] for f in data["filesystems"]]  # type: ignore[attr-defined]
-    assert str(data["disk_io"]).startswith("read ")
+    assert isinstance(data, CapacityReport)
+    assert data.memory_total is not None
+    assert (8 * 1024**3, "8.0 GiB", 2) == (data.memory_total.bytes, data.memory_total.text, data.cpus)
+    assert ["/", "/data"] == [f.mountpoint for f in data.filesystems]
+    assert data.disk_read is not None
+    assert (MetricKind.DISK_IO, "1m average") == (data.disk_read.metric, data.disk_read.window)
 
 
 def test_one_named_mountpoint(services: Services) -> None:
     _, data, _ = call(services, "host_capacity", host="web-1", mountpoint="/data")
 
-    assert [("/data", "500.0 GiB")] == [(f["mountpoint"], f["size"]) for f in data["filesystems"]]  # type: ignore[attr-defined]
+    assert isinstance(data, CapacityReport)
+    assert [("/data", "500.0 GiB")] == [(f.mountpoint, f.size.text) for f in data.filesystems]
+
+
+def test_capacity_of_a_down_host_is_no_data_and_says_so(services: Services) -> None:
+    result = services.registry.call("host_capacity", {"host": "cache-1"}, services.tools)
+
+    assert ToolStatus.NO_DATA == result.status
+    assert phrase("host_capacity", result).startswith("cache-1 is down since 14:40 UTC")
 
 
 def test_a_mountpoint_the_host_lacks_names_the_ones_it_has(services: Services) -> None:
@@ -42,10 +56,10 @@ def test_a_mountpoint_the_host_lacks_names_the_ones_it_has(services: Services) -
 def test_the_saturated_host_is_diagnosed_with_its_abnormal_cpu(services: Services) -> None:
     _, data, _ = call(services, "diagnose_host", host="db-1")
 
-    abnormal = data["abnormal"]
-    assert isinstance(abnormal, list)
-    assert any(str(a).startswith("CPU 9") for a in abnormal)
-    assert "usual" in str(abnormal[0])
+    assert isinstance(data, Diagnosis)
+    cpu = next(c for c in data.abnormal if c.value.metric is MetricKind.CPU)
+    assert cpu.usual is not None
+    assert (True, "24h median") == (cpu.value.value > 90 > cpu.usual.value, cpu.usual.window)
 
 
 def test_a_quiet_host_has_nothing_abnormal(services: Services) -> None:
@@ -100,6 +114,16 @@ def test_what_happened_around_a_time_compares_with_the_hour_before(services: Ser
     assert " on the hour before (" in cpu
     assert ", +" in cpu
     assert "Incidents then: [critical] CPU 97.0%, open, from 2026-03-10 14:50 UTC" in answer.answer
+
+
+def test_what_happened_compares_typed_averages(services: Services) -> None:
+    result = services.registry.call("what_happened", {"host": "db-1", "at": "5 minutes ago"}, services.tools)
+
+    assert isinstance(result.data, AroundTime)
+    cpu = next(c for c in result.data.signals if c.around.metric is MetricKind.CPU)
+    assert cpu.before is not None
+    assert cpu.change is not None
+    assert cpu.change.value == cpu.around.value - cpu.before.value > 0
 
 
 def test_what_happened_needs_a_time(services: Services) -> None:

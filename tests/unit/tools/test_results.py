@@ -36,7 +36,12 @@ def test_sizes_are_in_binary_units() -> None:
 def test_a_host_reading_names_the_host_and_its_instance() -> None:
     reading = HostReading(host=DB, metric=MetricKind.LOAD, value=3.5, window="latest", at=AT)
 
-    assert {"host": "db-1 (10.0.0.7:9100)", "value": "3.50 (latest, at 2026-03-10 14:02 UTC)"} == for_model(reading)
+    expected = {
+        "host": "db-1 (10.0.0.7:9100)",
+        "metric": "load (1m)",
+        "value": "3.50 (latest, at 2026-03-10 14:02 UTC)",
+    }
+    assert expected == for_model(reading)
 
 
 def test_a_down_host_says_when_it_was_last_seen() -> None:
