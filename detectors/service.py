@@ -227,8 +227,12 @@ def engine_anomaly(event: IncidentEvent, now: datetime) -> Anomaly:
     started = datetime.fromtimestamp(incident.opened_at, UTC)
     detector = f"engine:{incident.kind.value}"
     ended = datetime.fromtimestamp(incident.resolved_at, UTC) if incident.resolved_at is not None else None
+    lane = f"{incident.host.instance}|{incident.signal.value}"
+    # The root filesystem keeps the id disk incidents had before each filesystem had its own lane.
+    if incident.mountpoint and incident.mountpoint != "/":
+        lane += f"|{incident.mountpoint}"
     return Anomaly(
-        id=anomaly_id_for(f"{incident.host.instance}|{incident.signal.value}", detector, started),
+        id=anomaly_id_for(lane, detector, started),
         host=incident.host,
         metric=incident.signal,
         detector=detector,
@@ -240,4 +244,5 @@ def engine_anomaly(event: IncidentEvent, now: datetime) -> Anomaly:
         updated_at=now,
         ended_at=ended,
         summary=incident.summary,
+        mountpoint=incident.mountpoint,
     )

@@ -207,6 +207,8 @@ class Anomaly(BaseModel):
     ended_at: datetime | None = None
     summary: str = ""
     acknowledged_by: str | None = None
+    #: The filesystem of a disk anomaly (``/data``), when the detector watches each one.
+    mountpoint: str | None = None
 
     @property
     def value_text(self) -> str:

@@ -56,6 +56,12 @@ class AnomalyStoreContract:
         assert anomaly(2) == store.get("a2")
         assert store.get("missing") is None
 
+    def test_round_trip_keeps_the_mountpoint_of_a_disk_anomaly(self, store: Any) -> None:
+        disk = anomaly(3).model_copy(update={"metric": MetricKind.DISK, "mountpoint": "/data"})
+        store.upsert(disk)
+        assert "/data" == store.get("a3").mountpoint
+        assert [disk] == store.open_anomalies()
+
     def test_open_for_finds_only_unresolved_incidents(self, store: Any) -> None:
         store.upsert(anomaly(1))
         assert "a1" == store.open_for(WEB1, MetricKind.CPU, "robust_zscore").id

@@ -230,8 +230,31 @@ class PrometheusMetrics:
         """Values of ``metric`` per host between ``start`` and ``end``, in one query for all hosts."""
         if hosts is not None and not hosts:
             return []
-        q = promql.metric_query(metric, _instances(hosts))
-        rows = self.query_range(q, start=start, end=end, step_seconds=step_seconds)
+        return self._series(metric, promql.metric_query(metric, _instances(hosts)), start, end, step_seconds)
+
+    def filesystem_range(
+        self, hosts: Sequence[HostRef] | None, *, start: datetime, end: datetime, step_seconds: float
+    ) -> list[Series]:
+        """Used % of every real filesystem per host and mountpoint, in one query for all hosts.
+
+        Each series carries its mountpoint in ``labels["mountpoint"]``.
+        """
+        if hosts is not None and not hosts:
+            return []
+        query = promql.filesystem_query(_instances(hosts))
+        return self._series(MetricKind.DISK, query, start, end, step_seconds, labels=("mountpoint",))
+
+    def _series(
+        self,
+        metric: MetricKind,
+        query: str,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+        *,
+        labels: tuple[str, ...] = (),
+    ) -> list[Series]:
+        rows = self.query_range(query, start=start, end=end, step_seconds=step_seconds)
         # Series of one range query mostly share their timestamps: keep one tuple per distinct run.
         shared: dict[tuple[float, ...], tuple[float, ...]] = {}
         out = []
@@ -244,6 +267,7 @@ class PrometheusMetrics:
                     metric=metric,
                     timestamps=shared.setdefault(timestamps, timestamps),
                     values=tuple(map(float, values)),
+                    labels={name: str(row["metric"][name]) for name in labels if name in row["metric"]},
                 )
             )
         return out

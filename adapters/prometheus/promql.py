@@ -27,6 +27,11 @@ HOST_LOOK_BACK = "24h"
 LAST_SEEN_STEP = "15s"
 # Pseudo and in-memory filesystems say nothing about disk space.
 _FS_IGNORED = 'fstype!~"tmpfs|devtmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs"'
+# Mounts that are not the host's own storage: runtime state, firmware, container and snap layers.
+_MOUNTS_IGNORED = (
+    'mountpoint!~"/run(/.*)?|/boot/efi|/dev(/.*)?|/proc(/.*)?|/sys(/.*)?|/snap/.+|/var/lib/docker/.+|'
+    '/var/lib/containers/.+|/var/lib/kubelet/.+"'
+)
 RATE_METRICS = frozenset({MetricKind.CPU, MetricKind.DISK_IO, MetricKind.NETWORK_IN, MetricKind.NETWORK_OUT})
 
 
@@ -123,6 +128,21 @@ def metric_query(metric: MetricKind, instances: Sequence[str] | None = None, *, 
     if metric is MetricKind.UP:
         return f"max by ({_BY}) (up{{{sel}}})"
     raise InputError(f"unknown metric {metric}")  # pragma: no cover - exhaustive
+
+
+def filesystem_query(instances: Sequence[str] | None = None, *, job: str | None = None) -> str:
+    """The PromQL giving the used % of every real filesystem, one series per host × ``mountpoint``.
+
+    Pseudo and in-memory filesystems and the mounts of the runtime, firmware and container
+    layers are left out, so the same answer serves every host of the fleet in one query.
+
+    Raises:
+        InputError: a value is not a valid label value, or ``instances`` is empty.
+    """
+    fs = _join(_FS_IGNORED, _MOUNTS_IGNORED, host_selector(instances, job=job))
+    avail = f"node_filesystem_avail_bytes{{{fs}}}"
+    size = f"node_filesystem_size_bytes{{{fs}}}"
+    return f"100 * (1 - max by ({_BY}, mountpoint) ({avail} / {size}))"
 
 
 def hosts_query(selector: str | None = None) -> str:

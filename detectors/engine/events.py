@@ -1,4 +1,8 @@
-"""What the engine reports: incidents and the events of their lives (opened, escalated, resolved, baseline changed)."""
+"""What the engine reports: incidents and the events of their lives.
+
+An incident opens, may escalate, and ends resolved, accepted as a baseline change, or gone (its
+filesystem stopped reporting).
+"""
 
 from __future__ import annotations
 
@@ -25,11 +29,12 @@ class EventKind(StrEnum):
     ESCALATED = "escalated"
     RESOLVED = "resolved"
     BASELINE_CHANGED = "baseline_changed"
+    GONE = "gone"
 
 
 @dataclass(frozen=True)
 class Incident:
-    """One incident on one host and signal, as it stands (``resolved_at`` None while open)."""
+    """One incident on one host and signal (and filesystem, for disk) as it stands; ``resolved_at`` None while open."""
 
     host: HostRef
     signal: MetricKind
@@ -41,10 +46,16 @@ class Incident:
     score: float
     summary: str
     resolved_at: float | None = None
+    mountpoint: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The host, and for a filesystem its mountpoint first: ``/data on db-1``."""
+        return f"{self.mountpoint} on {self.host.name}" if self.mountpoint else self.host.name
 
     def record(self) -> dict[str, object]:
-        """The incident as one ``detect replay`` JSON line."""
-        return {
+        """The incident as one ``detect replay`` JSON line (with its ``mountpoint`` for a disk incident)."""
+        record: dict[str, object] = {
             "host": self.host.name,
             "instance": self.host.instance,
             "signal": self.signal.value,
@@ -55,6 +66,9 @@ class Incident:
             "peak": round(self.peak, 4),
             "summary": self.summary,
         }
+        if self.signal is MetricKind.DISK:
+            record["mountpoint"] = self.mountpoint
+        return record
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ a POT alarm level per lane, incidents that freeze the baseline while open and be
 ``baseline_changed`` note after the horizon. Trend lanes (memory, disk): time-to-full projection.
 ``up``: a node target at 0 is a ``host_down`` incident. A NaN, Inf or missing sample changes
 nothing, so gaps and counter resets (rates come from Prometheus) open nothing. New hosts start
-from the fleet's median baseline and do not alarm during their warm-up.
+from the fleet's median baseline and do not alarm during their warm-up. Disk has one lane per
+host × mountpoint; a filesystem that stops reporting while its host reports others is dropped
+after ``stale_seconds`` (its open incidents close as ``gone``, with a note), and comes back as new.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from detectors.engine.baseline import FloatArray, IntArray, LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
 from detectors.engine.events import EventKind, Incident, IncidentEvent, IncidentKind
 from detectors.engine.incidents import StreamIncidents, trailing_means
+from detectors.engine.lanes import LaneIndex, LaneKey
 from detectors.engine.narrative import incident_at
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.trend import TrendConfig, TrendWatch
@@ -37,19 +40,24 @@ SPREAD_FLOOR = {
 }
 _MAX_DEVIATION = 1e6
 _BOOTSTRAP_SLICE = 1000
+STALE_MOUNT_SECONDS = 3600.0
 
 
 class FleetEngine:
     """Lanes, their state and the open incidents; ``observe`` returns the events of one timestamp."""
 
     def __init__(
-        self, config: EngineConfig = DEFAULT_CONFIG, trend: TrendConfig | None = None, *, step_seconds: float = 60.0
+        self,
+        config: EngineConfig = DEFAULT_CONFIG,
+        trend: TrendConfig | None = None,
+        *,
+        step_seconds: float = 60.0,
+        stale_seconds: float = STALE_MOUNT_SECONDS,
     ) -> None:
         self.config = config
         self.step_seconds = step_seconds
-        self.keys: list[tuple[HostRef, MetricKind]] = []
-        self._index: dict[tuple[str, MetricKind], int] = {}
-        self._cache: dict[tuple[MetricKind, tuple[str, ...]], IntArray] = {}
+        self.stale_seconds = stale_seconds
+        self.index = LaneIndex()
         self.baselines = LaneBaselines()
         self.peaks = PeakLevels(config)
         self.levels = StreamIncidents(config)
@@ -59,35 +67,28 @@ class FleetEngine:
         self.trend_incidents = StreamIncidents(replace(config, smoothing=1, horizon_seconds=float("inf")))
         self.open: dict[tuple[int, IncidentKind], Incident] = {}
 
-    def lanes(self, signal: MetricKind, hosts: Sequence[HostRef]) -> IntArray:
-        """The lane of every host for ``signal``, created when new (starting from the fleet prior)."""
-        key = (signal, tuple(h.instance for h in hosts))
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        out = np.empty(len(hosts), dtype=np.intp)
-        new: list[int] = []
-        for n, host in enumerate(hosts):
-            lane = self._index.get((host.instance, signal))
-            if lane is None:
-                lane = len(self.keys)
-                self._index[(host.instance, signal)] = lane
-                self.keys.append((host, signal))
-                new.append(lane)
-            out[n] = lane
-        if new:
-            self._grow(signal, np.asarray(new, dtype=np.intp))
-        if len(self._cache) > 64:
-            self._cache.clear()
-        self._cache[key] = out
+    @property
+    def keys(self) -> list[LaneKey]:
+        """What every lane watches, in lane order (retired lanes included)."""
+        return self.index.keys
+
+    def lanes(self, signal: MetricKind, hosts: Sequence[HostRef], mounts: Sequence[str] | None = None) -> IntArray:
+        """The lane of every host (and mountpoint) for ``signal``, created when new (starting from the fleet prior)."""
+        out, new = self.index.find(signal, hosts, mounts)
+        if new.size:
+            self._grow(signal, new)
         return out
+
+    def reserve(self, size: int) -> None:
+        """Make room for ``size`` lanes in every part."""
+        for part in (self.baselines, self.peaks, self.levels, self.down, self.trends, self.trend_incidents):
+            part.reserve(size)
 
     def _grow(self, signal: MetricKind, new: IntArray) -> None:
         size = len(self.keys)
-        for part in (self.baselines, self.peaks, self.levels, self.down, self.trends, self.trend_incidents):
-            part.reserve(size)
+        self.reserve(size)
         self.baselines.floor[new] = SPREAD_FLOOR.get(signal, 0.0)
-        same = np.asarray([k[1] is signal for k in self.keys], dtype=bool)
+        same = np.asarray([k.signal is signal for k in self.keys], dtype=bool) & np.asarray(self.index.live)
         known = same & (self.baselines.count[:size] > 0) & np.isfinite(self.baselines.centre[:size])
         known[new] = False
         if known.any():
@@ -100,9 +101,20 @@ class FleetEngine:
             self.baselines.adopt_prior(new, centre, spread)
         self.peaks.start(new, np.full(new.size, u))
 
-    def bootstrap(self, signal: MetricKind, hosts: Sequence[HostRef], times: FloatArray, history: FloatArray) -> None:
-        """Fit ``hosts``' lanes of ``signal`` on their history (hosts × times; NaN = missing)."""
-        lanes = self.lanes(signal, hosts)
+    def bootstrap(
+        self,
+        signal: MetricKind,
+        hosts: Sequence[HostRef],
+        times: FloatArray,
+        history: FloatArray,
+        mounts: Sequence[str] | None = None,
+    ) -> None:
+        """Fit ``hosts``' lanes of ``signal`` (one per mountpoint in ``mounts``) on their history (rows × times)."""
+        lanes = self.lanes(signal, hosts, mounts)
+        if times.size:
+            seen = np.isfinite(history)
+            last = np.where(seen.any(axis=1), times[times.size - 1 - np.argmax(seen[:, ::-1], axis=1)], times[-1])
+            self.index.seen_at[lanes] = last
         if signal is MetricKind.UP:
             return
         # In slices of hosts, so the fit's temporaries stay small next to the history itself.
@@ -130,17 +142,42 @@ class FleetEngine:
         return out
 
     def observe(
-        self, t: float, signal: MetricKind, hosts: Sequence[HostRef], values: FloatArray
+        self,
+        t: float,
+        signal: MetricKind,
+        hosts: Sequence[HostRef],
+        values: FloatArray,
+        mounts: Sequence[str] | None = None,
     ) -> list[IncidentEvent]:
-        """Feed every host's value of ``signal`` at time ``t`` (NaN = no sample); the events it caused."""
-        lanes = self.lanes(signal, hosts)
+        """Feed every host's (and mountpoint's) value of ``signal`` at ``t`` (NaN = no sample); the events it caused."""
+        lanes, new = self.index.find(signal, hosts, mounts)
+        if new.size:
+            self._grow(signal, new)
         x = np.asarray(values, dtype=np.float64)
         x = np.where(np.isfinite(x), x, np.nan)
+        self.index.saw(lanes, t, np.isfinite(x), new)
         if signal is MetricKind.UP:
             return self._observe_up(t, lanes, x)
         events = self._observe_level(t, lanes, x)
         if signal in TREND_KINDS:
             events += self._observe_trend(t, signal, lanes, x)
+        if signal is MetricKind.DISK:
+            events += self._drop_stale(t)
+        return events
+
+    def _drop_stale(self, t: float) -> list[IncidentEvent]:
+        """Retire the filesystems that stopped reporting; their open incidents close as gone, with a note."""
+        stale = self.index.stale_mounts(self.stale_seconds)
+        if stale.size == 0:
+            return []
+        events: list[IncidentEvent] = []
+        for lane in stale.tolist():
+            for kind in (IncidentKind.ANOMALY, IncidentKind.DISK_FILL):
+                if (lane, kind) in self.open:
+                    events.append(self._close(t, lane, kind, EventKind.GONE))
+        for tracker in (self.levels, self.trend_incidents):
+            tracker.open[stale] = False
+        self.index.retire(stale)
         return events
 
     def _observe_level(self, t: float, lanes: IntArray, x: FloatArray) -> list[IncidentEvent]:
@@ -210,17 +247,19 @@ class FleetEngine:
         ]
         return events
 
-    def _tracker(self, kind: IncidentKind) -> StreamIncidents:
+    def tracker(self, kind: IncidentKind) -> StreamIncidents:
+        """The incident tracker of ``kind``."""
         if kind is IncidentKind.HOST_DOWN:
             return self.down
         return self.levels if kind is IncidentKind.ANOMALY else self.trend_incidents
 
     def _incident(self, t: float, lane: int, kind: IncidentKind, resolved_at: float | None = None) -> Incident:
-        host, signal = self.keys[lane]
-        tracker = self._tracker(kind)
+        host, signal, mountpoint = self.keys[lane]
+        tracker = self.tracker(kind)
         return incident_at(
             host=host,
             signal=signal,
+            mountpoint=mountpoint or None,
             kind=kind,
             opened_at=float(tracker.opened_at[lane]),
             now=t,
@@ -248,6 +287,10 @@ class FleetEngine:
                 f"{self.config.horizon_seconds / 3600:g} h, accepted as its new normal"
             )
             incident = replace(incident, summary=f"{incident.summary}; {note}")
+        elif event is EventKind.GONE:
+            quiet = (t - float(self.index.seen_at[lane])) / 3600
+            note = f"{incident.where} no longer reported for {quiet:.1f} h (unmounted?), incident closed"
+            incident = replace(incident, summary=f"{incident.summary}; {note}")
         return IncidentEvent(event, incident, t, note)
 
     def _escalations(self, t: float, lanes: IntArray, kind: IncidentKind) -> list[IncidentEvent]:
@@ -267,21 +310,3 @@ class FleetEngine:
     def open_incidents(self) -> list[Incident]:
         """Every incident open now."""
         return list(self.open.values())
-
-    def carry_over(self, incidents: Sequence[Incident], at: float) -> None:
-        """Keep incidents another engine had open (a re-bootstrap after a gap): same start, held from ``at``.
-
-        Their lanes are frozen again, so they are still judged against a baseline fitted on history
-        and end as any incident does; their stored anomalies keep their ids.
-        """
-        for incident in incidents:
-            lane = int(self.lanes(incident.signal, [incident.host])[0])
-            tracker = self._tracker(incident.kind)
-            tracker.open[lane] = True
-            tracker.opened_at[lane] = incident.opened_at
-            tracker.last_abnormal[lane] = at
-            tracker.peak[lane] = incident.score if incident.kind is IncidentKind.ANOMALY else incident.value
-            tracker.peak_value[lane] = incident.value
-            level = self.peaks.level[lane] if incident.kind is IncidentKind.ANOMALY else 1.0
-            tracker.level_at_open[lane] = level
-            self.open[(lane, incident.kind)] = incident

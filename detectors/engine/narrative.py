@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
-from detectors.engine.events import Incident, IncidentKind, iso
+from detectors.engine.events import Incident, IncidentKind
 from detectors.model.severity import incident_severity
 from domain.models import HostRef, MetricKind, Severity, format_value
 
@@ -17,10 +18,24 @@ def _trend_severity(hours_to_full: float | None) -> Severity:
     return Severity.HIGH if hours_to_full <= 6 else Severity.MEDIUM
 
 
+def _clock(epoch: float, now: float) -> str:
+    """``17:40 UTC`` on the day of ``now``, with the date on another day."""
+    moment, today = datetime.fromtimestamp(epoch, UTC), datetime.fromtimestamp(now, UTC)
+    return f"{moment:%H:%M} UTC" if moment.date() == today.date() else f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def _about(hours: float) -> str:
+    """A rough duration: ``~40 min``, ``~3 h``, ``~2 d``."""
+    if hours < 1:
+        return f"~{max(1, round(hours * 60))} min"
+    return f"~{round(hours)} h" if hours < 48 else f"~{round(hours / 24)} d"
+
+
 def incident_at(
     *,
     host: HostRef,
     signal: MetricKind,
+    mountpoint: str | None = None,
     kind: IncidentKind,
     opened_at: float,
     now: float,
@@ -30,7 +45,10 @@ def incident_at(
     hours_to_full: float | None,
     resolved_at: float | None = None,
 ) -> Incident:
-    """The incident as it stands at ``now``: severity from kind, score ratio, duration and value; its summary."""
+    """The incident as it stands at ``now``: severity from kind, score ratio, duration and value; its summary.
+
+    A disk incident names its filesystem (``disk /data on db-1 94.1%, full in ~3 h at 17:40 UTC``).
+    """
     minutes = max(0.0, (now - opened_at) / 60.0)
     ratio = ratio if math.isfinite(ratio) else 1.0
     shown = format_value(signal, value) if math.isfinite(value) else "no value"
@@ -40,14 +58,17 @@ def incident_at(
     elif kind is IncidentKind.ANOMALY:
         severity = incident_severity(ratio=ratio, duration_minutes=minutes, metric=signal, value=value)
         usual = format_value(signal, centre) if math.isfinite(centre) else "unknown"
-        summary = f"{host.name} {signal.label} at {shown}, usually {usual} ({ratio:.1f}× its alarm level)"
+        what = f"disk {mountpoint} on {host.name}" if mountpoint else f"{host.name} {signal.label}"
+        summary = f"{what} at {shown}, usually {usual} ({ratio:.1f}× its alarm level)"
     else:
         severity = _trend_severity(hours_to_full)
         what = "memory" if kind is IncidentKind.MEMORY_LEAK else "disk"
+        what = f"{what} {mountpoint} on {host.name}" if mountpoint else f"{what} on {host.name}"
         if hours_to_full is not None and math.isfinite(hours_to_full):
-            summary = f"{host.name} {what} at {shown}, projected full at {iso(now + hours_to_full * 3600)}"
+            full = _clock(now + hours_to_full * 3600, now)
+            summary = f"{what} {shown}, full in {_about(hours_to_full)} at {full}"
         else:
-            summary = f"{host.name} {what} at {shown}, no longer filling"
+            summary = f"{what} at {shown}, no longer filling"
     return Incident(
         host=host,
         signal=signal,
@@ -59,4 +80,5 @@ def incident_at(
         score=ratio,
         summary=summary,
         resolved_at=resolved_at,
+        mountpoint=mountpoint,
     )

@@ -3,7 +3,8 @@
 ``batch`` writes ``index,score,alarm,severity``, one row per input row, through a temporary
 file and a rename, so a failed run leaves nothing half-written; labels are never read.
 ``replay`` bootstraps the engine from the history before ``--start``, then feeds it minute by
-minute up to ``--end`` exactly as the live job would, and writes one JSON line per incident.
+minute up to ``--end`` exactly as the live job would, and writes one JSON line per incident (a
+disk incident's line also names its ``mountpoint``).
 """
 
 from __future__ import annotations
@@ -125,19 +126,19 @@ def run_replay(args: argparse.Namespace) -> int:
     t0, t1 = start.timestamp(), end.timestamp()
     sys.stderr.write("bootstrapping from history before --start...\n")
     bootstrap(engine, metrics, start=t0 - settings.detection.bootstrap_hours * 3600, end=t0 - step)
-    incidents: dict[tuple[str, str, str, float], dict[str, object]] = {}
+    incidents: dict[tuple[str, str, str, float, str], dict[str, object]] = {}
     chunk = max(step, math.floor(_REPLAY_CHUNK_SECONDS / step) * step)
     position = t0
     while position <= t1:
         last = min(t1, position + chunk - step)
         for event in advance(engine, metrics, start=position, end=last, step=step):
             i = event.incident
-            incidents[(i.host.instance, i.signal.value, i.kind.value, i.opened_at)] = i.record()
+            incidents[(i.host.instance, i.signal.value, i.kind.value, i.opened_at, i.mountpoint or "")] = i.record()
         _progress(position=last, start=t0, end=t1)
         position = last + step
     sys.stderr.write("\n")
     for i in engine.open_incidents():
-        incidents[(i.host.instance, i.signal.value, i.kind.value, i.opened_at)] = i.record()
+        incidents[(i.host.instance, i.signal.value, i.kind.value, i.opened_at, i.mountpoint or "")] = i.record()
     lines = [json.dumps(r) for _, r in sorted(incidents.items(), key=lambda kv: (kv[0][3], kv[0][0], kv[0][1]))]
     if args.output is None:
         sys.stdout.write("".join(line + "\n" for line in lines))

@@ -75,7 +75,8 @@ def test_a_memory_leak_is_flagged_before_memory_runs_out() -> None:
     assert opened
     # The leak reaches 98% at its end: the incident must come well before.
     assert opened[0].at < leak.start + leak.duration / 2
-    assert "projected full at" in opened[0].incident.summary
+    assert "memory on api-1" in opened[0].incident.summary
+    assert ", full in ~" in opened[0].incident.summary
 
 
 def test_a_filling_disk_is_flagged_before_it_is_full() -> None:
