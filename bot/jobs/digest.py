@@ -1,6 +1,9 @@
 """The anomaly digest: counts by severity, top hosts, open incidents with Grafana links, and the fleet now.
 
 ``render_digest`` is pure; ``DigestJob`` is the scheduled callable that reads the store and posts.
+Every text from outside (host names, label values, the fleet's lines) goes through
+``bot.slack.mrkdwn.escape``; a section longer than Slack takes is cut at a line, saying how many
+lines were left out.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import structlog
 
 from agent.phrasing import fleet_lines
 from bot.slack import messages
+from bot.slack.mrkdwn import cut_lines, escape, link
 from domain.errors import OpsError
 from domain.models import Anomaly, AnomalyStatus, Severity, ToolStatus
 from domain.ports import AnomalyStore, Notifier
@@ -77,7 +81,7 @@ def render_digest(
         f"{by_severity[s]} {s.value}" for s in sorted(Severity, key=lambda s: -s.rank) if by_severity[s]
     )
     top = Counter(a.host.name for a in in_window).most_common(_TOP_HOSTS)
-    top_line = ", ".join(f"{host} ({n})" for host, n in top)
+    top_line = ", ".join(f"{escape(host)} ({n})" for host, n in top)
     open_items = sorted(
         (a for a in in_window if a.status is AnomalyStatus.OPEN),
         key=lambda a: (-a.severity.rank, a.started_at),
@@ -88,16 +92,18 @@ def render_digest(
         lines = []
         for a in open_items[:_MAX_OPEN_LISTED]:
             label = f"{a.host.name} {a.metric.label}"
-            linked = f"<{grafana_link(grafana_url, a)}|{label}>" if grafana_url else label
-            lines.append(
-                f"• [{a.severity.value}] {linked} {a.value_text}, open since {a.started_at.strftime('%H:%M UTC %b %d')}"
-            )
+            linked = link(grafana_link(grafana_url, a), label) if grafana_url else escape(label)
+            opened = a.started_at.strftime("%H:%M UTC %b %d")
+            lines.append(f"• [{a.severity.value}] {linked} {escape(a.value_text)}, open since {opened}")
         if len(open_items) > _MAX_OPEN_LISTED:
             lines.append(f"… and {len(open_items) - _MAX_OPEN_LISTED} more open")
         blocks.append(
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*Open incidents ({len(open_items)})*\n" + "\n".join(lines)},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": cut_lines(f"*Open incidents ({len(open_items)})*\n" + "\n".join(lines)),
+                },
             }
         )
     else:
@@ -107,9 +113,9 @@ def render_digest(
 
 
 def _fleet_blocks(fleet: FleetStatus) -> list[dict[str, Any]]:
-    lines = fleet_lines(fleet)
+    lines = [escape(line) for line in fleet_lines(fleet)]
     body = "\n".join([f"*Fleet now:* {lines[0]}", *lines[1:]])
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": body[:2900]}}]
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": cut_lines(body)}}]
 
 
 def _with_fleet(digest: Digest, fleet: FleetStatus | None, fleet_blocks: list[dict[str, Any]]) -> Digest:
@@ -122,7 +128,7 @@ def _with_fleet(digest: Digest, fleet: FleetStatus | None, fleet_blocks: list[di
 def _header(title: str, body: str) -> list[dict[str, Any]]:
     return [
         {"type": "header", "text": {"type": "plain_text", "text": title}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": body[:2900]}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": cut_lines(body)}},
     ]
 
 

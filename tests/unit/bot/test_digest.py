@@ -120,3 +120,49 @@ def test_a_down_host_is_worth_a_digest_even_when_quiet() -> None:
 
 def test_without_a_fleet_the_digest_is_the_anomalies_only() -> None:
     assert None is render_digest([], now=NOW, window=DAY, fleet=None)
+
+
+def mrkdwn_texts(blocks: list[dict[str, object]]) -> str:
+    return "\n".join(
+        str(b["text"]["text"])  # type: ignore[index]
+        for b in blocks
+        if isinstance(b.get("text"), dict) and b["text"]["type"] == "mrkdwn"  # type: ignore[index]
+    )
+
+
+def test_host_labels_reach_the_digest_as_text_even_inside_grafana_links() -> None:
+    hostile = [
+        anomaly(1, "<!channel>", Severity.CRITICAL),
+        anomaly(2, "<https://evil.example|click>", Severity.HIGH),
+    ]
+    fleet = fleet_with_one_down()
+    fleet.down[0] = fleet.down[0].model_copy(
+        update={"ref": HostRef(instance="10.0.0.9:9100", host="<!here> & <@U0BOSS>")}
+    )
+
+    for grafana, label in ((None, "|click"), ("https://grafana.example.com", "¦click")):
+        digest = render_digest(hostile, now=NOW, window=DAY, grafana_url=grafana, fleet=fleet)
+        assert digest is not None
+        shown = mrkdwn_texts(digest.blocks)
+
+        for raw in ("<!channel>", "<https://evil.example|click>", "<!here>", "<@U0BOSS>"):
+            assert raw not in shown
+        assert "&lt;!channel&gt; CPU" in shown
+        assert f"&lt;https://evil.example{label}&gt; CPU" in shown
+        assert "&lt;!here&gt; &amp; &lt;@U0BOSS&gt;" in shown
+        assert "*Top hosts:* &lt;!channel&gt; (1), &lt;https://evil.example|click&gt; (1)" in shown
+
+
+def test_a_section_too_long_for_slack_is_cut_at_a_line_with_the_count_left_out() -> None:
+    items = [anomaly(n, f"web-{n}-" + "x" * 400, Severity.HIGH) for n in range(1, 11)]
+
+    digest = render_digest(items, now=NOW, window=DAY)
+
+    assert digest is not None
+    incidents = digest.blocks[2]["text"]["text"]
+    assert len(incidents) <= 2900
+    *kept, marker = incidents.split("\n")
+    assert marker.startswith("… ")
+    assert marker.endswith(" more lines")
+    assert all(line.endswith("open since 08:00 UTC Mar 02") for line in kept[1:])
+    assert int(marker.split()[1]) + len(kept) == 11
