@@ -7,7 +7,8 @@ from typing import Any
 
 from agent.host_phrasing import around_text, capacity_text, diagnosis_text, reading_text, status_text
 from domain.durations import format_duration
-from domain.models import MetricKind, ToolResult, ToolStatus
+from domain.models import Anomaly, MetricKind, ToolResult, ToolStatus
+from tools.anomalies import AnomalySummary, RecentAnomalies
 from tools.around import AroundTime
 from tools.capacity import CapacityReport
 from tools.diagnosis import Diagnosis
@@ -108,22 +109,30 @@ def _fleet(status: FleetStatus) -> str:
     return "\n".join([f"Fleet: {lines[0]} (at {status.at:%H:%M} UTC).", *lines[1:]])
 
 
-def _anomalies(d: dict[str, Any]) -> str:
-    rows = [
-        f"[{a['severity']}] {a['host']} {a['metric']} {a['value']}, {a['status']} since {a['started']}"
-        for a in d["anomalies"]
-    ]
+def anomaly_text(a: Anomaly) -> str:
+    """``[critical] db-1 CPU 97.0%, open since 2026-03-10 14:50 UTC``."""
+    head = f"[{a.severity.value}] {a.host.name} {a.metric.label} {a.value_text}"
+    return f"{head}, {a.status.value} since {minute(a.started_at)}"
+
+
+def _anomalies(d: RecentAnomalies) -> str:
+    rows = [anomaly_text(a) for a in d.anomalies]
     title = "The latest anomaly" if len(rows) == 1 else f"The latest {len(rows)} anomalies"
     return f"{title}:\n" + "\n".join(rows)
 
 
-def _summary(d: dict[str, Any]) -> str:
-    counts = ", ".join(f"{n} {sev}" for sev, n in d["by_severity"].items() if n)
-    hosts = ", ".join(f"{h} ({n})" for h, n in d["top_hosts"].items())
-    noun = "anomaly" if d["total"] == 1 else "anomalies"
-    text = f"{d['total']} {noun} in {d['window']}: {counts}. Most affected hosts: {hosts}."
-    if d["open"]:
-        text += "\nOpen: " + "; ".join(f"[{a['severity']}] {a['host']} {a['metric']} {a['value']}" for a in d["open"])
+def _summary(d: AnomalySummary) -> str:
+    window = look_back(d.start, d.end)
+    if not d.total:
+        return f"No anomalies in {window}."
+    counts = ", ".join(f"{n} {sev.value}" for sev, n in d.by_severity.items() if n)
+    hosts = ", ".join(f"{h.host.name} ({h.anomalies})" for h in d.top_hosts)
+    noun = "anomaly" if d.total == 1 else "anomalies"
+    text = f"{d.total} {noun} in {window}: {counts}. Most affected hosts: {hosts}."
+    if d.open:
+        text += "\nOpen: " + "; ".join(
+            f"[{a.severity.value}] {a.host.name} {a.metric.label} {a.value_text}" for a in d.open
+        )
     return text
 
 
@@ -159,15 +168,11 @@ def _rule(d: dict[str, Any]) -> str:
 
 _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "explain_rule": _rule,
-    "list_recent_anomalies": _anomalies,
-    "summarize_anomalies": _summary,
     "get_logs": _logs,
     "list_pending_approvals": _approvals,
     "request_remediation": _remediation,
 }
 _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
-    "list_recent_anomalies": lambda _d: "No anomalies recorded.",
-    "summarize_anomalies": lambda d: f"No anomalies in {d.get('window', 'that window')}.",
     "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
     "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
     "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
@@ -188,6 +193,10 @@ def phrase(tool: str, result: ToolResult) -> str:
         return _range(data)
     if isinstance(data, TopHosts):
         return _top(data) if data.readings else f"No {data.metric.label} data right now."
+    if isinstance(data, RecentAnomalies):
+        return _anomalies(data) if data.anomalies else "No anomalies recorded."
+    if isinstance(data, AnomalySummary):
+        return _summary(data)
     if isinstance(data, HostStatus):
         return status_text(data)
     if isinstance(data, CapacityReport):

@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from domain.durations import MAX_WINDOW, parse_duration
-from domain.models import Anomaly, Severity, ToolResult, ToolStatus
+from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity, ToolResult, ToolStatus
 from tools.context import ToolContext
-from tools.formatting import look_back, minute
 
 _SCAN_LIMIT = 1000
 
 
-def anomaly_row(a: Anomaly) -> dict[str, str]:
-    """An anomaly as tools and the HTTP API report it: every field as text, times to the minute."""
-    return {
-        "id": a.id,
-        "host": a.host.name,
-        "metric": a.metric.label,
-        "value": a.value_text,
-        "severity": a.severity.value,
-        "status": a.status.value,
-        "started": minute(a.started_at),
-        "detector": a.detector,
-        "summary": a.summary,
-    }
+class RecentAnomalies(BaseModel):
+    """``list_recent_anomalies``: the matching anomalies, newest first."""
+
+    anomalies: list[Anomaly] = []
+
+
+class HostCount(BaseModel):
+    """How many anomalies one host had."""
+
+    host: HostRef
+    anomalies: int
+
+
+class AnomalySummary(BaseModel):
+    """``summarize_anomalies``: counts over ``start``–``end`` by severity (worst first), host and metric,
+    and the ones not resolved."""
+
+    start: datetime
+    end: datetime
+    total: int = 0
+    by_severity: dict[Severity, int] = {}
+    top_hosts: list[HostCount] = []
+    by_metric: dict[MetricKind, int] = {}
+    open: list[Anomaly] = []
 
 
 class RecentAnomaliesArgs(BaseModel):
@@ -48,9 +59,8 @@ def list_recent_anomalies(ctx: ToolContext, args: RecentAnomaliesArgs) -> ToolRe
     pool = ctx.anomalies.recent(_SCAN_LIMIT if (args.host or args.severity) else args.limit)
     items = [a for a in pool if _matches(a, args.host, args.severity)][: args.limit]
     params = args.model_dump(mode="json", exclude_none=True)
-    if not items:
-        return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"anomalies": []})
-    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"anomalies": [anomaly_row(a) for a in items]})
+    status = ToolStatus.SUCCESS if items else ToolStatus.NO_DATA
+    return ToolResult(status=status, params=params, data=RecentAnomalies(anomalies=items))
 
 
 class SummarizeAnomaliesArgs(BaseModel):
@@ -67,16 +77,16 @@ def summarize_anomalies(ctx: ToolContext, args: SummarizeAnomaliesArgs) -> ToolR
     start = now - span
     items = [a for a in ctx.anomalies.recent(_SCAN_LIMIT) if a.started_at >= start and _matches(a, None, args.severity)]
     params = args.model_dump(mode="json", exclude_none=True)
-    window = look_back(start, now)
     if not items:
-        return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"window": window, "total": 0})
-    by_severity = Counter(a.severity.value for a in items)
-    data = {
-        "window": window,
-        "total": len(items),
-        "by_severity": {s.value: by_severity.get(s.value, 0) for s in reversed(Severity)},
-        "top_hosts": dict(Counter(a.host.name for a in items).most_common(5)),
-        "by_metric": dict(Counter(a.metric.label for a in items).most_common()),
-        "open": [anomaly_row(a) for a in items if a.status.value != "resolved"][:10],
-    }
-    return ToolResult(status=ToolStatus.SUCCESS, params=params, data=data)
+        return ToolResult(status=ToolStatus.NO_DATA, params=params, data=AnomalySummary(start=start, end=now))
+    by_severity = Counter(a.severity for a in items)
+    summary = AnomalySummary(
+        start=start,
+        end=now,
+        total=len(items),
+        by_severity={s: by_severity.get(s, 0) for s in reversed(Severity)},
+        top_hosts=[HostCount(host=h, anomalies=n) for h, n in Counter(a.host for a in items).most_common(5)],
+        by_metric=dict(Counter(a.metric for a in items).most_common()),
+        open=[a for a in items if a.status is not AnomalyStatus.RESOLVED][:10],
+    )
+    return ToolResult(status=ToolStatus.SUCCESS, params=params, data=summary)

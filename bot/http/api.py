@@ -25,9 +25,9 @@ from bot.slack.ops_answers import audit_log_lines
 from bot.slack.ops_command import parse_lookback
 from domain.durations import format_duration
 from domain.errors import InputError, OpsError
-from domain.models import AnomalyStatus, ToolStatus, format_value
-from tools.anomalies import anomaly_row
+from domain.models import Anomaly, AnomalyStatus, ToolStatus, format_value
 from tools.fleet import FleetStatus
+from tools.formatting import minute
 
 log = structlog.get_logger(__name__)
 
@@ -112,6 +112,21 @@ def _query(services: Services) -> Handler:
     return query
 
 
+def anomaly_json(a: Anomaly) -> dict[str, str]:
+    """An anomaly as the API reports it: the value with its unit, times to the minute."""
+    return {
+        "id": a.id,
+        "host": a.host.name,
+        "metric": a.metric.label,
+        "value": a.value_text,
+        "severity": a.severity.value,
+        "status": a.status.value,
+        "started": minute(a.started_at),
+        "detector": a.detector,
+        "summary": a.summary,
+    }
+
+
 def host_health(services: Services) -> dict[str, Any]:
     """Per-host state and current CPU, memory and disk, fleet averages and the open anomalies: the fleet tool's result.
 
@@ -146,7 +161,7 @@ def host_health(services: Services) -> dict[str, Any]:
         "at": status.at.isoformat(),
         "averages": {f.metric.value: f.average_text for f in status.metrics},
     }
-    incidents = [anomaly_row(a) for a in status.open_incidents]
+    incidents = [anomaly_json(a) for a in status.open_incidents]
     return {"fleet": fleet, "hosts": sorted(hosts.values(), key=lambda r: r["host"]), "open_anomalies": incidents}
 
 

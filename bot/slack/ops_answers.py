@@ -10,7 +10,7 @@ from typing import Any
 
 from adapters.files.audit import read_records
 from agent.host_phrasing import incident_text, reading_text
-from agent.phrasing import fleet_lines
+from agent.phrasing import anomaly_text, fleet_lines
 from agent.runner import Answer, ToolCallRecord
 from bot.services import Services
 from bot.slack import blocks, messages
@@ -19,6 +19,7 @@ from bot.slack.ops_command import OpsCommand, OpsKind
 from domain.durations import format_duration
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
+from tools.anomalies import RecentAnomalies
 from tools.fleet import FleetStatus
 from tools.metrics import HostStatus
 
@@ -119,13 +120,10 @@ def _anomalies(calls: _Calls, count: int) -> str:
     result = calls("list_recent_anomalies", {"limit": count})
     if result.status is ToolStatus.ERROR:
         return messages.sorry(str(result.error))
-    rows = (result.data or {}).get("anomalies", [])
-    if not rows:
+    found = result.data.anomalies if isinstance(result.data, RecentAnomalies) else []
+    if not found:
         return messages.NO_ANOMALIES
-    lines = [
-        f"• [{r['severity']}] {r['host']} {r['metric']} {r['value']}, {r['status']} since {r['started']}" for r in rows
-    ]
-    return messages.last_anomalies(len(rows)) + "\n" + "\n".join(lines)
+    return messages.last_anomalies(len(found)) + "\n" + "\n".join(f"• {anomaly_text(a)}" for a in found)
 
 
 def _logs(services: Services, calls: _Calls, target: str, since_seconds: int) -> str:
