@@ -1,4 +1,8 @@
-"""Posting what duration rules did: automatic actions (with Undo), approval requests, notify-mode notes."""
+"""Posting what duration rules did: automatic actions (with Undo), approval requests, notify-mode notes.
+
+An approval request's message is remembered with the request (``ApprovalRequest.shown_in``), as
+the assistant's are, so the expiry sweep, ``/ops cancel`` and the clicks update it.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,13 @@ from typing import Any
 
 import structlog
 
+from bot.jobs.chat import ChatMessages
 from bot.jobs.rule_actions import RuleActionJob, RuleOutcome
 from bot.slack import blocks
+from bot.slack.approval_messages import remember_shown
 from domain.errors import NotifierUnavailable
 from domain.ports import Notifier
+from remediation.approval import ApprovalState
 from remediation.brakes import RemediationMode
 
 log = structlog.get_logger(__name__)
@@ -88,9 +95,22 @@ class RuleOutcomePoster:
         for outcome in outcomes:
             text, message = outcome_message(outcome)
             try:
-                self.notifier.post(self.channel, text, message)
-                posted += 1
+                ts = self._post(self.notifier, self.channel, text, message)
             except NotifierUnavailable as exc:
                 # The action and its audit entry stand; only the Slack message is missing.
                 log.error("rule_outcome_not_posted", rule=outcome.rule, error=str(exc))
+                continue
+            posted += 1
+            request = outcome.request
+            if ts and request is not None and request.state is ApprovalState.PENDING:
+                # Only an approval request's message: an automatic action's shows its result and Undo.
+                remember_shown(self.job.remediation, request.id, channel=self.channel, ts=ts)
         return posted
+
+    @staticmethod
+    def _post(notifier: Notifier, channel: str, text: str, message: list[dict[str, Any]]) -> str | None:
+        """Post the outcome; its ts when the notifier gives one back (the chat port does)."""
+        if isinstance(notifier, ChatMessages):
+            return notifier.post_message(channel=channel, text=text, blocks=message)
+        notifier.post(channel, text, message)
+        return None

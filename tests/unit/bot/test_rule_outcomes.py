@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.jobs.approval_expiry import ApprovalExpiryJob
 from bot.jobs.rule_outcomes import UNDO_ACTION, RuleOutcomePoster, outcome_message
+from remediation.approval import ApprovalState, ShownIn
 from remediation.brakes import RemediationMode
+from tests.unit.bot.slack.fakes import RecordingChat
 from tests.unit.remediation.test_auto_remediation import World
 
 M = timedelta(minutes=1)
@@ -66,3 +69,32 @@ def test_poster_posts_each_new_outcome_once() -> None:
     assert 1 == poster(world.at(0 * M))
     assert 0 == poster(world.at(1 * M))
     assert ["C_OPS"] == [channel for channel, _, _ in notifier.posts]
+
+
+def test_a_rule_requests_approval_message_is_remembered_and_loses_its_buttons_when_it_expires() -> None:
+    world = World("approve")
+    chat = RecordingChat()
+    poster = RuleOutcomePoster(job=world.job, notifier=chat, channel="C_OPS")
+
+    assert 1 == poster(world.at(0 * M))
+
+    [request] = world.store.pending()
+    assert (ShownIn(channel="C_OPS", ts="1.1"),) == request.shown_in
+    [expired] = ApprovalExpiryJob(world.remediation, chat)(world.at(16 * M))
+    assert ApprovalState.EXPIRED == expired.state
+    [update] = chat.updates
+    assert ("C_OPS", "1.1") == (update["channel"], update["ts"])
+    assert [] == buttons(update["blocks"])
+    assert update["text"] == f"Expired at {expired.updated_at:%H:%M} UTC. Nothing was run."
+
+
+def test_an_automatic_actions_message_is_not_taken_for_an_approval_message() -> None:
+    world = World("auto")
+    poster = RuleOutcomePoster(job=world.job, notifier=RecordingChat(), channel="C_OPS")
+
+    poster(world.at(0 * M))
+
+    [request_id] = {e.request_id for e in world.audit.events}
+    request = world.store.get(request_id)
+    assert request is not None
+    assert (ApprovalState.SUCCEEDED, ()) == (request.state, request.shown_in)
