@@ -13,7 +13,8 @@ from tools.around import AroundTime
 from tools.capacity import CapacityReport
 from tools.diagnosis import Diagnosis
 from tools.fleet import FleetStatus
-from tools.formatting import look_back, minute
+from tools.formatting import at, look_back, minute
+from tools.logs import LogExcerpt
 from tools.metric_range import MetricRange
 from tools.metrics import CurrentMetric, HostStatus, TopHosts
 from tools.results import Quantity
@@ -136,10 +137,13 @@ def _summary(d: AnomalySummary) -> str:
     return text
 
 
-def _logs(d: dict[str, Any]) -> str:
-    rows = [f"{x['at']} [{x['source']}] {x['text']}" for x in d["lines"]]
-    more = f"\n({d['omitted']} more lines not shown)" if d["omitted"] else ""
-    return f"Logs {d['window']}, newest first:\n" + "\n".join(rows) + more
+def _logs(d: LogExcerpt) -> str:
+    window = d.window.describe()
+    if not d.lines:
+        return f"No log lines {window}."
+    rows = [f"{at(x.at)} [{x.source}] {x.text}" for x in d.lines]
+    more = f"\n({d.omitted} more lines not shown)" if d.omitted else ""
+    return f"Logs {window}, newest first:\n" + "\n".join(rows) + more
 
 
 def _approvals(d: dict[str, Any]) -> str:
@@ -168,12 +172,10 @@ def _rule(d: dict[str, Any]) -> str:
 
 _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "explain_rule": _rule,
-    "get_logs": _logs,
     "list_pending_approvals": _approvals,
     "request_remediation": _remediation,
 }
 _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
-    "get_logs": lambda d: f"No log lines {d.get('window', 'in that window')}.",
     "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
     "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
 }
@@ -197,6 +199,8 @@ def phrase(tool: str, result: ToolResult) -> str:
         return _anomalies(data) if data.anomalies else "No anomalies recorded."
     if isinstance(data, AnomalySummary):
         return _summary(data)
+    if isinstance(data, LogExcerpt):
+        return _logs(data)
     if isinstance(data, HostStatus):
         return status_text(data)
     if isinstance(data, CapacityReport):

@@ -12,8 +12,40 @@ from domain.models import ToolResult, ToolStatus
 from domain.ports import LogLine
 from tools.context import ToolContext
 from tools.formatting import at
+from tools.results import JsonValue
 
 MAX_LINE_CHARS = 400
+
+
+class LogRow(BaseModel):
+    """One log line, its text cut to ``MAX_LINE_CHARS``."""
+
+    at: datetime
+    source: str
+    level: str = ""
+    text: str
+
+    def fields(self) -> dict[str, str]:
+        """The line as text: its time to the second, source, level and text."""
+        return {"at": at(self.at), "source": self.source, "level": self.level, "text": self.text}
+
+    def for_model(self) -> JsonValue:
+        """The line as text fields."""
+        return dict(self.fields())
+
+
+class LogExcerpt(BaseModel):
+    """``get_logs``: the lines of ``start``–``end``, newest first, and how many more matched."""
+
+    start: datetime
+    end: datetime
+    lines: list[LogRow] = []
+    omitted: int = 0
+
+    @property
+    def window(self) -> TimeWindow:
+        """The window the lines come from."""
+        return TimeWindow(self.start, self.end)
 
 
 class LogsArgs(BaseModel):
@@ -47,9 +79,9 @@ def _window(args: LogsArgs, now: datetime) -> TimeWindow:
     return window
 
 
-def _row(line: LogLine) -> dict[str, str]:
+def _row(line: LogLine) -> LogRow:
     text = line.message if len(line.message) <= MAX_LINE_CHARS else line.message[:MAX_LINE_CHARS] + "…"
-    return {"at": at(line.timestamp), "source": line.source, "level": line.level or "", "text": text}
+    return LogRow(at=line.timestamp, source=line.source, level=line.level or "", text=text)
 
 
 def get_logs(ctx: ToolContext, args: LogsArgs) -> ToolResult:
@@ -69,5 +101,5 @@ def get_logs(ctx: ToolContext, args: LogsArgs) -> ToolResult:
     lines.sort(key=lambda line: line.timestamp, reverse=True)
     omitted += max(len(lines) - args.limit, 0)
     shown = lines[: args.limit]
-    data = {"window": window.describe(), "lines": [_row(x) for x in shown], "omitted": omitted}
+    data = LogExcerpt(start=window.start, end=window.end, lines=[_row(x) for x in shown], omitted=omitted)
     return ToolResult(status=ToolStatus.SUCCESS if shown else ToolStatus.NO_DATA, params=params, data=data)

@@ -28,6 +28,7 @@ from domain.errors import InputError, OpsError
 from domain.models import Anomaly, AnomalyStatus, ToolStatus, format_value
 from tools.fleet import FleetStatus
 from tools.formatting import minute
+from tools.logs import LogExcerpt
 
 log = structlog.get_logger(__name__)
 
@@ -193,7 +194,8 @@ def _logs(services: Services) -> Handler:
             result = await run_in_threadpool(services.registry.call, "get_logs", args, services.tools)
             if result.status is ToolStatus.ERROR:
                 return _error(400 if result.error_type in {"InputError", "UnknownHost"} else 503, result.error or "")
-            return JSONResponse({"since": since_text, "host": host, "lines": (result.data or {}).get("lines", [])})
+            rows = result.data.lines if isinstance(result.data, LogExcerpt) else []
+            return JSONResponse({"since": since_text, "host": host, "lines": [r.fields() for r in rows]})
         try:
             lines = await run_in_threadpool(audit_log_lines, services, target=host, since_seconds=since)
         except InputError as exc:

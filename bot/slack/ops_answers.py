@@ -21,6 +21,7 @@ from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from tools.anomalies import RecentAnomalies
 from tools.fleet import FleetStatus
+from tools.logs import LogExcerpt
 from tools.metrics import HostStatus
 
 _MAX_PENDING_SHOWN = 8
@@ -134,8 +135,8 @@ def _logs(services: Services, calls: _Calls, target: str, since_seconds: int) ->
             result = calls("get_logs", {"contains": target, "since": since, "limit": _MAX_LOG_LINES})
         if result.status is ToolStatus.ERROR:
             return messages.sorry(str(result.error))
-        rows = (result.data or {}).get("lines", [])
-        lines = [f"{r['at']} {r['source']} {r['level']} {r['text']}".replace("  ", " ") for r in reversed(rows)]
+        rows = result.data.lines if isinstance(result.data, LogExcerpt) else []
+        lines = [" ".join(v for v in r.fields().values() if v) for r in reversed(rows)]
     else:
         lines = [json.dumps(x) for x in audit_log_lines(services, target=target, since_seconds=since_seconds)]
     if not lines:

@@ -47,9 +47,9 @@ def test_logs_from_cloudwatch_are_filtered_newest_first_and_bounded(aws_env: str
 
     assert "success" == result.status.value
     assert ["ERROR upstream timed out #1", "ERROR upstream timed out #2", "ERROR upstream timed out #3"] == [
-        line["text"] for line in result.data["lines"]
+        line.text for line in result.data.lines
     ]
-    assert 4 == result.data["omitted"]
+    assert 4 == result.data.omitted
 
 
 def test_router_answers_log_questions_from_cloudwatch(aws_env: str, tmp_path: Path) -> None:

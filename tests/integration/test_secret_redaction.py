@@ -101,7 +101,7 @@ def test_a_key_echoed_by_the_llm_endpoint_and_a_secret_in_an_answer_reach_no_out
         "event file": events,
         "/query": failed.text + answered.text,
         "/logs": logs.text,
-        "get_logs": json.dumps(shown.data),
+        "get_logs": shown.data.model_dump_json(),
         "slack": slack_bodies,
     }
     assert {} == {name: leaked(out) for name, out in channels.items() if leaked(out)}
