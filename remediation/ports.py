@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -58,6 +58,15 @@ class CloudActions(Protocol):
 
     def describe_instances(self, instance_ids: Sequence[str]) -> list[InstanceState]:
         """Live state of EC2 instances (``lifecycle_state`` is running, stopped, ...); unknown ids are left out."""
+        ...
+
+
+@runtime_checkable
+class GroupMembership(Protocol):
+    """Which Auto Scaling group an instance belongs to (a cloud with groups implements it beside ``CloudActions``)."""
+
+    def auto_scaling_group_of(self, instance_id: str) -> str | None:
+        """The name of the group ``instance_id`` is a member of; None when it is in none (or unknown)."""
         ...
 
 

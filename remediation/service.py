@@ -55,6 +55,8 @@ class RemediationService:
     #: Shared locks (the scheduler's leases) held on an action's target while it runs.
     locks: JobLeases | None = None
     lock_wait_seconds: float = 60.0
+    #: Called with each request that ran and succeeded, once its outcome is stored (the fix's check).
+    on_succeeded: Callable[[ApprovalRequest], None] = lambda _request: None
     executor: ActionExecutor = field(init=False)
     trail: ApprovalTrail = field(init=False)
 
@@ -311,4 +313,7 @@ class RemediationService:
             result = self.executor.run(started.call, holder=started.id)
         except (CloudActionFailed, ActionNotAllowed) as exc:
             return self.trail.finish(started, started.fail(str(exc), self.clock.now()))
-        return self.trail.finish(started, started.succeed(result, self.clock.now()))
+        done = self.trail.finish(started, started.succeed(result, self.clock.now()))
+        if done.state is ApprovalState.SUCCEEDED:
+            self.on_succeeded(done)
+        return done

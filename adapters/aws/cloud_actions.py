@@ -90,6 +90,15 @@ class AwsCloudActions:
             ),
         )
 
+    def auto_scaling_group_of(self, instance_id: str) -> str | None:
+        """The Auto Scaling group ``instance_id`` is a member of, or None (not a member, or unknown)."""
+        resp = self._call(
+            "describe_auto_scaling_instances",
+            lambda: self._asg.describe_auto_scaling_instances(InstanceIds=[instance_id]),
+        )
+        found = [i for i in resp.get("AutoScalingInstances", []) if i.get("InstanceId") == instance_id]
+        return str(found[0]["AutoScalingGroupName"]) if found else None
+
     def set_desired_capacity(self, name: str, desired: int) -> None:
         """Set desired capacity, honouring the group's cooldown.
 

@@ -27,6 +27,12 @@ class SimulatedCloudActions:
         except KeyError:
             raise CloudActionFailed("describe_group", f"Auto Scaling group '{name}' not found") from None
 
+    def auto_scaling_group_of(self, instance_id: str) -> str | None:
+        """The group that has ``instance_id`` among its members, if any."""
+        return next(
+            (g.name for g in self._groups.values() if any(i.instance_id == instance_id for i in g.instances)), None
+        )
+
     def set_desired_capacity(self, name: str, desired: int) -> None:
         """Change desired capacity and the member list with it."""
         with self._lock:

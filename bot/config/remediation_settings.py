@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from bot.config.setting_types import ChannelId
+from domain.durations import format_duration, parse_duration
+from domain.errors import InputError
 from remediation.actions import ActionName
 
+#: The longest a fix's check may watch its signal.
+MAX_VERIFY_FOR = timedelta(hours=6)
 #: The actions automatic remediation may ever run (one host or one instance step at a time).
 AUTOMATIC_ACTIONS = (ActionName.RESTART_SERVICE, ActionName.SCALE_UP)
 
@@ -72,6 +77,28 @@ class RemediationSettings(BaseModel):
     rules_file: Path | None = Field(
         default=None, description="YAML file of duration rules (`cpu > 90% for 3m`), validated at start-up"
     )
+    verify_for: timedelta = Field(
+        default=timedelta(minutes=10),
+        description="after an action ran, how long its signal is watched before the thread is told whether it "
+        "recovered (`90s`, `10m`, at most `6h`; `0`: no check)",
+    )
+
+    @field_validator("verify_for", mode="before")
+    @classmethod
+    def _verify_for(cls, v: object) -> object:
+        if not isinstance(v, str) or v.strip() in {"0", ""}:
+            return timedelta(0) if isinstance(v, str) else v
+        try:
+            return parse_duration(v, at_most=MAX_VERIFY_FOR)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("verify_for")
+    @classmethod
+    def _verify_for_range(cls, v: timedelta) -> timedelta:
+        if not timedelta(0) <= v <= MAX_VERIFY_FOR:
+            raise ValueError(f"must be between 0 and {format_duration(MAX_VERIFY_FOR)}")
+        return v
 
     @field_validator("approvers", mode="before")
     @classmethod

@@ -1,7 +1,8 @@
 """The scheduled jobs, as plain callables taking the tick time: testable without a scheduler.
 
 ``scheduled_jobs`` lists them with their schedules from Settings: the detection cycle, rule
-actions, the approval expiry sweep, one digest per channel, and the optional daily retrain.
+actions, the approval expiry sweep, the check of executed fixes, one digest per channel, and the
+optional daily retrain.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.jobs.chat import ChatMessages
 from bot.jobs.digest import DigestJob
 from bot.jobs.incident_notifier import build_incident_notifier
 from bot.jobs.reconcile import RECONCILE_EVERY, build_outcome_reconciler
+from bot.jobs.remediation_verification import VERIFY_EVERY, build_verification_job
 from bot.jobs.retrain import ModelReload, RetrainJob
 from bot.jobs.rule_outcomes import RuleOutcomePoster
 from bot.jobs.scheduler import JobScheduler, Outcome, ScheduledJob, TickRunner, interval_tick
@@ -158,6 +160,13 @@ def scheduled_jobs(
                 run=ApprovalExpiryJob(remediation, notifier if isinstance(notifier, ChatMessages) else None),
                 every=every,
                 keep_for=max(4 * every, timedelta(minutes=2)),
+            )
+        )
+    verification = build_verification_job(settings, services, notifier if isinstance(notifier, ChatMessages) else None)
+    if verification is not None:
+        jobs.append(
+            ScheduledJob(
+                name="remediation_verification", run=verification, every=VERIFY_EVERY, keep_for=4 * VERIFY_EVERY
             )
         )
     incidents = build_incident_notifier(settings, services, notifier) if isinstance(notifier, ChatMessages) else None

@@ -46,6 +46,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert {
         "detection": timedelta(seconds=60),
         "approval_expiry": timedelta(seconds=30),
+        "remediation_verification": timedelta(seconds=30),
         "outcome_reconcile": timedelta(minutes=5),
         "digest:C0OPS": "0 9 * * mon-fri",
     } == schedules(settings, tmp_path)
@@ -61,6 +62,7 @@ def test_intervals_digests_per_channel_and_retrain(tmp_path: Path) -> None:
     assert {
         "detection": timedelta(seconds=2),
         "approval_expiry": timedelta(seconds=1),
+        "remediation_verification": timedelta(seconds=30),
         "outcome_reconcile": timedelta(minutes=5),
         "digest:C0DB": "30 8 * * *",
         "digest:C0OPS": "0 9 * * mon-fri",
