@@ -8,7 +8,7 @@ a source that also implements ``BlockSource.range_blocks`` hands the grid over a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
@@ -112,23 +112,34 @@ def fetch_block(
     if isinstance(metrics, BlockSource) and hosts is None:
         return _from_blocks(metrics, signal, times, step)
     read = _reader(metrics, signal, hosts)
+
+    def chunks() -> Iterator[Series]:
+        for first in range(0, times.size, MAX_POINTS):
+            chunk = times[first : first + MAX_POINTS]
+            # A range needs two ends: one timestamp is asked as the step before it up to it.
+            low = float(chunk[0]) if chunk.size > 1 else float(chunk[0]) - step
+            yield from read(_utc(low), _utc(float(chunk[-1])), step)
+
+    return block_of(signal, chunks(), times)
+
+
+def block_of(signal: MetricKind, series: Iterable[Series], times: FloatArray) -> Block:
+    """Series of ``signal`` laid out on the grid ``times`` (evenly spaced), one row per host × mountpoint."""
+    start = float(times[0]) if times.size else 0.0
+    step = float(times[1] - times[0]) if times.size > 1 else 1.0
     rows: dict[tuple[str, str], tuple[HostRef, FloatArray]] = {}
     # Series of one query mostly share one timestamps tuple: place each distinct tuple on the grid once.
-    placed: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
-    for first in range(0, times.size, MAX_POINTS):
-        chunk = times[first : first + MAX_POINTS]
-        # A range needs two ends: one timestamp is asked as the step before it up to it.
-        low = float(chunk[0]) if chunk.size > 1 else float(chunk[0]) - step
-        for series in read(_utc(low), _utc(float(chunk[-1])), step):
-            key = (series.host.instance, series.labels.get("mountpoint", ""))
-            _, row = rows.setdefault(key, (series.host, np.full(times.size, np.nan)))
-            where = placed.get(id(series.timestamps))
-            if where is None:
-                slots = np.rint((np.asarray(series.timestamps, dtype=np.float64) - start) / step).astype(np.int64)
-                keep = (slots >= 0) & (slots < times.size)
-                where = placed.setdefault(id(series.timestamps), (slots[keep], keep))
-            row[where[0]] = np.asarray(series.values, dtype=np.float64)[where[1]]
-        placed.clear()
+    placed: dict[int, tuple[tuple[float, ...], npt.NDArray[np.int64], npt.NDArray[np.bool_]]] = {}
+    for one in series:
+        key = (one.host.instance, one.labels.get("mountpoint", ""))
+        _, row = rows.setdefault(key, (one.host, np.full(times.size, np.nan)))
+        where = placed.get(id(one.timestamps))
+        if where is None or where[0] is not one.timestamps:
+            slots = np.rint((np.asarray(one.timestamps, dtype=np.float64) - start) / step).astype(np.int64)
+            keep = (slots >= 0) & (slots < times.size)
+            where = (one.timestamps, slots[keep], keep)
+            placed[id(one.timestamps)] = where
+        row[where[1]] = np.asarray(one.values, dtype=np.float64)[where[2]]
     values = np.stack([r for _, r in rows.values()]) if rows else np.zeros((0, times.size))
     return Block(
         signal=signal,

@@ -4,7 +4,9 @@ Reads go through ``blocks.fetch_block``: one batched query per signal for every 
 row per host × mountpoint), laid out on one time grid. ``LiveFeed`` is what the detection job
 runs: the first cycle (or the first after a gap longer than ``max_gap``) bootstraps from
 ``bootstrap_hours`` of history, every later cycle reads only the minutes since the previous one.
-``detect replay`` drives the same feed over a past period.
+At start-up a saved snapshot of the engine's state (``train``, the scheduled retrain) is resumed
+instead when it is sound and recent: only the lanes it lacks are bootstrapped, and the minutes
+since its end are fed. ``detect replay`` drives the same feed over a past period.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from datetime import datetime, timedelta
 import numpy as np
 import structlog
 
-from detectors.engine.blocks import fetch_block
-from detectors.engine.events import IncidentEvent
+from detectors.engine.blocks import Block, fetch_block
+from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
+from detectors.engine.lanes import LaneKey
+from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode
 from domain.models import MetricKind
 from domain.ports import MetricsSource
 
@@ -39,6 +43,11 @@ SIGNALS = (
 )
 
 
+def bootstrap_step(start: float, end: float, points: int = 1440) -> float:
+    """The sampling step (whole minutes) that reads about ``points`` per series between ``start`` and ``end``."""
+    return max(60.0, math.ceil((end - start) / max(points, 2) / 60.0) * 60.0)
+
+
 def bootstrap(
     engine: FleetEngine,
     metrics: MetricsSource,
@@ -50,7 +59,7 @@ def bootstrap(
     progress: Callable[[str], None] | None = None,
 ) -> int:
     """Fit the engine on history between ``start`` and ``end`` (about ``points`` per series); hosts fitted."""
-    step = max(60.0, math.ceil((end - start) / max(points, 2) / 60.0) * 60.0)
+    step = bootstrap_step(start, end, points)
     hosts: set[str] = set()
     for signal in signals:
         block = fetch_block(metrics, signal, start, end, step)
@@ -72,7 +81,11 @@ def advance(
     signals: Sequence[MetricKind] = SIGNALS,
 ) -> list[IncidentEvent]:
     """Feed every timestamp from ``start`` to ``end`` (inclusive) in time order; the events, oldest first."""
-    blocks = [fetch_block(metrics, signal, start, end, step) for signal in signals]
+    return feed_blocks(engine, [fetch_block(metrics, signal, start, end, step) for signal in signals])
+
+
+def feed_blocks(engine: FleetEngine, blocks: Sequence[Block]) -> list[IncidentEvent]:
+    """Feed blocks on one time grid, timestamp by timestamp; the events, oldest first."""
     events: list[IncidentEvent] = []
     times = blocks[0].times if blocks else np.zeros(0)
     for j, t in enumerate(times.tolist()):
@@ -93,6 +106,9 @@ class LiveFeed:
         bootstrap_hours: history read to fit the baselines at start-up and after a gap.
         max_gap: a pause longer than this between cycles is followed by a fresh bootstrap.
         signals: the signals watched.
+        restore: reads the saved snapshot's bytes at start-up (None: there is none); a snapshot
+            it cannot vouch for raises ``SnapshotError``, which is logged, and the engine bootstraps.
+        max_catch_up: a snapshot older than this is not used (bootstrapping is then cheaper).
     """
 
     metrics: MetricsSource
@@ -101,20 +117,28 @@ class LiveFeed:
     bootstrap_hours: float = 168.0
     max_gap: timedelta = timedelta(minutes=30)
     signals: Sequence[MetricKind] = SIGNALS
+    restore: Callable[[], bytes | None] | None = None
+    max_catch_up: timedelta = timedelta(hours=48)
     last: float | None = None
+    since: float | None = None
 
     def advance_to(self, now: datetime) -> list[IncidentEvent]:
         """Read what is new since the last cycle (bootstrapping first when needed) and feed it."""
         end = math.floor(now.timestamp() / self.step_seconds) * self.step_seconds
         if self.last is not None and end <= self.last:
             return []
+        if self.last is None and self.restore is not None:
+            snapshot = self._snapshot(self.restore, end)
+            if snapshot is not None:
+                return self._resume(snapshot, end)
         if self.last is None or end - self.last > self.max_gap.total_seconds():
             started = time.perf_counter()
             fresh = FleetEngine(self.engine.config, self.engine.trend_config, step_seconds=self.step_seconds)
+            self.since = end - self.bootstrap_hours * 3600
             hosts = bootstrap(
                 fresh,
                 self.metrics,
-                start=end - self.bootstrap_hours * 3600,
+                start=self.since,
                 end=end - self.step_seconds,
                 signals=self.signals,
                 progress=lambda line: log.info("detection_bootstrap_progress", step=line),
@@ -132,3 +156,62 @@ class LiveFeed:
         events = advance(self.engine, self.metrics, start=start, end=end, step=self.step_seconds, signals=self.signals)
         self.last = end
         return events
+
+    def _snapshot(self, restore: Callable[[], bytes | None], end: float) -> EngineSnapshot | None:
+        """The saved snapshot when there is one this engine can resume from; why not is logged."""
+        try:
+            payload = restore()
+            if payload is None:
+                log.info("detection_snapshot_absent")
+                return None
+            config, trend = self.engine.config, self.engine.trend_config
+            snapshot = decode(payload, config=config, trend=trend, step_seconds=self.step_seconds)
+        except SnapshotError as exc:
+            log.warning("detection_snapshot_refused", error=str(exc), then="bootstrap from history")
+            return None
+        behind = end - snapshot.covered_until
+        if not 0 <= behind <= self.max_catch_up.total_seconds():
+            reason = "newer than now" if behind < 0 else f"{behind / 3600:.1f} h old"
+            log.warning("detection_snapshot_unused", reason=reason, covered_until=iso(snapshot.covered_until))
+            return None
+        return snapshot
+
+    def _resume(self, snapshot: EngineSnapshot, end: float) -> list[IncidentEvent]:
+        """Take the snapshot's state, fit only the lanes it lacks, then feed the minutes since its end."""
+        started = time.perf_counter()
+        self.engine, self.since = snapshot.engine, snapshot.covered_from
+        step, start = self.step_seconds, snapshot.covered_until + self.step_seconds
+        blocks = [fetch_block(self.metrics, s, start, end, step) for s in self.signals] if start <= end else []
+        fitted = sum(self._fit_unknown(block, before=snapshot.covered_until) for block in blocks)
+        events = feed_blocks(self.engine, blocks)
+        self.last = max(end, snapshot.covered_until)
+        log.info(
+            "detection_snapshot_loaded",
+            lanes=len(self.engine.keys),
+            covered_until=iso(snapshot.covered_until),
+            caught_up_minutes=round(max(0.0, end - snapshot.covered_until) / 60),
+            bootstrapped_lanes=fitted,
+            seconds=round(time.perf_counter() - started, 1),
+        )
+        return events
+
+    def _fit_unknown(self, block: Block, *, before: float) -> int:
+        """Bootstrap the rows of ``block`` the engine has no lane for, on their history up to ``before``."""
+        index = self.engine.index
+        unknown = np.asarray(
+            [index.lookup(LaneKey(h, block.signal, m)) is None for h, m in zip(block.hosts, block.mounts, strict=True)],
+            dtype=bool,
+        )
+        if not unknown.any():
+            return 0
+        hosts = list({h.instance: h for h, new in zip(block.hosts, unknown, strict=True) if new}.values())
+        start = before - self.bootstrap_hours * 3600
+        history = fetch_block(self.metrics, block.signal, start, before, bootstrap_step(start, before), hosts)
+        rows = [
+            index.lookup(LaneKey(h, block.signal, m)) is None
+            for h, m in zip(history.hosts, history.mounts, strict=True)
+        ]
+        part = history.only(np.asarray(rows, dtype=bool))
+        if part.hosts:
+            self.engine.bootstrap(block.signal, part.hosts, part.times, part.values, part.mounts)
+        return int(unknown.sum())
