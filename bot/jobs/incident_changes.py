@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.jobs.incident_messages import PostedIncident
 from bot.slack.incident_blocks import incident_text
+from bot.slack.mrkdwn import mention
 from domain.models import Anomaly, AnomalyStatus, Severity, format_value
 
 
@@ -42,8 +43,13 @@ def message_change(
     """How ``posted`` moves to show ``anomaly`` at ``now``. Pure.
 
     An unacknowledged critical incident is due to be announced again ``renotify_after`` after it
-    last was, at most ``renotify_max`` times, unless silenced; a silenced incident's thread hears nothing.
+    last was, at most ``renotify_max`` times, unless silenced; a silenced incident's thread hears
+    nothing. Once a timed silence has run out, the message loses its silence line and the thread
+    hears "Silence by @ann ended".
     """
+    ended = posted.silence_ended(now)
+    if ended:  # the silence line goes, and the thread hears again
+        posted = posted.model_copy(update={"silenced_by": None, "silenced_until": None})
     silenced = posted.is_silenced(now)
     due = (
         anomaly.status is AnomalyStatus.OPEN
@@ -61,6 +67,8 @@ def message_change(
         update |= {"announced_at": now, "renotified": posted.renotified + 1}
     new = posted.model_copy(update=update)
     notes = () if silenced else tuple(thread_notes(anomaly, posted))
+    if ended:
+        notes = (f"Silence by {mention(ended)} ended", *notes)
     redraw = bool(notes) or anomaly.status is not posted.status or new.peak != posted.peak
     return MessageChange(posted=new, notes=notes, due=due, redraw=redraw)
 

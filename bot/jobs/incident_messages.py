@@ -54,9 +54,11 @@ class PostedIncident(BaseModel):
         """True while a silence holds (no thread notes, no re-announcements)."""
         return self.silenced_by is not None and (self.silenced_until is None or now < self.silenced_until)
 
-    def silence_ended(self, now: datetime) -> bool:
-        """True once a timed silence has run out and the message still shows it."""
-        return self.silenced_by is not None and self.silenced_until is not None and now >= self.silenced_until
+    def silence_ended(self, now: datetime) -> str | None:
+        """Who silenced it, once a timed silence has run out and the message still shows it; else None."""
+        if self.silenced_by is not None and self.silenced_until is not None and now >= self.silenced_until:
+            return self.silenced_by
+        return None
 
     def silence_line(self, now: datetime) -> str | None:
         """``Silenced by @ann until 15:00 UTC`` while silenced, else None."""

@@ -268,3 +268,28 @@ def test_a_fleet_wide_event_gets_one_message_whose_buttons_act_on_every_host(
     assert ts == update.body["ts"]
     assert "2 of 3 resolved" in json.dumps(update.body["blocks"])
     assert 1 == len([c for c in fake_slack.received("chat.postMessage") if not c.body.get("thread_ts")])
+
+
+def test_when_a_timed_silence_ends_the_message_loses_it_and_its_thread_says_so(
+    bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock
+) -> None:
+    bot.services.anomalies.upsert(incident(clock, severity=Severity.CRITICAL))
+    notifier(clock.now())
+    ts = fake_slack.received("chat.postMessage")[0].response["ts"]
+    post(bot, block_action("incident_silence_1h", "web-1-cpu-1", user="U_ANN", channel="C_ALERTS", message_ts=ts))
+    assert "Silenced by <@U_ANN>" in json.dumps(fake_slack.received("chat.update")[-1].body["blocks"])
+    updates = len(fake_slack.received("chat.update"))
+
+    clock.advance(timedelta(minutes=59))
+    notifier(clock.now())
+    assert updates == len(fake_slack.received("chat.update"))
+    clock.advance(timedelta(minutes=2))
+    notifier(clock.now())
+
+    update = fake_slack.received("chat.update")[-1]
+    assert ts == update.body["ts"]
+    assert "Silenced by" not in json.dumps(update.body["blocks"])
+    assert "incident_silence_1h" in buttons_of(update.body["blocks"])
+    thread = [c.body["text"] for c in fake_slack.received("chat.postMessage") if c.body.get("thread_ts") == ts]
+    assert "Silence by <@U_ANN> ended" in thread
+    assert thread[-1].startswith("<!here> Still open and not acknowledged")

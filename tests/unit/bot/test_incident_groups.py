@@ -237,3 +237,25 @@ def test_host_labels_in_a_group_reach_slack_as_text_and_a_long_list_is_cut_at_a_
     assert len(hosts) <= 2900
     assert hosts.split("\n")[-1].endswith("more lines")
     assert hosts.split("\n")[-2].startswith("• `web-")
+
+
+def test_a_silence_of_the_whole_group_ending_is_said_once_and_the_message_loses_its_silence_line(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    for n in range(1, 4):
+        store.upsert(web(n))
+    job(T0)
+    for n in range(1, 4):
+        member = job.posted.get(f"web-{n}-cpu")
+        assert member is not None
+        job.posted.put(member.model_copy(update={"silenced_by": "U_ANN", "silenced_until": T0 + 60 * M}))
+
+    job(T0 + 30 * M)
+    assert ([], []) == (chat.updates, in_thread(chat, "1.1"))
+    job(T0 + 60 * M)
+    job(T0 + 61 * M)
+
+    assert ["Silence by <@U_ANN> ended"] == in_thread(chat, "1.1")
+    [update] = chat.updates
+    assert "Silenced by" not in str(update["blocks"])
+    assert "incident_group_silence_1h" in actions(update["blocks"])

@@ -203,7 +203,13 @@ def test_a_silenced_incident_says_nothing_in_its_thread_until_the_silence_ends(
     assert [None] == [p["thread_ts"] for p in chat.posts]
     job(T0 + timedelta(minutes=61))
 
-    assert [None, "1.1"] == [p["thread_ts"] for p in chat.posts]
+    assert [None, "1.1", "1.1"] == [p["thread_ts"] for p in chat.posts]
+    assert "Silence by <@U_ANN> ended" == chat.posts[1]["text"]
+    assert chat.posts[2]["text"].startswith("<!here> Still open and not acknowledged")
+    assert "Silenced by" not in str(chat.updates[-1]["blocks"])
+    assert "incident_silence_1h" in actions(chat.updates[-1]["blocks"])
+    job(T0 + timedelta(minutes=62))
+    assert 3 == len(chat.posts)
     assert "Silenced by <@U_ANN> until 15:00 UTC" == posted.model_copy(
         update={"silenced_by": "U_ANN", "silenced_until": T0 + timedelta(hours=1)}
     ).silence_line(T0)
