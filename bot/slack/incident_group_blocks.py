@@ -36,16 +36,21 @@ class GroupMember:
 
 
 def shown_members(members: Sequence[GroupMember]) -> list[GroupMember]:
-    """One member per host (its unresolved incident when it has one), unresolved first, highest value first."""
+    """One member per host (its unresolved incident when it has one), unresolved first, worst first.
+
+    Unresolved members are ordered by severity and value, resolved ones by severity and peak.
+    """
     by_host: dict[str, GroupMember] = {}
     for member in members:
         kept = by_host.get(member.anomaly.host.name)
         if kept is None or kept.anomaly.status is AnomalyStatus.RESOLVED:
             by_host[member.anomaly.host.name] = member
-    return sorted(
-        by_host.values(),
-        key=lambda m: (m.anomaly.status is AnomalyStatus.RESOLVED, -m.anomaly.severity.rank, -m.anomaly.value),
-    )
+
+    def order(m: GroupMember) -> tuple[bool, int, float, str]:
+        resolved = m.anomaly.status is AnomalyStatus.RESOLVED
+        return resolved, -m.anomaly.severity.rank, -(m.peak if resolved else m.anomaly.value), m.anomaly.host.name
+
+    return sorted(by_host.values(), key=order)
 
 
 def worst_member(members: Sequence[GroupMember]) -> GroupMember | None:
@@ -64,7 +69,10 @@ def group_text(metric: MetricKind, members: Sequence[GroupMember]) -> str:
     shown = shown_members(members)
     open_ones = [m for m in shown if m.anomaly.status is not AnomalyStatus.RESOLVED]
     state = open_ones[0].anomaly.severity.value if open_ones else "resolved"
-    named = ", ".join(f"{m.anomaly.host.name} {m.anomaly.value_text}" for m in shown[:_NAMED_IN_TEXT])
+    named = ", ".join(
+        f"{m.anomaly.host.name} {'resolved' if m.anomaly.status is AnomalyStatus.RESOLVED else m.anomaly.value_text}"
+        for m in shown[:_NAMED_IN_TEXT]
+    )
     more = f", … (+{len(shown) - _NAMED_IN_TEXT} more)" if len(shown) > _NAMED_IN_TEXT else ""
     return escape(f"[{state}] {group_title(metric, len(shown))}: {named}{more}")
 

@@ -174,6 +174,7 @@ def test_members_escalating_and_resolving_update_the_one_message_until_all_are_r
     shown = "\n".join(mrkdwn_texts(chat.updates[-1]["blocks"]))
     assert "CRITICAL: CPU high on 3 hosts" == chat.updates[-1]["blocks"][0]["text"]["text"]
     assert "1 of 3 resolved" in shown
+    assert "[critical] CPU high on 3 hosts: web-2 98.0%, web-1 90.0%, web-3 resolved" == chat.updates[-1]["text"]
     assert "`web-3` 40.0% (peak 90.0%)" in shown
     assert ["Escalated from high to critical: [critical] web-2: CPU 98.0%"] == in_thread(chat, "1.1")
 
