@@ -17,6 +17,7 @@ from tools.formatting import at, look_back, minute
 from tools.logs import LogExcerpt
 from tools.metric_range import MetricRange
 from tools.metrics import CurrentMetric, HostStatus, TopHosts
+from tools.remediation import PendingApprovals, RequestedRemediation
 from tools.results import Quantity
 
 HELP_TEXT = (
@@ -146,21 +147,21 @@ def _logs(d: LogExcerpt) -> str:
     return f"Logs {window}, newest first:\n" + "\n".join(rows) + more
 
 
-def _approvals(d: dict[str, Any]) -> str:
+def _approvals(d: PendingApprovals) -> str:
     rows = [
-        f"{r['approval_id']}: {r['action']} requested by {r['requested_by']}, {r['approvals']} approvals, "
-        f"expires {r['expires']}"
-        for r in d["pending"]
+        f"{r.approval_id}: {r.action} requested by {r.requested_by}, {r.approvals} of {r.approvals_needed} approvals, "
+        f"expires {minute(r.expires)}"
+        for r in d.pending
     ]
     return "Waiting for approval:\n" + "\n".join(rows)
 
 
-def _remediation(d: dict[str, Any]) -> str:
-    need = d["approvals_needed"]
+def _remediation(d: RequestedRemediation) -> str:
+    need = d.approvals_needed
     who = "an approver approves" if need == 1 else f"{need} approvers approve"
     return (
-        f"Requested: {d['action']} (request {d['approval_id']}). Dry run: {d['dry_run']}. "
-        f"Nothing runs until {who}; the request expires at {d['expires']}."
+        f"Requested: {d.action} (request {d.approval_id}). Dry run: {d.dry_run}. "
+        f"Nothing runs until {who}; the request expires at {minute(d.expires)}."
     )
 
 
@@ -172,11 +173,8 @@ def _rule(d: dict[str, Any]) -> str:
 
 _SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
     "explain_rule": _rule,
-    "list_pending_approvals": _approvals,
-    "request_remediation": _remediation,
 }
 _NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
-    "list_pending_approvals": lambda _d: "Nothing is waiting for approval.",
     "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
 }
 
@@ -201,6 +199,10 @@ def phrase(tool: str, result: ToolResult) -> str:
         return _summary(data)
     if isinstance(data, LogExcerpt):
         return _logs(data)
+    if isinstance(data, PendingApprovals):
+        return _approvals(data) if data.pending else "Nothing is waiting for approval."
+    if isinstance(data, RequestedRemediation):
+        return _remediation(data)
     if isinstance(data, HostStatus):
         return status_text(data)
     if isinstance(data, CapacityReport):

@@ -19,6 +19,7 @@ from domain.models import HostRef, MetricKind, ToolResult, ToolStatus
 from domain.ports import ConversationStore
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
+from tools.remediation import RequestedRemediation
 
 log = structlog.get_logger(__name__)
 
@@ -28,8 +29,8 @@ CANNOT = "I can't answer that yet. "
 def record(name: str, args: dict[str, Any], result: ToolResult) -> ToolCallRecord:
     """The ``tool_calls`` entry of an answer."""
     approval_id = None
-    if result.status is ToolStatus.APPROVAL_REQUIRED and isinstance(result.data, dict):
-        approval_id = str(result.data.get("approval_id"))
+    if result.status is ToolStatus.APPROVAL_REQUIRED and isinstance(result.data, RequestedRemediation):
+        approval_id = result.data.approval_id
     return ToolCallRecord(
         name=name,
         args=args,

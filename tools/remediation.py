@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from domain.errors import ActionNotAllowed, ConfigError, InputError
 from domain.models import ToolResult, ToolStatus
 from remediation import actions
 from remediation.actions import ActionCall, ActionName
+from remediation.approval import ApprovalRequest
 from tools.context import ToolContext
 from tools.hosts import resolve_state
 
@@ -26,6 +29,48 @@ class RemediationArgs(BaseModel):
     group: str | None = Field(default=None, description="Auto Scaling group (scale_up, scale_to)")
     by: int | None = Field(default=None, description="instances to add (scale_up)")
     desired: int | None = Field(default=None, description="new desired capacity (scale_to)")
+
+
+class RequestedRemediation(BaseModel):
+    """``request_remediation``: the pending request made, what it would do, and until when it can be approved."""
+
+    approval_id: str
+    action: str
+    #: What a dry run of the action reported (empty when none was made).
+    dry_run: str = ""
+    approvals_needed: int
+    expires: datetime
+
+
+class PendingApproval(BaseModel):
+    """One request waiting for approval: what, who asked, approvals so far of those needed, when it expires."""
+
+    approval_id: str
+    action: str
+    requested_by: str
+    approvals: int
+    approvals_needed: int
+    expires: datetime
+    dry_run: str = ""
+
+    @classmethod
+    def of(cls, request: ApprovalRequest) -> PendingApproval:
+        """The pending request as a result row."""
+        return cls(
+            approval_id=request.id,
+            action=request.call.describe(),
+            requested_by=request.requested_by,
+            approvals=len(request.approvals),
+            approvals_needed=request.required_approvals,
+            expires=request.expires_at,
+            dry_run=request.dry_run,
+        )
+
+
+class PendingApprovals(BaseModel):
+    """``list_pending_approvals``: the requests waiting, oldest first."""
+
+    pending: list[PendingApproval] = []
 
 
 def build_call(ctx: ToolContext, args: RemediationArgs) -> ActionCall:
@@ -68,13 +113,13 @@ def request_remediation(ctx: ToolContext, args: RemediationArgs) -> ToolResult:
     return ToolResult(
         status=ToolStatus.APPROVAL_REQUIRED,
         params=args.model_dump(mode="json", exclude_none=True),
-        data={
-            "approval_id": request.id,
-            "action": call.describe(),
-            "dry_run": request.dry_run,
-            "approvals_needed": request.required_approvals,
-            "expires": request.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
-        },
+        data=RequestedRemediation(
+            approval_id=request.id,
+            action=call.describe(),
+            dry_run=request.dry_run,
+            approvals_needed=request.required_approvals,
+            expires=request.expires_at,
+        ),
     )
 
 
@@ -91,17 +136,7 @@ def list_pending_approvals(ctx: ToolContext, args: PendingApprovalsArgs) -> Tool
         raise ConfigError("no approval store is configured")
     pending = store.pending()[: args.limit]
     params = args.model_dump(mode="json")
-    if not pending:
-        return ToolResult(status=ToolStatus.NO_DATA, params=params, data={"pending": []})
-    rows = [
-        {
-            "approval_id": r.id,
-            "action": r.call.describe(),
-            "requested_by": r.requested_by,
-            "approvals": f"{len(r.approvals)} of {r.required_approvals}",
-            "expires": r.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
-            "dry_run": r.dry_run,
-        }
-        for r in pending
-    ]
-    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"pending": rows})
+    status = ToolStatus.SUCCESS if pending else ToolStatus.NO_DATA
+    return ToolResult(
+        status=status, params=params, data=PendingApprovals(pending=[PendingApproval.of(r) for r in pending])
+    )
