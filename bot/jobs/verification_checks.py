@@ -3,8 +3,9 @@
 The incident is the one recorded when the request was made (Suggest fix, a next step), else the
 open incident of the rule that requested it, else an open incident on the action's targets. With
 one, its signal is watched on its host; without, ``up`` on the restarted hosts or CPU averaged over
-the scaled group's members. Normal is the rule's threshold when a rule is behind it, the host
-answering for ``up``, else the signal's baseline from the day before the incident (or the action).
+the scaled group's members. Normal is the threshold of the rule behind it (the one that requested
+it, detected the incident, or watches the incident's signal on its host), the host answering for
+``up``, else the signal's baseline from the day before the incident (or the action).
 """
 
 from __future__ import annotations
@@ -124,14 +125,16 @@ class CheckBuilder:
         return tuple(i.instance_id for i in group.instances)
 
     def _rule(self, request: ApprovalRequest, incident: Anomaly | None) -> NamedRule | None:
-        names = (
-            {request.requested_by.removeprefix(_RULE_PREFIX)}
-            if request.requested_by.startswith(_RULE_PREFIX)
-            else set()
-        )
+        """The rule behind it: the one that requested it, detected its incident, or watches the incident's signal."""
+        requester = request.requested_by
+        names = {requester.removeprefix(_RULE_PREFIX)} if requester.startswith(_RULE_PREFIX) else set()
         if incident is not None:
             names.add(incident.detector)
-        return next((r for r in self.rules if r.name in names), None)
+        named = next((r for r in self.rules if r.name in names), None)
+        if named is not None or incident is None:
+            return named
+        on_signal = (r for r in self.rules if r.rule.metric is incident.metric and r.rule.applies_to(incident.host))
+        return next(on_signal, None)
 
     def _incident(self, request: ApprovalRequest, targets: Sequence[str], origin: str | None) -> Anomaly | None:
         recorded = self.anomalies.get(origin) if origin else None

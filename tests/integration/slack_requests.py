@@ -60,8 +60,12 @@ def block_action(
     team: str = "T000",
     app: str = "A000",
     message_blocks: list[dict[str, Any]] | None = None,
+    thread_ts: str | None = None,
 ) -> tuple[str, dict[str, str]]:
-    """Body and headers of a button click (block_actions payload); ``message_blocks``: the clicked message's."""
+    """Body and headers of a button click (block_actions payload).
+
+    ``message_blocks``: the clicked message's; ``thread_ts``: the thread the clicked message is a reply in.
+    """
     payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": team, "domain": "example"},
@@ -83,6 +87,8 @@ def block_action(
             }
         ],
     }
+    if thread_ts is not None:
+        payload["message"]["thread_ts"] = payload["container"]["thread_ts"] = thread_ts
     body = urllib.parse.urlencode({"payload": json.dumps(payload)})
     return body, {**signed_headers(body), "Content-Type": "application/x-www-form-urlencoded"}
 
