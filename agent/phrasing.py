@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from agent.host_phrasing import around_text, capacity_text, diagnosis_text, reading_text, status_text
 from domain.durations import format_duration
 from domain.models import Anomaly, MetricKind, ToolResult, ToolStatus
@@ -19,6 +16,7 @@ from tools.metric_range import MetricRange
 from tools.metrics import CurrentMetric, HostStatus, TopHosts
 from tools.remediation import PendingApprovals, RequestedRemediation
 from tools.results import Quantity
+from tools.rules import ConfiguredRules, RuleExplanation
 
 HELP_TEXT = (
     "I can answer: current, peak or average CPU, memory, disk, network or load for a host or the fleet "
@@ -165,18 +163,11 @@ def _remediation(d: RequestedRemediation) -> str:
     )
 
 
-def _rule(d: dict[str, Any]) -> str:
-    if "rules" in d:
-        return "Configured rules:\n" + "\n".join(f"{r['name']}: {r['rule']} ({r['severity']})" for r in d["rules"])
-    return f"`{d['rule']}`: {d['meaning']}"
-
-
-_SUCCESS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "explain_rule": _rule,
-}
-_NO_DATA: dict[str, Callable[[dict[str, Any]], str]] = {
-    "explain_rule": lambda _d: "No rules are configured (SCO_REMEDIATION__RULES_FILE).",
-}
+def _rules(d: ConfiguredRules) -> str:
+    if not d.rules:
+        return "No rules are configured (SCO_REMEDIATION__RULES_FILE)."
+    rows = [f"{r.name}: {r.rule} ({r.severity.value if r.severity else 'no severity'})" for r in d.rules]
+    return "Configured rules:\n" + "\n".join(rows)
 
 
 def phrase(tool: str, result: ToolResult) -> str:
@@ -211,8 +202,8 @@ def phrase(tool: str, result: ToolResult) -> str:
         return diagnosis_text(data)
     if isinstance(data, AroundTime):
         return around_text(data)
-    data = result.data if isinstance(result.data, dict) else {}
-    if result.status is ToolStatus.NO_DATA:
-        no_data = _NO_DATA.get(tool)
-        return no_data(data) if no_data else "No data."
-    return _SUCCESS[tool](data)
+    if isinstance(data, ConfiguredRules):
+        return _rules(data)
+    if isinstance(data, RuleExplanation):
+        return f"`{data.rule}`: {data.meaning}"
+    return "No data." if result.status is ToolStatus.NO_DATA else f"{tool} answered without a result to show."

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import BaseModel, Field
 
+from detectors.rules.file import NamedRule
 from detectors.rules.grammar import Comparison, DurationRule, RuleSyntaxError, parse_rule
 from domain.durations import format_duration
 from domain.errors import InputError
-from domain.models import ToolResult, ToolStatus
+from domain.models import MetricKind, Severity, ToolResult, ToolStatus
 from tools.context import ToolContext
 
 _OPS = {
@@ -42,28 +45,51 @@ def describe(rule: DurationRule) -> str:
     return text
 
 
+class RuleExplanation(BaseModel):
+    """One rule: its text, the metric it watches, how long a breach must last, and what it means in words.
+
+    ``name`` and ``severity`` are set for a configured rule, None for one written out in the question.
+    """
+
+    rule: str
+    metric: MetricKind
+    lasting: timedelta
+    meaning: str
+    name: str | None = None
+    severity: Severity | None = None
+
+    @classmethod
+    def of(cls, rule: DurationRule, *, text: str | None = None, named: NamedRule | None = None) -> RuleExplanation:
+        """The explanation of ``rule``, written as ``text`` (its canonical form by default)."""
+        return cls(
+            rule=text or str(rule),
+            metric=rule.metric,
+            lasting=timedelta(seconds=rule.duration_seconds),
+            meaning=describe(rule),
+            name=named.name if named else None,
+            severity=named.severity if named else None,
+        )
+
+
+class ConfiguredRules(BaseModel):
+    """``explain_rule`` without a rule: every configured rule."""
+
+    rules: list[RuleExplanation] = []
+
+
 def explain_rule(ctx: ToolContext, args: ExplainRuleArgs) -> ToolResult:
     """Explain a duration rule (e.g. 'cpu > 90% for 3m then restart_service nginx') or list the configured rules."""
     params = args.model_dump(mode="json", exclude_none=True)
     if not args.rule:
-        rows = [
-            {"name": r.name, "rule": r.text, "severity": r.severity.value, "meaning": describe(r.rule)}
-            for r in ctx.rules
-        ]
-        return ToolResult(
-            status=ToolStatus.SUCCESS if rows else ToolStatus.NO_DATA, params=params, data={"rules": rows}
-        )
+        rows = [RuleExplanation.of(r.rule, text=r.text, named=r) for r in ctx.rules]
+        status = ToolStatus.SUCCESS if rows else ToolStatus.NO_DATA
+        return ToolResult(status=status, params=params, data=ConfiguredRules(rules=rows))
     named = next((r for r in ctx.rules if r.name == args.rule.strip()), None)
     if named is not None:
-        data = {
-            "name": named.name,
-            "rule": named.text,
-            "severity": named.severity.value,
-            "meaning": describe(named.rule),
-        }
-        return ToolResult(status=ToolStatus.SUCCESS, params=params, data=data)
+        explained = RuleExplanation.of(named.rule, text=named.text, named=named)
+        return ToolResult(status=ToolStatus.SUCCESS, params=params, data=explained)
     try:
         rule = parse_rule(args.rule)
     except RuleSyntaxError as exc:
         raise InputError(f"that rule does not parse: {exc}\n{exc.pointer()}") from exc
-    return ToolResult(status=ToolStatus.SUCCESS, params=params, data={"rule": str(rule), "meaning": describe(rule)})
+    return ToolResult(status=ToolStatus.SUCCESS, params=params, data=RuleExplanation.of(rule))
