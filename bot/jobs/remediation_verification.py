@@ -108,9 +108,9 @@ class RemediationVerificationJob:
         return self._tell(request_id, entry, check, now)
 
     def _points(self, check: RemediationCheck, now: datetime) -> list[Point]:
-        if not check.hosts:
-            return []
         end = min(now, check.deadline)
+        if not check.hosts or end <= check.started_at:
+            return []
         series = self.metrics.range(
             check.metric, list(check.hosts), start=check.started_at, end=end, step_seconds=check.step_seconds
         )

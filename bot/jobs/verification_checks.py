@@ -113,7 +113,7 @@ class CheckBuilder:
     def _points(
         self, metric: MetricKind, hosts: Sequence[HostRef], *, start: datetime, end: datetime, step: float | None = None
     ) -> list[Point]:
-        if not hosts:
+        if not hosts or end <= start:
             return []
         series = self.metrics.range(metric, list(hosts), start=start, end=end, step_seconds=step or self.step_seconds)
         return average_points(series)
