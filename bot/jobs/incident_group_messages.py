@@ -16,7 +16,7 @@ import structlog
 
 from bot.jobs.chat import ChatMessages
 from bot.jobs.incident_grouping import NewGroup
-from bot.jobs.incident_messages import IncidentMessageMap, PostedGroup, PostedIncident
+from bot.jobs.incident_messages import IncidentMessageMap, PostedGroup, PostedIncident, first_posted
 from bot.slack.incident_blocks import incident_text
 from bot.slack.incident_group_blocks import (
     GroupMember,
@@ -112,7 +112,7 @@ class IncidentGroups:
         group = group.model_copy(update={"ts": self.chat.post_message(channel=new.channel, text=text, blocks=blocks)})
         self.posted.put_group(group)
         for anomaly in new.fresh:
-            self.posted.put(_member(anomaly, group, now))
+            self.posted.put(first_posted(anomaly, channel=group.channel, ts=group.ts, now=now, group=group.group_id))
             self.posted.remember_signal(anomaly)
         title = group_title(new.metric, len(shown_members(shown)))
         for anomaly in new.absorbed:
@@ -151,7 +151,7 @@ class IncidentGroups:
         self.chat.update_message(channel=group.channel, ts=group.ts, text=text, blocks=blocks)
         self.chat.post_message(channel=group.channel, thread_ts=group.ts, text=f"Joined: {incident_text(anomaly)}")
         self.posted.put_group(group)
-        self.posted.put(_member(anomaly, group, now))
+        self.posted.put(first_posted(anomaly, channel=group.channel, ts=group.ts, now=now, group=group.group_id))
         self.posted.remember_signal(anomaly)
         log.info("incident_group_joined", group_id=group_id, anomaly_id=anomaly.id)
         return 1
@@ -193,16 +193,3 @@ class IncidentGroups:
             self.posted.put_group(group.model_copy(update={"resolved": True}))
             log.info("incident_group_resolved", group_id=group_id)
         return 1
-
-
-def _member(anomaly: Anomaly, group: PostedGroup, now: datetime) -> PostedIncident:
-    return PostedIncident(
-        anomaly_id=anomaly.id,
-        channel=group.channel,
-        ts=group.ts,
-        severity=anomaly.severity,
-        status=anomaly.status,
-        peak=anomaly.value,
-        announced_at=now,
-        group=group.group_id,
-    )

@@ -68,6 +68,20 @@ class PostedIncident(BaseModel):
         return f"Silenced by {mention(self.silenced_by)} {until}"
 
 
+def first_posted(anomaly: Anomaly, *, channel: str, ts: str, now: datetime, group: str | None = None) -> PostedIncident:
+    """What was posted when ``anomaly`` was announced at ``now`` in message ``ts`` (its own, or ``group``'s)."""
+    return PostedIncident(
+        anomaly_id=anomaly.id,
+        channel=channel,
+        ts=ts,
+        severity=anomaly.severity,
+        status=anomaly.status,
+        peak=anomaly.value,
+        announced_at=now,
+        group=group,
+    )
+
+
 class PostedGroup(BaseModel):
     """One fleet-wide message: the incidents of one signal on many hosts, listed together."""
 

@@ -25,7 +25,7 @@ from bot.jobs.chat import ChatMessages
 from bot.jobs.incident_changes import GroupChange, MessageChange, message_change, thread_notes
 from bot.jobs.incident_group_messages import IncidentGroups
 from bot.jobs.incident_grouping import Candidate, plan_groups
-from bot.jobs.incident_messages import IncidentMessageMap, PostedIncident, incident_message_map
+from bot.jobs.incident_messages import IncidentMessageMap, PostedIncident, first_posted, incident_message_map
 from bot.services import Services
 from bot.slack.charts import Chart, host_chart
 from bot.slack.incident_blocks import IncidentLinks, incident_blocks, incident_links, incident_text
@@ -174,17 +174,7 @@ class IncidentNotifierJob:
         links = self.links(anomaly)
         blocks = incident_blocks(anomaly, peak=anomaly.value, links=links, now=now, related=self._open)
         ts = self.chat.post_message(channel=channel, text=incident_text(anomaly), blocks=blocks)
-        self.posted.put(
-            PostedIncident(
-                anomaly_id=anomaly.id,
-                channel=channel,
-                ts=ts,
-                severity=anomaly.severity,
-                status=anomaly.status,
-                peak=anomaly.value,
-                announced_at=now,
-            )
-        )
+        self.posted.put(first_posted(anomaly, channel=channel, ts=ts, now=now))
         self.posted.remember_signal(anomaly)
         log.info("incident_announced", anomaly_id=anomaly.id, channel=channel, severity=anomaly.severity.value)
         chart = self.chart(anomaly, now)

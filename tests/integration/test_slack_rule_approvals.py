@@ -23,14 +23,9 @@ from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action
 from tests.integration.test_auto_remediation import T0
+from tests.integration.test_slack_suggest_fix import RULES
 
 pytestmark = pytest.mark.integration
-
-RULES = """
-rules:
-  - name: web-hot
-    rule: cpu > 90% for 3m on web-1 then scale_up web-asg by 1
-"""
 
 
 @pytest.fixture

@@ -8,16 +8,13 @@ from typing import Any
 import pytest
 
 from adapters.memory.anomalies import InMemoryAnomalyStore
-from adapters.memory.conversations import InMemoryConversationStore
-from bot.config.alert_routes import alert_channel_for
 from bot.jobs.incident_grouping import Candidate, plan_groups
-from bot.jobs.incident_messages import IncidentMessageMap
 from bot.jobs.incident_notifier import IncidentNotifierJob
 from bot.slack.incident_blocks import IncidentLinks
 from bot.slack.incident_group_blocks import GroupMember, group_blocks
 from domain.models import Anomaly, AnomalyStatus, MetricKind, Severity
 from tests.unit.bot.slack.fakes import RecordingChat
-from tests.unit.bot.test_incident_notifier import T0, actions, anomaly, mrkdwn_texts
+from tests.unit.bot.test_incident_notifier import T0, actions, anomaly, mrkdwn_texts, notifier_job
 
 M = timedelta(minutes=1)
 
@@ -38,14 +35,10 @@ def chat() -> RecordingChat:
 
 @pytest.fixture
 def job(store: InMemoryAnomalyStore, chat: RecordingChat) -> IncidentNotifierJob:
-    return IncidentNotifierJob(
-        anomalies=store,
-        chat=chat,
-        posted=IncidentMessageMap(InMemoryConversationStore()),
-        channel_for=lambda a: alert_channel_for(a, routes=[], default="C_ALERTS", min_severity=Severity.HIGH),
+    return notifier_job(
+        store,
+        chat,
         links=lambda _a: IncidentLinks(runbook="https://wiki.example/cpu"),
-        renotify_after=timedelta(minutes=30),
-        renotify_max=2,
         group_min_hosts=3,
         group_window=timedelta(minutes=2),
     )

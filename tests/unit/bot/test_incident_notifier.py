@@ -47,17 +47,25 @@ def chat() -> RecordingChat:
     return RecordingChat()
 
 
-@pytest.fixture
-def job(store: InMemoryAnomalyStore, chat: RecordingChat) -> IncidentNotifierJob:
+def notifier_job(store: InMemoryAnomalyStore, chat: RecordingChat, **fields: Any) -> IncidentNotifierJob:
+    """The notifier over ``store`` and ``chat``, posting incidents of at least high to ``C_ALERTS``."""
+    defaults: dict[str, Any] = {
+        "links": lambda _a: IncidentLinks(grafana="https://grafana.example/d/x", runbook=None),
+        "renotify_after": timedelta(minutes=30),
+        "renotify_max": 2,
+    }
     return IncidentNotifierJob(
         anomalies=store,
         chat=chat,
         posted=IncidentMessageMap(InMemoryConversationStore()),
         channel_for=lambda a: alert_channel_for(a, routes=[], default="C_ALERTS", min_severity=Severity.HIGH),
-        links=lambda _a: IncidentLinks(grafana="https://grafana.example/d/x", runbook=None),
-        renotify_after=timedelta(minutes=30),
-        renotify_max=2,
+        **(defaults | fields),
     )
+
+
+@pytest.fixture
+def job(store: InMemoryAnomalyStore, chat: RecordingChat) -> IncidentNotifierJob:
+    return notifier_job(store, chat)
 
 
 def actions(blocks: list[dict[str, Any]] | None) -> list[str]:
