@@ -47,14 +47,19 @@ class SchedulerSettings(BaseModel):
         default=[30, 120, 600, 1800], description="seconds before each retry of a digest that could not be posted"
     )
     retrain: bool = Field(
-        default=False, description="retrain the detection model from Prometheus history on `retrain_schedule`"
+        default=False,
+        description="snapshot the detection engine's state to `SCO_DETECTION__SNAPSHOT_PATH` on `retrain_schedule` "
+        "(the live state; before the first cycle, bootstrapped on `retrain_hours` of history)",
     )
     retrain_schedule: str = Field(
         default="30 3 * * *",
-        description="when the detection model is retrained (crontab line, UTC), with `retrain` on",
+        description="when the engine's snapshot is saved (crontab line, UTC), with `retrain` on",
     )
     retrain_hours: float = Field(
-        default=24, gt=0, le=24 * 31, description="hours of Prometheus history each retrain reads"
+        default=24,
+        gt=0,
+        le=24 * 31,
+        description="hours of Prometheus history a retrain bootstraps on when the engine has not run yet",
     )
     misfire_grace_seconds: int = Field(
         default=30, ge=1, description="how late a firing may start before it is reported as missed"

@@ -152,7 +152,12 @@ class DetectionSettings(BaseModel):
     window_minutes: int = Field(default=30, ge=5, le=1440, description="history each detection pass reads")
     model_path: Path = Field(
         default=Path("ml_models/anomaly_model.pkl"),
-        description="trained model used by detection when the file exists (see `train`)",
+        description="an earlier per-host baseline model, scored beside the engine when the file exists",
+    )
+    snapshot_path: Path = Field(
+        default=Path("ml_models/engine_snapshot.npz"),
+        description="snapshot of the detection engine's state (`train`, the scheduled retrain), resumed at "
+        "start-up when present and sound",
     )
     spool_path: Path | None = Field(
         default=None,

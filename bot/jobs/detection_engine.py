@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from adapters.files.engine_snapshot import read_snapshot
 from bot.config.settings import DetectionSettings
 from detectors.engine.config import EngineConfig
 from detectors.engine.feed import LiveFeed
@@ -23,9 +26,18 @@ def trend_config(settings: DetectionSettings) -> TrendConfig:
 
 
 def build_live_feed(settings: DetectionSettings, metrics: MetricsSource) -> LiveFeed:
-    """The engine the detection job feeds, bootstrapping from ``bootstrap_hours`` of history."""
+    """The engine the detection job feeds: resumed from ``snapshot_path`` when it is sound, else bootstrapped.
+
+    The snapshot is read at the first cycle, so commands that never detect never read it.
+    """
     return LiveFeed(
         metrics,
-        engine=FleetEngine(engine_config(settings), trend_config(settings)),
+        engine=live_engine(settings),
         bootstrap_hours=settings.bootstrap_hours,
+        restore=partial(read_snapshot, settings.snapshot_path),
     )
+
+
+def live_engine(settings: DetectionSettings) -> FleetEngine:
+    """An empty engine with the knobs of the live one (what the feed, ``train`` and ``detect replay`` fit)."""
+    return FleetEngine(engine_config(settings), trend_config(settings))

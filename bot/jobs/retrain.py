@@ -1,4 +1,9 @@
-"""Keeping the detection model fresh: the daily retrain job, and the reload every replica does when the file changes."""
+"""Keeping the saved detection state fresh: the scheduled retrain, and the reload of an earlier baseline model.
+
+``RetrainJob`` writes the same snapshot ``smartcloudops train`` does: the live engine's state when
+it has run (it has seen the most history), else an engine bootstrapped on the last ``hours``.
+``ModelReload`` swaps in the earlier per-host baseline model when its file changes.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ from pathlib import Path
 import structlog
 
 from detectors.service import DetectionService
-from domain.models import MetricKind
 from domain.ports import MetricsSource
 
 log = structlog.get_logger(__name__)
@@ -61,14 +65,14 @@ class ModelReload:
 
 @dataclass
 class RetrainJob:
-    """Fits the detection model on the last ``hours`` of history, saves it and swaps it in.
+    """Saves a snapshot of the detection engine's state, for the next start-up to resume.
 
     Args:
-        metrics: where history comes from.
-        detection: the service whose model is replaced.
-        path: the model file.
-        hours: history to learn from.
-        step_seconds: seconds between samples.
+        metrics: where history comes from when the live engine has not run yet.
+        detection: the service whose live engine is snapshotted.
+        path: the snapshot file.
+        hours: history to bootstrap on when there is no live state.
+        step_seconds: seconds between history samples.
     """
 
     metrics: MetricsSource
@@ -76,38 +80,38 @@ class RetrainJob:
     path: Path
     hours: float = 24.0
     step_seconds: float = 60.0
-    chunk_points: int = 600
 
     def __call__(self, now: datetime) -> None:
-        """Train and install the new model.
+        """Snapshot the engine and write the file with its manifest.
 
         Raises:
-            MetricsUnavailable: history could not be read.
-            InputError: there was nothing to learn from.
+            MetricsUnavailable: there was no live state and history could not be read.
+            InputError: there was nothing to snapshot, or the file could not be written.
         """
-        from adapters.files.model_file import save_model
-        from detectors.model.fleet_model import FEATURES
-        from detectors.model.training import fit_from_series
+        from adapters.files.engine_snapshot import save_snapshot
+        from detectors.engine.feed import bootstrap
+        from detectors.engine.fleet import FleetEngine
+        from detectors.engine.snapshot import encode
         from domain.errors import InputError
 
-        start = now - timedelta(hours=self.hours)
-        chunk = timedelta(seconds=self.step_seconds * self.chunk_points)
-        series = []
-        for feature in FEATURES:
-            lo = start
-            while lo < now:
-                hi = min(lo + chunk, now)
-                first = lo if lo == start else lo + timedelta(seconds=self.step_seconds)
-                series += self.metrics.range(
-                    MetricKind(feature), None, start=first, end=hi, step_seconds=self.step_seconds
-                )
-                lo = hi
-        try:
-            model = fit_from_series(
-                series, FEATURES, start=start.timestamp(), end=now.timestamp(), step=self.step_seconds
-            )
-        except ValueError as exc:
-            raise InputError(f"cannot retrain: {exc}") from exc
-        save_model(model, self.path)
-        self.detection.model = model
-        log.info("model_retrained", path=str(self.path), hosts=len(model.hosts), hours=self.hours)
+        feed = self.detection.feed
+        if feed is None:
+            raise InputError("cannot snapshot the detection engine: detection runs without it")
+        if feed.last is not None:
+            engine, source = feed.engine, "live"
+            start, end = feed.since if feed.since is not None else feed.last, feed.last
+        else:
+            engine = FleetEngine(feed.engine.config, feed.engine.trend_config, step_seconds=feed.step_seconds)
+            start, end = (now - timedelta(hours=self.hours)).timestamp(), now.timestamp()
+            bootstrap(engine, self.metrics, start=start, end=end, step=self.step_seconds, signals=feed.signals)
+            source = "history"
+        if not engine.keys:
+            raise InputError("cannot snapshot the detection engine: no host has history yet")
+        manifest = save_snapshot(self.path, encode(engine, covered_from=start, covered_until=end), created_at=now)
+        log.info(
+            "engine_snapshot_saved",
+            path=str(self.path),
+            source=source,
+            lanes=manifest["lanes"],
+            hosts=manifest["hosts"],
+        )

@@ -2,7 +2,7 @@
 
 ``scheduled_jobs`` lists them with their schedules from Settings: the detection cycle, rule
 actions, the approval expiry sweep, the check of executed fixes, one digest per channel, and the
-optional daily retrain.
+optional daily snapshot of the detection engine's state (the retrain).
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def scheduled_jobs(
                 run=RetrainJob(
                     metrics=services.metrics,
                     detection=detection,
-                    path=settings.detection.model_path,
+                    path=settings.detection.snapshot_path,
                     hours=cfg.retrain_hours,
                 ),
                 cron=cfg.retrain_schedule,

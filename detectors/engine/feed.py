@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 import structlog
 
-from detectors.engine.blocks import Block, fetch_block
+from detectors.engine.blocks import Block, block_of, fetch_block
 from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
 from detectors.engine.lanes import LaneKey
 from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode
-from domain.models import MetricKind
+from domain.models import MetricKind, Series
 from domain.ports import MetricsSource
 
 log = structlog.get_logger(__name__)
@@ -56,10 +56,15 @@ def bootstrap(
     end: float,
     signals: Sequence[MetricKind] = SIGNALS,
     points: int = 1440,
+    step: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> int:
-    """Fit the engine on history between ``start`` and ``end`` (about ``points`` per series); hosts fitted."""
-    step = bootstrap_step(start, end, points)
+    """Fit the engine on history between ``start`` and ``end`` (about ``points`` per series, or every ``step``).
+
+    Returns:
+        The number of hosts fitted.
+    """
+    step = step or bootstrap_step(start, end, points)
     hosts: set[str] = set()
     for signal in signals:
         block = fetch_block(metrics, signal, start, end, step)
@@ -68,6 +73,20 @@ def bootstrap(
         hosts.update(h.instance for h in block.hosts)
         if progress is not None:
             progress(f"bootstrap {signal.value}: {len(block.hosts)} rows")
+    return len(hosts)
+
+
+def bootstrap_series(engine: FleetEngine, series: Iterable[Series], *, start: float, end: float, step: float) -> int:
+    """Fit the engine on recorded series (a history file) laid on a grid every ``step`` seconds; hosts fitted."""
+    times = np.arange(start, end + step / 2, step)
+    by_signal: dict[MetricKind, list[Series]] = {}
+    for one in series:
+        by_signal.setdefault(one.metric, []).append(one)
+    hosts: set[str] = set()
+    for signal, group in by_signal.items():
+        block = block_of(signal, group, times)
+        engine.bootstrap(signal, block.hosts, block.times, block.values, block.mounts)
+        hosts.update(h.instance for h in block.hosts)
     return len(hosts)
 
 

@@ -1,14 +1,19 @@
-"""``smartcloudops train``: fit the live detection model on history and save it with its manifest.
+"""``smartcloudops train``: snapshot the detection engine's state, fitted on history, with its sha256 manifest.
 
-History comes from Prometheus (``SCO_PROMETHEUS__URL``) over the last ``--hours``, or from a CSV
-file (``timestamp,instance,metric,value``; timestamps in epoch seconds or ISO 8601).
+The engine needs no training to detect sensibly (it bootstraps from Prometheus at start-up); a
+snapshot lets ``serve`` start from a state fitted on a chosen period (a quiet week, say) and
+read only the hours since. History comes from Prometheus (``SCO_PROMETHEUS__URL``) over the last
+``--hours``, or from a CSV file (``timestamp,instance,metric,value[,mountpoint]``; timestamps in
+epoch seconds or ISO 8601).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
+import math
 import sys
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -20,38 +25,40 @@ from domain.errors import ConfigError, InputError
 
 def register(sub: Any) -> None:
     """Add the ``train`` subcommand."""
-    # Only light modules here: every CLI call registers every subcommand, and the model
-    # file's module pulls in scikit-learn.
     from bot.config.settings import DetectionSettings
-    from detectors.model.fleet_model import FEATURES
 
-    default_path = DetectionSettings().model_path
+    default_path = DetectionSettings().snapshot_path
 
     p: argparse.ArgumentParser = sub.add_parser(
         "train",
-        help="fit the anomaly model on metric history and save it (with a sha256 manifest)",
-        description=f"Features: {', '.join(FEATURES)}. Each host with enough history gets its own baseline; "
-        "new hosts are judged against the fleet's.",
+        help="snapshot the detection engine's state fitted on history (with a sha256 manifest) for `serve` to resume",
+        description="Bootstraps the detection engine on history, as `serve` does at start-up, and saves its "
+        "state: baselines, spreads and alarm levels of every host × signal (and filesystem), with a manifest "
+        "holding its format version and sha256. `serve` resumes it when present (SCO_DETECTION__SNAPSHOT_PATH), "
+        "bootstrapping only the hosts it lacks and reading only the hours since its end; a changed, foreign or "
+        "outdated file is refused and the engine bootstraps from Prometheus instead. Hosts without history "
+        "start from the fleet's median.",
     )
     p.add_argument(
         "--file",
         "--input",
         dest="file",
         type=Path,
-        help="history CSV instead of Prometheus: `smartcloudops export` output, or timestamp,instance,metric,value",
+        help="history CSV instead of Prometheus: `smartcloudops export` output, or "
+        "timestamp,instance,metric,value[,mountpoint]",
     )
-    p.add_argument("--hours", type=float, default=24.0, help="Prometheus history to learn from (default 24)")
+    p.add_argument("--hours", type=float, default=24.0, help="Prometheus history to fit on (default 24)")
     p.add_argument(
         "--end",
         type=datetime.fromisoformat,
         help="end of the Prometheus history, ISO 8601 (default now); pick a quiet period before incidents",
     )
-    p.add_argument("--step", type=float, default=60.0, help="seconds between samples (default 60)")
-    p.add_argument("--output", type=Path, default=default_path, help=f"model file (default {default_path})")
+    p.add_argument("--step", type=float, default=60.0, help="seconds between history samples (default 60)")
+    p.add_argument("--output", type=Path, default=default_path, help=f"snapshot file (default {default_path})")
     p.set_defaults(run=run)
 
 
-def _read_history(path: Path, features: tuple[str, ...]) -> list[Any]:
+def _read_history(path: Path, features: frozenset[str]) -> list[Any]:
     from adapters.files.metrics_csv import TIME_COLUMN, read_wide_csv
     from domain.models import HostRef, MetricKind, Series
 
@@ -63,7 +70,7 @@ def _read_history(path: Path, features: tuple[str, ...]) -> list[Any]:
     if first.startswith(f"{TIME_COLUMN},") and "@" in first:
         return [s for s in read_wide_csv(path) if s.metric.value in features]
 
-    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    points: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
@@ -79,55 +86,65 @@ def _read_history(path: Path, features: tuple[str, ...]) -> list[Any]:
                         if stamp.replace(".", "", 1).isdigit()
                         else datetime.fromisoformat(stamp).timestamp()
                     )
-                    points[(row["instance"], row["metric"])].append((t, float(row["value"])))
+                    key = (row["instance"], row["metric"], row.get("mountpoint") or "")
+                    points[key].append((t, float(row["value"])))
                 except (TypeError, ValueError) as exc:
                     raise InputError(f"{path}:{n}: bad timestamp or value ({exc})") from exc
     except FileNotFoundError as exc:
         raise InputError(f"{path}: file not found") from exc
     out = []
-    for (instance, metric), pts in points.items():
+    for (instance, metric, mountpoint), pts in points.items():
         pts.sort()
-        out.append(
-            Series(HostRef(instance=instance), MetricKind(metric), tuple(t for t, _ in pts), tuple(v for _, v in pts))
-        )
+        labels = {"mountpoint": mountpoint} if mountpoint else {}
+        stamps, values = tuple(t for t, _ in pts), tuple(v for _, v in pts)
+        out.append(Series(HostRef(instance=instance), MetricKind(metric), stamps, values, labels=labels))
     return out
 
 
-def run(args: argparse.Namespace) -> int:
-    """Fit and save the model; prints the manifest."""
-    from adapters.files.model_file import save_model
-    from detectors.model.fleet_model import FEATURES
-    from detectors.model.training import fit_from_series
-    from domain.models import MetricKind
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")
 
-    if args.step <= 0 or args.hours <= 0:
-        raise InputError("--hours and --step must be positive")
+
+def run(args: argparse.Namespace) -> int:
+    """Fit the engine on history and save its snapshot; prints the manifest."""
+    from adapters.files.engine_snapshot import save_snapshot
+    from bot.cli.commands.config import load_settings
+    from bot.jobs.detection_engine import live_engine
+    from detectors.engine.feed import SIGNALS, bootstrap, bootstrap_series
+    from detectors.engine.snapshot import encode
+
+    if not (math.isfinite(args.step) and args.step > 0 and math.isfinite(args.hours) and args.hours > 0):
+        raise InputError("--hours and --step must be positive numbers")
+    settings = load_settings()
+    engine = live_engine(settings.detection)
     if args.file is not None:
-        series = _read_history(args.file, FEATURES)
+        names = frozenset(s.value for s in SIGNALS)
+        series = _read_history(args.file, names)
         stamps = [t for s in series for t in s.timestamps]
         if not stamps:
-            raise InputError(f"{args.file}: no rows for the features {', '.join(FEATURES)}")
+            raise InputError(f"{args.file}: no rows for the signals {', '.join(sorted(names))}")
         start, end = min(stamps), max(stamps)
+        # The file's own sampling interval wins over --step.
+        gaps = sorted(b - a for s in series for a, b in itertools.pairwise(s.timestamps) if b > a)
+        step = gaps[len(gaps) // 2] if gaps else args.step
+        hosts = bootstrap_series(engine, series, start=start, end=end, step=step)
     else:
-        from bot.cli.commands.config import load_settings
-        from bot.cli.history import read_history
         from bot.wiring import build_metrics
 
-        settings = load_settings()
         if settings.prometheus.url is None:
             raise ConfigError("set SCO_PROMETHEUS__URL or pass --file to train on recorded history")
         until = args.end or datetime.now(UTC).replace(microsecond=0)
         if until.tzinfo is None:
             until = until.replace(tzinfo=UTC)
-        since = until - timedelta(hours=args.hours)
-        kinds = [MetricKind(feature) for feature in FEATURES]
-        series = read_history(build_metrics(settings), kinds, since=since, until=until, step_seconds=args.step)
-        start, end = since.timestamp(), until.timestamp()
-    try:
-        model = fit_from_series(series, FEATURES, start=start, end=end, step=args.step)
-    except ValueError as exc:
-        raise InputError(f"cannot train: {exc}") from exc
-    manifest = save_model(model, args.output)
+        start, end = (until - timedelta(hours=args.hours)).timestamp(), until.timestamp()
+        hosts = bootstrap(engine, build_metrics(settings), start=start, end=end, step=args.step, progress=_say)
+    if hosts == 0:
+        raise InputError("no host has history in that period: nothing to snapshot")
+    manifest = save_snapshot(
+        args.output, encode(engine, covered_from=start, covered_until=end), created_at=datetime.now(UTC)
+    )
     sys.stdout.write(json.dumps(manifest, indent=2) + "\n")
-    sys.stdout.write(f"saved {args.output} ({len(model.hosts)} hosts with their own baseline)\n")
+    sys.stdout.write(
+        f"saved {args.output}: {manifest['lanes']} lanes on {hosts} hosts; `serve` resumes it at start-up\n"
+    )
     return 0

@@ -105,19 +105,33 @@ def test_rate_limits_are_waited_out_up_to_a_cap(status: int, retry_after: str | 
     assert expected == handler.can_retry(state=RetryState(), request=request, response=response(status, retry_after))
 
 
-def test_retrain_fits_on_history_saves_the_model_and_swaps_it_in(tmp_path: Path) -> None:
-    from adapters.files.model_file import load_model
+def test_retrain_snapshots_the_engine_from_history_before_the_first_cycle_then_its_live_state(tmp_path: Path) -> None:
+    from adapters.files.engine_snapshot import read_snapshot
     from bot.jobs.retrain import RetrainJob
+    from detectors.engine.config import EngineConfig
+    from detectors.engine.snapshot import decode
+    from detectors.engine.trend import TrendConfig
 
     world = make_world(tmp_path, hosts=3)
     detection = world.services.detection
     assert detection is not None
+    assert detection.feed is not None
     assert world.services.metrics is not None
-    path = tmp_path / "models" / "anomaly_model.pkl"
-    job = RetrainJob(metrics=world.services.metrics, detection=detection, path=path, hours=2, chunk_points=50)
+    path = tmp_path / "models" / "engine_snapshot.npz"
+    job = RetrainJob(metrics=world.services.metrics, detection=detection, path=path, hours=2)
+
+    def saved() -> tuple[set[str], float]:
+        payload = read_snapshot(path)
+        assert payload is not None
+        snapshot = decode(payload, config=EngineConfig(), trend=TrendConfig(), step_seconds=60.0)
+        return {k.host.instance for k in snapshot.engine.keys}, snapshot.covered_until
 
     job(world.clock.now())
+    from_history, _ = saved()
+    detection.run_once(world.clock.now())
+    job(world.clock.now())
+    live, until = saved()
 
-    assert detection.model is not None
-    assert sorted(detection.model.hosts) == sorted(load_model(path).hosts)
-    assert 3 == len(detection.model.hosts)
+    assert 3 == len(from_history)
+    assert from_history == live
+    assert detection.feed.last == until
