@@ -156,6 +156,12 @@ class IncidentGroups:
         log.info("incident_group_joined", group_id=group_id, anomaly_id=anomaly.id)
         return 1
 
+    def keep(self, group_id: str) -> None:
+        """Store the group again, so a long quiet event is not forgotten by a store that expires entries."""
+        group = self.posted.get_group(group_id)
+        if group is not None:
+            self.posted.put_group(group)
+
     def refresh(
         self,
         group_id: str,

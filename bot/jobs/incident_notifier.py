@@ -134,9 +134,11 @@ class IncidentNotifierJob:
             else:
                 fresh.append(Candidate(anomaly, channel))
         open_groups = {}
+        open_ids = {a.id for a in self._open}
         for key in {(c.channel, c.anomaly.metric) for c in fresh}:
             group = self.posted.open_group(*key)
-            if group is not None:
+            # A group whose members all ended (or are gone from the store) is over, even before it says so.
+            if group is not None and open_ids.intersection(group.members):
                 open_groups[key] = group.group_id
         plan = plan_groups(fresh, recent=recent, open_groups=open_groups, min_hosts=self.group_min_hosts)
         changed = 0
@@ -217,6 +219,8 @@ class IncidentNotifierJob:
                 if not refreshed:
                     continue
                 changed += refreshed
+            else:
+                self.groups.keep(group_id)
             for new in change.posted.values():
                 self.posted.put(new)
         return changed

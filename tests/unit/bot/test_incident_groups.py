@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from adapters.memory.anomalies import InMemoryAnomalyStore
+from bot.config.slack_settings import SlackSettings
 from bot.jobs.incident_grouping import Candidate, plan_groups
 from bot.jobs.incident_notifier import IncidentNotifierJob
 from bot.slack.incident_blocks import IncidentLinks
@@ -253,3 +255,27 @@ def test_a_silence_of_the_whole_group_ending_is_said_once_and_the_message_loses_
     [update] = chat.updates
     assert "Silenced by" not in str(update["blocks"])
     assert "incident_group_silence_1h" in actions(update["blocks"])
+
+
+def test_a_group_whose_hosts_all_ended_takes_no_new_host_even_before_it_says_so(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    for n in range(1, 4):
+        store.upsert(web(n))
+    job(T0)
+    for n in range(1, 4):
+        store.upsert(web(n, 30.0, status=AnomalyStatus.RESOLVED, ended_at=T0 + 5 * M))
+
+    store.upsert(web(4, started_at=T0 + 6 * M))
+    job(T0 + 6 * M)
+
+    assert ["[high] CPU high on 3 hosts", "[high] web-4: CPU 90.0%"] == [p["text"][:26] for p in top_level(chat)]
+
+
+@pytest.mark.parametrize(("hosts", "valid"), [(0, True), (1, False), (2, True), (3, True)])
+def test_a_group_needs_two_hosts_or_grouping_is_off(hosts: int, valid: bool) -> None:
+    if valid:
+        assert hosts == SlackSettings(group_min_hosts=hosts).group_min_hosts
+        return
+    with pytest.raises(ValidationError, match="at least 2 hosts"):
+        SlackSettings(group_min_hosts=hosts)
