@@ -1,4 +1,4 @@
-"""Reading fleet questions: up/down counts, fleet averages, thresholds, name prefixes, comparisons. Pure."""
+"""Slots of fleet questions: fleet averages, thresholds, name prefixes and rankings. Pure."""
 
 from __future__ import annotations
 
@@ -6,32 +6,22 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from domain.hosts import find_host_mentions
+from agent.slots import top_n
+from domain.durations import UNIT_PATTERN
 from domain.models import HostRef, MetricKind
 
-_DOWN = re.compile(
-    r"\b(is|are)\s+(any|anything|any\s*(thing|one|hosts?|box(es)?|servers?|machines?|nodes?))\s+(down|offline|dead|unreachable)"
-    r"|\b(what|which)\s+(hosts?\s+|servers?\s+|boxes\s+|nodes?\s+)?(is|are)\s+(down|offline|dead|unreachable)"
-    r"|\b(anything|any\s*hosts?)\s+(down|offline)\b|\bdown\s+hosts?\b|\bhosts?\s+(that\s+are\s+)?down\b"
-)
-_COUNT = re.compile(
-    r"\bhow\s+many\s+(hosts|servers|machines|boxes|nodes|instances)\b"
-    r"|\b(hosts?|servers?|nodes?)\s+(are\s+)?(up|alive|online)\b\??$"
-)
-_OVERVIEW = re.compile(
-    r"^(status|health|overview|fleet|the fleet)\??$"
-    r"|\bfleet\s+(status|health|overview|summary|state)\b"
-    r"|\b(overall|cluster|infrastructure|infra|everything)\s+(status|health)\b"
-    r"|\bhow\s+(is|'s|are)\s+(the\s+)?(fleet|everything|things|infra\w*)\b"
-    r"|\bis\s+everything\s+(ok|okay|fine|healthy|up)\b"
-)
+Call = tuple[str, dict[str, Any]]
+
 _AVERAGE = re.compile(r"\b(average|avg|mean|overall)\b")
-_FLEET_WORD = re.compile(r"\b(fleet|all\s+hosts|across|every\s+host|overall|whole)\b")
+_FLEET_WORD = re.compile(
+    r"\b(fleet|all\s+(the\s+)?(hosts|servers|boxes|machines|nodes)|across|every\s+host|overall|whole|estate)\b"
+)
 _THRESHOLD = re.compile(
     r"\b(?P<dir>above|over|more\s+than|greater\s+than|higher\s+than|exceeding|>|below|under|less\s+than|lower\s+than|<)"
-    r"\s*(?P<n>\d+(?:\.\d+)?)\s*%?"
+    rf"\s*(?P<n>\d+(?:\.\d+)?)(?![\d.]|\s*{UNIT_PATTERN}\b)\s*%?"
 )
 _LOWER = ("below", "under", "less", "lower", "<")
+_LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|fewest|smallest|emptiest)\b")
 _GROUP = re.compile(
     r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?P<prefix>[a-z][a-z0-9]*)[\s-]*"
     r"(?:servers?|hosts?|boxes|box|nodes?|machines?|instances?)\b"
@@ -39,20 +29,10 @@ _GROUP = re.compile(
     r"|\b(?P<glob>[a-z][a-z0-9-]*\*)"
 )
 _NOT_PREFIX = frozenset({"all", "the", "my", "our", "which", "what", "many", "down", "up", "busiest", "these", "those"})
-_COMPARE = re.compile(r"\b(compare|comparison|vs\.?|versus)\b|\b\S+\s+and\s+\S+\b")
 
 
-def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -> tuple[str, dict[str, Any]] | None:
-    """The tool call a fleet question asks for, or None when the question is not about the fleet."""
-    named = _named_hosts(text, known)
-    if metric is None:
-        if _DOWN.search(text) or _COUNT.search(text) or (_OVERVIEW.search(text) and not named):
-            return "fleet_status", {}
-        return None
-    if len(named) >= 2 and _COMPARE.search(text):
-        return "get_current_metric", {"metric": metric.value, "hosts": [h.name for h in named]}
-    if named:
-        return None
+def fleet_metric_call(text: str, known: Sequence[HostRef], metric: MetricKind) -> Call | None:
+    """A fleet-wide reading the question narrows by a threshold, a name prefix or a fleet average, else None."""
     args: dict[str, Any] = {"metric": metric.value}
     if (prefix := _prefix(text, known)) is not None:
         args["match"] = prefix
@@ -66,9 +46,20 @@ def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -
     return None
 
 
-def _named_hosts(text: str, known: Sequence[HostRef]) -> list[HostRef]:
-    words = [w.strip(".,;:!?()[]{}<>'\"`") for w in re.split(r"[\s,;!?()]+", text)]
-    return find_host_mentions(words, known)
+def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -> Call:
+    """The fleet intent: up/down and counts, or a fleet-wide reading of the metric it names."""
+    if metric is None:
+        return "fleet_status", {}
+    return fleet_metric_call(text, known, metric) or ("get_current_metric", {"metric": metric.value})
+
+
+def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -> Call:
+    """A ranking of hosts by a metric (CPU unless it names one), or the hosts past a threshold it names."""
+    kind = metric or MetricKind.CPU
+    if _THRESHOLD.search(text) and (call := fleet_metric_call(text, known, kind)) is not None:
+        return call
+    order = "lowest" if _LOWEST.search(text) else "highest"
+    return "top_hosts", {"metric": kind.value, "n": top_n(text), "order": order}
 
 
 def _prefix(text: str, known: Sequence[HostRef]) -> str | None:

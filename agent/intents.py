@@ -1,96 +1,95 @@
-"""Reading a question: which tool to call with which arguments, given the conversation so far. Pure."""
+"""Reading a question: the intent model decides what it asks for, slot extraction fills the tool call. Pure.
+
+Two rules run ahead of the model, each where a model cannot be right by construction:
+
+- An empty question or exactly "help", "?", "commands", "usage", "what can you do": the help
+  text. These are the assistant's own verbs, answered the same way whatever the corpus says.
+- A follow-up made only of slots ("and memory?", "what about db-1?", "over the last 2 hours"):
+  its words name no intent, only the thread does, so the thread's intent is kept and the new
+  slots replace the thread's own (a metric after a status question asks for that metric).
+
+Every other question gets the intent model's ranking (``agent/intent_model.py``). Its top guess
+is acted on when it is confident; otherwise, or when the intent needs a slot the question does
+not give (a host for a capacity question), the answer offers the two or three closest things the
+assistant can do (``agent/understanding.py``). Within the metric family the slots decide the
+shape: a look-back or a statistic on one host reads a range, a point in time a past value, a
+threshold, prefix or fleet average the fleet. A remediation is requested only when its action,
+target and amount parse from the person's words (``agent/slots.py``); otherwise the answer says
+how to ask for one.
+"""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.conversation import Conversation
-from agent.fleet_intents import fleet_call
-from agent.host_intents import host_call
-from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, find_moment, format_duration
-from domain.errors import InputError
-from domain.hosts import find_host_mentions
+from agent.fleet_intents import fleet_call, fleet_metric_call, top_call
+from agent.host_intents import capacity_call, diagnosis_call, status_call
+from agent.intent_model import IntentModel, shared_model
+from agent.slots import (
+    HOST_PLACEHOLDER,
+    METRIC_WORDS,
+    count_in,
+    for_model,
+    host_in,
+    logs_since,
+    metric_in,
+    moment_in,
+    named_hosts,
+    refers_back,
+    remediation_in,
+    restart_there,
+    severity_in,
+    since_in,
+)
+from agent.understanding import did_you_mean, how_to_request, placed
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN
 from domain.models import HostRef, MetricKind
 
-_METRIC_WORDS: tuple[tuple[MetricKind, re.Pattern[str]], ...] = (
-    (MetricKind.DISK_IO, re.compile(r"\b(disk\s*i/?o|iops|disk (reads?|writes?)|io wait)\b")),
-    (
-        MetricKind.NETWORK_OUT,
-        re.compile(
-            r"\b(network|net|traffic|bandwidth)\b[^?.]*\b(out|outbound|egress|tx|transmit\w*|sent)\b"
-            r"|\b(outbound|egress)\b"
-        ),
-    ),
-    (
-        MetricKind.NETWORK_IN,
-        re.compile(r"\b(network|net|traffic|bandwidth|throughput)\b|\b(inbound|ingress)\b"),
-    ),
-    (MetricKind.CPU, re.compile(r"\b(cpu|cpus|processor|compute)\b")),
-    (MetricKind.MEMORY, re.compile(r"\b(memory|mem|ram|memmory|memroy)\b")),
-    (MetricKind.DISK, re.compile(r"\b(disk|disks|storage|filesystem|disk space|diskspace|dsik)\b")),
-    (MetricKind.LOAD, re.compile(r"\b(load|load average|loadavg)\b")),
-)
-_HOSTLIKE = re.compile(
-    r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?|[a-z][a-z0-9.-]*:\d{2,5}|i-[0-9a-f]{8,17})$"
-)
-_RESTART = re.compile(r"\brestart\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?\s+on\s+(?P<host>[\w.:-]+)")
+__all__ = ["Plan", "plan", "remediation_in"]
+
 _HELP = re.compile(r"(help( me)?|\?|what can (you do|i ask( you)?)\??|commands|usage)[.!?]?")
-_RESTART_THERE = re.compile(
-    r"\b(?:restart|reboot|bounce)\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?\s+"
-    r"(?:there|on it|on that (?:host|box|server|machine)|on this (?:host|box|server))\b"
+_FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
+_WHOLE_FLEET = re.compile(
+    r"\b(fleet|all|every|across(?!\s+(the\s+)?(last|past|previous)\b)|everywhere|hosts|servers|overall)\b"
 )
-_SCALE_TO = re.compile(r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?to\s+(?P<n>\d+)")
-_SCALE_UP = re.compile(
-    r"\bscale\s+(?:up\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+up)(?:\s+by\s+(?P<n>\d+))?"
+_TIME_WORDS = re.compile(rf"{DURATION_PATTERN}|\b{UNIT_PATTERN}\b|\btoday\b")
+_FILLER = frozenset(
+    {
+        *("and", "what", "about", "how", "same", "for", "also", "now", "then", "ok", "okay", "the", "on", "of"),
+        *("in", "over", "during", "within", "since", "please", "pls", "instead", "last", "past", "previous"),
+        *("across", "this", "that"),
+        *("from", "at", "with", "to"),
+    }
 )
-_ADD = re.compile(r"\badd\s+(?P<n>\d+|an?|one|two|three|four|five)\s+(?:more\s+)?instances?\s+to\s+(?P<group>[\w.:-]+)")
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-_RULE = re.compile(
-    r"\b(?:explain|what does|what is|meaning of)\s+(?:the\s+)?rule\s*:?\s*[`'\"]?(?P<rule>[^`'\"?]*)"
-    r"|\b(?:list|show|which|what)\s+(?:are\s+)?(?:the\s+)?(?:configured\s+)?rules\b(?P<none>)"
+_STAT = re.compile(
+    r"\b(peak|average|avg|mean|max|maximum|min|minimum|highest|lowest|trend\w*|rising|falling|growing|increasing"
+    r"|decreasing|climbing|creeping|history|graph|chart|plot|draw|change[sd]?|changing|vary|varied|behaved?"
+    r"|recently|lately|been)\b"
 )
-_APPROVALS = re.compile(r"\b(approvals?|approve-list|waiting for (an )?approval|pending (requests?|remediations?))\b")
-_LOGS = re.compile(r"\b(logs?|log lines|errors?|exceptions?|warnings?|stack ?traces?)\b")
-_ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?)\b")
-_ANOMALY = re.compile(r"\b(anomal\w*|incidents?|alerts?|alarms?|anomolies|anomlies)\b")
-_SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
-_COUNT = re.compile(
-    r"\b(?:last|latest|recent|top|first)\s+(\d{1,2})\b"
-    rf"(?!\s*{UNIT_PATTERN}\b)"
-    r"|\b(\d{1,2})\s+(?:most\s+recent|latest|last)\b"
-)
-_TOP = re.compile(r"\b(which|what)\s+hosts?\b|\btop\s*\d*\b|\b(highest|most|busiest|heaviest|lowest|least)\b")
-_LOWEST = re.compile(r"\b(lowest|least)\b")
-_STATUS = re.compile(
-    r"\b(is\s+\S+\s+(up|down|alive|reachable|healthy|ok)|up or down|status|health|healthy|how is|how's)\b"
-)
-_RANGE = re.compile(
-    r"\b(peak|max(imum)?|highest|average|avg|mean|min(imum)?|trend\w*|history|over|during|since|last|past"
-    r"|rising|falling|growing|increasing|decreasing)\b"
-)
+#: A look-back is a window only beside a word that makes it one ("[31m" in pasted text is not).
+_WINDOW_WORD = re.compile(r"\b(over|during|in|within|for|since|across|last|past|previous|today)\b")
 _FILL = re.compile(
-    r"\b(fill(s|ing)?\s+up|(be|get|become|go|until|till|before\s+it\s+is)\s+full|run(s|ning)?\s+out"
+    r"\b(fill(s|ing)?(\s+up)?|(be|get|become|go|until|till|before\s+it\s+is)\s+full|run(s|ning)?\s+out"
     r"|time[\s-]to[\s-]full|forecast)\b"
 )
-_WINDOW_ONLY = re.compile(
-    r"^(and\s+|what about\s+|how about\s+)?(over|in|for|during|within|since)?\s*(the\s+)?(last|past)\b"
+_SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
+_RULE = re.compile(
+    r"\b(?:explain|what does|what is|meaning of|describe|what would)\s+(?:the\s+|this\s+)?rule\s*:?\s*[`'\"]?"
+    r"(?P<rule>[^`'\"?]*)"
 )
-_FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
-_WHOLE_FLEET = re.compile(r"\b(fleet|all|every|across|everywhere|hosts|servers|overall)\b")
-_REFERS_BACK = re.compile(
-    r"\b(it|its|there|that (host|box|server|machine|one)|this (host|box|server|machine)|same (host|box))\b"
-)
-_SEVERITY = re.compile(r"\b(critical|high|medium|low)\b")
-_AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
+_ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?)\b")
+#: Intent names a thread stored before the intent model named them.
+_STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
+_METRIC_INTENTS = ("metric_now", "metric_range")
 
 
 @dataclass(frozen=True)
 class Plan:
-    """What the router will do: one tool call (or none), and the entities to remember."""
+    """What the router will do: one tool call (or none, with what to say instead), and the entities to remember."""
 
     intent: str
     tool: str | None = None
@@ -98,158 +97,191 @@ class Plan:
     host: str | None = None
     metric: str | None = None
     since: str | None = None
+    reply: str | None = None
 
 
-def metric_in(text: str) -> MetricKind | None:
-    """The metric a question names, if any."""
-    return next((m for m, pattern in _METRIC_WORDS if pattern.search(text)), None)
+@dataclass(frozen=True)
+class _Slots:
+    """What one question names, with what it inherits from its thread."""
+
+    text: str
+    known: Sequence[HostRef]
+    context: Conversation
+    host: str | None
+    metric: MetricKind | None
+    since: str | None
+    moment: str | None
+    follow_up: bool
+
+    def thread_host(self) -> str | None:
+        """The host of the question, or for a follow-up not about the whole fleet the thread's."""
+        if self.host is None and self.follow_up and not _WHOLE_FLEET.search(self.text):
+            return self.context.host
+        return self.host
+
+    def thread_metric(self) -> MetricKind:
+        """The metric of the question, or for a follow-up the thread's, else CPU ("how busy is web-1")."""
+        if self.metric is None and self.follow_up and self.context.metric:
+            return MetricKind(self.context.metric)
+        return self.metric or MetricKind.CPU
 
 
-def host_in(text: str, known: Sequence[HostRef]) -> str | None:
-    """A host named in the question: a known one first, else any token shaped like a host name."""
-    words = [w.strip(".,;:!?()[]{}<>'\"`") for w in re.split(r"[\s,;!?()]+", text)]
-    found = find_host_mentions(words, known)
-    if found:
-        return found[0].name
-    if shaped := next((w for w in words if _HOSTLIKE.match(w)), None):
-        return shaped
-    # A near miss of a known name ("web1", "db-l") is kept, so the tool asks "did you mean web-1?"
-    # instead of the question being answered for the whole fleet.
-    names = [ref.name.lower() for ref in known]
-    return next(
-        (
-            w
-            for w in words
-            if len(w) >= 3 and any(c.isdigit() for c in w) and difflib.get_close_matches(w, names, 1, 0.75)
-        ),
-        None,
-    )
+def _slots_only(text: str, known: Sequence[HostRef]) -> bool:
+    """True when every word of ``text`` is a host, a metric, a time or filler."""
+    rest = _TIME_WORDS.sub(" ", text)
+    for _, pattern in METRIC_WORDS:
+        rest = pattern.sub(" ", rest)
+    return all(w in _FILLER or w == HOST_PLACEHOLDER for w in for_model(rest, known).split())
 
 
-def refers_back(text: str) -> bool:
-    """True when a question points at the host of an earlier one ("it", "there", "that box")."""
-    return _REFERS_BACK.search(text) is not None
+def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
+    """The intent a follow-up made only of slots keeps from its thread, or None."""
+    prior = _STORED_INTENTS.get(slots.context.intent or "", slots.context.intent)
+    if prior is None or not only_slots:
+        return None
+    if slots.metric is not None and prior not in (*_METRIC_INTENTS, "top_hosts"):
+        return "metric_now"
+    if prior == "metric_now" and slots.since is not None and slots.moment is None:
+        return "metric_range"
+    return prior
 
 
-def since_in(text: str) -> str | None:
-    """A look-back like ``30m`` or ``2h`` in the question (``last hour`` → ``1h``, ``today`` → ``24h``)."""
-    if (length := find_duration(text)) is not None:
-        return format_duration(length)
-    if re.search(r"\btoday\b", text):
-        return "24h"
-    return None
+def _over_time(s: _Slots) -> bool:
+    """True when the question reads a metric over a window: a look-back with a window word, a statistic, or
+    when a disk fills up."""
+    window = s.since is not None and _WINDOW_WORD.search(s.text) is not None
+    forecast = s.thread_metric() is MetricKind.DISK and _FILL.search(s.text) is not None
+    return window or forecast or _STAT.search(s.text.replace("load average", "load")) is not None
 
 
-def remediation_in(text: str) -> dict[str, Any] | None:
-    """Arguments of a remediation the question asks for, if it asks for one."""
-    if m := _RESTART.search(text):
-        return {"action": "restart_service", "service": m["service"], "host": m["host"]}
-    if m := _SCALE_TO.search(text):
-        return {"action": "scale_to", "group": m["group"], "desired": int(m["n"])}
-    if m := _ADD.search(text):
-        return {"action": "scale_up", "group": m["group"], "by": _NUMBER_WORDS.get(m["n"]) or int(m["n"])}
-    if m := _SCALE_UP.search(text):
-        return {"action": "scale_up", "group": m["g1"] or m["g2"], "by": int(m["n"] or 1)}
-    return None
+def _plan(intent: str, call: tuple[str, dict[str, Any]], since: str | None = None) -> Plan:
+    tool, args = call
+    named = {"get_current_metric": "metric_now", "get_metric_range": "metric_range", "fleet_status": "fleet"}
+    return Plan(named.get(tool, intent), tool, args, host=args.get("host"), metric=args.get("metric"), since=since)
 
 
-def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation) -> Plan:
-    """Decide what to do with a cleaned, lower-cased question."""
+def _metric_now(s: _Slots) -> Plan:
+    metric = s.thread_metric()
+    if len(hosts := named_hosts(s.text, s.known)) >= 2:
+        return _plan("metric_now", ("get_current_metric", {"metric": metric.value, "hosts": [h.name for h in hosts]}))
+    host = s.thread_host()
+    if host is not None and s.moment is None and _over_time(s):
+        return _metric_range(s) or _fleet_metric(s)
+    if host is None and (call := fleet_metric_call(s.text, s.known, metric)) is not None:
+        return _plan("metric_now", call)
+    args: dict[str, Any] = {"metric": metric.value, **({"host": host} if host else {})}
+    if s.moment is not None:
+        args["at"] = s.moment
+    return _plan("metric_now", ("get_current_metric", args))
+
+
+def _metric_range(s: _Slots) -> Plan | None:
+    host = s.thread_host()
+    if host is None:
+        # A fleet has no one range; with no metric named either, nothing is left to read.
+        return _fleet_metric(s) if s.metric is not None else None
+    if (s.moment is not None and s.since is None) or not _over_time(s):
+        # A range needs a window, a statistic or a forecast; without one the value is what is asked.
+        return _metric_now(s)
+    metric = s.thread_metric()
+    forecast = metric is MetricKind.DISK and _FILL.search(s.text) is not None
+    window = s.since or (s.context.since if s.follow_up else None) or ("6h" if forecast else "1h")
+    args = {"metric": metric.value, "host": host, "since": window}
+    return _plan("metric_range", ("get_metric_range", args), since=window)
+
+
+def _fleet_metric(s: _Slots) -> Plan:
+    metric = s.thread_metric()
+    call = fleet_metric_call(s.text, s.known, metric) or ("get_current_metric", {"metric": metric.value})
+    return _plan("metric_now", call)
+
+
+def _anomalies(s: _Slots) -> Plan:
+    count = count_in(s.text)
+    severity = severity_in(s.text)
+    if count is not None or not (_SUMMARY.search(s.text) or s.since):
+        args: dict[str, Any] = {"limit": count or 5}
+        if s.host:
+            args["host"] = s.host
+        if severity:
+            args["severity"] = severity
+        return Plan("anomalies", "list_recent_anomalies", args, host=s.host)
+    args = {"since": s.since or "24h", **({"severity": severity} if severity else {})}
+    return Plan("anomalies", "summarize_anomalies", args, since=s.since)
+
+
+def _logs(s: _Slots) -> Plan:
+    args: dict[str, Any] = {"since": logs_since(s.text) or "15m", "limit": 20}
+    if s.host:
+        args["host"] = s.host
+    if _ERRORS.search(s.text):
+        args["contains"] = "error"
+    return Plan("logs", "get_logs", args, host=s.host)
+
+
+def _remediation(s: _Slots) -> Plan:
+    args = remediation_in(s.text) or restart_there(s.text, s.context.host)
+    if args is None:
+        return Plan("remediation", reply=how_to_request(s.host or s.context.host))
+    return Plan("remediation", "request_remediation", args, host=args.get("host"))
+
+
+def _rule(s: _Slots) -> Plan:
+    m = _RULE.search(s.text)
+    rule = re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") if m else "").strip())
+    return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
+
+
+def _fill(intent: str, s: _Slots) -> Plan | None:
+    """The plan for ``intent`` with the question's slots, or None when a slot it needs is missing."""
+    simple = {
+        "metric_now": _metric_now,
+        "metric_range": _metric_range,
+        "anomalies": _anomalies,
+        "logs": _logs,
+        "remediation": _remediation,
+        "rule": _rule,
+    }
+    if intent in simple:
+        return simple[intent](s)
+    if intent == "help":
+        return Plan("help")
+    if intent == "approvals":
+        return Plan("approvals", "list_pending_approvals", {})
+    if intent == "top_hosts":
+        metric = s.thread_metric() if s.metric or s.follow_up else None
+        return _plan(intent, top_call(s.text, s.known, metric))
+    if intent == "fleet":
+        return _plan(intent, fleet_call(s.text, s.known, s.metric))
+    host = s.host
+    if intent == "host_status":
+        return _plan(intent, status_call(host))
+    call = capacity_call(s.text, host) if intent == "capacity" else None
+    if intent in ("diagnosis", "what_happened"):
+        call = diagnosis_call(host, s.moment)
+    return _plan(intent, call) if call is not None else None
+
+
+def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model: IntentModel | None = None) -> Plan:
+    """Decide what to do with a cleaned, lower-cased question (``model`` defaults to the packaged one)."""
     if not text or _HELP.fullmatch(text):
         return Plan("help")
-    if (args := remediation_in(text)) is not None:
-        return Plan("remediation", "request_remediation", args)
-    if context.host and (m := _RESTART_THERE.search(text)):
-        args = {"action": "restart_service", "service": m["service"], "host": context.host}
-        return Plan("remediation", "request_remediation", args, host=context.host)
-    if m := _RULE.search(text):
-        rule = re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") or "").strip())
-        return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
-    if _APPROVALS.search(text):
-        return Plan("approvals", "list_pending_approvals", {})
-    metric = metric_in(text)
-    host = host_in(text, known_hosts)
-    since = since_in(text)
-    follow_up = bool(_FOLLOW_UP.match(text)) or len(text.split()) <= 3
-    if (specific := host_call(text, host, moment=_moment_in(text))) is not None:
-        tool, args = specific
-        return Plan(tool, tool, args, host=host)
-    if _ANOMALY.search(text):
-        severity = _SEVERITY.search(text)
-        count = _COUNT.search(text)
-        if count or not (_SUMMARY.search(text) or since):
-            n = int(count.group(1) or count.group(2)) if count else 5
-            args = {"limit": max(1, min(n, 50))}
-            if host:
-                args["host"] = host
-            if severity:
-                args["severity"] = severity.group(1)
-            return Plan("anomalies", "list_recent_anomalies", args, host=host)
-        args = {"since": since or "24h"}
-        if severity:
-            args["severity"] = severity.group(1)
-        return Plan("anomaly_summary", "summarize_anomalies", args, since=since)
-    if _LOGS.search(text) and metric is None:
-        args = {"since": _logs_since(text) or "15m", "limit": 20}
-        if host:
-            args["host"] = host
-        if _ERRORS.search(text):
-            args["contains"] = "error"
-        return Plan("logs", "get_logs", args, host=host)
-    if (fleet := fleet_call(text, known_hosts, metric)) is not None:
-        tool, args = fleet
-        return Plan("fleet" if tool == "fleet_status" else "metric", tool, args, metric=args.get("metric"))
-    if metric is None and host is not None and follow_up and context.intent in ("metric", "range") and context.metric:
-        metric = MetricKind(context.metric)
-    if metric is not None and _TOP.search(text) and host is None:
-        args = {"metric": metric.value, "n": _top_n(text), "order": "lowest" if _LOWEST.search(text) else "highest"}
-        return Plan("top", "top_hosts", args, metric=metric.value)
-    if _STATUS.search(text) and metric is None:
-        # Only a follow-up in the same thread ("is it up?") inherits the host of an earlier question.
-        target = host or (context.host if _REFERS_BACK.search(text) else None)
-        if target:
-            return Plan("status", "host_status", {"host": target}, host=target)
-        return Plan("fleet", "fleet_status", {})
-    if metric is None and host is not None and context.intent == "status" and follow_up:
-        return Plan("status", "host_status", {"host": host}, host=host)
-    if metric is None and since is not None and context.metric and context.host and _WINDOW_ONLY.match(text):
-        # "over the last 2 hours" after a metric question: the same metric and host over that window.
-        metric, host = MetricKind(context.metric), host or context.host
-    if metric is None:
-        return Plan("unknown")
-    if host is None and follow_up and context.host and not _WHOLE_FLEET.search(text):
-        host = context.host
-    plain = text.replace("load average", "load")
-    stat_word = re.search(r"\b(peak|average|avg|mean|max|min|trend\w*|rising|falling|growing|increasing)", plain)
-    forecast = metric is MetricKind.DISK and _FILL.search(plain) is not None
-    wants_range = forecast or (bool(_RANGE.search(plain)) and (since is not None or stat_word is not None))
-    if wants_range and host is not None:
-        window = since or (context.since if follow_up and context.since else None) or ("6h" if forecast else "1h")
-        args = {"metric": metric.value, "host": host, "since": window}
-        return Plan("range", "get_metric_range", args, host=host, metric=metric.value, since=window)
-    args = {"metric": metric.value}
-    if host is not None:
-        args["host"] = host
-    if (moment := _moment_in(text)) is not None:
-        args["at"] = moment
-    return Plan("metric", "get_current_metric", args, host=host, metric=metric.value)
-
-
-def _moment_in(text: str) -> str | None:
-    try:
-        return find_moment(text)
-    except InputError:  # "at 25:00": the question is answered for now rather than not at all
-        return None
-
-
-def _logs_since(text: str) -> str | None:
-    if m := re.search(r"(between\s+\d{1,2}:\d{2}\s+and\s+\d{1,2}:\d{2})", text):
-        return m.group(1)
-    if m := _AGO.search(text):
-        return m.group(0)
-    return since_in(text)
-
-
-def _top_n(text: str) -> int:
-    m = re.search(r"\btop\s*(\d{1,2})\b|\b(\d{1,2})\s+(?:hosts|busiest|highest)\b", text)
-    return max(1, min(int(m.group(1) or m.group(2)), 50)) if m else 5
+    host = host_in(text, known_hosts) or (context.host if refers_back(text) else None)
+    only_slots = _slots_only(text, known_hosts)
+    slots = _Slots(
+        text=text,
+        known=known_hosts,
+        context=context,
+        host=host,
+        metric=metric_in(text),
+        since=since_in(text),
+        moment=moment_in(text),
+        follow_up=bool(_FOLLOW_UP.match(text)) or len(text.split()) <= 3 or only_slots,
+    )
+    if (kept := _thread_intent(slots, only_slots)) is not None and (step := _fill(kept, slots)) is not None:
+        return step
+    guesses = (model or shared_model()).ranked(for_model(text, known_hosts))
+    best = placed(guesses)
+    if best is not None and (step := _fill(best.intent, slots)) is not None:
+        return step
+    return Plan("unknown", reply=did_you_mean(guesses, host=host, metric=slots.metric))

@@ -9,13 +9,11 @@ import structlog
 
 from agent import intents
 from agent.conversation import Conversation
-from agent.intent_model import shared_model
 from agent.phrasing import HELP_TEXT, phrase
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
-from agent.understanding import call_for, did_you_mean
 from domain.errors import OpsError
-from domain.models import HostRef, MetricKind, ToolResult, ToolStatus
+from domain.models import HostRef, ToolResult, ToolStatus
 from domain.ports import ConversationStore
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
@@ -43,7 +41,8 @@ def record(name: str, args: dict[str, Any], result: ToolResult) -> ToolCallRecor
 
 @dataclass
 class DeterministicRouter:
-    """Maps a question to one tool call with fixed rules and phrases the tool data as the answer."""
+    """Maps a question to one tool call (the intent model's reading, filled by slot extraction) and phrases
+    the tool data as the answer."""
 
     registry: ToolRegistry
     ctx: ToolContext
@@ -57,23 +56,6 @@ class DeterministicRouter:
             return self.ctx.metrics.hosts()
         except OpsError:  # the tool call that follows reports the outage
             return []
-
-    def _understand(
-        self, text: str, known: list[HostRef], conversation: Conversation
-    ) -> tuple[intents.Plan, str | None]:
-        """The intent model's reading of a question the rules could not place, or what it might have meant."""
-        guesses = shared_model().ranked(text)
-        host = intents.host_in(text, known) or (conversation.host if intents.refers_back(text) else None)
-        metric = intents.metric_in(text) or (MetricKind(conversation.metric) if conversation.metric else None)
-        best = guesses[0]
-        if best.confident and best.intent == "help":
-            return intents.Plan("help"), None
-        if best.confident:
-            call = call_for(best.intent, host=host, metric=metric, since=intents.since_in(text))
-            if call is not None:
-                tool, args = call
-                return intents.Plan(best.intent, tool, args, host=args.get("host"), metric=args.get("metric")), None
-        return intents.Plan("unknown"), did_you_mean(guesses, host=host, metric=metric)
 
     def load(self, thread: str | None) -> tuple[Conversation, str | None]:
         """The thread's conversation, and a note when context could not be read."""
@@ -102,11 +84,8 @@ class DeterministicRouter:
         step = intents.plan(text.lower(), known, conversation)
         calls: list[ToolCallRecord] = []
         approval_id = None
-        unplaced = None
-        if step.tool is None and step.intent != "help":
-            step, unplaced = self._understand(text.lower(), known, conversation)
         if step.tool is None:
-            reply = HELP_TEXT if step.intent == "help" else unplaced or CANNOT + HELP_TEXT
+            reply = HELP_TEXT if step.intent == "help" else step.reply or CANNOT + HELP_TEXT
         else:
             ctx = replace(self.ctx, user=user, remediation_asked=step.intent == "remediation")
             result = self.registry.call(step.tool, step.args, ctx)

@@ -1,38 +1,21 @@
-"""What to do with a question the rules could not place: the intent model's guess, filled with slots, or
-the two or three closest things the assistant can do. Pure."""
+"""What to say when a question cannot be acted on as asked: the two or three closest things the
+assistant can do, or how to ask for a remediation. Pure."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from agent.intent_model import Guess
 from domain.models import MetricKind
 
-#: Intents the model may route to on its own (never a remediation: that needs the person's exact words).
-_NEEDS_HOST = frozenset({"metric_range", "host_status", "capacity", "diagnosis"})
+#: Intents that are never offered as a suggestion ("unrelated" is the corpus' small talk).
+_NOT_OFFERED = frozenset({"unrelated"})
 
 
-def call_for(
-    intent: str, *, host: str | None, metric: MetricKind | None, since: str | None
-) -> tuple[str, dict[str, Any]] | None:
-    """The tool call for ``intent`` with the slots found, or None when a needed slot is missing."""
-    if intent in _NEEDS_HOST and host is None:
-        return None
-    m = (metric or MetricKind.CPU).value
-    calls: dict[str, tuple[str, dict[str, Any]]] = {
-        "metric_now": ("get_current_metric", {"metric": m, **({"host": host} if host else {})}),
-        "metric_range": ("get_metric_range", {"metric": m, "host": host, "since": since or "1h"}),
-        "top_hosts": ("top_hosts", {"metric": m, "n": 5, "order": "highest"}),
-        "host_status": ("host_status", {"host": host}),
-        "fleet": ("fleet_status", {}),
-        "capacity": ("host_capacity", {"host": host}),
-        "diagnosis": ("diagnose_host", {"host": host}),
-        "anomalies": ("list_recent_anomalies", {"limit": 5}),
-        "logs": ("get_logs", {"since": since or "15m", "limit": 20, **({"host": host} if host else {})}),
-        "approvals": ("list_pending_approvals", {}),
-    }
-    return calls.get(intent)
+def placed(guesses: Sequence[Guess]) -> Guess | None:
+    """The top guess when the model is confident of it and it is something the assistant does, else None."""
+    best = guesses[0]
+    return best if best.confident and best.intent not in _NOT_OFFERED else None
 
 
 def suggestion(intent: str, *, host: str | None, metric: MetricKind | None) -> str:
@@ -47,16 +30,29 @@ def suggestion(intent: str, *, host: str | None, metric: MetricKind | None) -> s
         "fleet": 'the fleet status ("is anything down?")',
         "capacity": f'what {h} has ("how much memory does {h} have?")',
         "diagnosis": f'a health check of {h} ("what\'s wrong with {h}?")',
+        "what_happened": f'what happened on {h} around a time ("what happened on {h} around 14:00?")',
         "anomalies": 'recent anomalies ("summarize the last 3 anomalies")',
         "logs": f'logs ("show errors for {h} in the last hour")',
         "approvals": 'pending approvals ("what is waiting for approval?")',
         "remediation": f'a restart of a service on {h} ("restart nginx on {h}"), which a person approves',
+        "rule": 'what a detection rule means ("explain rule cpu > 90% for 5m")',
         "help": 'the list of what I can do ("help")',
     }[intent]
 
 
 def did_you_mean(guesses: Sequence[Guess], *, host: str | None, metric: MetricKind | None, limit: int = 3) -> str:
     """``I can't answer that as asked. Did you mean: A, B or C?`` from the closest intents."""
-    options = [suggestion(g.intent, host=host, metric=metric) for g in guesses[:limit]]
+    offered = [g for g in guesses if g.intent not in _NOT_OFFERED][:limit]
+    options = [suggestion(g.intent, host=host, metric=metric) for g in offered]
     listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
     return f'I can\'t answer that as asked. Did you mean: {listed}? (Ask "help" for everything I can do.)'
+
+
+def how_to_request(host: str | None) -> str:
+    """How to ask for a remediation, when a question asks for one without its action, target or amount."""
+    h = host or "web-1"
+    return (
+        "To request a remediation, name the action and its target: "
+        f'"restart nginx on {h}", "scale web-asg to 4" or "add 2 instances to web-asg". '
+        "Nothing runs until a person approves it."
+    )

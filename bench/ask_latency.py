@@ -37,6 +37,8 @@ QUESTIONS = (
     "disk on web-4",
     "summarize the last 3 anomalies",
     "cpu across the fleet",
+    "how busy is api-2",
+    "hottest box?",
 )
 
 
@@ -68,7 +70,7 @@ def run(url: str, questions: int, cold_runs: int) -> None:
     services = build_services(
         Settings(prometheus=PrometheusSettings(url=url), audit=AuditSettings(dir=Path(tempfile.mkdtemp())))
     )
-    services.runner.answer(QUESTIONS[0])  # first call warms connection pools and imports
+    services.runner.answer(QUESTIONS[0])  # first call warms connection pools, imports and fits the intent model
     warm: list[float] = []
     for n in range(questions):
         start = time.perf_counter()

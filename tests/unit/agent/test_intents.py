@@ -1,4 +1,4 @@
-"""Questions to tool calls, one case per line (the router's reading of a question)."""
+"""Questions to tool calls, one case per line: the intent model's reading, filled by slot extraction."""
 
 from __future__ import annotations
 
@@ -174,6 +174,37 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("scale web-asg up by 2", NONE, "request_remediation", {"action": "scale_up", "group": "web-asg", "by": 2}),
     ("scale up web-asg", NONE, "request_remediation", {"action": "scale_up", "group": "web-asg", "by": 1}),
     ("add 2 instances to web-asg", NONE, "request_remediation", {"action": "scale_up", "group": "web-asg", "by": 2}),
+    ("how busy is web-1", NONE, "get_current_metric", {"metric": "cpu", "host": "web-1"}),
+    ("how busy is web1", NONE, "get_current_metric", {"metric": "cpu", "host": "web1"}),
+    ("is db-1 working hard?", NONE, "get_current_metric", {"metric": "cpu", "host": "db-1"}),
+    ("hottest box", NONE, "top_hosts", {"metric": "cpu", "n": 5, "order": "highest"}),
+    ("busiest server?", NONE, "top_hosts", {"metric": "cpu", "n": 5, "order": "highest"}),
+    ("the 3 busiest boxes by memory", NONE, "top_hosts", {"metric": "memory", "n": 3, "order": "highest"}),
+    ("which box is busiest", NONE, "top_hosts", {"metric": "cpu", "n": 5, "order": "highest"}),
+    ("and web-2?", AFTER_CPU, "get_current_metric", {"metric": "cpu", "host": "web-2"}),
+    ("and memory?", AFTER_STATUS, "get_current_metric", {"metric": "memory", "host": "db-1"}),
+    ("what about the past hour", AFTER_CPU, "get_metric_range", {"metric": "cpu", "host": "web-1", "since": "1h"}),
+    ("over the last 2 hours", NONE, None, {}),
+    (
+        "reboot nginx there",
+        AFTER_CPU,
+        "request_remediation",
+        {"action": "restart_service", "service": "nginx", "host": "web-1"},
+    ),
+    (
+        "restart redis on that box",
+        AFTER_STATUS,
+        "request_remediation",
+        {"action": "restart_service", "service": "redis", "host": "db-1"},
+    ),
+    (
+        "reboot nginx on web-2",
+        NONE,
+        "request_remediation",
+        {"action": "restart_service", "service": "nginx", "host": "web-2"},
+    ),
+    ("reboot db-1", NONE, None, {}),
+    ("restart nginx there", NONE, None, {}),
     ("help", NONE, None, {}),
     ("tell me a joke", NONE, None, {}),
     ("", NONE, None, {}),

@@ -1,0 +1,196 @@
+"""Slot extraction: the hosts, metrics, windows, times, counts and remediations a question names. Pure.
+
+The intent model decides what a question asks for; these read the arguments from the person's
+words. Hosts are matched exactly against the live host list (name, instance, instance id), then
+by shape, then as a near miss of a known name, so a typo ("web1") reaches the tool and is answered
+"did you mean web-1?" rather than for the whole fleet. Durations and times come from the one
+parser in ``domain/durations.py``. Remediation slots are strict: a request is made only when the
+action, its target and its amount are all in the question.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, find_moment, format_duration
+from domain.errors import InputError
+from domain.hosts import find_host_mentions
+from domain.models import HostRef, MetricKind
+
+METRIC_WORDS: tuple[tuple[MetricKind, re.Pattern[str]], ...] = (
+    (MetricKind.DISK_IO, re.compile(r"\b(disk\s*i/?o|iops|disk (reads?|writes?)|io wait)\b")),
+    (
+        MetricKind.NETWORK_OUT,
+        re.compile(
+            r"\b(network|net|traffic|bandwidth)\b[^?.]*\b(out|outbound|egress|tx|transmit\w*|sent)\b"
+            r"|\b(outbound|egress)\b"
+        ),
+    ),
+    (
+        MetricKind.NETWORK_IN,
+        re.compile(r"\b(network|net|traffic|bandwidth|throughput)\b|\b(inbound|ingress)\b"),
+    ),
+    (MetricKind.CPU, re.compile(r"\b(cpu|cpus|cpuu|processors?|compute)\b")),
+    (MetricKind.MEMORY, re.compile(r"\b(memory|mem|ram|memmory|memroy)\b")),
+    (MetricKind.DISK, re.compile(r"\b(disks?|storage|filesystem|disk space|diskspace|dsik)\b")),
+    (MetricKind.LOAD, re.compile(r"\b(load|load average|loadavg)\b")),
+)
+_HOSTLIKE = re.compile(
+    r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?|[a-z][a-z0-9.-]*:\d{2,5}|i-[0-9a-f]{8,17})$"
+)
+#: What a host name becomes in the text the intent model reads.
+HOST_PLACEHOLDER = "hostx"
+_REFERS_BACK = re.compile(
+    r"\b(it|its|there|that (host|box|server|machine|one)|this (host|box|server|machine)|same (host|box))\b"
+)
+_RESTART = re.compile(
+    r"\b(?:restart|reboot|bounce|cycle)\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?"
+    r"\s+on\s+(?!(?:that|this|it)\b)(?P<host>[\w.:-]+)"
+)
+_RESTART_THERE = re.compile(
+    r"\b(?:restart|reboot|bounce|cycle)\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?\s+"
+    r"(?:there|on it|on that (?:host|box|server|machine)|on this (?:host|box|server))\b"
+)
+_SCALE_TO = re.compile(r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?to\s+(?P<n>\d+)")
+_SCALE_UP = re.compile(
+    r"\bscale\s+(?:up\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+up)(?:\s+by\s+(?P<n>\d+))?"
+)
+_ADD = re.compile(r"\badd\s+(?P<n>\d+|an?|one|two|three|four|five)\s+(?:more\s+)?instances?\s+to\s+(?P<group>[\w.:-]+)")
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+_COUNT = re.compile(
+    r"\b(?:last|latest|recent|top|first)\s+(\d{1,2})\b"
+    rf"(?!\s*{UNIT_PATTERN}\b)"
+    r"|\b(\d{1,2})\s+(?:most\s+recent|latest|last)\b"
+)
+_TOP_N = re.compile(
+    r"\btop\s*(\d{1,2}|one|two|three|four|five|ten)\b"
+    r"|\b(\d{1,2}|two|three|four|five|ten)\s+(?:hosts|busiest|highest|hottest|servers|boxes|machines|nodes)\b"
+)
+_SEVERITY = re.compile(r"\b(critical|high|medium|low)\b")
+_AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
+_BETWEEN = re.compile(r"(between\s+\d{1,2}:\d{2}\s+and\s+\d{1,2}:\d{2})")
+_MOUNT = re.compile(r"(?:^|\s)(/[a-z0-9_][a-z0-9_./-]*|/)(?=\s|$|\?|,)")
+
+
+def words_of(text: str) -> list[str]:
+    """The question's words, stripped of punctuation around them."""
+    return [w.strip(".,;:!?()[]{}<>'\"`") for w in re.split(r"[\s,;!?()]+", text)]
+
+
+def metric_in(text: str) -> MetricKind | None:
+    """The metric a question names, if any."""
+    return next((m for m, pattern in METRIC_WORDS if pattern.search(text)), None)
+
+
+def _near_miss(word: str, names: Sequence[str]) -> bool:
+    return len(word) >= 3 and any(c.isdigit() for c in word) and bool(difflib.get_close_matches(word, names, 1, 0.75))
+
+
+def host_in(text: str, known: Sequence[HostRef]) -> str | None:
+    """A host named in the question: a known one first, else any token shaped like a host name."""
+    words = words_of(text)
+    found = find_host_mentions(words, known)
+    if found:
+        return found[0].name
+    if shaped := next((w for w in words if _HOSTLIKE.match(w)), None):
+        return shaped
+    # A near miss of a known name ("web1", "db-l") is kept, so the tool asks "did you mean web-1?"
+    # instead of the question being answered for the whole fleet.
+    names = [ref.name.lower() for ref in known]
+    return next((w for w in words if _near_miss(w, names)), None)
+
+
+def named_hosts(text: str, known: Sequence[HostRef]) -> list[HostRef]:
+    """Every known host the question names, in order."""
+    return find_host_mentions(words_of(text), known)
+
+
+def for_model(text: str, known: Sequence[HostRef]) -> str:
+    """The question as the intent model reads it: host names (known, host-shaped or near misses) replaced."""
+    names = [ref.name.lower() for ref in known]
+
+    def is_host(word: str) -> bool:
+        return bool(_HOSTLIKE.match(word) or find_host_mentions([word], known) or _near_miss(word, names))
+
+    return " ".join(HOST_PLACEHOLDER if is_host(w) else w for w in words_of(text.lower()) if w)
+
+
+def refers_back(text: str) -> bool:
+    """True when a question points at the host of an earlier one ("it", "there", "that box")."""
+    return _REFERS_BACK.search(text) is not None
+
+
+def since_in(text: str) -> str | None:
+    """A look-back like ``30m`` or ``2h`` in the question (``last hour`` → ``1h``, ``today`` → ``24h``)."""
+    if (length := find_duration(text)) is not None:
+        return format_duration(length)
+    if re.search(r"\btoday\b", text):
+        return "24h"
+    return None
+
+
+def moment_in(text: str) -> str | None:
+    """A point in time the question names (``yesterday at 09:00``, ``30m ago``), if any."""
+    try:
+        return find_moment(text)
+    except InputError:  # "at 25:00": the question is answered for now rather than not at all
+        return None
+
+
+def logs_since(text: str) -> str | None:
+    """The window of a logs question: a clock range, a duration ago, or a look-back."""
+    if m := _BETWEEN.search(text):
+        return m.group(1)
+    if m := _AGO.search(text):
+        return m.group(0)
+    return since_in(text)
+
+
+def count_in(text: str) -> int | None:
+    """How many items a question asks for ("last 3", "5 most recent"), bounded to 1..50."""
+    if m := _COUNT.search(text):
+        return max(1, min(int(m.group(1) or m.group(2)), 50))
+    return None
+
+
+def top_n(text: str) -> int:
+    """How many hosts a ranking asks for ("top 3", "the 4 busiest"), 5 when it does not say."""
+    if m := _TOP_N.search(text):
+        raw = m.group(1) or m.group(2)
+        return max(1, min(_NUMBER_WORDS.get(raw) or int(raw), 50))
+    return 5
+
+
+def severity_in(text: str) -> str | None:
+    """A severity the question names."""
+    m = _SEVERITY.search(text)
+    return m.group(1) if m else None
+
+
+def mountpoint_in(text: str) -> str | None:
+    """A mountpoint the question names (``/data``), if any."""
+    m = _MOUNT.search(text)
+    return m.group(1).rstrip("?,.") if m else None
+
+
+def remediation_in(text: str) -> dict[str, Any] | None:
+    """Arguments of a remediation the question asks for, if it asks for one."""
+    if m := _RESTART.search(text):
+        return {"action": "restart_service", "service": m["service"], "host": m["host"]}
+    if m := _SCALE_TO.search(text):
+        return {"action": "scale_to", "group": m["group"], "desired": int(m["n"])}
+    if m := _ADD.search(text):
+        return {"action": "scale_up", "group": m["group"], "by": _NUMBER_WORDS.get(m["n"]) or int(m["n"])}
+    if m := _SCALE_UP.search(text):
+        return {"action": "scale_up", "group": m["g1"] or m["g2"], "by": int(m["n"] or 1)}
+    return None
+
+
+def restart_there(text: str, host: str | None) -> dict[str, Any] | None:
+    """A restart on the thread's host ("restart nginx there"), when the thread has one."""
+    if host and (m := _RESTART_THERE.search(text)):
+        return {"action": "restart_service", "service": m["service"], "host": host}
+    return None
