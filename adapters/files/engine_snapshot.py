@@ -10,29 +10,17 @@ checks the manifest and the sha256 before the file is decoded.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.files.atomic import write_bytes_atomically
 from detectors.engine.snapshot import SnapshotError, manifest, verify
 
 
 def manifest_path(path: Path) -> Path:
     """Where the manifest of the snapshot at ``path`` lives."""
     return path.with_name(path.stem + ".manifest.json")
-
-
-def _write(path: Path, payload: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_snapshot(path: Path, payload: bytes, *, created_at: datetime) -> dict[str, Any]:
@@ -46,8 +34,8 @@ def save_snapshot(path: Path, payload: bytes, *, created_at: datetime) -> dict[s
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir():
             raise SnapshotError(f"{path}: is a directory, give a file name for the snapshot")
-        _write(path, payload)
-        _write(manifest_path(path), (json.dumps(vouched, indent=2) + "\n").encode())
+        write_bytes_atomically(path, payload)
+        write_bytes_atomically(manifest_path(path), (json.dumps(vouched, indent=2) + "\n").encode())
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot write the snapshot there ({exc.strerror or exc})") from exc
     return vouched

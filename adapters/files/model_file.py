@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ import numpy as np
 import sklearn
 import skops.io as sio
 
+from adapters.files.atomic import write_bytes_atomically
 from detectors.model.fleet_model import MODEL_VERSION, Baseline, FleetBaselineModel
 from detectors.model.scoring import AlarmRule
 from domain.errors import InputError
@@ -83,17 +82,6 @@ def _from_data(data: Any) -> FleetBaselineModel:
     )
 
 
-def _write(path: Path, payload: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_model(model: FleetBaselineModel, path: Path = DEFAULT_PATH) -> dict[str, Any]:
     """Write the model and its manifest (each atomically); returns the manifest."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,8 +106,8 @@ def save_model(model: FleetBaselineModel, path: Path = DEFAULT_PATH) -> dict[str
         "sklearn_version": sklearn.__version__,
         "created_at": datetime.now(UTC).isoformat(),
     }
-    _write(path, payload)
-    _write(manifest_path(path), (json.dumps(manifest, indent=2) + "\n").encode())
+    write_bytes_atomically(path, payload)
+    write_bytes_atomically(manifest_path(path), (json.dumps(manifest, indent=2) + "\n").encode())
     return manifest
 
 

@@ -6,13 +6,14 @@ import json
 import math
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.cli.main import main
+from detectors.engine.events import iso
 from tests import servers
 
 pytestmark = pytest.mark.integration
@@ -75,10 +76,6 @@ def prometheus(
     server.stop()
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def test_replay_opens_one_disk_fill_naming_the_filling_mountpoint_with_time_to_full(
     prometheus: servers.ServerProcess,
     period: tuple[float, float],
@@ -90,7 +87,7 @@ def test_replay_opens_one_disk_fill_naming_the_filling_mountpoint_with_time_to_f
     monkeypatch.setenv("SCO_PROMETHEUS__URL", prometheus.url)
     monkeypatch.setenv("SCO_DETECTION__BOOTSTRAP_HOURS", "24")
 
-    code = main(["detect", "replay", "--start", _iso(start), "--end", _iso(end), "--output", str(out)])
+    code = main(["detect", "replay", "--start", iso(start), "--end", iso(end), "--output", str(out)])
 
     assert 0 == code
     records = [json.loads(line) for line in out.read_text().splitlines()]
