@@ -123,7 +123,8 @@ class IncidentNotifierJob:
         for anomaly in self._open:
             posted = self.posted.get(anomaly.id)
             if posted is not None:
-                if posted.group is None and now - posted.announced_at <= self.group_window:
+                first_seen = posted.renotified == 0 and now - posted.announced_at <= self.group_window
+                if posted.group is None and first_seen:
                     recent.append(Candidate(anomaly, posted.channel))
                 continue
             channel = self.channel_for(anomaly)
