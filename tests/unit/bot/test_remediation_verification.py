@@ -337,3 +337,13 @@ def test_verify_for_zero_checks_nothing(tmp_path: Path, clock: ManualClock) -> N
 
     assert build_verification_job(services.settings, services, RecordingChat()) is None
     assert [] == verification_queue(services.settings, services.leases).ids()
+
+
+def test_a_fix_that_failed_is_not_checked(tmp_path: Path, clock: ManualClock) -> None:
+    services = make_services(tmp_path, clock, cpu_falls_to(41.0, at=T0))
+    assert services.remediation is not None
+    request = services.remediation.request(SCALE, "U_ONCALL")
+    services.remediation.cloud.set_desired_capacity("web-asg", 6)  # at MaxSize by the time it is approved
+
+    assert "failed" == services.remediation.approve(request.id, "U_LEAD").state.value
+    assert [] == verification_queue(services.settings, services.leases).ids()
