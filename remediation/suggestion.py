@@ -40,8 +40,10 @@ def _scale_group(group: GroupState, limits: ActionLimits) -> Suggestion:
 
 
 def _restart_host(host: HostRef | None, service: str | None, limits: ActionLimits) -> Suggestion:
-    if host is None or not host.instance_id:
-        return Suggestion(None, "the host has no instance_id label, so it cannot be restarted through SSM")
+    if host is None:
+        return Suggestion(None, "the fix was not for one host, so there is no host to restart")
+    if not host.instance_id:
+        return Suggestion(None, f"{host.name} has no instance_id label, so it cannot be restarted through SSM")
     if service is None:
         return Suggestion(None, "more than one service may be restarted; ask in the thread which one")
     try:

@@ -24,7 +24,7 @@ from bot.services import Services
 from bot.slack.mrkdwn import escape
 from bot.slack.verification_blocks import verification_blocks, verification_text
 from domain.durations import format_duration
-from domain.errors import CloudActionFailed, MetricsUnavailable, NotifierUnavailable, OpsError
+from domain.errors import CloudActionFailed, InputError, MetricsUnavailable, NotifierUnavailable, OpsError
 from domain.models import AnomalyStatus, format_value
 from domain.ports import AnomalyStore, JobLeases, MetricsSource
 from remediation.actions import ActionCall, action_target
@@ -80,7 +80,7 @@ class RemediationVerificationJob:
         for request_id in self.queue.ids():
             try:
                 told += self._follow(request_id, now)
-            except (MetricsUnavailable, CloudActionFailed) as exc:  # read again next tick
+            except (MetricsUnavailable, CloudActionFailed, InputError) as exc:  # read again next tick
                 log.warning("remediation_check_deferred", request_id=request_id, error=str(exc))
         return told
 

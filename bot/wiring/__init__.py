@@ -131,7 +131,7 @@ def build_services(
             command_polls=rem.command_polls,
             locks=leases,
         )
-        if rem.verify_for > timedelta(0) and (settings.redis.url or not in_memory):
+        if metrics is not None and rem.verify_for > timedelta(0) and (settings.redis.url or not in_memory):
             from bot.jobs.remediation_verification import verification_queue
 
             remediation.on_succeeded = verification_queue(settings, leases).add

@@ -90,7 +90,16 @@ def test_after_a_scale_up_with_several_allowed_services_the_person_is_asked_whic
 def test_after_a_scale_up_a_host_without_an_instance_id_cannot_be_restarted() -> None:
     suggestion = choose_fix(metric=MetricKind.CPU, host=NO_ID, limits=LIMITS, tried=SCALE)
 
-    assert "no instance_id label" in suggestion.reason
+    assert "web-2 has no instance_id label, so it cannot be restarted through SSM" == suggestion.reason
+
+
+def test_after_scaling_for_no_one_host_there_is_no_host_to_restart() -> None:
+    suggestion = choose_fix(metric=MetricKind.CPU, host=None, limits=LIMITS, tried=SCALE)
+
+    assert (None, "the fix was not for one host, so there is no host to restart") == (
+        suggestion.call,
+        suggestion.reason,
+    )
 
 
 def test_a_rule_of_the_same_kind_as_what_ran_is_not_suggested_again() -> None:
