@@ -1,6 +1,8 @@
-"""Reading a question: the intent model decides what it asks for, slot extraction fills the tool call. Pure.
+"""Reading a question: the intent model decides what it asks for, slot extraction fills the tool call.
 
-Two rules run ahead of the model, each where a model cannot be right by construction:
+Pure, but for the packaged model being trained at the first question of a process.
+``/ops`` verbs never get here: the Slack command parser reads them, and only free text reaches
+the router. Two rules run ahead of the model, each where a model cannot be right by construction:
 
 - An empty question or exactly "help", "?", "commands", "usage", "what can you do": the help
   text. These are the assistant's own verbs, answered the same way whatever the corpus says.
@@ -11,11 +13,12 @@ Two rules run ahead of the model, each where a model cannot be right by construc
 Every other question gets the intent model's ranking (``agent/intent_model.py``). Its top guess
 is acted on when it is confident; otherwise, or when the intent needs a slot the question does
 not give (a host for a capacity question), the answer offers the two or three closest things the
-assistant can do (``agent/understanding.py``). Within the metric family the slots decide the
-shape: a look-back or a statistic on one host reads a range, a point in time a past value, a
-threshold, prefix or fleet average the fleet. A remediation is requested only when its action,
-target and amount parse from the person's words (``agent/slots.py``); otherwise the answer says
-how to ask for one.
+assistant can do (``agent/understanding.py``). Within the metric family (a value now, a value over
+a window) the slots decide the shape: a look-back with a window word, a statistic or a disk
+filling up on one host reads a range, a point in time a past value, a threshold, prefix or fleet
+average the fleet, and a range with none of these the value now. A remediation is requested only
+when its action, target and amount parse from the person's words (``agent/slots.py``); otherwise
+the answer says how to ask for one.
 """
 
 from __future__ import annotations

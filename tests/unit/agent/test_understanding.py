@@ -101,26 +101,32 @@ def test_a_remediation_without_its_target_is_never_requested(world: World) -> No
     assert "Nothing runs until a person approves it." in answer.answer
 
 
-def test_a_restart_there_binds_to_the_host_of_the_thread(world: World) -> None:
+@pytest.mark.parametrize(
+    ("first", "then", "call"),
+    [
+        (
+            "how busy is web-2",
+            "reboot nginx there",
+            ("request_remediation", {"action": "restart_service", "service": "nginx", "host": "web-2"}),
+        ),
+        (
+            "how busy is db-1",
+            "over the last 2 hours",
+            ("get_metric_range", {"metric": "cpu", "host": "db-1", "since": "2h"}),
+        ),
+        ("is db-2 up?", "and memory?", ("get_current_metric", {"metric": "memory", "host": "db-2"})),
+    ],
+    ids=["restart there", "a window alone", "a metric after a status"],
+)
+def test_a_follow_up_reads_the_host_and_metric_of_its_thread(
+    world: World, first: str, then: str, call: tuple[str, dict[str, object]]
+) -> None:
     with_memory_conversations(world)
-    world.services.runner.answer("how busy is web-2", thread="T1")
+    world.services.runner.answer(first, thread="T1")
 
-    answer = world.services.runner.answer("reboot nginx there", thread="T1")
+    answer = world.services.runner.answer(then, thread="T1")
 
-    assert [("request_remediation", {"action": "restart_service", "service": "nginx", "host": "web-2"})] == [
-        (c.name, c.args) for c in answer.tool_calls
-    ]
-
-
-def test_a_window_alone_follows_up_on_the_metric_of_the_thread(world: World) -> None:
-    with_memory_conversations(world)
-    world.services.runner.answer("how busy is db-1", thread="T1")
-
-    answer = world.services.runner.answer("over the last 2 hours", thread="T1")
-
-    assert [("get_metric_range", {"metric": "cpu", "host": "db-1", "since": "2h"})] == [
-        (c.name, c.args) for c in answer.tool_calls
-    ]
+    assert [call] == [(c.name, c.args) for c in answer.tool_calls]
 
 
 def test_a_host_typo_asks_did_you_mean_instead_of_answering_for_the_fleet(world: World) -> None:

@@ -1,0 +1,100 @@
+"""Slot extraction, one case per line: what a question names, read from the person's words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agent.slots import count_in, for_model, host_in, moment_in, remediation_in, restart_there, since_in, top_n
+from domain.models import HostRef
+
+HOSTS = [
+    HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0aaaaaaaaaaaaaaa1"),
+    HostRef(instance="10.0.1.12:9100", host="web-2"),
+    HostRef(instance="10.0.1.13:9100", host="db-1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "host"),
+    [
+        ("cpu on web-1", "web-1"),
+        ("ram on 10.0.1.13", "db-1"),
+        ("disk of i-0aaaaaaaaaaaaaaa1", "web-1"),
+        ("cpu on cache-7", "cache-7"),
+        ("how busy is web1", "web1"),
+        ("how busy is the fleet", None),
+        ("scale web-asg to 3", None),
+    ],
+)
+def test_a_host_is_matched_exactly_then_by_shape_then_as_a_near_miss(text: str, host: str | None) -> None:
+    assert host == host_in(text, HOSTS)
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("How busy is web-1?", "how busy is hostx"),
+        ("cpu on web1 and db-1", "cpu on hostx and hostx"),
+        ("memory of 10.0.1.12:9100 now", "memory of hostx now"),
+        ("disk on cache-3", "disk on hostx"),
+        ("add 2 instances to web-asg", "add 2 instances to web-asg"),
+    ],
+)
+def test_the_model_reads_hosts_as_one_placeholder(text: str, read: str) -> None:
+    assert read == for_model(text, HOSTS)
+
+
+@pytest.mark.parametrize(
+    ("text", "since", "moment"),
+    [
+        ("over the last 2 hours", "2h", None),
+        ("in the past hour", "1h", None),
+        ("any anomalies today", "24h", None),
+        ("memory 30 minutes ago", "30m", "30m ago"),
+        ("cpu yesterday at 9am", None, "yesterday at 09:00"),
+        ("cpu at 25:00", None, None),
+    ],
+)
+def test_windows_and_times_come_from_the_one_duration_parser(text: str, since: str | None, moment: str | None) -> None:
+    assert (since, moment) == (since_in(text), moment_in(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "n"),
+    [
+        ("the last 3 anomalies", 3, 5),
+        ("5 most recent incidents", 5, 5),
+        ("top 3 hosts by cpu", 3, 3),
+        ("the three busiest boxes", None, 3),
+        ("incidents of the last 7 days", None, 5),
+        ("top 80 hosts", 50, 50),
+    ],
+)
+def test_counts_are_bounded(text: str, count: int | None, n: int) -> None:
+    assert (count, n) == (count_in(text), top_n(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ("restart nginx on web-1", {"action": "restart_service", "service": "nginx", "host": "web-1"}),
+        ("reboot the nginx service on web-2", {"action": "restart_service", "service": "nginx", "host": "web-2"}),
+        ("scale web-asg to 4", {"action": "scale_to", "group": "web-asg", "desired": 4}),
+        ("add two instances to web-asg", {"action": "scale_up", "group": "web-asg", "by": 2}),
+        ("scale up web-asg", {"action": "scale_up", "group": "web-asg", "by": 1}),
+        ("reboot db-1", None),
+        ("restart nginx on that box", None),
+        ("bounce it", None),
+    ],
+)
+def test_a_remediation_parses_only_with_its_action_target_and_amount(text: str, args: dict[str, Any] | None) -> None:
+    assert args == remediation_in(text)
+
+
+def test_a_restart_there_needs_a_host_in_the_thread() -> None:
+    assert {"action": "restart_service", "service": "redis", "host": "db-1"} == restart_there(
+        "restart redis on that box", "db-1"
+    )
+    assert restart_there("restart redis there", None) is None
