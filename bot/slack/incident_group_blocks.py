@@ -101,7 +101,7 @@ def _buttons(group_id: str, shown: Sequence[GroupMember], silenced: str | None) 
         out.append(_button(INVESTIGATE_ACTION, f"Investigate {worst.anomaly.host.name}"[:75], worst.anomaly.id))
     if silenced:
         return [*out, _button(GROUP_UNSILENCE_ACTION, "Unsilence all", group_id)]
-    labels = [f"{label.replace('Silence', 'Silence all', 1)}" for label in SILENCE_CHOICES.values()]
+    labels = [label.replace("Silence", "Silence all", 1) for label in SILENCE_CHOICES.values()]
     return out + [
         _button(f"{GROUP_SILENCE_ACTION_PREFIX}{k}", label, group_id)
         for k, label in zip(SILENCE_CHOICES, labels, strict=True)
@@ -166,9 +166,11 @@ def group_blocks(
     out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": state_line(shown, now=now)}]})
     if not open_ones:
         return out
-    silenced = next((m.silenced for m in open_ones if m.silenced), None)
+    quiet = [m for m in open_ones if m.silenced]
+    silenced = quiet[0].silenced if quiet else None
     if silenced:
-        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":no_bell: {silenced}"}]})
+        some = f" ({len(quiet)} of {len(open_ones)} open hosts)" if len(quiet) < len(open_ones) else ""
+        out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":no_bell: {silenced}{some}"}]})
     out.append(
         {"type": "actions", "block_id": f"incident-group:{group_id}", "elements": _buttons(group_id, shown, silenced)}
     )

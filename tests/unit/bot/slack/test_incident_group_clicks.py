@@ -107,6 +107,7 @@ def test_silencing_one_host_of_a_group_updates_the_group_message_not_a_message_o
     [update] = client.received("chat.update")
     assert "1.1" == update["ts"]
     assert "HIGH: CPU high on 3 hosts" == update["blocks"][0]["text"]["text"]
+    assert f":no_bell: Silenced by <@U_ANN> until {until:%H:%M} UTC (1 of 3 open hosts)" in str(update["blocks"])
     assert [f"Silenced by <@U_ANN> until {until:%H:%M} UTC on web-2."] == [
         m["text"] for m in client.received("chat.postMessage") if m["thread_ts"] == "1.1"
     ]
