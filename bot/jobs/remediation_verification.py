@@ -123,7 +123,7 @@ class RemediationVerificationJob:
         return incident.ended_at or incident.updated_at
 
     def _tell(self, request_id: str, entry: QueuedCheck, check: RemediationCheck, now: datetime) -> int:
-        """Post the outcome in its thread; 1 when told (or when it never can be), 0 to try again next tick."""
+        """Post the outcome in its thread; 1 when told, else 0 (Slack refusing it: again next tick, for a while)."""
         request = self.approvals.get(request_id)
         if request is None or entry.outcome is None:
             self.queue.done(request_id)
@@ -152,8 +152,10 @@ class RemediationVerificationJob:
         except NotifierUnavailable as exc:
             if now - check.deadline < _GIVE_UP_POSTING:
                 log.warning("remediation_check_post_failed", request_id=request_id, error=str(exc))
-                return 0
-            log.error("remediation_check_never_posted", request_id=request_id, error=str(exc))
+            else:  # the audit log has the outcome; the thread never will
+                log.error("remediation_check_never_posted", request_id=request_id, error=str(exc))
+                self.queue.done(request_id)
+            return 0
         self.queue.done(request_id)
         log.info("remediation_checked", request_id=request_id, outcome=result.outcome.value, channel=channel)
         return 1

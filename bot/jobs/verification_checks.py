@@ -140,13 +140,11 @@ class CheckBuilder:
         recorded = self.anomalies.get(origin) if origin else None
         if recorded is not None:
             return recorded
-        open_now = self.anomalies.open_anomalies()
+        open_now = self.anomalies.open_anomalies()  # newest first
         rule = self._rule(request, None)
+        by_rule = [a for a in open_now if rule is not None and a.detector == rule.name]
         on_targets = [a for a in open_now if a.host.instance_id and a.host.instance_id in targets]
-        if rule is not None:
-            by_rule = [a for a in open_now if a.detector == rule.name]
-            return next((a for a in by_rule if a in on_targets), by_rule[0] if by_rule else None)
-        return on_targets[0] if on_targets else None
+        return next((a for a in by_rule if a in on_targets), None) or next(iter(by_rule or on_targets), None)
 
     def _hosts(
         self, request: ApprovalRequest, incident: Anomaly | None, targets: Sequence[str]

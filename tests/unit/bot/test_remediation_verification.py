@@ -347,3 +347,19 @@ def test_a_fix_that_failed_is_not_checked(tmp_path: Path, clock: ManualClock) ->
 
     assert "failed" == services.remediation.approve(request.id, "U_LEAD").state.value
     assert [] == verification_queue(services.settings, services.leases).ids()
+
+
+def test_a_request_made_outside_the_incident_watches_the_incident_open_on_its_target(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    services = make_services(tmp_path, clock, cpu_falls_to(41.0, at=T0 + timedelta(minutes=6)))
+    chat = RecordingChat()
+    job = job_of(services, chat)
+    incident(services, posted_ts="1.200")
+    run_fix(services, RESTART)  # asked in a thread of its own, not through Suggest fix
+
+    assert 1 == job(at(clock, 3))
+
+    [post] = chat.posts
+    assert ("C_ALERTS", "1.200") == (post["channel"], post["thread_ts"])
+    assert "web-1 CPU 97.0% → 41.0% within 1m: recovered" == post["text"]
