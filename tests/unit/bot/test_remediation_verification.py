@@ -363,3 +363,14 @@ def test_a_request_made_outside_the_incident_watches_the_incident_open_on_its_ta
     [post] = chat.posts
     assert ("C_ALERTS", "1.200") == (post["channel"], post["thread_ts"])
     assert "web-1 CPU 97.0% → 41.0% within 1m: recovered" == post["text"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("90s", timedelta(seconds=90)), ("1h30m", timedelta(minutes=90)), ("0", timedelta(0))]
+)
+def test_verify_for_reads_a_duration_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: timedelta
+) -> None:
+    monkeypatch.setenv("SCO_REMEDIATION__VERIFY_FOR", value)
+
+    assert expected == Settings().remediation.verify_for
