@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializeAsAny
 
 from domain.durations import format_duration
 
@@ -226,10 +226,16 @@ class ToolStatus(StrEnum):
 
 
 class ToolResult(BaseModel):
-    """What every tool returns, to the agent and to the router alike."""
+    """What every tool returns, to the agent and to the router alike.
+
+    ``data`` is the tool's typed result, a pydantic model defined beside the tool: numbers as floats
+    with the metric they measure (so their unit), times as aware datetimes, hosts as ``HostRef``.
+    It becomes text only where it is shown: the router's phrasing, Slack, the HTTP API and the
+    model's tool message. It is None when the call failed.
+    """
 
     status: ToolStatus
-    data: Any = None
+    data: SerializeAsAny[BaseModel] | None = None
     error: str | None = None
     error_type: str | None = None
     params: dict[str, Any] = {}

@@ -54,7 +54,7 @@ class SignalChange(BaseModel):
         out: dict[str, JsonValue] = {"signal": self.around.metric.label, "around": self.around.for_model()}
         if self.before is not None and (change := self.change) is not None:
             out["before"] = self.before.for_model()
-            out["change"] = f"{change.signed_text} on the hour before"
+            out["change"] = f"{change.signed_text} ({change.window})"
         return out
 
 

@@ -27,6 +27,8 @@ class Tool:
     func: Callable[[ToolContext, Any], ToolResult]
     read_only: bool
     prerequisite: Callable[[ToolContext], str | None]
+    #: The types the tool's ``ToolResult.data`` can have.
+    results: tuple[type[BaseModel], ...]
 
     @property
     def description(self) -> str:
@@ -55,23 +57,61 @@ def _always(_ctx: ToolContext) -> str | None:
 
 
 TOOLS: tuple[Tool, ...] = (
-    Tool("get_current_metric", metrics.CurrentMetricArgs, metrics.get_current_metric, True, _needs_metrics),
-    Tool("get_metric_range", metric_range.MetricRangeArgs, metric_range.get_metric_range, True, _needs_metrics),
-    Tool("top_hosts", metrics.TopHostsArgs, metrics.top_hosts, True, _needs_metrics),
-    Tool("host_status", metrics.HostStatusArgs, metrics.host_status, True, _needs_metrics),
-    Tool("fleet_status", fleet.FleetStatusArgs, fleet.fleet_status, True, _needs_metrics),
-    Tool("host_capacity", capacity.HostCapacityArgs, capacity.host_capacity, True, _needs_metrics),
-    Tool("diagnose_host", diagnosis.DiagnoseArgs, diagnosis.diagnose_host, True, _needs_metrics),
-    Tool("what_happened", around.AroundArgs, around.what_happened, True, _needs_metrics),
-    Tool("list_recent_anomalies", anomalies.RecentAnomaliesArgs, anomalies.list_recent_anomalies, True, _always),
-    Tool("summarize_anomalies", anomalies.SummarizeAnomaliesArgs, anomalies.summarize_anomalies, True, _always),
-    Tool("get_logs", logs.LogsArgs, logs.get_logs, True, _needs_logs),
+    Tool(
+        "get_current_metric",
+        metrics.CurrentMetricArgs,
+        metrics.get_current_metric,
+        True,
+        _needs_metrics,
+        (metrics.CurrentMetric,),
+    ),
+    Tool(
+        "get_metric_range",
+        metric_range.MetricRangeArgs,
+        metric_range.get_metric_range,
+        True,
+        _needs_metrics,
+        (metric_range.MetricRange,),
+    ),
+    Tool("top_hosts", metrics.TopHostsArgs, metrics.top_hosts, True, _needs_metrics, (metrics.TopHosts,)),
+    Tool("host_status", metrics.HostStatusArgs, metrics.host_status, True, _needs_metrics, (metrics.HostStatus,)),
+    Tool("fleet_status", fleet.FleetStatusArgs, fleet.fleet_status, True, _needs_metrics, (fleet.FleetStatus,)),
+    Tool(
+        "host_capacity",
+        capacity.HostCapacityArgs,
+        capacity.host_capacity,
+        True,
+        _needs_metrics,
+        (capacity.CapacityReport,),
+    ),
+    Tool(
+        "diagnose_host", diagnosis.DiagnoseArgs, diagnosis.diagnose_host, True, _needs_metrics, (diagnosis.Diagnosis,)
+    ),
+    Tool("what_happened", around.AroundArgs, around.what_happened, True, _needs_metrics, (around.AroundTime,)),
+    Tool(
+        "list_recent_anomalies",
+        anomalies.RecentAnomaliesArgs,
+        anomalies.list_recent_anomalies,
+        True,
+        _always,
+        (anomalies.RecentAnomalies,),
+    ),
+    Tool(
+        "summarize_anomalies",
+        anomalies.SummarizeAnomaliesArgs,
+        anomalies.summarize_anomalies,
+        True,
+        _always,
+        (anomalies.AnomalySummary,),
+    ),
+    Tool("get_logs", logs.LogsArgs, logs.get_logs, True, _needs_logs, (logs.LogExcerpt,)),
     Tool(
         "request_remediation",
         remediation.RemediationArgs,
         remediation.request_remediation,
         False,
         _needs_remediation,
+        (remediation.RequestedRemediation,),
     ),
     Tool(
         "list_pending_approvals",
@@ -79,8 +119,16 @@ TOOLS: tuple[Tool, ...] = (
         remediation.list_pending_approvals,
         True,
         _needs_approval_store,
+        (remediation.PendingApprovals,),
     ),
-    Tool("explain_rule", rules.ExplainRuleArgs, rules.explain_rule, True, _always),
+    Tool(
+        "explain_rule",
+        rules.ExplainRuleArgs,
+        rules.explain_rule,
+        True,
+        _always,
+        (rules.RuleExplanation, rules.ConfiguredRules),
+    ),
 )
 
 
