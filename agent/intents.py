@@ -88,6 +88,11 @@ _ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?)\b")
 #: Intent names a thread stored before the intent model named them.
 _STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
 _METRIC_INTENTS = ("metric_now", "metric_range")
+#: Intents a follow-up made only of slots can carry on (a remediation or a rule needs its own words).
+_FOLLOWED_UP = frozenset(
+    {*_METRIC_INTENTS, "top_hosts", "host_status", "fleet", "capacity", "diagnosis", "what_happened"}
+    | {"anomalies", "logs"}
+)
 
 
 @dataclass(frozen=True)
@@ -140,10 +145,12 @@ def _slots_only(text: str, known: Sequence[HostRef]) -> bool:
 def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
     """The intent a follow-up made only of slots keeps from its thread, or None."""
     prior = _STORED_INTENTS.get(slots.context.intent or "", slots.context.intent)
-    if prior is None or not only_slots:
+    if prior not in _FOLLOWED_UP or not only_slots:
         return None
     if slots.metric is not None and prior not in (*_METRIC_INTENTS, "top_hosts"):
         return "metric_now"
+    if prior == "fleet" and slots.host is not None:
+        return "host_status"
     if prior == "metric_now" and slots.since is not None and slots.moment is None:
         return "metric_range"
     return prior

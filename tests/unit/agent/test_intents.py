@@ -203,6 +203,7 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
         "request_remediation",
         {"action": "restart_service", "service": "nginx", "host": "web-2"},
     ),
+    ("and web-2?", Conversation(intent="fleet"), "host_status", {"host": "web-2"}),
     ("reboot db-1", NONE, None, {}),
     ("restart nginx there", NONE, None, {}),
     ("help", NONE, None, {}),
@@ -217,3 +218,10 @@ def test_question_maps_to_tool_call(
 ) -> None:
     step = plan(question, HOSTS, context)
     assert (tool, args) == (step.tool, step.args)
+
+
+def test_a_follow_up_never_repeats_a_remediation() -> None:
+    """A remediation needs its own words: "and web-2?" after a restart is read afresh, never as another restart."""
+    step = plan("and web-2?", HOSTS, Conversation(host="web-1", intent="remediation"))
+
+    assert "request_remediation" != step.tool
