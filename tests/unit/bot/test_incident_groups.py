@@ -46,6 +46,13 @@ def job(store: InMemoryAnomalyStore, chat: RecordingChat) -> IncidentNotifierJob
     )
 
 
+def announce_three(job: IncidentNotifierJob, store: InMemoryAnomalyStore) -> None:
+    """CPU opens on web-1, web-2 and web-3 at T0, and the notifier runs: one fleet-wide message, ts ``1.1``."""
+    for n in range(1, 4):
+        store.upsert(web(n))
+    job(T0)
+
+
 def top_level(chat: RecordingChat) -> list[dict[str, Any]]:
     return [p for p in chat.posts if p["thread_ts"] is None]
 
@@ -141,9 +148,7 @@ def test_below_the_minimum_or_with_grouping_off_each_incident_gets_its_own_messa
 def test_a_host_joining_later_is_added_to_the_open_group_and_said_in_its_thread(
     job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
 ) -> None:
-    for n in range(1, 4):
-        store.upsert(web(n))
-    job(T0)
+    announce_three(job, store)
 
     store.upsert(web(4, 96.0, started_at=T0 + 10 * M))
     job(T0 + 10 * M)
@@ -157,9 +162,7 @@ def test_a_host_joining_later_is_added_to_the_open_group_and_said_in_its_thread(
 def test_members_escalating_and_resolving_update_the_one_message_until_all_are_resolved(
     job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
 ) -> None:
-    for n in range(1, 4):
-        store.upsert(web(n))
-    job(T0)
+    announce_three(job, store)
 
     store.upsert(web(2, 98.0, severity=Severity.CRITICAL))
     store.upsert(web(3, 40.0, status=AnomalyStatus.RESOLVED, ended_at=T0 + 5 * M))
@@ -238,9 +241,7 @@ def test_host_labels_in_a_group_reach_slack_as_text_and_a_long_list_is_cut_at_a_
 def test_a_silence_of_the_whole_group_ending_is_said_once_and_the_message_loses_its_silence_line(
     job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
 ) -> None:
-    for n in range(1, 4):
-        store.upsert(web(n))
-    job(T0)
+    announce_three(job, store)
     for n in range(1, 4):
         member = job.posted.get(f"web-{n}-cpu")
         assert member is not None
@@ -260,9 +261,7 @@ def test_a_silence_of_the_whole_group_ending_is_said_once_and_the_message_loses_
 def test_a_group_whose_hosts_all_ended_takes_no_new_host_even_before_it_says_so(
     job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
 ) -> None:
-    for n in range(1, 4):
-        store.upsert(web(n))
-    job(T0)
+    announce_three(job, store)
     for n in range(1, 4):
         store.upsert(web(n, 30.0, status=AnomalyStatus.RESOLVED, ended_at=T0 + 5 * M))
 
