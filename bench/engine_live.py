@@ -98,6 +98,10 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+def _load_average() -> str:
+    return ", ".join(f"{v:.1f}" for v in os.getloadavg())
+
+
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -197,6 +201,7 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
     feed = replace(build_live_feed(DetectionSettings(), metrics), bootstrap_hours=args.hours)
     live = DetectionService(metrics=metrics, store=InMemoryAnomalyStore(), detectors=(), feed=feed)
     full = full_window_service(metrics, feed.signals)
+    load_before = _load_average()
     idle_before = _server_cpu(pid)
     time.sleep(10)
     idle = (_server_cpu(pid) - idle_before) * STEP / 10
@@ -221,6 +226,7 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
     ratio = win.wall / inc.wall
     _say(f"\n{args.source} ({server.url}): {hosts} hosts, {len(feed.signals)} signals, {args.cycles} cycles")
     _say(f"server CPU while idle before the cycles: {idle:.2f} s per minute")
+    _say(f"load average (1, 5, 15 min): {load_before} before the bootstrap, {_load_average()} after the cycles")
     _say(
         f"bootstrap from {args.hours:g} h of history (first cycle): {boot.wall:8.2f} s "
         f"(CPU: product {boot.product_cpu:.1f} s, server {boot.server_cpu:.1f} s); engine lanes: {lanes}"
