@@ -52,11 +52,11 @@ def group_of(services: Services, host: HostRef | None) -> GroupState | None:
     Raises:
         CloudActionFailed: AWS could not be read.
     """
-    cloud = services.remediation.cloud if services.remediation is not None else None
-    if host is None or not host.instance_id or not isinstance(cloud, GroupMembership):
+    if services.remediation is None or host is None or not host.instance_id:
         return None
-    name = cloud.auto_scaling_group_of(host.instance_id)
-    return services.remediation.cloud.describe_group(name) if name and services.remediation else None
+    cloud = services.remediation.cloud
+    name = cloud.auto_scaling_group_of(host.instance_id) if isinstance(cloud, GroupMembership) else None
+    return cloud.describe_group(name) if name else None
 
 
 def fix_for(
