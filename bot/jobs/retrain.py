@@ -97,17 +97,14 @@ class RetrainJob:
         feed = self.detection.feed
         if feed is None:
             raise InputError("cannot snapshot the detection engine: detection runs without it")
-        if feed.last is not None:
-            engine, source = feed.engine, "live"
-            start, end = feed.since if feed.since is not None else feed.last, feed.last
-        else:
+        payload, source = feed.snapshot(), "live"
+        if payload is None:
             engine = FleetEngine(feed.engine.config, feed.engine.trend_config, step_seconds=feed.step_seconds)
             start, end = (now - timedelta(hours=self.hours)).timestamp(), now.timestamp()
-            bootstrap(engine, self.metrics, start=start, end=end, step=self.step_seconds, signals=feed.signals)
-            source = "history"
-        if not engine.keys:
-            raise InputError("cannot snapshot the detection engine: no host has history yet")
-        manifest = save_snapshot(self.path, encode(engine, covered_from=start, covered_until=end), created_at=now)
+            if not bootstrap(engine, self.metrics, start=start, end=end, step=self.step_seconds, signals=feed.signals):
+                raise InputError("cannot snapshot the detection engine: no host has history yet")
+            payload, source = encode(engine, covered_from=start, covered_until=end), "history"
+        manifest = save_snapshot(self.path, payload, created_at=now)
         log.info(
             "engine_snapshot_saved",
             path=str(self.path),

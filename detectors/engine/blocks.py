@@ -52,12 +52,6 @@ class Block:
     values: FloatArray
     mounts: tuple[str, ...] = ()
 
-    @property
-    def rows(self) -> list[tuple[str, str]]:
-        """Every row's (instance, mountpoint)."""
-        mounts = self.mounts or ("",) * len(self.hosts)
-        return [(h.instance, m) for h, m in zip(self.hosts, mounts, strict=True)]
-
     def only(self, keep: npt.NDArray[np.bool_]) -> Block:
         """The rows where ``keep`` is set."""
         picked = np.flatnonzero(keep).tolist()

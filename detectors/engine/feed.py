@@ -12,6 +12,7 @@ since its end are fed. ``detect replay`` drives the same feed over a past period
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
 from detectors.engine.lanes import LaneKey
-from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode
+from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode, encode
 from domain.models import MetricKind, Series
 from domain.ports import MetricsSource
 
@@ -128,6 +129,8 @@ class LiveFeed:
         restore: reads the saved snapshot's bytes at start-up (None: there is none); a snapshot
             it cannot vouch for raises ``SnapshotError``, which is logged, and the engine bootstraps.
         max_catch_up: a snapshot older than this is not used (bootstrapping is then cheaper).
+        last: the last timestamp fed (None until the first cycle).
+        since: the start of the history the engine's state has seen.
     """
 
     metrics: MetricsSource
@@ -140,9 +143,22 @@ class LiveFeed:
     max_catch_up: timedelta = timedelta(hours=48)
     last: float | None = None
     since: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def snapshot(self) -> bytes | None:
+        """The engine's state as snapshot bytes, between two cycles; None before the first cycle."""
+        with self._lock:
+            if self.last is None:
+                return None
+            since = self.since if self.since is not None else self.last
+            return encode(self.engine, covered_from=since, covered_until=self.last)
 
     def advance_to(self, now: datetime) -> list[IncidentEvent]:
         """Read what is new since the last cycle (bootstrapping first when needed) and feed it."""
+        with self._lock:
+            return self._advance_to(now)
+
+    def _advance_to(self, now: datetime) -> list[IncidentEvent]:
         end = math.floor(now.timestamp() / self.step_seconds) * self.step_seconds
         if self.last is not None and end <= self.last:
             return []

@@ -38,6 +38,7 @@ class LaneIndex:
         self.host_id: IntArray = np.zeros(0, dtype=np.intp)
         self.seen_at: FloatArray = np.zeros(0)
         self.live: list[bool] = []
+        self._mounts: IntArray | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -70,6 +71,8 @@ class LaneIndex:
         self._index[(key.host.instance, key.signal, key.mountpoint)] = lane
         self.keys.append(key)
         self.live.append(True)
+        if key.mountpoint:
+            self._mounts = None
         if lane >= self.seen_at.shape[0]:
             capacity = max(lane + 1, 2 * self.seen_at.shape[0])
             self.seen_at = grown(self.seen_at, capacity, np.nan)
@@ -87,11 +90,12 @@ class LaneIndex:
         self.seen_at[new] = np.where(np.isfinite(self.seen_at[new]), self.seen_at[new], t)
 
     def mount_lanes(self) -> IntArray:
-        """Every live lane of a named filesystem."""
-        return np.asarray(
-            [n for n, key in enumerate(self.keys) if key.mountpoint and self.live[n]],
-            dtype=np.intp,
-        )
+        """Every live lane of a named filesystem (kept between calls: it is asked every cycle)."""
+        if self._mounts is None:
+            self._mounts = np.asarray(
+                [n for n, key in enumerate(self.keys) if key.mountpoint and self.live[n]], dtype=np.intp
+            )
+        return self._mounts
 
     def stale_mounts(self, stale_seconds: float) -> IntArray:
         """Filesystem lanes whose host still reports other filesystems, none newer than ``stale_seconds`` on them.
@@ -115,6 +119,7 @@ class LaneIndex:
             self._index.pop((key.host.instance, key.signal, key.mountpoint), None)
             self.live[lane] = False
         self._cache.clear()
+        self._mounts = None
 
     def live_lanes(self) -> IntArray:
         """Every lane still in use, in creation order."""
