@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import singledispatch
+
+from pydantic import BaseModel
+
 from agent.host_phrasing import around_text, capacity_text, diagnosis_text, reading_text, status_text
 from domain.durations import format_duration
 from domain.models import Anomaly, MetricKind, ToolResult, ToolStatus
@@ -31,6 +35,8 @@ MAX_ROWS = 20
 
 def _metric(d: CurrentMetric) -> str:
     readings = d.readings
+    if not readings:
+        return _no_metric(d)
     rows = [f"{r.host.name} {r.metric.label}: {reading_text(r)}" for r in readings[:MAX_ROWS]]
     if len(readings) > MAX_ROWS:
         rows.append(f"… and {len(readings) - MAX_ROWS} more hosts (highest first; ask for one host by name)")
@@ -82,6 +88,8 @@ def _minute_of(q: Quantity) -> str:
 
 
 def _top(d: TopHosts) -> str:
+    if not d.readings:
+        return f"No {d.metric.label} data right now."
     rows = [f"{n}. {r.host.name}: {reading_text(r)}" for n, r in enumerate(d.readings, 1)]
     return f"{d.order.capitalize()} {d.metric.label} of {d.of_hosts} hosts:\n" + "\n".join(rows)
 
@@ -105,6 +113,8 @@ def fleet_lines(status: FleetStatus) -> list[str]:
 
 
 def _fleet(status: FleetStatus) -> str:
+    if not status.total:
+        return "No hosts are known to the metrics source."
     lines = fleet_lines(status)
     return "\n".join([f"Fleet: {lines[0]} (at {status.at:%H:%M} UTC).", *lines[1:]])
 
@@ -116,6 +126,8 @@ def anomaly_text(a: Anomaly) -> str:
 
 
 def _anomalies(d: RecentAnomalies) -> str:
+    if not d.anomalies:
+        return "No anomalies recorded."
     rows = [anomaly_text(a) for a in d.anomalies]
     title = "The latest anomaly" if len(rows) == 1 else f"The latest {len(rows)} anomalies"
     return f"{title}:\n" + "\n".join(rows)
@@ -146,6 +158,8 @@ def _logs(d: LogExcerpt) -> str:
 
 
 def _approvals(d: PendingApprovals) -> str:
+    if not d.pending:
+        return "Nothing is waiting for approval."
     rows = [
         f"{r.approval_id}: {r.action} requested by {r.requested_by}, {r.approvals} of {r.approvals_needed} approvals, "
         f"expires {minute(r.expires)}"
@@ -170,40 +184,41 @@ def _rules(d: ConfiguredRules) -> str:
     return "Configured rules:\n" + "\n".join(rows)
 
 
+def _rule(d: RuleExplanation) -> str:
+    return f"`{d.rule}`: {d.meaning}"
+
+
+@singledispatch
+def result_text(data: BaseModel) -> str:
+    """The answer text for a tool's typed result (each result type registers its phrasing)."""
+    return f"The answer came back as {type(data).__name__}, which I cannot word."
+
+
+for _type, _text in (
+    (FleetStatus, _fleet),
+    (CurrentMetric, _metric),
+    (MetricRange, _range),
+    (TopHosts, _top),
+    (RecentAnomalies, _anomalies),
+    (AnomalySummary, _summary),
+    (LogExcerpt, _logs),
+    (PendingApprovals, _approvals),
+    (RequestedRemediation, _remediation),
+    (HostStatus, status_text),
+    (CapacityReport, capacity_text),
+    (Diagnosis, diagnosis_text),
+    (AroundTime, around_text),
+    (ConfiguredRules, _rules),
+    (RuleExplanation, _rule),
+):
+    result_text.register(_type, _text)
+
+
 def phrase(tool: str, result: ToolResult) -> str:
     """The answer text for one tool result."""
     if result.status is ToolStatus.ERROR:
         prefix = "I can't request that" if tool == "request_remediation" else "Sorry"
         return f"{prefix}: {result.error}"
-    data = result.data
-    if isinstance(data, FleetStatus):
-        return _fleet(data) if data.total else "No hosts are known to the metrics source."
-    if isinstance(data, CurrentMetric):
-        return _metric(data) if result.status is ToolStatus.SUCCESS else _no_metric(data)
-    if isinstance(data, MetricRange):
-        return _range(data)
-    if isinstance(data, TopHosts):
-        return _top(data) if data.readings else f"No {data.metric.label} data right now."
-    if isinstance(data, RecentAnomalies):
-        return _anomalies(data) if data.anomalies else "No anomalies recorded."
-    if isinstance(data, AnomalySummary):
-        return _summary(data)
-    if isinstance(data, LogExcerpt):
-        return _logs(data)
-    if isinstance(data, PendingApprovals):
-        return _approvals(data) if data.pending else "Nothing is waiting for approval."
-    if isinstance(data, RequestedRemediation):
-        return _remediation(data)
-    if isinstance(data, HostStatus):
-        return status_text(data)
-    if isinstance(data, CapacityReport):
-        return capacity_text(data)
-    if isinstance(data, Diagnosis):
-        return diagnosis_text(data)
-    if isinstance(data, AroundTime):
-        return around_text(data)
-    if isinstance(data, ConfiguredRules):
-        return _rules(data)
-    if isinstance(data, RuleExplanation):
-        return f"`{data.rule}`: {data.meaning}"
-    return "No data." if result.status is ToolStatus.NO_DATA else f"{tool} answered without a result to show."
+    if result.data is None:
+        return "No data."
+    return result_text(result.data)

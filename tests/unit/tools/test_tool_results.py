@@ -18,6 +18,7 @@ import pytest
 from pydantic import BaseModel
 
 from agent.langchain_runner import render_for_model
+from agent.phrasing import result_text
 from bot.services import Services
 from domain.models import Anomaly, HostState, MetricKind, Severity, ToolResult, ToolStatus
 from tests.unit.tools.conftest import NOW
@@ -153,3 +154,10 @@ class _Bare(BaseModel):
 
 def test_the_type_check_finds_bare_float_fields() -> None:
     assert ["_Bare.cpu", "_Bare.rows"] == _floats(_Bare, "_Bare")
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=[t.name for t in TOOLS])
+def test_the_router_can_word_every_result_type(tool: Tool) -> None:
+    fallback = result_text.dispatch(BaseModel)
+
+    assert [] == [model.__name__ for model in tool.results if result_text.dispatch(model) is fallback]
