@@ -33,11 +33,11 @@ from agent.fleet_intents import fleet_call, fleet_metric_call, top_call
 from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
 from agent.slots import (
-    HOST_PLACEHOLDER,
     METRIC_WORDS,
     count_in,
     for_model,
     host_in,
+    host_words,
     logs_since,
     metric_in,
     moment_in,
@@ -47,6 +47,7 @@ from agent.slots import (
     restart_there,
     severity_in,
     since_in,
+    words_of,
 )
 from agent.understanding import did_you_mean, how_to_request, placed
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN
@@ -134,12 +135,12 @@ class _Slots:
         return self.metric or MetricKind.CPU
 
 
-def _slots_only(text: str, known: Sequence[HostRef]) -> bool:
-    """True when every word of ``text`` is a host, a metric, a time or filler."""
+def _slots_only(text: str, hosts: set[str]) -> bool:
+    """True when every word of ``text`` is a host (one of ``hosts``), a metric, a time or filler."""
     rest = _TIME_WORDS.sub(" ", text)
     for _, pattern in METRIC_WORDS:
         rest = pattern.sub(" ", rest)
-    return all(w in _FILLER or w == HOST_PLACEHOLDER for w in for_model(rest, known).split())
+    return all(w in _FILLER or w in hosts for w in words_of(rest) if w)
 
 
 def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
@@ -277,7 +278,8 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     if not text or _HELP.fullmatch(text):
         return Plan("help")
     host = host_in(text, known_hosts) or (context.host if refers_back(text) else None)
-    only_slots = _slots_only(text, known_hosts)
+    hosts = host_words(text, known_hosts)
+    only_slots = _slots_only(text, hosts)
     slots = _Slots(
         text=text,
         known=known_hosts,
@@ -290,7 +292,7 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     )
     if (kept := _thread_intent(slots, only_slots)) is not None and (step := _fill(kept, slots)) is not None:
         return step
-    guesses = (model or shared_model()).ranked(for_model(text, known_hosts))
+    guesses = (model or shared_model()).ranked(for_model(text, known_hosts, hosts))
     best = placed(guesses)
     if best is not None and (step := _fill(best.intent, slots)) is not None:
         return step

@@ -80,42 +80,59 @@ def words_of(text: str) -> list[str]:
     return [w.strip(".,;:!?()[]{}<>'\"`") for w in re.split(r"[\s,;!?()]+", text)]
 
 
+def _distinct(words: Sequence[str]) -> list[str]:
+    """``words`` without repeats or empty ones, in order (every host lookup compares a word with every host)."""
+    return list(dict.fromkeys(w for w in words if w))
+
+
 def metric_in(text: str) -> MetricKind | None:
     """The metric a question names, if any."""
     return next((m for m, pattern in METRIC_WORDS if pattern.search(text)), None)
 
 
-def _near_miss(word: str, names: Sequence[str]) -> bool:
-    return len(word) >= 3 and any(c.isdigit() for c in word) and bool(difflib.get_close_matches(word, names, 1, 0.75))
+#: Words tried as near misses of a known name, at most: a question names few hosts, and each try
+#: compares the word with every name.
+_NEAR_MISS_TRIES = 8
+
+
+def _near_misses(words: Sequence[str], known: Sequence[HostRef]) -> list[str]:
+    """The words that are near misses of a known host name ("web1", "db-l"), in order."""
+    names = [ref.name.lower() for ref in known]
+    tried = [w for w in _distinct(words) if len(w) >= 3 and any(c.isdigit() for c in w)][:_NEAR_MISS_TRIES]
+    return [w for w in tried if difflib.get_close_matches(w, names, 1, 0.75)]
+
+
+def host_words(text: str, known: Sequence[HostRef]) -> set[str]:
+    """The words of the question that name a host: known names, host-shaped words and near misses."""
+    words = _distinct(words_of(text.lower()))
+    mentioned = find_host_mentions(words, known)
+    exact = {w for w in words if _HOSTLIKE.match(w) or find_host_mentions([w], mentioned)}
+    return exact | set(_near_misses([w for w in words if w not in exact], known))
 
 
 def host_in(text: str, known: Sequence[HostRef]) -> str | None:
     """A host named in the question: a known one first, else any token shaped like a host name."""
-    words = words_of(text)
+    words = _distinct(words_of(text))
     found = find_host_mentions(words, known)
     if found:
         return found[0].name
     if shaped := next((w for w in words if _HOSTLIKE.match(w)), None):
         return shaped
-    # A near miss of a known name ("web1", "db-l") is kept, so the tool asks "did you mean web-1?"
-    # instead of the question being answered for the whole fleet.
-    names = [ref.name.lower() for ref in known]
-    return next((w for w in words if _near_miss(w, names)), None)
+    # A near miss of a known name is kept, so the tool asks "did you mean web-1?" instead of the
+    # question being answered for the whole fleet.
+    return next(iter(_near_misses(words, known)), None)
 
 
 def named_hosts(text: str, known: Sequence[HostRef]) -> list[HostRef]:
     """Every known host the question names, in order."""
-    return find_host_mentions(words_of(text), known)
+    return find_host_mentions(_distinct(words_of(text)), known)
 
 
-def for_model(text: str, known: Sequence[HostRef]) -> str:
-    """The question as the intent model reads it: host names (known, host-shaped or near misses) replaced."""
-    names = [ref.name.lower() for ref in known]
-
-    def is_host(word: str) -> bool:
-        return bool(_HOSTLIKE.match(word) or find_host_mentions([word], known) or _near_miss(word, names))
-
-    return " ".join(HOST_PLACEHOLDER if is_host(w) else w for w in words_of(text.lower()) if w)
+def for_model(text: str, known: Sequence[HostRef], hosts: set[str] | None = None) -> str:
+    """The question as the intent model reads it: the words naming a host (``hosts``, found when not given)
+    replaced by one placeholder."""
+    named = host_words(text, known) if hosts is None else hosts
+    return " ".join(HOST_PLACEHOLDER if w in named else w for w in words_of(text.lower()) if w)
 
 
 def refers_back(text: str) -> bool:
