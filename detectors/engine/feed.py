@@ -32,6 +32,9 @@ from domain.ports import MetricsSource
 
 log = structlog.get_logger(__name__)
 
+_RECENT_STEPS = 10
+_CATCH_UP_CHUNK_SECONDS = 2 * 3600.0
+
 SIGNALS = (
     MetricKind.CPU,
     MetricKind.MEMORY,
@@ -216,9 +219,16 @@ class LiveFeed:
         started = time.perf_counter()
         self.engine, self.since = snapshot.engine, snapshot.covered_from
         step, start = self.step_seconds, snapshot.covered_until + self.step_seconds
-        blocks = [fetch_block(self.metrics, s, start, end, step) for s in self.signals] if start <= end else []
-        fitted = sum(self._fit_unknown(block, before=snapshot.covered_until) for block in blocks)
-        events = feed_blocks(self.engine, blocks)
+        # What reports now, to find the hosts and filesystems the snapshot lacks.
+        recent = max(start, end - _RECENT_STEPS * step)
+        present = [fetch_block(self.metrics, s, recent, end, step) for s in self.signals] if start <= end else []
+        fitted = sum(self._fit_unknown(block, before=snapshot.covered_until) for block in present)
+        events: list[IncidentEvent] = []
+        # In chunks, so a long catch-up never holds more than a couple of hours of every lane.
+        chunk = max(step, math.floor(_CATCH_UP_CHUNK_SECONDS / step) * step)
+        for first in np.arange(start, end + step / 2, chunk).tolist():
+            last = min(end, first + chunk - step)
+            events += advance(self.engine, self.metrics, start=first, end=last, step=step, signals=self.signals)
         self.last = max(end, snapshot.covered_until)
         log.info(
             "detection_snapshot_loaded",

@@ -9,11 +9,12 @@ from structlog.testing import capture_logs
 
 from adapters.clock import ManualClock
 from adapters.simulated.metrics import SimulatedMetrics
+from detectors.engine.events import EventKind
 from detectors.engine.feed import LiveFeed, bootstrap
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.snapshot import SnapshotError, encode
 from domain.models import MetricKind
-from simulator.fleet import FleetModel
+from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.unit.detectors.test_live_feed import NOW, SIGNALS, RecordingMetrics
 
 HOUR = 3600.0
@@ -99,3 +100,16 @@ def test_a_fresh_bootstrap_and_a_resumed_snapshot_see_the_same_lanes() -> None:
     resumed.advance_to(NOW + timedelta(minutes=1))
 
     assert fresh.keys == resumed.engine.keys
+
+
+def test_an_incident_in_the_hours_since_the_snapshot_is_reported_by_the_first_cycle() -> None:
+    saturated = FleetModel(5, (Incident(IncidentKind.CPU_SATURATION, "web-1", NOW.timestamp() - 2 * HOUR, 3 * HOUR),))
+    metrics = RecordingMetrics(SimulatedMetrics(saturated, ManualClock(NOW)))
+    payload = _snapshot(until=NOW.timestamp() - 5 * HOUR)
+    feed = LiveFeed(metrics, bootstrap_hours=24, signals=SIGNALS, restore=lambda: payload)
+
+    events = feed.advance_to(NOW)
+
+    opened = [(e.incident.host.name, e.incident.signal) for e in events if e.kind is EventKind.OPENED]
+    assert [("web-1", MetricKind.CPU)] == opened
+    assert max(metrics.spans) <= 2 * HOUR
