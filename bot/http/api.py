@@ -25,10 +25,11 @@ from bot.slack.ops_answers import audit_log_lines
 from bot.slack.ops_command import parse_lookback
 from domain.durations import format_duration
 from domain.errors import InputError, OpsError
-from domain.models import Anomaly, AnomalyStatus, ToolStatus, format_value
+from domain.models import Anomaly, AnomalyStatus, ToolStatus
 from tools.fleet import FleetStatus
 from tools.formatting import minute
 from tools.logs import LogExcerpt
+from tools.results import HostReading
 
 log = structlog.get_logger(__name__)
 
@@ -128,6 +129,16 @@ def anomaly_json(a: Anomaly) -> dict[str, str]:
     }
 
 
+def reading_json(reading: HostReading) -> dict[str, Any]:
+    """A reading as numbers for programs: the value, its unit, the window and the time (ISO 8601)."""
+    return {
+        "value": reading.value,
+        "unit": reading.metric.unit,
+        "window": reading.window,
+        "at": reading.at.isoformat() if reading.at else None,
+    }
+
+
 def host_health(services: Services) -> dict[str, Any]:
     """Per-host state and current CPU, memory and disk, fleet averages and the open anomalies: the fleet tool's result.
 
@@ -153,9 +164,9 @@ def host_health(services: Services) -> dict[str, Any]:
     for figure in status.metrics:
         for reading in figure.readings:
             if reading.host.instance in hosts:
-                hosts[reading.host.instance][figure.metric.value] = (
-                    f"{format_value(reading.metric, reading.value)} ({reading.window})"
-                )
+                row = hosts[reading.host.instance]
+                row[figure.metric.value] = f"{reading.quantity.text} ({reading.window})"
+                row.setdefault("values", {})[figure.metric.value] = reading_json(reading)
     fleet = {
         "up": len(status.up),
         "down": len(status.down),

@@ -102,7 +102,8 @@ def test_status_reports_every_host_and_open_anomalies(api: str) -> None:
     hosts = {row["host"]: row for row in resp.json()["hosts"]}
     assert len(hosts) >= 20
     assert hosts["db-1"]["state"] == "up"
-    assert float(hosts["db-1"]["cpu"].split("%")[0]) > 80
+    assert hosts["db-1"]["values"]["cpu"]["value"] > 80
+    assert hosts["db-1"]["cpu"].endswith("% (1m average)")
     assert resp.json()["open_anomalies"] == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,15 @@ def test_status_lists_every_host_with_its_readings(api: TestClient) -> None:
     assert ("up", 0) == (web["state"], web["open_anomalies"])
     assert {"cpu", "memory", "disk"} <= set(web)
     assert [] == body["open_anomalies"]
+
+
+def test_status_gives_each_reading_as_a_number_with_its_unit_window_and_time(api: TestClient) -> None:
+    web = next(h for h in api.get("/status", headers=AUTH).json()["hosts"] if h["host"] == "web-1")
+
+    cpu = web["values"]["cpu"]
+    assert ("%", "1m average") == (cpu["unit"], cpu["window"])
+    assert web["cpu"] == f"{cpu['value']:.1f}% (1m average)"
+    assert datetime.fromisoformat(cpu["at"]).tzinfo is not None
 
 
 def test_status_is_503_when_the_metrics_are_unreachable(tmp_path: Path, clock: ManualClock) -> None:
