@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -143,3 +144,15 @@ def test_the_file_round_trips_and_a_tampered_or_unvouched_file_is_refused(tmp_pa
     manifest_path(path).unlink()
     with pytest.raises(SnapshotError, match="no manifest beside it"):
         read_snapshot(path)
+
+
+def test_a_snapshot_written_in_another_format_version_is_refused_even_with_a_fresh_manifest() -> None:
+    with np.load(io.BytesIO(encode(FleetEngine(), covered_from=START - HOUR, covered_until=START))) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(arrays["meta"].tobytes())
+    arrays["meta"] = np.frombuffer(json.dumps({**meta, "version": FORMAT_VERSION + 1}).encode(), dtype=np.uint8)
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+
+    with pytest.raises(SnapshotError, match="run `smartcloudops train` again"):
+        _restore(out.getvalue())
