@@ -51,7 +51,7 @@ class CapacityReport(BaseModel):
 
 
 def _filesystem(f: Filesystem, at: datetime) -> FilesystemUse:
-    used = Quantity(metric=MetricKind.DISK, value=f.used_percent, window="used", at=at)
+    used = Quantity(metric=MetricKind.DISK, value=f.used_percent, window="in use", at=at)
     return FilesystemUse(
         mountpoint=f.mountpoint,
         device=f.device,
