@@ -1,4 +1,4 @@
-"""How tools write numbers and times: always with their unit, and with the window or time they belong to."""
+"""How results write times and sizes: UTC times to the second or the minute, windows with their length, binary units."""
 
 from __future__ import annotations
 
