@@ -92,7 +92,7 @@ def _fleet_metric(ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | Non
     if not samples:
         return None
     readings = sorted(
-        (HostReading(host=s.host, metric=kind, value=s.value, window=s.window, at=s.timestamp) for s in samples),
+        (HostReading.of(s) for s in samples),
         key=lambda r: -r.value,
     )
     return FleetMetric(

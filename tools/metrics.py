@@ -9,17 +9,12 @@ from pydantic import BaseModel, Field
 
 from domain.durations import parse_moment
 from domain.errors import InputError
-from domain.models import Anomaly, AnomalyStatus, HostState, MetricKind, Sample, ToolResult, ToolStatus
+from domain.models import Anomaly, AnomalyStatus, HostState, MetricKind, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, matching, metrics_source, resolve_state
 from tools.results import HostReading
 
 _HOST_FIELD = HOST_FIELD
-
-
-def reading_of(s: Sample) -> HostReading:
-    """A metrics sample as a host reading, with its window and time."""
-    return HostReading(host=s.host, metric=s.metric, value=s.value, window=s.window, at=s.timestamp)
 
 
 class CurrentMetric(BaseModel):
@@ -94,7 +89,7 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
     # A fleet answer lists the busiest hosts first, so the part that fits in a reply is the useful part.
     ranked = filtered or len(samples) > 20
     order = sorted(samples, key=lambda s: -s.value) if ranked else sorted(samples, key=lambda s: s.host.name)
-    result.readings = [reading_of(s) for s in order]
+    result.readings = [HostReading.of(s) for s in order]
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=result)
 
 
@@ -123,7 +118,7 @@ def top_hosts(ctx: ToolContext, args: TopHostsArgs) -> ToolResult:
     if not samples:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)
     ranked = sorted(samples, key=lambda s: s.value, reverse=args.order == "highest")[: args.n]
-    result.readings = [reading_of(s) for s in ranked]
+    result.readings = [HostReading.of(s) for s in ranked]
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=result)
 
 
@@ -160,7 +155,7 @@ def host_status(ctx: ToolContext, args: HostStatusArgs) -> ToolResult:
     params = args.model_dump(mode="json")
     state = resolve_state(ctx, args.host)
     readings = [
-        reading_of(found[0])
+        HostReading.of(found[0])
         for metric in (_STATUS_METRICS if state.up else ())
         if (found := metrics.current(metric, [state.ref]))
     ]

@@ -15,7 +15,7 @@ from typing import Protocol, TypeAlias, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 
 from domain.durations import format_duration
-from domain.models import Anomaly, HostRef, HostState, MetricKind, format_value
+from domain.models import Anomaly, HostRef, HostState, MetricKind, Sample, format_value
 from tools.formatting import minute, size
 
 JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
@@ -82,6 +82,13 @@ class HostReading(BaseModel):
     value: float
     window: str
     at: datetime | None = None
+
+    @classmethod
+    def of(cls, sample: Sample) -> HostReading:
+        """A metrics sample as a host reading, with its window and time."""
+        return cls(
+            host=sample.host, metric=sample.metric, value=sample.value, window=sample.window, at=sample.timestamp
+        )
 
     @property
     def quantity(self) -> Quantity:
