@@ -13,6 +13,7 @@ from adapters.simulated.metrics import SimulatedMetrics
 from bot.config.settings import AuditSettings, RemediationSettings, Settings
 from bot.services import Services
 from bot.wiring import build_services
+from domain.models import Anomaly, MetricKind, Severity
 from remediation.cloud_state import GroupState
 from simulator.fleet import FleetModel, Incident, IncidentKind
 
@@ -36,3 +37,15 @@ def services(tmp_path: Path) -> Services:
         audit=AuditSettings(dir=tmp_path / "logs"), remediation=RemediationSettings(approvers={"*": ["U_LEAD"]})
     )
     return build_services(settings, clock=clock, metrics=SimulatedMetrics(fleet, clock), cloud=cloud, load_model=False)
+
+
+def db_cpu_incident(services: Services, *, minutes_ago: int = 10) -> Anomaly:
+    """Store an open critical CPU incident of db-1 at 97.0%, started ``minutes_ago`` before NOW."""
+    db = next(h for h in services.tools.metrics.hosts() if h.name == "db-1")  # type: ignore[union-attr]
+    started = NOW - timedelta(minutes=minutes_ago)
+    incident = Anomaly(
+        id="a1", host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
+        score=9.0, value=97.0, started_at=started, updated_at=NOW,
+    )  # fmt: skip
+    services.anomalies.upsert(incident)
+    return incident

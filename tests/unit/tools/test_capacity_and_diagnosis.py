@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from agent.phrasing import phrase
 from bot.services import Services
-from domain.models import Anomaly, MetricKind, Severity, ToolStatus
-from tests.unit.tools.conftest import NOW
+from domain.models import MetricKind, ToolStatus
+from tests.unit.tools.conftest import db_cpu_incident
 from tools.around import AroundTime
 from tools.capacity import CapacityReport
 from tools.diagnosis import Diagnosis, is_abnormal
@@ -98,14 +96,7 @@ def test_capacity_of_a_path(services: Services) -> None:
 
 
 def test_what_happened_around_a_time_compares_with_the_hour_before(services: Services) -> None:
-    db = next(h for h in services.tools.metrics.hosts() if h.name == "db-1")  # type: ignore[union-attr]
-    started = NOW - timedelta(minutes=10)
-    services.anomalies.upsert(
-        Anomaly(
-            id="a1", host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
-            score=9.0, value=97.0, started_at=started, updated_at=NOW,
-        )
-    )  # fmt: skip
+    db_cpu_incident(services)
 
     answer = services.runner.answer("what happened on db-1 5 minutes ago")
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.services import Services
-from domain.models import Anomaly, MetricKind, Severity, ToolStatus
-from tests.unit.tools.conftest import DOWN_SINCE, NOW
+from domain.models import MetricKind, ToolStatus
+from tests.unit.tools.conftest import DOWN_SINCE, NOW, db_cpu_incident
 from tools.fleet import FleetStatus
 from tools.metrics import CurrentMetric, HostStatus
 
@@ -41,13 +39,7 @@ def test_fleet_averages_say_their_unit_and_basis_and_the_worst_host_comes_first(
 
 
 def test_fleet_status_lists_open_incidents(services: Services) -> None:
-    db = next(h for h in services.tools.metrics.hosts() if h.name == "db-1")  # type: ignore[union-attr]
-    services.anomalies.upsert(
-        Anomaly(
-            id="a1", host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
-            score=9.0, value=97.0, started_at=NOW - timedelta(minutes=9), updated_at=NOW,
-        )
-    )  # fmt: skip
+    db_cpu_incident(services, minutes_ago=9)
 
     _, data, _ = call(services, "fleet_status")
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 from agent.langchain_runner import render_for_model
 from agent.phrasing import result_text
 from bot.services import Services
-from domain.models import Anomaly, HostState, MetricKind, Severity, ToolResult, ToolStatus
-from tests.unit.tools.conftest import NOW
+from domain.models import Anomaly, HostState, ToolResult, ToolStatus
+from tests.unit.tools.conftest import NOW, db_cpu_incident
 from tools.registry import TOOLS, Tool
 from tools.results import JsonValue, Quantity, RendersForModel, for_model
 
@@ -55,14 +55,7 @@ _UNIT_OR_WINDOW = re.compile(r"%|MB/s|iB\b|\(")
 
 @pytest.fixture
 def seeded(services: Services) -> Services:
-    db = next(h for h in services.tools.metrics.hosts() if h.name == "db-1")  # type: ignore[union-attr]
-    started = NOW - timedelta(minutes=10)
-    services.anomalies.upsert(
-        Anomaly(
-            id="a1", host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
-            score=9.25, value=97.04, started_at=started, updated_at=NOW,
-        )
-    )  # fmt: skip
+    db_cpu_incident(services)
     events = services.settings.audit.dir / "events.jsonl"
     events.parent.mkdir(parents=True, exist_ok=True)
     at = (NOW - timedelta(minutes=5)).isoformat().replace("+00:00", "Z")
