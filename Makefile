@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := prometheus prometheus-node-exporter redis-server victoria-metrics
 PACKAGES := domain adapters agent bot detectors evaluation remediation simulator tools
 
-.PHONY: help uv install system-deps demo test unit integration lint typecheck fmt clean
+.PHONY: help uv install system-deps demo test unit integration lint typecheck fmt clean intents
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -61,6 +61,9 @@ typecheck: install ## mypy, strict on the packages
 fmt: install ## format and autofix
 	@$(RUN) ruff format .
 	@$(RUN) ruff check --fix .
+
+intents: install ## refit the packaged intent model (agent/data/intent_model.npz) on agent/data/intent_corpus.yaml
+	@$(RUN) python -m agent.intent_model --export
 
 clean: ## remove caches and local logs
 	rm -rf .pytest_cache .mypy_cache .ruff_cache logs
