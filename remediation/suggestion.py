@@ -1,7 +1,8 @@
 """Which fix to suggest for an incident, and which next step after a fix that did not help. Pure.
 
 Suggest fix on an incident message and the "next step" button of a failed check both ask
-``choose_fix``, so the two never disagree:
+``choose_fix``, so the two never disagree; whether a message offers Suggest fix at all is
+``first_fix``, the first step of the same choice:
 
 1. a rule that maps the signal to an action (``then <action>``) wins;
 2. CPU or memory on a member of an Auto Scaling group: scale the group up by one;
@@ -33,10 +34,10 @@ class Suggestion:
     reason: str = ""
 
 
-def _scale_group(group: GroupState, limits: ActionLimits) -> Suggestion:
+def _scale_group(group: GroupState, call: ActionCall) -> Suggestion:
     if group.desired_capacity + 1 > group.max_size:
         return Suggestion(None, f"{group.name} is already at its MaxSize of {group.max_size}")
-    return Suggestion(scale_up(group=group.name, by=1, limits=limits), f"{group.name} has room to grow")
+    return Suggestion(call, f"{group.name} has room to grow")
 
 
 def _restart_host(host: HostRef | None, service: str | None, limits: ActionLimits) -> Suggestion:
@@ -54,6 +55,27 @@ def _restart_host(host: HostRef | None, service: str | None, limits: ActionLimit
 
 def _kind(call: ActionCall) -> str:
     return "scale" if call.action in _SCALING else call.action.value
+
+
+def first_fix(
+    *, metric: MetricKind, rule_call: ActionCall | None, group: str | None, limits: ActionLimits
+) -> ActionCall | None:
+    """The fix Suggest fix requests first, before the group's capacity is read; None: there is none.
+
+    Args:
+        metric: the incident's signal.
+        rule_call: the call a rule with ``then <action>`` on this signal asks for on the incident's host.
+        group: the name of the Auto Scaling group the host's instance belongs to.
+        limits: what configuration allows.
+
+    Raises:
+        InputError, ActionNotAllowed: a scale-up of ``group`` by one is not allowed.
+    """
+    if rule_call is not None:
+        return rule_call
+    if group is not None and metric in SCALABLE_SIGNALS:
+        return scale_up(group=group, by=1, limits=limits)
+    return None
 
 
 def choose_fix(
@@ -76,11 +98,10 @@ def choose_fix(
         tried: the fix that already ran and did not help (None: the first suggestion).
     """
     if tried is None:
-        if rule_call is not None:
-            return Suggestion(rule_call, "a rule maps the signal to it")
-        if group is not None and metric in SCALABLE_SIGNALS:
-            return _scale_group(group, limits)
-        return Suggestion(None, "")
+        call = first_fix(metric=metric, rule_call=rule_call, group=group.name if group else None, limits=limits)
+        if call is None or group is None or call is rule_call:
+            return Suggestion(call, "a rule maps the signal to it" if call is not None else "")
+        return _scale_group(group, call)
     if rule_call is not None and _kind(rule_call) != _kind(tried):
         return Suggestion(rule_call, "a rule maps the signal to it")
     if tried.action in _SCALING:
@@ -90,4 +111,4 @@ def choose_fix(
         return _restart_host(host, service, limits)
     if group is None:
         return Suggestion(None, "the host is in no Auto Scaling group to scale")
-    return _scale_group(group, limits)
+    return _scale_group(group, scale_up(group=group.name, by=1, limits=limits))

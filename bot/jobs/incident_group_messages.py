@@ -2,7 +2,8 @@
 
 Every member incident maps to the group's message (``PostedIncident.group``), so a change of any
 member (acknowledged, silenced, escalated, resolved) re-renders that one message; the group is
-resolved once all its members are.
+resolved once all its members are. A new group's thread gets the chart of its hosts over the last
+hour; its message offers Suggest fix while every open member has the same fix.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import structlog
 from bot.jobs.chat import ChatMessages
 from bot.jobs.incident_grouping import NewGroup
 from bot.jobs.incident_messages import IncidentMessageMap, PostedGroup, PostedIncident, first_posted
+from bot.slack.charts import Chart
+from bot.slack.fix_offers import common_fix
 from bot.slack.incident_blocks import incident_text
 from bot.slack.incident_group_blocks import (
     GroupMember,
@@ -30,6 +33,7 @@ from bot.slack.incident_group_blocks import (
 from domain.errors import NotifierUnavailable
 from domain.models import Anomaly, AnomalyStatus
 from domain.ports import AnomalyStore
+from remediation.actions import ActionCall
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +66,18 @@ def group_message(
     shown = shown_members(members)
     worst = worst_member(members) or (shown[0] if shown else None)
     book = runbook(worst.anomaly) if worst is not None else None
-    return group_text(group.metric, members), group_blocks(group.group_id, group.metric, members, now=now, runbook=book)
+    blocks = group_blocks(group.group_id, group.metric, members, now=now, runbook=book, fix=group.fix_offered)
+    return group_text(group.metric, members), blocks
+
+
+def post_chart(chat: ChatMessages, chart: Chart | None, *, channel: str, ts: str) -> None:
+    """Upload ``chart`` in the thread of message ``ts``; a refusal is logged (the message is posted either way)."""
+    if chart is None:
+        return
+    try:
+        chat.upload_file(channel=channel, thread_ts=ts, content=chart.png, filename=chart.filename, title=chart.title)
+    except NotifierUnavailable as exc:
+        log.warning("incident_chart_not_posted", channel=channel, ts=ts, error=str(exc))
 
 
 @dataclass
@@ -74,12 +89,16 @@ class IncidentGroups:
         chat: where the messages go.
         posted: the posted messages (members and groups).
         runbook: the runbook link of an incident's signal, if configured.
+        fix: the fix Suggest fix would request for an incident (None: it has none).
+        chart: the chart of the last hour of incidents' hosts, posted in a new group's thread.
     """
 
     anomalies: AnomalyStore
     chat: ChatMessages
     posted: IncidentMessageMap
     runbook: Callable[[Anomaly], str | None]
+    fix: Callable[[Anomaly, datetime], ActionCall | None] = lambda _anomaly, _now: None
+    chart: Callable[[Sequence[Anomaly], datetime], Chart | None] = lambda _anomalies, _now: None
 
     def _members(
         self,
@@ -91,6 +110,12 @@ class IncidentGroups:
         return group_members(
             group, anomalies=self.anomalies, posted=self.posted, now=now, newer=newer, newer_posted=newer_posted
         )
+
+    def _with_fix(self, group: PostedGroup, members: Sequence[GroupMember], now: datetime) -> PostedGroup:
+        """``group`` offering Suggest fix when every open member has the same fix."""
+        unresolved = [m.anomaly for m in members if m.anomaly.status is not AnomalyStatus.RESOLVED]
+        offered = common_fix([self.fix(a, now) for a in unresolved]) is not None
+        return group.model_copy(update={"fix_offered": offered})
 
     def open(self, new: NewGroup, now: datetime) -> int:
         """Post the message of a new group; incidents announced alone before it are moved into it.
@@ -108,6 +133,7 @@ class IncidentGroups:
             opened_at=now,
         )
         shown = self._members(group, now, {a.id: a for a in members})
+        group = self._with_fix(group, shown, now)
         text, blocks = group_message(group, shown, now=now, runbook=self.runbook)
         group = group.model_copy(update={"ts": self.chat.post_message(channel=new.channel, text=text, blocks=blocks)})
         self.posted.put_group(group)
@@ -118,6 +144,8 @@ class IncidentGroups:
         for anomaly in new.absorbed:
             self._absorb(anomaly, group, title)
         log.info("incident_group_announced", group_id=group.group_id, channel=group.channel, hosts=len(members))
+        charted = [m.anomaly for m in shown_members(shown)]  # worst first: the chart keeps the highest peaks
+        post_chart(self.chat, self.chart(charted, now), channel=group.channel, ts=group.ts)
         return 1
 
     def _absorb(self, anomaly: Anomaly, group: PostedGroup, title: str) -> None:
@@ -147,6 +175,7 @@ class IncidentGroups:
             return 0
         group = group.model_copy(update={"members": [*group.members, anomaly.id]})
         shown = self._members(group, now, {anomaly.id: anomaly})
+        group = self._with_fix(group, shown, now)
         text, blocks = group_message(group, shown, now=now, runbook=self.runbook)
         self.chat.update_message(channel=group.channel, ts=group.ts, text=text, blocks=blocks)
         self.chat.post_message(channel=group.channel, thread_ts=group.ts, text=f"Joined: {incident_text(anomaly)}")
@@ -187,8 +216,12 @@ class IncidentGroups:
         if group is None:
             return 0
         members = self._members(group, now, newer, newer_posted)
-        text, blocks = group_message(group, members, now=now, runbook=self.runbook)
+        drawn = self._with_fix(group, members, now)
+        text, blocks = group_message(drawn, members, now=now, runbook=self.runbook)
         self.chat.update_message(channel=group.channel, ts=group.ts, text=text, blocks=blocks)
+        if drawn.fix_offered != group.fix_offered:
+            group = drawn
+            self.posted.put_group(group)
         for note in notes:
             self.chat.post_message(channel=group.channel, thread_ts=group.ts, text=note)
         if due:

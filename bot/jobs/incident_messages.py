@@ -49,6 +49,8 @@ class PostedIncident(BaseModel):
     silenced_until: datetime | None = None
     #: The fleet-wide message this incident is listed in (None: it has its own message).
     group: str | None = None
+    #: The message has Suggest fix: the notifier found a fix when it last drew it.
+    fix_offered: bool = False
 
     def is_silenced(self, now: datetime) -> bool:
         """True while a silence holds (no thread notes, no re-announcements)."""
@@ -68,7 +70,9 @@ class PostedIncident(BaseModel):
         return f"Silenced by {mention(self.silenced_by)} {until}"
 
 
-def first_posted(anomaly: Anomaly, *, channel: str, ts: str, now: datetime, group: str | None = None) -> PostedIncident:
+def first_posted(
+    anomaly: Anomaly, *, channel: str, ts: str, now: datetime, group: str | None = None, fix_offered: bool = False
+) -> PostedIncident:
     """What was posted when ``anomaly`` was announced at ``now`` in message ``ts`` (its own, or ``group``'s)."""
     return PostedIncident(
         anomaly_id=anomaly.id,
@@ -79,6 +83,7 @@ def first_posted(anomaly: Anomaly, *, channel: str, ts: str, now: datetime, grou
         peak=anomaly.value,
         announced_at=now,
         group=group,
+        fix_offered=fix_offered,
     )
 
 
@@ -93,6 +98,8 @@ class PostedGroup(BaseModel):
     members: list[str]
     opened_at: datetime
     resolved: bool = False
+    #: The message has Suggest fix: every open member had the same fix when the notifier last drew it.
+    fix_offered: bool = False
 
 
 @dataclass

@@ -7,6 +7,8 @@ works with whichever detector writes the anomalies. One message per incident, up
 are also said in the message's thread, and an unacknowledged critical incident is announced again
 there after ``renotify_after``, at most ``renotify_max`` times. Incidents of one signal opening on
 ``group_min_hosts`` hosts or more share one fleet-wide message (``bot.jobs.incident_group_messages``).
+Each time it draws a message it asks ``fix`` whether there is a fix to suggest, and keeps the answer
+with the message, so a click that redraws it (acknowledge, silence) shows the same buttons.
 """
 
 from __future__ import annotations
@@ -23,15 +25,17 @@ from bot.config.alert_routes import alert_channel_for
 from bot.config.settings import Settings
 from bot.jobs.chat import ChatMessages
 from bot.jobs.incident_changes import GroupChange, MessageChange, message_change, thread_notes
-from bot.jobs.incident_group_messages import IncidentGroups
+from bot.jobs.incident_group_messages import IncidentGroups, post_chart
 from bot.jobs.incident_grouping import Candidate, plan_groups
 from bot.jobs.incident_messages import IncidentMessageMap, PostedIncident, first_posted, incident_message_map
 from bot.services import Services
-from bot.slack.charts import Chart, host_chart
+from bot.slack.charts import Chart, incidents_chart
+from bot.slack.fix_offers import fix_offers
 from bot.slack.incident_blocks import IncidentLinks, incident_blocks, incident_links, incident_text
 from domain.errors import NotifierUnavailable
 from domain.models import Anomaly, AnomalyStatus
 from domain.ports import AnomalyStore
+from remediation.actions import ActionCall
 
 log = structlog.get_logger(__name__)
 
@@ -52,7 +56,9 @@ def render(
     """The blocks of an incident's message given what was posted (its peak and silence) and what else is open."""
     peak = max(posted.peak, anomaly.value)
     silenced = posted.silence_line(now)
-    return incident_blocks(anomaly, peak=peak, links=links, now=now, silenced=silenced, related=related)
+    return incident_blocks(
+        anomaly, peak=peak, links=links, now=now, silenced=silenced, related=related, fix=posted.fix_offered
+    )
 
 
 @dataclass
@@ -68,7 +74,8 @@ class IncidentNotifierJob:
         renotify_after: how long an unacknowledged critical incident waits before it is announced again.
         renotify_max: most re-announcements per incident.
         reopen_within: a signal re-opening within this long of its resolution reuses its message.
-        chart: the chart posted in a new incident's thread.
+        chart: the chart of incidents' hosts posted in a new message's thread (one incident's, or a group's).
+        fix: the fix Suggest fix would request for an incident (None: the message has no Suggest fix).
         group_min_hosts: hosts one signal must open on to get one fleet-wide message (0: never).
         group_window: incidents announced alone this recently are moved into a new group of their signal.
     """
@@ -82,8 +89,9 @@ class IncidentNotifierJob:
     renotify_max: int = 3
     #: A new incident on a signal whose last incident resolved this recently reuses that message (flapping).
     reopen_within: timedelta = timedelta(minutes=5)
-    #: The chart of the last hour posted in the thread of a new incident's message (None: no chart).
-    chart: Callable[[Anomaly, datetime], Chart | None] = lambda _anomaly, _now: None
+    #: The chart of the last hour posted in the thread of a new message (None: no chart).
+    chart: Callable[[Sequence[Anomaly], datetime], Chart | None] = lambda _anomalies, _now: None
+    fix: Callable[[Anomaly, datetime], ActionCall | None] = lambda _anomaly, _now: None
     group_min_hosts: int = 3
     group_window: timedelta = timedelta(minutes=2)
     _open: list[Anomaly] = field(default_factory=list, init=False, repr=False)
@@ -91,7 +99,9 @@ class IncidentNotifierJob:
     @property
     def groups(self) -> IncidentGroups:
         """The fleet-wide messages, over the same store and chat."""
-        return IncidentGroups(self.anomalies, self.chat, self.posted, lambda a: self.links(a).runbook)
+        return IncidentGroups(
+            self.anomalies, self.chat, self.posted, lambda a: self.links(a).runbook, fix=self.fix, chart=self.chart
+        )
 
     def __call__(self, now: datetime) -> int:
         """Bring every incident message up to date; returns how many messages were posted or changed."""
@@ -174,33 +184,34 @@ class IncidentNotifierJob:
         flapped = self._recently_resolved(anomaly, now)
         if flapped is not None:
             return self._reopen(anomaly, flapped, now)
-        links = self.links(anomaly)
-        blocks = incident_blocks(anomaly, peak=anomaly.value, links=links, now=now, related=self._open)
+        posted = first_posted(anomaly, channel=channel, ts="", now=now, fix_offered=self._offers_fix(anomaly, now))
+        blocks = render(anomaly, posted, self.links(anomaly), now, self._open)
         ts = self.chat.post_message(channel=channel, text=incident_text(anomaly), blocks=blocks)
-        self.posted.put(first_posted(anomaly, channel=channel, ts=ts, now=now))
+        self.posted.put(posted.model_copy(update={"ts": ts}))
         self.posted.remember_signal(anomaly)
         log.info("incident_announced", anomaly_id=anomaly.id, channel=channel, severity=anomaly.severity.value)
-        chart = self.chart(anomaly, now)
-        if chart is not None:
-            self.chat.upload_file(
-                channel=channel, thread_ts=ts, content=chart.png, filename=chart.filename, title=chart.title
-            )
+        post_chart(self.chat, self.chart([anomaly], now), channel=channel, ts=ts)
         return 1
+
+    def _offers_fix(self, anomaly: Anomaly, now: datetime) -> bool:
+        return anomaly.status is not AnomalyStatus.RESOLVED and self.fix(anomaly, now) is not None
 
     def _change(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> MessageChange:
         return message_change(anomaly, posted, now, renotify_after=self.renotify_after, renotify_max=self.renotify_max)
 
     def _update(self, anomaly: Anomaly, posted: PostedIncident, now: datetime) -> int:
         change = self._change(anomaly, posted, now)
+        shown = change.posted
         if change.redraw:
-            blocks = render(anomaly, change.posted, self.links(anomaly), now, self._open)
+            shown = shown.model_copy(update={"fix_offered": self._offers_fix(anomaly, now)})
+            blocks = render(anomaly, shown, self.links(anomaly), now, self._open)
             self.chat.update_message(channel=posted.channel, ts=posted.ts, text=incident_text(anomaly), blocks=blocks)
         for note in change.notes:
             self.chat.post_message(channel=posted.channel, text=note, thread_ts=posted.ts)
         if change.due:
             text = f"<!here> Still open and not acknowledged: {incident_text(anomaly)}"
             self.chat.post_message(channel=posted.channel, text=text, thread_ts=posted.ts)
-        self.posted.put(change.posted)
+        self.posted.put(shown)
         return int(bool(change.notes) or change.due or anomaly.status is not posted.status)
 
     def _refresh_groups(self, pending: dict[str, GroupChange], now: datetime) -> int:
@@ -244,6 +255,7 @@ class IncidentNotifierJob:
                 "status": anomaly.status,
                 "severity": anomaly.severity,
                 "peak": anomaly.value,
+                "fix_offered": self._offers_fix(anomaly, now),
             }
         )
         blocks = render(anomaly, posted, self.links(anomaly), now, self._open)
@@ -277,7 +289,6 @@ def build_incident_notifier(settings: Settings, services: Services, chat: ChatMe
         reopen_within=timedelta(minutes=settings.detection.recovery_minutes),
         group_min_hosts=slack.group_min_hosts,
         group_window=timedelta(seconds=slack.group_window_seconds),
-        chart=lambda anomaly, now: (
-            host_chart(metrics, anomaly.host, anomaly.metric, end=now, minutes=60) if metrics is not None else None
-        ),
+        chart=lambda anomalies, now: incidents_chart(metrics, anomalies, end=now) if metrics is not None else None,
+        fix=fix_offers(services),
     )

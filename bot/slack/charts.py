@@ -15,7 +15,7 @@ from bot.slack import messages
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, parse_duration
 from domain.errors import InputError, OpsError
 from domain.hosts import resolve_host
-from domain.models import HostRef, MetricKind, Series
+from domain.models import Anomaly, HostRef, MetricKind, Series
 from domain.ports import MetricsSource
 
 _LOOK_BACK = re.compile(
@@ -91,20 +91,41 @@ def host_chart(
     metrics: MetricsSource, host: HostRef, metric: MetricKind, *, end: datetime, minutes: int
 ) -> Chart | None:
     """The chart of one host's metric over the ``minutes`` before ``end``; None without data or matplotlib."""
+    return hosts_chart(metrics, [host], metric, end=end, minutes=minutes)
+
+
+def incidents_chart(metrics: MetricsSource, anomalies: Sequence[Anomaly], *, end: datetime) -> Chart | None:
+    """The chart of the last hour of incidents' signal on their hosts (each once, in their order)."""
+    if not anomalies:
+        return None
+    hosts = list({a.host.name: a.host for a in anomalies}.values())
+    return hosts_chart(metrics, hosts, anomalies[0].metric, end=end, minutes=_DEFAULT_MINUTES)
+
+
+def hosts_chart(
+    metrics: MetricsSource, hosts: Sequence[HostRef], metric: MetricKind, *, end: datetime, minutes: int
+) -> Chart | None:
+    """One chart of ``hosts``' metric over the ``minutes`` before ``end``, a line per host (the ten highest peaks).
+
+    Returns:
+        The chart, named after the host when there is one, else after how many; None without
+        hosts, data or matplotlib.
+    """
     render = _renderer()  # loads matplotlib: only once a chart is wanted
-    if render is None:
+    if render is None or not hosts:
         return None
     try:
         series = metrics.range(
             metric,
-            [host],
+            list(hosts),
             start=end - timedelta(minutes=minutes),
             end=end,
             step_seconds=max(15.0, minutes * 60 / _POINTS),
         )
     except OpsError:
         return None
-    if not series:
+    if not any(s.timestamps for s in series):
         return None
-    title = messages.chart_title(host.name, metric.label, minutes)
-    return Chart(png=render(series, title), title=title, filename=f"{host.name}-{metric.value}.png")
+    name = hosts[0].name if len(hosts) == 1 else f"{len(hosts)} hosts"
+    title = messages.chart_title(name, metric.label, minutes)
+    return Chart(png=render(series, title), title=title, filename=f"{name.replace(' ', '-')}-{metric.value}.png")

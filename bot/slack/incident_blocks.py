@@ -1,7 +1,8 @@
 """Block Kit of an incident message, pure: an anomaly in, the message that announces it and follows it out.
 
 While the incident is open the message has an **Acknowledge** button; once acknowledged it says by
-whom; once resolved it says how long it lasted and its peak, and the button is gone.
+whom; once resolved it says how long it lasted and its peak, and the button is gone. **Suggest fix**
+is there only when the caller found a fix to suggest (``bot.slack.fix_offers``).
 """
 
 from __future__ import annotations
@@ -69,10 +70,11 @@ def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
     return {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": label}, "value": value}
 
 
-def _buttons(anomaly: Anomaly, silenced: str | None) -> list[dict[str, Any]]:
+def _buttons(anomaly: Anomaly, silenced: str | None, fix: bool) -> list[dict[str, Any]]:
     out = [_button(ACKNOWLEDGE_ACTION, "Acknowledge", anomaly.id)] if anomaly.status is AnomalyStatus.OPEN else []
     out.append(_button(INVESTIGATE_ACTION, "Investigate", anomaly.id))
-    out.append(_button(SUGGEST_FIX_ACTION, "Suggest fix", anomaly.id))
+    if fix:
+        out.append(_button(SUGGEST_FIX_ACTION, "Suggest fix", anomaly.id))
     if silenced:
         return [*out, _button(UNSILENCE_ACTION, "Unsilence", anomaly.id)]
     return out + [_button(f"{SILENCE_ACTION_PREFIX}{k}", label, anomaly.id) for k, label in SILENCE_CHOICES.items()]
@@ -95,6 +97,7 @@ def incident_blocks(
     now: datetime,
     silenced: str | None = None,
     related: Sequence[Anomaly] = (),
+    fix: bool = False,
 ) -> list[dict[str, Any]]:
     """The incident message as it should look now.
 
@@ -104,6 +107,7 @@ def incident_blocks(
         now: the time the message is rendered (for an open incident's age).
         silenced: who silenced it and until when (a line of ``mrkdwn``), while it is silenced.
         related: the open incidents; those on the same host are listed.
+        fix: there is a fix to suggest (the message gets Suggest fix).
     """
     resolved = anomaly.status is AnomalyStatus.RESOLVED
     header = (
@@ -128,7 +132,7 @@ def incident_blocks(
         return out
     if silenced:
         out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":no_bell: {silenced}"}]})
-    out.append({"type": "actions", "block_id": f"incident:{anomaly.id}", "elements": _buttons(anomaly, silenced)})
+    out.append({"type": "actions", "block_id": f"incident:{anomaly.id}", "elements": _buttons(anomaly, silenced, fix)})
     return out
 
 

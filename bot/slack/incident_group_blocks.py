@@ -2,7 +2,8 @@
 
 The message names the signal and how many hosts, the worst severity, since when, and each host
 with its value; its buttons act on the whole group (**Acknowledge all**, **Silence all**) or on
-its worst host (**Investigate**). As members are acknowledged or resolve, the message says how
+its worst host (**Investigate**, and **Suggest fix** when every open host has the same fix, such
+as one Auto Scaling group to scale up). As members are acknowledged or resolve, the message says how
 many ("5 of 7 resolved"); once all have resolved the buttons are gone.
 """
 
@@ -13,7 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.slack.incident_blocks import INVESTIGATE_ACTION, SEVERITY_ICONS, SILENCE_CHOICES, incident_title
+from bot.slack.incident_blocks import (
+    INVESTIGATE_ACTION,
+    SEVERITY_ICONS,
+    SILENCE_CHOICES,
+    SUGGEST_FIX_ACTION,
+    incident_title,
+)
 from bot.slack.mrkdwn import cut_lines, escape, link, mention
 from domain.durations import format_duration
 from domain.models import Anomaly, AnomalyStatus, MetricKind, format_value
@@ -92,13 +99,15 @@ def _button(action_id: str, label: str, value: str) -> dict[str, Any]:
     return {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": label}, "value": value}
 
 
-def _buttons(group_id: str, shown: Sequence[GroupMember], silenced: str | None) -> list[dict[str, Any]]:
+def _buttons(group_id: str, shown: Sequence[GroupMember], silenced: str | None, fix: bool) -> list[dict[str, Any]]:
     out = []
     if any(m.anomaly.status is AnomalyStatus.OPEN for m in shown):
         out.append(_button(GROUP_ACKNOWLEDGE_ACTION, "Acknowledge all", group_id))
     worst = worst_member(shown)
     if worst is not None:
         out.append(_button(INVESTIGATE_ACTION, f"Investigate {worst.anomaly.host.name}"[:75], worst.anomaly.id))
+        if fix:  # the fix every open host shares, requested as the worst host's
+            out.append(_button(SUGGEST_FIX_ACTION, "Suggest fix", worst.anomaly.id))
     if silenced:
         return [*out, _button(GROUP_UNSILENCE_ACTION, "Unsilence all", group_id)]
     labels = [label.replace("Silence", "Silence all", 1) for label in SILENCE_CHOICES.values()]
@@ -132,6 +141,7 @@ def group_blocks(
     *,
     now: datetime,
     runbook: str | None = None,
+    fix: bool = False,
 ) -> list[dict[str, Any]]:
     """The fleet-wide message as it should look now.
 
@@ -141,6 +151,7 @@ def group_blocks(
         members: every incident of the group (a host with several is shown once).
         now: the time the message is rendered (for the group's age).
         runbook: the signal's runbook link, when configured.
+        fix: every open member has the same fix to suggest (the message gets Suggest fix).
     """
     shown = shown_members(members)
     if not shown:
@@ -172,7 +183,11 @@ def group_blocks(
         some = f" ({len(quiet)} of {len(open_ones)} open hosts)" if len(quiet) < len(open_ones) else ""
         out.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":no_bell: {silenced}{some}"}]})
     out.append(
-        {"type": "actions", "block_id": f"incident-group:{group_id}", "elements": _buttons(group_id, shown, silenced)}
+        {
+            "type": "actions",
+            "block_id": f"incident-group:{group_id}",
+            "elements": _buttons(group_id, shown, silenced, fix),
+        }
     )
     return out
 

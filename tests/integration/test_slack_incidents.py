@@ -178,7 +178,7 @@ def test_silence_from_the_button_quiets_the_thread_and_ops_unsilence_lifts_it(
         update.body["blocks"]
     )
     buttons = [e["action_id"] for b in update.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert ["incident_acknowledge", "incident_investigate", "incident_suggest_fix", "incident_unsilence"] == buttons
+    assert ["incident_acknowledge", "incident_investigate", "incident_unsilence"] == buttons  # no AWS: no fix
     posts = len(fake_slack.received("chat.postMessage"))
     clock.advance(timedelta(minutes=45))
     notifier(clock.now())
@@ -293,3 +293,20 @@ def test_when_a_timed_silence_ends_the_message_loses_it_and_its_thread_says_so(
     thread = [c.body["text"] for c in fake_slack.received("chat.postMessage") if c.body.get("thread_ts") == ts]
     assert "Silence by <@U_ANN> ended" in thread
     assert thread[-1].startswith("<!here> Still open and not acknowledged")
+
+
+def test_a_fleet_wide_message_gets_the_chart_of_its_hosts_in_its_thread(
+    bot: RunningBot, notifier: IncidentNotifierJob, fake_slack: FakeSlackApi, clock: ManualClock
+) -> None:
+    assert bot.services.metrics is not None
+    hosts = bot.services.metrics.hosts()[:3]
+    for n, host in enumerate(hosts):
+        bot.services.anomalies.upsert(incident(clock, id=f"cpu-{n}", host=host, value=91.0 + n))
+
+    notifier(clock.now())
+
+    [group] = fake_slack.received("chat.postMessage")
+    assert group.body["text"].startswith("[high] CPU high on 3 hosts")
+    [chart] = fake_slack.received("files.completeUploadExternal")
+    assert group.response["ts"] == chart.body["thread_ts"]
+    assert "3 hosts CPU, last 1h" in json.dumps(chart.body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,7 +77,9 @@ def test_suggest_fix_requests_the_rules_action_in_the_thread_and_a_second_click_
     )
     assert notifier is not None
     notifier(now)
-    ts = fake_slack.received("chat.postMessage")[0].response["ts"]
+    announced = fake_slack.received("chat.postMessage")[0]
+    ts = announced.response["ts"]
+    assert "incident_suggest_fix" in json.dumps(announced.body["blocks"])
 
     click(bot, "incident_suggest_fix", "web-1-cpu-fix", user="U_ONCALL", ts=ts)
 
@@ -92,3 +95,33 @@ def test_suggest_fix_requests_the_rules_action_in_the_thread_and_a_second_click_
     note = fake_slack.received("chat.postEphemeral")[-1]
     assert f"request `{pending.id}` is already waiting for approval" in note.body["text"]
     assert 1 == len(bot.services.approvals.pending())
+
+
+def test_a_signal_no_rule_maps_gets_no_suggest_fix_button(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
+    assert bot.services.metrics is not None
+    web1 = next(h for h in bot.services.metrics.hosts() if h.name == "web-1")
+    now = bot.services.clock.now()
+    bot.services.anomalies.upsert(
+        Anomaly(
+            id="web-1-disk",
+            host=web1,
+            metric=MetricKind.DISK,
+            detector="engine",
+            severity=Severity.HIGH,
+            score=6.0,
+            value=95.0,
+            started_at=now,
+            updated_at=now,
+        )
+    )
+    notifier = build_incident_notifier(
+        bot.services.settings, bot.services, SlackNotifier(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
+    )
+    assert notifier is not None
+
+    notifier(now)
+
+    [announced] = fake_slack.received("chat.postMessage")
+    buttons = [e["action_id"] for b in announced.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "incident_investigate" in buttons
+    assert "incident_suggest_fix" not in buttons

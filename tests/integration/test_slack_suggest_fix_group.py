@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
+from slack_sdk import WebClient
 
 from adapters.aws.cloud_actions import AwsCloudActions
 from adapters.clock import ManualClock
+from adapters.slack.notifier import SlackNotifier
 from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings
+from bot.jobs.incident_notifier import build_incident_notifier
 from domain.models import Anomaly, HostRef, MetricKind, Severity
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.moto_aws import REGION, create_group, run_instances
@@ -40,12 +44,12 @@ def member_of(aws_env: str, group: str) -> str:
     return cloud.describe_group(group).instances[0].instance_id
 
 
-def suggest_fix_on(bot: RunningBot, instance_id: str, metric: MetricKind = MetricKind.CPU) -> None:
+def incident_on(bot: RunningBot, instance_id: str, metric: MetricKind = MetricKind.CPU, name: str = "app-1") -> None:
     now = bot.services.clock.now()
     bot.services.anomalies.upsert(
         Anomaly(
-            id="app-1-incident",
-            host=HostRef(instance="10.0.2.11:9100", host="app-1", instance_id=instance_id),
+            id=f"{name}-incident",
+            host=HostRef(instance=f"{name}:9100", host=name, instance_id=instance_id),
             metric=metric,
             detector="engine",
             severity=Severity.HIGH,
@@ -55,6 +59,10 @@ def suggest_fix_on(bot: RunningBot, instance_id: str, metric: MetricKind = Metri
             updated_at=now,
         )
     )
+
+
+def suggest_fix_on(bot: RunningBot, instance_id: str, metric: MetricKind = MetricKind.CPU) -> None:
+    incident_on(bot, instance_id, metric)
     body, headers = block_action(
         "incident_suggest_fix", "app-1-incident", user="U_ONCALL", channel="C_ALERTS", message_ts=INCIDENT_TS
     )
@@ -107,3 +115,24 @@ def test_an_instance_in_no_group_gets_no_fix(bot: RunningBot, fake_slack: FakeSl
 
     assert "I have no fix to suggest: no rule maps CPU" in fake_slack.received("chat.postEphemeral")[-1].body["text"]
     assert [] == bot.services.approvals.pending()
+
+
+def test_only_the_message_of_a_group_member_offers_suggest_fix(
+    bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str
+) -> None:
+    create_group(aws_env)
+    [outsider] = run_instances(aws_env)
+    incident_on(bot, member_of(aws_env, "web-asg"), name="app-1")
+    incident_on(bot, outsider, name="app-2")
+    notifier = build_incident_notifier(
+        bot.services.settings, bot.services, SlackNotifier(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
+    )
+    assert notifier is not None
+
+    notifier(bot.services.clock.now())
+
+    offered = {
+        p.body["text"].split(":")[0]: "incident_suggest_fix" in json.dumps(p.body["blocks"])
+        for p in fake_slack.received("chat.postMessage")
+    }
+    assert {"[high] app-1": True, "[high] app-2": False} == offered

@@ -12,9 +12,11 @@ from adapters.memory.anomalies import InMemoryAnomalyStore
 from bot.config.slack_settings import SlackSettings
 from bot.jobs.incident_grouping import Candidate, plan_groups
 from bot.jobs.incident_notifier import IncidentNotifierJob
+from bot.slack.charts import Chart
 from bot.slack.incident_blocks import IncidentLinks
 from bot.slack.incident_group_blocks import GroupMember, group_blocks
 from domain.models import Anomaly, AnomalyStatus, MetricKind, Severity
+from remediation.actions import ActionCall, ActionName
 from tests.unit.bot.slack.fakes import RecordingChat
 from tests.unit.bot.test_incident_notifier import T0, actions, anomaly, mrkdwn_texts, notifier_job
 
@@ -278,3 +280,71 @@ def test_a_group_needs_two_hosts_or_grouping_is_off(hosts: int, valid: bool) -> 
         return
     with pytest.raises(ValidationError, match="at least 2 hosts"):
         SlackSettings(group_min_hosts=hosts)
+
+
+SCALE_WEB = ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 1})
+SCALE_API = ActionCall(action=ActionName.SCALE_UP, params={"group": "api-asg", "by": 1})
+
+
+@pytest.mark.parametrize(
+    ("fixes", "expected"),
+    [
+        ((SCALE_WEB, SCALE_WEB, SCALE_WEB), True),
+        ((SCALE_WEB, SCALE_API, SCALE_WEB), False),  # hosts in two groups: one click cannot fix them all
+        ((SCALE_WEB, None, SCALE_WEB), False),  # a host with no fix
+    ],
+)
+def test_a_group_offers_suggest_fix_on_its_worst_host_only_when_every_open_host_has_the_same_fix(
+    job: IncidentNotifierJob,
+    store: InMemoryAnomalyStore,
+    chat: RecordingChat,
+    fixes: tuple[ActionCall | None, ...],
+    expected: bool,
+) -> None:
+    by_host = {f"web-{n}": fix for n, fix in enumerate(fixes, start=1)}
+    job.fix = lambda a, _now: by_host[a.host.name]
+    for n in range(1, 4):
+        store.upsert(web(n, 90.0 + n))
+
+    job(T0)
+
+    [post] = top_level(chat)
+    buttons = {e["action_id"]: e["value"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    assert ({"incident_suggest_fix": "web-3-cpu"} if expected else {}) == {
+        k: v for k, v in buttons.items() if k == "incident_suggest_fix"
+    }
+
+
+def test_a_group_whose_odd_host_resolves_offers_the_fix_the_others_share(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    job.fix = lambda a, _now: SCALE_API if a.host.name == "web-1" else SCALE_WEB
+    for n in range(1, 4):
+        store.upsert(web(n))
+    job(T0)
+    store.upsert(web(1, 40.0, status=AnomalyStatus.RESOLVED, ended_at=T0 + M))
+
+    job(T0 + M)
+
+    assert "incident_suggest_fix" not in actions(top_level(chat)[0]["blocks"])
+    assert "incident_suggest_fix" in actions(chat.updates[-1]["blocks"])
+    member = job.posted.get("web-2-cpu")
+    group = job.posted.get_group(member.group) if member is not None and member.group else None
+    assert group is not None
+    assert group.fix_offered
+
+
+def test_the_chart_of_the_groups_hosts_goes_in_its_thread_once(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    job.chart = lambda anomalies, _now: Chart(
+        png=b"PNG", title=", ".join(a.host.name for a in anomalies), filename="cpu.png"
+    )
+    for n in range(1, 4):
+        store.upsert(web(n))
+
+    job(T0)
+    store.upsert(web(4))
+    job(T0 + M)
+
+    assert [("1.1", "web-1, web-2, web-3")] == [(u["thread_ts"], u["title"]) for u in chat.uploads]

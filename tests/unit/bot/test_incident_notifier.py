@@ -10,12 +10,13 @@ import pytest
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.memory.conversations import InMemoryConversationStore
 from bot.config.alert_routes import AlertRoute, alert_channel_for
-from bot.jobs.incident_notifier import IncidentMessageMap, IncidentNotifierJob
+from bot.jobs.incident_notifier import IncidentMessageMap, IncidentNotifierJob, render
 from bot.slack.charts import Chart
-from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, IncidentLinks, incident_blocks
+from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, SUGGEST_FIX_ACTION, IncidentLinks, incident_blocks
 from bot.slack.ops_command import OpsKind, parse_ops
 from domain.errors import InputError
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity
+from remediation.actions import ActionCall, ActionName
 from tests.unit.bot.slack.fakes import RecordingChat
 
 T0 = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
@@ -94,7 +95,6 @@ def test_a_new_incident_is_announced_once_with_its_facts_and_the_acknowledge_but
     expected = [
         ACKNOWLEDGE_ACTION,
         "incident_investigate",
-        "incident_suggest_fix",
         *(f"incident_silence_{k}" for k in ("1h", "4h", "resolved")),
     ]
     assert expected == actions(post["blocks"])
@@ -248,7 +248,7 @@ def test_other_open_incidents_on_the_host_are_listed_on_the_message(
 def test_the_chart_of_the_last_hour_goes_in_the_new_messages_thread_once(
     job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
 ) -> None:
-    job.chart = lambda a, now: Chart(png=b"PNG", title=f"{a.host.name} at {now:%H:%M}", filename="web-1-cpu.png")
+    job.chart = lambda a, now: Chart(png=b"PNG", title=f"{a[0].host.name} at {now:%H:%M}", filename="web-1-cpu.png")
     store.upsert(anomaly())
 
     job(T0)
@@ -283,3 +283,37 @@ def test_a_signal_reopening_within_the_recovery_time_reuses_its_message_and_a_la
     job(later + timedelta(minutes=30))
 
     assert 2 == len([p for p in chat.posts if p["thread_ts"] is None])
+
+
+SCALE = ActionCall(action=ActionName.SCALE_UP, params={"group": "web-asg", "by": 1})
+
+
+def test_suggest_fix_is_offered_only_for_an_incident_with_a_fix(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    job.fix = lambda a, _now: SCALE if a.host.name == "web-1" else None
+    store.upsert(anomaly())
+    store.upsert(anomaly("db-1"))
+
+    job(T0)
+
+    offered = {p["text"].split(":")[0]: SUGGEST_FIX_ACTION in actions(p["blocks"]) for p in chat.posts}
+    assert {"[high] web-1": True, "[high] db-1": False} == offered
+
+
+def test_a_redraw_asks_again_and_a_click_redrawing_the_message_keeps_what_the_notifier_decided(
+    job: IncidentNotifierJob, store: InMemoryAnomalyStore, chat: RecordingChat
+) -> None:
+    job.fix = lambda _a, _now: SCALE
+    store.upsert(anomaly())
+    job(T0)
+    job.fix = lambda _a, _now: None  # the rule was removed
+    store.upsert(anomaly(severity=Severity.CRITICAL, value=97.0))
+
+    job(T0 + timedelta(minutes=1))
+
+    posted = job.posted.get("web-1-cpu")
+    assert posted is not None
+    redrawn = render(anomaly(), posted, IncidentLinks(), T0 + timedelta(minutes=2))
+    assert (False, False) == (SUGGEST_FIX_ACTION in actions(chat.updates[-1]["blocks"]), posted.fix_offered)
+    assert SUGGEST_FIX_ACTION not in actions(redrawn)

@@ -7,7 +7,7 @@ import pytest
 from domain.models import HostRef, MetricKind
 from remediation.actions import ActionCall, ActionLimits, ActionName
 from remediation.cloud_state import GroupState
-from remediation.suggestion import choose_fix
+from remediation.suggestion import choose_fix, first_fix
 
 WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0a1b2c3d4e5f60001")
 NO_ID = HostRef(instance="10.0.1.12:9100", host="web-2")
@@ -106,3 +106,26 @@ def test_a_rule_of_the_same_kind_as_what_ran_is_not_suggested_again() -> None:
     suggestion = choose_fix(metric=MetricKind.CPU, host=WEB1, limits=LIMITS, rule_call=SCALE, group=GROUP, tried=SCALE)
 
     assert RESTART == suggestion.call
+
+
+@pytest.mark.parametrize(
+    ("metric", "rule_call", "group", "expected"),
+    [
+        (MetricKind.CPU, SCALE_OTHER, "web-asg", SCALE_OTHER),  # the rule wins over the group
+        (MetricKind.DISK, RESTART, None, RESTART),  # a rule on any signal, in no group
+        (MetricKind.CPU, None, "web-asg", SCALE),
+        (MetricKind.MEMORY, None, "web-asg", SCALE),
+        (MetricKind.DISK, None, "web-asg", None),  # only CPU and memory scale without a rule
+        (MetricKind.CPU, None, None, None),
+    ],
+)
+def test_the_first_fix_is_the_rules_call_or_a_scale_up_of_the_group(
+    metric: MetricKind, rule_call: ActionCall | None, group: str | None, expected: ActionCall | None
+) -> None:
+    assert expected == first_fix(metric=metric, rule_call=rule_call, group=group, limits=LIMITS)
+
+
+def test_the_first_fix_is_what_choose_fix_requests_on_a_group_with_room() -> None:
+    offered = first_fix(metric=MetricKind.CPU, rule_call=None, group=GROUP.name, limits=LIMITS)
+
+    assert offered == choose_fix(metric=MetricKind.CPU, host=WEB1, limits=LIMITS, group=GROUP).call

@@ -1,0 +1,127 @@
+"""Whether an incident message offers Suggest fix, with Auto Scaling membership read once per instance for a while."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from structlog.testing import capture_logs
+
+from adapters.clock import ManualClock
+from adapters.simulated.cloud import SimulatedCloudActions
+from bot.config.settings import AuditSettings, Settings
+from bot.services import Services
+from bot.slack.fix_offers import MembershipCache, common_fix, fix_offers
+from domain.errors import CloudActionFailed
+from domain.models import Anomaly, MetricKind, Severity
+from remediation.actions import ActionCall, ActionName
+from remediation.cloud_state import GroupState, InstanceState
+from tests.unit.bot.simulated_services import GROUP, START, simulated_services
+
+WEB1_ID = "i-0000000000a000000"
+SCALE = ActionCall(action=ActionName.SCALE_UP, params={"group": GROUP, "by": 1})
+
+
+class CountingMembership:
+    """A cloud with groups that counts the questions, or fails them all."""
+
+    def __init__(self, *, failing: bool = False) -> None:
+        self.asked: list[str] = []
+        self.failing = failing
+
+    def auto_scaling_group_of(self, instance_id: str) -> str | None:
+        self.asked.append(instance_id)
+        if self.failing:
+            raise CloudActionFailed("describe_auto_scaling_instances", "endpoint unreachable")
+        return GROUP if instance_id == WEB1_ID else None
+
+
+@pytest.fixture
+def cloud() -> SimulatedCloudActions:
+    """web-asg, with web-1 (as the simulated fleet names it) a member."""
+    member = InstanceState(instance_id=WEB1_ID, lifecycle_state="InService", health_status="Healthy")
+    return SimulatedCloudActions(
+        {GROUP: GroupState(name=GROUP, desired_capacity=2, min_size=1, max_size=6, instances=(member,))}
+    )
+
+
+def incident(services: Services, name: str, metric: MetricKind = MetricKind.CPU) -> Anomaly:
+    assert services.metrics is not None
+    host = next(h for h in services.metrics.hosts() if h.name == name)
+    now = services.clock.now()
+    return Anomaly(
+        id=f"{name}-{metric.value}",
+        host=host,
+        metric=metric,
+        detector="engine",
+        severity=Severity.HIGH,
+        score=6.0,
+        value=96.0,
+        started_at=now,
+        updated_at=now,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "metric", "expected"),
+    [
+        ("web-1", MetricKind.CPU, SCALE),
+        ("web-1", MetricKind.MEMORY, SCALE),
+        ("web-1", MetricKind.DISK, None),  # no rule, and disk is not scaled for
+        ("db-1", MetricKind.CPU, None),  # in no group
+    ],
+)
+def test_the_offer_is_what_the_click_would_request_first(
+    services: Services, name: str, metric: MetricKind, expected: ActionCall | None
+) -> None:
+    assert expected == fix_offers(services)(incident(services, name, metric), services.clock.now())
+
+
+def test_with_remediation_off_nothing_is_offered(tmp_path: Path) -> None:
+    settings = Settings(audit=AuditSettings(dir=tmp_path / "audit"))
+    services = simulated_services(settings, clock=ManualClock(START), cloud=SimulatedCloudActions({}))
+
+    assert fix_offers(services)(incident(services, "web-1"), START) is None
+
+
+def test_membership_is_asked_once_per_instance_for_ten_minutes() -> None:
+    aws = CountingMembership()
+    cache = MembershipCache(aws)
+
+    answers = [cache.group_of(i, START + timedelta(minutes=m)) for m, i in ((0, WEB1_ID), (9, WEB1_ID), (9, "i-2"))]
+    cache.group_of(WEB1_ID, START + timedelta(minutes=10))
+
+    assert [GROUP, GROUP, None] == answers
+    assert [WEB1_ID, "i-2", WEB1_ID] == aws.asked
+
+
+def test_aws_failing_means_no_group_logged_and_asked_again_a_minute_later() -> None:
+    aws = CountingMembership(failing=True)
+    cache = MembershipCache(aws)
+
+    with capture_logs() as logs:
+        answers = [cache.group_of(WEB1_ID, START + timedelta(seconds=s)) for s in (0, 30, 60)]
+
+    assert [None, None, None] == answers
+    assert [WEB1_ID, WEB1_ID] == aws.asked
+    assert ["group_membership_unknown"] * 2 == [e["event"] for e in logs]
+
+
+def test_without_aws_no_instance_is_in_a_group() -> None:
+    assert MembershipCache(None).group_of(WEB1_ID, START) is None
+
+
+@pytest.mark.parametrize(
+    ("fixes", "expected"),
+    [
+        ((SCALE, SCALE), SCALE),
+        ((SCALE, None), None),
+        ((), None),
+        ((SCALE, SCALE.model_copy(update={"params": {}})), None),
+    ],
+)
+def test_a_group_shares_a_fix_only_when_every_member_has_the_same(
+    fixes: tuple[ActionCall | None, ...], expected: ActionCall | None
+) -> None:
+    assert expected == common_fix(fixes)
