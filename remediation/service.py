@@ -21,16 +21,15 @@ from domain.errors import (
     NotAllowedToApprove,
 )
 from domain.ports import Clock, JobLeases
-from remediation.actions import ActionCall, ActionLimits, ActionName
+from remediation.actions import ActionCall, ActionLimits
 from remediation.approval import ApprovalRequest, ApprovalState, conflicting_request
 from remediation.executor import ActionExecutor
 from remediation.policy import ApprovalPolicy
 from remediation.ports import ApprovalStore, AuditSink, CloudActions
 from remediation.trail import SYSTEM_ACTOR, ApprovalTrail
+from remediation.undo import POLICY_PREFIX, undo_call, undo_target
 
 _CAS_ATTEMPTS = 8
-#: Approvals made by the automatic-remediation policy are recorded as ``policy:<rule>``.
-POLICY_PREFIX = "policy:"
 
 
 def _new_id() -> str:
@@ -180,23 +179,9 @@ class RemediationService:
             NotAllowedToApprove: ``user`` may not approve the scale-down.
         """
         original = self.get(request_id)
-        automatic = (original.decided_by or "").startswith(POLICY_PREFIX)
-        if (
-            original.state is not ApprovalState.SUCCEEDED
-            or not automatic
-            or original.call.action is not ActionName.SCALE_UP
-        ):
-            raise ActionNotAllowed("undo", "only a succeeded automatic scale-up can be undone")
-        group = str(original.call.params["group"])
-        current = self.cloud.describe_group(group).desired_capacity
-        back = ActionCall(
-            action=ActionName.SCALE_TO,
-            params={"group": group, "desired": max(current - int(original.call.params["by"]), 0)},
-        )
+        back = undo_call(original, desired_now=self.cloud.describe_group(undo_target(original)).desired_capacity)
         undo = self.request(back, f"undo:{request_id}", request_id=f"undo-{request_id}")
-        if undo.state is not ApprovalState.PENDING:
-            return undo
-        return self.approve(undo.id, user, user_groups)
+        return undo if undo.state is not ApprovalState.PENDING else self.approve(undo.id, user, user_groups)
 
     def _approve(
         self,
@@ -276,13 +261,8 @@ class RemediationService:
     def expire_due(self) -> list[ApprovalRequest]:
         """Expire every pending request past its expiry time; returns the ones this call expired."""
         now = self.clock.now()
-        expired = []
-        for request in self.store.pending():
-            if request.is_expired(now):
-                done = self._expire(request)
-                if done is not None:
-                    expired.append(done)
-        return expired
+        expired = (self._expire(request) for request in self.store.pending() if request.is_expired(now))
+        return [done for done in expired if done is not None]
 
     def _expire(self, request: ApprovalRequest) -> ApprovalRequest | None:
         return self.trail.transition(request, lambda r, now: r.expire(now), event="expired", actor=SYSTEM_ACTOR)
