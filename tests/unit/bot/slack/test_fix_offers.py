@@ -10,7 +10,7 @@ from structlog.testing import capture_logs
 
 from adapters.clock import ManualClock
 from adapters.simulated.cloud import SimulatedCloudActions
-from bot.config.settings import AuditSettings, Settings
+from bot.config.settings import AuditSettings, RemediationSettings, Settings
 from bot.services import Services
 from bot.slack.fix_offers import MembershipCache, common_fix, fix_offers
 from domain.errors import CloudActionFailed
@@ -125,3 +125,15 @@ def test_a_group_shares_a_fix_only_when_every_member_has_the_same(
     fixes: tuple[ActionCall | None, ...], expected: ActionCall | None
 ) -> None:
     assert expected == common_fix(fixes)
+
+
+def test_a_rules_action_is_offered_on_a_host_in_no_group(tmp_path: Path, cloud: SimulatedCloudActions) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: disk-full\n    rule: disk > 90% for 5m then scale_up web-asg by 1\n")
+    settings = Settings(
+        audit=AuditSettings(dir=tmp_path / "audit"),
+        remediation=RemediationSettings(approvers={"*": ["U_LEAD"]}, rules_file=rules),
+    )
+    services = simulated_services(settings, clock=ManualClock(START), cloud=cloud)
+
+    assert SCALE == fix_offers(services)(incident(services, "db-1", MetricKind.DISK), START)
