@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import requests
@@ -115,10 +116,10 @@ def _server_cpu(pid: int) -> float:
     return proc_cpu_seconds(Path(f"/proc/{pid}/stat").read_text(), os.sysconf("SC_CLK_TCK"))
 
 
-def _measure(run: Callable[[], object], pid: int) -> Cost:
+def _measure(run: Callable[[], DetectionReport], pid: int) -> tuple[DetectionReport, Cost]:
     wall, own, server = time.perf_counter(), _own_cpu(), _server_cpu(pid)
-    run()
-    return Cost(time.perf_counter() - wall, _own_cpu() - own, _server_cpu(pid) - server)
+    report = run()
+    return report, Cost(time.perf_counter() - wall, _own_cpu() - own, _server_cpu(pid) - server)
 
 
 def fleet(hosts: int, *, incidents_from: float) -> FleetModel:
@@ -205,7 +206,7 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
     idle_before = _server_cpu(pid)
     time.sleep(10)
     idle = (_server_cpu(pid) - idle_before) * STEP / 10
-    boot = _measure(lambda: live.run_once(at), pid)
+    _, boot = _measure(partial(live.run_once, at), pid)
     boot_peak = _own_peak_mb()
     lanes = len(feed.engine.keys)
     incremental: list[Cost] = []
@@ -213,8 +214,10 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
     reports: list[DetectionReport] = []
     for n in range(1, args.cycles + 1):
         now = datetime.fromtimestamp(first_cycle + n * STEP, UTC)
-        incremental.append(_measure(lambda now=now: reports.append(live.run_once(now)), pid))
-        window.append(_measure(lambda now=now: full.run_once(now), pid))
+        report, cost = _measure(partial(live.run_once, now), pid)
+        reports.append(report)
+        incremental.append(cost)
+        window.append(_measure(partial(full.run_once, now), pid)[1])
         _say(
             f"  cycle {n}: incremental {incremental[-1].wall:6.2f} s, full window {window[-1].wall:6.2f} s, "
             f"opened {len(reports[-1].opened)}"
