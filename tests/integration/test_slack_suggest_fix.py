@@ -16,7 +16,7 @@ from adapters.slack.notifier import SlackNotifier
 from bot.config.settings import AuditSettings, AwsSettings, PrometheusSettings, RemediationSettings, Settings
 from bot.jobs.incident_notifier import build_incident_notifier
 from domain.models import Anomaly, MetricKind, Severity
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
 from tests.integration.moto_aws import create_group, desired_capacity
 from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action
@@ -53,17 +53,16 @@ def click(bot: RunningBot, action_id: str, value: str, *, user: str, ts: str) ->
     bot.lazy.wait_idle()
 
 
-def test_suggest_fix_requests_the_rules_action_in_the_thread_and_a_second_click_points_at_it(
-    bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str
-) -> None:
+def announce(bot: RunningBot, fake_slack: FakeSlackApi, anomaly_id: str, metric: MetricKind) -> ReceivedCall:
+    """An incident of ``metric`` on web-1, announced by the notifier's pass: its ``chat.postMessage``."""
     assert bot.services.metrics is not None
     web1 = next(h for h in bot.services.metrics.hosts() if h.name == "web-1")
     now = bot.services.clock.now()
     bot.services.anomalies.upsert(
         Anomaly(
-            id="web-1-cpu-fix",
+            id=anomaly_id,
             host=web1,
-            metric=MetricKind.CPU,
+            metric=metric,
             detector="engine",
             severity=Severity.HIGH,
             score=6.0,
@@ -77,7 +76,13 @@ def test_suggest_fix_requests_the_rules_action_in_the_thread_and_a_second_click_
     )
     assert notifier is not None
     notifier(now)
-    announced = fake_slack.received("chat.postMessage")[0]
+    return fake_slack.received("chat.postMessage")[-1]
+
+
+def test_suggest_fix_requests_the_rules_action_in_the_thread_and_a_second_click_points_at_it(
+    bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str
+) -> None:
+    announced = announce(bot, fake_slack, "web-1-cpu-fix", MetricKind.CPU)
     ts = announced.response["ts"]
     assert "incident_suggest_fix" in json.dumps(announced.body["blocks"])
 
@@ -98,30 +103,8 @@ def test_suggest_fix_requests_the_rules_action_in_the_thread_and_a_second_click_
 
 
 def test_a_signal_no_rule_maps_gets_no_suggest_fix_button(bot: RunningBot, fake_slack: FakeSlackApi) -> None:
-    assert bot.services.metrics is not None
-    web1 = next(h for h in bot.services.metrics.hosts() if h.name == "web-1")
-    now = bot.services.clock.now()
-    bot.services.anomalies.upsert(
-        Anomaly(
-            id="web-1-disk",
-            host=web1,
-            metric=MetricKind.DISK,
-            detector="engine",
-            severity=Severity.HIGH,
-            score=6.0,
-            value=95.0,
-            started_at=now,
-            updated_at=now,
-        )
-    )
-    notifier = build_incident_notifier(
-        bot.services.settings, bot.services, SlackNotifier(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
-    )
-    assert notifier is not None
+    announced = announce(bot, fake_slack, "web-1-disk", MetricKind.DISK)
 
-    notifier(now)
-
-    [announced] = fake_slack.received("chat.postMessage")
     buttons = [e["action_id"] for b in announced.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert "incident_investigate" in buttons
     assert "incident_suggest_fix" not in buttons

@@ -14,12 +14,13 @@ from bot.config.settings import AuditSettings, RemediationSettings, Settings
 from bot.services import Services
 from bot.slack.fix_offers import MembershipCache, common_fix, fix_offers
 from domain.errors import CloudActionFailed
-from domain.models import Anomaly, MetricKind, Severity
+from domain.models import MetricKind
 from remediation.actions import ActionCall, ActionName
-from remediation.cloud_state import GroupState, InstanceState
 from tests.unit.bot.simulated_services import GROUP, START, simulated_services
+from tests.unit.bot.slack.test_fix_requests import WEB1_ID, cloud, incident
 
-WEB1_ID = "i-0000000000a000000"
+__all__ = ["cloud"]  # web-asg with web-1 a member, for this module's tests too
+
 SCALE = ActionCall(action=ActionName.SCALE_UP, params={"group": GROUP, "by": 1})
 
 
@@ -35,32 +36,6 @@ class CountingMembership:
         if self.failing:
             raise CloudActionFailed("describe_auto_scaling_instances", "endpoint unreachable")
         return GROUP if instance_id == WEB1_ID else None
-
-
-@pytest.fixture
-def cloud() -> SimulatedCloudActions:
-    """web-asg, with web-1 (as the simulated fleet names it) a member."""
-    member = InstanceState(instance_id=WEB1_ID, lifecycle_state="InService", health_status="Healthy")
-    return SimulatedCloudActions(
-        {GROUP: GroupState(name=GROUP, desired_capacity=2, min_size=1, max_size=6, instances=(member,))}
-    )
-
-
-def incident(services: Services, name: str, metric: MetricKind = MetricKind.CPU) -> Anomaly:
-    assert services.metrics is not None
-    host = next(h for h in services.metrics.hosts() if h.name == name)
-    now = services.clock.now()
-    return Anomaly(
-        id=f"{name}-{metric.value}",
-        host=host,
-        metric=metric,
-        detector="engine",
-        severity=Severity.HIGH,
-        score=6.0,
-        value=96.0,
-        started_at=now,
-        updated_at=now,
-    )
 
 
 @pytest.mark.parametrize(

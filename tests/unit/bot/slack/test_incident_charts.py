@@ -9,9 +9,10 @@ import pytest
 from adapters.clock import ManualClock
 from adapters.simulated.metrics import SimulatedMetrics
 from bot.slack.charts import incidents_chart
-from domain.models import Anomaly, HostRef, MetricKind, Severity
+from domain.models import Anomaly, HostRef
 from simulator.fleet import FleetModel
 from tests.unit.bot.simulated_services import START
+from tests.unit.bot.test_incident_notifier import anomaly
 
 pytest.importorskip("matplotlib")
 
@@ -22,17 +23,7 @@ def metrics() -> SimulatedMetrics:
 
 
 def incident(host: HostRef, n: int = 0) -> Anomaly:
-    return Anomaly(
-        id=f"{host.name}-cpu-{n}",
-        host=host,
-        metric=MetricKind.CPU,
-        detector="engine",
-        severity=Severity.HIGH,
-        score=6.0,
-        value=95.0,
-        started_at=START,
-        updated_at=START,
-    )
+    return anomaly(host.name).model_copy(update={"id": f"{host.name}-cpu-{n}", "host": host})
 
 
 def test_one_incident_gets_its_hosts_last_hour(metrics: SimulatedMetrics) -> None:
