@@ -17,7 +17,7 @@ from adapters.slack.notifier import SlackNotifier
 from bot.config.settings import AuditSettings, AwsSettings, RemediationSettings, Settings
 from bot.jobs.incident_notifier import build_incident_notifier
 from domain.models import Anomaly, HostRef, MetricKind, Severity
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
 from tests.integration.moto_aws import REGION, create_group, run_instances
 from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action
@@ -117,6 +117,16 @@ def test_an_instance_in_no_group_gets_no_fix(bot: RunningBot, fake_slack: FakeSl
     assert [] == bot.services.approvals.pending()
 
 
+def announce(bot: RunningBot, fake_slack: FakeSlackApi) -> list[ReceivedCall]:
+    """A notifier pass over the incidents in the store: the messages it posted."""
+    notifier = build_incident_notifier(
+        bot.services.settings, bot.services, SlackNotifier(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
+    )
+    assert notifier is not None
+    notifier(bot.services.clock.now())
+    return fake_slack.received("chat.postMessage")
+
+
 def test_only_the_message_of_a_group_member_offers_suggest_fix(
     bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str
 ) -> None:
@@ -124,15 +134,41 @@ def test_only_the_message_of_a_group_member_offers_suggest_fix(
     [outsider] = run_instances(aws_env)
     incident_on(bot, member_of(aws_env, "web-asg"), name="app-1")
     incident_on(bot, outsider, name="app-2")
-    notifier = build_incident_notifier(
-        bot.services.settings, bot.services, SlackNotifier(WebClient(token="xoxb-test", base_url=fake_slack.api_url))
-    )
-    assert notifier is not None
 
-    notifier(bot.services.clock.now())
+    posted = announce(bot, fake_slack)
 
-    offered = {
-        p.body["text"].split(":")[0]: "incident_suggest_fix" in json.dumps(p.body["blocks"])
-        for p in fake_slack.received("chat.postMessage")
-    }
+    offered = {p.body["text"].split(":")[0]: "incident_suggest_fix" in json.dumps(p.body["blocks"]) for p in posted}
     assert {"[high] app-1": True, "[high] app-2": False} == offered
+
+
+def test_a_fleet_wide_message_of_one_groups_members_requests_its_scale_up_in_its_thread(
+    bot: RunningBot, fake_slack: FakeSlackApi, aws_env: str
+) -> None:
+    create_group(aws_env, desired=3)
+    cloud = AwsCloudActions.from_endpoint(region=REGION, endpoint_url=aws_env)
+    for n, member in enumerate(cloud.describe_group("web-asg").instances, start=1):
+        incident_on(bot, member.instance_id, name=f"app-{n}")
+
+    [group] = announce(bot, fake_slack)
+    buttons = {
+        e["action_id"]: e["value"] for b in group.body["blocks"] if b["type"] == "actions" for e in b["elements"]
+    }
+    body, headers = block_action(
+        "incident_suggest_fix",
+        buttons["incident_suggest_fix"],
+        user="U_ONCALL",
+        channel="C_ALERTS",
+        message_ts=group.response["ts"],
+    )
+    assert 200 == requests.post(f"{bot.url}/slack/events", data=body, headers=headers, timeout=10).status_code
+    bot.lazy.wait_idle()
+
+    assert ("[high] CPU high on 3 hosts", "app-1-incident") == (
+        group.body["text"].split(":")[0],
+        buttons["incident_suggest_fix"],
+    )
+    approval = fake_slack.received("chat.postMessage")[-1]
+    assert (group.response["ts"], "Approval needed: scale web-asg up by 1") == (
+        approval.body["thread_ts"],
+        approval.body["text"],
+    )
