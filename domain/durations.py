@@ -1,7 +1,8 @@
 """Durations and time expressions: the one place that reads and writes them. Pure.
 
 Durations, as people and Prometheus write them: "90s", "5m", "10 minutes", "2 h", "an hour",
-"1 day", "2 weeks", "1h30m". ``format_duration`` writes the compact form back ("1h30m").
+"two hours" (a count up to twelve spelled out), "half an hour", "1 day", "2 weeks", "1h30m".
+``format_duration`` writes the compact form back ("1h30m").
 
 Time expressions in questions, turned into a UTC window: "10 minutes ago", "since 1h",
 "last hour", "in the last 30m", "past 2 days", "today", "yesterday",
@@ -31,13 +32,19 @@ _COMPACT_UNITS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 #: The unit words of a duration, as regular-expression source (no groups), for callers that
 #: must tell a count ("last 5") from a duration ("last 5 minutes").
 UNIT_PATTERN = r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)"
+#: The counts a duration may spell out ("two hours", "an hour"); larger ones are written in digits.
+_COUNT_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_COUNT_WORD = "(?:" + "|".join(sorted(_COUNT_WORDS, key=len, reverse=True)) + ")"
 #: One duration as written in a sentence, as regular-expression source (no groups):
-#: "10m", "10 minutes", "an hour", "1h30m".
-DURATION_PATTERN = rf"(?:(?:\d+[smhdw]){{2,}}|(?:\d+\s*|(?:an?|one)\s+){UNIT_PATTERN})\b"
+#: "10m", "10 minutes", "an hour", "two hours", "half an hour", "1h30m".
+DURATION_PATTERN = rf"(?:(?:\d+[smhdw]){{2,}}|(?:\d+\s*|{_COUNT_WORD}\s+|half\s+an?\s+){UNIT_PATTERN})\b"
 #: The compact form only ("90s", "3m", "1h30m"), as Prometheus writes a ``for:`` clause.
 COMPACT_DURATION = re.compile(r"(?:\d+[smhdw])+")
 _COMPACT_PART = re.compile(r"(\d+)([smhdw])")
-_SPOKEN = re.compile(rf"(?:(\d+)\s*|(an?|one)\s+)({UNIT_PATTERN})")
+_SPOKEN = re.compile(rf"(?:(\d+)\s*|({_COUNT_WORD})\s+|(half)\s+an?\s+)({UNIT_PATTERN})")
 
 _CLOCK = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
 _AGO = re.compile(rf"\b({DURATION_PATTERN})\s+ago\b")
@@ -70,7 +77,8 @@ class TimeWindow:
 
 
 def parse_duration(text: str, *, at_most: timedelta | None = None) -> timedelta:
-    """A duration written on its own: ``90s``, ``10m``, ``1h30m``, ``2 h``, ``10 minutes``, ``an hour``.
+    """A duration written on its own: ``90s``, ``10m``, ``1h30m``, ``2 h``, ``10 minutes``, ``an hour``,
+    ``two hours`` (counts up to twelve may be spelled out), ``half an hour``.
 
     Args:
         text: the duration (any case, surrounding spaces ignored).
@@ -83,7 +91,10 @@ def parse_duration(text: str, *, at_most: timedelta | None = None) -> timedelta:
     if COMPACT_DURATION.fullmatch(t):
         seconds = sum(int(n) * _UNITS[u] for n, u in _COMPACT_PART.findall(t))
     elif m := _SPOKEN.fullmatch(t):
-        seconds = (int(m[1]) if m[1] else 1) * _UNITS[m[3]]
+        unit = _UNITS[m[4]]
+        seconds = int(m[1]) * unit if m[1] else _COUNT_WORDS[m[2]] * unit if m[2] else unit // 2
+        if seconds == 0 and m[3]:
+            raise InputError(f"'{text[:40]}' is shorter than a second; use e.g. 1s or 30s.")
     else:
         raise InputError(f"'{text[:40]}' is not a duration; use e.g. 90s, 10m, 2h or 1 day.")
     if seconds > _LONGEST_SECONDS:

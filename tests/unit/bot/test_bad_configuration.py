@@ -47,7 +47,7 @@ CHECKED: dict[str, list[str]] = {
     "SCO_SCHEDULER__DIGEST_RETRY_SECONDS": ["[-5]", "[30, -1]", "30,60"],
     "SCO_SCHEDULER__DIGESTS": ['{"#x y": "0 9 * * *"}', "C1=0 9 * * *"],
     "SCO_AUTO_REMEDIATION__LOW_RISK_ACTIONS": ['["scale_to"]'],
-    "SCO_REMEDIATION__VERIFY_FOR": ["7h", "ten minutes", "-5m"],
+    "SCO_REMEDIATION__VERIFY_FOR": ["7h", "a few minutes", "-5m"],
 }
 
 

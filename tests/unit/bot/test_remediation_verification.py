@@ -55,7 +55,7 @@ class ScriptedMetrics:
         return [HostState(ref=h, up=True) for h in self._hosts]
 
     def capacity(self, host: HostRef) -> Any:
-        raise NotImplementedError
+        raise AssertionError(f"a fix's check never reads the capacity of {host.name}")
 
     def current(
         self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
