@@ -22,6 +22,8 @@ class EngineConfig:
         horizon_seconds: an incident still open after this long is accepted as the new normal, with a note.
         warmup_samples: a stream with fewer samples never alarms (new hosts start from the fleet prior).
         recent_hours: time constant of the recent level a baseline takes when a level shift is accepted.
+        min_level: the lowest alarm level, in spreads: a deviation within this many spreads of the baseline
+            is never an incident, however narrow the fitted tail of a smooth, bounded signal is.
     """
 
     adaptation_hours: float = 24.0
@@ -36,6 +38,7 @@ class EngineConfig:
     horizon_seconds: float = 6 * 3600.0
     warmup_samples: int = 30
     recent_hours: float = 0.25
+    min_level: float = 3.0
 
     def alpha(self, step_seconds: float) -> float:
         """Per-sample weight of the baseline's adaptation at this sampling interval."""

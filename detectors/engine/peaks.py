@@ -7,6 +7,8 @@ u + σ/γ·((risk·n/k)^(−γ) − 1) (u − σ·ln(risk·n/k) when γ = 0), n 
 among them (Siffer et al., "Anomaly Detection in Streams with Extreme Value Theory", KDD 2017).
 Scores keep arriving: every normal score above u becomes a peak (the last ``max_peaks`` are kept)
 and the tail is refitted every ``refit_samples`` samples, so the level follows the stream.
+The level is never below ``min_level`` spreads: the tail of a smooth, bounded signal (a sine)
+fits just above its own maximum, which normal samples would touch.
 Scores of an open incident or above the alarm level are not normal and never enter the fit.
 Pure, vectorised over streams.
 """
@@ -108,7 +110,8 @@ class PeakLevels:
             tail = np.where(np.abs(gamma) < 1e-6, -sigma * np.log(odds), sigma / gamma * (np.power(odds, -gamma) - 1.0))
         u = self.u[streams]
         fitted = (count >= cfg.min_peaks) & np.isfinite(tail) & (tail > 0)
-        self.level[streams] = np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
+        level = np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
+        self.level[streams] = np.maximum(level, cfg.min_level)
         self.since_fit[streams] = 0
 
     def observe(self, streams: IntArray, scores: FloatArray, normal: BoolArray) -> None:

@@ -62,3 +62,16 @@ def test_a_frozen_baseline_does_not_move_and_a_free_one_follows_slowly() -> None
     assert baselines.centre[0] == before[0]
     assert before[1] < baselines.centre[1] < before[1] + 1.0
     assert baselines.recent[0] > 29.0
+
+
+def test_a_smooth_bounded_signal_never_gets_a_level_under_the_floor() -> None:
+    # A slow sine scores at most about one spread; its fitted tail sits just above that maximum.
+    scores = np.abs(np.sin(np.arange(5000) / 60.0))[None, :]
+    levels = PeakLevels(EngineConfig())
+    levels.reserve(1)
+    levels.fit(np.array([0]), scores)
+    assert levels.level[0] == EngineConfig().min_level
+    unfloored = PeakLevels(EngineConfig(min_level=0.0))
+    unfloored.reserve(1)
+    unfloored.fit(np.array([0]), scores)
+    assert float(unfloored.level[0]) < 1.5
