@@ -22,7 +22,9 @@ _INDEX = "incident-messages"
 
 
 def _signal_key(anomaly: Anomaly) -> str:
-    return f"incident-signal:{anomaly.host.instance}:{anomaly.metric.value}"
+    # A filesystem other than / is a signal of its own, as in the anomaly's id.
+    mount = f":{anomaly.mountpoint}" if anomaly.mountpoint not in (None, "/") else ""
+    return f"incident-signal:{anomaly.host.instance}:{anomaly.metric.value}{mount}"
 
 
 def _open_group_key(channel: str, metric: MetricKind) -> str:

@@ -43,9 +43,14 @@ class IncidentLinks:
     runbook: str | None = None
 
 
+def signal_label(anomaly: Anomaly) -> str:
+    """``disk used /data`` for a filesystem, else the metric's label."""
+    return f"{anomaly.metric.label} {anomaly.mountpoint}" if anomaly.mountpoint else anomaly.metric.label
+
+
 def incident_title(anomaly: Anomaly) -> str:
     """``web-1: CPU`` (plain text, for the header and the notification text)."""
-    return f"{anomaly.host.name}: {anomaly.metric.label}"
+    return f"{anomaly.host.name}: {signal_label(anomaly)}"
 
 
 def incident_text(anomaly: Anomaly) -> str:
@@ -57,7 +62,7 @@ def incident_text(anomaly: Anomaly) -> str:
 def _facts(anomaly: Anomaly, *, peak: float) -> list[dict[str, Any]]:
     fields = [
         ("Host", f"`{escape(anomaly.host.name)}`"),
-        ("Signal", escape(anomaly.metric.label)),
+        ("Signal", escape(signal_label(anomaly))),
         ("Value", escape(f"{anomaly.value_text} (peak {format_value(anomaly.metric, peak)})")),
         ("Since", f"{anomaly.started_at:%Y-%m-%d %H:%M} UTC"),
         ("Severity", f"{SEVERITY_ICONS[anomaly.severity]} {anomaly.severity.value}"),

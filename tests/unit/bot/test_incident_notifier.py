@@ -10,7 +10,7 @@ import pytest
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.memory.conversations import InMemoryConversationStore
 from bot.config.alert_routes import AlertRoute, alert_channel_for
-from bot.jobs.incident_notifier import IncidentMessageMap, IncidentNotifierJob, render
+from bot.jobs.incident_notifier import IncidentMessageMap, IncidentNotifierJob, PostedIncident, render
 from bot.slack.charts import Chart
 from bot.slack.incident_blocks import ACKNOWLEDGE_ACTION, SUGGEST_FIX_ACTION, IncidentLinks, incident_blocks
 from bot.slack.ops_command import OpsKind, parse_ops
@@ -317,3 +317,23 @@ def test_a_redraw_asks_again_and_a_click_redrawing_the_message_keeps_what_the_no
     redrawn = render(anomaly(), posted, IncidentLinks(), T0 + timedelta(minutes=2))
     assert (False, False) == (SUGGEST_FIX_ACTION in actions(chat.updates[-1]["blocks"]), posted.fix_offered)
     assert SUGGEST_FIX_ACTION not in actions(redrawn)
+
+
+def test_each_filesystem_has_its_own_title_and_its_own_last_message() -> None:
+    root = anomaly(id="db-1-disk", metric=MetricKind.DISK, mountpoint="/")
+    data = anomaly(id="db-1-disk-data", metric=MetricKind.DISK, mountpoint="/data")
+    posted = IncidentMessageMap(InMemoryConversationStore())
+    posted.put(
+        PostedIncident(
+            anomaly_id=root.id, channel="C_ALERTS", ts="1.0", severity=Severity.HIGH,
+            status=AnomalyStatus.OPEN, peak=root.value, announced_at=T0,
+        )
+    )  # fmt: skip
+
+    posted.remember_signal(root)
+
+    assert "disk used /data" in str(incident_blocks(data, peak=data.value, links=IncidentLinks(), now=T0))
+    assert posted.last_on(data) is None
+    last_root = posted.last_on(anomaly(id="db-1-disk-2", metric=MetricKind.DISK, mountpoint="/"))
+    assert last_root is not None
+    assert last_root.anomaly_id == root.id
