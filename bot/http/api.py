@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config.settings import HttpSettings
+from bot.http.json_depth import json_depth_within
 from bot.services import Services
 from bot.slack import messages
 from bot.slack.ops_answers import audit_log_lines
@@ -92,8 +93,14 @@ def _guarded(services: Services, handler: Handler, *, surface: str = "api") -> H
 def _query(services: Services) -> Handler:
     async def query(request: Request) -> Response:
         try:
-            payload = json.loads(await request.body() or b"null")
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            text = (await request.body()).decode() or "null"
+        except UnicodeDecodeError:
+            return _error(400, messages.QUERY_NEEDS_QUESTION)
+        if not json_depth_within(text):
+            return _error(400, messages.QUERY_NEEDS_QUESTION)
+        try:
+            payload = json.loads(text)
+        except ValueError:
             return _error(400, messages.QUERY_NEEDS_QUESTION)
         question = payload.get("question") if isinstance(payload, dict) else None
         if not isinstance(question, str) or not question.strip():

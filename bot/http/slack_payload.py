@@ -10,38 +10,15 @@ import json
 import urllib.parse
 from typing import Any
 
+from bot.http.json_depth import MAX_JSON_DEPTH, json_depth_within
 from domain.errors import InputError
 
-#: Deeper JSON is refused (Slack's payloads nest a few levels; Python's parser recurses).
-MAX_JSON_DEPTH = 32
 #: Fields of an interactive payload or event envelope that are objects when present.
 _OBJECT_FIELDS = ("user", "team", "channel", "container", "message", "view", "event", "enterprise", "authorizations")
 
 
 class MalformedSlackRequest(InputError):
     """A signed request whose body is not a Slack request of a shape the bot reads."""
-
-
-def json_depth_within(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """True when the brackets of JSON ``text`` nest at most ``limit`` deep (strings are skipped)."""
-    depth, in_string, escaped = 0, False, False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif ch in "]}":
-            depth -= 1
-    return True
 
 
 def load_json_object(text: str, *, what: str) -> dict[str, Any]:

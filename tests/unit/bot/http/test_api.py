@@ -130,6 +130,8 @@ def test_a_remediation_request_over_the_api_is_requested_by_api(api: TestClient,
         (b'{"question": "' + b"x" * (MAX_QUESTION_CHARS + 1) + b'"}', messages.question_too_long(MAX_QUESTION_CHARS)),
         (b'{"question": "cpu?", "thread": ""}', '"thread" must be a string of 1 to 200 characters.'),
         (b'{"question": "cpu?", "thread": 7}', '"thread" must be a string of 1 to 200 characters.'),
+        (b'{"question": "cpu?", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", messages.QUERY_NEEDS_QUESTION),
+        (b'{"question": "\xff"}', messages.QUERY_NEEDS_QUESTION),
     ],
 )
 def test_query_refuses_a_bad_body(api: TestClient, content: bytes, error: str) -> None:
