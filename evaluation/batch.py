@@ -7,12 +7,19 @@ Two shapes of input:
 
 The alarm at row t depends only on the training rows and the test rows up to t.
 
-The product configuration, one for every host and file: robust per-metric z-scores (spread at
-least a quarter of the training standard deviation), row score = mean of the 5 largest, and
-``PRODUCT_RULE``: trailing mean of 3 rows; on-level m + 1.25·(q − m), m the median and q the
-99.5th percentile of the smoothed training scores, raised to m + 1.5·(r − m), r the 99th
-percentile of the smoothed scores of the last 24 hours (at least 1,000 rows), recomputed every
-hour from rows before that hour only; off-level 0.8 × as far above m as the on-level.
+``detect_train_test`` and ``detect_series`` run the streaming engine that runs live
+(``detectors/engine/matrix.py``, ``EngineConfig`` defaults): what ``detect batch`` writes and
+``eval`` measures as ``product`` is what the live service does. A row alarms while it is in an
+alarm run of an incident; its severity comes from its score against the incident's alarm level
+and how long the run has lasted.
+
+``batch_scorer_train_test`` is the former batch scorer, kept for comparison (``eval --methods
+batch_scorer``): robust per-metric z-scores (spread at least a quarter of the training standard
+deviation), row score = mean of the 5 largest, and ``PRODUCT_RULE``: trailing mean of 3 rows;
+on-level m + 1.25·(q − m), m the median and q the 99.5th percentile of the smoothed training
+scores, raised to m + 1.5·(r − m), r the 99th percentile of the smoothed scores of the last 24
+hours (at least 1,000 rows), recomputed every hour from rows before that hour only; off-level
+0.8 × as far above m as the on-level. The engine's alarm level follows the same rule, causally.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.model.scoring import AlarmRule, BoolArray, FloatArray, RobustZScorer, run_stream, trailing_mean
+from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
+from detectors.engine.matrix import replay_matrix
+from detectors.model.scoring import AlarmRule, BoolArray, FloatArray, RobustZScorer, run_stream
 from detectors.model.severity import incident_severity
 from domain.models import Severity
 
@@ -87,10 +96,39 @@ def _finite(scores: FloatArray) -> FloatArray:
     return out
 
 
+def _check_columns(train: FloatArray, test: FloatArray) -> None:
+    if train.ndim != 2 or test.ndim != 2 or train.shape[1] != test.shape[1]:
+        raise ValueError(f"train has {train.shape[-1]} columns but test has {test.shape[-1]}")
+
+
 def detect_train_test(
+    train: FloatArray, test: FloatArray, *, step_seconds: float = 60.0, config: EngineConfig = DEFAULT_CONFIG
+) -> AlarmRows:
+    """The streaming engine fitted on ``train`` (rows × metrics), then fed every row of ``test`` in order.
+
+    Args:
+        train: training rows.
+        test: test rows, same number of columns.
+        step_seconds: time between rows.
+        config: the engine's configuration.
+
+    Returns:
+        One alarm row per test row.
+    """
+    _check_columns(train, test)
+    replay = replay_matrix(train, test, step_seconds=step_seconds, config=config)
+    scores = _finite(replay.scores)
+    return AlarmRows(
+        scores=scores,
+        alarms=replay.alarms,
+        severities=severities(scores, replay.alarms, on_threshold=replay.levels, step_seconds=step_seconds),
+    )
+
+
+def batch_scorer_train_test(
     train: FloatArray, test: FloatArray, *, step_seconds: float = 60.0, rule: AlarmRule | None = None
 ) -> AlarmRows:
-    """Fit on ``train`` (rows × metrics) and alarm on every row of ``test``.
+    """The former batch scorer: fit on ``train`` (rows × metrics) and alarm on every row of ``test``.
 
     Args:
         train: training rows.
@@ -101,8 +139,7 @@ def detect_train_test(
     Returns:
         One alarm row per test row.
     """
-    if train.ndim != 2 or test.ndim != 2 or train.shape[1] != test.shape[1]:
-        raise ValueError(f"train has {train.shape[-1]} columns but test has {test.shape[-1]}")
+    _check_columns(train, test)
     scorer = product_scorer(train)
     result = run_stream(scorer.scores(train), scorer.scores(test), rule=rule or PRODUCT_RULE, step_seconds=step_seconds)
     scores = _finite(result.scores)
@@ -118,13 +155,13 @@ def product_scorer(train: FloatArray) -> RobustZScorer:
     return RobustZScorer.fit(train, top_k=TOP_K, std_share=STD_SHARE)
 
 
-def detect_series(values: FloatArray, *, step_seconds: float, rule: AlarmRule | None = None) -> AlarmRows:
-    """Alarm on a single series after its training prefix.
+def detect_series(values: FloatArray, *, step_seconds: float, config: EngineConfig = DEFAULT_CONFIG) -> AlarmRows:
+    """The streaming engine on a single series: fitted on its training prefix, fed the rest.
 
     Args:
         values: the series in time order.
         step_seconds: time between rows.
-        rule: the alarm rule (``PRODUCT_RULE`` when None).
+        config: the engine's configuration.
 
     Returns:
         One alarm row per row; rows of the prefix never alarm.
@@ -133,12 +170,11 @@ def detect_series(values: FloatArray, *, step_seconds: float, rule: AlarmRule | 
     prefix = nab_prefix_rows(x.shape[0])
     if prefix < 2 or prefix >= x.shape[0]:
         raise ValueError(f"a series needs at least 14 rows to have a training prefix (got {x.shape[0]})")
-    rule = rule or PRODUCT_RULE
-    tail = detect_train_test(x[:prefix], x[prefix:], step_seconds=step_seconds, rule=rule)
-    scorer = product_scorer(x[:prefix])
-    head = _finite(trailing_mean(scorer.scores(x[:prefix]), rule.smoothing))
+    replay = replay_matrix(x[:prefix], x[prefix:], step_seconds=step_seconds, config=config)
+    tail = _finite(replay.scores)
     return AlarmRows(
-        scores=np.concatenate((head, tail.scores)),
-        alarms=np.concatenate((np.zeros(prefix, dtype=bool), tail.alarms)),
-        severities=(None,) * prefix + tail.severities,
+        scores=np.concatenate((_finite(replay.history), tail)),
+        alarms=np.concatenate((np.zeros(prefix, dtype=bool), replay.alarms)),
+        severities=(None,) * prefix
+        + severities(tail, replay.alarms, on_threshold=replay.levels, step_seconds=step_seconds),
     )

@@ -1,7 +1,7 @@
 """Side-by-side quality of the product detector, IsolationForest and random scores on labelled cases.
 
-The product is the streaming engine (``evaluation.batch``); the comparison scorers share one
-threshold rule (``PRODUCT_RULE``, thresholds from their own training scores). Under that
+The product is the streaming engine that runs live (``evaluation.batch.detect_train_test``);
+``batch_scorer`` is the former batch scorer. The comparison scorers share one threshold rule (``PRODUCT_RULE``, thresholds from their own training scores). Under that
 rule uniform random scores never alarm (the "never alarm" floor), so one more baseline,
 ``random_at_rate``, raises independent random alarms at exactly the product's alarm rate on
 each case: what chance alone scores at the same alarm budget (point adjustment rewards it
@@ -17,11 +17,11 @@ import numpy as np
 
 from detectors.model.scoring import AlarmRule, BoolArray, FloatArray, run_stream
 from evaluation.baselines import IsolationForestScorer, RandomScorer
-from evaluation.batch import PRODUCT_RULE, detect_train_test
+from evaluation.batch import PRODUCT_RULE, batch_scorer_train_test, detect_train_test
 from evaluation.metrics import Scores, mean_scores, score_all
 
-METHODS = ("product", "isolation_forest", "random", "random_at_rate", "engine")
-"""Every method ``eval`` can measure; ``engine`` is the live streaming engine replayed over the file."""
+METHODS = ("product", "isolation_forest", "random", "random_at_rate", "batch_scorer", "engine")
+"""Every method ``eval`` can measure; ``engine`` is another name for ``product``, the live streaming engine."""
 
 
 @dataclass(frozen=True)
@@ -55,21 +55,21 @@ class QualityTable:
         }
 
 
-def alarms_for(method: str, case: Case, *, rule: AlarmRule, salt: int = 0) -> BoolArray:
-    """The alarms of one method on one case."""
-    if method == "product":
+def alarms_for(
+    method: str, case: Case, *, rule: AlarmRule, salt: int = 0, product: BoolArray | None = None
+) -> BoolArray:
+    """The alarms of one method on one case (``product``: the product's alarms there, when already known)."""
+    if method in ("product", "engine"):
         return detect_train_test(case.train, case.test, step_seconds=case.step_seconds).alarms
-    if method == "engine":
-        from detectors.engine.matrix import replay_matrix
-
-        return replay_matrix(case.train, case.test, step_seconds=case.step_seconds).alarms
+    if method == "batch_scorer":
+        return batch_scorer_train_test(case.train, case.test, step_seconds=case.step_seconds).alarms
     if method == "isolation_forest":
         forest = IsolationForestScorer.fit(case.train)
         return run_stream(
             forest.scores(case.train), forest.scores(case.test), rule=rule, step_seconds=case.step_seconds
         ).alarms
     if method == "random_at_rate":
-        rate = float(np.mean(alarms_for("product", case, rule=rule)))
+        rate = float(np.mean(product if product is not None else alarms_for("product", case, rule=rule)))
         return np.random.default_rng(salt).random(len(case.test)) < rate
     if method == "random":
         rand = RandomScorer()
@@ -99,8 +99,11 @@ def evaluate(
     rule = rule or PRODUCT_RULE
     per_case: dict[str, list[Scores]] = {m: [] for m in methods}
     for n, case in enumerate(cases):
+        product: BoolArray | None = None
         for method in methods:
-            alarms = alarms_for(method, case, rule=rule, salt=2 * n)
+            alarms = alarms_for(method, case, rule=rule, salt=2 * n, product=product)
+            if method in ("product", "engine"):
+                product = alarms
             per_case[method].append(score_all(case.labels, np.asarray(alarms), step_seconds=case.step_seconds))
             if progress is not None:
                 progress(f"{method} {case.name}")

@@ -26,6 +26,8 @@ _MAD_TO_SIGMA = 1.4826
 _STD_SHARE = 0.25
 _MEAN_ABS_OF_CLIPPED_NORMAL = 0.7979
 _SHRINK_LIMIT = 0.5
+# A lane with less history than this adapts as a running robust fit, then at the configured pace.
+_SETTLE_SAMPLES = 100
 
 
 _Item = TypeVar("_Item", bound=np.generic)
@@ -147,8 +149,9 @@ class LaneBaselines:
         warm = self.count[idx]
         self.count[idx] = warm + 1
         # A lane still short of history adapts quickly (a running robust fit), then slowly.
-        rate = np.maximum(alpha, 1.0 / (warm + 2.0))
-        recent_rate = np.maximum(recent_alpha, 1.0 / (warm + 2.0))
+        running = np.where(warm < _SETTLE_SAMPLES, 1.0 / (warm + 2.0), 0.0)
+        rate = np.maximum(alpha, running)
+        recent_rate = np.maximum(recent_alpha, running)
         self.recent[idx] += recent_rate * (x - self.recent[idx])
         moving = ~frozen[finite]
         idx, x, rate = idx[moving], x[moving], rate[moving]

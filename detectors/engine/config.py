@@ -10,7 +10,8 @@ class EngineConfig:
     """How the engine adapts, when it alarms and how incidents end.
 
     Args:
-        adaptation_hours: time constant of the baseline's slow causal adaptation (frozen during incidents).
+        adaptation_hours: time constant of the baseline's slow causal adaptation (frozen during incidents);
+            the recent raise of the alarm level, not the baseline, follows day-to-day drift.
         huber: deviations are clipped at this many spreads before they move the baseline.
         peak_quantile: quantile of the score history above which scores count as peaks (POT level u).
         risk: per-sample probability, on normal data, of a score above the alarm level (the GPD quantile).
@@ -24,9 +25,20 @@ class EngineConfig:
         recent_hours: time constant of the recent level a baseline takes when a level shift is accepted.
         min_level: the lowest alarm level, in spreads: a deviation within this many spreads of the baseline
             is never an incident, however narrow the fitted tail of a smooth, bounded signal is.
+        level_share: with m the median and q the ``level_quantile`` of a stream's fitted score history,
+            the alarm level is at least m + level_share·(q − m) (0: the extreme-value tail alone).
+        level_quantile: that quantile, q.
+        raise_share: the alarm level is raised to m + raise_share·(r − m), r the recent quantile (0 = no raise).
+        raise_quantile: quantile of the recent smoothed scores, r.
+        raise_hours: how far back "recent" reaches.
+        raise_min_samples: "recent" reaches back at least this many samples (slowly sampled streams).
+        raise_refresh_hours: how often the raise is recomputed, from the samples before.
+        raise_exclude_hours: samples of an incident this young are not counted as recent normal.
+        raise_keep: the largest scores kept per refresh block (memory per stream).
+        hold_share: an open incident holds while its score is above u + hold_share·(level at opening − u).
     """
 
-    adaptation_hours: float = 24.0
+    adaptation_hours: float = 720.0
     huber: float = 3.0
     peak_quantile: float = 0.98
     risk: float = 1e-4
@@ -38,7 +50,17 @@ class EngineConfig:
     horizon_seconds: float = 6 * 3600.0
     warmup_samples: int = 30
     recent_hours: float = 0.25
-    min_level: float = 3.0
+    min_level: float = 2.0
+    level_share: float = 1.25
+    level_quantile: float = 0.995
+    raise_share: float = 1.5
+    raise_quantile: float = 0.99
+    raise_hours: float = 24.0
+    raise_min_samples: int = 1000
+    raise_refresh_hours: float = 1.0
+    raise_exclude_hours: float = 0.5
+    raise_keep: int = 16
+    hold_share: float = 0.8
 
     def alpha(self, step_seconds: float) -> float:
         """Per-sample weight of the baseline's adaptation at this sampling interval."""

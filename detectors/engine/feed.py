@@ -173,6 +173,8 @@ class LiveFeed:
             started = time.perf_counter()
             fresh = FleetEngine(self.engine.config, self.engine.trend_config, step_seconds=self.step_seconds)
             self.since = end - self.bootstrap_hours * 3600
+            # Carried over first, so the bootstrap fits their lanes on the history from before they opened.
+            carry_over(fresh, self.engine.open_incidents(), end)
             hosts = bootstrap(
                 fresh,
                 self.metrics,
@@ -181,7 +183,6 @@ class LiveFeed:
                 signals=self.signals,
                 progress=lambda line: log.info("detection_bootstrap_progress", step=line),
             )
-            carry_over(fresh, self.engine.open_incidents(), end)
             self.engine = fresh
             log.info(
                 "detection_bootstrapped",

@@ -59,7 +59,7 @@ class FleetEngine:
         self.stale_seconds = stale_seconds
         self.index = LaneIndex()
         self.baselines = LaneBaselines()
-        self.peaks = PeakLevels(config)
+        self.peaks = PeakLevels(config, step_seconds=step_seconds)
         self.levels = StreamIncidents(config)
         self.down = StreamIncidents(replace(config, smoothing=1))
         self.trend_config = trend or TrendConfig()
@@ -124,10 +124,14 @@ class FleetEngine:
 
     def _fit(self, signal: MetricKind, lanes: IntArray, times: FloatArray, history: FloatArray) -> None:
         x = np.where(np.isfinite(history), history, np.nan)
+        # A lane whose incident is already open is fitted on the history from before it opened.
+        held = self.levels.open[lanes]
+        x = np.where(held[:, None] & (times[None, :] >= self.levels.opened_at[lanes][:, None]), np.nan, x)
         self.baselines.fit(lanes, x)
         scores = self._scores(lanes, x)
         smoothed = trailing_means(scores, self.config.smoothing)
         self.peaks.fit(lanes, smoothed)
+        self.levels.level_at_open[lanes[held]] = self.peaks.level[lanes[held]]
         self.levels.prime(lanes, scores[:, -self.config.smoothing :])
         if signal in TREND_KINDS and times.size:
             self.trends.fill(lanes, times, x)

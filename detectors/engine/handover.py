@@ -11,8 +11,9 @@ from detectors.engine.fleet import FleetEngine
 def carry_over(engine: FleetEngine, incidents: Sequence[Incident], at: float) -> None:
     """Keep incidents another engine had open: same start, held from ``at``.
 
-    Their lanes are frozen again, so they are still judged against a baseline fitted on history
-    and end as any incident does; their stored anomalies keep their ids.
+    Called before ``engine`` bootstraps: the bootstrap then fits their lanes on the history from
+    before each incident opened, and sets the level they are held against from that fit. Their
+    lanes are frozen again, so they end as any incident does; their stored anomalies keep their ids.
     """
     for incident in incidents:
         lane = int(engine.lanes(incident.signal, [incident.host], [incident.mountpoint or ""])[0])

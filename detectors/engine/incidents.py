@@ -4,6 +4,8 @@ A stream's raw scores are smoothed by a trailing mean of ``smoothing`` finite sc
 sample changes nothing). An incident opens when the smoothed score rises above the stream's alarm
 level (and the stream is past its warm-up); it stays open while the score stays above u, the
 level peaks start at, and resolves once the score has stayed under u for ``recovery_seconds``.
+With ``hold_share`` > 0 it holds only while the score stays above u + hold_share·(level at
+opening − u): a stream whose score hovers just over u after the incident is not held open by it.
 An incident still open after ``horizon_seconds`` is a level shift: it is closed as accepted,
 and the caller moves the baseline to the recent level (with a one-time note).
 """
@@ -20,12 +22,18 @@ from detectors.engine.config import EngineConfig
 
 @dataclass(frozen=True)
 class Transitions:
-    """What one step changed, as stream indices, and the smoothed score of every stream stepped."""
+    """What one step changed, as stream indices, and the smoothed score of every stream stepped.
+
+    ``abnormal`` holds the streams in an alarm run at this step (the rows ``detect batch`` marks): a
+    run starts when the incident opens, or when the score of an open incident climbs back above
+    the alarm level, and lasts while the score stays above the hold level.
+    """
 
     smoothed: FloatArray
     opened: IntArray
     resolved: IntArray
     accepted: IntArray
+    abnormal: IntArray
 
 
 class StreamIncidents:
@@ -42,6 +50,7 @@ class StreamIncidents:
         self.peak: FloatArray = np.zeros(0)
         self.peak_value: FloatArray = np.zeros(0)
         self.level_at_open: FloatArray = np.zeros(0)
+        self.alarming: BoolArray = np.zeros(0, dtype=bool)
 
     @property
     def size(self) -> int:
@@ -61,6 +70,7 @@ class StreamIncidents:
         self.peak = grown(self.peak, capacity, 0.0)
         self.peak_value = grown(self.peak_value, capacity, np.nan)
         self.level_at_open = grown(self.level_at_open, capacity, np.nan)
+        self.alarming = grown(self.alarming, capacity, False)
 
     def prime(self, streams: IntArray, recent_scores: FloatArray) -> None:
         """Fill the smoothing window of ``streams`` with their last scores (streams × time)."""
@@ -104,7 +114,8 @@ class StreamIncidents:
         finite = np.isfinite(smoothed)
         was_open = self.open[streams]
         opens = ~was_open & warm & finite & (smoothed > level)
-        abnormal = finite & (smoothed > normal_level)
+        hold = self.hold_levels(streams, normal_level)
+        abnormal = finite & (smoothed > hold)
         still = was_open & abnormal
         if opens.any():
             o = streams[opens]
@@ -123,7 +134,24 @@ class StreamIncidents:
         shifted = was_open & ~quiet & (t - self.opened_at[streams] >= cfg.horizon_seconds)
         ended = streams[quiet | shifted]
         self.open[ended] = False
-        return Transitions(smoothed=smoothed, opened=streams[opens], resolved=streams[quiet], accepted=streams[shifted])
+        alarming = opens | (was_open & finite & (smoothed > np.where(self.alarming[streams], hold, level)))
+        self.alarming[streams] = alarming & self.open[streams]
+        return Transitions(
+            smoothed=smoothed,
+            opened=streams[opens],
+            resolved=streams[quiet],
+            accepted=streams[shifted],
+            abnormal=streams[alarming],
+        )
+
+    def hold_levels(self, streams: IntArray, normal_level: FloatArray) -> FloatArray:
+        """What an open incident's score must stay above: ``hold_share`` of the way from u to its opening level."""
+        if self.config.hold_share <= 0:
+            return normal_level
+        above = self.level_at_open[streams] - normal_level
+        above = np.where(self.open[streams] & np.isfinite(above) & (above > 0), above, 0.0)
+        out: FloatArray = normal_level + self.config.hold_share * above
+        return out
 
     def ratio(self, streams: IntArray) -> FloatArray:
         """Peak smoothed score over the alarm level at opening (≥ 1 for an incident that opened)."""

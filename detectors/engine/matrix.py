@@ -26,12 +26,19 @@ _MAX_DEVIATION = 1e6
 
 @dataclass(frozen=True)
 class MatrixReplay:
-    """Per test row: smoothed score, alarm, and the alarm level of the incident it belongs to."""
+    """Per test row: smoothed score, alarm, and the alarm level of the incident it belongs to.
+
+    ``history`` holds the smoothed scores of the training rows the levels were fitted on.
+
+    A row alarms when its incident opens or holds there (its score above the hold level); the
+    recovery rows after that, while the incident waits to resolve, do not.
+    """
 
     scores: FloatArray
     alarms: BoolArray
     levels: FloatArray
     shifts_accepted: int
+    history: FloatArray
 
 
 def row_scores(baselines: LaneBaselines, rows: FloatArray, top_k: int) -> FloatArray:
@@ -61,7 +68,7 @@ def replay_matrix(
     baselines.reserve(width)
     baselines.fit(lanes, train.T)
     stream = np.zeros(1, dtype=np.intp)
-    peaks, incidents = PeakLevels(config), StreamIncidents(config)
+    peaks, incidents = PeakLevels(config, step_seconds=step_seconds), StreamIncidents(config)
     peaks.reserve(1)
     incidents.reserve(1)
     history = trailing_mean(row_scores(baselines, train, top_k), config.smoothing)
@@ -81,7 +88,7 @@ def replay_matrix(
         )
         is_open = bool(incidents.open[0])
         scores[i] = change.smoothed[0]
-        alarms[i] = is_open
+        alarms[i] = change.abnormal.size > 0
         levels[i] = incidents.level_at_open[0] if is_open else peaks.level[0]
         frozen = np.full(width, is_open)
         baselines.update(lanes, row, frozen, alpha=alpha, recent_alpha=recent_alpha, huber=config.huber)
@@ -91,4 +98,4 @@ def replay_matrix(
             incidents.forget(stream)
         normal = np.array([not is_open and change.opened.size == 0])
         peaks.observe(stream, change.smoothed, normal)
-    return MatrixReplay(scores=scores, alarms=alarms, levels=levels, shifts_accepted=accepted)
+    return MatrixReplay(scores=scores, alarms=alarms, levels=levels, shifts_accepted=accepted, history=history)

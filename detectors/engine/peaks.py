@@ -8,7 +8,10 @@ among them (Siffer et al., "Anomaly Detection in Streams with Extreme Value Theo
 Scores keep arriving: every normal score above u becomes a peak (the last ``max_peaks`` are kept)
 and the tail is refitted every ``refit_samples`` samples, so the level follows the stream.
 The level is never below ``min_level`` spreads: the tail of a smooth, bounded signal (a sine)
-fits just above its own maximum, which normal samples would touch.
+fits just above its own maximum, which normal samples would touch. Nor is it below
+m + ``level_share``·(q − m), m the median and q the ``level_quantile`` of the fitted history
+(a spiky history's tail fit is loose at the very top), nor below the recent raise
+(``detectors/engine/recent.py``): how high the stream's own normal scores went in the last day.
 Scores of an open incident or above the alarm level are not normal and never enter the fit.
 Pure, vectorised over streams.
 """
@@ -19,17 +22,21 @@ import numpy as np
 
 from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown, row_quantiles
 from detectors.engine.config import EngineConfig
+from detectors.engine.recent import RecentPeaks
 
 _GAMMA_LIMIT = 0.45
 _FALLBACK_MARGIN = 3.0
 
 
 class PeakLevels:
-    """Per stream: u, the fitted tail, the peaks kept and the alarm level."""
+    """Per stream: u, the fitted tail, the peaks kept, the recent raise and the alarm level."""
 
-    def __init__(self, config: EngineConfig) -> None:
+    def __init__(self, config: EngineConfig, *, step_seconds: float = 60.0) -> None:
         self.config = config
+        self.recent = RecentPeaks(config, step_seconds)
         self.u: FloatArray = np.zeros(0)
+        self.tail: FloatArray = np.zeros(0)
+        self.history_level: FloatArray = np.zeros(0)
         self.level: FloatArray = np.zeros(0)
         self.seen: FloatArray = np.zeros(0)
         self.over: FloatArray = np.zeros(0)
@@ -47,7 +54,10 @@ class PeakLevels:
         if size <= self.size:
             return
         capacity = max(size, 2 * self.size)
+        self.recent.reserve(capacity)
         self.u = grown(self.u, capacity, np.inf)
+        self.tail = grown(self.tail, capacity, np.inf)
+        self.history_level = grown(self.history_level, capacity, -np.inf)
         self.level = grown(self.level, capacity, np.inf)
         self.seen = grown(self.seen, capacity, 0.0)
         self.over = grown(self.over, capacity, 0.0)
@@ -66,7 +76,11 @@ class PeakLevels:
         streams, scores, finite, n = streams[has], scores[has], finite[has], n[has]
         if streams.size == 0:
             return
-        u = row_quantiles(np.where(finite, scores, np.nan), (self.config.peak_quantile,))[:, 0]
+        cfg = self.config
+        centre, u, high = row_quantiles(
+            np.where(finite, scores, np.nan), (0.5, cfg.peak_quantile, cfg.level_quantile)
+        ).T
+        self.history_level[streams] = centre + cfg.level_share * (high - centre) if cfg.level_share > 0 else -np.inf
         excess = np.where(finite & (scores > u[:, None]), scores - u[:, None], np.nan)
         k = self.config.max_peaks
         # The most recent peaks first: sort each row's peak positions by time and keep the last k.
@@ -79,6 +93,7 @@ class PeakLevels:
         self.over[streams] = np.isfinite(excess).sum(axis=1)
         self.peaks[streams] = ring
         self.cursor[streams] = 0
+        self.recent.fit(streams, scores, centre)
         self.refit(streams)
 
     def start(self, streams: IntArray, u: FloatArray) -> None:
@@ -87,6 +102,9 @@ class PeakLevels:
         self.seen[streams] = 0.0
         self.over[streams] = 0.0
         self.peaks[streams] = np.nan
+        self.history_level[streams] = u + _FALLBACK_MARGIN
+        # No history: the raise is measured from 0 (no deviation) until the stream is refitted.
+        self.recent.clear(streams, np.zeros(streams.size))
         self.refit(streams)
 
     def refit(self, streams: IntArray) -> None:
@@ -110,9 +128,14 @@ class PeakLevels:
             tail = np.where(np.abs(gamma) < 1e-6, -sigma * np.log(odds), sigma / gamma * (np.power(odds, -gamma) - 1.0))
         u = self.u[streams]
         fitted = (count >= cfg.min_peaks) & np.isfinite(tail) & (tail > 0)
-        level = np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
-        self.level[streams] = np.maximum(level, cfg.min_level)
+        self.tail[streams] = np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
         self.since_fit[streams] = 0
+        self._combine(streams)
+
+    def _combine(self, streams: IntArray) -> None:
+        """The alarm level: the history's (the tail's if ``level_share`` is 0) or the recent raise, ≥ ``min_level``."""
+        base = self.history_level[streams] if self.config.level_share > 0 else self.tail[streams]
+        self.level[streams] = np.maximum(np.fmax(base, self.recent.raised[streams]), self.config.min_level)
 
     def observe(self, streams: IntArray, scores: FloatArray, normal: BoolArray) -> None:
         """Count the finite scores and keep the normal ones above u as peaks; refit the streams that are due."""
@@ -126,6 +149,9 @@ class PeakLevels:
             self.over[p] += 1.0
             self.peaks[p, self.cursor[p]] = scores[peak] - self.u[p]
             self.cursor[p] = (self.cursor[p] + 1) % self.config.max_peaks
+        raised = self.recent.observe(streams, scores, normal)
+        if raised.size:
+            self._combine(raised)
         due = idx[self.since_fit[idx] >= self.config.refit_samples]
         if due.size:
             self.refit(due)

@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--methods",
         default="product,isolation_forest,random,random_at_rate",
-        help="comma-separated methods (default all four; add engine for the live streaming engine replayed)",
+        help="comma-separated methods (default all four; add batch_scorer for the former batch scorer)",
     )
     p.set_defaults(run=run)
 

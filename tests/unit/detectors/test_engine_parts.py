@@ -1,4 +1,4 @@
-"""The engine's parts on data whose answer is known: the POT level, the time-to-full projection, the baselines."""
+"""The engine's parts on data whose answer is known: alarm levels, the time-to-full projection, the baselines."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import numpy as np
 
 from detectors.engine.baseline import LaneBaselines, row_quantiles
 from detectors.engine.config import EngineConfig
+from detectors.engine.incidents import StreamIncidents
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.trend import TrendConfig, TrendWatch
 
 
 def test_the_pot_level_of_exponential_scores_is_near_their_true_quantile() -> None:
     scores = np.random.default_rng(5).exponential(1.0, size=(1, 200_000))
-    levels = PeakLevels(EngineConfig(risk=1e-4, max_peaks=4000))
+    levels = PeakLevels(EngineConfig(risk=1e-4, max_peaks=4000, level_share=0.0, raise_share=0.0))
     levels.reserve(1)
 
     levels.fit(np.zeros(1, dtype=np.intp), scores)
@@ -75,3 +76,74 @@ def test_a_smooth_bounded_signal_never_gets_a_level_under_the_floor() -> None:
     unfloored.reserve(1)
     unfloored.fit(np.array([0]), scores)
     assert float(unfloored.level[0]) < 1.5
+
+
+def test_the_level_is_a_share_of_the_way_past_the_history_quantile() -> None:
+    scores = np.random.default_rng(3).exponential(1.0, size=(1, 20_000))
+    config = EngineConfig(raise_share=0.0)
+    levels = PeakLevels(config)
+    levels.reserve(1)
+
+    levels.fit(np.zeros(1, dtype=np.intp), scores)
+
+    m, q = np.quantile(scores[0], [0.5, config.level_quantile])
+    assert abs(float(levels.level[0]) - (m + config.level_share * (q - m))) < 1e-6
+
+
+def test_recent_normal_scores_raise_the_level_and_a_quiet_day_lowers_it_again() -> None:
+    config = EngineConfig(min_level=0.0)
+    levels = PeakLevels(config, step_seconds=60.0)
+    levels.reserve(1)
+    lane = np.zeros(1, dtype=np.intp)
+    levels.fit(lane, np.random.default_rng(4).exponential(1.0, size=(1, 3000)))
+    fitted = float(levels.level[0])
+    normal = np.ones(1, dtype=bool)
+
+    # Two hours of normal scores at 3× the fitted level: the hour after them alarms only above ~1.5× that.
+    for _ in range(120):
+        levels.observe(lane, np.array([3 * fitted]), normal)
+    raised = float(levels.level[0])
+    for _ in range(26 * 60):
+        levels.observe(lane, np.array([0.5]), normal)
+
+    assert raised > 4 * fitted
+    assert float(levels.level[0]) == float(levels.history_level[0])
+
+
+def test_an_incident_is_not_counted_as_recent_normal_until_it_outlasts_the_exclusion() -> None:
+    config = EngineConfig(min_level=0.0)
+    levels = PeakLevels(config, step_seconds=60.0)
+    levels.reserve(1)
+    lane = np.zeros(1, dtype=np.intp)
+    levels.fit(lane, np.random.default_rng(4).exponential(1.0, size=(1, 3000)))
+    fitted = float(levels.level[0])
+    abnormal = np.zeros(1, dtype=bool)
+
+    for _ in range(25):
+        levels.observe(lane, np.array([10 * fitted]), abnormal)
+    for _ in range(95):
+        levels.observe(lane, np.array([0.5]), np.ones(1, dtype=bool))
+    short = float(levels.level[0])
+    for _ in range(120):
+        levels.observe(lane, np.array([10 * fitted]), abnormal)
+
+    # Counted, the incident would have raised the level to about 1.5 × 10 × the fitted level.
+    assert short < 1.1 * fitted
+    assert float(levels.level[0]) > 5 * fitted
+
+
+def test_an_open_incident_holds_above_a_share_of_its_opening_level() -> None:
+    incidents = StreamIncidents(EngineConfig(smoothing=1, hold_share=0.8, recovery_seconds=0.0))
+    incidents.reserve(1)
+    lane = np.zeros(1, dtype=np.intp)
+    u, level = np.array([1.0]), np.array([11.0])
+    warm = np.ones(1, dtype=bool)
+
+    opened = incidents.step(lane, 0.0, np.array([12.0]), np.array([0.0]), level=level, normal_level=u, warm=warm)
+    held = incidents.step(lane, 60.0, np.array([9.5]), np.array([0.0]), level=level, normal_level=u, warm=warm)
+    ended = incidents.step(lane, 120.0, np.array([8.5]), np.array([0.0]), level=level, normal_level=u, warm=warm)
+
+    # Held above 1 + 0.8 × (11 − 1) = 9: 9.5 holds, 8.5 (still far above u) resolves it.
+    assert (opened.opened.tolist(), opened.abnormal.tolist()) == ([0], [0])
+    assert (held.abnormal.tolist(), held.resolved.tolist()) == ([0], [])
+    assert (ended.abnormal.tolist(), ended.resolved.tolist()) == ([], [0])

@@ -10,7 +10,7 @@ import pytest
 from detectors.model.scoring import AlarmRule, RobustZScorer, Thresholds, run_stream, top_k_mean, trailing_mean
 from detectors.model.severity import incident_severity
 from domain.models import MetricKind, Severity
-from evaluation.batch import PRODUCT_RULE, detect_series, detect_train_test, nab_prefix_rows
+from evaluation.batch import PRODUCT_RULE, batch_scorer_train_test, detect_series, detect_train_test, nab_prefix_rows
 
 
 def test_trailing_mean_uses_only_past_rows() -> None:
@@ -98,8 +98,8 @@ def _shifted(rows_before: int, rows_after: int) -> tuple[np.ndarray, np.ndarray]
 
 def test_a_level_shift_alarms_then_becomes_the_new_normal_when_recalibrating() -> None:
     train, test = _shifted(600, 600)
-    steady = detect_train_test(train, test, rule=replace(PRODUCT_RULE, recent_share=0.0))
-    recalibrating = detect_train_test(train, test, rule=PRODUCT_RULE)
+    steady = batch_scorer_train_test(train, test, rule=replace(PRODUCT_RULE, recent_share=0.0))
+    recalibrating = batch_scorer_train_test(train, test, rule=PRODUCT_RULE)
 
     assert steady.alarms[600:].all()
     assert recalibrating.alarms[600:620].all()
@@ -202,7 +202,7 @@ def test_a_short_incident_does_not_hide_the_next_one() -> None:
 def test_an_incident_longer_than_the_exclusion_becomes_recent_normal() -> None:
     train, test = _two_incidents(60)
     counted = detect_train_test(train, test)
-    excluded = detect_train_test(train, test, rule=replace(PRODUCT_RULE, exclude_alarm_hours=2.0))
+    excluded = batch_scorer_train_test(train, test, rule=replace(PRODUCT_RULE, exclude_alarm_hours=2.0))
 
     assert counted.alarms[100:110].all()
     assert not counted.alarms[400:460].any()
