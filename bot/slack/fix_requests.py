@@ -32,7 +32,7 @@ log = structlog.get_logger(__name__)
 
 
 def rule_call_for(services: Services, metric: MetricKind, host: HostRef) -> ActionCall | None:
-    """The action the first rule with an action on ``metric`` asks for on ``host``, if any.
+    """The action the first rule with an action on ``metric`` that covers ``host`` asks for there, if any.
 
     Raises:
         InputError, ActionNotAllowed: the rule's action cannot be built for this host.
@@ -40,7 +40,10 @@ def rule_call_for(services: Services, metric: MetricKind, host: HostRef) -> Acti
     job = services.rule_actions
     if job is None:
         return None
-    rule = next((r for r in job.rules if r.rule.metric is metric and r.rule.action is not None), None)
+    rule = next(
+        (r for r in job.rules if r.rule.metric is metric and r.rule.action is not None and r.rule.applies_to(host)),
+        None,
+    )
     if rule is None or rule.rule.action is None:
         return None
     return call_for_rule(rule.rule.action, host, job.limits)

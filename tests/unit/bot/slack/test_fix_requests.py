@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from adapters.clock import ManualClock
+from adapters.memory.rule_firings import InMemoryRuleFirings
 from adapters.simulated.cloud import SimulatedCloudActions
 from bot.jobs.remediation_verification import build_verification_job
+from bot.jobs.rule_actions import RuleActionJob
 from bot.services import Services
+from bot.slack.fix_requests import rule_call_for
 from bot.slack.listeners.actions.next_step import ack_next_step, request_next_step
 from bot.slack.listeners.actions.suggest_fix import suggest_fix
 from bot.slack.verification_blocks import NEXT_STEP_ACTION
+from detectors.rules.file import parse_rules_yaml
 from domain.models import Anomaly, HostRef, MetricKind, Severity
-from remediation.actions import ActionCall, ActionName
+from remediation.actions import ActionCall, ActionLimits, ActionName
 from remediation.cloud_state import GroupState, InstanceState
 from tests.unit.bot.simulated_services import GROUP
 from tests.unit.bot.slack.fakes import FakeSlackClient, Recorder, RecordingChat
@@ -164,3 +169,29 @@ def test_a_next_step_for_an_unknown_check_is_refused_in_words(
     request_next_step(click(NEXT_STEP_ACTION, "nope", user="U_ONCALL"), client, respond, context)
 
     assert "I can't find the check of request `nope`" in ephemeral(client)
+
+
+def test_a_rule_written_for_other_hosts_is_not_offered_as_their_fix(services: Services) -> None:
+    assert services.remediation is not None
+    assert services.metrics is not None
+    rules = parse_rules_yaml(
+        "rules:\n  - name: web-restart\n    rule: cpu > 90% for 3m on web-* then restart_service nginx\n"
+    )
+    job = RuleActionJob(
+        metrics=services.metrics,
+        remediation=services.remediation,
+        approvals=services.remediation.store,
+        policy=services.remediation.policy,
+        cloud=services.remediation.cloud,
+        rules=rules,
+        limits=ActionLimits(),
+        firings=InMemoryRuleFirings(),
+    )
+    with_rules = replace(services, rule_actions=job)
+
+    web = rule_call_for(with_rules, MetricKind.CPU, host(services, "web-1"))
+    api = rule_call_for(with_rules, MetricKind.CPU, host(services, "api-1"))
+
+    assert web is not None
+    assert web.action is ActionName.RESTART_SERVICE
+    assert api is None
