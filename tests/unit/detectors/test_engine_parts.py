@@ -90,12 +90,17 @@ def test_the_level_is_a_share_of_the_way_past_the_history_quantile() -> None:
     assert abs(float(levels.level[0]) - (m + config.level_share * (q - m))) < 1e-6
 
 
-def test_recent_normal_scores_raise_the_level_and_a_quiet_day_lowers_it_again() -> None:
-    config = EngineConfig(min_level=0.0)
-    levels = PeakLevels(config, step_seconds=60.0)
+def _fitted_one_minute_lane() -> tuple[PeakLevels, np.ndarray]:
+    """One lane sampled every minute, fitted on unit exponential scores, without the 2-spread floor."""
+    levels = PeakLevels(EngineConfig(min_level=0.0), step_seconds=60.0)
     levels.reserve(1)
     lane = np.zeros(1, dtype=np.intp)
     levels.fit(lane, np.random.default_rng(4).exponential(1.0, size=(1, 3000)))
+    return levels, lane
+
+
+def test_recent_normal_scores_raise_the_level_and_a_quiet_day_lowers_it_again() -> None:
+    levels, lane = _fitted_one_minute_lane()
     fitted = float(levels.level[0])
     normal = np.ones(1, dtype=bool)
 
@@ -111,11 +116,7 @@ def test_recent_normal_scores_raise_the_level_and_a_quiet_day_lowers_it_again() 
 
 
 def test_an_incident_is_not_counted_as_recent_normal_until_it_outlasts_the_exclusion() -> None:
-    config = EngineConfig(min_level=0.0)
-    levels = PeakLevels(config, step_seconds=60.0)
-    levels.reserve(1)
-    lane = np.zeros(1, dtype=np.intp)
-    levels.fit(lane, np.random.default_rng(4).exponential(1.0, size=(1, 3000)))
+    levels, lane = _fitted_one_minute_lane()
     fitted = float(levels.level[0])
     abnormal = np.zeros(1, dtype=bool)
 
