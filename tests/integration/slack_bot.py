@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -18,7 +19,15 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.lazy_listener.internals import build_runnable_function
 from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 
-from bot.config.settings import Settings, SlackSettings
+from bot.config.settings import (
+    AuditSettings,
+    AwsSettings,
+    PrometheusSettings,
+    RedisSettings,
+    RemediationSettings,
+    Settings,
+    SlackSettings,
+)
 from bot.http.asgi import build_http_app
 from bot.services import Services
 from bot.slack.app import build_app
@@ -33,6 +42,32 @@ def slack_settings(api_url: str, *, bot_token: str = BOT_TOKEN, **fields: Any) -
     """Slack settings for the fake Web API at ``api_url``, signed like ``slack_requests``; ``fields`` set the rest."""
     return SlackSettings(
         api_url=api_url, bot_token=SecretStr(bot_token), signing_secret=SecretStr(SIGNING_SECRET), **fields
+    )
+
+
+def rule_bot_settings(
+    rules: str,
+    folder: Path,
+    *,
+    slack: SlackSettings,
+    aws_endpoint: str,
+    prometheus_url: str | None = None,
+    redis_url: str | None = None,
+) -> Settings:
+    """Settings of a bot with the rules file ``rules`` (written under ``folder``), U_LEAD approving everything."""
+    path = folder / "rules.yaml"
+    path.write_text(rules)
+    sources: dict[str, Any] = {}
+    if prometheus_url:
+        sources["prometheus"] = PrometheusSettings(url=prometheus_url)
+    if redis_url:
+        sources["redis"] = RedisSettings(url=redis_url)
+    return Settings(
+        **sources,
+        aws=AwsSettings(endpoint_url=aws_endpoint),
+        audit=AuditSettings(dir=folder / "audit"),
+        remediation=RemediationSettings(approvers={"*": ["U_LEAD"]}, rules_file=path),
+        slack=slack,
     )
 
 

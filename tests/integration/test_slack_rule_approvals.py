@@ -14,13 +14,12 @@ from slack_sdk import WebClient
 from adapters.clock import ManualClock
 from adapters.simulated.metrics import SimulatedMetrics
 from adapters.slack.notifier import SlackNotifier
-from bot.config.settings import AuditSettings, AwsSettings, RedisSettings, RemediationSettings, Settings
 from bot.jobs.approval_expiry import ApprovalExpiryJob
 from bot.jobs.rule_outcomes import RuleOutcomePoster
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.fakes.slack_api import FakeSlackApi, ReceivedCall
 from tests.integration.moto_aws import create_group, desired_capacity
-from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
+from tests.integration.slack_bot import RunningBot, rule_bot_settings, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action
 from tests.integration.test_auto_remediation import T0
 from tests.integration.test_slack_suggest_fix import RULES
@@ -38,16 +37,9 @@ def bot(
     fake_slack: FakeSlackApi, aws_env: str, redis_url: str, tmp_path: Path, clock: ManualClock
 ) -> Iterator[RunningBot]:
     create_group(aws_env, desired=2, max_size=6)
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES)
     model = FleetModel(5, (Incident(IncidentKind.CPU_SATURATION, "web-1", T0.timestamp() - 600, 3600),))
-    settings = Settings(
-        aws=AwsSettings(endpoint_url=aws_env),
-        redis=RedisSettings(url=redis_url),
-        audit=AuditSettings(dir=tmp_path / "audit"),
-        remediation=RemediationSettings(approvers={"*": ["U_LEAD"]}, rules_file=rules),
-        slack=slack_settings(fake_slack.api_url),
-    )
+    slack = slack_settings(fake_slack.api_url)
+    settings = rule_bot_settings(RULES, tmp_path, slack=slack, aws_endpoint=aws_env, redis_url=redis_url)
     with serve_bot(settings, clock=clock, metrics=SimulatedMetrics(model, clock)) as running:
         yield running
 

@@ -19,14 +19,13 @@ from slack_sdk import WebClient
 from adapters.clock import ManualClock
 from adapters.files.audit import read_records
 from adapters.slack.notifier import SlackNotifier
-from bot.config.settings import AuditSettings, AwsSettings, PrometheusSettings, RemediationSettings, Settings
 from bot.jobs.incident_notifier import build_incident_notifier
 from bot.jobs.remediation_verification import build_verification_job
 from bot.slack.verification_blocks import NEXT_STEP_ACTION
 from domain.models import Anomaly, MetricKind, Severity
 from tests.fakes.slack_api import FakeSlackApi
 from tests.integration.moto_aws import create_group, desired_capacity
-from tests.integration.slack_bot import RunningBot, serve_bot, slack_settings
+from tests.integration.slack_bot import RunningBot, rule_bot_settings, serve_bot, slack_settings
 from tests.integration.slack_requests import block_action
 from tests.servers import ServerProcess
 
@@ -42,15 +41,8 @@ rules:
 @pytest.fixture
 def bot(fake_slack: FakeSlackApi, prometheus: ServerProcess, aws_env: str, tmp_path: Path) -> Iterator[RunningBot]:
     create_group(aws_env)
-    rules = tmp_path / "rules.yaml"
-    rules.write_text(RULES)
-    settings = Settings(
-        prometheus=PrometheusSettings(url=prometheus.url),
-        aws=AwsSettings(endpoint_url=aws_env),
-        audit=AuditSettings(dir=tmp_path / "audit"),
-        remediation=RemediationSettings(approvers={"*": ["U_LEAD"]}, rules_file=rules),
-        slack=slack_settings(fake_slack.api_url, alert_channel="C_ALERTS"),
-    )
+    slack = slack_settings(fake_slack.api_url, alert_channel="C_ALERTS")
+    settings = rule_bot_settings(RULES, tmp_path, slack=slack, aws_endpoint=aws_env, prometheus_url=prometheus.url)
     with serve_bot(settings, clock=ManualClock(datetime.now(UTC) - timedelta(minutes=11))) as running:
         yield running
 
