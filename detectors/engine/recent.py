@@ -11,7 +11,8 @@ not hide the next while a long one does become recent history.
 
 Only the ``raise_keep`` largest scores of each block are kept (the quantile is near the top, so
 this is exact while a block's share of the window's top is no larger, and a slight underestimate
-otherwise), which keeps the memory per stream small for large fleets.
+otherwise), as half-precision floats capped at ``TOP_LIMIT`` spreads (three significant digits,
+plenty for a level), which keeps the memory per stream small for large fleets: about 900 bytes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import numpy.typing as npt
 from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown
 from detectors.engine.config import EngineConfig
 
-Float32Array = npt.NDArray[np.float32]
+Float16Array = npt.NDArray[np.float16]
+#: Scores are kept up to this many spreads (half precision ends at 65,504).
+TOP_LIMIT = 60_000.0
 Int32Array = npt.NDArray[np.int32]
 
 
@@ -40,12 +43,12 @@ class RecentPeaks:
         self.young = math.floor(config.raise_exclude_hours * 3600.0 / step)
         keep = max(1, config.raise_keep)
         slots = self.blocks + 1
-        self.tops: Float32Array = np.full((0, slots, keep), -np.inf, dtype=np.float32)
+        self.tops: Float16Array = np.full((0, slots, keep), -np.inf, dtype=np.float16)
         self.counts: Int32Array = np.zeros((0, slots), dtype=np.int32)
         self.slot: IntArray = np.zeros(0, dtype=np.intp)
         self.filled: IntArray = np.zeros(0, dtype=np.intp)
         self.run: IntArray = np.zeros(0, dtype=np.intp)
-        self.pending: Float32Array = np.full((0, keep), -np.inf, dtype=np.float32)
+        self.pending: Float16Array = np.full((0, keep), -np.inf, dtype=np.float16)
         self.pending_count: Int32Array = np.zeros(0, dtype=np.int32)
         self.centre: FloatArray = np.zeros(0)
         self.raised: FloatArray = np.zeros(0)
@@ -88,7 +91,8 @@ class RecentPeaks:
             finite = np.isfinite(tail)
             ranked = -np.sort(-np.where(finite, tail, -np.inf), axis=2)[:, :, :keep]
             width = ranked.shape[2]
-            self.tops[streams[:, None], np.arange(whole)[None, :], :width] = ranked.astype(np.float32)
+            capped = np.minimum(ranked, TOP_LIMIT).astype(np.float16)
+            self.tops[streams[:, None], np.arange(whole)[None, :], :width] = capped
             self.counts[streams[:, None], np.arange(whole)[None, :]] = finite.sum(axis=2)
         self.slot[streams] = whole % (self.blocks + 1)
         self.recompute(streams)
@@ -110,7 +114,7 @@ class RecentPeaks:
         if not self.enabled:
             return np.zeros(0, dtype=np.intp)
         finite = np.isfinite(scores)
-        idx, x, ok = streams[finite], scores[finite], normal[finite]
+        idx, x, ok = streams[finite], np.minimum(scores[finite], TOP_LIMIT), normal[finite]
         run = np.where(ok, 0, self.run[idx] + 1)
         self.pending_count[idx[ok]] = 0
         self.pending[idx[ok]] = -np.inf
@@ -180,7 +184,7 @@ class RecentPeaks:
             self.tops[streams[better], slots[better], low[better]] = values[better]
 
     @staticmethod
-    def _push(ring: Float32Array, streams: IntArray, values: FloatArray) -> None:
+    def _push(ring: Float16Array, streams: IntArray, values: FloatArray) -> None:
         current = ring[streams]
         low = np.argmin(current, axis=1)
         rows = np.arange(streams.size)

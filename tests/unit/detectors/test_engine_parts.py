@@ -148,3 +148,13 @@ def test_an_open_incident_holds_above_a_share_of_its_opening_level() -> None:
     assert (opened.opened.tolist(), opened.abnormal.tolist()) == ([0], [0])
     assert (held.abnormal.tolist(), held.resolved.tolist()) == ([0], [])
     assert (ended.abnormal.tolist(), ended.resolved.tolist()) == ([], [0])
+
+
+def test_huge_normal_scores_raise_the_level_to_a_finite_height() -> None:
+    levels, lane = _fitted_one_minute_lane()
+
+    for _ in range(120):
+        levels.observe(lane, np.array([1e12]), np.ones(1, dtype=bool))
+
+    assert np.isfinite(levels.level[0])
+    assert float(levels.level[0]) > 1000.0
