@@ -26,7 +26,9 @@ class Transitions:
 
     ``abnormal`` holds the streams in an alarm run at this step (the rows ``detect batch`` marks): a
     run starts when the incident opens, or when the score of an open incident climbs back above
-    the alarm level, and lasts while the score stays above the hold level.
+    the alarm level, and lasts while the score stays above the hold level, and above the hold the
+    current alarm level gives (so a run ends once the lane's recent scores have caught up with it,
+    while the incident itself is still held against its opening level).
     """
 
     smoothed: FloatArray
@@ -134,7 +136,9 @@ class StreamIncidents:
         shifted = was_open & ~quiet & (t - self.opened_at[streams] >= cfg.horizon_seconds)
         ended = streams[quiet | shifted]
         self.open[ended] = False
-        alarming = opens | (was_open & finite & (smoothed > np.where(self.alarming[streams], hold, level)))
+        current = normal_level + cfg.hold_share * np.maximum(level - normal_level, 0.0)
+        keep = np.fmax(hold, current)
+        alarming = opens | (was_open & finite & (smoothed > np.where(self.alarming[streams], keep, level)))
         self.alarming[streams] = alarming & self.open[streams]
         return Transitions(
             smoothed=smoothed,

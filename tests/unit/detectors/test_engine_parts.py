@@ -158,3 +158,20 @@ def test_huge_normal_scores_raise_the_level_to_a_finite_height() -> None:
 
     assert np.isfinite(levels.level[0])
     assert float(levels.level[0]) > 1000.0
+
+
+def test_an_alarm_run_ends_once_the_raised_level_catches_up_while_the_incident_holds() -> None:
+    incidents = StreamIncidents(EngineConfig(smoothing=1, hold_share=0.8, recovery_seconds=600.0))
+    incidents.reserve(1)
+    lane = np.zeros(1, dtype=np.intp)
+    u, warm = np.array([1.0]), np.ones(1, dtype=bool)
+
+    incidents.step(lane, 0.0, np.array([12.0]), np.array([0.0]), level=np.array([11.0]), normal_level=u, warm=warm)
+    # The lane's level has since been raised to 30: 20 is under its hold (1 + 0.8 × 29) but over the opening one (9).
+    later = incidents.step(
+        lane, 60.0, np.array([20.0]), np.array([0.0]), level=np.array([30.0]), normal_level=u, warm=warm
+    )
+
+    assert later.abnormal.tolist() == []
+    assert later.resolved.tolist() == []
+    assert bool(incidents.open[0])
