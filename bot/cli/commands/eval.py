@@ -125,8 +125,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for group, table in tables.items():
         sys.stdout.write(_render(group, table))
-    if args.dataset == "nab" and "product" in methods:
-        sys.stdout.write(_nab_line(groups))
+    if args.dataset == "nab":
+        scored = [m for m in methods if m in ("product", "batch_scorer", "engine")]
+        sys.stdout.write("".join(["\n"] + [_nab_line(groups, m) for m in scored]) if scored else "")
     return 0
 
 
@@ -141,21 +142,20 @@ def nab_layout(data: Path) -> tuple[Path, Path]:
     return data / "nab", data / "nab"
 
 
-def _nab_line(groups: dict[str, list[Any]]) -> str:
-    """NAB's standard-profile score of the product, one detection per run of alarm rows."""
-    from evaluation.batch import detect_train_test
+def _nab_line(groups: dict[str, list[Any]], method: str) -> str:
+    """NAB's standard-profile score of ``method``, one detection per run of alarm rows."""
+    from evaluation.batch import PRODUCT_RULE
     from evaluation.nab_score import corpus_score, nab_parts
+    from evaluation.quality import alarms_for
 
     parts = {
-        group: [
-            nab_parts(c.labels, detect_train_test(c.train, c.test, step_seconds=c.step_seconds).alarms, probation=0)
-            for c in cases
-        ]
+        group: [nab_parts(c.labels, alarms_for(method, c, rule=PRODUCT_RULE), probation=0) for c in cases]
         for group, cases in groups.items()
     }
     every = [p for group_parts in parts.values() for p in group_parts]
     by_group = ", ".join(f"{g} {corpus_score(p):.1f}" for g, p in parts.items())
-    return f"\nNAB standard profile, first row of each alarm run counted: {corpus_score(every):.1f} ({by_group})\n"
+    score = corpus_score(every)
+    return f"NAB standard profile, {method}, first row of each alarm run counted: {score:.1f} ({by_group})\n"
 
 
 _COLUMNS = (

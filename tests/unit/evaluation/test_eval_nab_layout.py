@@ -19,15 +19,20 @@ def _series(path: Path, rows: int, spike_at: int) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def test_a_nab_checkout_is_read_with_every_category(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _series(tmp_path / "data" / "realTweets" / "a.csv", 600, 400)
-    _series(tmp_path / "data" / "realAWSCloudwatch" / "b.csv", 600, 450)
+def _layout(root: Path) -> None:
+    """A NAB checkout of two series, each with one labelled window around its spike."""
+    _series(root / "data" / "realTweets" / "a.csv", 600, 400)
+    _series(root / "data" / "realAWSCloudwatch" / "b.csv", 600, 450)
     windows = {
         "realTweets/a.csv": [["2014-02-15 09:00:00", "2014-02-15 10:00:00"]],
         "realAWSCloudwatch/b.csv": [["2014-02-15 13:00:00", "2014-02-15 14:00:00"]],
     }
-    (tmp_path / "labels").mkdir()
-    (tmp_path / "labels" / "combined_windows.json").write_text(json.dumps(windows))
+    (root / "labels").mkdir()
+    (root / "labels" / "combined_windows.json").write_text(json.dumps(windows))
+
+
+def test_a_nab_checkout_is_read_with_every_category(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _layout(tmp_path)
 
     code = main(["eval", "nab", "--data", str(tmp_path), "--json", "--methods", "product"])
 
@@ -36,6 +41,16 @@ def test_a_nab_checkout_is_read_with_every_category(tmp_path: Path, capsys: pyte
     assert {"aws", "tweets"} == set(tables)
     assert ["a"] == tables["tweets"]["cases"]
     assert 1.0 == tables["tweets"]["mean"]["product"]["event_recall"]
+
+
+def test_the_tables_end_with_each_detector_s_nab_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _layout(tmp_path)
+
+    code = main(["eval", "nab", "--data", str(tmp_path), "--methods", "product,batch_scorer,random"])
+
+    lines = capsys.readouterr().out.splitlines()
+    assert 0 == code
+    assert ["product", "batch_scorer"] == [line.split(", ")[1] for line in lines if line.startswith("NAB standard")]
 
 
 def test_a_folder_without_nab_files_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
