@@ -1,11 +1,12 @@
 """Side-by-side quality of the product detector, IsolationForest and random scores on labelled cases.
 
 The product is the streaming engine that runs live (``evaluation.batch.detect_train_test``);
-``batch_scorer`` is the former batch scorer. The comparison scorers share one threshold rule (``PRODUCT_RULE``, thresholds from their own training scores). Under that
-rule uniform random scores never alarm (the "never alarm" floor), so one more baseline,
-``random_at_rate``, raises independent random alarms at exactly the product's alarm rate on
-each case: what chance alone scores at the same alarm budget (point adjustment rewards it
-generously). Pure: cases in, scores out.
+``batch_scorer`` is the former batch scorer. The comparison scorers share one threshold rule
+(``PRODUCT_RULE``, thresholds from their own training scores). Under that rule uniform random
+scores never alarm (the "never alarm" floor), so one more baseline, ``random_at_rate``, raises
+independent random alarms at exactly the product's alarm rate on each case: what chance alone
+scores at the same alarm budget (point adjustment rewards it generously). Pure: cases in,
+scores out.
 """
 
 from __future__ import annotations
