@@ -13,8 +13,9 @@ class EngineConfig:
         adaptation_hours: time constant of the baseline's slow causal adaptation (frozen during incidents);
             the recent raise of the alarm level, not the baseline, follows day-to-day drift.
         huber: deviations are clipped at this many spreads before they move the baseline.
-        peak_quantile: quantile of the score history above which scores count as peaks (POT level u).
-        risk: per-sample probability, on normal data, of a score above the alarm level (the GPD quantile).
+        peak_quantile: quantile of the score history above which scores count as peaks (u, where holds start).
+        risk: with ``level_share`` 0, the per-sample probability on normal data of a score above the alarm
+            level (the GPD quantile of the extreme-value tail).
         min_peaks: fewest peaks needed for the extreme-value fit (below that the level is u + 3).
         max_peaks: the most recent peaks kept per stream.
         refit_samples: samples between refits of the extreme-value tail.

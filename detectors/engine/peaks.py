@@ -1,19 +1,18 @@
-"""Alarm levels from peaks over a threshold (POT): an extreme-value fit on each stream's causal score history.
+"""Alarm levels per stream, from the stream's own causal score history.
 
-For each stream, u is the ``peak_quantile`` of its history's scores; the excesses over u (the
-peaks) are fitted with a generalised Pareto distribution by the method of moments, and the alarm
-level is the score exceeded with probability ``risk`` on normal data:
+With m the median, u the ``peak_quantile`` and q the ``level_quantile`` of a stream's fitted
+score history, the alarm level is m + ``level_share``·(q − m), raised to the recent raise
+(``detectors/engine/recent.py``: how high the stream's own normal scores went in the last day)
+when that is higher, and never below ``min_level`` spreads (a smooth, bounded signal such as a
+sine would otherwise alarm just above its own maximum). u is where an incident's hold starts.
+With ``level_share`` = 0 the history part is an extreme-value fit instead, peaks over threshold
+(POT): the excesses over u are fitted with a generalised Pareto distribution by the method of
+moments, and the level is the score exceeded with probability ``risk`` on normal data,
 u + σ/γ·((risk·n/k)^(−γ) − 1) (u − σ·ln(risk·n/k) when γ = 0), n the scores seen and k the peaks
-among them (Siffer et al., "Anomaly Detection in Streams with Extreme Value Theory", KDD 2017).
-Scores keep arriving: every normal score above u becomes a peak (the last ``max_peaks`` are kept)
-and the tail is refitted every ``refit_samples`` samples, so the level follows the stream.
-The level is never below ``min_level`` spreads: the tail of a smooth, bounded signal (a sine)
-fits just above its own maximum, which normal samples would touch. Nor is it below
-m + ``level_share``·(q − m), m the median and q the ``level_quantile`` of the fitted history
-(a spiky history's tail fit is loose at the very top), nor below the recent raise
-(``detectors/engine/recent.py``): how high the stream's own normal scores went in the last day.
-Scores of an open incident or above the alarm level are not normal and never enter the fit.
-Pure, vectorised over streams.
+among them (Siffer et al., "Anomaly Detection in Streams with Extreme Value Theory", KDD 2017);
+every normal score above u becomes a peak (the last ``max_peaks`` are kept) and the tail is
+refitted every ``refit_samples`` samples. Scores of an open incident or above the alarm level are
+not normal and never enter either. Pure, vectorised over streams.
 """
 
 from __future__ import annotations
