@@ -11,12 +11,15 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
 from prometheus_api_client import PrometheusConnect
 from prometheus_api_client.exceptions import PrometheusApiClientException
 from urllib3.util.retry import Retry
 
 from adapters.prometheus import promql
+from adapters.prometheus.grid_reader import PrometheusGridReader
+from adapters.prometheus.transport import transport_errors
+from detectors.engine.baseline import FloatArray
+from detectors.engine.blocks import Block
 from domain.errors import MetricsUnavailable, QueryError
 from domain.models import Filesystem, HostCapacity, HostRef, HostState, MetricKind, Sample, Series
 
@@ -74,16 +77,12 @@ class PrometheusMetrics:
             timeout=timeout_seconds,
             method="POST",
         )
+        self._grids = PrometheusGridReader(self.url, timeout_seconds=timeout_seconds, retry=retry)
 
     def _call(self, promql_text: str, fn: Any, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         try:
-            result = fn(*args, **kwargs)
-        except requests.exceptions.Timeout as exc:
-            raise MetricsUnavailable(self.url, f"timed out after {self._timeout:g}s") from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise MetricsUnavailable(self.url, "connection refused") from exc
-        except requests.exceptions.RequestException as exc:
-            raise MetricsUnavailable(self.url, type(exc).__name__) from exc
+            with transport_errors(self.url, self._timeout):
+                result = fn(*args, **kwargs)
         except PrometheusApiClientException as exc:
             text = str(exc)
             status = _STATUS_RE.search(text)
@@ -114,6 +113,10 @@ class PrometheusMetrics:
             end_time=end,
             step=f"{step:g}",
         )
+
+    def signal_grid(self, signal: MetricKind, times: FloatArray) -> Block:
+        """``signal`` for every host at each of ``times`` (evenly spaced), in one query, decoded onto arrays."""
+        return self._grids.signal_grid(signal, times)
 
     def hosts(self) -> list[HostRef]:
         """Every known host, up or down, sorted by name."""

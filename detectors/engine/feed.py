@@ -1,9 +1,10 @@
 """Feeding the engine from a metrics source: bootstrap from history, then advance minute by minute.
 
-Reads go through ``blocks.fetch_block``: one batched query per signal for every host (disk: one
-row per host × mountpoint), laid out on one time grid. ``LiveFeed`` is what the detection job
-runs: the first cycle (or the first after a gap longer than ``max_gap``) bootstraps from
-``bootstrap_hours`` of history, every later cycle reads only the minutes since the previous one.
+Reads go through ``blocks.fetch_blocks``: one batched query per signal for every host (disk: one
+row per host × mountpoint), laid out on one time grid; a live cycle's reads are concurrent.
+``LiveFeed`` is what the detection job runs: the first cycle (or the first after a gap longer than
+``max_gap``) bootstraps from ``bootstrap_hours`` of history, every later cycle reads only the
+minutes since the previous one.
 At start-up a saved snapshot of the engine's state (``train``, the scheduled retrain) is resumed
 instead when it is sound and recent: only the lanes it lacks are bootstrapped, and the minutes
 since its end are fed. ``detect replay`` drives the same feed over a past period.
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import structlog
 
-from detectors.engine.blocks import Block, block_of, fetch_block
+from detectors.engine.blocks import Block, block_of, fetch_block, fetch_blocks
 from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
@@ -104,7 +105,7 @@ def advance(
     signals: Sequence[MetricKind] = SIGNALS,
 ) -> list[IncidentEvent]:
     """Feed every timestamp from ``start`` to ``end`` (inclusive) in time order; the events, oldest first."""
-    return feed_blocks(engine, [fetch_block(metrics, signal, start, end, step) for signal in signals])
+    return feed_blocks(engine, fetch_blocks(metrics, signals, start, end, step))
 
 
 def feed_blocks(engine: FleetEngine, blocks: Sequence[Block]) -> list[IncidentEvent]:
@@ -222,7 +223,7 @@ class LiveFeed:
         step, start = self.step_seconds, snapshot.covered_until + self.step_seconds
         # What reports now, to find the hosts and filesystems the snapshot lacks.
         recent = max(start, end - _RECENT_STEPS * step)
-        present = [fetch_block(self.metrics, s, recent, end, step) for s in self.signals] if start <= end else []
+        present = fetch_blocks(self.metrics, self.signals, recent, end, step) if start <= end else []
         fitted = sum(self._fit_unknown(block, before=snapshot.covered_until) for block in present)
         events: list[IncidentEvent] = []
         # In chunks, so a long catch-up never holds more than a couple of hours of every lane.

@@ -6,10 +6,12 @@ import itertools
 import time
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from adapters.prometheus import promql
 from adapters.prometheus.metrics import PrometheusMetrics
+from detectors.engine.blocks import GridSource, block_of
 from domain.errors import MetricsUnavailable, QueryError, UnknownHost
 from domain.hosts import resolve_host
 from domain.models import MetricKind
@@ -151,3 +153,57 @@ def test_a_server_that_is_not_prometheus_is_metrics_unavailable(fleet_simulator:
 
     assert url == caught.value.url
     assert caught.value.reason.startswith("HTTP ")
+
+
+def _grid_times(points: int) -> np.ndarray:
+    end = (datetime.now(UTC).timestamp() - 120) // 60 * 60
+    return end - 60.0 * np.arange(points)[::-1]
+
+
+@pytest.mark.parametrize("signal", [MetricKind.CPU, MetricKind.DISK, MetricKind.UP])
+def test_a_grid_read_holds_what_the_series_read_holds_for_every_host(
+    metrics: PrometheusMetrics, signal: MetricKind
+) -> None:
+    times = _grid_times(20)
+    start, end = (datetime.fromtimestamp(float(t), UTC) for t in (times[0], times[-1]))
+
+    block = metrics.signal_grid(signal, times)
+    if signal is MetricKind.DISK:
+        series = metrics.filesystem_range(None, start=start, end=end, step_seconds=60)
+    else:
+        series = metrics.range(signal, None, start=start, end=end, step_seconds=60)
+
+    assert isinstance(metrics, GridSource)
+    expected = block_of(signal, series, times)
+    assert len(expected.hosts) >= 20
+    assert sorted(zip(expected.hosts, expected.mounts, strict=True), key=str) == sorted(
+        zip(block.hosts, block.mounts, strict=True), key=str
+    )
+    rows = {(h.instance, m): n for n, (h, m) in enumerate(zip(block.hosts, block.mounts, strict=True))}
+    for n, (host, mount) in enumerate(zip(expected.hosts, expected.mounts, strict=True)):
+        np.testing.assert_array_equal(expected.values[n], block.values[rows[(host.instance, mount)]])
+
+
+def test_a_one_time_grid_read_is_the_range_reads_value_at_that_time(metrics: PrometheusMetrics) -> None:
+    times = _grid_times(5)
+
+    ranged = metrics.signal_grid(MetricKind.LOAD, times)
+    instant = metrics.signal_grid(MetricKind.LOAD, times[-1:])
+
+    by_instance = {h.instance: n for n, h in enumerate(ranged.hosts)}
+    assert len(instant.hosts) >= 20
+    for n, host in enumerate(instant.hosts):
+        assert ranged.values[by_instance[host.instance], -1] == instant.values[n, 0]
+
+
+def test_a_grid_read_from_a_server_that_is_not_prometheus_or_is_down_is_metrics_unavailable(
+    fleet_simulator: FleetSimulator,
+) -> None:
+    not_prometheus = f"http://127.0.0.1:{fleet_simulator.server_address[1]}/nothing-here"
+    down = f"http://127.0.0.1:{servers.free_port()}"
+
+    for url, reason in ((not_prometheus, "HTTP 5"), (down, "connection refused")):
+        with pytest.raises(MetricsUnavailable) as caught:
+            PrometheusMetrics(url, timeout_seconds=2).signal_grid(MetricKind.CPU, _grid_times(3))
+        assert url == caught.value.url
+        assert caught.value.reason.startswith(reason)

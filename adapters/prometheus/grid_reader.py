@@ -1,0 +1,68 @@
+"""Reads of one signal for the whole fleet straight onto a time grid, over the Prometheus HTTP API.
+
+The answers bypass the API client's decoding (a list per sample): ``grid.decode_result`` and
+``grid.grid_of`` lay them on arrays, which is what a large fleet's detection cycle needs.
+"""
+
+from __future__ import annotations
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from adapters.prometheus import grid, promql
+from adapters.prometheus.transport import transport_errors
+from detectors.engine.baseline import FloatArray
+from detectors.engine.blocks import Block
+from domain.errors import MetricsUnavailable, QueryError
+from domain.models import MetricKind
+
+
+class PrometheusGridReader:
+    """One batched query per read: every host's ``signal`` (disk: each real filesystem) at given times.
+
+    Args:
+        url: base URL of the server.
+        timeout_seconds: timeout of every HTTP request.
+        retry: how failed requests are retried.
+    """
+
+    def __init__(self, url: str, *, timeout_seconds: float, retry: Retry) -> None:
+        self.url = url.rstrip("/")
+        self._timeout = timeout_seconds
+        self._session = requests.Session()
+        self._session.mount("http://", HTTPAdapter(max_retries=retry))
+        self._session.mount("https://", HTTPAdapter(max_retries=retry))
+
+    def signal_grid(self, signal: MetricKind, times: FloatArray) -> Block:
+        """``signal`` at each of ``times`` (evenly spaced): one time is an instant query, more a range query.
+
+        Raises:
+            MetricsUnavailable: the server cannot be reached or does not answer as Prometheus does.
+            QueryError: the server refused the query.
+        """
+        if signal is MetricKind.DISK:
+            query, row_label = promql.filesystem_query(None), "mountpoint"
+        else:
+            query, row_label = promql.metric_query(signal, None), None
+        if times.size == 1:
+            status, body = self._post("query", {"query": query, "time": f"{float(times[0]):.3f}"})
+        else:
+            step = float(times[1] - times[0])
+            form = {"query": query, "start": f"{float(times[0]):.3f}", "end": f"{float(times[-1]):.3f}"}
+            status, body = self._post("query_range", form | {"step": f"{step:g}"})
+        try:
+            return grid.grid_of(grid.decode_result(body), signal, times, row_label=row_label)
+        except grid.ServerError as exc:
+            if status in (400, 422):
+                raise QueryError(query, exc.message) from exc
+            raise MetricsUnavailable(self.url, f"HTTP {status}: {exc.message}") from exc
+        except grid.AnswerError as exc:
+            detail = f"HTTP {status}" if status != 200 else "response is not a Prometheus API answer"
+            raise MetricsUnavailable(self.url, detail) from exc
+
+    def _post(self, endpoint: str, form: dict[str, str]) -> tuple[int, bytes]:
+        """POST a form to ``/api/v1/<endpoint>``; the status code and the body."""
+        with transport_errors(self.url, self._timeout):
+            response = self._session.post(f"{self.url}/api/v1/{endpoint}", data=form, timeout=self._timeout)
+        return response.status_code, response.content

@@ -1,0 +1,100 @@
+"""Prometheus answers decoded onto a time grid, without a server: vectors, matrices, mountpoints, bad bodies."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import orjson
+import pytest
+
+from adapters.prometheus.grid import AnswerError, ServerError, decode_result, grid_of
+from domain.models import HostRef, MetricKind
+
+T0 = 1_700_000_040.0
+
+
+def answer(result: list[dict[str, object]], kind: str = "matrix") -> bytes:
+    return orjson.dumps({"status": "success", "data": {"resultType": kind, "result": result}})
+
+
+def test_a_matrix_is_placed_by_timestamp_with_nan_where_a_sample_is_missing() -> None:
+    body = answer(
+        [
+            {"metric": {"instance": "a:9100", "host": "web-1"}, "values": [[T0, "1.5"], [T0 + 120, "3"]]},
+            {"metric": {"instance": "b:9100"}, "values": [[T0 + 60, "NaN"], [T0 + 120, "+Inf"]]},
+        ]
+    )
+    times = T0 + 60.0 * np.arange(3)
+
+    block = grid_of(decode_result(body), MetricKind.CPU, times)
+
+    assert (HostRef(instance="a:9100", host="web-1"), HostRef(instance="b:9100")) == block.hosts
+    assert [1.5, 3.0] == [block.values[0, 0], block.values[0, 2]]
+    assert math.isnan(block.values[0, 1])
+    assert math.isnan(block.values[1, 0])
+    assert math.isnan(block.values[1, 1])
+    assert math.isinf(block.values[1, 2])
+    assert ("", "") == block.mounts
+
+
+def test_an_instant_vector_fills_the_one_column() -> None:
+    body = answer([{"metric": {"instance": "a:9100"}, "value": [T0, "42"]}], kind="vector")
+
+    block = grid_of(decode_result(body), MetricKind.LOAD, np.array([T0]))
+
+    assert [[42.0]] == block.values.tolist()
+
+
+def test_rows_are_split_by_the_row_label_and_samples_off_the_grid_are_dropped() -> None:
+    body = answer(
+        [
+            {"metric": {"instance": "a:9100", "mountpoint": "/"}, "values": [[T0 - 60, "9"], [T0, "10"]]},
+            {"metric": {"instance": "a:9100", "mountpoint": "/data"}, "values": [[T0, "70"], [T0 + 600, "99"]]},
+        ]
+    )
+
+    block = grid_of(decode_result(body), MetricKind.DISK, T0 + 60.0 * np.arange(2), row_label="mountpoint")
+
+    assert ("/", "/data") == block.mounts
+    assert 10.0 == block.values[0, 0]
+    assert 70.0 == block.values[1, 0]
+    assert np.isnan(block.values[:, 1]).all()
+
+
+def test_an_empty_answer_is_an_empty_block() -> None:
+    block = grid_of(decode_result(answer([])), MetricKind.CPU, T0 + 60.0 * np.arange(5))
+
+    assert (0, 5) == block.values.shape
+
+
+def test_an_error_answer_carries_the_servers_message() -> None:
+    body = orjson.dumps({"status": "error", "errorType": "bad_data", "error": "parse error at char 5"})
+
+    with pytest.raises(ServerError) as caught:
+        decode_result(body)
+
+    assert "parse error at char 5" == caught.value.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>not found</html>", b"[]", b'{"status": "success"}', b'{"status": "success", "data": {"result": 3}}'],
+)
+def test_a_body_that_is_not_a_prometheus_answer_is_refused(body: bytes) -> None:
+    with pytest.raises(AnswerError):
+        decode_result(body)
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        {"values": [[T0, "1"]]},
+        {"metric": {"instance": "a"}, "values": [[T0]]},
+        {"metric": {"instance": "a"}, "values": [[T0, "one"]]},
+        {"metric": {"instance": "a"}, "value": "1"},
+    ],
+)
+def test_a_malformed_series_is_an_answer_error(series: dict[str, object]) -> None:
+    with pytest.raises(AnswerError):
+        grid_of(decode_result(answer([series])), MetricKind.CPU, np.array([T0]))
