@@ -39,7 +39,9 @@ class PeakLevels:
         self.level: FloatArray = np.zeros(0)
         self.seen: FloatArray = np.zeros(0)
         self.over: FloatArray = np.zeros(0)
-        self.peaks: FloatArray = np.zeros((0, config.max_peaks))
+        # The ring of peaks serves the extreme-value tail only: without it (``level_share`` > 0) it has no columns.
+        self.ring = config.max_peaks if config.level_share <= 0 else 0
+        self.peaks: FloatArray = np.zeros((0, self.ring))
         self.cursor: IntArray = np.zeros(0, dtype=np.intp)
         self.since_fit: IntArray = np.zeros(0, dtype=np.intp)
 
@@ -81,16 +83,17 @@ class PeakLevels:
         ).T
         self.history_level[streams] = centre + cfg.level_share * (high - centre) if cfg.level_share > 0 else -np.inf
         excess = np.where(finite & (scores > u[:, None]), scores - u[:, None], np.nan)
-        k = self.config.max_peaks
-        # The most recent peaks first: sort each row's peak positions by time and keep the last k.
-        order = np.argsort(np.isfinite(excess), axis=1, kind="stable")[:, -k:]
-        kept = np.take_along_axis(excess, order, axis=1)
-        ring = np.full((streams.size, k), np.nan)
-        ring[:, k - kept.shape[1] :] = kept
+        k = self.ring
+        if k:
+            # The most recent peaks first: sort each row's peak positions by time and keep the last k.
+            order = np.argsort(np.isfinite(excess), axis=1, kind="stable")[:, -k:]
+            kept = np.take_along_axis(excess, order, axis=1)
+            ring = np.full((streams.size, k), np.nan)
+            ring[:, k - kept.shape[1] :] = kept
+            self.peaks[streams] = ring
         self.u[streams] = u
         self.seen[streams] = n
         self.over[streams] = np.isfinite(excess).sum(axis=1)
-        self.peaks[streams] = ring
         self.cursor[streams] = 0
         self.recent.fit(streams, scores, centre)
         self.refit(streams)
@@ -109,6 +112,11 @@ class PeakLevels:
     def refit(self, streams: IntArray) -> None:
         """Refit the tail of ``streams`` on their kept peaks."""
         if streams.size == 0:
+            return
+        if not self.ring:  # no tail: the level is the history's and the raise
+            self.tail[streams] = self.u[streams] + _FALLBACK_MARGIN
+            self.since_fit[streams] = 0
+            self._combine(streams)
             return
         cfg = self.config
         peaks = self.peaks[streams]
@@ -146,8 +154,9 @@ class PeakLevels:
         if peak.any():
             p = streams[peak]
             self.over[p] += 1.0
-            self.peaks[p, self.cursor[p]] = scores[peak] - self.u[p]
-            self.cursor[p] = (self.cursor[p] + 1) % self.config.max_peaks
+            if self.ring:
+                self.peaks[p, self.cursor[p]] = scores[peak] - self.u[p]
+                self.cursor[p] = (self.cursor[p] + 1) % self.ring
         raised = self.recent.observe(streams, scores, normal)
         if raised.size:
             self._combine(raised)

@@ -175,3 +175,25 @@ def test_an_alarm_run_ends_once_the_raised_level_catches_up_while_the_incident_h
     assert later.abnormal.tolist() == []
     assert later.resolved.tolist() == []
     assert bool(incidents.open[0])
+
+
+def test_the_ring_of_peaks_is_kept_only_for_the_extreme_value_tail_and_dropping_it_changes_no_level() -> None:
+    rng = np.random.default_rng(3)
+    history = rng.gamma(2.0, 1.0, (4, 2000))
+    quantile, tail = PeakLevels(EngineConfig()), PeakLevels(EngineConfig(level_share=0.0))
+    kept = PeakLevels(EngineConfig())  # the quantile rule, made to keep the ring it does not need
+    kept.ring = EngineConfig().max_peaks
+    kept.peaks = np.zeros((0, kept.ring))
+    for levels in (quantile, tail, kept):
+        levels.reserve(4)
+        levels.fit(np.arange(4), history)
+    for _ in range(300):
+        scores = rng.gamma(2.0, 1.0, 4)
+        for levels in (quantile, tail, kept):
+            levels.observe(np.arange(4), scores, np.ones(4, dtype=bool))
+
+    assert (4, 0) == quantile.peaks[:4].shape
+    assert (4, EngineConfig().max_peaks) == tail.peaks[:4].shape
+    np.testing.assert_array_equal(kept.level[:4], quantile.level[:4])
+    assert np.isfinite(quantile.level[:4]).all()
+    assert np.isfinite(tail.level[:4]).all()

@@ -112,8 +112,8 @@ def test_a_foreign_archive_is_refused() -> None:
 def test_a_snapshot_laid_out_for_other_engine_settings_is_refused() -> None:
     payload = encode(_running(), covered_from=START - HOUR, covered_until=START)
 
-    with pytest.raises(SnapshotError, match=r"peaks\.peaks"):
-        decode(payload, config=EngineConfig(max_peaks=32), trend=TrendConfig(), step_seconds=60.0)
+    with pytest.raises(SnapshotError, match=r"peaks\.recent\.tops"):
+        decode(payload, config=EngineConfig(raise_keep=8), trend=TrendConfig(), step_seconds=60.0)
     with pytest.raises(SnapshotError, match="30 s"):
         decode(payload, config=EngineConfig(), trend=TrendConfig(), step_seconds=30.0)
 
