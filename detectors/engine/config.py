@@ -36,6 +36,9 @@ class EngineConfig:
         raise_refresh_hours: how often the raise is recomputed, from the samples before.
         raise_exclude_hours: samples of an incident this young are not counted as recent normal.
         raise_keep: the largest scores kept per refresh block (memory per stream).
+        young_hours: a stream with less history than this (samples seen × step) alarms no lower than the
+            extreme-value tail of its history either: a few hours have not seen a whole day's cycle,
+            and the tail extrapolates past the highest scores they hold.
         hold_share: an open incident holds while its score is above u + hold_share·(level at opening − u).
     """
 
@@ -58,6 +61,7 @@ class EngineConfig:
     raise_quantile: float = 0.99
     raise_hours: float = 24.0
     raise_min_samples: int = 1000
+    young_hours: float = 24.0
     raise_refresh_hours: float = 1.0
     raise_exclude_hours: float = 0.5
     raise_keep: int = 16

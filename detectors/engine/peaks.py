@@ -17,6 +17,8 @@ not normal and never enter either. Pure, vectorised over streams.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown, row_quantiles
@@ -32,6 +34,7 @@ class PeakLevels:
 
     def __init__(self, config: EngineConfig, *, step_seconds: float = 60.0) -> None:
         self.config = config
+        self.step_seconds = step_seconds
         self.recent = RecentPeaks(config, step_seconds)
         self.u: FloatArray = np.zeros(0)
         self.tail: FloatArray = np.zeros(0)
@@ -95,6 +98,8 @@ class PeakLevels:
         self.seen[streams] = n
         self.over[streams] = np.isfinite(excess).sum(axis=1)
         self.cursor[streams] = 0
+        if not k:  # the tail of a young stream's level, from every peak of its history
+            self.tail[streams] = self._tail(streams, excess)
         self.recent.fit(streams, scores, centre)
         self.refit(streams)
 
@@ -105,6 +110,7 @@ class PeakLevels:
         self.over[streams] = 0.0
         self.peaks[streams] = np.nan
         self.history_level[streams] = u + _FALLBACK_MARGIN
+        self.tail[streams] = u + _FALLBACK_MARGIN
         # No history: the raise is measured from 0 (no deviation) until the stream is refitted.
         self.recent.clear(streams, np.zeros(streams.size))
         self.refit(streams)
@@ -113,21 +119,19 @@ class PeakLevels:
         """Refit the tail of ``streams`` on their kept peaks."""
         if streams.size == 0:
             return
-        if not self.ring:  # no tail: the level is the history's and the raise
-            self.tail[streams] = self.u[streams] + _FALLBACK_MARGIN
-            self.since_fit[streams] = 0
-            self._combine(streams)
-            return
-        cfg = self.config
-        peaks = self.peaks[streams]
-        count = np.isfinite(peaks).sum(axis=1)
-        with np.errstate(all="ignore"):
-            import warnings
+        if self.ring:  # without a ring the tail stays as fitted on the history
+            self.tail[streams] = self._tail(streams, self.peaks[streams])
+        self.since_fit[streams] = 0
+        self._combine(streams)
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                mean = np.nanmean(peaks, axis=1)
-                var = np.nanvar(peaks, axis=1)
+    def _tail(self, streams: IntArray, peaks: FloatArray) -> FloatArray:
+        """The extreme-value level of ``streams`` from their peaks (streams × peaks, NaN = none)."""
+        cfg = self.config
+        count = np.isfinite(peaks).sum(axis=1)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(peaks, axis=1)
+            var = np.nanvar(peaks, axis=1)
             ratio = mean * mean / var
             gamma = np.clip(0.5 * (1.0 - ratio), -_GAMMA_LIMIT, _GAMMA_LIMIT)
             sigma = 0.5 * mean * (ratio + 1.0)
@@ -135,13 +139,18 @@ class PeakLevels:
             tail = np.where(np.abs(gamma) < 1e-6, -sigma * np.log(odds), sigma / gamma * (np.power(odds, -gamma) - 1.0))
         u = self.u[streams]
         fitted = (count >= cfg.min_peaks) & np.isfinite(tail) & (tail > 0)
-        self.tail[streams] = np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
-        self.since_fit[streams] = 0
-        self._combine(streams)
+        return np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
 
     def _combine(self, streams: IntArray) -> None:
-        """The alarm level: the history's (the tail's if ``level_share`` is 0) or the recent raise, ≥ ``min_level``."""
-        base = self.history_level[streams] if self.config.level_share > 0 else self.tail[streams]
+        """The alarm level: the history's (the tail's if ``level_share`` is 0, the higher of both while the
+        stream is young) or the recent raise, ≥ ``min_level``."""
+        cfg = self.config
+        if cfg.level_share > 0:
+            young = self.seen[streams] * self.step_seconds < cfg.young_hours * 3600.0
+            own = self.history_level[streams]
+            base = np.where(young, np.fmax(own, self.tail[streams]), own)
+        else:
+            base = self.tail[streams]
         self.level[streams] = np.maximum(np.fmax(base, self.recent.raised[streams]), self.config.min_level)
 
     def observe(self, streams: IntArray, scores: FloatArray, normal: BoolArray) -> None:

@@ -197,3 +197,24 @@ def test_the_ring_of_peaks_is_kept_only_for_the_extreme_value_tail_and_dropping_
     np.testing.assert_array_equal(kept.level[:4], quantile.level[:4])
     assert np.isfinite(quantile.level[:4]).all()
     assert np.isfinite(tail.level[:4]).all()
+
+
+def test_a_stream_with_hours_of_history_alarms_no_lower_than_its_tail_until_it_has_a_day() -> None:
+    rng = np.random.default_rng(5)
+    young = PeakLevels(EngineConfig(raise_share=0.0), step_seconds=60.0)
+    young.reserve(1)
+    lane = np.zeros(1, dtype=np.intp)
+    young.fit(lane, rng.exponential(1.0, size=(1, 120)))  # two hours
+    tail_only = PeakLevels(EngineConfig(level_share=0.0, raise_share=0.0), step_seconds=60.0)
+    tail_only.reserve(1)
+    normal = np.ones(1, dtype=bool)
+
+    assert float(young.level[0]) == float(young.tail[0]) > float(young.history_level[0])
+    for _ in range(22 * 60 - 1):  # the level falls to the history's once the stream has seen a day
+        young.observe(lane, np.array([0.5]), normal)
+    assert float(young.level[0]) == float(young.tail[0])
+    for _ in range(61):
+        young.observe(lane, np.array([0.5]), normal)
+    assert float(young.level[0]) == max(float(young.history_level[0]), EngineConfig().min_level)
+    assert 0 == young.peaks.shape[1]
+    assert tail_only.ring > 0
