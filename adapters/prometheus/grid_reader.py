@@ -15,7 +15,9 @@ from adapters.prometheus.transport import transport_errors
 from detectors.engine.baseline import FloatArray
 from detectors.engine.blocks import Block
 from domain.errors import MetricsUnavailable, QueryError
-from domain.models import MetricKind
+from domain.models import HostRef, MetricKind
+
+_MAX_REFS = 200_000
 
 
 class PrometheusGridReader:
@@ -31,6 +33,8 @@ class PrometheusGridReader:
         self.url = url.rstrip("/")
         self._timeout = timeout_seconds
         self._session = requests.Session()
+        # The host of each label set seen, shared by the reads (hosts change far less often than samples).
+        self._refs: dict[tuple[str, str, str], HostRef] = {}
         self._session.mount("http://", HTTPAdapter(max_retries=retry))
         self._session.mount("https://", HTTPAdapter(max_retries=retry))
 
@@ -52,7 +56,10 @@ class PrometheusGridReader:
             form = {"query": query, "start": f"{float(times[0]):.3f}", "end": f"{float(times[-1]):.3f}"}
             status, body = self._post("query_range", form | {"step": f"{step:g}"})
         try:
-            return grid.grid_of(grid.decode_result(body), signal, times, row_label=row_label)
+            result = grid.decode_result(body)
+            if len(self._refs) > _MAX_REFS:
+                self._refs.clear()
+            return grid.grid_of(result, signal, times, row_label=row_label, refs=self._refs)
         except grid.ServerError as exc:
             if status in (400, 422):
                 raise QueryError(query, exc.message) from exc

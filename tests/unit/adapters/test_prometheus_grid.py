@@ -98,3 +98,14 @@ def test_a_body_that_is_not_a_prometheus_answer_is_refused(body: bytes) -> None:
 def test_a_malformed_series_is_an_answer_error(series: dict[str, object]) -> None:
     with pytest.raises(AnswerError):
         grid_of(decode_result(answer([series])), MetricKind.CPU, np.array([T0]))
+
+
+def test_hosts_seen_before_are_reused_from_one_answer_to_the_next() -> None:
+    body = answer([{"metric": {"instance": "a:9100", "host": "web-1"}, "value": [T0, "1"]}], kind="vector")
+    refs: dict[tuple[str, str, str], HostRef] = {}
+
+    first = grid_of(decode_result(body), MetricKind.CPU, np.array([T0]), refs=refs)
+    second = grid_of(decode_result(body), MetricKind.LOAD, np.array([T0]), refs=refs)
+
+    assert first.hosts[0] is second.hosts[0]
+    assert HostRef(instance="a:9100", host="web-1") == first.hosts[0]
