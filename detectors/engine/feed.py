@@ -3,8 +3,9 @@
 Reads go through ``blocks.fetch_blocks``: one batched query per signal for every host (disk: one
 row per host × mountpoint), laid out on one time grid; a live cycle's reads are concurrent.
 ``LiveFeed`` is what the detection job runs: the first cycle (or the first after a gap longer than
-``max_gap``) bootstraps from ``bootstrap_hours`` of history, every later cycle reads only the
-minutes since the previous one.
+``max_gap``) bootstraps from ``bootstrap_hours`` of history, fitting all but its last half hour
+and feeding that half hour minute by minute (so an incident under way at start-up is reported by
+the first cycle); every later cycle reads only the minutes since the previous one.
 At start-up a saved snapshot of the engine's state (``train``, the scheduled retrain) is resumed
 instead when it is sound and recent: only the lanes it lacks are bootstrapped, and the minutes
 since its end are fed. ``detect replay`` drives the same feed over a past period.
@@ -35,6 +36,8 @@ log = structlog.get_logger(__name__)
 
 _RECENT_STEPS = 10
 _CATCH_UP_CHUNK_SECONDS = 2 * 3600.0
+# At a bootstrap, the history's last half hour is fed through the engine instead of fitted.
+_FED_AT_START_SECONDS = 1800.0
 
 SIGNALS = (
     MetricKind.CPU,
@@ -176,11 +179,14 @@ class LiveFeed:
             self.since = end - self.bootstrap_hours * 3600
             # Carried over first, so the bootstrap fits their lanes on the history from before they opened.
             carry_over(fresh, self.engine.open_incidents(), end)
+            # The last minutes are fed rather than fitted, so an incident already under way is found.
+            fed = math.floor(min(_FED_AT_START_SECONDS, self.bootstrap_hours * 1800) / self.step_seconds)
+            fitted_until = end - (fed + 1) * self.step_seconds
             hosts = bootstrap(
                 fresh,
                 self.metrics,
                 start=self.since,
-                end=end - self.step_seconds,
+                end=fitted_until,
                 signals=self.signals,
                 progress=lambda line: log.info("detection_bootstrap_progress", step=line),
             )
@@ -191,7 +197,7 @@ class LiveFeed:
                 hours=self.bootstrap_hours,
                 seconds=round(time.perf_counter() - started, 1),
             )
-            self.last = end - self.step_seconds
+            self.last = fitted_until
         start = self.last + self.step_seconds
         events = advance(self.engine, self.metrics, start=start, end=end, step=self.step_seconds, signals=self.signals)
         self.last = end

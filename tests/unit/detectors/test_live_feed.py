@@ -123,3 +123,14 @@ def test_an_incident_open_before_a_gap_is_the_same_anomaly_after_the_re_bootstra
     assert cpu[0].status is AnomalyStatus.RESOLVED
     assert cpu[0].ended_at is not None
     assert cpu[0].ended_at.timestamp() >= saturation.start + saturation.duration
+
+
+def test_an_incident_under_way_at_start_up_is_reported_by_the_first_cycle() -> None:
+    began = NOW.timestamp() - 20 * 60
+    service, _, _ = _service((Incident(IncidentKind.CPU_SATURATION, "web-1", began, 3600),))
+
+    report = service.run_once(NOW)
+
+    opened = [(a.host.name, a.metric) for a in report.opened]
+    assert [("web-1", MetricKind.CPU)] == opened
+    assert abs(report.opened[0].started_at.timestamp() - began) <= 5 * 60
