@@ -31,7 +31,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -42,7 +41,7 @@ import requests
 
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.prometheus.metrics import PrometheusMetrics
-from bench.engine_cycle import full_window_service
+from bench.engine_cycle import full_window_service, opened_by_signal
 from bot.config.settings import DetectionSettings, PrometheusSettings
 from bot.jobs.detection_engine import build_live_feed
 from detectors.service import DetectionReport, DetectionService
@@ -121,12 +120,6 @@ def _measure(run: Callable[[], DetectionReport], pid: int) -> tuple[DetectionRep
     wall, own, server = time.perf_counter(), _own_cpu(), _server_cpu(pid)
     report = run()
     return report, Cost(time.perf_counter() - wall, _own_cpu() - own, _server_cpu(pid) - server)
-
-
-def _opened(report: DetectionReport) -> str:
-    """How many incidents a cycle opened, by signal ("3 (cpu 2, load 1)")."""
-    kinds = Counter(a.metric.value for a in report.opened)
-    return f"{len(report.opened)} ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))})" if kinds else "0"
 
 
 def fleet(hosts: int, *, incidents_from: float) -> FleetModel:
@@ -227,7 +220,7 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
         window.append(_measure(partial(full.run_once, now), pid)[1])
         _say(
             f"  cycle {n}: incremental {incremental[-1].wall:6.2f} s, full window {window[-1].wall:6.2f} s, "
-            f"opened {_opened(reports[-1])}"
+            f"opened {opened_by_signal(reports[-1])}"
         )
     opened = sum(len(r.opened) for r in reports)
     inc, win = _median(incremental), _median(window)
