@@ -207,7 +207,7 @@ def _from_blocks(metrics: BlockSource, signal: MetricKind, times: FloatArray, st
         block = metrics.range_blocks([signal], start=_utc(low), end=_utc(float(chunk[-1])), step_seconds=step)[signal]
         offset = round((block.start - start) / step)
         part = Block(
-            signal=signal, hosts=block.hosts, times=times, values=block.values, mounts=("",) * len(block.hosts)
+            signal=signal, hosts=block.hosts, times=chunk, values=block.values, mounts=("",) * len(block.hosts)
         )
         parts.append((part, offset))
     return _merged(signal, times, parts)
