@@ -152,10 +152,13 @@ class DetectionService:
     ) -> int:
         """Feed the engine what is new and mirror its incident events in the store; returns the lanes watched."""
         for event in feed.advance_to(now):
-            anomaly = engine_anomaly(event, now)
-            if event.kind is EventKind.OPENED:
+            fresh = engine_anomaly(event, now)
+            # Another replica may have stored this incident (same id), and someone may have acknowledged it.
+            stored = self.store.get(fresh.id)
+            anomaly = with_stored(fresh, stored)
+            if event.kind is EventKind.OPENED and stored is None:
                 opened.append(anomaly)
-            elif event.kind is EventKind.ESCALATED:
+            elif event.kind in (EventKind.OPENED, EventKind.ESCALATED):
                 updated.append(anomaly)
             else:
                 resolved.append(anomaly)
@@ -219,6 +222,27 @@ def anomaly_id_for(instance: str, detector: str, started: datetime) -> str:
 
 def _summary(series: Series, finding: Finding) -> str:
     return f"{series.host.name} {series.metric.label} at {format_value(series.metric, finding.value)}: {finding.reason}"
+
+
+def with_stored(fresh: Anomaly, stored: Anomaly | None) -> Anomaly:
+    """``fresh``, an engine's view of an incident, keeping what the stored copy of it already holds.
+
+    An acknowledgement stays until the incident resolves (and who acknowledged it stays after), and
+    severity and score never go down: another replica may have seen more of the incident.
+    """
+    if stored is None:
+        return fresh
+    status = fresh.status
+    if status is not AnomalyStatus.RESOLVED and stored.status is AnomalyStatus.ACKNOWLEDGED:
+        status = AnomalyStatus.ACKNOWLEDGED
+    return fresh.model_copy(
+        update={
+            "status": status,
+            "severity": max(fresh.severity, stored.severity, key=_rank),
+            "score": max(fresh.score, stored.score),
+            "acknowledged_by": fresh.acknowledged_by or stored.acknowledged_by,
+        }
+    )
 
 
 def engine_anomaly(event: IncidentEvent, now: datetime) -> Anomaly:

@@ -134,3 +134,45 @@ def test_an_incident_under_way_at_start_up_is_reported_by_the_first_cycle() -> N
     opened = [(a.host.name, a.metric) for a in report.opened]
     assert [("web-1", MetricKind.CPU)] == opened
     assert abs(report.opened[0].started_at.timestamp() - began) <= 5 * 60
+
+
+def _replica(store: InMemoryAnomalyStore, incidents: tuple[Incident, ...]) -> DetectionService:
+    metrics = SimulatedMetrics(FleetModel(5, incidents), ManualClock(NOW))
+    return DetectionService(
+        metrics=metrics, store=store, detectors=(), feed=LiveFeed(metrics, bootstrap_hours=24, signals=SIGNALS)
+    )
+
+
+def test_an_incident_another_replica_already_stored_is_an_update_not_a_second_opening() -> None:
+    began = NOW.timestamp() - 20 * 60
+    store = InMemoryAnomalyStore()
+    incidents = (Incident(IncidentKind.CPU_SATURATION, "web-1", began, 3600),)
+    first, second = _replica(store, incidents), _replica(store, incidents)
+
+    opened_first = first.run_once(NOW).opened
+    report = second.run_once(NOW)
+
+    assert [a.host.name for a in opened_first] == ["web-1"]
+    assert report.opened == ()
+    assert [a.id for a in report.updated] == [opened_first[0].id]
+    assert [a.id for a in store.recent(10)] == [opened_first[0].id]
+
+
+def test_an_acknowledged_engine_incident_stays_acknowledged_through_other_replicas_and_its_resolution() -> None:
+    began = NOW.timestamp() - 20 * 60
+    saturation = (Incident(IncidentKind.CPU_SATURATION, "web-1", began, 30 * 60),)
+    store = InMemoryAnomalyStore()
+    first, second = _replica(store, saturation), _replica(store, saturation)
+    opened = first.run_once(NOW).opened[0]
+    store.acknowledge(opened.id, by="U_ONCALL", at=NOW)
+
+    seen_by_second = second.run_once(NOW).updated
+    resolved = []
+    for minute in range(1, 60):
+        resolved += [a for a in first.run_once(NOW + timedelta(minutes=minute)).resolved if a.id == opened.id]
+
+    final = store.get(opened.id)
+    assert [(a.status, a.acknowledged_by) for a in seen_by_second] == [(AnomalyStatus.ACKNOWLEDGED, "U_ONCALL")]
+    assert len(resolved) == 1
+    assert final is not None
+    assert (final.status, final.acknowledged_by) == (AnomalyStatus.RESOLVED, "U_ONCALL")
