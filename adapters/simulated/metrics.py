@@ -139,7 +139,7 @@ class SimulatedMetrics:
                 timestamps=stamps,
                 values=tuple(float(v) for v in values[i]),
             )
-            for i in self._rows(hosts, t=end.timestamp())
+            for i in self._rows(hosts, t=end.timestamp(), include_down=metric is MetricKind.UP)
         ]
 
 
