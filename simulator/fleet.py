@@ -35,6 +35,10 @@ class IncidentKind(StrEnum):
     DISK_FILL = "disk_fill"
     NETWORK_SPIKE = "network_spike"
     HOST_DOWN = "host_down"
+    NETWORK_OUT_SPIKE = "network_out_spike"
+    DISK_IO_SPIKE = "disk_io_spike"
+    LOAD_SPIKE = "load_spike"
+    MEMORY_SPIKE = "memory_spike"
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,15 @@ class FleetModel:
                 values[row, active] = values[row, active] * 12.0 + 40.0
             elif kind is IncidentKind.HOST_DOWN and metric is MetricKind.UP:
                 values[row, active] = 0.0
+            elif kind is IncidentKind.NETWORK_OUT_SPIKE and metric is MetricKind.NETWORK_OUT:
+                values[row, active] = values[row, active] * 10.0 + 30.0
+            elif kind is IncidentKind.DISK_IO_SPIKE and metric is MetricKind.DISK_IO:
+                values[row, active] = values[row, active] * 10.0 + 60.0
+            elif kind is IncidentKind.LOAD_SPIKE and metric is MetricKind.LOAD:
+                # Tasks blocked on I/O: the load climbs while the CPU stays where it was.
+                values[row, active] = 3.0 * CPUS_PER_HOST + 0.05 * CPUS_PER_HOST * np.sin(t[active])
+            elif kind is IncidentKind.MEMORY_SPIKE and metric is MetricKind.MEMORY:
+                values[row, active] = 94.0 + np.sin(t[active] / 60.0)
 
     def data_disk(self, times: FloatArray) -> FloatArray:
         """Used % of each host's second filesystem (``/data``): slow growth over days, no incidents."""

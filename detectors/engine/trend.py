@@ -5,8 +5,11 @@ At every bucket the lane's points are fitted with a least-squares line; the proj
 reach ``limit`` (100%) is (limit − fitted now)/slope. The trend is *alarming* when the slope is
 positive and significant (t-statistic at least ``min_t``), the rise over the window is at least
 ``min_rise`` points, enough points are there (``min_points``), and the projection falls within
-``horizon_hours``. The score handed to the incident tracker is horizon / time-to-full (above 1 =
-projected full within the horizon).
+``horizon_hours``. A window a single jump explains ``max_step_ratio`` times better than a line
+(the least-squares error of the best two-level split against the line's) is a level that moved
+and then held, not a trend, and neither is a window whose latest value is under its mean (a
+spike that is over): both are left to the anomaly score. The score handed to the incident
+tracker is horizon / time-to-full (above 1 = projected full within the horizon).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from detectors.engine.baseline import FloatArray, IntArray, grown
 
@@ -29,6 +33,7 @@ class TrendConfig:
     min_t: float = 4.0
     min_rise: float = 2.0
     limit: float = 100.0
+    max_step_ratio: float = 10.0
 
     @property
     def points(self) -> int:
@@ -109,8 +114,27 @@ class TrendWatch:
             now = ym + slope * (x[0, -1] - xm)
             hours = (cfg.limit - now) / slope
             rise = slope * (x[0, -1] - x[0, 0])
+            jumped = (resid * resid).sum(axis=1) > cfg.max_step_ratio * _two_level_error(y, ok)
+            latest = y[np.arange(y.shape[0]), np.maximum(cfg.points - 1 - np.argmax(ok[:, ::-1], axis=1), 0)]
+            fallen = ~(latest >= ym)
         trending = (n >= cfg.min_points) & (slope > 0) & (t_stat >= cfg.min_t) & (rise >= cfg.min_rise)
+        trending &= ~jumped & ~fallen
         hours = np.where(trending & np.isfinite(hours), np.maximum(hours, 0.0), np.inf)
         self.hours_to_full[lanes] = hours
         out: FloatArray = np.where(np.isfinite(hours), cfg.horizon_hours / np.maximum(hours, 1e-6), 0.0)
         return out
+
+
+def _two_level_error(y: FloatArray, ok: npt.NDArray[np.bool_]) -> FloatArray:
+    """Per row, the least squared error of two constant levels split at the best point (≥ 2 points each side)."""
+    y0 = np.where(ok, y, 0.0)
+    count = np.cumsum(ok, axis=1, dtype=np.float64)
+    total = np.cumsum(y0, axis=1)
+    squares = np.cumsum(y0 * y0, axis=1)
+    n, s, q = count[:, -1:], total[:, -1:], squares[:, -1:]
+    with np.errstate(all="ignore"):
+        left = squares - total * total / count
+        right = (q - squares) - (s - total) ** 2 / (n - count)
+    valid = (count >= 2) & (n - count >= 2)
+    out: FloatArray = np.where(valid, left + right, np.inf).min(axis=1)
+    return out

@@ -24,7 +24,12 @@ INCIDENTS = (
     (IncidentKind.DISK_FILL, "db-1", 45, 3 * HOUR, "disk", "disk_fill"),
     (IncidentKind.NETWORK_SPIKE, "cache-1", 90, 0.5 * HOUR, "network_in", "anomaly"),
     (IncidentKind.HOST_DOWN, "worker-1", 120, 0.25 * HOUR, "up", "host_down"),
+    (IncidentKind.NETWORK_OUT_SPIKE, "web-2", 40, 0.5 * HOUR, "network_out", "anomaly"),
+    (IncidentKind.DISK_IO_SPIKE, "db-2", 60, 0.5 * HOUR, "disk_io", "anomaly"),
+    (IncidentKind.LOAD_SPIKE, "api-2", 80, 0.5 * HOUR, "load", "anomaly"),
+    (IncidentKind.MEMORY_SPIKE, "cache-2", 100, 0.75 * HOUR, "memory", "anomaly"),
 )
+TRENDS = ("memory_leak", "disk_fill")
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +97,12 @@ def test_replay_finds_every_incident_kind_in_time_and_resolves_none_while_abnorm
         assert found, f"no {kind} incident on {host} {signal}"
         first = min(found, key=lambda r: r["opened_at"])
         delay = _epoch(first["opened_at"]) - begins
-        limit = length / 2 if kind in ("memory_leak", "disk_fill") else 5 * 60
+        limit = length / 2 if kind in TRENDS else 5 * 60
         assert -60 <= delay <= limit, f"{host} {kind} opened {delay:.0f} s after the incident began"
-        if first["resolved_at"] is not None and kind not in ("memory_leak", "disk_fill"):
+        if first["resolved_at"] is not None and kind not in TRENDS:
             assert _epoch(first["resolved_at"]) >= begins + length, f"{host} {kind} resolved while still abnormal"
+    # A level that jumps and holds, or a spike, is an anomaly, not a leak or a filling disk.
+    trending_hosts = {host for _injected, host, _m, _l, _s, kind in INCIDENTS if kind in TRENDS}
+    assert {r["host"] for r in records if r["kind"] in TRENDS} == trending_hosts
+    # The host without an incident raised none.
+    assert not [r for r in records if r["host"] == "worker-2"]

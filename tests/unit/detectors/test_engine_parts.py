@@ -39,6 +39,34 @@ def test_a_steady_climb_is_projected_full_at_its_pace() -> None:
     assert float(scores[1]) == 0.0
 
 
+def _projected(values: np.ndarray) -> np.ndarray:
+    """Feed each lane's 5-minute values (lanes × 37) and project them."""
+    watch = TrendWatch(TrendConfig(window_hours=3.0, step_seconds=300.0, horizon_hours=24.0))
+    lanes = np.arange(values.shape[0])
+    watch.reserve(lanes.size)
+    for n in range(values.shape[1]):
+        watch.observe(lanes, 1_800_000_000.0 + 300.0 * n, values[:, n])
+    return watch.scores(lanes)
+
+
+def test_a_jump_that_holds_or_a_spike_just_over_is_not_a_trend_but_a_climb_that_started_late_is() -> None:
+    n = np.arange(37, dtype=np.float64)
+    jumped_early = np.where(n >= 10, 94.0, 60.0)
+    jumped_late = np.where(n >= 30, 94.0, 60.0)
+    climbing_late = 50.0 + np.maximum(0.0, n - 24) * 1.0
+    leaking = 50.0 + 0.6 * n
+    spike_just_over = np.where((n >= 20) & (n < 36), 94.0, 60.0)
+
+    lanes = (jumped_early, jumped_late, climbing_late, leaking, spike_just_over)
+    scores = _projected(np.vstack(lanes) + np.random.default_rng(3).normal(0.0, 0.5, size=(len(lanes), 37)))
+
+    assert scores[0] == 0.0
+    assert scores[1] == 0.0
+    assert scores[2] > 1.0
+    assert scores[3] > 1.0
+    assert scores[4] == 0.0
+
+
 def test_row_quantiles_ignore_missing_values() -> None:
     x = np.array([[1.0, np.nan, 3.0, 2.0], [np.nan, np.nan, np.nan, np.nan]])
 
