@@ -176,3 +176,12 @@ def test_an_acknowledged_engine_incident_stays_acknowledged_through_other_replic
     assert len(resolved) == 1
     assert final is not None
     assert (final.status, final.acknowledged_by) == (AnomalyStatus.RESOLVED, "U_ONCALL")
+
+
+def test_a_host_going_down_is_a_host_down_incident_from_the_simulated_source() -> None:
+    outage = Incident(IncidentKind.HOST_DOWN, "web-1", NOW.timestamp() + 5 * 60, 10 * 60)
+    service = _replica(InMemoryAnomalyStore(), (outage,))
+
+    opened = [a for minute in range(12) for a in service.run_once(NOW + timedelta(minutes=minute)).opened]
+
+    assert [(a.host.name, a.metric, a.detector) for a in opened] == [("web-1", MetricKind.UP, "engine:host_down")]
