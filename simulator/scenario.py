@@ -49,6 +49,9 @@ def load_scenario(path: Path, *, now: float) -> tuple[Incident, ...]:
     out = []
     for n, item in enumerate(items, 1):
         try:
+            if item["kind"] not in set(IncidentKind):
+                kinds = ", ".join(IncidentKind)
+                raise InputError(f"{path}: incident {n} has kind {item['kind']!r}; the kinds are {kinds}")
             kind = IncidentKind(item["kind"])
             start = item.get("start", 0)
             start_s = now + parse_duration(start) if isinstance(start, str) else float(start)

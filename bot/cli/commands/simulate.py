@@ -18,7 +18,8 @@ scenario file (YAML; start is relative to now, or epoch seconds):
   incidents:
     - {kind: cpu_saturation, host: web-1, start: -10m, duration: 30m}
     - {kind: host_down, host: db-2, start: -5m, duration: 15m}
-  kinds: cpu_saturation, memory_leak, disk_fill, network_spike, host_down
+  kinds: cpu_saturation, memory_leak, disk_fill, network_spike, network_out_spike,
+         disk_io_spike, load_spike, memory_spike, host_down
 """
 
 

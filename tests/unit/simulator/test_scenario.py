@@ -90,3 +90,13 @@ def test_an_incident_on_a_host_outside_the_fleet_is_an_input_error(tmp_path: Pat
 
     with pytest.raises(InputError, match="web-99"):
         build_model(hosts=5, scenario=path, now=NOW)
+
+
+def test_an_unknown_incident_kind_names_the_kinds_there_are(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("incidents:\n  - {kind: meteor_strike, host: web-1}")
+
+    with pytest.raises(
+        InputError, match=r"incident 1 has kind 'meteor_strike'; the kinds are cpu_saturation, .*load_spike"
+    ):
+        load_scenario(path, now=NOW)
