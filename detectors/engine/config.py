@@ -36,6 +36,9 @@ class EngineConfig:
         raise_refresh_hours: how often the raise is recomputed, from the samples before.
         raise_exclude_hours: samples of an incident this young are not counted as recent normal.
         raise_keep: the largest scores kept per refresh block (memory per stream).
+        raise_forget_hours: once an incident has resolved and its stream has stayed normal this long, the
+            samples it had counted as recent normal are dropped (it was not the new normal), so the next
+            incident of its size alarms; another incident before then keeps them (incidents that recur).
         young_hours: a stream with less history than this (samples seen × step) alarms no lower than the
             extreme-value tail of its history either: a few hours have not seen a whole day's cycle,
             and the tail extrapolates past the highest scores they hold.
@@ -65,6 +68,7 @@ class EngineConfig:
     raise_refresh_hours: float = 1.0
     raise_exclude_hours: float = 0.5
     raise_keep: int = 16
+    raise_forget_hours: float = 2.0
     hold_share: float = 0.8
 
     def alpha(self, step_seconds: float) -> float:

@@ -201,6 +201,7 @@ class FleetEngine:
             huber=cfg.huber,
         )
         normal = ~is_open & ~np.isin(lanes, change.opened)
+        self.peaks.forget_incident(change.resolved)
         self.peaks.observe(lanes, change.smoothed, normal)
         events: list[IncidentEvent] = []
         for lane in change.opened.tolist():

@@ -97,5 +97,6 @@ def replay_matrix(
             baselines.accept_recent(lanes)
             incidents.forget(stream)
         normal = np.array([not is_open and change.opened.size == 0])
+        peaks.forget_incident(change.resolved)
         peaks.observe(stream, change.smoothed, normal)
     return MatrixReplay(scores=scores, alarms=alarms, levels=levels, shifts_accepted=accepted, history=history)

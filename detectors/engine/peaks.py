@@ -153,6 +153,11 @@ class PeakLevels:
             base = self.tail[streams]
         self.level[streams] = np.maximum(np.fmax(base, self.recent.raised[streams]), self.config.min_level)
 
+    def forget_incident(self, streams: IntArray) -> None:
+        """``streams`` have just resolved an incident: its samples no longer count as recent normal."""
+        self.recent.resolved(streams)
+        self._combine(streams)
+
     def observe(self, streams: IntArray, scores: FloatArray, normal: BoolArray) -> None:
         """Count the finite scores and keep the normal ones above u as peaks; refit the streams that are due."""
         finite = np.isfinite(scores)

@@ -7,7 +7,9 @@ level is raised to m + ``raise_share``·(r − m). A stream whose normal has dri
 then stops alarming on the drift itself, while a short incident still stands out against its own
 recent past. The first ``raise_exclude_hours`` of samples that are not normal (an open incident)
 are left out, and counted after all once the incident outlasts that, so one short incident does
-not hide the next while a long one does become recent history.
+not hide the next while a long one does become recent history. When a long one resolves and the
+stream then stays normal for ``raise_forget_hours``, the blocks it was counted in are dropped: it
+was not the new normal, and the next incident of its size must alarm again.
 
 Only the ``raise_keep`` largest scores of each block are kept (the quantile is near the top, so
 this is exact while a block's share of the window's top is no larger, and a slight underestimate
@@ -52,6 +54,9 @@ class RecentPeaks:
         self.pending_count: Int32Array = np.zeros(0, dtype=np.int32)
         self.centre: FloatArray = np.zeros(0)
         self.raised: FloatArray = np.zeros(0)
+        self.forget_after = math.ceil(config.raise_forget_hours * 3600.0 / step)
+        self.forget_run: IntArray = np.zeros(0, dtype=np.intp)
+        self.quiet: IntArray = np.zeros(0, dtype=np.intp)
 
     @property
     def size(self) -> int:
@@ -77,6 +82,8 @@ class RecentPeaks:
         self.pending_count = grown(self.pending_count, capacity, 0)
         self.centre = grown(self.centre, capacity, 0.0)
         self.raised = grown(self.raised, capacity, -np.inf)
+        self.forget_run = grown(self.forget_run, capacity, 0)
+        self.quiet = grown(self.quiet, capacity, 0)
 
     def fit(self, streams: IntArray, history: FloatArray, centre: FloatArray) -> None:
         """Fill the blocks of ``streams`` from the end of their smoothed score history (streams × time)."""
@@ -108,6 +115,8 @@ class RecentPeaks:
         self.pending_count[streams] = 0
         self.centre[streams] = centre
         self.raised[streams] = -np.inf
+        self.forget_run[streams] = 0
+        self.quiet[streams] = 0
 
     def observe(self, streams: IntArray, scores: FloatArray, normal: BoolArray) -> IntArray:
         """Count each finite score in its stream's block; the streams whose level was recomputed."""
@@ -130,6 +139,14 @@ class RecentPeaks:
         counted = ~young
         self._add(idx[counted], x[counted])
         self.filled[idx] += 1
+        forgotten = np.zeros(0, dtype=np.intp)
+        waiting = self.forget_run[idx] > 0
+        if waiting.any():
+            w = idx[waiting]
+            self.forget_run[idx[waiting & ~ok]] = 0
+            self.quiet[w] += 1
+            forgotten = w[(self.forget_run[w] > 0) & (self.quiet[w] >= self.forget_after)]
+            self._forget(forgotten)
         due = idx[self.filled[idx] >= self.block]
         if due.size:
             self.filled[due] = 0
@@ -137,7 +154,36 @@ class RecentPeaks:
             self.tops[due, self.slot[due]] = -np.inf
             self.counts[due, self.slot[due]] = 0
             self.recompute(due)
-        return due
+        return np.union1d(due, forgotten) if forgotten.size else due
+
+    def resolved(self, streams: IntArray) -> None:
+        """``streams`` have just resolved an incident: once they stay normal for ``raise_forget_hours`` its
+        samples stop counting as recent normal (it was not the new normal); another incident before then
+        keeps them (the stream is one whose incidents recur)."""
+        if not self.enabled or streams.size == 0:
+            return
+        counted = np.where(self.run[streams] > self.young, self.run[streams], 0)
+        self.forget_run[streams] = counted
+        self.quiet[streams] = 0
+        self._forget(streams[(counted > 0) & (self.forget_after <= 0)])
+
+    def _forget(self, streams: IntArray) -> None:
+        """Drop the blocks holding the ``forget_run`` samples that end ``quiet`` samples ago."""
+        if streams.size == 0:
+            return
+        filled = self.filled[streams]
+        newest, oldest = self.quiet[streams], self.quiet[streams] + self.forget_run[streams] - 1
+        first = np.where(newest < filled, 0, 1 + (newest - filled) // self.block)
+        last = np.minimum(np.where(oldest < filled, 0, 1 + (oldest - filled) // self.block), self.blocks)
+        slots = self.blocks + 1
+        for back in range(int(last.max(initial=0)) + 1):
+            hit = (back >= first) & (back <= last)
+            rows = streams[hit]
+            slot = (self.slot[rows] - back) % slots
+            self.tops[rows, slot] = -np.inf
+            self.counts[rows, slot] = 0
+        self.forget_run[streams] = 0
+        self.recompute(streams)
 
     def recompute(self, streams: IntArray) -> None:
         """The raised level of ``streams`` from every block but the current one."""

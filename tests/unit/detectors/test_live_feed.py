@@ -185,3 +185,16 @@ def test_a_host_going_down_is_a_host_down_incident_from_the_simulated_source() -
     opened = [a for minute in range(12) for a in service.run_once(NOW + timedelta(minutes=minute)).opened]
 
     assert [(a.host.name, a.metric, a.detector) for a in opened] == [("web-1", MetricKind.UP, "engine:host_down")]
+
+
+def test_a_second_saturation_hours_after_a_long_first_one_is_an_incident_too() -> None:
+    first = Incident(IncidentKind.CPU_SATURATION, "web-1", NOW.timestamp() + 10 * 60, 2 * 3600)
+    second = Incident(IncidentKind.CPU_SATURATION, "web-1", first.start + first.duration + 2.5 * 3600, 3600)
+    service = _replica(InMemoryAnomalyStore(), (first, second))
+
+    opened = [a for minute in range(0, 6 * 60 + 30) for a in service.run_once(NOW + timedelta(minutes=minute)).opened]
+
+    cpu = [a.started_at.timestamp() for a in opened if a.metric is MetricKind.CPU]
+    assert len(cpu) == 2
+    assert abs(cpu[0] - first.start) <= 5 * 60
+    assert abs(cpu[1] - second.start) <= 5 * 60

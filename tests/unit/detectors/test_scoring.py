@@ -181,12 +181,12 @@ def test_recent_window_reaches_back_at_least_the_minimum_rows() -> None:
     assert on_long[-1] > 50.0
 
 
-def _two_incidents(length: int) -> tuple[np.ndarray, np.ndarray]:
+def _two_incidents(length: int, second: int = 400) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(10)
     train = rng.normal(0, 1, size=(1440, 3))
     test = rng.normal(0, 1, size=(600, 3))
     test[100 : 100 + length, 0] += 30.0
-    test[400 : 400 + length, 1] += 30.0
+    test[second : second + length, 1] += 30.0
     return train, test
 
 
@@ -199,11 +199,15 @@ def test_a_short_incident_does_not_hide_the_next_one() -> None:
     assert not rows.alarms[:100].any()
 
 
-def test_an_incident_longer_than_the_exclusion_becomes_recent_normal() -> None:
-    train, test = _two_incidents(60)
-    counted = detect_train_test(train, test)
-    excluded = batch_scorer_train_test(train, test, rule=replace(PRODUCT_RULE, exclude_alarm_hours=2.0))
+def test_a_long_incident_that_recurs_soon_after_is_recent_normal_and_one_that_does_not_is_forgotten() -> None:
+    recurring = detect_train_test(*_two_incidents(60, second=200))
+    # The first ends near row 165; the second comes 4 hours after the first began, 2 h 15 min after it ended.
+    forgotten = detect_train_test(*_two_incidents(60, second=400))
+    excluded = batch_scorer_train_test(
+        *_two_incidents(60, second=200), rule=replace(PRODUCT_RULE, exclude_alarm_hours=2.0)
+    )
 
-    assert counted.alarms[100:110].all()
-    assert not counted.alarms[400:460].any()
-    assert excluded.alarms[400:410].all()
+    assert recurring.alarms[100:110].all()
+    assert not recurring.alarms[200:260].any()
+    assert forgotten.alarms[400:410].all()
+    assert excluded.alarms[200:210].all()
