@@ -69,7 +69,7 @@ class EngineConfig:
     raise_exclude_hours: float = 0.5
     raise_keep: int = 16
     raise_forget_hours: float = 2.0
-    hold_share: float = 0.8
+    hold_share: float = 0.6
 
     def alpha(self, step_seconds: float) -> float:
         """Per-sample weight of the baseline's adaptation at this sampling interval."""
