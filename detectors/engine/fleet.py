@@ -117,12 +117,14 @@ class FleetEngine:
             self.index.seen_at[lanes] = last
         if signal is MetricKind.UP:
             return
+        # History read more coarsely than the live feed: each of its samples stands for this many live ones.
+        stride = max(1, round(float(np.median(np.diff(times))) / self.step_seconds)) if times.size > 1 else 1
         # In slices of hosts, so the fit's temporaries stay small next to the history itself.
         for first in range(0, lanes.size, _BOOTSTRAP_SLICE):
             part = slice(first, first + _BOOTSTRAP_SLICE)
-            self._fit(signal, lanes[part], times, history[part])
+            self._fit(signal, lanes[part], times, history[part], stride)
 
-    def _fit(self, signal: MetricKind, lanes: IntArray, times: FloatArray, history: FloatArray) -> None:
+    def _fit(self, signal: MetricKind, lanes: IntArray, times: FloatArray, history: FloatArray, stride: int) -> None:
         x = np.where(np.isfinite(history), history, np.nan)
         # A lane whose incident is already open is fitted on the history from before it opened.
         held = self.levels.open[lanes]
@@ -130,7 +132,7 @@ class FleetEngine:
         self.baselines.fit(lanes, x)
         scores = self._scores(lanes, x)
         smoothed = trailing_means(scores, self.config.smoothing)
-        self.peaks.fit(lanes, smoothed)
+        self.peaks.fit(lanes, smoothed, stride=stride)
         self.levels.level_at_open[lanes[held]] = self.peaks.level[lanes[held]]
         self.levels.prime(lanes, scores[:, -self.config.smoothing :])
         if signal in TREND_KINDS and times.size:

@@ -69,8 +69,11 @@ class PeakLevels:
         self.cursor = grown(self.cursor, capacity, 0)
         self.since_fit = grown(self.since_fit, capacity, 0)
 
-    def fit(self, streams: IntArray, history: FloatArray) -> None:
-        """Set u and the peaks of ``streams`` from their score history (streams × time, NaN = missing)."""
+    def fit(self, streams: IntArray, history: FloatArray, *, stride: int = 1) -> None:
+        """Set u and the peaks of ``streams`` from their score history (streams × time, NaN = missing).
+
+        ``stride``: the history's sampling interval in live steps (each of its samples stands for that many).
+        """
         if streams.size == 0:
             return
         scores = np.asarray(history, dtype=np.float64)
@@ -95,12 +98,13 @@ class PeakLevels:
             ring[:, k - kept.shape[1] :] = kept
             self.peaks[streams] = ring
         self.u[streams] = u
-        self.seen[streams] = n
-        self.over[streams] = np.isfinite(excess).sum(axis=1)
+        stride = max(1, int(stride))
+        self.seen[streams] = n * stride
+        self.over[streams] = np.isfinite(excess).sum(axis=1) * stride
         self.cursor[streams] = 0
         if not k:  # the tail of a young stream's level, from every peak of its history
             self.tail[streams] = self._tail(streams, excess)
-        self.recent.fit(streams, scores, centre)
+        self.recent.fit(streams, scores, centre, stride=stride)
         self.refit(streams)
 
     def start(self, streams: IntArray, u: FloatArray) -> None:

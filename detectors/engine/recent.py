@@ -85,22 +85,29 @@ class RecentPeaks:
         self.forget_run = grown(self.forget_run, capacity, 0)
         self.quiet = grown(self.quiet, capacity, 0)
 
-    def fit(self, streams: IntArray, history: FloatArray, centre: FloatArray) -> None:
-        """Fill the blocks of ``streams`` from the end of their smoothed score history (streams × time)."""
+    def fit(self, streams: IntArray, history: FloatArray, centre: FloatArray, *, stride: int = 1) -> None:
+        """Fill the blocks of ``streams`` from the end of their smoothed score history (streams × time).
+
+        ``stride`` is the history's sampling interval in live steps: a history read every 7 minutes
+        for a feed of one row a minute fills a block (``raise_refresh_hours``) from a seventh of the
+        rows, each counted 7 times, so its blocks span the hours they do live.
+        """
         if not self.enabled or streams.size == 0:
             return
         scores = np.asarray(history, dtype=np.float64)
-        whole = min(self.blocks, scores.shape[1] // self.block)
+        stride = max(1, int(stride))
+        rows = max(1, round(self.block / stride))
+        whole = min(self.blocks, scores.shape[1] // rows)
         keep = self.tops.shape[2]
         self.clear(streams, centre)
         if whole > 0:
-            tail = scores[:, scores.shape[1] - whole * self.block :].reshape(streams.size, whole, self.block)
+            tail = scores[:, scores.shape[1] - whole * rows :].reshape(streams.size, whole, rows)
             finite = np.isfinite(tail)
             ranked = -np.sort(-np.where(finite, tail, -np.inf), axis=2)[:, :, :keep]
             width = ranked.shape[2]
             capped = np.minimum(ranked, TOP_LIMIT).astype(np.float16)
             self.tops[streams[:, None], np.arange(whole)[None, :], :width] = capped
-            self.counts[streams[:, None], np.arange(whole)[None, :]] = finite.sum(axis=2)
+            self.counts[streams[:, None], np.arange(whole)[None, :]] = finite.sum(axis=2) * stride
         self.slot[streams] = whole % (self.blocks + 1)
         self.recompute(streams)
 

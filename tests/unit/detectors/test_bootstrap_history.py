@@ -1,0 +1,146 @@
+"""The bootstrap reads the history there is, as finely as its budget allows, and fits it on the live clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from adapters.clock import ManualClock
+from adapters.simulated.metrics import SimulatedMetrics
+from detectors.engine.config import EngineConfig
+from detectors.engine.feed import bootstrap, history_step
+from detectors.engine.fleet import FleetEngine
+from detectors.engine.peaks import PeakLevels
+from domain.models import HostRef, MetricKind, Sample, Series
+from simulator.fleet import FleetModel
+from tests.unit.detectors.test_live_feed import NOW
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+
+
+@dataclass
+class YoungFleet:
+    """A simulated fleet that began reporting ``age`` seconds before now: no sample is older."""
+
+    inner: SimulatedMetrics
+    age: float
+    reads: list[tuple[MetricKind, float, float]] = field(default_factory=list)
+
+    def hosts(self) -> list[HostRef]:
+        return self.inner.hosts()
+
+    def current(
+        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
+    ) -> list[Sample]:
+        return self.inner.current(metric, hosts, at=at)
+
+    def range(
+        self,
+        metric: MetricKind,
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> list[Series]:
+        self.reads.append((metric, start.timestamp(), step_seconds))
+        born = NOW.timestamp() - self.age
+        out = []
+        for one in self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds):
+            kept = [(t, v) for t, v in zip(one.timestamps, one.values, strict=True) if t >= born]
+            if kept:
+                stamps, values = zip(*kept, strict=True)
+                out.append(Series(host=one.host, metric=metric, timestamps=stamps, values=values))
+        return out
+
+
+def _fleet(hosts: int, age: float) -> YoungFleet:
+    return YoungFleet(SimulatedMetrics(FleetModel(hosts), ManualClock(NOW)), age)
+
+
+def _first_reads(fleet: YoungFleet) -> dict[MetricKind, tuple[float, float]]:
+    first: dict[MetricKind, tuple[float, float]] = {}
+    for metric, start, step in fleet.reads:
+        first.setdefault(metric, (start, step))
+    return first
+
+
+def test_a_day_of_history_is_read_every_minute_even_when_a_week_was_asked() -> None:
+    fleet = _fleet(5, age=DAY)
+    engine = FleetEngine()
+    end = NOW.timestamp()
+    lines: list[str] = []
+
+    fitted = bootstrap(
+        engine, fleet, start=end - 7 * DAY, end=end, signals=(MetricKind.CPU, MetricKind.UP), progress=lines.append
+    )
+
+    reads = _first_reads(fleet)
+    assert MetricKind.UP == fleet.reads[0][0]  # reachability first: the hosts and where history begins
+    assert reads[MetricKind.UP][1] >= 20 * 60
+    cpu_start, cpu_step = reads[MetricKind.CPU]
+    assert 60.0 == cpu_step
+    assert end - DAY - reads[MetricKind.UP][1] <= cpu_start <= end - DAY + 60
+    assert 5 == fitted
+    assert any("every 1 min" in line for line in lines)
+    # A day of history counts as a day: the lanes are not young.
+    cpu = np.asarray([i for i, key in enumerate(engine.keys) if key.signal is MetricKind.CPU])
+    assert 5 == cpu.size
+    assert np.all(engine.peaks.seen[cpu] * 60.0 >= DAY - 30 * 60)
+
+
+def test_a_larger_fleet_is_read_more_coarsely_within_the_budget() -> None:
+    end = NOW.timestamp()
+
+    assert 60.0 == history_step(end - DAY, end, hosts=1_000)
+    assert 8 * 60.0 == history_step(end - DAY, end, hosts=10_000)
+    assert 60.0 == history_step(end - 7 * DAY, end, hosts=10)
+
+    fleet = _fleet(5, age=DAY)
+    bootstrap(FleetEngine(), fleet, start=end - DAY, end=end, signals=(MetricKind.CPU, MetricKind.UP), budget=5 * 240)
+    assert 6 * 60.0 == _first_reads(fleet)[MetricKind.CPU][1]
+
+
+def test_without_reachability_the_whole_span_is_read_at_its_default_step() -> None:
+    fleet = _fleet(3, age=DAY)
+    end = NOW.timestamp()
+
+    bootstrap(FleetEngine(), fleet, start=end - 7 * DAY, end=end, signals=(MetricKind.CPU,))
+
+    assert [(MetricKind.CPU, end - 7 * DAY, 7 * 60.0)] == fleet.reads[:1]
+
+
+def test_a_coarse_history_fills_the_recent_raise_with_its_last_day_only() -> None:
+    # A week of scores every 7 minutes, high three days ago and quiet since: the raise covers the last day.
+    stride, per_day = 7, 24 * 60 // 7
+    scores = np.full((1, 7 * per_day), 0.5)
+    scores[0, 4 * per_day : 4 * per_day + per_day // 2] = 40.0
+    coarse = PeakLevels(EngineConfig(min_level=0.0), step_seconds=60.0)
+    coarse.reserve(1)
+    lane = np.zeros(1, dtype=np.intp)
+
+    coarse.fit(lane, scores, stride=stride)
+
+    assert float(coarse.recent.raised[0]) < 1.0
+    assert float(coarse.seen[0]) == 7 * per_day * stride
+    # Read as if it were a minute apart, the same rows would reach back a week and raise the level.
+    naive = PeakLevels(EngineConfig(min_level=0.0), step_seconds=60.0)
+    naive.reserve(1)
+    naive.fit(lane, scores)
+    assert float(naive.recent.raised[0]) > 10.0
+
+
+def test_an_engine_fitted_on_history_every_few_minutes_counts_its_samples_on_the_live_clock() -> None:
+    model = FleetModel(3)
+    end = NOW.timestamp()
+    times = np.arange(end - DAY, end + 1, 300.0)
+    engine = FleetEngine(step_seconds=60.0)
+
+    engine.bootstrap(MetricKind.CPU, model.refs, times, model.rates(MetricKind.CPU, times))
+
+    lanes = np.arange(3)
+    assert np.all(engine.peaks.seen[lanes] == times.size * 5)
