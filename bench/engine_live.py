@@ -161,7 +161,9 @@ def _load(source: str, args: argparse.Namespace, work: Path, first_cycle: float,
         raise SystemExit(f"writing the history failed (exit code {child.exitcode})")
     began = time.perf_counter()
     if source == "prometheus":
-        servers.backfill_openmetrics(history, work / "prometheus" / "data")
+        # promtool takes about a minute per 2 GB here: a day of 10,000 hosts (45 GB) needs more than the default.
+        timeout = max(600.0, history.stat().st_size / 5e6)
+        servers.backfill_openmetrics(history, work / "prometheus" / "data", timeout=timeout)
         _say(f"promtool backfill: {time.perf_counter() - began:.0f} s")
         server = servers.start_prometheus(work / "prometheus", scrape_targets={}, tsdb=work / "prometheus" / "data")
     else:

@@ -185,15 +185,15 @@ def start_prometheus(workdir: Path, *, scrape_targets: dict[str, str], tsdb: Pat
     )
 
 
-def backfill_openmetrics(openmetrics: Path, tsdb: Path) -> None:
-    """Turn an OpenMetrics file into TSDB blocks with promtool."""
+def backfill_openmetrics(openmetrics: Path, tsdb: Path, *, timeout: float = 600.0) -> None:
+    """Turn an OpenMetrics file into TSDB blocks with promtool (giving up after ``timeout`` seconds)."""
     promtool = find_binary("promtool", "the Debian package prometheus")
     tsdb.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(  # noqa: S603 - fixed binary and paths
         [promtool, "tsdb", "create-blocks-from", "openmetrics", str(openmetrics), str(tsdb)],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
     if result.returncode != 0:

@@ -64,9 +64,20 @@ def bootstrap_step(start: float, end: float, points: int = 1440) -> float:
     return max(60.0, math.ceil((end - start) / max(points, 2) / 60.0) * 60.0)
 
 
-def history_step(start: float, end: float, hosts: int, budget: int = BOOTSTRAP_BUDGET) -> float:
-    """The finest whole-minute step that reads ``hosts``' history between ``start`` and ``end`` within ``budget``."""
-    return bootstrap_step(start, end, max(2, budget // max(hosts, 1)))
+def history_step(
+    start: float, end: float, hosts: int, *, live_step: float = 60.0, budget: int = BOOTSTRAP_BUDGET
+) -> float:
+    """The finest step that reads ``hosts``' history between ``start`` and ``end`` within ``budget``.
+
+    Whole minutes, and a whole number of ``live_step``: each sample of the history then stands for
+    a whole number of the live feed's.
+    """
+    return on_live_grid(bootstrap_step(start, end, max(2, budget // max(hosts, 1))), live_step)
+
+
+def on_live_grid(step: float, live_step: float) -> float:
+    """``step`` rounded up to a whole number of ``live_step``."""
+    return max(1, math.ceil(step / live_step - 1e-9)) * live_step
 
 
 def bootstrap(
@@ -94,13 +105,13 @@ def bootstrap(
     up: Block | None = None
     if step is None:
         survey = bootstrap_step(start, end, _SURVEY_POINTS)
-        step = bootstrap_step(start, end)
+        step = on_live_grid(bootstrap_step(start, end), engine.step_seconds)
         if MetricKind.UP in signals:
             up = fetch_block(metrics, MetricKind.UP, start, end, survey)
             seen = np.flatnonzero(np.isfinite(up.values).any(axis=0)) if up.hosts else np.zeros(0, dtype=np.intp)
             if seen.size:
                 begins = max(start, float(up.times[seen[0]]) - survey)
-                step = history_step(begins, end, len(up.hosts), budget)
+                step = history_step(begins, end, len(up.hosts), live_step=engine.step_seconds, budget=budget)
                 start = end - math.floor((end - begins) / step) * step
                 if progress is not None:
                     progress(f"bootstrap history from {iso(start)}, every {step / 60:.0f} min")
@@ -293,7 +304,7 @@ class LiveFeed:
             return 0
         hosts = list({h.instance: h for h, new in zip(block.hosts, unknown, strict=True) if new}.values())
         start = before - self.bootstrap_hours * 3600
-        step = history_step(start, before, len(hosts))
+        step = history_step(start, before, len(hosts), live_step=self.step_seconds)
         history = fetch_block(self.metrics, block.signal, start, before, step, hosts)
         rows = [
             index.lookup(LaneKey(h, block.signal, m)) is None

@@ -144,3 +144,13 @@ def test_an_engine_fitted_on_history_every_few_minutes_counts_its_samples_on_the
 
     lanes = np.arange(3)
     assert np.all(engine.peaks.seen[lanes] == times.size * 5)
+
+
+def test_history_for_a_slower_feed_is_read_on_that_feed_s_grid() -> None:
+    end = NOW.timestamp()
+    fleet = _fleet(3, age=DAY)
+
+    bootstrap(FleetEngine(step_seconds=300.0), fleet, start=end - DAY, end=end, signals=(MetricKind.CPU, MetricKind.UP))
+
+    assert 300.0 == _first_reads(fleet)[MetricKind.CPU][1]
+    assert 90.0 == history_step(end - DAY, end, hosts=10, live_step=45.0)
