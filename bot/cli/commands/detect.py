@@ -125,7 +125,14 @@ def run_replay(args: argparse.Namespace) -> int:
     engine = FleetEngine(engine_config(settings.detection), trend_config(settings.detection), step_seconds=step)
     t0, t1 = start.timestamp(), end.timestamp()
     sys.stderr.write("bootstrapping from history before --start...\n")
-    bootstrap(engine, metrics, start=t0 - settings.detection.bootstrap_hours * 3600, end=t0 - step)
+    hosts = bootstrap(
+        engine,
+        metrics,
+        start=t0 - settings.detection.bootstrap_hours * 3600,
+        end=t0 - step,
+        progress=lambda line: sys.stderr.write(f"  {line}\n"),
+    )
+    sys.stderr.write(f"bootstrapped {hosts} hosts; replaying...\n")
     incidents: dict[tuple[str, str, str, float, str], dict[str, object]] = {}
     chunk = max(step, math.floor(_REPLAY_CHUNK_SECONDS / step) * step)
     position = t0
