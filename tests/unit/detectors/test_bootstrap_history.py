@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-
 import numpy as np
 
 from adapters.clock import ManualClock
@@ -14,55 +10,20 @@ from detectors.engine.config import EngineConfig
 from detectors.engine.feed import bootstrap, history_step
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.peaks import PeakLevels
-from domain.models import HostRef, MetricKind, Sample, Series
+from domain.models import MetricKind
 from simulator.fleet import FleetModel
-from tests.unit.detectors.test_live_feed import NOW
+from tests.unit.detectors.test_live_feed import NOW, RecordingMetrics
 
 HOUR = 3600.0
 DAY = 24 * HOUR
 
 
-@dataclass
-class YoungFleet:
-    """A simulated fleet that began reporting ``age`` seconds before now: no sample is older."""
-
-    inner: SimulatedMetrics
-    age: float
-    reads: list[tuple[MetricKind, float, float]] = field(default_factory=list)
-
-    def hosts(self) -> list[HostRef]:
-        return self.inner.hosts()
-
-    def current(
-        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
-    ) -> list[Sample]:
-        return self.inner.current(metric, hosts, at=at)
-
-    def range(
-        self,
-        metric: MetricKind,
-        hosts: Sequence[HostRef] | None,
-        *,
-        start: datetime,
-        end: datetime,
-        step_seconds: float,
-    ) -> list[Series]:
-        self.reads.append((metric, start.timestamp(), step_seconds))
-        born = NOW.timestamp() - self.age
-        out = []
-        for one in self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds):
-            kept = [(t, v) for t, v in zip(one.timestamps, one.values, strict=True) if t >= born]
-            if kept:
-                stamps, values = zip(*kept, strict=True)
-                out.append(Series(host=one.host, metric=metric, timestamps=stamps, values=values))
-        return out
+def _fleet(hosts: int, age: float) -> RecordingMetrics:
+    """A simulated fleet that began reporting ``age`` seconds before now."""
+    return RecordingMetrics(SimulatedMetrics(FleetModel(hosts), ManualClock(NOW)), born=NOW.timestamp() - age)
 
 
-def _fleet(hosts: int, age: float) -> YoungFleet:
-    return YoungFleet(SimulatedMetrics(FleetModel(hosts), ManualClock(NOW)), age)
-
-
-def _first_reads(fleet: YoungFleet) -> dict[MetricKind, tuple[float, float]]:
+def _first_reads(fleet: RecordingMetrics) -> dict[MetricKind, tuple[float, float]]:
     first: dict[MetricKind, tuple[float, float]] = {}
     for metric, start, step in fleet.reads:
         first.setdefault(metric, (start, step))

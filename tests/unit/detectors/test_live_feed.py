@@ -23,11 +23,16 @@ SIGNALS = (MetricKind.CPU, MetricKind.UP)
 
 @dataclass
 class RecordingMetrics:
-    """The simulated fleet behind the metrics port, recording every range asked; it can be switched off."""
+    """The simulated fleet behind the metrics port, recording every range asked; it can be switched off.
+
+    With ``born``, the fleet began reporting then: no sample is older.
+    """
 
     inner: SimulatedMetrics
     spans: list[float] = field(default_factory=list)
     down_after: int | None = None
+    born: float | None = None
+    reads: list[tuple[MetricKind, float, float]] = field(default_factory=list)
 
     def hosts(self) -> list[HostRef]:
         return self.inner.hosts()
@@ -49,7 +54,15 @@ class RecordingMetrics:
         if self.down_after is not None and len(self.spans) >= self.down_after:
             raise MetricsUnavailable("http://prometheus.test", "connection refused")
         self.spans.append((end - start).total_seconds())
-        return self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds)
+        self.reads.append((metric, start.timestamp(), step_seconds))
+        answer = self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds)
+        return answer if self.born is None else [s for s in map(self._since_born, answer) if s.timestamps]
+
+    def _since_born(self, one: Series) -> Series:
+        kept = [(t, v) for t, v in zip(one.timestamps, one.values, strict=True) if t >= (self.born or 0.0)]
+        return Series(
+            host=one.host, metric=one.metric, timestamps=tuple(t for t, _ in kept), values=tuple(v for _, v in kept)
+        )
 
 
 def _service(incidents: tuple[Incident, ...] = ()) -> tuple[DetectionService, RecordingMetrics, InMemoryAnomalyStore]:
