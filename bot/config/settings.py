@@ -170,6 +170,14 @@ class DetectionSettings(BaseModel):
         description="history the detection engine fits its baselines on at start-up, after a gap, and before "
         "`detect replay --start` (hours; at least 24)",
     )
+    bootstrap_points: int = Field(
+        default=2_000_000,
+        ge=10_000,
+        le=1_000_000_000,
+        description="the most hosts × time points a bootstrap reads per signal: history is read at the finest "
+        "whole-minute step within it (a day every minute up to about 1,400 hosts, every 8 minutes for 10,000); "
+        "more reads a large fleet more finely and starts more slowly",
+    )
     recovery_minutes: float = Field(
         default=5.0, gt=0, le=1440, description="an incident resolves once its signal has been normal this long"
     )

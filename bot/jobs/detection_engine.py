@@ -34,6 +34,7 @@ def build_live_feed(settings: DetectionSettings, metrics: MetricsSource) -> Live
         metrics,
         engine=live_engine(settings),
         bootstrap_hours=settings.bootstrap_hours,
+        bootstrap_budget=settings.bootstrap_points,
         restore=partial(read_snapshot, settings.snapshot_path),
     )
 

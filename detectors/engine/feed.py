@@ -176,6 +176,7 @@ class LiveFeed:
         engine: the engine (one state per host × signal, and per filesystem for disk).
         step_seconds: the sampling interval fed to the engine.
         bootstrap_hours: history read to fit the baselines at start-up and after a gap.
+        bootstrap_budget: the most hosts × time points a bootstrap reads per signal (``history_step``).
         max_gap: a pause longer than this between cycles is followed by a fresh bootstrap.
         signals: the signals watched.
         restore: reads the saved snapshot's bytes at start-up (None: there is none); a snapshot
@@ -189,6 +190,7 @@ class LiveFeed:
     engine: FleetEngine = field(default_factory=FleetEngine)
     step_seconds: float = 60.0
     bootstrap_hours: float = 168.0
+    bootstrap_budget: int = BOOTSTRAP_BUDGET
     max_gap: timedelta = timedelta(minutes=30)
     signals: Sequence[MetricKind] = SIGNALS
     restore: Callable[[], bytes | None] | None = None
@@ -233,6 +235,7 @@ class LiveFeed:
                 start=self.since,
                 end=fitted_until,
                 signals=self.signals,
+                budget=self.bootstrap_budget,
                 progress=lambda line: log.info("detection_bootstrap_progress", step=line),
             )
             self.engine = fresh
@@ -304,7 +307,7 @@ class LiveFeed:
             return 0
         hosts = list({h.instance: h for h, new in zip(block.hosts, unknown, strict=True) if new}.values())
         start = before - self.bootstrap_hours * 3600
-        step = history_step(start, before, len(hosts), live_step=self.step_seconds)
+        step = history_step(start, before, len(hosts), live_step=self.step_seconds, budget=self.bootstrap_budget)
         history = fetch_block(self.metrics, block.signal, start, before, step, hosts)
         rows = [
             index.lookup(LaneKey(h, block.signal, m)) is None

@@ -130,7 +130,8 @@ def run_replay(args: argparse.Namespace) -> int:
         metrics,
         start=t0 - settings.detection.bootstrap_hours * 3600,
         end=t0 - step,
-        progress=lambda line: sys.stderr.write(f"  {line}\n"),
+        budget=settings.detection.bootstrap_points,
+        progress=_bootstrap_line,
     )
     sys.stderr.write(f"bootstrapped {hosts} hosts; replaying...\n")
     incidents: dict[tuple[str, str, str, float, str], dict[str, object]] = {}
@@ -154,6 +155,10 @@ def run_replay(args: argparse.Namespace) -> int:
 
         write_atomically(args.output, lines)
     return 0
+
+
+def _bootstrap_line(line: str) -> None:
+    sys.stderr.write(f"  {line}\n")
 
 
 def _progress(*, position: float, start: float, end: float) -> None:

@@ -115,3 +115,23 @@ def test_history_for_a_slower_feed_is_read_on_that_feed_s_grid() -> None:
 
     assert 300.0 == _first_reads(fleet)[MetricKind.CPU][1]
     assert 90.0 == history_step(end - DAY, end, hosts=10, live_step=45.0)
+
+
+def test_the_live_feed_reads_within_the_budget_its_settings_give() -> None:
+    from bot.config.settings import DetectionSettings
+    from bot.jobs.detection_engine import build_live_feed
+
+    fleet = _fleet(5, age=7 * DAY)
+    feed = build_live_feed(DetectionSettings(bootstrap_points=10_000), fleet)
+    feed.signals = (MetricKind.CPU, MetricKind.UP)
+
+    feed.advance_to(NOW)
+
+    # 10,000 points for 5 hosts: 2,000 each, so a week is read every 6 minutes (every minute by default).
+    assert 10_000 == feed.bootstrap_budget
+    assert 6 * 60.0 == _first_reads(fleet)[MetricKind.CPU][1]
+    default = _fleet(5, age=7 * DAY)
+    feed = build_live_feed(DetectionSettings(), default)
+    feed.signals = (MetricKind.CPU, MetricKind.UP)
+    feed.advance_to(NOW)
+    assert 60.0 == _first_reads(default)[MetricKind.CPU][1]
