@@ -6,7 +6,8 @@ Run: ``uv run python -m bench.engine_live --source prometheus|victoriametrics [-
    hosts (2 CPUs × idle/user/system, ``/`` and ``/data``, one disk, one NIC, memory, load,
    ``node_uname_info``, ``up``) every 60 s, for ``--hours`` of history plus the ``--cycles``
    minutes the cycles read, in a child process (its memory is not the product's);
-2. promtool backfills it into Prometheus' TSDB, or VictoriaMetrics imports it;
+2. promtool backfills it into Prometheus' TSDB, one 2-hour block at a time (the history is written
+   in those pieces: promtool holds what it backfills in memory), or VictoriaMetrics imports it whole;
 3. the detection job runs as ``serve`` wires it: ``PrometheusMetrics`` built from the Prometheus
    settings, ``build_live_feed`` from the detection settings (bootstrapping from ``--hours``
    instead of the default 168 h the stored history does not reach), ``DetectionService`` with
