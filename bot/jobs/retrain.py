@@ -72,14 +72,15 @@ class RetrainJob:
         detection: the service whose live engine is snapshotted.
         path: the snapshot file.
         hours: history to bootstrap on when there is no live state.
-        step_seconds: seconds between history samples.
+        step_seconds: seconds between history samples; None reads the history as the live feed's
+            bootstrap does, at the finest step within its budget.
     """
 
     metrics: MetricsSource
     detection: DetectionService
     path: Path
     hours: float = 24.0
-    step_seconds: float = 60.0
+    step_seconds: float | None = None
 
     def __call__(self, now: datetime) -> None:
         """Snapshot the engine and write the file with its manifest.
@@ -101,7 +102,16 @@ class RetrainJob:
         if payload is None:
             engine = FleetEngine(feed.engine.config, feed.engine.trend_config, step_seconds=feed.step_seconds)
             start, end = (now - timedelta(hours=self.hours)).timestamp(), now.timestamp()
-            if not bootstrap(engine, self.metrics, start=start, end=end, step=self.step_seconds, signals=feed.signals):
+            fitted = bootstrap(
+                engine,
+                self.metrics,
+                start=start,
+                end=end,
+                step=self.step_seconds,
+                signals=feed.signals,
+                budget=feed.bootstrap_budget,
+            )
+            if not fitted:
                 raise InputError("cannot snapshot the detection engine: no host has history yet")
             payload, source = encode(engine, covered_from=start, covered_until=end), "history"
         manifest = save_snapshot(self.path, payload, created_at=now)
