@@ -135,3 +135,10 @@ def test_the_live_feed_reads_within_the_budget_its_settings_give() -> None:
     feed.signals = (MetricKind.CPU, MetricKind.UP)
     feed.advance_to(NOW)
     assert 60.0 == _first_reads(default)[MetricKind.CPU][1]
+
+
+def test_the_setting_s_default_is_the_engine_s_budget() -> None:
+    from bot.config.settings import DetectionSettings
+    from detectors.engine.feed import BOOTSTRAP_BUDGET
+
+    assert BOOTSTRAP_BUDGET == DetectionSettings().bootstrap_points
