@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from adapters.clock import ManualClock
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from bench.detection_cycle import BlockSimulatedMetrics
-from detectors.engine.feed import SIGNALS, LiveFeed
+from detectors.engine.feed import LiveFeed
+from detectors.engine.history import SIGNALS
 from detectors.model.zscore import RobustZScoreDetector
 from detectors.service import DetectionReport, DetectionService
 from domain.models import MetricKind

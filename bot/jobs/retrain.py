@@ -72,15 +72,12 @@ class RetrainJob:
         detection: the service whose live engine is snapshotted.
         path: the snapshot file.
         hours: history to bootstrap on when there is no live state.
-        step_seconds: seconds between history samples; None reads the history as the live feed's
-            bootstrap does, at the finest step within its budget.
     """
 
     metrics: MetricsSource
     detection: DetectionService
     path: Path
     hours: float = 24.0
-    step_seconds: float | None = None
 
     def __call__(self, now: datetime) -> None:
         """Snapshot the engine and write the file with its manifest.
@@ -90,8 +87,8 @@ class RetrainJob:
             InputError: there was nothing to snapshot, or the file could not be written.
         """
         from adapters.files.engine_snapshot import save_snapshot
-        from detectors.engine.feed import bootstrap
         from detectors.engine.fleet import FleetEngine
+        from detectors.engine.history import bootstrap
         from detectors.engine.snapshot import encode
         from domain.errors import InputError
 
@@ -107,7 +104,6 @@ class RetrainJob:
                 self.metrics,
                 start=start,
                 end=end,
-                step=self.step_seconds,
                 signals=feed.signals,
                 budget=feed.bootstrap_budget,
             )

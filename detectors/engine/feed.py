@@ -1,4 +1,4 @@
-"""Feeding the engine from a metrics source: bootstrap from history, then advance minute by minute.
+"""Feeding the engine from a metrics source: bootstrap from history (``history``), then advance minute by minute.
 
 Reads go through ``blocks.fetch_blocks``: one batched query per signal for every host (disk: one
 row per host × mountpoint), laid out on one time grid; a live cycle's reads are concurrent.
@@ -16,20 +16,21 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
 import structlog
 
-from detectors.engine.blocks import Block, block_of, fetch_block, fetch_blocks
+from detectors.engine.blocks import Block, fetch_block, fetch_blocks
 from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
+from detectors.engine.history import BOOTSTRAP_BUDGET, SIGNALS, bootstrap, history_step
 from detectors.engine.lanes import LaneKey
 from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode, encode
-from domain.models import MetricKind, Series
+from domain.models import MetricKind
 from domain.ports import MetricsSource
 
 log = structlog.get_logger(__name__)
@@ -38,109 +39,6 @@ _RECENT_STEPS = 10
 _CATCH_UP_CHUNK_SECONDS = 2 * 3600.0
 # At a bootstrap, the history's last half hour is fed through the engine instead of fitted.
 _FED_AT_START_SECONDS = 1800.0
-
-SIGNALS = (
-    MetricKind.CPU,
-    MetricKind.MEMORY,
-    MetricKind.DISK,
-    MetricKind.DISK_IO,
-    MetricKind.NETWORK_IN,
-    MetricKind.NETWORK_OUT,
-    MetricKind.LOAD,
-    MetricKind.UP,
-)
-
-
-#: A bootstrap reads each signal at about this many host × time points at most. Its cost grows with
-#: hosts × points, so a large fleet's history is read at a coarser step and start-up stays bounded:
-#: from 24 h, 1,000 hosts are read every minute and 10,000 hosts every 8 minutes.
-BOOTSTRAP_BUDGET = 2_000_000
-# Reachability is read first, at about this many points per host, to find the hosts and where their history begins.
-_SURVEY_POINTS = 360
-
-
-def bootstrap_step(start: float, end: float, points: int = 1440) -> float:
-    """The sampling step (whole minutes) that reads about ``points`` per series between ``start`` and ``end``."""
-    return max(60.0, math.ceil((end - start) / max(points, 2) / 60.0) * 60.0)
-
-
-def history_step(
-    start: float, end: float, hosts: int, *, live_step: float = 60.0, budget: int = BOOTSTRAP_BUDGET
-) -> float:
-    """The finest step that reads ``hosts``' history between ``start`` and ``end`` within ``budget``.
-
-    Whole minutes, and a whole number of ``live_step``: each sample of the history then stands for
-    a whole number of the live feed's.
-    """
-    return on_live_grid(bootstrap_step(start, end, max(2, budget // max(hosts, 1))), live_step)
-
-
-def on_live_grid(step: float, live_step: float) -> float:
-    """``step`` rounded up to a whole number of ``live_step``."""
-    return max(1, math.ceil(step / live_step - 1e-9)) * live_step
-
-
-def bootstrap(
-    engine: FleetEngine,
-    metrics: MetricsSource,
-    *,
-    start: float,
-    end: float,
-    signals: Sequence[MetricKind] = SIGNALS,
-    step: float | None = None,
-    budget: int = BOOTSTRAP_BUDGET,
-    progress: Callable[[str], None] | None = None,
-) -> int:
-    """Fit the engine on the history between ``start`` and ``end``.
-
-    Without ``step``, reachability (``up``) is read first, coarsely: it names the hosts and shows
-    where their history begins. The other signals are then read from there, at the finest
-    whole-minute step within ``budget`` host × time points (``history_step``), so 24 h of history
-    is read at the same resolution whether 24 h or 7 days were asked for.
-
-    Returns:
-        The number of hosts fitted.
-    """
-    hosts: set[str] = set()
-    up: Block | None = None
-    if step is None:
-        survey = bootstrap_step(start, end, _SURVEY_POINTS)
-        step = on_live_grid(bootstrap_step(start, end), engine.step_seconds)
-        if MetricKind.UP in signals:
-            up = fetch_block(metrics, MetricKind.UP, start, end, survey)
-            seen = np.flatnonzero(np.isfinite(up.values).any(axis=0)) if up.hosts else np.zeros(0, dtype=np.intp)
-            if seen.size:
-                begins = max(start, float(up.times[seen[0]]) - survey)
-                step = history_step(begins, end, len(up.hosts), live_step=engine.step_seconds, budget=budget)
-                start = end - math.floor((end - begins) / step) * step
-                if progress is not None:
-                    progress(f"bootstrap history from {iso(start)}, every {step / 60:.0f} min")
-    for signal in signals:
-        block = up if signal is MetricKind.UP and up is not None else fetch_block(metrics, signal, start, end, step)
-        _fit_block(engine, block, hosts, progress)
-    return len(hosts)
-
-
-def _fit_block(engine: FleetEngine, block: Block, hosts: set[str], progress: Callable[[str], None] | None) -> None:
-    if block.hosts:
-        engine.bootstrap(block.signal, block.hosts, block.times, block.values, block.mounts)
-    hosts.update(h.instance for h in block.hosts)
-    if progress is not None:
-        progress(f"bootstrap {block.signal.value}: {len(block.hosts)} rows")
-
-
-def bootstrap_series(engine: FleetEngine, series: Iterable[Series], *, start: float, end: float, step: float) -> int:
-    """Fit the engine on recorded series (a history file) laid on a grid every ``step`` seconds; hosts fitted."""
-    times = np.arange(start, end + step / 2, step)
-    by_signal: dict[MetricKind, list[Series]] = {}
-    for one in series:
-        by_signal.setdefault(one.metric, []).append(one)
-    hosts: set[str] = set()
-    for signal, group in by_signal.items():
-        block = block_of(signal, group, times)
-        engine.bootstrap(signal, block.hosts, block.times, block.values, block.mounts)
-        hosts.update(h.instance for h in block.hosts)
-    return len(hosts)
 
 
 def advance(

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.prometheus import promql
 from bench.engine_live import fleet, proc_cpu_seconds, proc_peak_rss_mb, share_of_cores
-from detectors.engine.feed import SIGNALS
+from detectors.engine.history import SIGNALS
 from simulator.exposition import write_history
 
 START = 1_764_700_000.0 // 60 * 60

@@ -116,8 +116,9 @@ def run_replay(args: argparse.Namespace) -> int:
     from bot.cli.commands.config import load_settings
     from bot.jobs.detection_engine import engine_config, trend_config
     from bot.wiring import build_metrics
-    from detectors.engine.feed import advance, bootstrap
+    from detectors.engine.feed import advance
     from detectors.engine.fleet import FleetEngine
+    from detectors.engine.history import bootstrap
 
     settings = load_settings()
     metrics = build_metrics(settings)

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from adapters.files.engine_snapshot import save_snapshot
     from bot.cli.commands.config import load_settings
     from bot.jobs.detection_engine import live_engine
-    from detectors.engine.feed import SIGNALS, bootstrap, bootstrap_series
+    from detectors.engine.history import SIGNALS, bootstrap, bootstrap_series
     from detectors.engine.snapshot import encode
 
     if not (math.isfinite(args.step) and args.step > 0 and math.isfinite(args.hours) and args.hours > 0):

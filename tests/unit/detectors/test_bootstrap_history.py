@@ -7,8 +7,8 @@ import numpy as np
 from adapters.clock import ManualClock
 from adapters.simulated.metrics import SimulatedMetrics
 from detectors.engine.config import EngineConfig
-from detectors.engine.feed import bootstrap, history_step
 from detectors.engine.fleet import FleetEngine
+from detectors.engine.history import bootstrap, history_step
 from detectors.engine.peaks import PeakLevels
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
@@ -139,6 +139,6 @@ def test_the_live_feed_reads_within_the_budget_its_settings_give() -> None:
 
 def test_the_setting_s_default_is_the_engine_s_budget() -> None:
     from bot.config.settings import DetectionSettings
-    from detectors.engine.feed import BOOTSTRAP_BUDGET
+    from detectors.engine.history import BOOTSTRAP_BUDGET
 
     assert BOOTSTRAP_BUDGET == DetectionSettings().bootstrap_points

@@ -10,8 +10,9 @@ from structlog.testing import capture_logs
 from adapters.clock import ManualClock
 from adapters.simulated.metrics import SimulatedMetrics
 from detectors.engine.events import EventKind
-from detectors.engine.feed import LiveFeed, bootstrap
+from detectors.engine.feed import LiveFeed
 from detectors.engine.fleet import FleetEngine
+from detectors.engine.history import bootstrap
 from detectors.engine.snapshot import SnapshotError, encode
 from domain.models import MetricKind
 from simulator.fleet import FleetModel, Incident, IncidentKind
