@@ -39,6 +39,9 @@ class EngineConfig:
         raise_forget_hours: once an incident has resolved and its stream has stayed normal this long, the
             samples it had counted as recent normal are dropped (it was not the new normal), so the next
             incident of its size alarms; another incident before then keeps them (incidents that recur).
+        recur_hours: a short incident (``raise_exclude_hours`` or less) that resolves within this long of the
+            end of its stream's previous incident counts as recent normal after all: bursts that recur are
+            part of the stream's recent past, and stop alarming once they are a share of it (0 = never).
         young_hours: a stream with less history than this (samples seen × step) alarms no lower than the
             extreme-value tail of its history either: a few hours have not seen a whole day's cycle,
             and the tail extrapolates past the highest scores they hold.
@@ -69,6 +72,7 @@ class EngineConfig:
     raise_exclude_hours: float = 0.5
     raise_keep: int = 16
     raise_forget_hours: float = 2.0
+    recur_hours: float = 12.0
     hold_share: float = 0.6
 
     def alpha(self, step_seconds: float) -> float:

@@ -9,7 +9,10 @@ recent past. The first ``raise_exclude_hours`` of samples that are not normal (a
 are left out, and counted after all once the incident outlasts that, so one short incident does
 not hide the next while a long one does become recent history. When a long one resolves and the
 stream then stays normal for ``raise_forget_hours``, the blocks it was counted in are dropped: it
-was not the new normal, and the next incident of its size must alarm again.
+was not the new normal, and the next incident of its size must alarm again. A short incident
+that resolves within ``recur_hours`` of the end of the stream's previous one is counted after
+all: bursts that recur are the stream's recent past, and once they are more than the top
+``1 - raise_quantile`` of it they stop alarming.
 
 Only the ``raise_keep`` largest scores of each block are kept (the quantile is near the top, so
 this is exact while a block's share of the window's top is no larger, and a slight underestimate
@@ -31,6 +34,8 @@ Float16Array = npt.NDArray[np.float16]
 #: Scores are kept up to this many spreads (half precision ends at 65,504).
 TOP_LIMIT = 60_000.0
 Int32Array = npt.NDArray[np.int32]
+#: Samples since the previous incident of a stream that has had none.
+_NEVER = 1 << 40
 
 
 class RecentPeaks:
@@ -57,6 +62,8 @@ class RecentPeaks:
         self.forget_after = math.ceil(config.raise_forget_hours * 3600.0 / step)
         self.forget_run: IntArray = np.zeros(0, dtype=np.intp)
         self.quiet: IntArray = np.zeros(0, dtype=np.intp)
+        self.recur_within = math.floor(config.recur_hours * 3600.0 / step)
+        self.since_end: IntArray = np.zeros(0, dtype=np.intp)
 
     @property
     def size(self) -> int:
@@ -84,6 +91,7 @@ class RecentPeaks:
         self.raised = grown(self.raised, capacity, -np.inf)
         self.forget_run = grown(self.forget_run, capacity, 0)
         self.quiet = grown(self.quiet, capacity, 0)
+        self.since_end = grown(self.since_end, capacity, _NEVER)
 
     def fit(self, streams: IntArray, history: FloatArray, centre: FloatArray, *, stride: int = 1) -> None:
         """Fill the blocks of ``streams`` from the end of their smoothed score history (streams × time).
@@ -124,6 +132,7 @@ class RecentPeaks:
         self.raised[streams] = -np.inf
         self.forget_run[streams] = 0
         self.quiet[streams] = 0
+        self.since_end[streams] = _NEVER
 
     def observe(self, streams: IntArray, scores: FloatArray, normal: BoolArray) -> IntArray:
         """Count each finite score in its stream's block; the streams whose level was recomputed."""
@@ -146,6 +155,7 @@ class RecentPeaks:
         counted = ~young
         self._add(idx[counted], x[counted])
         self.filled[idx] += 1
+        self.since_end[idx] += 1
         forgotten = np.zeros(0, dtype=np.intp)
         waiting = self.forget_run[idx] > 0
         if waiting.any():
@@ -166,9 +176,14 @@ class RecentPeaks:
     def resolved(self, streams: IntArray) -> None:
         """``streams`` have just resolved an incident: once they stay normal for ``raise_forget_hours`` its
         samples stop counting as recent normal (it was not the new normal); another incident before then
-        keeps them (the stream is one whose incidents recur)."""
+        keeps them (the stream is one whose incidents recur). A short one that ends within ``recur_hours``
+        of the previous one is counted as recent normal now."""
         if not self.enabled or streams.size == 0:
             return
+        recurs = streams[(self.since_end[streams] <= self.recur_within) & (self.pending_count[streams] > 0)]
+        self.since_end[streams] = 0
+        if recurs.size:
+            self._merge(recurs)
         counted = np.where(self.run[streams] > self.young, self.run[streams], 0)
         self.forget_run[streams] = counted
         self.quiet[streams] = 0

@@ -34,7 +34,7 @@ from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Severity
 
 FORMAT = "smartcloudops.engine_snapshot"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 _META = "meta"
 _SEEN = "lanes.seen_at"
 _PARTS = ("baselines", "peaks", "levels", "down", "trends", "trend_incidents")

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from detectors.engine.config import DEFAULT_CONFIG
 from detectors.model.scoring import AlarmRule, RobustZScorer, Thresholds, run_stream, top_k_mean, trailing_mean
 from detectors.model.severity import incident_severity
 from domain.models import MetricKind, Severity
@@ -211,3 +212,32 @@ def test_a_long_incident_that_recurs_soon_after_is_recent_normal_and_one_that_do
     assert not recurring.alarms[200:260].any()
     assert forgotten.alarms[400:410].all()
     assert excluded.alarms[200:210].all()
+
+
+def _bursts(starts: range, length: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(11)
+    train = rng.normal(0, 1, size=(1440, 3))
+    test = rng.normal(0, 1, size=(starts.stop, 3))
+    for start in starts:
+        test[start : start + length, 0] += 30.0
+    return train, test
+
+
+def test_short_bursts_that_recur_become_recent_normal_and_stop_alarming() -> None:
+    # Bursts of 20 minutes every 2 hours: from the second on, each is counted as the lane's recent past.
+    starts = range(120, 1200, 120)
+    recurring = detect_train_test(*_bursts(starts, 20))
+    never = detect_train_test(*_bursts(starts, 20), config=replace(DEFAULT_CONFIG, recur_hours=0.0))
+
+    assert [bool(never.alarms[s : s + 20].any()) for s in starts] == [True] * len(starts)
+    alarmed = [bool(recurring.alarms[s : s + 20].any()) for s in starts]
+    assert alarmed[:2] == [True, True]
+    assert not any(alarmed[3:])
+
+
+def test_a_short_burst_long_after_the_previous_one_still_alarms() -> None:
+    # 14 hours apart: beyond recur_hours, so no burst is counted as normal.
+    starts = range(120, 3000, 840)
+    rows = detect_train_test(*_bursts(starts, 20))
+
+    assert [bool(rows.alarms[s : s + 20].any()) for s in starts] == [True] * len(starts)
