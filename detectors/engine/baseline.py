@@ -17,6 +17,8 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from domain.models import MetricKind
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
@@ -26,6 +28,18 @@ _MAD_TO_SIGMA = 1.4826
 _STD_SHARE = 0.25
 _MEAN_ABS_OF_CLIPPED_NORMAL = 0.7979
 _SHRINK_LIMIT = 0.5
+# Smallest spread per signal, in its unit: below that a deviation is noise whatever the history says.
+SPREAD_FLOOR = {
+    MetricKind.CPU: 2.0,
+    MetricKind.MEMORY: 1.0,
+    MetricKind.DISK: 0.5,
+    MetricKind.LOAD: 0.1,
+    MetricKind.NETWORK_IN: 0.05,
+    MetricKind.NETWORK_OUT: 0.05,
+    MetricKind.DISK_IO: 0.05,
+}
+#: Deviations are capped so values near the float limits give large but finite scores.
+MAX_DEVIATION = 1e6
 # A lane with less history than this adapts as a running robust fit, then at the configured pace.
 _SETTLE_SAMPLES = 100
 
@@ -133,6 +147,16 @@ class LaneBaselines:
         self.spread[new] = np.maximum(self.spread[new], self.floor[new])
         self.recent[new] = centre
         self.count[new] = 0
+
+    def upward(self, lanes: IntArray, values: FloatArray) -> FloatArray:
+        """Upward deviation in spreads, capped, of each value (lanes, or lanes × time); NaN where it is missing."""
+        centre, spread = self.centre[lanes], self.spread[lanes]
+        if values.ndim == 2:
+            centre, spread = centre[:, None], spread[:, None]
+        with np.errstate(invalid="ignore", over="ignore"):
+            dev = (values - centre) / spread
+        out: FloatArray = np.clip(dev, 0.0, MAX_DEVIATION)
+        return out
 
     def deviations(self, lanes: IntArray, values: FloatArray) -> FloatArray:
         """Signed deviation of each value in spreads (NaN where the value is missing)."""

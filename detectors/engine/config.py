@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,9 @@ class EngineConfig:
         max_peaks: the most recent peaks kept per stream.
         refit_samples: samples between refits of the extreme-value tail.
         smoothing: rows in the trailing mean of scores.
+        slow_smoothing: rows in the trailing mean of a second, slower score stream per lane, with its own
+            levels, hold and raise fitted the same way: a moderate deviation that lasts, under a level set
+            high by the lane's spikes, opens the lane's incident too (0 = no slow stream).
         recovery_seconds: an incident resolves once its score has stayed under u this long.
         horizon_seconds: an incident still open after this long is accepted as the new normal, with a note.
         warmup_samples: a stream with fewer samples never alarms (new hosts start from the fleet prior).
@@ -56,6 +59,7 @@ class EngineConfig:
     max_peaks: int = 256
     refit_samples: int = 60
     smoothing: int = 3
+    slow_smoothing: int = 24
     recovery_seconds: float = 300.0
     horizon_seconds: float = 6 * 3600.0
     warmup_samples: int = 30
@@ -74,6 +78,11 @@ class EngineConfig:
     raise_forget_hours: float = 2.0
     recur_hours: float = 12.0
     hold_share: float = 0.6
+
+    @property
+    def slow(self) -> EngineConfig | None:
+        """The configuration of the slow score stream, or None without one."""
+        return replace(self, smoothing=self.slow_smoothing, slow_smoothing=0) if self.slow_smoothing > 0 else None
 
     def alpha(self, step_seconds: float) -> float:
         """Per-sample weight of the baseline's adaptation at this sampling interval."""

@@ -1,8 +1,9 @@
 """The engine over a fleet: one lane per host × signal, fed one timestamp at a time. Pure (no I/O, no clock).
 
 Level lanes (every signal but ``up``): robust baseline, upward deviation in spreads as the score,
-a POT alarm level per lane, incidents that freeze the baseline while open and become a
-``baseline_changed`` note after the horizon. Trend lanes (memory, disk): time-to-full projection.
+alarm levels per lane on a short and a slow trailing mean of it (``slow.py``), incidents that
+freeze the baseline while open and become a ``baseline_changed`` note after the horizon.
+Trend lanes (memory, disk): time-to-full projection.
 ``up``: a node target at 0 is a ``host_down`` incident. A NaN, Inf or missing sample changes
 nothing, so gaps and counter resets (rates come from Prometheus) open nothing. New hosts start
 from the fleet's median baseline and do not alarm during their warm-up. Disk has one lane per
@@ -17,28 +18,18 @@ from dataclasses import replace
 
 import numpy as np
 
-from detectors.engine.baseline import FloatArray, IntArray, LaneBaselines
+from detectors.engine.baseline import SPREAD_FLOOR, FloatArray, IntArray, LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
 from detectors.engine.events import EventKind, Incident, IncidentEvent, IncidentKind
 from detectors.engine.incidents import StreamIncidents, trailing_means
 from detectors.engine.lanes import LaneIndex, LaneKey
-from detectors.engine.narrative import incident_at
+from detectors.engine.narrative import closing_note, incident_at
 from detectors.engine.peaks import PeakLevels
+from detectors.engine.slow import SlowStream
 from detectors.engine.trend import TrendConfig, TrendWatch
 from domain.models import HostRef, MetricKind
 
 TREND_KINDS = {MetricKind.MEMORY: IncidentKind.MEMORY_LEAK, MetricKind.DISK: IncidentKind.DISK_FILL}
-# Smallest spread per signal, in its unit: below that a deviation is noise whatever the history says.
-SPREAD_FLOOR = {
-    MetricKind.CPU: 2.0,
-    MetricKind.MEMORY: 1.0,
-    MetricKind.DISK: 0.5,
-    MetricKind.LOAD: 0.1,
-    MetricKind.NETWORK_IN: 0.05,
-    MetricKind.NETWORK_OUT: 0.05,
-    MetricKind.DISK_IO: 0.05,
-}
-_MAX_DEVIATION = 1e6
 _BOOTSTRAP_SLICE = 1000
 STALE_MOUNT_SECONDS = 3600.0
 
@@ -61,6 +52,7 @@ class FleetEngine:
         self.baselines = LaneBaselines()
         self.peaks = PeakLevels(config, step_seconds=step_seconds)
         self.levels = StreamIncidents(config)
+        self.slow = SlowStream(config, step_seconds=step_seconds)
         self.down = StreamIncidents(replace(config, smoothing=1))
         self.trend_config = trend or TrendConfig()
         self.trends = TrendWatch(self.trend_config)
@@ -81,7 +73,15 @@ class FleetEngine:
 
     def reserve(self, size: int) -> None:
         """Make room for ``size`` lanes in every part."""
-        for part in (self.baselines, self.peaks, self.levels, self.down, self.trends, self.trend_incidents):
+        for part in (
+            self.baselines,
+            self.peaks,
+            self.levels,
+            self.slow,
+            self.down,
+            self.trends,
+            self.trend_incidents,
+        ):
             part.reserve(size)
 
     def _grow(self, signal: MetricKind, new: IntArray) -> None:
@@ -95,11 +95,13 @@ class FleetEngine:
             centre = float(np.median(self.baselines.centre[:size][known]))
             spread = float(np.median(self.baselines.spread[:size][known]))
             u = float(np.median(self.peaks.u[:size][known]))
+            slow_u = float(np.median(self.slow.peaks.u[:size][known]))
         else:
-            centre, spread, u = np.nan, float(SPREAD_FLOOR.get(signal, 1.0)), 2.0
+            centre, spread, u, slow_u = np.nan, float(SPREAD_FLOOR.get(signal, 1.0)), 2.0, 2.0
         if np.isfinite(centre):
             self.baselines.adopt_prior(new, centre, spread)
         self.peaks.start(new, np.full(new.size, u))
+        self.slow.start(new, slow_u)
 
     def bootstrap(
         self,
@@ -130,22 +132,13 @@ class FleetEngine:
         held = self.levels.open[lanes]
         x = np.where(held[:, None] & (times[None, :] >= self.levels.opened_at[lanes][:, None]), np.nan, x)
         self.baselines.fit(lanes, x)
-        scores = self._scores(lanes, x)
-        smoothed = trailing_means(scores, self.config.smoothing)
-        self.peaks.fit(lanes, smoothed, stride=stride)
+        scores = self.baselines.upward(lanes, x)
+        self.peaks.fit(lanes, trailing_means(scores, self.config.smoothing), stride=stride)
         self.levels.level_at_open[lanes[held]] = self.peaks.level[lanes[held]]
         self.levels.prime(lanes, scores[:, -self.config.smoothing :])
+        self.slow.fit(lanes, scores, stride=stride)
         if signal in TREND_KINDS and times.size:
             self.trends.fill(lanes, times, x)
-
-    def _scores(self, lanes: IntArray, values: FloatArray) -> FloatArray:
-        centre, spread = self.baselines.centre[lanes], self.baselines.spread[lanes]
-        if values.ndim == 2:
-            centre, spread = centre[:, None], spread[:, None]
-        with np.errstate(invalid="ignore", over="ignore"):
-            dev = (values - centre) / spread
-        out: FloatArray = np.clip(dev, 0.0, _MAX_DEVIATION)
-        return out
 
     def observe(
         self,
@@ -181,19 +174,22 @@ class FleetEngine:
             for kind in (IncidentKind.ANOMALY, IncidentKind.DISK_FILL):
                 if (lane, kind) in self.open:
                     events.append(self._close(t, lane, kind, EventKind.GONE))
-        for tracker in (self.levels, self.trend_incidents):
+        for tracker in (self.levels, self.slow.levels, self.trend_incidents):
             tracker.open[stale] = False
         self.index.retire(stale)
         return events
 
     def _observe_level(self, t: float, lanes: IntArray, x: FloatArray) -> list[IncidentEvent]:
         cfg = self.config
-        scores = self._scores(lanes, x)
+        scores = self.baselines.upward(lanes, x)
         warm = self.baselines.count[lanes] >= cfg.warmup_samples
+        was_open = self.levels.open[lanes]
         change = self.levels.step(
             lanes, t, scores, x, level=self.peaks.level[lanes], normal_level=self.peaks.u[lanes], warm=warm
         )
-        is_open = self.levels.open[lanes]
+        slow = self.slow.step(t, lanes, scores, x, watch=warm & ~was_open)
+        opened, resolved, accepted = self.slow.merge(change, slow, self.levels)
+        is_open = self.levels.open[lanes] | self.slow.is_open(lanes)
         self.baselines.update(
             lanes,
             x,
@@ -202,18 +198,25 @@ class FleetEngine:
             recent_alpha=cfg.recent_alpha(self.step_seconds),
             huber=cfg.huber,
         )
-        normal = ~is_open & ~np.isin(lanes, change.opened)
-        self.peaks.forget_incident(change.resolved)
+        normal = ~is_open & ~np.isin(lanes, opened)
+        self.peaks.forget_incident(resolved)
         self.peaks.observe(lanes, change.smoothed, normal)
+        if slow is not None:
+            self.slow.learn(
+                lanes, slow.smoothed, normal, resolved=resolved, emptied=np.union1d(change.resolved, accepted)
+            )
         events: list[IncidentEvent] = []
-        for lane in change.opened.tolist():
-            events.append(self._open(t, lane, IncidentKind.ANOMALY))
-        for lane in change.resolved.tolist():
+        for lane in opened.tolist():
+            if (lane, IncidentKind.ANOMALY) not in self.open:
+                events.append(self._open(t, lane, IncidentKind.ANOMALY))
+        for lane in resolved.tolist():
             events.append(self._close(t, lane, IncidentKind.ANOMALY, EventKind.RESOLVED))
-        if change.accepted.size:
-            self.baselines.accept_recent(change.accepted)
-            self.levels.forget(change.accepted)
-            for lane in change.accepted.tolist():
+        if accepted.size:
+            self.baselines.accept_recent(accepted)
+            for tracker in (self.levels, self.slow.levels):
+                tracker.open[accepted] = False
+            self.levels.forget(accepted)
+            for lane in accepted.tolist():
                 events.append(self._close(t, lane, IncidentKind.ANOMALY, EventKind.BASELINE_CHANGED))
         events += self._escalations(t, lanes[is_open], IncidentKind.ANOMALY)
         return events
@@ -263,12 +266,15 @@ class FleetEngine:
     def _incident(self, t: float, lane: int, kind: IncidentKind, resolved_at: float | None = None) -> Incident:
         host, signal, mountpoint = self.keys[lane]
         tracker = self.tracker(kind)
+        if kind is IncidentKind.ANOMALY and self.slow.holds(lane, self.levels):
+            tracker = self.slow.levels
+        previous = self.open.get((lane, kind))
         return incident_at(
             host=host,
             signal=signal,
             mountpoint=mountpoint or None,
             kind=kind,
-            opened_at=float(tracker.opened_at[lane]),
+            opened_at=previous.opened_at if previous is not None else float(tracker.opened_at[lane]),
             now=t,
             ratio=float(tracker.ratio(np.asarray([lane]))[0]),
             value=float(tracker.peak_value[lane]),
@@ -287,16 +293,9 @@ class FleetEngine:
         previous = self.open.pop((lane, kind), None)
         if previous is not None:
             incident = replace(incident, severity=max(previous.severity, incident.severity, key=lambda s: s.rank))
-        note = ""
-        if event is EventKind.BASELINE_CHANGED:
-            note = (
-                f"{incident.host.name} {incident.signal.label}: abnormal for over "
-                f"{self.config.horizon_seconds / 3600:g} h, accepted as its new normal"
-            )
-            incident = replace(incident, summary=f"{incident.summary}; {note}")
-        elif event is EventKind.GONE:
-            quiet = (t - float(self.index.seen_at[lane])) / 3600
-            note = f"{incident.where} no longer reported for {quiet:.1f} h (unmounted?), incident closed"
+        quiet = (t - float(self.index.seen_at[lane])) / 3600
+        note = closing_note(incident, event, horizon_hours=self.config.horizon_seconds / 3600, quiet_hours=quiet)
+        if note:
             incident = replace(incident, summary=f"{incident.summary}; {note}")
         return IncidentEvent(event, incident, t, note)
 

@@ -86,6 +86,11 @@ class StreamIncidents:
         """Drop the scores in the smoothing windows of ``streams`` (they were taken against a baseline now replaced)."""
         self.window[streams] = np.nan
 
+    def full(self, streams: IntArray) -> BoolArray:
+        """Whether the smoothing window of each stream holds a score in every slot."""
+        out: BoolArray = np.asarray(np.isfinite(self.window[streams]).all(axis=1))
+        return out
+
     def smooth(self, streams: IntArray, scores: FloatArray) -> FloatArray:
         """Push the finite scores into the windows; the trailing mean of every stream given (NaN if none)."""
         finite = np.isfinite(scores)

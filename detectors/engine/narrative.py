@@ -5,9 +5,21 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from detectors.engine.events import Incident, IncidentKind
+from detectors.engine.events import EventKind, Incident, IncidentKind
 from detectors.model.severity import incident_severity
 from domain.models import HostRef, MetricKind, Severity, format_value
+
+
+def closing_note(incident: Incident, event: EventKind, *, horizon_hours: float, quiet_hours: float) -> str:
+    """What an incident's summary gains when it ends other than by resolving (nothing when it resolved)."""
+    if event is EventKind.BASELINE_CHANGED:
+        return (
+            f"{incident.host.name} {incident.signal.label}: abnormal for over {horizon_hours:g} h, "
+            "accepted as its new normal"
+        )
+    if event is EventKind.GONE:
+        return f"{incident.where} no longer reported for {quiet_hours:.1f} h (unmounted?), incident closed"
+    return ""
 
 
 def _trend_severity(hours_to_full: float | None) -> Severity:

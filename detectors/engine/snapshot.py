@@ -34,10 +34,10 @@ from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Severity
 
 FORMAT = "smartcloudops.engine_snapshot"
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 _META = "meta"
 _SEEN = "lanes.seen_at"
-_PARTS = ("baselines", "peaks", "levels", "down", "trends", "trend_incidents")
+_PARTS = ("baselines", "peaks", "levels", "slow", "down", "trends", "trend_incidents")
 
 
 class SnapshotError(InputError):

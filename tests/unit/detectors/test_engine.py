@@ -129,3 +129,38 @@ def test_a_new_host_starts_from_the_fleet_prior_and_stays_quiet_during_warm_up()
     newcomer = engine.lanes(MetricKind.CPU, model.refs[5:])[0]
     assert events == []
     assert np.isfinite(engine.baselines.centre[newcomer])
+
+
+def _spiky_cpu(times: np.ndarray, rng: np.random.Generator, shift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """CPU at 30% with 2-minute spikes to 95% every 40 minutes, 15 points higher between ``shift``'s bounds."""
+    values = 30.0 + rng.normal(0.0, 1.5, times.size)
+    values = np.where((times // 60) % 40 < 2, 95.0, values)
+    return np.where((times >= shift[0]) & (times < shift[1]), values + 15.0, values)
+
+
+def _spiky_lane(config: EngineConfig, shift: tuple[float, float]) -> list[IncidentEvent]:
+    rng = np.random.default_rng(3)
+    host = FleetModel(1, ()).refs
+    engine = FleetEngine(config)
+    history = np.arange(START - 24 * HOUR, START, 60.0)
+    engine.bootstrap(MetricKind.CPU, host, history, _spiky_cpu(history, rng)[None, :])
+    events: list[IncidentEvent] = []
+    for t in np.arange(START, START + 5 * HOUR, 60.0):
+        events += engine.observe(float(t), MetricKind.CPU, host, _spiky_cpu(np.array([t]), rng, shift))
+    return events
+
+
+def test_a_moderate_shift_that_lasts_under_a_spiky_level_is_one_incident_from_the_slow_stream() -> None:
+    shift = (START + 2 * HOUR, START + 4 * HOUR)
+    events = _spiky_lane(EngineConfig(), shift)
+    without = _spiky_lane(EngineConfig(slow_smoothing=0), shift)
+
+    opened = [e for e in events if e.kind is EventKind.OPENED]
+    ended = [e for e in events if e.kind in (EventKind.RESOLVED, EventKind.BASELINE_CHANGED)]
+    assert not [e for e in without if e.kind is EventKind.OPENED]
+    assert len(opened) == 1
+    assert shift[0] <= opened[0].at <= shift[0] + 30 * 60
+    assert opened[0].incident.opened_at == opened[0].at
+    assert [e.kind for e in ended] == [EventKind.RESOLVED]
+    assert shift[1] <= ended[0].at <= shift[1] + 30 * 60
+    assert ended[0].incident.opened_at == opened[0].at

@@ -241,3 +241,23 @@ def test_a_short_burst_long_after_the_previous_one_still_alarms() -> None:
     rows = detect_train_test(*_bursts(starts, 20))
 
     assert [bool(rows.alarms[s : s + 20].any()) for s in starts] == [True] * len(starts)
+
+
+def _spiky_with_shift(shift: slice) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(12)
+    train = rng.normal(0, 1, size=(1440, 2))
+    test = rng.normal(0, 1, size=(600, 2))
+    for rows in (train, test):
+        rows[np.arange(rows.shape[0]) % 40 < 2, 0] += 40.0
+    test[shift, 0] += 12.0
+    return train, test
+
+
+def test_a_moderate_shift_that_lasts_under_spikes_alarms_where_the_slow_stream_opens() -> None:
+    train, test = _spiky_with_shift(slice(300, 420))
+    rows = detect_train_test(train, test)
+    without = detect_train_test(train, test, config=replace(DEFAULT_CONFIG, slow_smoothing=0))
+
+    assert not without.alarms.any()
+    assert np.flatnonzero(rows.alarms).tolist() == [np.flatnonzero(rows.alarms[300:])[0] + 300]
+    assert 300 <= np.flatnonzero(rows.alarms)[0] < 340
