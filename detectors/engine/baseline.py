@@ -56,6 +56,15 @@ def grown(array: npt.NDArray[_Item], size: int, fill: float | bool) -> npt.NDArr
     return out
 
 
+def room_for(size: int, current: int) -> int:
+    """Rows to allocate for ``size`` when ``current`` are allocated: a quarter more than ``current`` at least.
+
+    Lanes added one at a time are copied O(log n) times; lanes added a signal at a time (the
+    bootstrap) leave at most a quarter of the arrays unused.
+    """
+    return max(size, current + current // 4)
+
+
 def row_quantiles(x: FloatArray, quantiles: tuple[float, ...]) -> FloatArray:
     """Quantiles of every row's finite values (rows × quantiles, linear interpolation; NaN for an empty row).
 
@@ -118,7 +127,7 @@ class LaneBaselines:
         """Make room for ``size`` lanes (new lanes have no history: NaN centre)."""
         if size <= self.size:
             return
-        capacity = max(size, 2 * self.size)
+        capacity = room_for(size, self.size)
         old = self.size
         self.centre = grown(self.centre, capacity, np.nan)
         self.spread = grown(self.spread, capacity, np.nan)

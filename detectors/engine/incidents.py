@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown
+from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown, room_for
 from detectors.engine.config import EngineConfig
 
 
@@ -63,7 +63,7 @@ class StreamIncidents:
         """Make room for ``size`` streams."""
         if size <= self.size:
             return
-        capacity = max(size, 2 * self.size)
+        capacity = room_for(size, self.size)
         self.window = grown(self.window, capacity, np.nan)
         self.cursor = grown(self.cursor, capacity, 0)
         self.open = grown(self.open, capacity, False)

@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown, row_quantiles
+from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown, room_for, row_quantiles
 from detectors.engine.config import EngineConfig
 from detectors.engine.recent import RecentPeaks
 
@@ -57,7 +57,7 @@ class PeakLevels:
         """Make room for ``size`` streams (new ones have no history: level +inf until fitted or warmed up)."""
         if size <= self.size:
             return
-        capacity = max(size, 2 * self.size)
+        capacity = room_for(size, self.size)
         self.recent.reserve(capacity)
         self.u = grown(self.u, capacity, np.inf)
         self.tail = grown(self.tail, capacity, np.inf)

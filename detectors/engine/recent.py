@@ -27,7 +27,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown
+from detectors.engine.baseline import BoolArray, FloatArray, IntArray, grown, room_for
 from detectors.engine.config import EngineConfig
 
 Float16Array = npt.NDArray[np.float16]
@@ -79,7 +79,7 @@ class RecentPeaks:
         """Make room for ``size`` streams (new ones have no recent blocks: no raise)."""
         if size <= self.size:
             return
-        capacity = max(size, 2 * self.size)
+        capacity = room_for(size, self.size)
         self.tops = grown(self.tops, capacity, -np.inf)
         self.counts = grown(self.counts, capacity, 0)
         self.slot = grown(self.slot, capacity, 0)

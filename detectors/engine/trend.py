@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from detectors.engine.baseline import FloatArray, IntArray, grown
+from detectors.engine.baseline import FloatArray, IntArray, grown, room_for
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class TrendWatch:
         """Make room for ``size`` lanes."""
         if size <= self.bucket.shape[0]:
             return
-        capacity = max(size, 2 * self.bucket.shape[0])
+        capacity = room_for(size, self.bucket.shape[0])
         self.values = grown(self.values, capacity, np.nan)
         self.bucket = grown(self.bucket, capacity, np.nan)
         self.hours_to_full = grown(self.hours_to_full, capacity, np.inf)

@@ -246,3 +246,17 @@ def test_a_stream_with_hours_of_history_alarms_no_lower_than_its_tail_until_it_h
     assert float(young.level[0]) == max(float(young.history_level[0]), EngineConfig().min_level)
     assert 0 == young.peaks.shape[1]
     assert tail_only.ring > 0
+
+
+def test_lanes_added_a_signal_at_a_time_leave_at_most_a_quarter_of_the_state_unused() -> None:
+    parts = (LaneBaselines(), PeakLevels(EngineConfig()), StreamIncidents(EngineConfig()))
+    lanes = 0
+    for _signal in range(9):
+        lanes += 10_000
+        for part in parts:
+            part.reserve(lanes)
+
+    baselines, levels, incidents = parts
+    assert lanes <= baselines.centre.shape[0] <= 1.25 * lanes
+    assert lanes <= levels.recent.tops.shape[0] <= 1.25 * lanes
+    assert lanes <= incidents.window.shape[0] <= 1.25 * lanes
