@@ -3,6 +3,7 @@
 A bootstrap reads reachability (``up``) first, coarsely, to find the hosts and where their
 history begins, then every other signal from there at the finest whole-minute step that keeps
 hosts × points per signal within a budget, so start-up stays bounded as the fleet grows.
+Each signal is read while the one before it is fitted, so the server's evaluation and the fit overlap.
 History read more coarsely than the live feed is fitted on the live clock (``FleetEngine.bootstrap``).
 Recorded history (a file) is laid on its own grid and fitted the same way.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -96,9 +98,21 @@ def bootstrap(
                 start = end - math.floor((end - begins) / step) * step
                 if progress is not None:
                     progress(f"bootstrap history from {iso(start)}, every {step / 60:.0f} min")
-    for signal in signals:
-        block = up if signal is MetricKind.UP and up is not None else fetch_block(metrics, signal, start, end, step)
-        _fit_block(engine, block, hosts, progress)
+
+    def read(signal: MetricKind) -> Block:
+        return up if signal is MetricKind.UP and up is not None else fetch_block(metrics, signal, start, end, step)
+
+    # The next signal is read while this one is fitted: the server evaluates while the product fits,
+    # and at most two signals' history is held at once.
+    order = list(signals)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bootstrap-read") as reads:
+        pending = reads.submit(read, order[0]) if order else None
+        for following in [*order[1:], None]:
+            if pending is None:
+                break
+            block = pending.result()
+            pending = reads.submit(read, following) if following is not None else None
+            _fit_block(engine, block, hosts, progress)
     return len(hosts)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from adapters.clock import ManualClock
@@ -142,3 +144,34 @@ def test_the_setting_s_default_is_the_engine_s_budget() -> None:
     from detectors.engine.history import BOOTSTRAP_BUDGET
 
     assert BOOTSTRAP_BUDGET == DetectionSettings().bootstrap_points
+
+
+def test_the_next_signal_is_read_while_the_one_before_is_fitted() -> None:
+    fleet = RecordingMetrics(SimulatedMetrics(FleetModel(3), ManualClock(NOW)))
+    end = NOW.timestamp()
+    overlapped: list[bool] = []
+
+    def memory_asked() -> bool:
+        return any(metric is MetricKind.MEMORY for metric, _, _ in list(fleet.reads))
+
+    def progress(line: str) -> None:
+        # The CPU fit is over only once this returns: memory must already be on its way.
+        if line.startswith("bootstrap cpu"):
+            deadline = time.monotonic() + 5.0
+            while not memory_asked() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            overlapped.append(memory_asked())
+
+    fitted = bootstrap(
+        engine := FleetEngine(),
+        fleet,
+        start=end - 2 * HOUR,
+        end=end,
+        signals=(MetricKind.CPU, MetricKind.MEMORY),
+        step=60.0,
+        progress=progress,
+    )
+
+    assert [True] == overlapped
+    assert 3 == fitted
+    assert {MetricKind.CPU, MetricKind.MEMORY} == {key.signal for key in engine.keys}
