@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.engine.baseline import MAX_DEVIATION, BoolArray, FloatArray, IntArray, LaneBaselines
+from detectors.engine.baseline import MAX_DEVIATION, BoolArray, FloatArray, LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
-from detectors.engine.incidents import StreamIncidents, Transitions
+from detectors.engine.incidents import StreamIncidents
 from detectors.engine.peaks import PeakLevels
+from detectors.engine.slow import SlowStream
 from detectors.model.scoring import trailing_mean
 
 TOP_K = 5
@@ -49,37 +50,6 @@ def row_scores(baselines: LaneBaselines, rows: FloatArray, top_k: int) -> FloatA
     return out
 
 
-class _Stream:
-    """One score stream of the host: its alarm levels and its incidents, fitted on the training scores."""
-
-    def __init__(self, config: EngineConfig, step_seconds: float, train_scores: FloatArray) -> None:
-        self.one = np.zeros(1, dtype=np.intp)
-        self.peaks, self.incidents = PeakLevels(config, step_seconds=step_seconds), StreamIncidents(config)
-        self.peaks.reserve(1)
-        self.incidents.reserve(1)
-        self.history = trailing_mean(train_scores, config.smoothing)
-        self.peaks.fit(self.one, self.history[None, :])
-        self.incidents.prime(self.one, train_scores[-config.smoothing :][None, :])
-
-    def step(self, t: float, score: FloatArray, *, watch: bool | None = None) -> Transitions:
-        """One score. With ``watch`` (the slow stream), it opens only then, and on a full window."""
-        peaks = self.peaks
-        warm = np.ones(1, dtype=bool)
-        if watch is not None:
-            warm = self.incidents.full(self.one) & watch
-        return self.incidents.step(
-            self.one, t, score, score, level=peaks.level[self.one], normal_level=peaks.u[self.one], warm=warm
-        )
-
-    @property
-    def is_open(self) -> bool:
-        return bool(self.incidents.open[0])
-
-    def learn(self, ended: IntArray, smoothed: FloatArray, normal: BoolArray) -> None:
-        self.peaks.forget_incident(ended)
-        self.peaks.observe(self.one, smoothed, normal)
-
-
 def replay_matrix(
     train: FloatArray,
     test: FloatArray,
@@ -101,45 +71,50 @@ def replay_matrix(
     baselines.reserve(width)
     baselines.fit(lanes, train.T)
     train_scores = row_scores(baselines, train, top_k)
-    fast = _Stream(config, step_seconds, train_scores)
-    slow_config = config.slow
-    slow = _Stream(slow_config, step_seconds, train_scores) if slow_config is not None else None
+    one = np.zeros(1, dtype=np.intp)
+    peaks, incidents = PeakLevels(config, step_seconds=step_seconds), StreamIncidents(config)
+    slow = SlowStream(config, step_seconds=step_seconds)
+    for part in (peaks, incidents, slow):
+        part.reserve(1)
+    history = trailing_mean(train_scores, config.smoothing)
+    peaks.fit(one, history[None, :])
+    incidents.prime(one, train_scores[-config.smoothing :][None, :])
+    if slow.enabled:
+        slow.fit(one, train_scores[None, :], stride=1)
     alpha, recent_alpha = config.alpha(step_seconds), config.recent_alpha(step_seconds)
     n = test.shape[0]
     scores, levels = np.zeros(n), np.zeros(n)
     alarms = np.zeros(n, dtype=bool)
+    warm = np.ones(1, dtype=bool)
     accepted = 0
     for i in range(n):
         t = i * step_seconds
         row = test[i]
         score = row_scores(baselines, row[None, :], top_k)
-        was_open = fast.is_open
-        change = fast.step(t, score)
-        slow_change = slow.step(t, score, watch=not was_open) if slow is not None else None
-        resolved = change.resolved.size > 0 or (slow_change is not None and slow_change.resolved.size > 0)
-        is_open = fast.is_open or (slow is not None and slow.is_open)
+        fast_was_open = incidents.open[one]
+        change = incidents.step(one, t, score, score, level=peaks.level[one], normal_level=peaks.u[one], warm=warm)
+        slow_change = slow.step(t, one, score, score, watch=~fast_was_open)
+        opened, resolved, shifted = slow.merge(change, slow_change, incidents)
+        is_open = bool(incidents.open[0] or slow.levels.open[0])
         scores[i] = change.smoothed[0]
         # The slow stream's rows alarm where it opens: its longer mean would mark the rows after the deviation too.
         alarms[i] = change.abnormal.size > 0 or (slow_change is not None and slow_change.opened.size > 0)
-        levels[i] = fast.incidents.level_at_open[0] if fast.is_open else fast.peaks.level[0]
-        frozen = np.full(width, is_open)
-        baselines.update(lanes, row, frozen, alpha=alpha, recent_alpha=recent_alpha, huber=config.huber)
-        shifted = change.accepted.size > 0 or (slow_change is not None and slow_change.accepted.size > 0)
-        if shifted:
+        levels[i] = incidents.level_at_open[0] if incidents.open[0] else peaks.level[0]
+        baselines.update(
+            lanes, row, np.full(width, is_open), alpha=alpha, recent_alpha=recent_alpha, huber=config.huber
+        )
+        if shifted.size:
             accepted += 1
             baselines.accept_recent(lanes)
-            for stream in (fast, slow):
-                if stream is not None:
-                    stream.incidents.open[0] = False
-                    stream.incidents.forget(stream.one)
+            for tracker in (incidents, slow.levels):
+                tracker.open[0] = False
+            incidents.forget(one)
             is_open = False
-        ended = fast.one if resolved and not is_open else fast.one[:0]
-        opened = change.opened.size > 0 or (slow_change is not None and slow_change.opened.size > 0)
-        normal = np.array([not is_open and not opened])
-        fast.learn(ended, change.smoothed, normal)
-        if slow is not None and slow_change is not None:
-            slow.learn(ended, slow_change.smoothed, normal)
-            if change.resolved.size:
-                # Its longer mean lags the fast one: emptied, it waits for a full window after the fast incident.
-                slow.incidents.forget(slow.one)
-    return MatrixReplay(scores=scores, alarms=alarms, levels=levels, shifts_accepted=accepted, history=fast.history)
+        normal = np.array([not is_open and opened.size == 0])
+        peaks.forget_incident(resolved)
+        peaks.observe(one, change.smoothed, normal)
+        if slow_change is not None:
+            # Its longer mean lags the fast one: emptied, it waits for a full window after the fast incident.
+            emptied = np.union1d(change.resolved, shifted)
+            slow.learn(one, slow_change.smoothed, normal, resolved=resolved, emptied=emptied)
+    return MatrixReplay(scores=scores, alarms=alarms, levels=levels, shifts_accepted=accepted, history=history)
