@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 import numpy as np
 
@@ -146,21 +146,29 @@ def test_the_setting_s_default_is_the_engine_s_budget() -> None:
     assert BOOTSTRAP_BUDGET == DetectionSettings().bootstrap_points
 
 
+class _ReadLog(list[tuple[MetricKind, float, float]]):
+    """The fleet's record of reads, which signals when memory is first asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memory = threading.Event()
+
+    def append(self, read: tuple[MetricKind, float, float]) -> None:
+        super().append(read)
+        if read[0] is MetricKind.MEMORY:
+            self.memory.set()
+
+
 def test_the_next_signal_is_read_while_the_one_before_is_fitted() -> None:
-    fleet = RecordingMetrics(SimulatedMetrics(FleetModel(3), ManualClock(NOW)))
+    reads = _ReadLog()
+    fleet = RecordingMetrics(SimulatedMetrics(FleetModel(3), ManualClock(NOW)), reads=reads)
     end = NOW.timestamp()
     overlapped: list[bool] = []
-
-    def memory_asked() -> bool:
-        return any(metric is MetricKind.MEMORY for metric, _, _ in list(fleet.reads))
 
     def progress(line: str) -> None:
         # The CPU fit is over only once this returns: memory must already be on its way.
         if line.startswith("bootstrap cpu"):
-            deadline = time.monotonic() + 5.0
-            while not memory_asked() and time.monotonic() < deadline:
-                time.sleep(0.01)
-            overlapped.append(memory_asked())
+            overlapped.append(reads.memory.wait(timeout=5.0))
 
     fitted = bootstrap(
         engine := FleetEngine(),
