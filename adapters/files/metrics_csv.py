@@ -1,14 +1,20 @@
-"""Metric history as a wide CSV: one row per UTC timestamp, one column per metric per host.
+"""Metric history as CSV, in the two layouts ``smartcloudops train --file`` reads.
 
-Columns are named ``<metric>@<instance>`` (``cpu@10.0.1.11:9100``); an empty cell is a missing
-sample. ``smartcloudops export`` writes this format and ``smartcloudops train --input`` reads it.
+- Wide: one row per UTC timestamp, one column per metric per host, named ``<metric>@<instance>``
+  (``cpu@10.0.1.11:9100``). ``smartcloudops export`` writes this layout.
+- Long: one row per sample, ``timestamp,instance,metric,value[,mountpoint]``; timestamps in epoch
+  seconds or ISO 8601.
+
+In both an empty value is a missing sample. Files are read as UTF-8, with or without a byte-order
+mark; every reader raises ``InputError`` naming the file and line at fault.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -17,6 +23,7 @@ from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
 
 TIME_COLUMN = "timestamp"
+LONG_COLUMNS = ("timestamp", "instance", "metric", "value")
 
 
 def column_name(series: Series) -> str:
@@ -62,36 +69,113 @@ def _parse_column(name: str, path: Path) -> tuple[MetricKind, str]:
     return kind, instance
 
 
-def read_wide_csv(path: Path) -> list[Series]:
-    """Read a wide CSV back into series.
-
-    Raises:
-        InputError: missing file, bad header, ragged row, bad timestamp or a value that is not a number.
-    """
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The file's non-blank CSV rows with their line numbers."""
     try:
-        handle = path.open(newline="", encoding="utf-8")
+        handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     with handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if not header or header[0] != TIME_COLUMN or len(header) < 2:
-            raise InputError(f"{path}:1: expected the header {TIME_COLUMN},<metric>@<instance>,...")
-        columns = [_parse_column(name, path) for name in header[1:]]
-        stamps: list[float] = []
-        values: list[list[float]] = [[] for _ in columns]
-        for n, row in enumerate(reader, start=2):
-            if len(row) != len(header):
-                raise InputError(f"{path}:{n}: {len(row)} cells where the header has {len(header)}")
+        while True:
             try:
-                stamps.append(datetime.fromisoformat(row[0].replace("Z", "+00:00")).timestamp())
-                for i, cell in enumerate(row[1:]):
-                    values[i].append(float(cell) if cell else math.nan)
-            except ValueError as exc:
-                raise InputError(f"{path}:{n}: bad timestamp or value ({exc})") from exc
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+            except csv.Error as exc:
+                raise InputError(f"{path}:{reader.line_num}: not a CSV row ({exc})") from exc
+            if any(cell.strip() for cell in row):
+                yield reader.line_num, row
+
+
+def _timestamp(cell: str) -> float:
+    try:
+        return float(cell)
+    except ValueError:
+        return datetime.fromisoformat(cell.strip().replace("Z", "+00:00")).timestamp()
+
+
+def _value(cell: str) -> float:
+    return float(cell) if cell.strip() else math.nan
+
+
+def read_wide_csv(path: Path) -> list[Series]:
+    """Read a wide CSV back into series.
+
+    Raises:
+        InputError: missing or non-text file, bad header, ragged row, bad timestamp or a value that
+            is not a number.
+    """
+    rows = _rows(path)
+    _, header = next(rows, (1, []))
+    if not header or header[0] != TIME_COLUMN or len(header) < 2:
+        raise InputError(f"{path}:1: expected the header {TIME_COLUMN},<metric>@<instance>,...")
+    columns = [_parse_column(name, path) for name in header[1:]]
+    stamps: list[float] = []
+    values: list[list[float]] = [[] for _ in columns]
+    for n, row in rows:
+        if len(row) != len(header):
+            raise InputError(f"{path}:{n}: {len(row)} cells where the header has {len(header)}")
+        try:
+            stamps.append(datetime.fromisoformat(row[0].replace("Z", "+00:00")).timestamp())
+            for i, cell in enumerate(row[1:]):
+                values[i].append(_value(cell))
+        except ValueError as exc:
+            raise InputError(f"{path}:{n}: bad timestamp or value ({exc})") from exc
     if not stamps:
         raise InputError(f"{path}: no rows")
     return [
         Series(host=HostRef(instance=instance), metric=metric, timestamps=tuple(stamps), values=tuple(col))
         for (metric, instance), col in zip(columns, values, strict=True)
     ]
+
+
+def read_history_csv(path: Path) -> list[Series]:
+    """Read history in either layout (told apart by the header); rows of unknown metrics are skipped.
+
+    Raises:
+        InputError: the file cannot be read, its header is neither layout, a row is malformed, or no
+            row is of a known metric.
+    """
+    rows = _rows(path)
+    first = next(rows, None)
+    if first is None:
+        raise InputError(f"{path}: file is empty")
+    header = [cell.strip() for cell in first[1]]
+    if header[0] == TIME_COLUMN and len(header) > 1 and "@" in header[1]:
+        return read_wide_csv(path)
+    if not set(LONG_COLUMNS) <= set(header):
+        raise InputError(f"{path}:1: expected the header {','.join(LONG_COLUMNS)}[,mountpoint]")
+    at = {name: header.index(name) for name in (*LONG_COLUMNS, "mountpoint") if name in header}
+    width = max(at[name] for name in LONG_COLUMNS) + 1
+    known = {m.value: m for m in MetricKind}
+    points: dict[tuple[str, MetricKind, str], list[tuple[float, float]]] = defaultdict(list)
+    for n, row in rows:
+        if len(row) < width or not all(row[at[name]].strip() for name in ("timestamp", "instance", "metric")):
+            raise InputError(f"{path}:{n}: a row needs timestamp, instance, metric and value")
+        metric = known.get(row[at["metric"]].strip())
+        if metric is None:
+            continue
+        mountpoint = row[at["mountpoint"]].strip() if "mountpoint" in at and at["mountpoint"] < len(row) else ""
+        try:
+            sample = (_timestamp(row[at["timestamp"]]), _value(row[at["value"]]))
+        except ValueError as exc:
+            raise InputError(f"{path}:{n}: bad timestamp or value ({exc})") from exc
+        points[(row[at["instance"]].strip(), metric, mountpoint)].append(sample)
+    if not points:
+        raise InputError(f"{path}: no rows of {', '.join(known)}")
+    out = []
+    for (instance, metric, mountpoint), samples in points.items():
+        samples.sort()
+        out.append(
+            Series(
+                HostRef(instance=instance),
+                metric,
+                tuple(t for t, _ in samples),
+                tuple(v for _, v in samples),
+                labels={"mountpoint": mountpoint} if mountpoint else {},
+            )
+        )
+    return out

@@ -10,12 +10,10 @@ epoch seconds or ISO 8601).
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import json
 import math
 import sys
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,49 +56,6 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def _read_history(path: Path, features: frozenset[str]) -> list[Any]:
-    from adapters.files.metrics_csv import TIME_COLUMN, read_wide_csv
-    from domain.models import HostRef, MetricKind, Series
-
-    try:
-        with path.open(encoding="utf-8") as probe:
-            first = probe.readline()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    if first.startswith(f"{TIME_COLUMN},") and "@" in first:
-        return [s for s in read_wide_csv(path) if s.metric.value in features]
-
-    points: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or not {"timestamp", "instance", "metric", "value"} <= set(reader.fieldnames):
-                raise InputError(f"{path}:1: expected the header timestamp,instance,metric,value")
-            for n, row in enumerate(reader, start=2):
-                if row["metric"] not in features:
-                    continue
-                try:
-                    stamp = row["timestamp"]
-                    t = (
-                        float(stamp)
-                        if stamp.replace(".", "", 1).isdigit()
-                        else datetime.fromisoformat(stamp).timestamp()
-                    )
-                    key = (row["instance"], row["metric"], row.get("mountpoint") or "")
-                    points[key].append((t, float(row["value"])))
-                except (TypeError, ValueError) as exc:
-                    raise InputError(f"{path}:{n}: bad timestamp or value ({exc})") from exc
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: file not found") from exc
-    out = []
-    for (instance, metric, mountpoint), pts in points.items():
-        pts.sort()
-        labels = {"mountpoint": mountpoint} if mountpoint else {}
-        stamps, values = tuple(t for t, _ in pts), tuple(v for _, v in pts)
-        out.append(Series(HostRef(instance=instance), MetricKind(metric), stamps, values, labels=labels))
-    return out
-
-
 def _say(line: str) -> None:
     sys.stderr.write(line + "\n")
 
@@ -118,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     engine = live_engine(settings.detection)
     if args.file is not None:
-        names = frozenset(s.value for s in SIGNALS)
-        series = _read_history(args.file, names)
+        from adapters.files.metrics_csv import read_history_csv
+
+        series = [s for s in read_history_csv(args.file) if s.metric in SIGNALS]
         stamps = [t for s in series for t in s.timestamps]
         if not stamps:
-            raise InputError(f"{args.file}: no rows for the signals {', '.join(sorted(names))}")
+            raise InputError(f"{args.file}: no rows for the signals {', '.join(s.value for s in SIGNALS)}")
         start, end = min(stamps), max(stamps)
         # The file's own sampling interval wins over --step.
         gaps = sorted(b - a for s in series for a, b in itertools.pairwise(s.timestamps) if b > a)

@@ -73,3 +73,15 @@ def test_help_says_what_the_file_is_for(capsys: pytest.CaptureFixture[str]) -> N
     shown = " ".join(capsys.readouterr().out.split())
     assert "`serve` resumes it when present" in shown
     assert "sha256" in shown
+
+
+def test_a_history_file_that_is_not_text_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    history = tmp_path / "history.csv"
+    history.write_bytes(b"\xff\xfe\x00garbage")
+
+    code = main(["train", "--file", str(history), "--output", str(tmp_path / "m.npz")])
+
+    assert 0 != code
+    err = capsys.readouterr().err
+    assert "is not UTF-8 text" in err
+    assert "Traceback" not in err
