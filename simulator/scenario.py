@@ -40,7 +40,11 @@ def load_scenario(path: Path, *, now: float) -> tuple[Incident, ...]:
         InputError: the file is missing, not YAML, or an incident is malformed.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot read scenario {path}: it is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read scenario {path}: {exc}") from exc
     items = (data or {}).get("incidents", []) if isinstance(data, dict) else None
@@ -48,8 +52,13 @@ def load_scenario(path: Path, *, now: float) -> tuple[Incident, ...]:
         raise InputError(f"{path}: expected a mapping with an 'incidents' list")
     out = []
     for n, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise InputError(f"{path}: incident {n} is not a mapping; write it as {{kind: ..., host: ...}}")
+        for key in ("kind", "host"):
+            if key not in item:
+                raise InputError(f"{path}: incident {n} has no {key!r}")
         try:
-            if item["kind"] not in set(IncidentKind):
+            if not isinstance(item["kind"], str) or item["kind"] not in set(IncidentKind):
                 kinds = ", ".join(IncidentKind)
                 raise InputError(f"{path}: incident {n} has kind {item['kind']!r}; the kinds are {kinds}")
             kind = IncidentKind(item["kind"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from datetime import UTC, datetime, timedelta
@@ -39,12 +40,16 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     span = parse_duration(args.since)
-    if span > timedelta(days=31) or args.step <= 0:
+    if span > timedelta(days=31) or not (math.isfinite(args.step) and args.step > 0):
         raise InputError("--since must be at most 31d and --step positive")
-    try:
-        kinds = [MetricKind(m.strip()) for m in args.metrics.split(",") if m.strip()]
-    except ValueError as exc:
-        raise InputError(f"--metrics: {exc}") from exc
+    known = {m.value: m for m in MetricKind}
+    names = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    unknown = [m for m in names if m not in known]
+    if unknown or not names:
+        raise InputError(
+            f"--metrics: unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; use {', '.join(known)}"
+        )
+    kinds = [known[m] for m in names]
     metrics = build_metrics(settings)
     until = datetime.now(UTC).replace(second=0, microsecond=0)
     since = until - span

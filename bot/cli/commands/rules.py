@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
     parser = sub.add_parser(
         "rules",
         help="check a duration-rules file or export it as Prometheus alerting rules",
-        description="Duration rules look like 'cpu > 90%% for 3m on web-* then restart_service nginx'. "
+        description="Duration rules look like 'cpu > 90% for 3m on web-* then restart_service nginx'. "
         "'check' validates the file (column of any error); 'export' prints a Prometheus rule file whose "
         "alerts fire exactly when the bot's rules do.",
     )

@@ -44,3 +44,11 @@ def test_export_writes_a_prometheus_rule_file(tmp_path: Path, capsys: pytest.Cap
     assert "wrote 1 alerting rule(s)" in capsys.readouterr().out
     assert ["web-cpu"] == [r["alert"] for r in exported["groups"][0]["rules"]]
     assert "3m" == exported["groups"][0]["rules"][0]["for"]
+
+
+def test_help_shows_a_rule_as_it_is_written(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["rules", "--help"])
+
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "'cpu > 90% for 3m on web-* then restart_service nginx'" in shown

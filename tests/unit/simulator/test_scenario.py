@@ -79,6 +79,31 @@ def test_malformed_scenarios_are_input_errors(tmp_path: Path, body: str) -> None
         load_scenario(path, now=NOW)
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("incidents: [1, 2]", "incident 1 is not a mapping; write it as {kind: ..., host: ...}"),
+        ("incidents:\n  - {kind: host_down}", "incident 1 has no 'host'"),
+        ("incidents:\n  - {host: web-1}", "incident 1 has no 'kind'"),
+        ("incidents:\n  - {kind: [host_down], host: web-1}", "incident 1 has kind \\['host_down'\\]"),
+    ],
+)
+def test_malformed_incidents_say_what_is_wrong_in_words(tmp_path: Path, body: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(body)
+
+    with pytest.raises(InputError, match=message):
+        load_scenario(path, now=NOW)
+
+
+def test_a_scenario_that_is_not_text_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+
+    with pytest.raises(InputError, match=r"cannot read scenario .*not UTF-8 text"):
+        load_scenario(path, now=NOW)
+
+
 def test_a_missing_scenario_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read scenario"):
         load_scenario(tmp_path / "nope.yaml", now=NOW)
