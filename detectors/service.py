@@ -150,19 +150,29 @@ class DetectionService:
     def _run_engine(
         self, feed: LiveFeed, now: datetime, opened: list[Anomaly], updated: list[Anomaly], resolved: list[Anomaly]
     ) -> int:
-        """Feed the engine what is new and mirror its incident events in the store; returns the lanes watched."""
+        """Feed the engine what is new and mirror its incident events in the store; returns the lanes watched.
+
+        A pass that catches up several minutes can see one incident open, escalate and end; the
+        store gets every step, the report each incident once in its latest state.
+        """
+        latest: dict[str, Anomaly] = {}
+        new: set[str] = set()
         for event in feed.advance_to(now):
             fresh = engine_anomaly(event, now)
             # Another replica may have stored this incident (same id), and someone may have acknowledged it.
             stored = self.store.get(fresh.id)
             anomaly = with_stored(fresh, stored)
             if event.kind is EventKind.OPENED and stored is None:
-                opened.append(anomaly)
-            elif event.kind in (EventKind.OPENED, EventKind.ESCALATED):
-                updated.append(anomaly)
-            else:
-                resolved.append(anomaly)
+                new.add(anomaly.id)
+            latest[anomaly.id] = anomaly
             self.store.upsert(anomaly)
+        for anomaly_id, anomaly in latest.items():
+            if anomaly_id in new:
+                opened.append(anomaly)
+            if anomaly.status is AnomalyStatus.RESOLVED:
+                resolved.append(anomaly)
+            elif anomaly_id not in new:
+                updated.append(anomaly)
         return len(feed.engine.keys)
 
     def _open_from_model(self, verdict: ModelVerdict, now: datetime) -> Anomaly:

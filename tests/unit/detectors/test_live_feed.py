@@ -224,3 +224,23 @@ def test_a_saturation_that_recurs_every_two_hours_stops_opening_incidents() -> N
     cpu = [a.started_at.timestamp() for a in opened if a.metric is MetricKind.CPU]
     assert [abs(t - b.start) <= 5 * 60 for t, b in zip(cpu[:2], bursts[:2], strict=True)] == [True, True]
     assert not [t for t in cpu if t >= bursts[3].start]
+
+
+def test_a_pass_reports_each_incident_once_in_its_latest_state() -> None:
+    began = NOW.timestamp() - 6 * 60
+    metrics = SimulatedMetrics(
+        FleetModel(5, (Incident(IncidentKind.CPU_SATURATION, "web-1", began, 3600),)), ManualClock(NOW)
+    )
+    store = InMemoryAnomalyStore()
+    feed = LiveFeed(metrics, bootstrap_hours=24, signals=(MetricKind.CPU, MetricKind.LOAD))
+    service = DetectionService(metrics=metrics, store=store, detectors=(), feed=feed)
+
+    report = service.run_once(NOW)
+
+    reported = [*report.opened, *report.updated, *report.resolved]
+    ids = [a.id for a in reported]
+    assert {MetricKind.CPU, MetricKind.LOAD} <= {a.metric for a in reported}
+    assert len(ids) == len(set(ids))
+    assert not report.updated
+    for anomaly in reported:
+        assert anomaly == store.get(anomaly.id)
