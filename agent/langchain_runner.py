@@ -78,12 +78,10 @@ class LangChainRunner:
         fields = tool.args_model.model_fields
 
         def run(**kwargs: Any) -> str:
-            # Record what the model chose: arguments left at their defaults are dropped.
-            args = {
-                k: v.value if hasattr(v, "value") else v
-                for k, v in kwargs.items()
-                if v is not None and not (k in fields and v == fields[k].default)
-            }
+            # The model's arguments arrive as it sent them; the registry validates them, so arguments it
+            # refuses are an error result the model sees and the answer reports. Recorded: what the model
+            # chose, without the arguments left at their defaults.
+            args = {k: v for k, v in kwargs.items() if v is not None and not (k in fields and v == fields[k].default)}
             refusal = turn.refuse_remediation(args) if tool.name == "request_remediation" else None
             result = refusal or self.registry.call(tool.name, args, ctx)
             if tool.name == "request_remediation":
@@ -93,7 +91,7 @@ class LangChainRunner:
             return render_for_model(tool.name, result)
 
         return StructuredTool.from_function(
-            func=run, name=tool.name, description=tool.description, args_schema=tool.args_model
+            func=run, name=tool.name, description=tool.description, args_schema=tool.args_model.model_json_schema()
         )
 
     def _request_facts(self, turn: _Turn) -> list[str]:
@@ -142,14 +140,25 @@ class LangChainRunner:
                     "this answer comes from the built-in router.)"
                 }
             )
-        self.on_tokens(_tokens_used(state.get("messages", [])))
-        final = safe_prose(_final_text(state.get("messages", [])))
-        if not final:
-            final = "I couldn't finish that within my step limit; try a narrower question."
-        final = "\n".join([final, *self._request_facts(turn)])
+        messages = state.get("messages", [])
+        self.on_tokens(_tokens_used(messages))
+        calls += _calls_no_tool_ran(messages, {tool.name for tool in self.registry})
+        said = _final_text(messages)
+        final = safe_prose(said)
+        approval_id = next((c.approval_id for c in calls if c.approval_id), None)
+        if not said and approval_id is None:
+            spent = sum(isinstance(m, AIMessage) for m in messages) >= self.max_model_calls
+            reason = "reached its step limit" if spent else "gave no answer"
+            fallback = self.fallback.answer(question, user=user, thread=thread)
+            return fallback.model_copy(
+                update={
+                    "answer": f"{fallback.answer}\n(The language model {reason}; this answer comes from the "
+                    "built-in router.)"
+                }
+            )
+        final = "\n".join([final, *self._request_facts(turn)]).strip()
         if note:
             final = f"{final}\n{note}"
-        approval_id = next((c.approval_id for c in calls if c.approval_id), None)
         self.fallback.save(thread, _remember(conversation, text, final, calls))
         return Answer(answer=redact_secrets(final), mode="llm", tool_calls=calls, approval_id=approval_id)
 
@@ -184,6 +193,22 @@ def _tokens_used(messages: list[BaseMessage]) -> int:
         if isinstance(message, AIMessage) and message.usage_metadata is not None:
             total += int(message.usage_metadata["total_tokens"])
     return total
+
+
+def _calls_no_tool_ran(messages: list[BaseMessage], offered: set[str]) -> list[ToolCallRecord]:
+    """The model's tool calls that never reached a tool: names it was not offered, arguments that are not JSON."""
+    out: list[ToolCallRecord] = []
+    for message in messages:
+        if not isinstance(message, AIMessage):
+            continue
+        for call in message.tool_calls:
+            if call["name"] not in offered:
+                result = ToolResult(status=ToolStatus.ERROR, error=f"unknown tool {call['name']}")
+                out.append(record(call["name"], dict(call["args"]), result))
+        for invalid in message.invalid_tool_calls:
+            result = ToolResult(status=ToolStatus.ERROR, error="the arguments are not valid JSON")
+            out.append(record(str(invalid.get("name") or "unknown"), {}, result))
+    return out
 
 
 def _final_text(messages: list[BaseMessage]) -> str:

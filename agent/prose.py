@@ -14,11 +14,12 @@ MAX_PROSE_CHARS = 1500
 _LINK = re.compile(r"<((?:https?|mailto|slack)://?[^|<>\s]*)\|([^<>]*)>", re.I)
 _ANGLED = re.compile(r"<([^<>]*)>")
 _BROADCAST = re.compile(r"(?<![\w@])@(channel|here|everyone)\b", re.I)
-# A sentence claiming an approval or an execution happened (or will happen without a person).
-_ACTION_CLAIM = re.compile(
-    r"[^.!?\n]*\b(approved|i approve|executed|executing|restarted|rebooted|scaled|carried out)\b[^.!?\n]*[.!?]?",
-    re.I,
-)
+# A word of a sentence claiming an approval or an execution happened (or will happen without a person).
+_ACTION_CLAIM = re.compile(r"\b(approved|i approve|executed|executing|restarted|rebooted|scaled|carried out)\b", re.I)
+# Sentences end after . ! ? or a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])")
+# Only this much of a model's text is read: a few times what is shown, so cleaning stays bounded.
+_READ_CHARS = 4 * MAX_PROSE_CHARS
 
 
 def neutralise(text: str) -> str:
@@ -30,13 +31,17 @@ def neutralise(text: str) -> str:
 
 
 def without_action_claims(text: str) -> str:
-    """``text`` without the sentences that claim an approval or an execution."""
-    return re.sub(r"[ \t]{2,}", " ", _ACTION_CLAIM.sub("", text)).strip()
+    """``text`` without the sentences that claim an approval or an execution (a line break stays)."""
+    kept = (
+        ("\n" if sentence.endswith("\n") else "") if _ACTION_CLAIM.search(sentence) else sentence
+        for sentence in _SENTENCE_END.split(text)
+    )
+    return re.sub(r"[ \t]{2,}", " ", "".join(kept)).strip()
 
 
 def safe_prose(text: str, *, limit: int = MAX_PROSE_CHARS) -> str:
     """A model's final text as the product may show it: inert markup, no action claims, at most ``limit`` characters."""
-    cleaned = without_action_claims(neutralise(text))
+    cleaned = without_action_claims(neutralise(text[: max(limit, _READ_CHARS)]))
     if len(cleaned) > limit:
         cleaned = cleaned[: limit - 1].rstrip() + "…"
     return cleaned

@@ -24,6 +24,11 @@ def tool_call(name: str, args: dict[str, Any]) -> Reply:
     return {"tool_calls": [(name, args)]}
 
 
+def tool_call_text(name: str, arguments: str) -> Reply:
+    """A reply in which the model calls one tool with ``arguments`` sent as they are (valid JSON or not)."""
+    return {"tool_calls": [(name, arguments)]}
+
+
 def text(content: str) -> Reply:
     """A final text reply."""
     return {"content": content}
@@ -88,7 +93,7 @@ class FakeOpenAI(ThreadingHTTPServer):
                 {
                     "id": f"call_{next(self._ids)}",
                     "type": "function",
-                    "function": {"name": name, "arguments": json.dumps(args)},
+                    "function": {"name": name, "arguments": args if isinstance(args, str) else json.dumps(args)},
                 }
                 for name, args in reply["tool_calls"]
             ]

@@ -15,7 +15,7 @@ from bot.config.settings import AuditSettings, LLMSettings, PrometheusSettings, 
 from bot.services import Services
 from bot.wiring import build_services
 from remediation.cloud_state import GroupState
-from tests.fakes.openai_api import FakeOpenAI, Reply, error, text, tool_call
+from tests.fakes.openai_api import FakeOpenAI, Reply, error, text, tool_call, tool_call_text
 from tests.integration.conftest import CliRunner
 from tests.servers import ServerProcess
 
@@ -86,6 +86,56 @@ def test_llm_error_falls_back_to_the_router_with_a_note(
     assert "router" == answer.mode
     assert answer.answer.startswith("web-1 CPU: ")
     assert "language model was unavailable" in answer.answer
+
+
+def test_tool_calls_the_tools_refuse_are_reported_as_errors_and_shown_to_the_model(
+    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path
+) -> None:
+    openai_api.script(
+        [
+            tool_call("get_current_metric", {"host": 123, "metric": "temperature"}),
+            tool_call("rm_rf", {"path": "/"}),
+            text("CPU on web-1 could not be read."),
+        ]
+    )
+
+    answer = services(prometheus, openai_api, tmp_path).runner.answer("what is the CPU on web-1?")
+
+    assert "llm" == answer.mode
+    assert [
+        ("get_current_metric", {"host": 123, "metric": "temperature"}, "error"),
+        ("rm_rf", {"path": "/"}, "error"),
+    ] == [(c.name, c.args, c.status) for c in answer.tool_calls]
+    refused = openai_api.requests[1]["messages"][-1]
+    assert refused["content"].startswith('<tool_result name="get_current_metric" status="error">')
+    assert "invalid arguments: metric:" in refused["content"]
+
+
+def test_a_call_whose_arguments_are_not_json_is_reported_beside_the_calls_that_ran(
+    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path
+) -> None:
+    both: Reply = {"tool_calls": [("get_current_metric", {"metric": "cpu", "host": "web-1"}), ("top_hosts", '{"n": ')]}
+    openai_api.script([both, text("web-1 is busy.")])
+
+    answer = services(prometheus, openai_api, tmp_path).runner.answer("what is the CPU on web-1?")
+
+    assert "llm" == answer.mode
+    assert [("get_current_metric", "success"), ("top_hosts", "error")] == [
+        (c.name, c.status) for c in answer.tool_calls
+    ]
+
+
+@pytest.mark.parametrize("reply", [text(""), tool_call_text("get_current_metric", '{"host": "web-1", ')])
+def test_a_model_that_gives_no_answer_leaves_it_to_the_router(
+    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path, reply: Reply
+) -> None:
+    openai_api.script([reply, text("")])
+
+    answer = services(prometheus, openai_api, tmp_path).runner.answer("what is the current CPU on web-1?")
+
+    assert "router" == answer.mode
+    assert answer.answer.startswith("web-1 CPU: ")
+    assert "(The language model gave no answer; this answer comes from the built-in router.)" in answer.answer
 
 
 def test_model_calls_are_capped(prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path) -> None:

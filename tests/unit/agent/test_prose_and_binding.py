@@ -35,6 +35,9 @@ def test_slack_markup_becomes_text(text: str, expected: str) -> None:
         ("I restarted nginx on web-1 for you!", ""),
         ("CPU on web-1 is 40% (1m average).", "CPU on web-1 is 40% (1m average)."),
         ("A request was created; it waits for approval.", "A request was created; it waits for approval."),
+        ("CPU is 97%.\nI restarted nginx\nLoad is 4.", "CPU is 97%.\n\nLoad is 4."),
+        ("Is it fine? Executed! Yes.", "Is it fine? Yes."),
+        ("web-1 unscaled yesterday.", "web-1 unscaled yesterday."),
     ],
 )
 def test_claims_of_approvals_and_executions_are_dropped(text: str, expected: str) -> None:
@@ -43,6 +46,17 @@ def test_claims_of_approvals_and_executions_are_dropped(text: str, expected: str
 
 def test_prose_is_capped() -> None:
     assert MAX_PROSE_CHARS == len(safe_prose("x" * 5000))
+
+
+@pytest.mark.timeout(10)
+def test_a_megabyte_of_model_text_is_cleaned_and_capped() -> None:
+    shown = safe_prose("<@U1> CPU is fine. I executed it. " + "word " * 200_000 + "<" * 100_000)
+
+    assert len(shown) <= MAX_PROSE_CHARS
+    assert shown.startswith("‹@U1› CPU is fine. word word")
+    assert shown.endswith("…")
+    assert "executed" not in shown
+    assert "<" not in shown
 
 
 @pytest.mark.parametrize(
