@@ -61,9 +61,12 @@ class PrometheusMetrics:
         timeout_seconds: timeout of every HTTP request.
         node_selector: label matchers (``job="node"``) that a host's series carry; None: every
             target exposing node_exporter's series is a host.
+        compress: ask for gzip answers on the fleet-wide grid reads (``signal_grid``).
     """
 
-    def __init__(self, url: str, *, timeout_seconds: float = 10.0, node_selector: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, timeout_seconds: float = 10.0, node_selector: str | None = None, compress: bool = False
+    ) -> None:
         self.url = url.rstrip("/")
         self._timeout = timeout_seconds
         self._selector = node_selector
@@ -77,7 +80,7 @@ class PrometheusMetrics:
             timeout=timeout_seconds,
             method="POST",
         )
-        self._grids = PrometheusGridReader(self.url, timeout_seconds=timeout_seconds, retry=retry)
+        self._grids = PrometheusGridReader(self.url, timeout_seconds=timeout_seconds, retry=retry, compress=compress)
 
     def _call(self, promql_text: str, fn: Any, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
         try:

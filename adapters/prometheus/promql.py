@@ -145,6 +145,31 @@ def filesystem_query(instances: Sequence[str] | None = None, *, job: str | None 
     return f"100 * (1 - max by ({_BY}, mountpoint) ({avail} / {size}))"
 
 
+# The series behind a used %: 100 × (1 − available / capacity).
+_USAGE_BYTES = {
+    MetricKind.MEMORY: ("node_memory_MemAvailable_bytes", "node_memory_MemTotal_bytes"),
+    MetricKind.DISK: ("node_filesystem_avail_bytes", "node_filesystem_size_bytes"),
+}
+
+
+def usage_bytes_queries(signal: MetricKind) -> tuple[str, str]:
+    """PromQL giving the available bytes and the capacity behind ``signal``'s used %, for the whole fleet.
+
+    Memory is one series per host, disk one per host × real filesystem (the filesystems
+    ``filesystem_query`` reads).
+
+    Raises:
+        InputError: ``signal`` is neither memory nor disk.
+    """
+    if signal not in _USAGE_BYTES:
+        raise InputError(f"{signal} is not a used share of a capacity")
+    disk = signal is MetricKind.DISK
+    sel = _join(_FS_IGNORED, _MOUNTS_IGNORED) if disk else ""
+    by = f"{_BY}, mountpoint" if disk else _BY
+    available, capacity = (f"max by ({by}) ({name}{{{sel}}})" for name in _USAGE_BYTES[signal])
+    return available, capacity
+
+
 def hosts_query(selector: str | None = None) -> str:
     """PromQL listing every host that reports now, with its identifying labels.
 

@@ -55,6 +55,11 @@ class PrometheusSettings(BaseModel):
         description="Prometheus (or VictoriaMetrics) base URL; unset: no metrics tools, no detection",
     )
     timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="timeout of each metrics request")
+    compress: bool = Field(
+        default=False,
+        description="ask for gzip answers on the detection cycle's fleet-wide reads: less traffic to a distant "
+        "server, more CPU on both sides (on a LAN, unset is faster)",
+    )
     node_selector: str | None = Field(
         default=None,
         description='PromQL label matchers a host\'s series carry (e.g. `job="node"`); '

@@ -36,4 +36,6 @@ def build_metrics(settings: Settings) -> MetricsSource:
     from adapters.prometheus.metrics import PrometheusMetrics
 
     cfg = settings.prometheus
-    return PrometheusMetrics(str(cfg.url), timeout_seconds=cfg.timeout_seconds, node_selector=cfg.node_selector)
+    return PrometheusMetrics(
+        str(cfg.url), timeout_seconds=cfg.timeout_seconds, node_selector=cfg.node_selector, compress=cfg.compress
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
 import itertools
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -196,6 +199,23 @@ def test_a_one_time_grid_read_is_the_range_reads_value_at_that_time(metrics: Pro
         assert ranged.values[by_instance[host.instance], -1] == instant.values[n, 0]
 
 
+@pytest.mark.parametrize("signal", [MetricKind.MEMORY, MetricKind.DISK])
+def test_instant_reads_of_a_used_share_equal_the_servers_division_also_when_the_capacity_is_kept(
+    metrics: PrometheusMetrics, signal: MetricKind
+) -> None:
+    times = _grid_times(5)
+    ranged = metrics.signal_grid(signal, times)
+    rows = {(h.instance, m): n for n, (h, m) in enumerate(zip(ranged.hosts, ranged.mounts, strict=True))}
+
+    # The first instant read fetches the capacities; the later ones, within ten minutes, reuse them.
+    for column in (-1, -2, -5):
+        instant = metrics.signal_grid(signal, times[column:][:1])
+        assert sorted(rows) == sorted((h.instance, m) for h, m in zip(instant.hosts, instant.mounts, strict=True))
+        for n, (host, mount) in enumerate(zip(instant.hosts, instant.mounts, strict=True)):
+            expected = ranged.values[rows[(host.instance, mount)], column]
+            assert expected == pytest.approx(instant.values[n, 0], rel=1e-12, nan_ok=True), (host, mount, column)
+
+
 def test_a_grid_read_from_a_server_that_is_not_prometheus_or_is_down_is_metrics_unavailable(
     fleet_simulator: FleetSimulator,
 ) -> None:
@@ -207,3 +227,39 @@ def test_a_grid_read_from_a_server_that_is_not_prometheus_or_is_down_is_metrics_
             PrometheusMetrics(url, timeout_seconds=2).signal_grid(MetricKind.CPU, _grid_times(3))
         assert url == caught.value.url
         assert caught.value.reason.startswith(reason)
+
+
+class _RecordingPrometheus(http.server.BaseHTTPRequestHandler):
+    """Answers every query with an empty vector and keeps the Accept-Encoding each request sent."""
+
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.seen.append(self.headers.get("Accept-Encoding", ""))
+        body = b'{"status":"success","data":{"resultType":"vector","result":[]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("compress", "asked"), [(False, "identity"), (True, "gzip")])
+def test_grid_reads_ask_for_gzip_only_when_compression_is_set(compress: bool, asked: str) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingPrometheus)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _RecordingPrometheus.seen.clear()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        metrics = PrometheusMetrics(url, timeout_seconds=5, compress=compress)
+        block = metrics.signal_grid(MetricKind.LOAD, _grid_times(1))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert 0 == len(block.hosts)
+    assert [asked] == _RecordingPrometheus.seen
