@@ -6,6 +6,8 @@ The answers bypass the API client's decoding (a list per sample): ``grid.decode_
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -42,6 +44,11 @@ class PrometheusGridReader:
         self._session.headers["Accept-Encoding"] = "gzip" if compress else "identity"
         # The host of each label set seen, shared by the reads (hosts change far less often than samples).
         self._refs: dict[tuple[str, str, str], HostRef] = {}
+        # The same hosts keyed as an answer by instance alone names them: (instance, "", ""). Answers
+        # are decoded one at a time, so a read can tell whether its answer named an instance not in it.
+        self._known: dict[tuple[str, str, str], HostRef] = {}
+        self._known_size = 0
+        self._decoding = threading.Lock()
         self._capacities = {MetricKind.MEMORY: capacity.CapacityCache(), MetricKind.DISK: capacity.CapacityCache()}
         self._session.mount("http://", HTTPAdapter(max_retries=retry))
         self._session.mount("https://", HTTPAdapter(max_retries=retry))
@@ -49,29 +56,41 @@ class PrometheusGridReader:
     def signal_grid(self, signal: MetricKind, times: FloatArray) -> Block:
         """``signal`` at each of ``times`` (evenly spaced): one time is an instant query, more a range query.
 
-        An instant read of memory or disk reads the available bytes and reuses the capacities read
-        within the last ten minutes (``capacity.CapacityCache``).
+        An instant read asks for the ``instance`` label alone when every instance of the answer was
+        seen before with all its labels (by a range read, or by ``up``, which is always read with
+        them), and reads again with them otherwise. An instant read of memory or disk reads the
+        available bytes and reuses the capacities read within the last ten minutes
+        (``capacity.CapacityCache``).
 
         Raises:
             MetricsUnavailable: the server cannot be reached or does not answer as Prometheus does.
             QueryError: the server refused the query.
         """
         row_label = "mountpoint" if signal is MetricKind.DISK else None
+        trim = times.size == 1 and signal is not MetricKind.UP
         if times.size == 1 and signal in self._capacities:
             return self._usage_at(signal, times, row_label)
-        query = promql.filesystem_query(None) if signal is MetricKind.DISK else promql.metric_query(signal, None)
-        return self._grid(query, signal, times, row_label)
+
+        def query(by: str) -> str:
+            if signal is MetricKind.DISK:
+                return promql.filesystem_query(None, by=by)
+            return promql.metric_query(signal, None, by=by)
+
+        return self._grid(query, signal, times, row_label, trim=trim)
 
     def _usage_at(self, signal: MetricKind, times: FloatArray, row_label: str | None) -> Block:
         """Used % of memory or disk at one time, from the available bytes and the kept capacities."""
-        available_query, capacity_query = promql.usage_bytes_queries(signal)
         at = float(times[0])
-        available = self._grid(available_query, signal, times, row_label)
+        available = self._grid(
+            lambda by: promql.usage_bytes_queries(signal, by=by)[0], signal, times, row_label, trim=True
+        )
         keys = _row_keys(available)
         cache = self._capacities[signal]
         totals = cache.totals(keys, available.values[:, 0], at)
         if totals is None:
-            read = self._grid(capacity_query, signal, times, row_label)
+            read = self._grid(
+                lambda by: promql.usage_bytes_queries(signal, by=by)[1], signal, times, row_label, trim=True
+            )
             cache.store(_row_keys(read), read.values[:, 0], at)
             totals = cache.lookup(keys)
         used = replace(available, values=capacity.used_percent(available.values, totals[:, None]))
@@ -79,19 +98,58 @@ class PrometheusGridReader:
         known = ~np.isnan(totals)
         return used if known.all() else used.only(known)
 
-    def _grid(self, query: str, signal: MetricKind, times: FloatArray, row_label: str | None) -> Block:
-        """The answer to ``query`` at ``times`` laid on the grid."""
-        if times.size == 1:
-            status, body = self._post("query", {"query": query, "time": f"{float(times[0]):.3f}"})
-        else:
-            step = float(times[1] - times[0])
-            form = {"query": query, "start": f"{float(times[0]):.3f}", "end": f"{float(times[-1]):.3f}"}
-            status, body = self._post("query_range", form | {"step": f"{step:g}"})
-        try:
-            result = grid.decode_result(body)
+    def _grid(
+        self,
+        query_for: Callable[[str], str],
+        signal: MetricKind,
+        times: FloatArray,
+        row_label: str | None,
+        *,
+        trim: bool,
+    ) -> Block:
+        """The answer to ``query_for(labels)`` at ``times`` laid on the grid, by instance alone when ``trim``."""
+        if trim:
+            query = query_for(promql.INSTANCE_LABEL)
+            result = self._result(query, times)
+            with self._decoding:
+                block = self._decoded(query, result, signal, times, row_label, self._known)
+                if len(self._known) == self._known_size:
+                    return block
+                # An instance not seen with all its labels: forget it and read again with them.
+                for key in list(self._known)[self._known_size :]:
+                    del self._known[key]
+        query = query_for(promql.HOST_LABELS)
+        result = self._result(query, times)
+        with self._decoding:
             if len(self._refs) > _MAX_REFS:
                 self._refs.clear()
-            return grid.grid_of(result, signal, times, row_label=row_label, refs=self._refs)
+                self._known.clear()
+            block = self._decoded(query, result, signal, times, row_label, self._refs)
+            for host in block.hosts:
+                self._known[host.instance, "", ""] = host
+            self._known_size = len(self._known)
+        return block
+
+    def _result(self, query: str, times: FloatArray) -> tuple[int, bytes]:
+        """The server's status and answer to ``query`` at ``times``."""
+        if times.size == 1:
+            return self._post("query", {"query": query, "time": f"{float(times[0]):.3f}"})
+        step = float(times[1] - times[0])
+        form = {"query": query, "start": f"{float(times[0]):.3f}", "end": f"{float(times[-1]):.3f}"}
+        return self._post("query_range", form | {"step": f"{step:g}"})
+
+    def _decoded(
+        self,
+        query: str,
+        answer: tuple[int, bytes],
+        signal: MetricKind,
+        times: FloatArray,
+        row_label: str | None,
+        refs: dict[tuple[str, str, str], HostRef],
+    ) -> Block:
+        status, body = answer
+        try:
+            return grid.grid_of(grid.decode_result(body), signal, times, row_label=row_label, refs=refs)
         except grid.ServerError as exc:
             if status in (400, 422):
                 raise QueryError(query, exc.message) from exc

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import itertools
+import re
 import threading
 import time
+import urllib.parse
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import numpy as np
 import pytest
+import requests
 
 from adapters.prometheus import promql
 from adapters.prometheus.metrics import PrometheusMetrics
@@ -229,15 +234,26 @@ def test_a_grid_read_from_a_server_that_is_not_prometheus_or_is_down_is_metrics_
         assert caught.value.reason.startswith(reason)
 
 
-class _RecordingPrometheus(http.server.BaseHTTPRequestHandler):
-    """Answers every query with an empty vector and keeps the Accept-Encoding each request sent."""
+class _RecordingProxy(http.server.BaseHTTPRequestHandler):
+    """Passes each request on to ``upstream`` (or answers an empty vector) and keeps what it asked."""
 
-    seen: ClassVar[list[str]] = []
+    upstream: ClassVar[str | None] = None
+    encodings: ClassVar[list[str]] = []
+    queries: ClassVar[list[str]] = []
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.seen.append(self.headers.get("Accept-Encoding", ""))
+        form = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.encodings.append(self.headers.get("Accept-Encoding", ""))
+        self.queries.append(urllib.parse.parse_qs(form.decode())["query"][0])
         body = b'{"status":"success","data":{"resultType":"vector","result":[]}}'
+        if self.upstream is not None:
+            answer = requests.post(
+                f"{self.upstream}{self.path}",
+                data=form,
+                headers={"Content-Type": self.headers.get("Content-Type", "")},
+                timeout=30,
+            )
+            body = answer.content
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -248,18 +264,44 @@ class _RecordingPrometheus(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize(("compress", "asked"), [(False, "identity"), (True, "gzip")])
-def test_grid_reads_ask_for_gzip_only_when_compression_is_set(compress: bool, asked: str) -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingPrometheus)
+@contextlib.contextmanager
+def _recording_proxy(upstream: str | None) -> Iterator[str]:
+    _RecordingProxy.upstream = upstream
+    _RecordingProxy.encodings.clear()
+    _RecordingProxy.queries.clear()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RecordingProxy)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    _RecordingPrometheus.seen.clear()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        metrics = PrometheusMetrics(url, timeout_seconds=5, compress=compress)
-        block = metrics.signal_grid(MetricKind.LOAD, _grid_times(1))
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
 
+
+@pytest.mark.parametrize(("compress", "asked"), [(False, "identity"), (True, "gzip")])
+def test_grid_reads_ask_for_gzip_only_when_compression_is_set(compress: bool, asked: str) -> None:
+    with _recording_proxy(None) as url:
+        block = PrometheusMetrics(url, timeout_seconds=5, compress=compress).signal_grid(
+            MetricKind.LOAD, _grid_times(1)
+        )
+
     assert 0 == len(block.hosts)
-    assert [asked] == _RecordingPrometheus.seen
+    assert [asked] == _RecordingProxy.encodings
+
+
+def test_instant_reads_ask_by_instance_alone_once_the_hosts_are_known_and_name_them_in_full(
+    prometheus: servers.ServerProcess,
+) -> None:
+    times = _grid_times(3)
+    with _recording_proxy(prometheus.url) as url:
+        metrics = PrometheusMetrics(url, timeout_seconds=5)
+        # Nothing known yet: the instant read by instance alone is read again with every label.
+        first = metrics.signal_grid(MetricKind.CPU, times[-1:])
+        known = metrics.signal_grid(MetricKind.LOAD, times[-1:])
+        ranged = metrics.signal_grid(MetricKind.LOAD, times)
+
+    by = [match.group(1) for query in _RecordingProxy.queries if (match := re.search(r"by \(([^)]*)\)", query))]
+    assert ["instance", "instance, host, instance_id", "instance", "instance, host, instance_id"] == by
+    assert len(ranged.hosts) >= 20
+    assert any(host.host for host in ranged.hosts)
+    assert sorted(ranged.hosts, key=str) == sorted(first.hosts, key=str) == sorted(known.hosts, key=str)
