@@ -14,15 +14,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from detectors.engine.baseline import FloatArray
+from domain.models import HostRef
 
 # How long a capacity read serves the instant reads after it.
 CAPACITY_TTL_SECONDS = 600.0
 
-RowKey = tuple[str, str]
-
 
 class CapacityCache:
-    """The capacity in bytes of each row (instance, mountpoint or ``""``), as read at one time.
+    """The capacity in bytes of each row (a host, or a host's mountpoint), as read at one time.
+
+    Rows are named as a ``Block`` names them: hosts, and each row's mountpoint (``""`` for memory).
 
     Args:
         ttl_seconds: how long a read serves, in seconds of the reads' own times.
@@ -32,31 +33,42 @@ class CapacityCache:
         if not ttl_seconds > 0:
             raise ValueError("the capacity time-to-live must be positive")
         self.ttl_seconds = ttl_seconds
-        self._bytes: dict[RowKey, float] = {}
+        self._bytes: dict[tuple[str, str], float] = {}
         self._read_at: float | None = None
+        # The rows of the last lookup and their capacities: a cycle's answer usually has the same rows.
+        self._rows: tuple[Sequence[HostRef], Sequence[str]] = ((), ())
+        self._totals: FloatArray = np.empty(0)
 
-    def totals(self, keys: Sequence[RowKey], available: FloatArray, at: float) -> FloatArray | None:
-        """The capacities of ``keys`` at ``at``, or None when they must be read again first.
+    def totals(
+        self, hosts: Sequence[HostRef], mounts: Sequence[str], available: FloatArray, at: float
+    ) -> FloatArray | None:
+        """The capacities of the rows at ``at``, or None when they must be read again first.
 
         ``available`` holds each row's available bytes at ``at`` (NaN where the row had no sample).
         """
         if self._read_at is None or abs(at - self._read_at) >= self.ttl_seconds:
             return None
-        totals = self.lookup(keys)
+        totals = self.lookup(hosts, mounts)
         with np.errstate(invalid="ignore"):
             if np.isnan(totals).any() or (available > totals).any():
                 return None
         return totals
 
-    def lookup(self, keys: Sequence[RowKey]) -> FloatArray:
-        """The capacities of ``keys`` as last read (NaN where a row has none), however old."""
-        known = self._bytes
-        return np.fromiter((known.get(key, np.nan) for key in keys), dtype=np.float64, count=len(keys))
+    def lookup(self, hosts: Sequence[HostRef], mounts: Sequence[str]) -> FloatArray:
+        """The capacities of the rows as last read (NaN where a row has none), however old."""
+        if (hosts, mounts) != self._rows:
+            known = self._bytes
+            keys = zip((host.instance for host in hosts), mounts, strict=True)
+            self._totals = np.fromiter((known.get(key, np.nan) for key in keys), dtype=np.float64, count=len(hosts))
+            self._rows = (hosts, mounts)
+        return self._totals
 
-    def store(self, keys: Sequence[RowKey], totals: FloatArray, at: float) -> None:
+    def store(self, hosts: Sequence[HostRef], mounts: Sequence[str], totals: FloatArray, at: float) -> None:
         """Keep the capacities read at ``at`` (rows without a finite one are left out)."""
-        self._bytes = {key: float(total) for key, total in zip(keys, totals, strict=True) if np.isfinite(total)}
+        rows = zip((host.instance for host in hosts), mounts, strict=True)
+        self._bytes = {key: float(total) for key, total in zip(rows, totals, strict=True) if np.isfinite(total)}
         self._read_at = at
+        self._rows = ((), ())
 
 
 def used_percent(available: FloatArray, totals: FloatArray) -> FloatArray:

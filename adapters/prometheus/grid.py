@@ -34,8 +34,12 @@ class ServerError(AnswerError):
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Decoding allocates millions of small lists; the cyclic collector would rescan them over and over."""
+def collector_paused() -> Iterator[None]:
+    """Decoding allocates millions of small lists; the cyclic collector would rescan them over and over.
+
+    Held over both the decoding and the laying out, the collector never sees the answer: it is freed
+    before the collector runs again. Nested uses leave it to the outermost to resume the collector.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -53,7 +57,7 @@ def decode_result(body: bytes) -> list[dict[str, Any]]:
         AnswerError: the body is not a Prometheus answer.
     """
     try:
-        with _collector_paused():
+        with collector_paused():
             envelope = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise AnswerError("the response is not JSON") from exc

@@ -84,15 +84,14 @@ class PrometheusGridReader:
         available = self._grid(
             lambda by: promql.usage_bytes_queries(signal, by=by)[0], signal, times, row_label, trim=True
         )
-        keys = _row_keys(available)
         cache = self._capacities[signal]
-        totals = cache.totals(keys, available.values[:, 0], at)
+        totals = cache.totals(available.hosts, available.mounts, available.values[:, 0], at)
         if totals is None:
             read = self._grid(
                 lambda by: promql.usage_bytes_queries(signal, by=by)[1], signal, times, row_label, trim=True
             )
-            cache.store(_row_keys(read), read.values[:, 0], at)
-            totals = cache.lookup(keys)
+            cache.store(read.hosts, read.mounts, read.values[:, 0], at)
+            totals = cache.lookup(available.hosts, available.mounts)
         used = replace(available, values=capacity.used_percent(available.values, totals[:, None]))
         # A row without a capacity has no used %: the server's division would leave it out too.
         known = ~np.isnan(totals)
@@ -149,7 +148,8 @@ class PrometheusGridReader:
     ) -> Block:
         status, body = answer
         try:
-            return grid.grid_of(grid.decode_result(body), signal, times, row_label=row_label, refs=refs)
+            with grid.collector_paused():
+                return grid.grid_of(grid.decode_result(body), signal, times, row_label=row_label, refs=refs)
         except grid.ServerError as exc:
             if status in (400, 422):
                 raise QueryError(query, exc.message) from exc
@@ -163,7 +163,3 @@ class PrometheusGridReader:
         with transport_errors(self.url, self._timeout):
             response = self._session.post(f"{self.url}/api/v1/{endpoint}", data=form, timeout=self._timeout)
         return response.status_code, response.content
-
-
-def _row_keys(block: Block) -> list[capacity.RowKey]:
-    return [(host.instance, mount) for host, mount in zip(block.hosts, block.mounts, strict=True)]
