@@ -2,7 +2,9 @@
 
 An instant answer (``vector``) fills the grid's one column; a range answer (``matrix``) is placed
 column by column from its timestamps. A row is a series' ``instance`` (and, when ``row_label`` is
-set, that label's value too, e.g. each filesystem's ``mountpoint``). Pure: bytes in, arrays out.
+set, that label's value too, e.g. each filesystem's ``mountpoint``). ``instant_of`` lays out an
+instant answer that names hosts by ``instance`` alone, one row per series, from hosts known
+before. Pure: bytes in, arrays out.
 """
 
 from __future__ import annotations
@@ -131,3 +133,37 @@ def grid_of(
         keep = (slots >= 0) & (slots < times.size)
         values[row_of[keep], slots[keep]] = found[keep]
     return Block(signal=signal, hosts=tuple(hosts), times=times, values=values, mounts=tuple(mounts))
+
+
+def instant_of(
+    result: list[dict[str, Any]],
+    signal: MetricKind,
+    at: float,
+    *,
+    known: dict[str, HostRef],
+    row_label: str | None = None,
+) -> Block | None:
+    """An instant answer grouped by ``instance`` (× ``row_label``) as a one-column grid at ``at``.
+
+    Each series is one row, and its host is ``known[instance]``: the answer names hosts by their
+    instance alone. None when an instance is not in ``known``. A sample at another time than
+    ``at`` is NaN.
+
+    Raises:
+        AnswerError: a series is not shaped as Prometheus writes them.
+    """
+    try:
+        labels = [series["metric"] for series in result]
+        instances = [each.get("instance", "") for each in labels]
+        try:
+            hosts = tuple(map(known.__getitem__, instances))
+        except KeyError:
+            return None
+        mounts = tuple(str(each.get(row_label, "")) for each in labels) if row_label else ("",) * len(labels)
+        pairs = [series["value"] for series in result]
+        stamps = np.fromiter(map(itemgetter(0), pairs), dtype=np.float64, count=len(pairs))
+        found = np.fromiter(map(float, map(itemgetter(1), pairs)), dtype=np.float64, count=len(pairs))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise AnswerError(f"a series of the answer is malformed ({type(exc).__name__})") from exc
+    values = np.where(np.rint(stamps - at) == 0, found, np.nan)[:, None]
+    return Block(signal=signal, hosts=hosts, times=np.array([at]), values=values, mounts=mounts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any, TypeVar
 
 import numpy as np
 import requests
@@ -23,6 +24,7 @@ from domain.errors import MetricsUnavailable, QueryError
 from domain.models import HostRef, MetricKind
 
 _MAX_REFS = 200_000
+_Laid = TypeVar("_Laid")
 
 
 class PrometheusGridReader:
@@ -44,10 +46,8 @@ class PrometheusGridReader:
         self._session.headers["Accept-Encoding"] = "gzip" if compress else "identity"
         # The host of each label set seen, shared by the reads (hosts change far less often than samples).
         self._refs: dict[tuple[str, str, str], HostRef] = {}
-        # The same hosts keyed as an answer by instance alone names them: (instance, "", ""). Answers
-        # are decoded one at a time, so a read can tell whether its answer named an instance not in it.
-        self._known: dict[tuple[str, str, str], HostRef] = {}
-        self._known_size = 0
+        # The same hosts by instance, for the answers that name them by instance alone.
+        self._known: dict[str, HostRef] = {}
         self._decoding = threading.Lock()
         self._capacities = {MetricKind.MEMORY: capacity.CapacityCache(), MetricKind.DISK: capacity.CapacityCache()}
         self._session.mount("http://", HTTPAdapter(max_retries=retry))
@@ -107,26 +107,29 @@ class PrometheusGridReader:
         trim: bool,
     ) -> Block:
         """The answer to ``query_for(labels)`` at ``times`` laid on the grid, by instance alone when ``trim``."""
+        at = float(times[0])
         if trim:
             query = query_for(promql.INSTANCE_LABEL)
-            result = self._result(query, times)
+            answer = self._result(query, times)
             with self._decoding:
-                block = self._decoded(query, result, signal, times, row_label, self._known)
-                if len(self._known) == self._known_size:
-                    return block
-                # An instance not seen with all its labels: forget it and read again with them.
-                for key in list(self._known)[self._known_size :]:
-                    del self._known[key]
+                block = self._decoded(
+                    query,
+                    answer,
+                    lambda result: grid.instant_of(result, signal, at, known=self._known, row_label=row_label),
+                )
+            if block is not None:
+                return block
+            # An instance not seen with all its labels yet: read again with them.
         query = query_for(promql.HOST_LABELS)
-        result = self._result(query, times)
+        answer = self._result(query, times)
         with self._decoding:
             if len(self._refs) > _MAX_REFS:
                 self._refs.clear()
                 self._known.clear()
-            block = self._decoded(query, result, signal, times, row_label, self._refs)
-            for host in block.hosts:
-                self._known[host.instance, "", ""] = host
-            self._known_size = len(self._known)
+            block = self._decoded(
+                query, answer, lambda result: grid.grid_of(result, signal, times, row_label=row_label, refs=self._refs)
+            )
+            self._known.update((host.instance, host) for host in block.hosts)
         return block
 
     def _result(self, query: str, times: FloatArray) -> tuple[int, bytes]:
@@ -137,19 +140,13 @@ class PrometheusGridReader:
         form = {"query": query, "start": f"{float(times[0]):.3f}", "end": f"{float(times[-1]):.3f}"}
         return self._post("query_range", form | {"step": f"{step:g}"})
 
-    def _decoded(
-        self,
-        query: str,
-        answer: tuple[int, bytes],
-        signal: MetricKind,
-        times: FloatArray,
-        row_label: str | None,
-        refs: dict[tuple[str, str, str], HostRef],
-    ) -> Block:
+    def _decoded(self, query: str, answer: tuple[int, bytes], lay: Callable[[list[dict[str, Any]]], _Laid]) -> _Laid:
+        """``lay`` applied to the result of ``answer``, the server's errors raised as the port's."""
         status, body = answer
         try:
+            # Paused over both steps, the collector never scans the answer: it is freed before it runs.
             with grid.collector_paused():
-                return grid.grid_of(grid.decode_result(body), signal, times, row_label=row_label, refs=refs)
+                return lay(grid.decode_result(body))
         except grid.ServerError as exc:
             if status in (400, 422):
                 raise QueryError(query, exc.message) from exc

@@ -8,7 +8,7 @@ import numpy as np
 import orjson
 import pytest
 
-from adapters.prometheus.grid import AnswerError, ServerError, decode_result, grid_of
+from adapters.prometheus.grid import AnswerError, ServerError, decode_result, grid_of, instant_of
 from domain.models import HostRef, MetricKind
 
 T0 = 1_700_000_040.0
@@ -109,3 +109,80 @@ def test_hosts_seen_before_are_reused_from_one_answer_to_the_next() -> None:
 
     assert first.hosts[0] is second.hosts[0]
     assert HostRef(instance="a:9100", host="web-1") == first.hosts[0]
+
+
+WEB = HostRef(instance="a:9100", host="web-1", instance_id="i-0a")
+DB = HostRef(instance="b:9100", host="db-1")
+KNOWN = {WEB.instance: WEB, DB.instance: DB}
+
+
+def test_an_answer_by_instance_alone_names_the_known_hosts_in_full() -> None:
+    body = answer(
+        [
+            {"metric": {"instance": "b:9100"}, "value": [T0, "2.5"]},
+            {"metric": {"instance": "a:9100"}, "value": [T0, "NaN"]},
+        ],
+        kind="vector",
+    )
+
+    block = instant_of(decode_result(body), MetricKind.LOAD, T0, known=KNOWN)
+
+    assert block is not None
+    assert (DB, WEB) == block.hosts
+    assert ("", "") == block.mounts
+    assert [T0] == block.times.tolist()
+    assert 2.5 == block.values[0, 0]
+    assert math.isnan(block.values[1, 0])
+
+
+def test_an_answer_by_instance_and_mountpoint_has_a_row_per_filesystem_and_drops_other_times() -> None:
+    body = answer(
+        [
+            {"metric": {"instance": "a:9100", "mountpoint": "/"}, "value": [T0, "40"]},
+            {"metric": {"instance": "a:9100", "mountpoint": "/data"}, "value": [T0 - 60, "90"]},
+        ],
+        kind="vector",
+    )
+
+    block = instant_of(decode_result(body), MetricKind.DISK, T0, known=KNOWN, row_label="mountpoint")
+
+    assert block is not None
+    assert (WEB, WEB) == block.hosts
+    assert ("/", "/data") == block.mounts
+    assert 40.0 == block.values[0, 0]
+    assert math.isnan(block.values[1, 0])
+
+
+def test_an_instance_not_known_means_the_answer_cannot_name_its_hosts() -> None:
+    body = answer(
+        [
+            {"metric": {"instance": "a:9100"}, "value": [T0, "1"]},
+            {"metric": {"instance": "c:9100"}, "value": [T0, "1"]},
+        ],
+        kind="vector",
+    )
+
+    assert instant_of(decode_result(body), MetricKind.LOAD, T0, known=KNOWN) is None
+
+
+def test_an_empty_instant_answer_is_an_empty_block() -> None:
+    block = instant_of([], MetricKind.LOAD, T0, known=KNOWN)
+
+    assert block is not None
+    assert (0, 1) == block.values.shape
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        {"metric": {"instance": "a:9100"}},
+        {"metric": {"instance": "a:9100"}, "value": [T0]},
+        {"metric": {"instance": "a:9100"}, "value": [T0, "not a number"]},
+        {"metric": "a:9100", "value": [T0, "1"]},
+        {"metric": {"instance": ["a:9100"]}, "value": [T0, "1"]},
+        {"value": [T0, "1"]},
+    ],
+)
+def test_a_malformed_instant_series_is_an_answer_error(series: dict[str, object]) -> None:
+    with pytest.raises(AnswerError):
+        instant_of([series], MetricKind.CPU, T0, known=KNOWN)
