@@ -35,9 +35,9 @@ class CapacityCache:
         self.ttl_seconds = ttl_seconds
         self._bytes: dict[tuple[str, str], float] = {}
         self._read_at: float | None = None
-        # The rows of the last lookup and their capacities: a cycle's answer usually has the same rows.
-        self._rows: tuple[Sequence[HostRef], Sequence[str]] = ((), ())
-        self._totals: FloatArray = np.empty(0)
+        # The rows of the last lookup and their capacities, replaced as one (a cycle's answer usually
+        # has the same rows as the last).
+        self._last: tuple[Sequence[HostRef], Sequence[str], FloatArray] = ((), (), np.empty(0))
 
     def totals(
         self, hosts: Sequence[HostRef], mounts: Sequence[str], available: FloatArray, at: float
@@ -56,19 +56,20 @@ class CapacityCache:
 
     def lookup(self, hosts: Sequence[HostRef], mounts: Sequence[str]) -> FloatArray:
         """The capacities of the rows as last read (NaN where a row has none), however old."""
-        if (hosts, mounts) != self._rows:
+        last_hosts, last_mounts, totals = self._last
+        if (hosts, mounts) != (last_hosts, last_mounts):
             known = self._bytes
             keys = zip((host.instance for host in hosts), mounts, strict=True)
-            self._totals = np.fromiter((known.get(key, np.nan) for key in keys), dtype=np.float64, count=len(hosts))
-            self._rows = (hosts, mounts)
-        return self._totals
+            totals = np.fromiter((known.get(key, np.nan) for key in keys), dtype=np.float64, count=len(hosts))
+            self._last = (hosts, mounts, totals)
+        return totals
 
     def store(self, hosts: Sequence[HostRef], mounts: Sequence[str], totals: FloatArray, at: float) -> None:
         """Keep the capacities read at ``at`` (rows without a finite one are left out)."""
         rows = zip((host.instance for host in hosts), mounts, strict=True)
         self._bytes = {key: float(total) for key, total in zip(rows, totals, strict=True) if np.isfinite(total)}
         self._read_at = at
-        self._rows = ((), ())
+        self._last = ((), (), np.empty(0))
 
 
 def used_percent(available: FloatArray, totals: FloatArray) -> FloatArray:
