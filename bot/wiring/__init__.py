@@ -29,7 +29,6 @@ from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import load_rules_file
 from detectors.rules.ports import RuleFirings
 from detectors.service import DetectionService
-from domain.models import MetricKind
 from domain.ports import AnomalyStore, Clock, JobLeases, MetricsSource
 from domain.redaction import SecretRedactor
 from remediation.actions import ActionLimits
@@ -154,9 +153,8 @@ def build_services(
             metrics=metrics,
             store=anomalies,
             detectors=tuple(RuleDetector(r.name, r.rule, r.severity) for r in rules),
-            metric_kinds=tuple(
-                dict.fromkeys([MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK, *(r.rule.metric for r in rules)])
-            ),
+            # Only the rules judge windows, each of its own metric: the engine reads its own minutes.
+            metric_kinds=tuple(dict.fromkeys(r.rule.metric for r in rules)),
             # A rule needs its whole duration (and a few samples more) inside the window to fire.
             window=max(
                 [
