@@ -29,6 +29,8 @@ from remediation.ports import ApprovalStore, AuditSink, CloudActions
 from remediation.trail import SYSTEM_ACTOR, ApprovalTrail
 from remediation.undo import POLICY_PREFIX, undo_call, undo_target
 
+# A decision re-reads and re-applies itself this many times when another write of the request
+# (where it is shown, another replica's step) got in between; the step refuses a decided request.
 _CAS_ATTEMPTS = 8
 
 
@@ -242,7 +244,9 @@ class RemediationService:
         current = self.get(request_id)
         if user != current.requested_by:
             self.policy.check_approver(current, user, user_groups)
-        updated = self.trail.transition(current, lambda r, now: r.reject(user, now), event="rejected", actor=user)
+        updated = self.trail.transition(
+            current, lambda r, now: r.reject(user, now), event="rejected", actor=user, attempts=_CAS_ATTEMPTS
+        )
         return updated or self.trail.lost(request_id, ApprovalState.REJECTED)
 
     def cancel(self, request_id: str, user: str) -> ApprovalRequest:
@@ -255,7 +259,9 @@ class RemediationService:
         current = self.get(request_id)
         if user != current.requested_by:
             raise NotAllowedToApprove(user, request_id, "only the requester can cancel a request")
-        updated = self.trail.transition(current, lambda r, now: r.cancel(user, now), event="cancelled", actor=user)
+        updated = self.trail.transition(
+            current, lambda r, now: r.cancel(user, now), event="cancelled", actor=user, attempts=_CAS_ATTEMPTS
+        )
         return updated or self.trail.lost(request_id, ApprovalState.CANCELLED)
 
     def expire_due(self) -> list[ApprovalRequest]:
