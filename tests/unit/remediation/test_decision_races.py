@@ -6,37 +6,31 @@ from collections.abc import Callable
 
 import pytest
 
+from adapters.memory.approvals import InMemoryApprovalStore
 from remediation.approval import ApprovalRequest, ApprovalState
 from remediation.service import RemediationService
 from tests.factories import T0, remediation_service, scale_up_call, simulated_cloud
 from tests.fakes.audit import RecordingAudit
 
 
-class ShownMeanwhileStore:
-    """An approval store where, just before the first decision is stored, another writer records the message."""
+class ShownMeanwhileStore(InMemoryApprovalStore):
+    """The in-memory store, where another writer records the message just before the first decision is stored."""
 
     def __init__(self) -> None:
-        self.items: dict[str, ApprovalRequest] = {}
+        super().__init__()
         self.interleave = True
 
-    def add(self, request: ApprovalRequest) -> None:
-        self.items[request.id] = request
-
-    def get(self, request_id: str) -> ApprovalRequest | None:
-        return self.items.get(request_id)
-
-    def pending(self) -> list[ApprovalRequest]:
-        return [r for r in self.items.values() if r.state is ApprovalState.PENDING]
-
     def compare_and_set(self, expected_version: int, request: ApprovalRequest) -> bool:
-        current = self.items[request.id]
-        if self.interleave and request.state is not ApprovalState.PENDING:
+        current = self.get(request.id)
+        if self.interleave and current is not None and request.state is not ApprovalState.PENDING:
             self.interleave = False
-            current = self.items[request.id] = current.shown("C_OPS", "1700000000.000100", T0)
-        if current.version != expected_version:
-            return False
-        self.items[request.id] = request
-        return True
+            assert super().compare_and_set(current.version, current.shown("C_OPS", "1700000000.000100", T0))
+        return super().compare_and_set(expected_version, request)
+
+    def stored(self, request_id: str) -> ApprovalRequest:
+        found = self.get(request_id)
+        assert found is not None
+        return found
 
 
 def _service(store: ShownMeanwhileStore) -> tuple[RemediationService, RecordingAudit, str]:
@@ -61,6 +55,6 @@ def test_a_decision_is_applied_to_the_request_as_now_stored(
 
     done = decide(service, request_id)
 
-    assert state == done.state == store.items[request_id].state
-    assert 1 == len(store.items[request_id].shown_in)
+    assert state == done.state == store.stored(request_id).state
+    assert 1 == len(store.stored(request_id).shown_in)
     assert 1 == sum(e.event == event for e in audit.events)
