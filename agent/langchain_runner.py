@@ -94,6 +94,12 @@ class LangChainRunner:
             func=run, name=tool.name, description=tool.description, args_schema=tool.args_model.model_json_schema()
         )
 
+    def _router_answer(self, question: str, user: str, thread: str | None, why: str) -> Answer:
+        """The router's answer, saying the language model ``why`` (``gave no answer``, ...)."""
+        fallback = self.fallback.answer(question, user=user, thread=thread)
+        note = f"(The language model {why}; this answer comes from the built-in router.)"
+        return fallback.model_copy(update={"answer": f"{fallback.answer}\n{note}"})
+
     def _request_facts(self, turn: _Turn) -> list[str]:
         """What happened to remediation requests, from the tool results only (never from the model's prose)."""
         lines = [phrase(name, result) for name, result in turn.results if name == "request_remediation"]
@@ -128,34 +134,21 @@ class LangChainRunner:
         except Exception as exc:  # noqa: BLE001 - the model boundary: every failure of the LLM falls back
             reason = type(exc).__name__
             log.warning("llm_failed", error=reason, detail=str(exc)[:300])
-            created = next((c.approval_id for c in calls if c.approval_id), None)
+            created = _approval_id(calls)
             if created is not None:
                 # The request already exists: the router must not make a second one.
                 text_now = "\n".join([*self._request_facts(turn), f"(The language model failed ({reason}).)"])
                 return Answer(answer=redact_secrets(text_now), mode="llm", tool_calls=calls, approval_id=created)
-            fallback = self.fallback.answer(question, user=user, thread=thread)
-            return fallback.model_copy(
-                update={
-                    "answer": f"{fallback.answer}\n(The language model was unavailable ({reason}); "
-                    "this answer comes from the built-in router.)"
-                }
-            )
+            return self._router_answer(question, user, thread, f"was unavailable ({reason})")
         messages = state.get("messages", [])
         self.on_tokens(_tokens_used(messages))
         calls += _calls_no_tool_ran(messages, {tool.name for tool in self.registry})
         said = _final_text(messages)
         final = safe_prose(said)
-        approval_id = next((c.approval_id for c in calls if c.approval_id), None)
+        approval_id = _approval_id(calls)
         if not said and approval_id is None:
             spent = sum(isinstance(m, AIMessage) for m in messages) >= self.max_model_calls
-            reason = "reached its step limit" if spent else "gave no answer"
-            fallback = self.fallback.answer(question, user=user, thread=thread)
-            return fallback.model_copy(
-                update={
-                    "answer": f"{fallback.answer}\n(The language model {reason}; this answer comes from the "
-                    "built-in router.)"
-                }
-            )
+            return self._router_answer(question, user, thread, "reached its step limit" if spent else "gave no answer")
         final = "\n".join([final, *self._request_facts(turn)]).strip()
         if note:
             final = f"{final}\n{note}"
@@ -193,6 +186,11 @@ def _tokens_used(messages: list[BaseMessage]) -> int:
         if isinstance(message, AIMessage) and message.usage_metadata is not None:
             total += int(message.usage_metadata["total_tokens"])
     return total
+
+
+def _approval_id(calls: list[ToolCallRecord]) -> str | None:
+    """The approval request one of ``calls`` created, if any."""
+    return next((c.approval_id for c in calls if c.approval_id), None)
 
 
 def _calls_no_tool_ran(messages: list[BaseMessage], offered: set[str]) -> list[ToolCallRecord]:
