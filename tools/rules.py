@@ -7,7 +7,8 @@ from datetime import timedelta
 from pydantic import BaseModel, Field
 
 from detectors.rules.file import NamedRule
-from detectors.rules.grammar import Comparison, DurationRule, RuleSyntaxError, parse_rule
+from detectors.rules.grammar import RuleSyntaxError, parse_rule
+from detectors.rules.rule import Comparison, DurationRule
 from domain.durations import format_duration
 from domain.errors import InputError
 from domain.models import MetricKind, Severity, ToolResult, ToolStatus

@@ -14,7 +14,7 @@ import yaml
 
 from adapters.prometheus.promql import metric_query
 from detectors.rules.file import NamedRule
-from detectors.rules.grammar import DurationRule
+from detectors.rules.rule import DurationRule
 from domain.durations import format_duration
 
 

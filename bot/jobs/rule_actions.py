@@ -19,8 +19,8 @@ import structlog
 
 from detectors.rules.evaluation import Firing, RuleTracker
 from detectors.rules.file import NamedRule
-from detectors.rules.grammar import RuleAction
 from detectors.rules.ports import RuleFirings
+from detectors.rules.rule import RuleAction
 from domain.errors import InputError, OpsError, PolicyError
 from domain.models import HostRef
 from domain.ports import MetricsSource

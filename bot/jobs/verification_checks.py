@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from detectors.rules.file import NamedRule
-from detectors.rules.grammar import Comparison, DurationRule
+from detectors.rules.rule import Comparison, DurationRule
 from domain.models import Anomaly, HostRef, MetricKind
 from domain.ports import AnomalyStore, MetricsSource
 from remediation.actions import ActionName, restart_targets

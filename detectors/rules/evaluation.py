@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from detectors.detector import Finding
-from detectors.rules.grammar import Comparison, DurationRule
 from detectors.rules.ports import RuleFirings
+from detectors.rules.rule import Comparison, DurationRule
 from domain.durations import format_duration
 from domain.models import HostRef, Series, Severity, format_value
 

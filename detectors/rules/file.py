@@ -21,7 +21,8 @@ from typing import Any
 
 import yaml
 
-from detectors.rules.grammar import DurationRule, RuleSyntaxError, parse_rule
+from detectors.rules.grammar import RuleSyntaxError, parse_rule
+from detectors.rules.rule import DurationRule
 from domain.errors import ConfigError
 from domain.models import Severity
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from detectors.rules.grammar import Comparison, HostSelector, RuleAction, RuleSyntaxError, parse_rule
+from detectors.rules.grammar import RuleSyntaxError, parse_rule
+from detectors.rules.rule import Comparison, HostSelector, RuleAction
 from domain.models import HostRef, MetricKind
 
 VALID = [

@@ -11,7 +11,7 @@ from adapters.clock import ManualClock
 from adapters.memory.rule_firings import InMemoryRuleFirings
 from bot.jobs.rule_actions import RuleActionJob, call_for_rule
 from detectors.rules.file import parse_rules_yaml
-from detectors.rules.grammar import RuleAction
+from detectors.rules.rule import RuleAction
 from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Series
 from domain.ports import MetricsSource
