@@ -46,6 +46,7 @@ def full_window_service(metrics: MetricsSource, signals: Sequence[MetricKind]) -
         detectors=(RobustZScoreDetector(),),
         metric_kinds=tuple(s for s in signals if s is not MetricKind.UP),
         window=timedelta(minutes=30),
+        keep_windows=False,
     )
 
 

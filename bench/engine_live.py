@@ -1,6 +1,6 @@
 """The live detection cycle against a real Prometheus or VictoriaMetrics holding a large fleet's history.
 
-Run: ``uv run python -m bench.engine_live --source prometheus|victoriametrics [--hosts 10000] [--hours 24]``
+Run: ``uv run python -m bench.engine_live --source prometheus|victoriametrics [--hosts N] [--hours H] [--rule RULE]``
 
 1. ``smartcloudops simulate``'s history writer produces node_exporter's series for ``--hosts``
    hosts (2 CPUs × idle/user/system, ``/`` and ``/data``, one disk, one NIC, memory, load,
@@ -17,6 +17,9 @@ Run: ``uv run python -m bench.engine_live --source prometheus|victoriametrics [-
    After each incremental cycle the full-window cycle (the former default: 30 minutes of every
    signal re-read and z-scored, ``bench.engine_cycle.full_window_service``) runs at the same
    "now" through the same adapter.
+   With ``--rule 'cpu > 90% for 3m'`` the cycle judges that duration rule too, over windows kept
+   between cycles as ``serve`` does with a rules file, and the rule's pass reading its whole
+   window every cycle (as before the windows were kept) is timed beside it.
 
 Each cycle is timed, with the CPU seconds this process used (getrusage) and the server used
 (utime + stime in /proc/<pid>/stat); the share of 2 cores is for one cycle per minute.
@@ -35,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -46,6 +49,8 @@ from adapters.prometheus.metrics import PrometheusMetrics
 from bench.engine_cycle import full_window_service, opened_by_signal
 from bot.config.settings import DetectionSettings, PrometheusSettings
 from bot.jobs.detection_engine import build_live_feed
+from detectors.rules.evaluation import RuleDetector, window_for
+from detectors.rules.grammar import RuleSyntaxError, parse_rule
 from detectors.service import DetectionReport, DetectionService
 from simulator.exposition import HistoryFormat, write_history
 from simulator.fleet import FleetModel, Incident, IncidentKind
@@ -215,8 +220,15 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
             f"the server holds {hosts} hosts at {at:%H:%M} UTC, not {args.hosts}: the history did not load"
         )
     feed = replace(build_live_feed(DetectionSettings(), metrics), bootstrap_hours=args.hours)
-    live = DetectionService(metrics=metrics, store=InMemoryAnomalyStore(), detectors=(), feed=feed)
+    rules = [parse_rule(args.rule)] if args.rule else []
+    detectors = tuple(RuleDetector("bench-rule", r) for r in rules)
+    kinds = tuple(r.metric for r in rules)
+    rule_window = window_for(rules, at_least=timedelta(minutes=DetectionSettings().window_minutes))
+    store = InMemoryAnomalyStore()
+    live = DetectionService(metrics, store, detectors, metric_kinds=kinds, window=rule_window, feed=feed)
     full = full_window_service(metrics, feed.signals)
+    # The rule's pass as it was before its windows were kept: the whole window read every cycle.
+    whole = DetectionService(metrics, InMemoryAnomalyStore(), detectors, kinds, rule_window, keep_windows=False)
     load_before = _load_average()
     idle_before = _server_cpu(pid)
     time.sleep(10)
@@ -226,6 +238,7 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
     lanes = len(feed.engine.keys)
     incremental: list[Cost] = []
     window: list[Cost] = []
+    rule_whole: list[Cost] = []
     reports: list[DetectionReport] = []
     for n in range(1, args.cycles + 1):
         now = datetime.fromtimestamp(first_cycle + n * STEP, UTC)
@@ -233,9 +246,13 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
         reports.append(report)
         incremental.append(cost)
         window.append(_measure(partial(full.run_once, now), pid)[1])
+        rule_text = ""
+        if rules:
+            rule_whole.append(_measure(partial(whole.run_once, now), pid)[1])
+            rule_text = f", the rule's whole window {rule_whole[-1].wall:6.2f} s"
         _say(
-            f"  cycle {n}: incremental {incremental[-1].wall:6.2f} s, full window {window[-1].wall:6.2f} s, "
-            f"opened {opened_by_signal(reports[-1])}"
+            f"  cycle {n}: incremental {incremental[-1].wall:6.2f} s, full window {window[-1].wall:6.2f} s"
+            f"{rule_text}, opened {opened_by_signal(reports[-1])}"
         )
     opened = sum(len(r.opened) for r in reports)
     inc, win = _median(incremental), _median(window)
@@ -255,6 +272,13 @@ def _cycles(args: argparse.Namespace, server: servers.ServerProcess, first_cycle
             f"server {cost.server_cpu:.3f} s = {share_of_cores(cost.cpu):.1f}% of {CORES} cores at one per minute"
         )
     _say(f"ratio full-window / incremental:      {ratio:8.1f}x")
+    if rules:
+        rule_cost = _median(rule_whole)
+        _say(
+            f"with the rule '{args.rule}' (window {rule_window}): its pass reading the whole window "
+            f"{rule_cost.wall:.3f} s (median; CPU product {rule_cost.product_cpu:.3f} s, server "
+            f"{rule_cost.server_cpu:.3f} s), included in the incremental cycle above with its window kept"
+        )
     _say(f"incidents opened by the incremental cycles: {opened}")
     _say(f"peak RSS: product {boot_peak:.0f} MB after the bootstrap, {peak:.0f} MB in all; server {server_peak:.0f} MB")
     checks = (
@@ -285,7 +309,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cycles", type=int, default=5, help="incremental and full-window cycles (default 5)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per metrics request (default 60)")
+    parser.add_argument(
+        "--rule",
+        default=None,
+        help="a duration rule the cycle judges too, e.g. 'cpu > 90%% for 3m' (default: none, as without a rules file)",
+    )
     args = parser.parse_args(argv)
+    if args.rule:
+        try:
+            parse_rule(args.rule)
+        except RuleSyntaxError as exc:
+            parser.error(f"--rule: {exc}")
     if args.hours < 1 or args.cycles < 1 or args.hosts < 1:
         parser.error("--hours must be at least 1 (the full window is 30 minutes), --cycles and --hosts at least 1")
     _say(f"live detection cycle: {args.source}, {args.hosts} hosts, {args.hours:g} h of history at {STEP:g} s")

@@ -2,8 +2,9 @@
 
 The engine (``detectors.engine``) is fed incrementally by its ``LiveFeed``: one anomaly per engine
 incident, opened, escalated and resolved as the incident is (a level shift accepted as the new
-normal resolves it with a note in its summary). Detectors over windows (the rules) still read
-their window every cycle, and a trained model, when one is loaded, scores its window too.
+normal resolves it with a note in its summary). Detectors over windows (the rules) judge windows
+kept between passes (``detectors.windows``: each pass reads only the new minutes), and a trained
+model, when one is loaded, scores its window too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from detectors.engine.events import EventKind, IncidentEvent
 from detectors.engine.feed import LiveFeed
 from detectors.model.cycle import BlockSource, ModelVerdict, block_verdicts, model_verdicts
 from detectors.model.fleet_model import FleetBaselineModel
+from detectors.windows import RollingWindows
 from domain.models import Anomaly, AnomalyStatus, MetricKind, Series, Severity, format_value
 from domain.ports import AnomalyStore, MetricsSource
 
@@ -51,7 +53,13 @@ class DetectionService:
     model: FleetBaselineModel | None = None
     model_detector: str = "baseline_model"
     feed: LiveFeed | None = None
+    #: False: every pass reads the rules' windows whole (the former cycle, the benchmarks' baseline).
+    keep_windows: bool = True
     _severity_order: dict[Severity, int] = field(default_factory=lambda: {s: s.rank for s in Severity})
+    _windows: RollingWindows = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._windows = RollingWindows(self.metrics)
 
     def run_once(self, now: datetime) -> DetectionReport:
         """One pass over every host and metric, at time ``now``."""
@@ -60,14 +68,21 @@ class DetectionService:
         resolved: list[Anomaly] = []
         checked = 0
         # The window is read only for detectors that judge windows (the rules); the engine reads its own minutes.
-        for metric in self.metric_kinds if self.detectors else ():
-            for series in self.metrics.range(
-                metric, None, start=now - self.window, end=now, step_seconds=self.step_seconds
-            ):
+        kinds = self.metric_kinds if self.detectors else ()
+        # The incidents the rules have open, read once a pass rather than once a host.
+        names = {d.name for d in self.detectors}
+        open_now = {
+            (a.host.instance, a.metric, a.detector): a
+            for a in (self.store.open_anomalies() if kinds else ())
+            if a.detector in names
+        }
+        for metric in kinds:
+            for series in self._window(metric, now):
                 checked += 1
                 for detector in self.detectors:
                     finding = detector.detect(series)
-                    existing = self.store.open_for(series.host, series.metric, detector.name)
+                    slot = (series.host.instance, series.metric, detector.name)
+                    existing = open_now.get(slot)
                     if finding is not None and existing is None:
                         anomaly = self._open(series, detector.name, finding, now)
                         opened.append(anomaly)
@@ -81,12 +96,24 @@ class DetectionService:
                         resolved.append(anomaly)
                     else:
                         continue
+                    # A second series of the same host in one answer sees what the first one did.
+                    if anomaly.status is AnomalyStatus.RESOLVED:
+                        open_now.pop(slot)
+                    else:
+                        open_now[slot] = anomaly
                     self.store.upsert(anomaly)
         if self.model is not None:
             checked += self._run_model(self.model, now, opened, updated, resolved)
         if self.feed is not None:
             checked += self._run_engine(self.feed, now, opened, updated, resolved)
         return DetectionReport(tuple(opened), tuple(updated), tuple(resolved), checked)
+
+    def _window(self, metric: MetricKind, now: datetime) -> list[Series]:
+        """Every host's ``metric`` over the window ending at ``now``."""
+        start, step = now - self.window, self.step_seconds
+        if self.keep_windows:
+            return self._windows.range(metric, start=start, end=now, step_seconds=step)
+        return self.metrics.range(metric, None, start=start, end=now, step_seconds=step)
 
     def _run_model(
         self,

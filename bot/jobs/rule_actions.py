@@ -21,6 +21,7 @@ from detectors.rules.evaluation import Firing, RuleTracker
 from detectors.rules.file import NamedRule
 from detectors.rules.ports import RuleFirings
 from detectors.rules.rule import RuleAction
+from detectors.windows import RollingWindows
 from domain.errors import InputError, OpsError, PolicyError
 from domain.models import HostRef
 from domain.ports import MetricsSource
@@ -98,10 +99,12 @@ class RuleActionJob:
     step_seconds: float = 60.0
     auto_policy: AutoPolicy = field(default_factory=AutoPolicy)
     tracker: RuleTracker = field(init=False)
+    windows: RollingWindows = field(init=False)
 
     def __post_init__(self) -> None:
         self.rules = [r for r in self.rules if r.rule.action is not None]
         self.tracker = RuleTracker(((r.name, r.rule) for r in self.rules), firings=self.firings)
+        self.windows = RollingWindows(self.metrics)
 
     @property
     def window(self) -> timedelta:
@@ -119,9 +122,7 @@ class RuleActionJob:
             return []
         series = []
         for metric in dict.fromkeys(r.rule.metric for r in self.rules):
-            series.extend(
-                self.metrics.range(metric, None, start=now - self.window, end=now, step_seconds=self.step_seconds)
-            )
+            series.extend(self.windows.range(metric, start=now - self.window, end=now, step_seconds=self.step_seconds))
         modes = {r.name: RemediationMode(r.mode) for r in self.rules}
         out = []
         for firing in self.tracker.evaluate(series, now=now.timestamp()):

@@ -25,7 +25,7 @@ from bot.telemetry import BotMetrics
 from bot.wiring.assistant import build_chat_model, build_conversations, build_runner
 from bot.wiring.sources import build_log_sources, build_metrics
 from detectors.model.fleet_model import FleetBaselineModel
-from detectors.rules.evaluation import RuleDetector
+from detectors.rules.evaluation import RuleDetector, window_for
 from detectors.rules.file import load_rules_file
 from detectors.rules.ports import RuleFirings
 from detectors.service import DetectionService
@@ -156,12 +156,7 @@ def build_services(
             # Only the rules judge windows, each of its own metric: the engine reads its own minutes.
             metric_kinds=tuple(dict.fromkeys(r.rule.metric for r in rules)),
             # A rule needs its whole duration (and a few samples more) inside the window to fire.
-            window=max(
-                [
-                    timedelta(minutes=settings.detection.window_minutes),
-                    *(timedelta(seconds=r.rule.duration_seconds + 300) for r in rules),
-                ]
-            ),
+            window=window_for((r.rule for r in rules), at_least=timedelta(minutes=settings.detection.window_minutes)),
             model=_trained_model(settings.detection.model_path) if load_model else None,
             feed=build_live_feed(settings.detection, metrics),
         )

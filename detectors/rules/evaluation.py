@@ -13,12 +13,18 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from detectors.detector import Finding
 from detectors.rules.ports import RuleFirings
 from detectors.rules.rule import Comparison, DurationRule
 from domain.durations import format_duration
 from domain.models import HostRef, Series, Severity, format_value
+
+
+def window_for(rules: Iterable[DurationRule], *, at_least: timedelta) -> timedelta:
+    """The window the rules are judged over: each rule's duration and five minutes more, and ``at_least``."""
+    return max([at_least, *(timedelta(seconds=r.duration_seconds + 300) for r in rules)])
 
 
 @dataclass(frozen=True)

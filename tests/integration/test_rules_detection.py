@@ -3,7 +3,7 @@ action becomes one pending approval request (nothing runs)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.clock import ManualClock
@@ -15,6 +15,7 @@ from bot.jobs.rule_actions import RuleActionJob
 from detectors.rules.evaluation import RuleDetector
 from detectors.rules.file import parse_rules_yaml
 from detectors.service import DetectionService
+from detectors.windows import RollingWindows
 from domain.models import MetricKind, Severity
 from remediation.actions import ActionLimits, ActionName
 from remediation.approval import ApprovalState
@@ -85,3 +86,24 @@ def test_rule_action_becomes_one_pending_request_that_runs_nothing(
     ]
     assert [] == again
     assert 2 == cloud.describe_group("web-asg").desired_capacity
+
+
+def test_rule_windows_kept_between_passes_equal_full_reads_of_the_server(
+    history_prometheus: servers.ServerProcess, history: tuple[FleetModel, float]
+) -> None:
+    _model, end = history
+    metrics = PrometheusMetrics(history_prometheus.url)
+    windows = RollingWindows(metrics)
+    window = timedelta(minutes=8)
+    compared = 0
+
+    # Passes a minute apart, off the minute as a scheduler's are, over the end of the stored history.
+    for minute in range(-12, 1):
+        now = datetime.fromtimestamp(end + minute * 60 - 7.25, UTC)
+        for metric in (MetricKind.CPU, MetricKind.DISK, MetricKind.UP):
+            kept = windows.range(metric, start=now - window, end=now, step_seconds=60)
+            full = metrics.range(metric, None, start=now - window, end=now, step_seconds=60)
+            assert {s.host.instance: s.values for s in full} == {s.host.instance: s.values for s in kept}
+            compared += sum(len(s.values) for s in kept)
+
+    assert compared > 1000

@@ -1,0 +1,104 @@
+"""The windows duration rules judge, kept between detection passes: each pass reads only its new minutes.
+
+A rule needs the last ``duration`` (and a few samples more) of its metric for every host. Reading
+that whole window each minute costs, at 10,000 hosts, what the old full-window cycle cost for
+that metric. ``RollingWindows`` keeps the samples of the previous pass and asks the metrics source
+only for the minutes after them (one step earlier too, so a sample the server completed late is
+replaced), on the same time grid. It reads the whole window again when it has none for the
+metric yet, when the window asked for starts earlier than the one kept, or when the pass comes
+later than a window's length after the previous one (a gap).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from domain.models import HostRef, MetricKind, Series
+from domain.ports import MetricsSource
+
+# Samples re-read at the start of each short read: the last minute may have been completed late.
+_OVERLAP_STEPS = 1
+
+
+@dataclass
+class _HostWindow:
+    host: HostRef
+    labels: dict[str, str]
+    points: dict[float, float]
+
+
+@dataclass
+class _Kept:
+    start: float
+    end: float
+    # The time grid of the reads: the first timestamp of the full read.
+    origin: float
+    hosts: dict[str, _HostWindow] = field(default_factory=dict)
+
+
+@dataclass
+class RollingWindows:
+    """Windows of metrics for every host, extended pass by pass.
+
+    Args:
+        metrics: where samples come from.
+    """
+
+    metrics: MetricsSource
+    _kept: dict[tuple[MetricKind, float], _Kept] = field(default_factory=dict, repr=False)
+
+    def range(self, metric: MetricKind, *, start: datetime, end: datetime, step_seconds: float) -> list[Series]:
+        """What ``metrics.range(metric, None, ...)`` answers, reading only what the last pass did not."""
+        first, last = start.timestamp(), end.timestamp()
+        key = (metric, step_seconds)
+        kept = self._kept.get(key)
+        if kept is None or first < kept.start or last < kept.end or last - kept.end > last - first:
+            series = self.metrics.range(metric, None, start=start, end=end, step_seconds=step_seconds)
+            kept = _Kept(
+                start=first, end=last, origin=min((s.timestamps[0] for s in series if s.timestamps), default=first)
+            )
+            self._kept[key] = kept
+            self._merge(kept, series, since=-math.inf)
+            return series
+        # The last point of the kept grid the previous read reached, and the overlap before it.
+        latest = kept.origin + math.floor((kept.end - kept.origin) / step_seconds + 1e-9) * step_seconds
+        since = max(first, latest - (_OVERLAP_STEPS - 1) * step_seconds)
+        if since < last:
+            fresh = self.metrics.range(
+                metric, None, start=datetime.fromtimestamp(since, UTC), end=end, step_seconds=step_seconds
+            )
+            # Half a step of slack: the server's timestamps and the grid's arithmetic may differ in the last digit.
+            self._merge(kept, fresh, since=since - step_seconds / 2)
+        kept.start, kept.end = first, last
+        return self._window(kept, metric, first)
+
+    @staticmethod
+    def _merge(kept: _Kept, series: list[Series], *, since: float) -> None:
+        """Lay ``series`` over the kept samples: from ``since`` on, a host's samples are the new read's."""
+        for s in series:
+            held = kept.hosts.get(s.host.instance)
+            if held is None:
+                held = kept.hosts[s.host.instance] = _HostWindow(s.host, s.labels, {})
+            else:
+                held.host, held.labels = s.host, s.labels
+                for t in [t for t in held.points if t >= since]:
+                    del held.points[t]
+            held.points.update(zip(s.timestamps, s.values, strict=True))
+
+    @staticmethod
+    def _window(kept: _Kept, metric: MetricKind, first: float) -> list[Series]:
+        """The kept samples from ``first`` on, one series per host that has any; hosts with none are dropped."""
+        out: list[Series] = []
+        for instance in list(kept.hosts):
+            held = kept.hosts[instance]
+            stale = [t for t in held.points if t < first]
+            for t in stale:
+                del held.points[t]
+            if not held.points:
+                del kept.hosts[instance]
+                continue
+            times = tuple(sorted(held.points))
+            out.append(Series(held.host, metric, times, tuple(held.points[t] for t in times), held.labels))
+        return out

@@ -1,0 +1,263 @@
+"""Rule windows kept between passes: the same series as a full read, from reads of the new minutes only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.clock import ManualClock
+from adapters.memory.anomalies import InMemoryAnomalyStore
+from adapters.simulated.metrics import SimulatedMetrics
+from detectors.rules.evaluation import RuleDetector
+from detectors.rules.grammar import parse_rule
+from detectors.service import DetectionService
+from detectors.windows import RollingWindows
+from domain.models import HostCapacity, HostRef, HostState, MetricKind, Sample, Series
+from simulator.fleet import FleetModel
+
+NOW = datetime(2026, 12, 7, 12, 0, 30, tzinfo=UTC)
+WINDOW = timedelta(minutes=30)
+WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1")
+WEB2 = HostRef(instance="10.0.1.12:9100", host="web-2")
+
+
+@dataclass
+class RecordingMetrics:
+    """The simulated fleet's metrics, with every range read it was asked for."""
+
+    inner: SimulatedMetrics
+    reads: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    def hosts(self) -> list[HostRef]:
+        return self.inner.hosts()
+
+    def host_states(self) -> list[HostState]:
+        return self.inner.host_states()
+
+    def capacity(self, host: HostRef) -> HostCapacity:
+        return self.inner.capacity(host)
+
+    def current(
+        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
+    ) -> list[Sample]:
+        return self.inner.current(metric, hosts, at=at)
+
+    def range(
+        self,
+        metric: MetricKind,
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> list[Series]:
+        self.reads.append((start, end))
+        return self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds)
+
+
+@dataclass
+class ScriptedMetrics(RecordingMetrics):
+    """Answers range reads from ``points``: per instance, timestamp → value (what the server holds now)."""
+
+    points: dict[HostRef, dict[float, float]] = field(default_factory=dict)
+    down: bool = False
+
+    def range(
+        self,
+        metric: MetricKind,
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> list[Series]:
+        if self.down:
+            raise ConnectionError("prometheus is down")
+        self.reads.append((start, end))
+        out = []
+        first, last = start.timestamp(), end.timestamp()
+        for host, points in self.points.items():
+            if hosts is not None and host not in hosts:
+                continue
+            # Only the samples on the read's own grid, as a range query evaluates.
+            times = tuple(t for t in sorted(points) if first <= t <= last and (t - first) % step_seconds == 0)
+            if times:
+                out.append(Series(host, metric, times, tuple(points[t] for t in times)))
+        return out
+
+
+def _fleet() -> RecordingMetrics:
+    return RecordingMetrics(SimulatedMetrics(FleetModel(4), ManualClock(NOW)))
+
+
+def _pass(windows: RollingWindows, minute: int, span: timedelta = WINDOW) -> list[Series]:
+    """The CPU window ``minute`` minutes after ``NOW``."""
+    now = NOW + timedelta(minutes=minute)
+    return windows.range(MetricKind.CPU, start=now - span, end=now, step_seconds=60)
+
+
+def _by_host(series: list[Series]) -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+    return {s.host.instance: (s.timestamps, s.values) for s in series}
+
+
+def test_each_pass_equals_a_full_read_of_its_window() -> None:
+    metrics = _fleet()
+    windows = RollingWindows(metrics)
+
+    for minute in range(6):
+        now = NOW + timedelta(minutes=minute)
+        kept = windows.range(MetricKind.CPU, start=now - WINDOW, end=now, step_seconds=60)
+        full = metrics.inner.range(MetricKind.CPU, None, start=now - WINDOW, end=now, step_seconds=60)
+
+        assert _by_host(full) == _by_host(kept)
+        assert len(kept) == 4
+
+
+def test_later_passes_read_from_the_last_sample_on() -> None:
+    metrics = _fleet()
+    windows = RollingWindows(metrics)
+
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    windows.range(
+        MetricKind.CPU, start=NOW - WINDOW + timedelta(minutes=1), end=NOW + timedelta(minutes=1), step_seconds=60
+    )
+
+    assert [(NOW - WINDOW, NOW), (NOW, NOW + timedelta(minutes=1))] == metrics.reads
+
+
+def test_a_gap_longer_than_the_window_reads_the_whole_window_again() -> None:
+    metrics = _fleet()
+    windows = RollingWindows(metrics)
+    later = NOW + WINDOW + timedelta(minutes=2)
+
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    kept = windows.range(MetricKind.CPU, start=later - WINDOW, end=later, step_seconds=60)
+
+    assert (later - WINDOW, later) == metrics.reads[-1]
+    assert _by_host(metrics.inner.range(MetricKind.CPU, None, start=later - WINDOW, end=later, step_seconds=60)) == (
+        _by_host(kept)
+    )
+
+
+def test_a_wider_window_or_an_earlier_pass_reads_the_whole_window_again() -> None:
+    metrics = _fleet()
+    windows = RollingWindows(metrics)
+
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    windows.range(MetricKind.CPU, start=NOW - 2 * WINDOW, end=NOW, step_seconds=60)
+    windows.range(MetricKind.CPU, start=NOW - 3 * WINDOW, end=NOW - timedelta(minutes=10), step_seconds=60)
+
+    assert [(NOW - 2 * WINDOW, NOW), (NOW - 3 * WINDOW, NOW - timedelta(minutes=10))] == metrics.reads[1:]
+
+
+def test_each_metric_and_step_has_its_own_window() -> None:
+    metrics = _fleet()
+    windows = RollingWindows(metrics)
+
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    windows.range(MetricKind.MEMORY, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=30)
+
+    assert [(NOW - WINDOW, NOW)] * 3 == metrics.reads
+
+
+def test_a_host_that_stops_reporting_leaves_once_its_samples_are_out_of_the_window() -> None:
+    t0 = NOW.timestamp()
+    metrics = ScriptedMetrics(_fleet().inner, points={WEB1: {t0 - 120: 1.0, t0 - 60: 2.0, t0: 3.0}, WEB2: {t0: 9.0}})
+    windows = RollingWindows(metrics)
+    short = timedelta(minutes=3)
+    windows.range(MetricKind.CPU, start=NOW - short, end=NOW, step_seconds=60)
+    del metrics.points[WEB2]
+    metrics.points[WEB1][t0 + 60] = 4.0
+
+    one = windows.range(
+        MetricKind.CPU, start=NOW - short + timedelta(minutes=1), end=NOW + timedelta(minutes=1), step_seconds=60
+    )
+    four = windows.range(
+        MetricKind.CPU, start=NOW + timedelta(minutes=1), end=NOW + timedelta(minutes=4), step_seconds=60
+    )
+
+    assert {
+        "10.0.1.11:9100": ((t0 - 120, t0 - 60, t0, t0 + 60), (1.0, 2.0, 3.0, 4.0)),
+        "10.0.1.12:9100": ((t0,), (9.0,)),
+    } == (_by_host(one))
+    assert {"10.0.1.11:9100": ((t0 + 60,), (4.0,))} == _by_host(four)
+
+
+def test_a_new_host_joins_with_the_samples_it_has() -> None:
+    t0 = NOW.timestamp()
+    metrics = ScriptedMetrics(_fleet().inner, points={WEB1: {t0 - 60: 1.0, t0: 2.0}})
+    windows = RollingWindows(metrics)
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    metrics.points[WEB2] = {t0 + 60: 7.0}
+    metrics.points[WEB1][t0 + 60] = 3.0
+
+    kept = windows.range(
+        MetricKind.CPU, start=NOW - WINDOW + timedelta(minutes=1), end=NOW + timedelta(minutes=1), step_seconds=60
+    )
+
+    assert {"10.0.1.11:9100": ((t0 - 60, t0, t0 + 60), (1.0, 2.0, 3.0)), "10.0.1.12:9100": ((t0 + 60,), (7.0,))} == (
+        _by_host(kept)
+    )
+
+
+def test_the_last_sample_is_read_again_and_a_late_value_replaces_it() -> None:
+    t0 = NOW.timestamp()
+    metrics = ScriptedMetrics(_fleet().inner, points={WEB1: {t0 - 60: 1.0, t0: 2.0}})
+    windows = RollingWindows(metrics)
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    metrics.points[WEB1].update({t0: 2.5, t0 + 60: 3.0})
+
+    kept = windows.range(
+        MetricKind.CPU, start=NOW - WINDOW + timedelta(minutes=1), end=NOW + timedelta(minutes=1), step_seconds=60
+    )
+
+    assert {"10.0.1.11:9100": ((t0 - 60, t0, t0 + 60), (1.0, 2.5, 3.0))} == _by_host(kept)
+
+
+def test_a_failed_read_leaves_the_window_to_the_next_pass() -> None:
+    t0 = NOW.timestamp()
+    metrics = ScriptedMetrics(_fleet().inner, points={WEB1: {t0: 2.0}})
+    windows = RollingWindows(metrics)
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+    metrics.down = True
+    with pytest.raises(ConnectionError):
+        windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW + timedelta(minutes=1), step_seconds=60)
+    metrics.down = False
+    metrics.points[WEB1].update({t0 + 60: 3.0, t0 + 120: 4.0})
+
+    kept = windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW + timedelta(minutes=2), step_seconds=60)
+
+    assert (NOW, NOW + timedelta(minutes=2)) == metrics.reads[-1]
+    assert {"10.0.1.11:9100": ((t0, t0 + 60, t0 + 120), (2.0, 3.0, 4.0))} == _by_host(kept)
+
+
+def test_a_detection_pass_with_rules_reads_only_the_minutes_since_the_last_pass() -> None:
+    metrics = _fleet()
+    store = InMemoryAnomalyStore()
+    service = DetectionService(
+        metrics=metrics,
+        store=store,
+        detectors=(RuleDetector("hot", parse_rule("cpu > 90% for 3m")),),
+        metric_kinds=(MetricKind.CPU,),
+    )
+
+    service.run_once(NOW)
+    report = service.run_once(NOW + timedelta(minutes=1))
+
+    assert [(NOW - WINDOW, NOW), (NOW, NOW + timedelta(minutes=1))] == metrics.reads
+    assert 4 == report.series_checked
+
+
+def test_a_pass_that_keeps_no_windows_reads_each_window_whole() -> None:
+    metrics = _fleet()
+    rule = RuleDetector("hot", parse_rule("cpu > 90% for 3m"))
+    service = DetectionService(metrics, InMemoryAnomalyStore(), (rule,), (MetricKind.CPU,), keep_windows=False)
+
+    service.run_once(NOW)
+    service.run_once(NOW + timedelta(minutes=1))
+
+    assert [(NOW - WINDOW, NOW), (NOW - WINDOW + timedelta(minutes=1), NOW + timedelta(minutes=1))] == metrics.reads
