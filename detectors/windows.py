@@ -11,6 +11,7 @@ later than a window's length after the previous one (a gap).
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +27,8 @@ _OVERLAP_STEPS = 1
 class _HostWindow:
     host: HostRef
     labels: dict[str, str]
-    points: dict[float, float]
+    times: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -80,12 +82,13 @@ class RollingWindows:
         for s in series:
             held = kept.hosts.get(s.host.instance)
             if held is None:
-                held = kept.hosts[s.host.instance] = _HostWindow(s.host, s.labels, {})
+                held = kept.hosts[s.host.instance] = _HostWindow(s.host, s.labels)
             else:
                 held.host, held.labels = s.host, s.labels
-                for t in [t for t in held.points if t >= since]:
-                    del held.points[t]
-            held.points.update(zip(s.timestamps, s.values, strict=True))
+                cut = bisect.bisect_left(held.times, since)
+                del held.times[cut:], held.values[cut:]
+            held.times.extend(s.timestamps)
+            held.values.extend(s.values)
 
     @staticmethod
     def _window(kept: _Kept, metric: MetricKind, first: float) -> list[Series]:
@@ -93,12 +96,10 @@ class RollingWindows:
         out: list[Series] = []
         for instance in list(kept.hosts):
             held = kept.hosts[instance]
-            stale = [t for t in held.points if t < first]
-            for t in stale:
-                del held.points[t]
-            if not held.points:
+            cut = bisect.bisect_left(held.times, first)
+            del held.times[:cut], held.values[:cut]
+            if not held.times:
                 del kept.hosts[instance]
                 continue
-            times = tuple(sorted(held.points))
-            out.append(Series(held.host, metric, times, tuple(held.points[t] for t in times), held.labels))
+            out.append(Series(held.host, metric, tuple(held.times), tuple(held.values), held.labels))
         return out

@@ -8,6 +8,7 @@ pending alert in Prometheus: time without data never counts as breach time.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import statistics
@@ -97,13 +98,34 @@ def breaches(rule: DurationRule, series: Series, *, now: float, interval_seconds
 
 
 def firing(rule: DurationRule, series: Series, *, now: float, interval_seconds: float | None = None) -> Breach | None:
-    """The breach that is firing at ``now`` on this series, if any."""
+    """The breach that is firing at ``now`` on this series, if any: the last of ``breaches``, when it fired and goes on.
+
+    Only that breach is walked, from the sample at ``now`` back to its start, so a pass over a
+    long window costs the breach's length, not the window's (timestamps are in time order).
+    """
     if series.metric is not rule.metric or not rule.applies_to(series.host):
         return None
-    found = breaches(rule, series, now=now, interval_seconds=interval_seconds)
-    if found and not found[-1].ended and found[-1].fired_at is not None:
-        return found[-1]
-    return None
+    times, values = series.timestamps, series.values
+    n = bisect.bisect_right(times, now)
+    if n == 0:
+        return None
+    if not rule.breached_by(values[n - 1]):
+        return None
+    interval = sample_interval(times[:n]) if interval_seconds is None else interval_seconds
+    last = times[n - 1]
+    if now - last >= interval:
+        return None
+    gap = 1.5 * interval
+    first = n - 1
+    while first > 0 and times[first] - times[first - 1] <= gap and rule.breached_by(values[first - 1]):
+        first -= 1
+    start = times[first]
+    if last - start < rule.duration_seconds:
+        return None
+    fired = next(t for t in times[first:n] if t - start >= rule.duration_seconds)
+    run = values[first:n]
+    peak = max(run) if rule.op in (Comparison.GT, Comparison.GE) else min(run)
+    return Breach(series.host, start, last, values[n - 1], peak, fired, ended=False)
 
 
 @dataclass(frozen=True)

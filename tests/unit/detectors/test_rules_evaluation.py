@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from adapters.memory.rule_firings import InMemoryRuleFirings
@@ -107,3 +108,18 @@ def test_rule_detector_reports_a_finding_while_firing() -> None:
     assert "rule 'hot' (cpu > 90% for 3m) has held for 3m, now 95.0%" == finding.reason
     assert detector.detect(series("HHHHL")) is None
     assert detector.detect(series("")) is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_firing_is_the_last_breach_of_the_whole_series_when_it_fired_and_goes_on(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    text = "".join(rng.choice(list("HHHHLL_N"), size=int(rng.integers(0, 40))))
+    rule = parse_rule(
+        str(rng.choice(["cpu > 90% for 3m", "cpu >= 95% for 1m", "cpu < 60% for 5m", "cpu > 90% for 90s"]))
+    )
+    s = series(text)
+    for now in (len(text) * 60.0 - 60, len(text) * 60.0 - 30, len(text) * 60.0, len(text) * 30.0):
+        found = breaches(rule, s, now=now)
+        expected = found[-1] if found and not found[-1].ended and found[-1].fired_at is not None else None
+
+        assert expected == firing(rule, s, now=now)
