@@ -23,7 +23,7 @@ from detectors.engine.blocks import GridSource, block_of
 from domain.errors import MetricsUnavailable, QueryError, UnknownHost
 from domain.hosts import resolve_host
 from domain.models import MetricKind
-from simulator.fleet import FleetModel
+from simulator.fleet import BUCKET_SECONDS, FleetModel
 from tests import servers
 from tests.fleet_process import FleetSimulator
 from tests.servers import ServerProcess
@@ -124,7 +124,10 @@ def test_ranges_fetch_several_metrics_for_the_whole_fleet_in_one_query_each(
 def test_current_at_a_past_time_reads_the_backfilled_history(
     metrics: PrometheusMetrics, fleet_model: FleetModel
 ) -> None:
-    at = datetime.now(UTC) - timedelta(minutes=20)
+    # The middle of one of the model's buckets: the sample Prometheus holds last before it, scraped
+    # a little earlier (more so on a loaded machine), still holds that bucket's value.
+    twenty_ago = (datetime.now(UTC) - timedelta(minutes=20)).timestamp()
+    at = datetime.fromtimestamp(FleetModel.bucket_start(twenty_ago) + BUCKET_SECONDS / 2, UTC)
     sample = metrics.current(MetricKind.LOAD, [resolve_host("api-1", metrics.hosts())], at=at)[0]
 
     assert at.timestamp() == pytest.approx(sample.timestamp.timestamp(), abs=0.01)
