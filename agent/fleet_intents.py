@@ -22,6 +22,8 @@ _THRESHOLD = re.compile(
 )
 _LOWER = ("below", "under", "less", "lower", "<")
 _LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|fewest|smallest|emptiest)\b")
+#: Free space is the other end of a used-percent metric: the least free disk is the fullest.
+_FREE = re.compile(r"\b(free|available|left|remaining|headroom|spare)\b")
 _GROUP = re.compile(
     r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?P<prefix>[a-z][a-z0-9]*)[\s-]*"
     r"(?:servers?|hosts?|boxes|box|nodes?|machines?|instances?)\b"
@@ -58,7 +60,10 @@ def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -> 
     kind = metric or MetricKind.CPU
     if _THRESHOLD.search(text) and (call := fleet_metric_call(text, known, kind)) is not None:
         return call
-    order = "lowest" if _LOWEST.search(text) else "highest"
+    lowest = _LOWEST.search(text) is not None
+    if kind in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text):
+        lowest = not lowest
+    order = "lowest" if lowest else "highest"
     return "top_hosts", {"metric": kind.value, "n": top_n(text), "order": order}
 
 

@@ -2,13 +2,15 @@
 
 Pure, but for the packaged model being trained at the first question of a process.
 ``/ops`` verbs never get here: the Slack command parser reads them, and only free text reaches
-the router. Two rules run ahead of the model, each where a model cannot be right by construction:
+the router. Three rules run ahead of the model, each where a model cannot be right by construction:
 
 - An empty question or exactly "help", "?", "commands", "usage", "what can you do": the help
   text. These are the assistant's own verbs, answered the same way whatever the corpus says.
 - A follow-up made only of slots ("and memory?", "what about db-1?", "over the last 2 hours"):
   its words name no intent, only the thread does, so the thread's intent is kept and the new
   slots replace the thread's own (a metric after a status question asks for that metric).
+- A rule written out in the rules' own grammar ("explain cpu > 90% for 3m", "what does memory >=
+  95% for 10m then scale_up web-asg do"): the rule is explained, with or without the word "rule".
 
 Every other question gets the intent model's ranking (``agent/intent_model.py``). Its top guess
 is acted on when it is confident; otherwise, or when the intent needs a slot the question does
@@ -84,6 +86,11 @@ _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
 _RULE = re.compile(
     r"\b(?:explain|what does|what is|meaning of|describe|what would)\s+(?:the\s+|this\s+)?rule\s*:?\s*[`'\"]?"
     r"(?P<rule>[^`'\"?]*)"
+)
+#: A rule written out ("cpu > 90% for 3m ...") is a rule to explain, with or without the word "rule".
+_RULE_SHAPE = re.compile(
+    r"\b(?P<rule>(?:cpu|memory|disk_io|disk|network_in|network_out|load|up)\s*(?:>=|<=|==|!=|>|<)\s*[\d.]+\s*%?"
+    r"\s+for\s+(?:\d+[a-z]+)+\b[^?`'\"]*)"
 )
 _ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?)\b")
 #: Intent names a thread stored before the intent model named them.
@@ -238,7 +245,7 @@ def _remediation(s: _Slots) -> Plan:
 
 
 def _rule(s: _Slots) -> Plan:
-    m = _RULE.search(s.text)
+    m = _RULE.search(s.text) or _RULE_SHAPE.search(s.text)
     rule = re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") if m else "").strip())
     return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
 
@@ -292,6 +299,8 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     )
     if (kept := _thread_intent(slots, only_slots)) is not None and (step := _fill(kept, slots)) is not None:
         return step
+    if _RULE_SHAPE.search(text) and remediation_in(text) is None:
+        return _rule(slots)
     guesses = (model or shared_model()).ranked(for_model(text, known_hosts, hosts))
     best = placed(guesses)
     if best is not None and (step := _fill(best.intent, slots)) is not None:

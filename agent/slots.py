@@ -11,6 +11,7 @@ action, its target and its amount are all in the question.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -75,9 +76,14 @@ _BETWEEN = re.compile(r"(between\s+\d{1,2}:\d{2}\s+and\s+\d{1,2}:\d{2})")
 _MOUNT = re.compile(r"(?:^|\s)(/[a-z0-9_][a-z0-9_./-]*|/)(?=\s|$|\?|,)")
 
 
+#: Where words part: spaces and punctuation, and a colon before a letter ("cpu:web-1"; "10.0.1.5:9100" and
+#: "14:00" keep theirs), so a host touching a symbol ("cpu@web-1", a Slack link ``<http://web-1|web-1>``) is a word.
+_WORD_BREAK = re.compile(r"[\s,;!?()@|\"{}<>=~^$\\]+|:(?=[^\d\s])")
+
+
 def words_of(text: str) -> list[str]:
-    """The question's words, stripped of punctuation around them."""
-    return [w.strip(".,;:!?()[]{}<>'\"`") for w in re.split(r"[\s,;!?()]+", text)]
+    """The question's words, stripped of punctuation around them (Slack's ``*bold*`` and ``_italics_`` too)."""
+    return [w.strip(".,;:!?()[]{}<>'\"`*_") for w in _WORD_BREAK.split(text)]
 
 
 def _distinct(words: Sequence[str]) -> list[str]:
@@ -119,8 +125,9 @@ def host_in(text: str, known: Sequence[HostRef]) -> str | None:
     if shaped := next((w for w in words if _HOSTLIKE.match(w)), None):
         return shaped
     # A near miss of a known name is kept, so the tool asks "did you mean web-1?" instead of the
-    # question being answered for the whole fleet.
-    return next(iter(_near_misses(words, known)), None)
+    # question being answered for the whole fleet; "web 2" is tried as "web2".
+    split = [f"{a}{b}" for a, b in itertools.pairwise(words) if a.isalpha() and b.isdigit() and len(b) <= 3]
+    return next(iter(_near_misses([*words, *split], known)), None)
 
 
 def named_hosts(text: str, known: Sequence[HostRef]) -> list[HostRef]:
