@@ -37,6 +37,7 @@ from agent.intent_model import IntentModel, shared_model
 from agent.slots import (
     METRIC_WORDS,
     count_in,
+    day_in,
     for_model,
     host_in,
     host_words,
@@ -52,7 +53,7 @@ from agent.slots import (
     words_of,
 )
 from agent.understanding import did_you_mean, how_to_request, placed
-from domain.durations import DURATION_PATTERN, UNIT_PATTERN
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_window
 from domain.models import HostRef, MetricKind
 
 __all__ = ["Plan", "plan", "remediation_in"]
@@ -167,7 +168,7 @@ def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
 def _over_time(s: _Slots) -> bool:
     """True when the question reads a metric over a window: a look-back with a window word, a statistic, or
     when a disk fills up."""
-    window = s.since is not None and _WINDOW_WORD.search(s.text) is not None
+    window = s.since is not None and (_WINDOW_WORD.search(s.text) is not None or find_window(s.text) is not None)
     forecast = s.thread_metric() is MetricKind.DISK and _FILL.search(s.text) is not None
     return window or forecast or _STAT.search(s.text.replace("load average", "load")) is not None
 
@@ -217,15 +218,20 @@ def _fleet_metric(s: _Slots) -> Plan:
 def _anomalies(s: _Slots) -> Plan:
     count = count_in(s.text)
     severity = severity_in(s.text)
-    if count is not None or not (_SUMMARY.search(s.text) or s.since):
+    since = s.since or day_in(s.text)
+    if count is not None or not (_SUMMARY.search(s.text) or since):
         args: dict[str, Any] = {"limit": count or 5}
         if s.host:
             args["host"] = s.host
         if severity:
             args["severity"] = severity
         return Plan("anomalies", "list_recent_anomalies", args, host=s.host)
-    args = {"since": s.since or "24h", **({"severity": severity} if severity else {})}
-    return Plan("anomalies", "summarize_anomalies", args, since=s.since)
+    args = {
+        "since": since or "24h",
+        **({"host": s.host} if s.host else {}),
+        **({"severity": severity} if severity else {}),
+    }
+    return Plan("anomalies", "summarize_anomalies", args, host=s.host, since=since)
 
 
 def _logs(s: _Slots) -> Plan:

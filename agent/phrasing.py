@@ -65,9 +65,9 @@ def _range(d: MetricRange) -> str:
         return f"No {d.metric.label} data for {name} in that window{down}."
     s = d.stats
     text = (
-        f"{name} {d.metric.label} over {look_back(d.start, d.end)}: peak {s.peak.text} at {_minute_of(s.peak)}, "
-        f"average {s.mean.text}, minimum {s.minimum.text}, latest {s.last.text} at {_minute_of(s.last)} "
-        f"({s.points} points)."
+        f"{name} {d.metric.label} over {look_back(d.start, d.end, until_now=d.until_now)}: peak {s.peak.text} at "
+        f"{_minute_of(s.peak)}, average {s.mean.text}, minimum {s.minimum.text}, "
+        f"{'latest' if d.until_now else 'last'} {s.last.text} at {_minute_of(s.last)} ({s.points} points)."
     )
     extra = []
     if d.trend is not None:
@@ -134,7 +134,7 @@ def _anomalies(d: RecentAnomalies) -> str:
 
 
 def _summary(d: AnomalySummary) -> str:
-    window = look_back(d.start, d.end)
+    window = look_back(d.start, d.end, until_now=d.until_now)
     if not d.total:
         return f"No anomalies in {window}."
     counts = ", ".join(f"{n} {sev.value}" for sev, n in d.by_severity.items() if n)

@@ -16,7 +16,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, find_moment, format_duration
+from domain.durations import (
+    DURATION_PATTERN,
+    UNIT_PATTERN,
+    find_duration,
+    find_moment,
+    find_window,
+    format_duration,
+)
 from domain.errors import InputError
 from domain.hosts import find_host_mentions
 from domain.models import HostRef, MetricKind
@@ -148,16 +155,22 @@ def refers_back(text: str) -> bool:
 
 
 def since_in(text: str) -> str | None:
-    """A look-back like ``30m`` or ``2h`` in the question (``last hour`` → ``1h``, ``today`` → ``24h``)."""
+    """The window a question reads: a look-back like ``30m`` or ``2h`` (``last hour`` → ``1h``), one
+    named by its times as written (``since 9am``, ``between 10:00 and 12:00``, ``overnight``), or ``today``."""
     if (length := find_duration(text)) is not None:
         return format_duration(length)
+    if (window := find_window(text)) is not None:
+        return window
     if re.search(r"\btoday\b", text):
-        return "24h"
+        return "today"
     return None
 
 
 def moment_in(text: str) -> str | None:
-    """A point in time the question names (``yesterday at 09:00``, ``30m ago``), if any."""
+    """A point in time the question names (``yesterday at 09:00``, ``30m ago``), if any; the times of a
+    window ("since 9am", "from 9 to 10") are not one."""
+    if find_window(text) is not None:
+        return None
     try:
         return find_moment(text)
     except InputError:  # "at 25:00": the question is answered for now rather than not at all
@@ -165,12 +178,17 @@ def moment_in(text: str) -> str | None:
 
 
 def logs_since(text: str) -> str | None:
-    """The window of a logs question: a clock range, a duration ago, or a look-back."""
+    """The window of a logs question: a clock range, a duration ago, a look-back, or a day."""
     if m := _BETWEEN.search(text):
         return m.group(1)
     if m := _AGO.search(text):
         return m.group(0)
-    return since_in(text)
+    return since_in(text) or day_in(text)
+
+
+def day_in(text: str) -> str | None:
+    """``yesterday`` when the question names that day as a whole (not "yesterday at 9")."""
+    return "yesterday" if re.search(r"\byesterday\b", text) and moment_in(text) in (None, "yesterday") else None
 
 
 def count_in(text: str) -> int | None:

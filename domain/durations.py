@@ -5,8 +5,9 @@ Durations, as people and Prometheus write them: "90s", "5m", "10 minutes", "2 h"
 ``format_duration`` writes the compact form back ("1h30m").
 
 Time expressions in questions, turned into a UTC window: "10 minutes ago", "since 1h",
-"last hour", "in the last 30m", "past 2 days", "today", "yesterday",
-"between 14:00 and 14:30 UTC", "from 14:05 to 14:20", "since 09:30", "last 90s".
+"last hour", "in the last 30m", "past 2 days", "today", "yesterday", "since yesterday",
+"overnight", "between 14:00 and 14:30 UTC", "from 14:05 to 14:20", "from 9 to 10", "since 09:30",
+"since 9am", "last 90s".
 
 Points in time: "30 minutes ago", "at 14:00", "around 9am", "yesterday at 9", "yesterday",
 an ISO 8601 time ("2026-03-10T14:00:00Z").
@@ -54,6 +55,15 @@ _LAST = re.compile(
 )
 _SINCE = re.compile(rf"\b(?:since|for|over|within)\s+(?:the\s+)?({DURATION_PATTERN})")
 _LAST_UNIT = re.compile(rf"\b(?:last|past|previous)\s+({UNIT_PATTERN})\b")
+#: A time of day in a window: "14:00", "9am", "9:30 pm", or a bare hour ("since 9", "from 9 to 10").
+_DAYTIME = r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(am|pm)?"
+_NOT_A_NUMBER = rf"(?!\s*%|\.\d|\d|\s*{UNIT_PATTERN}\b)"
+_BETWEEN = re.compile(rf"\bbetween\s+{_DAYTIME}\s+and\s+{_DAYTIME}{_NOT_A_NUMBER}")
+_FROM_TO = re.compile(rf"\bfrom\s+{_DAYTIME}\s+(?:to|until|till)\s+{_DAYTIME}{_NOT_A_NUMBER}")
+_SINCE_CLOCK = re.compile(rf"\bsince\s+{_DAYTIME}{_NOT_A_NUMBER}")
+_SINCE_YESTERDAY = re.compile(r"\bsince\s+yesterday\b")
+#: Last night: 20:00 UTC the day before to 08:00 UTC (or now, if that is earlier).
+_OVERNIGHT = re.compile(r"\b(overnight|last\s+night)\b")
 _LONGEST_SECONDS = timedelta.max.days * 86400
 MAX_WINDOW = timedelta(days=31)
 
@@ -152,6 +162,11 @@ def _clock(now: datetime, hh: str, mm: str, ss: str | None) -> datetime:
     return at - timedelta(days=1) if at > now else at
 
 
+def _daytime(now: datetime, hh: str, mm: str | None, ss: str | None, ampm: str | None) -> datetime:
+    """The last ``hh[:mm[:ss]] [am|pm]`` no later than ``now``."""
+    return _clock(now, str(_hour(hh, ampm)), mm or "00", ss)
+
+
 def parse_window(text: str, now: datetime, *, default: timedelta | None = None) -> TimeWindow | None:
     """The time window a question talks about, ending no later than ``now``.
 
@@ -165,25 +180,60 @@ def parse_window(text: str, now: datetime, *, default: timedelta | None = None) 
     """
     t = text.lower()
     window: TimeWindow | None = None
-    if m := re.search(rf"between\s+{_CLOCK}\s+and\s+{_CLOCK}", t) or re.search(
-        rf"from\s+{_CLOCK}\s+(?:to|until|till)\s+{_CLOCK}", t
-    ):
-        start = _clock(now, m.group(1), m.group(2), m.group(3))
-        end = _clock(now, m.group(4), m.group(5), m.group(6))
+    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+    if m := _BETWEEN.search(t) or _FROM_TO.search(t):
+        start = _daytime(now, *m.groups()[:4])
+        end = _daytime(now, *m.groups()[4:])
         if end <= start:
             end += timedelta(days=1)
         window = TimeWindow(start, min(end, now))
     elif (length := _mentioned(t, _AGO, _LAST, _SINCE)) is not None:
         window = _ending_at(now, length)
-    elif m := re.search(rf"\bsince\s+{_CLOCK}", t):
-        window = TimeWindow(_clock(now, m.group(1), m.group(2), m.group(3)), now)
+    elif m := _SINCE_CLOCK.search(t):
+        window = TimeWindow(_daytime(now, *m.groups()), now)
+    elif _SINCE_YESTERDAY.search(t):
+        window = TimeWindow(midnight - timedelta(days=1), now)
+    elif _OVERNIGHT.search(t):
+        end = midnight + timedelta(hours=8)
+        end = end if end <= now else now
+        start = datetime.combine(end.date() - timedelta(days=1), time(20), tzinfo=now.tzinfo)
+        window = TimeWindow(start, end)
     elif re.search(r"\btoday\b", t):
-        window = TimeWindow(datetime.combine(now.date(), time(0), tzinfo=now.tzinfo), now)
+        window = TimeWindow(midnight, now)
     elif re.search(r"\byesterday\b", t):
-        midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
         window = TimeWindow(midnight - timedelta(days=1), midnight)
     elif default is not None:
         window = _ending_at(now, default)
+    return window
+
+
+def find_window(text: str) -> str | None:
+    """A window a sentence names by its times rather than its length, as written, or None.
+
+    "cpu on web-1 since 9am" → ``since 9am``; also "between 10:00 and 12:00", "from 9 to 10",
+    "since yesterday", "overnight", "last night". ``parse_window`` reads it back.
+    """
+    t = text.lower()
+    for pattern in (_BETWEEN, _FROM_TO, _SINCE_CLOCK, _SINCE_YESTERDAY, _OVERNIGHT):
+        if m := pattern.search(t):
+            return m.group(0).strip()
+    return None
+
+
+def window_of(since: str, now: datetime, *, at_most: timedelta = MAX_WINDOW) -> TimeWindow:
+    """The window a tool argument names: a look-back ("1h", "30m", capped at ``at_most``) or a window
+    as a question writes it ("10 minutes ago", "since 09:00", "between 10:00 and 12:00", "today").
+
+    Raises:
+        InputError: neither.
+    """
+    try:
+        return TimeWindow(now - min(parse_duration(since), at_most), now)
+    except InputError:
+        pass
+    window = parse_window(since, now)
+    if window is None:
+        raise InputError(f"'{since[:40]}' is not a time like '1h', '10 minutes ago' or 'since 09:00'")
     return window
 
 

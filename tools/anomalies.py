@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from domain.durations import MAX_WINDOW, parse_duration
+from domain.durations import window_of
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity, ToolResult, ToolStatus
 from tools.context import ToolContext
 
@@ -38,6 +38,8 @@ class AnomalySummary(BaseModel):
     top_hosts: list[HostCount] = []
     by_metric: dict[MetricKind, int] = {}
     open: list[Anomaly] = []
+    #: False for a window that ended before now ("yesterday", "overnight").
+    until_now: bool = True
 
 
 class RecentAnomaliesArgs(BaseModel):
@@ -66,23 +68,32 @@ def list_recent_anomalies(ctx: ToolContext, args: RecentAnomaliesArgs) -> ToolRe
 class SummarizeAnomaliesArgs(BaseModel):
     """Arguments of ``summarize_anomalies``."""
 
-    since: str = Field(default="24h", description="how far back, e.g. 1h, 24h, 7d")
+    since: str = Field(
+        default="24h",
+        description="how far back, e.g. 1h, 24h, 7d, or a window: 'since 09:00', 'yesterday', 'overnight'",
+    )
+    host: str | None = Field(default=None, description="only this host (name or instance)")
     severity: Severity | None = Field(default=None, description="only this severity or worse")
 
 
 def summarize_anomalies(ctx: ToolContext, args: SummarizeAnomaliesArgs) -> ToolResult:
-    """Counts of anomalies by severity, host and metric over a recent window, and the open ones."""
-    span = min(parse_duration(args.since), MAX_WINDOW)
+    """Counts of anomalies that started in a window by severity, host and metric, and the open ones."""
     now = ctx.clock.now()
-    start = now - span
-    items = [a for a in ctx.anomalies.recent(_SCAN_LIMIT) if a.started_at >= start and _matches(a, None, args.severity)]
+    window = window_of(args.since, now)
+    start, end = window.start, window.end
+    items = [
+        a
+        for a in ctx.anomalies.recent(_SCAN_LIMIT)
+        if start <= a.started_at <= end and _matches(a, args.host, args.severity)
+    ]
     params = args.model_dump(mode="json", exclude_none=True)
     if not items:
-        return ToolResult(status=ToolStatus.NO_DATA, params=params, data=AnomalySummary(start=start, end=now))
+        return ToolResult(status=ToolStatus.NO_DATA, params=params, data=AnomalySummary(start=start, end=end, until_now=end == now))
     by_severity = Counter(a.severity for a in items)
     summary = AnomalySummary(
         start=start,
-        end=now,
+        end=end,
+        until_now=end == now,
         total=len(items),
         by_severity={s: by_severity.get(s, 0) for s in reversed(Severity)},
         top_hosts=[HostCount(host=h, anomalies=n) for h, n in Counter(a.host for a in items).most_common(5)],

@@ -17,9 +17,11 @@ def minute(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def look_back(start: datetime, end: datetime) -> str:
-    """A window ending now, with its length: ``2026-03-10 13:05 UTC – 2026-03-10 14:05 UTC (last 1h)``."""
-    return f"{minute(start)} – {minute(end)} (last {format_duration(end - start)})"
+def look_back(start: datetime, end: datetime, *, until_now: bool = True) -> str:
+    """A window with its length: ``2026-03-10 13:05 UTC – 2026-03-10 14:05 UTC (last 1h)``, or ``(1h)``
+    for one that ended before now."""
+    length = format_duration(end - start)
+    return f"{minute(start)} – {minute(end)} ({'last ' if until_now else ''}{length})"
 
 
 def size(num_bytes: float) -> str:

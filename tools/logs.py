@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from domain.durations import TimeWindow, parse_window
+from domain.durations import TimeWindow, parse_window, window_of
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from domain.ports import LogLine
@@ -67,10 +67,7 @@ class LogsArgs(BaseModel):
 
 
 def _window(args: LogsArgs, now: datetime) -> TimeWindow:
-    text = args.since if any(w in args.since for w in (" ", "ago", "since")) else f"last {args.since}"
-    window = parse_window(text, now)
-    if window is None:
-        raise InputError(f"'{args.since[:40]}' is not a time like '10 minutes ago' or '1h'")
+    window = window_of(args.since, now)
     if args.until:
         end = parse_window(f"between 00:00 and {args.until}", now)
         if end is None:

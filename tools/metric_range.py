@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from domain.durations import MAX_WINDOW, format_duration, parse_duration
+from domain.durations import format_duration, window_of
+from domain.errors import InputError
 from domain.models import HostState, MetricKind, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state
@@ -20,7 +21,11 @@ class MetricRangeArgs(BaseModel):
 
     metric: MetricKind = Field(description="cpu, memory, disk, disk_io, network_in, network_out or load")
     host: str = Field(description=HOST_FIELD)
-    since: str = Field(default="1h", description="how far back, e.g. 30m, 6h, 2d (at most 31d)")
+    since: str = Field(
+        default="1h",
+        description="how far back, e.g. 30m, 6h, 2d (at most 31d), or a window: 'since 09:00', "
+        "'between 10:00 and 12:00', 'yesterday', 'today'",
+    )
 
 
 class RangeStats(BaseModel):
@@ -58,6 +63,8 @@ class MetricRange(BaseModel):
     full_at: datetime | None = None
     #: When the data starts, if it starts noticeably after ``start``.
     reaches_back_to: datetime | None = None
+    #: False for a window that ended before now ("between 10:00 and 12:00", "yesterday").
+    until_now: bool = True
 
     @property
     def span(self) -> timedelta:
@@ -65,7 +72,7 @@ class MetricRange(BaseModel):
         return self.end - self.start
 
 
-def _stats(metric: MetricKind, values: list[tuple[float, float]], span: str) -> RangeStats:
+def _stats(metric: MetricKind, values: list[tuple[float, float]], span: str, *, latest: str) -> RangeStats:
     nums = [v for _, v in values]
     peak_t, peak = max(values, key=lambda p: p[1])
     last_t, last = values[-1]
@@ -77,7 +84,7 @@ def _stats(metric: MetricKind, values: list[tuple[float, float]], span: str) -> 
         minimum=Quantity(metric=metric, value=min(nums), window=f"minimum over {span}"),
         peak=Quantity(metric=metric, value=peak, window=f"peak over {span}", at=at(peak_t)),
         mean=Quantity(metric=metric, value=sum(nums) / len(nums), window=f"average over {span}"),
-        last=Quantity(metric=metric, value=last, window="latest", at=at(last_t)),
+        last=Quantity(metric=metric, value=last, window=latest, at=at(last_t)),
         points=len(nums),
     )
 
@@ -94,21 +101,26 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     """Min, max, average, latest and trend (rising/falling; disk time-to-full) of a host metric over a window."""
     metrics = metrics_source(ctx)
     state = resolve_state(ctx, args.host)
-    span = min(parse_duration(args.since), MAX_WINDOW)
-    end = ctx.clock.now()
-    start = end - span
+    now = ctx.clock.now()
+    window = window_of(args.since, now)
+    start, end = window.start, window.end
+    span = window.duration
+    if span <= timedelta(0):
+        raise InputError(f"'{args.since[:40]}' is an empty window")
     step = max(15.0, span.total_seconds() / 360)
     series = metrics.range(args.metric, [state.ref], start=start, end=end, step_seconds=step)
     params = args.model_dump(mode="json")
     values = [(t, v) for s in series for t, v in zip(s.timestamps, s.values, strict=True) if math.isfinite(v)]
-    result = MetricRange(host=state, metric=args.metric, start=start, end=end)
+    result = MetricRange(host=state, metric=args.metric, start=start, end=end, until_now=end == now)
     if not values:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)
-    described = f"the last {format_duration(span)}"
-    result.stats = _stats(args.metric, values, described)
+    to_now = result.until_now
+    described = f"the last {format_duration(span)}" if to_now else window.describe()
+    result.stats = _stats(args.metric, values, described, latest="latest" if to_now else f"last in {described}")
     trend = fit_trend(args.metric, values)
     if trend is not None:
         result.trend = _trend_line(args.metric, trend, described)
-        result.full_at = time_to_full(trend, now=end) if args.metric is MetricKind.DISK else None
+        # A disk fills up from now on: a past window's pace says nothing of when.
+        result.full_at = time_to_full(trend, now=end) if args.metric is MetricKind.DISK and to_now else None
     result.reaches_back_to = reaches_back(values, start, step)
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=result)

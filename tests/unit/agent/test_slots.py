@@ -51,10 +51,17 @@ def test_the_model_reads_hosts_as_one_placeholder(text: str, read: str) -> None:
     [
         ("over the last 2 hours", "2h", None),
         ("in the past hour", "1h", None),
-        ("any anomalies today", "24h", None),
+        ("any anomalies today", "today", None),
         ("memory 30 minutes ago", "30m", "30m ago"),
         ("cpu yesterday at 9am", None, "yesterday at 09:00"),
         ("cpu at 25:00", None, None),
+        ("cpu web-1 since 9am", "since 9am", None),
+        ("memory on db-1 between 10:00 and 12:00", "between 10:00 and 12:00", None),
+        ("cpu on web-1 from 9 to 10", "from 9 to 10", None),
+        ("what broke overnight", "overnight", None),
+        ("what broke last night", "last night", None),
+        ("show logs since yesterday", "since yesterday", None),
+        ("cpu above 90 since 2 hours", "2h", None),
     ],
 )
 def test_windows_and_times_come_from_the_one_duration_parser(text: str, since: str | None, moment: str | None) -> None:

@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.durations import find_duration, find_moment, format_duration, parse_duration, parse_moment, parse_window
+from domain.durations import (
+    find_duration,
+    find_moment,
+    find_window,
+    format_duration,
+    parse_duration,
+    parse_moment,
+    parse_window,
+    window_of,
+)
 from domain.errors import InputError
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -29,6 +38,14 @@ H = timedelta(hours=1)
         ("anomalies today", NOW.replace(hour=0), NOW),
         ("anomalies yesterday", NOW.replace(hour=0) - timedelta(days=1), NOW.replace(hour=0)),
         ("last 90s", NOW - timedelta(seconds=90), NOW),
+        ("cpu since 9am", NOW.replace(hour=9), NOW),
+        ("cpu since 9", NOW.replace(hour=9), NOW),
+        ("since 2pm", NOW.replace(hour=14), NOW),
+        ("cpu from 9 to 10", NOW.replace(hour=9), NOW.replace(hour=10)),
+        ("between 9am and 11:30am", NOW.replace(hour=9), NOW.replace(hour=11, minute=30)),
+        ("logs since yesterday", NOW.replace(hour=0) - timedelta(days=1), NOW),
+        ("what broke overnight", NOW.replace(hour=20) - timedelta(days=1), NOW.replace(hour=8)),
+        ("anything last night", NOW.replace(hour=20) - timedelta(days=1), NOW.replace(hour=8)),
         ("an hour ago", NOW - H, NOW),
         ("past week", NOW - timedelta(days=7), NOW),
         ("2 weeks ago", NOW - timedelta(days=14), NOW),
@@ -54,7 +71,8 @@ def test_no_time_expression_gives_the_default_or_none() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["between 25:00 and 26:00", "since 12:75", "last 400 days", "last 99999999999 weeks", "5 weeks ago"]
+    "text",
+    ["between 25:00 and 26:00", "since 12:75", "last 400 days", "last 99999999999 weeks", "5 weeks ago", "since 13pm"],
 )
 def test_impossible_times_are_refused(text: str) -> None:
     with pytest.raises(InputError):
@@ -257,3 +275,29 @@ def test_a_moment_is_written_back_in_a_form_it_reads(text: str, expected: str | 
 def test_impossible_or_future_moments_are_input_errors(text: str) -> None:
     with pytest.raises(InputError):
         parse_moment(text, NOW)
+
+
+def test_overnight_before_eight_ends_now() -> None:
+    early = NOW.replace(hour=3)
+    window = parse_window("anything overnight?", early)
+
+    assert window is not None
+    assert (early.replace(hour=20) - timedelta(days=1), early) == (window.start, window.end)
+
+
+@pytest.mark.parametrize(
+    ("since", "start", "end"),
+    [("2h", NOW - 2 * H, NOW), ("40d", NOW - timedelta(days=31), NOW), ("since 14:00", NOW.replace(hour=14), NOW)],
+)
+def test_a_tool_window_is_a_look_back_or_a_window_in_words(since: str, start: datetime, end: datetime) -> None:
+    assert (start, end) == (window_of(since, NOW).start, window_of(since, NOW).end)
+
+
+def test_a_tool_window_in_no_words_is_refused() -> None:
+    with pytest.raises(InputError, match="is not a time like"):
+        window_of("whenever", NOW)
+
+
+def test_a_number_is_not_a_time_of_day() -> None:
+    assert parse_window("cpu between 10 and 20%", NOW) is None
+    assert find_window("since 5 minutes") is None

@@ -16,6 +16,7 @@ from bot.services import Services
 from bot.wiring import build_services
 from domain.models import ToolStatus
 from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests.unit.tools.conftest import db_cpu_incident
 from tools.metric_range import MetricRange
 from tools.metrics import CurrentMetric
 
@@ -95,3 +96,54 @@ def test_a_saturated_cpu_reads_rising_over_the_window(services: Services) -> Non
 
     assert "Trend: rising: +" in answer.answer
     assert "(last 30m)" in answer.answer
+
+
+def test_a_window_named_by_its_times_reads_that_window(services: Services) -> None:
+    result = services.registry.call(
+        "get_metric_range", {"metric": "cpu", "host": "db-1", "since": "between 13:00 and 14:00"}, services.tools
+    )
+
+    assert ToolStatus.SUCCESS == result.status
+    assert isinstance(result.data, MetricRange)
+    data = result.data
+    assert (NOW.replace(hour=13), NOW.replace(hour=14), False) == (data.start, data.end, data.until_now)
+    assert data.stats is not None
+    assert "last in 13:00–14:00 UTC" == data.stats.last.window
+    text = phrase("get_metric_range", result)
+    assert "(1h):" in text
+    assert ", last " in text
+    assert "latest" not in text
+
+
+def test_a_past_window_of_a_filling_disk_has_no_forecast(services: Services) -> None:
+    since = {"metric": "disk", "host": "api-1", "since": "from 12:30 to 14:00"}
+    past = services.registry.call("get_metric_range", since, services.tools)
+    now = services.registry.call("get_metric_range", {**since, "since": "since 12:30"}, services.tools)
+
+    assert isinstance(past.data, MetricRange)
+    assert isinstance(now.data, MetricRange)
+    assert (None, True) == (past.data.full_at, now.data.full_at is not None)
+
+
+def test_anomalies_summarised_over_a_window_and_for_one_host(services: Services) -> None:
+    db_cpu_incident(services, minutes_ago=10)
+
+    since_two = services.registry.call("summarize_anomalies", {"since": "since 14:00"}, services.tools)
+    yesterday = services.registry.call("summarize_anomalies", {"since": "yesterday"}, services.tools)
+    other_host = services.registry.call("summarize_anomalies", {"since": "1h", "host": "web-1"}, services.tools)
+    same_host = services.registry.call("summarize_anomalies", {"since": "1h", "host": "db-1"}, services.tools)
+
+    assert (ToolStatus.SUCCESS, ToolStatus.NO_DATA) == (since_two.status, yesterday.status)
+    assert (ToolStatus.NO_DATA, ToolStatus.SUCCESS) == (other_host.status, same_host.status)
+    assert "No anomalies in 2026-03-09 00:00 UTC – 2026-03-10 00:00 UTC (1d)." == phrase(
+        "summarize_anomalies", yesterday
+    )
+
+
+def test_a_window_that_is_no_time_is_refused_in_words(services: Services) -> None:
+    result = services.registry.call(
+        "get_metric_range", {"metric": "cpu", "host": "db-1", "since": "soon"}, services.tools
+    )
+
+    assert ToolStatus.ERROR == result.status
+    assert "is not a time like '1h', '10 minutes ago' or 'since 09:00'" in (result.error or "")
