@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import singledispatch
 
 from pydantic import BaseModel
@@ -74,8 +75,9 @@ def _range(d: MetricRange) -> str:
         t = d.trend
         extra.append(f"Trend: {t.direction}: {t.change.signed_text} over the window ({t.per_hour.signed_text}/h).")
     if d.full_at is not None:
-        pace = f"{minute(d.full_at)} (in {format_duration(d.full_at - d.end)} at this pace)"
-        extra.append(f"At this pace the disk is full at {pace}.")
+        rate = f" ({d.fill_pace.signed_text}/h)" if d.fill_pace is not None else ""
+        left = timedelta(minutes=round((d.full_at - d.end).total_seconds() / 60))
+        extra.append(f"At this pace{rate} the disk is full at {minute(d.full_at)}, in {format_duration(left)}.")
     if d.reaches_back_to is not None:
         extra.append(f"The data only reaches back to {minute(d.reaches_back_to)}, not to the start of the window.")
     if not d.host.up:

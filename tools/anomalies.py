@@ -88,7 +88,9 @@ def summarize_anomalies(ctx: ToolContext, args: SummarizeAnomaliesArgs) -> ToolR
     ]
     params = args.model_dump(mode="json", exclude_none=True)
     if not items:
-        return ToolResult(status=ToolStatus.NO_DATA, params=params, data=AnomalySummary(start=start, end=end, until_now=end == now))
+        return ToolResult(
+            status=ToolStatus.NO_DATA, params=params, data=AnomalySummary(start=start, end=end, until_now=end == now)
+        )
     by_severity = Counter(a.severity for a in items)
     summary = AnomalySummary(
         start=start,

@@ -13,7 +13,7 @@ from domain.models import HostState, MetricKind, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state
 from tools.results import JsonValue, Quantity
-from tools.trend import Direction, Trend, fit_trend, reaches_back, time_to_full
+from tools.trend import Direction, Trend, filling_pace, fit_trend, reaches_back, time_to_full
 
 
 class MetricRangeArgs(BaseModel):
@@ -61,6 +61,8 @@ class MetricRange(BaseModel):
     trend: TrendLine | None = None
     #: When a filling disk is full at the trend's pace.
     full_at: datetime | None = None
+    #: The pace ``full_at`` comes from: the last hour's when it rises, else the window's.
+    fill_pace: Quantity | None = None
     #: When the data starts, if it starts noticeably after ``start``.
     reaches_back_to: datetime | None = None
     #: False for a window that ended before now ("between 10:00 and 12:00", "yesterday").
@@ -121,6 +123,10 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     if trend is not None:
         result.trend = _trend_line(args.metric, trend, described)
         # A disk fills up from now on: a past window's pace says nothing of when.
-        result.full_at = time_to_full(trend, now=end) if args.metric is MetricKind.DISK and to_now else None
+        if args.metric is MetricKind.DISK and to_now:
+            pace = filling_pace(values, trend)
+            result.full_at = time_to_full(pace, now=end)
+            if result.full_at is not None:
+                result.fill_pace = Quantity(metric=args.metric, value=pace.per_hour, window="per hour")
     result.reaches_back_to = reaches_back(values, start, step)
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=result)

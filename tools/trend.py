@@ -51,6 +51,22 @@ def time_to_full(trend: Trend, *, now: datetime, full: float = 100.0) -> datetim
     return now + timedelta(hours=hours)
 
 
+#: A disk's pace towards full is the pace of its last hour when that hour rises: a fill that began
+#: part-way through a long window would otherwise be averaged with the flat hours before it.
+RECENT_PACE_SECONDS = 3600.0
+
+
+def filling_pace(points: Sequence[tuple[float, float]], whole: Trend) -> Trend:
+    """The trend that says when a disk is full: the last hour's when it rises or has slowed to under half
+    the window's pace, else the whole window's (a slow, steady fill)."""
+    recent = [p for p in points if p[0] >= points[-1][0] - RECENT_PACE_SECONDS]
+    last_hour = fit_trend(MetricKind.DISK, recent) if len(recent) < len(points) else None
+    if last_hour is not None and (last_hour.direction == "rising" or last_hour.per_hour < whole.per_hour / 2):
+        # Rising, or it slowed down or stopped: the earlier pace says nothing of when it is full.
+        return last_hour
+    return whole
+
+
 def reaches_back(points: Sequence[tuple[float, float]], start: datetime, step_seconds: float) -> datetime | None:
     """When the data starts if it starts noticeably after ``start`` (None when it covers the window)."""
     if not points:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,7 +72,21 @@ def test_a_filling_disk_is_rising_with_a_time_to_full(services: Services) -> Non
     assert ("rising", True) == (result.data.trend.direction, result.data.trend.change.value > 0)
     assert result.data.full_at is not None
     assert result.data.full_at > NOW
-    assert "At this pace the disk is full at 2026-03-1" in phrase("get_metric_range", result)
+    text = phrase("get_metric_range", result)
+    forecast = r"At this pace \(\+\d+\.\d%/h\) the disk is full at 2026-03-1\d \d\d:\d\d UTC, in \d+h\d+m\."
+    assert re.search(forecast, text)
+
+
+def test_a_fill_that_began_inside_a_long_window_is_forecast_at_its_own_pace(services: Services) -> None:
+    def full_at(since: str) -> datetime:
+        args = {"metric": "disk", "host": "api-1", "since": since}
+        result = services.registry.call("get_metric_range", args, services.tools)
+        assert isinstance(result.data, MetricRange)
+        assert result.data.full_at is not None
+        return result.data.full_at
+
+    # api-1 has been filling for 3 hours: 9 hours of window are two thirds flat.
+    assert abs(full_at("9h") - full_at("2h")) < timedelta(minutes=10)
 
 
 def test_a_steady_metric_says_so_and_has_no_forecast(services: Services) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.models import MetricKind
-from tools.trend import fit_trend, reaches_back, time_to_full
+from tools.trend import filling_pace, fit_trend, reaches_back, time_to_full
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -58,3 +58,43 @@ def test_data_starting_late_says_when_it_starts() -> None:
 
     assert T0 + timedelta(hours=1) == reaches_back(points, T0, 15.0)
     assert None is reaches_back(line(1, 0), T0, 15.0)
+
+
+def _disk(per_hour_by_hour: list[float]) -> list[tuple[float, float]]:
+    """A disk at 50% growing by each hour's pace, one point a minute."""
+    points, value = [], 50.0
+    for h, pace in enumerate(per_hour_by_hour):
+        for m in range(60):
+            points.append((h * 3600.0 + m * 60.0, value))
+            value += pace / 60
+    return points
+
+
+def test_a_disk_that_began_filling_last_hour_is_full_at_that_hours_pace() -> None:
+    points = _disk([0, 0, 0, 0, 12])
+    whole = fit_trend(MetricKind.DISK, points)
+    assert whole is not None
+
+    pace = filling_pace(points, whole)
+
+    assert pace.per_hour == pytest.approx(12, rel=0.05)
+    assert whole.per_hour < 4
+
+
+def test_a_disk_that_stopped_filling_has_no_time_to_full() -> None:
+    points = _disk([10, 10, 10, 0])
+    whole = fit_trend(MetricKind.DISK, points)
+    assert whole is not None
+    assert "rising" == whole.direction
+
+    pace = filling_pace(points, whole)
+
+    assert time_to_full(pace, now=datetime(2026, 3, 10, tzinfo=UTC)) is None
+
+
+def test_a_slow_steady_fill_keeps_the_whole_windows_pace() -> None:
+    points = _disk([1.0] * 6)
+    whole = fit_trend(MetricKind.DISK, points)
+    assert whole is not None
+
+    assert whole == filling_pace(points, whole)
