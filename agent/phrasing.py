@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import singledispatch
 
@@ -122,9 +123,21 @@ def _fleet(status: FleetStatus) -> str:
 
 
 def anomaly_text(a: Anomaly) -> str:
-    """``[critical] db-1 CPU 97.0%, open since 2026-03-10 14:50 UTC``."""
-    head = f"[{a.severity.value}] {a.host.name} {a.metric.label} {a.value_text}"
-    return f"{head}, {a.status.value} since {minute(a.started_at)}"
+    """``[critical] db-1 CPU 97.0%, open since 2026-03-10 14:50 UTC``; the engine's kind of incident when
+    it is more than an anomaly, the filesystem, and a forecast when the incident has one::
+
+        [high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, full in ~6 h at 20:16 UTC
+    """
+    kind = a.detector.removeprefix("engine:") if a.detector.startswith("engine:") else "anomaly"
+    tag = "" if kind == "anomaly" else f" {kind.replace('_', ' ')}:"
+    where = f" ({a.mountpoint})" if a.mountpoint else ""
+    head = f"[{a.severity.value}]{tag} {a.host.name} {a.metric.label}{where} {a.value_text}"
+    forecast = _FORECAST.search(a.summary)
+    return f"{head}, {a.status.value} since {minute(a.started_at)}" + (f", {forecast[0]}" if forecast else "")
+
+
+#: The projection an incident's summary ends with ("full in ~6 h at 20:16 UTC").
+_FORECAST = re.compile(r"full in [^,]+ at [^,]+$")
 
 
 def _anomalies(d: RecentAnomalies) -> str:

@@ -1,0 +1,41 @@
+"""How one anomaly reads in lists: severity, kind of incident, host, metric and filesystem, value, state, forecast."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from agent.phrasing import anomaly_text
+from domain.models import Anomaly, HostRef, MetricKind, Severity
+
+AT = datetime(2026, 3, 10, 14, 10, tzinfo=UTC)
+WORKER = HostRef(instance="10.0.2.1:9100", host="worker-1")
+
+
+def _anomaly(detector: str, metric: MetricKind, summary: str, mountpoint: str | None = None) -> Anomaly:
+    return Anomaly(
+        id="a1", host=WORKER, metric=metric, detector=detector, severity=Severity.HIGH, score=3.0, value=55.2,
+        started_at=AT, updated_at=AT, summary=summary, mountpoint=mountpoint,
+    )  # fmt: skip
+
+
+def test_a_disk_fill_names_its_kind_filesystem_and_forecast() -> None:
+    fill = _anomaly(
+        "engine:disk_fill", MetricKind.DISK, "disk /data on worker-1 55.2%, full in ~6 h at 20:16 UTC", "/data"
+    )
+
+    assert (
+        "[high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, full in ~6 h at 20:16 UTC"
+        == anomaly_text(fill)
+    )
+
+
+def test_a_plain_anomaly_reads_as_before() -> None:
+    spike = _anomaly("engine:anomaly", MetricKind.CPU, "worker-1 CPU at 55.2%, usually 12.0% (3.1× its alarm level)")
+
+    assert "[high] worker-1 CPU 55.2%, open since 2026-03-10 14:10 UTC" == anomaly_text(spike)
+
+
+def test_a_rule_incident_has_no_engine_kind() -> None:
+    rule = _anomaly("web-cpu-hot", MetricKind.CPU, "rule 'web-cpu-hot' has held for 5m")
+
+    assert anomaly_text(rule).startswith("[high] worker-1 CPU 55.2%")
