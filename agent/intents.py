@@ -2,15 +2,14 @@
 
 Pure, but for the packaged model being trained at the first question of a process.
 ``/ops`` verbs never get here: the Slack command parser reads them, and only free text reaches
-the router. Three rules run ahead of the model, each where a model cannot be right by construction:
+the router. Two kinds of question are read ahead of the model, each where a model cannot be right
+by construction:
 
-- An empty question or exactly "help", "?", "commands", "usage", "what can you do": the help
-  text. These are the assistant's own verbs, answered the same way whatever the corpus says.
 - A follow-up made only of slots ("and memory?", "what about db-1?", "over the last 2 hours"):
   its words name no intent, only the thread does, so the thread's intent is kept and the new
   slots replace the thread's own (a metric after a status question asks for that metric).
-- A rule written out in the rules' own grammar ("explain cpu > 90% for 3m", "what does memory >=
-  95% for 10m then scale_up web-asg do"): the rule is explained, with or without the word "rule".
+- The questions ``agent/set_answers.py`` answers the same way whatever the corpus says: help, a
+  rule written out, deciding a request, scaling down, a change no tool makes.
 
 Every other question gets the intent model's ranking (``agent/intent_model.py``). Its top guess
 is acted on when it is confident; otherwise, or when the intent needs a slot the question does
@@ -27,13 +26,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from agent.conversation import Conversation
 from agent.fleet_intents import fleet_call, fleet_metric_call, top_call
 from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
+from agent.plan import Plan
+from agent.set_answers import is_help, rule_in, set_answer
 from agent.slots import (
     METRIC_WORDS,
     count_in,
@@ -58,7 +59,6 @@ from domain.models import HostRef, MetricKind
 
 __all__ = ["Plan", "plan", "remediation_in"]
 
-_HELP = re.compile(r"(help( me)?|\?|what can (you do|i ask( you)?)\??|commands|usage)[.!?]?")
 _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
 _WHOLE_FLEET = re.compile(
     r"\b(fleet|all|every|across(?!\s+(the\s+)?(last|past|previous)\b)|everywhere|hosts|servers|overall)\b"
@@ -83,16 +83,9 @@ _FILL = re.compile(
     r"\b(fill(s|ing)?(\s+up)?|(be|get|become|go|until|till|before\s+it\s+is)\s+full|run(s|ning)?\s+out"
     r"|time[\s-]to[\s-]full|forecast)\b"
 )
+#: What fills up towards 100%: a disk, and memory (a leak).
+_FILLS_UP = (MetricKind.DISK, MetricKind.MEMORY)
 _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
-_RULE = re.compile(
-    r"\b(?:explain|what does|what is|meaning of|describe|what would)\s+(?:the\s+|this\s+)?rule\s*:?\s*[`'\"]?"
-    r"(?P<rule>[^`'\"?]*)"
-)
-#: A rule written out ("cpu > 90% for 3m ...") is a rule to explain, with or without the word "rule".
-_RULE_SHAPE = re.compile(
-    r"\b(?P<rule>(?:cpu|memory|disk_io|disk|network_in|network_out|load|up)\s*(?:>=|<=|==|!=|>|<)\s*[\d.]+\s*%?"
-    r"\s+for\s+(?:\d+[a-z]+)+\b[^?`'\"]*)"
-)
 _ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?)\b")
 #: Intent names a thread stored before the intent model named them.
 _STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
@@ -102,19 +95,6 @@ _FOLLOWED_UP = frozenset(
     {*_METRIC_INTENTS, "top_hosts", "host_status", "fleet", "capacity", "diagnosis", "what_happened"}
     | {"anomalies", "logs"}
 )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the router will do: one tool call (or none, with what to say instead), and the entities to remember."""
-
-    intent: str
-    tool: str | None = None
-    args: dict[str, Any] = field(default_factory=dict)
-    host: str | None = None
-    metric: str | None = None
-    since: str | None = None
-    reply: str | None = None
 
 
 @dataclass(frozen=True)
@@ -167,9 +147,9 @@ def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
 
 def _over_time(s: _Slots) -> bool:
     """True when the question reads a metric over a window: a look-back with a window word, a statistic, or
-    when a disk fills up."""
+    when a disk or memory fills up."""
     window = s.since is not None and (_WINDOW_WORD.search(s.text) is not None or find_window(s.text) is not None)
-    forecast = s.thread_metric() is MetricKind.DISK and _FILL.search(s.text) is not None
+    forecast = s.thread_metric() in _FILLS_UP and _FILL.search(s.text) is not None
     return window or forecast or _STAT.search(s.text.replace("load average", "load")) is not None
 
 
@@ -203,7 +183,7 @@ def _metric_range(s: _Slots) -> Plan | None:
         # A range needs a window, a statistic or a forecast; without one the value is what is asked.
         return _metric_now(s)
     metric = s.thread_metric()
-    forecast = metric is MetricKind.DISK and _FILL.search(s.text) is not None
+    forecast = metric in _FILLS_UP and _FILL.search(s.text) is not None
     window = s.since or (s.context.since if s.follow_up else None) or ("6h" if forecast else "1h")
     args = {"metric": metric.value, "host": host, "since": window}
     return _plan("metric_range", ("get_metric_range", args), since=window)
@@ -251,8 +231,7 @@ def _remediation(s: _Slots) -> Plan:
 
 
 def _rule(s: _Slots) -> Plan:
-    m = _RULE.search(s.text) or _RULE_SHAPE.search(s.text)
-    rule = re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") if m else "").strip())
+    rule = rule_in(s.text)
     return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
 
 
@@ -288,7 +267,7 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
 
 def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model: IntentModel | None = None) -> Plan:
     """Decide what to do with a cleaned, lower-cased question (``model`` defaults to the packaged one)."""
-    if not text or _HELP.fullmatch(text):
+    if is_help(text):
         return Plan("help")
     host = host_in(text, known_hosts) or (context.host if refers_back(text) else None)
     hosts = host_words(text, known_hosts)
@@ -305,8 +284,8 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     )
     if (kept := _thread_intent(slots, only_slots)) is not None and (step := _fill(kept, slots)) is not None:
         return step
-    if _RULE_SHAPE.search(text) and remediation_in(text) is None:
-        return _rule(slots)
+    if (step := set_answer(text)) is not None:
+        return step
     guesses = (model or shared_model()).ranked(for_model(text, known_hosts, hosts))
     best = placed(guesses)
     if best is not None and (step := _fill(best.intent, slots)) is not None:

@@ -78,7 +78,8 @@ def _range(d: MetricRange) -> str:
     if d.full_at is not None:
         rate = f" ({d.fill_pace.signed_text}/h)" if d.fill_pace is not None else ""
         left = timedelta(minutes=round((d.full_at - d.end).total_seconds() / 60))
-        extra.append(f"At this pace{rate} the disk is full at {minute(d.full_at)}, in {format_duration(left)}.")
+        what = "memory" if d.metric is MetricKind.MEMORY else "the disk"
+        extra.append(f"At this pace{rate} {what} is full at {minute(d.full_at)}, in {format_duration(left)}.")
     if d.reaches_back_to is not None:
         extra.append(f"The data only reaches back to {minute(d.reaches_back_to)}, not to the start of the window.")
     if not d.host.up:

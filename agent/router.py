@@ -91,6 +91,8 @@ class DeterministicRouter:
             result = self.registry.call(step.tool, step.args, ctx)
             calls.append(record(step.tool, step.args, result))
             reply = phrase(step.tool, result)
+            if step.note:
+                reply = f"{step.note}\n{reply}"
             approval_id = calls[-1].approval_id
         if note:
             reply = f"{reply}\n{note}"

@@ -56,3 +56,20 @@ def how_to_request(host: str | None) -> str:
         f'"restart nginx on {h}", "scale web-asg to 4" or "add 2 instances to web-asg". '
         "Nothing runs until a person approves it."
     )
+
+
+#: What the assistant says to a change it can never make ("delete all hosts", "terminate web-1").
+OUT_OF_REACH = (
+    "I can't do that. The only changes I can request are restarting a service on a host "
+    '("restart nginx on web-1") and resizing an Auto Scaling group ("scale web-asg to 4", '
+    '"add 2 instances to web-asg"), and each runs only after a person allowed to approve it clicks Approve.'
+)
+#: What it says to "approve ..." or "reject ...": deciding is a person's click, never the assistant's.
+DECIDED_BY_PEOPLE = (
+    "I can't approve, reject or cancel requests: a person allowed to decide clicks Approve or Reject on "
+    "the request's message in Slack (the requester can cancel it there). What is waiting:"
+)
+#: What it says to "scale down web-asg by 1": a decrease is asked for as the size wanted.
+SCALE_DOWN = (
+    'To make a group smaller, ask for the size you want: "scale {group} to 2". Nothing runs until a person approves it.'
+)

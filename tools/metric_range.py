@@ -59,7 +59,7 @@ class MetricRange(BaseModel):
     end: datetime
     stats: RangeStats | None = None
     trend: TrendLine | None = None
-    #: When a filling disk is full at the trend's pace.
+    #: When a filling disk (or memory, leaking) is full at the trend's pace.
     full_at: datetime | None = None
     #: The pace ``full_at`` comes from: the last hour's when it rises, else the window's.
     fill_pace: Quantity | None = None
@@ -123,7 +123,7 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     if trend is not None:
         result.trend = _trend_line(args.metric, trend, described)
         # A disk fills up from now on: a past window's pace says nothing of when.
-        if args.metric is MetricKind.DISK and to_now:
+        if args.metric in (MetricKind.DISK, MetricKind.MEMORY) and to_now:
             pace = filling_pace(values, trend)
             result.full_at = time_to_full(pace, now=end)
             if result.full_at is not None:

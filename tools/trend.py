@@ -57,10 +57,10 @@ RECENT_PACE_SECONDS = 3600.0
 
 
 def filling_pace(points: Sequence[tuple[float, float]], whole: Trend) -> Trend:
-    """The trend that says when a disk is full: the last hour's when it rises or has slowed to under half
-    the window's pace, else the whole window's (a slow, steady fill)."""
+    """The trend that says when a disk (or leaking memory) is full: the last hour's when it rises or has
+    slowed to under half the window's pace, else the whole window's (a slow, steady fill)."""
     recent = [p for p in points if p[0] >= points[-1][0] - RECENT_PACE_SECONDS]
-    last_hour = fit_trend(MetricKind.DISK, recent) if len(recent) < len(points) else None
+    last_hour = fit_trend(MetricKind.DISK, recent) if len(recent) < len(points) else None  # both in %
     if last_hour is not None and (last_hour.direction == "rising" or last_hour.per_hour < whole.per_hour / 2):
         # Rising, or it slowed down or stopped: the earlier pace says nothing of when it is full.
         return last_hour

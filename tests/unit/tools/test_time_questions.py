@@ -33,6 +33,7 @@ def services(tmp_path: Path) -> Services:
         (
             Incident(IncidentKind.DISK_FILL, "api-1", t - 3 * 3600, 6 * 3600),
             Incident(IncidentKind.CPU_SATURATION, "db-1", t - 600, 3600),
+            Incident(IncidentKind.MEMORY_LEAK, "worker-1", t - 4 * 3600, 12 * 3600),
         ),
     )
     return build_services(
@@ -162,3 +163,12 @@ def test_a_window_that_is_no_time_is_refused_in_words(services: Services) -> Non
 
     assert ToolStatus.ERROR == result.status
     assert "is not a time like '1h', '10 minutes ago' or 'since 09:00'" in (result.error or "")
+
+
+def test_leaking_memory_is_forecast_like_a_filling_disk(services: Services) -> None:
+    args = {"metric": "memory", "host": "worker-1", "since": "6h"}
+    result = services.registry.call("get_metric_range", args, services.tools)
+
+    assert isinstance(result.data, MetricRange)
+    assert result.data.full_at is not None
+    assert "memory is full at 2026-03-1" in phrase("get_metric_range", result)
