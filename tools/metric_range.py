@@ -113,6 +113,9 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     series = metrics.range(args.metric, [state.ref], start=start, end=end, step_seconds=step)
     params = args.model_dump(mode="json")
     values = [(t, v) for s in series for t, v in zip(s.timestamps, s.values, strict=True) if math.isfinite(v)]
+    if not state.up and state.last_seen is not None:
+        # Past its last sample a down host's series is Prometheus' look-back repeating that sample.
+        values = [(t, v) for t, v in values if t <= state.last_seen.timestamp()]
     result = MetricRange(host=state, metric=args.metric, start=start, end=end, until_now=end == now)
     if not values:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 
+from adapters.clock import ManualClock
+from adapters.simulated.metrics import SimulatedMetrics
 from agent.phrasing import phrase
+from bot.config.settings import AuditSettings, Settings
 from bot.services import Services
-from domain.models import MetricKind, ToolStatus
-from tests.unit.tools.conftest import db_cpu_incident
+from bot.wiring import build_services
+from domain.models import HostRef, MetricKind, Series, ToolStatus
+from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests.unit.tools.conftest import DOWN_SINCE, NOW, db_cpu_incident
 from tools.around import AroundTime
 from tools.capacity import CapacityReport
 from tools.diagnosis import Diagnosis, is_abnormal
+from tools.metric_range import MetricRange
 
 
 def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, object, str | None]:
@@ -121,3 +131,36 @@ def test_what_happened_needs_a_time(services: Services) -> None:
     result = services.registry.call("what_happened", {"host": "web-1", "at": "not a time"}, services.tools)
 
     assert (ToolStatus.ERROR, "InputError") == (result.status, result.error_type)
+
+
+class LookBackMetrics(SimulatedMetrics):
+    """The simulated fleet; a down host's range repeats a value up to now, as Prometheus' look-back does."""
+
+    def range(
+        self,
+        metric: MetricKind,
+        hosts: Sequence[HostRef] | None,
+        *,
+        start: datetime,
+        end: datetime,
+        step_seconds: float,
+    ) -> list[Series]:
+        found = super().range(metric, hosts, start=start, end=end, step_seconds=step_seconds)
+        down = [h for h in (hosts or []) if h.name == "cache-1"]
+        times = tuple(float(t) for t in range(int(start.timestamp()), int(end.timestamp()) + 1, int(step_seconds)))
+        return found + [Series(h, metric, times, tuple(50.0 for _ in times)) for h in down]
+
+
+def test_a_down_hosts_range_ends_at_its_last_sample(tmp_path: Path) -> None:
+    clock = ManualClock(NOW)
+    fleet = FleetModel(10, (Incident(IncidentKind.HOST_DOWN, "cache-1", DOWN_SINCE.timestamp(), 3600),))
+    settings = Settings(audit=AuditSettings(dir=tmp_path))
+    services = build_services(settings, clock=clock, metrics=LookBackMetrics(fleet, clock), load_model=False)
+
+    result = services.registry.call("get_metric_range", {"metric": "memory", "host": "cache-1"}, services.tools)
+
+    assert isinstance(result.data, MetricRange)
+    assert result.data.stats is not None
+    assert result.data.stats.last.at is not None
+    assert result.data.stats.last.at <= DOWN_SINCE
+    assert "cache-1 is down since 14:40 UTC" in phrase("get_metric_range", result)
