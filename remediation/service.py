@@ -104,10 +104,11 @@ class RemediationService:
             existing = self.store.get(request_id)
             if existing is not None:
                 return existing
+        # The dry run first: a call that could never run (above MaxSize) is told so, not that another waits.
+        dry_run = self.dry_run(call)
         other = conflicting_request(call, self.store.pending(), self.clock.now()) if one_per_target else None
         if other is not None:
             raise ActionNotAllowed(call.action.value, f"request `{other.id}` is already waiting for approval")
-        dry_run = self.dry_run(call)
         now = self.clock.now()
         request = ApprovalRequest(
             id=request_id or self.new_id(),

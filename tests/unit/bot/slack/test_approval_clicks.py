@@ -143,6 +143,16 @@ def test_a_second_request_for_the_same_target_points_at_the_first(services: Serv
     assert ApprovalState.PENDING is services.remediation.request(CALL, "U_OTHER", one_per_target=True).state
 
 
+def test_a_call_that_could_never_run_is_told_why_even_while_another_waits(
+    services: Services, pending: ApprovalRequest
+) -> None:
+    assert services.remediation is not None
+    too_big = ActionCall(action=ActionName.SCALE_TO, params={"group": GROUP, "desired": 50})
+
+    with pytest.raises(ActionNotAllowed, match="MaxSize"):
+        services.remediation.request(too_big, "U_OTHER", one_per_target=True)
+
+
 def test_ops_cancel_takes_exactly_one_request_id() -> None:
     assert OpsCommand(OpsKind.CANCEL, target="3f9a0c1d2e4b") == parse_ops("cancel 3f9a0c1d2e4b")
     for bad in ("cancel", "cancel a b"):
