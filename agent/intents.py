@@ -69,7 +69,7 @@ _FILLER = frozenset(
         *("and", "what", "about", "how", "same", "for", "also", "now", "then", "ok", "okay", "the", "on", "of"),
         *("in", "over", "during", "within", "since", "please", "pls", "instead", "last", "past", "previous"),
         *("across", "this", "that"),
-        *("from", "at", "with", "to"),
+        *("from", "at", "with", "to", "by"),
     }
 )
 _STAT = re.compile(

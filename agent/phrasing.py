@@ -167,7 +167,10 @@ def _summary(d: AnomalySummary) -> str:
 def _logs(d: LogExcerpt) -> str:
     window = d.window.describe()
     if not d.lines:
-        return f"No log lines {window}."
+        about = f" about {d.host}" if d.host else ""
+        matching = f" containing '{d.contains}'" if d.contains else ""
+        read = f" in the {', '.join(d.sources)} log{'s' if len(d.sources) > 1 else ''}" if d.sources else ""
+        return f"No log lines{about}{matching} {window}{read}."
     rows = [f"{at(x.at)} [{x.source}] {x.text}" for x in d.lines]
     more = f"\n({d.omitted} more lines not shown)" if d.omitted else ""
     return f"Logs {window}, newest first:\n" + "\n".join(rows) + more

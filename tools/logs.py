@@ -41,6 +41,10 @@ class LogExcerpt(BaseModel):
     end: datetime
     lines: list[LogRow] = []
     omitted: int = 0
+    #: The sources read, and the filters the lines had to pass.
+    sources: list[str] = []
+    host: str | None = None
+    contains: str | None = None
 
     @property
     def window(self) -> TimeWindow:
@@ -98,5 +102,13 @@ def get_logs(ctx: ToolContext, args: LogsArgs) -> ToolResult:
     lines.sort(key=lambda line: line.timestamp, reverse=True)
     omitted += max(len(lines) - args.limit, 0)
     shown = lines[: args.limit]
-    data = LogExcerpt(start=window.start, end=window.end, lines=[_row(x) for x in shown], omitted=omitted)
+    data = LogExcerpt(
+        start=window.start,
+        end=window.end,
+        lines=[_row(x) for x in shown],
+        omitted=omitted,
+        sources=[s.name for s in sources],
+        host=args.host,
+        contains=args.contains,
+    )
     return ToolResult(status=ToolStatus.SUCCESS if shown else ToolStatus.NO_DATA, params=params, data=data)

@@ -254,6 +254,12 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
         "get_metric_range",
         {"metric": "memory", "host": "db-1", "since": "6h"},
     ),
+    (
+        "and by memory?",
+        Conversation(intent="top_hosts", metric="cpu"),
+        "top_hosts",
+        {"metric": "memory", "n": 5, "order": "highest"},
+    ),
     ("delete all hosts", NONE, None, {}),
     ("terminate web-1", NONE, None, {}),
     ("please shut down db-1", NONE, None, {}),

@@ -164,3 +164,13 @@ def test_a_down_hosts_range_ends_at_its_last_sample(tmp_path: Path) -> None:
     assert result.data.stats.last.at is not None
     assert result.data.stats.last.at <= DOWN_SINCE
     assert "cache-1 is down since 14:40 UTC" in phrase("get_metric_range", result)
+
+
+def test_no_log_lines_says_what_was_read_and_for_what(services: Services) -> None:
+    args = {"since": "1h", "host": "web-1", "contains": "error"}
+    result = services.registry.call("get_logs", args, services.tools)
+
+    assert ToolStatus.NO_DATA == result.status
+    assert "No log lines about web-1 containing 'error' 14:00–15:00 UTC in the events, audit logs." == phrase(
+        "get_logs", result
+    )
