@@ -12,7 +12,7 @@ from agent.conversation import Conversation
 from agent.phrasing import HELP_TEXT, phrase
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
-from domain.errors import OpsError
+from domain.errors import InputError, OpsError
 from domain.models import HostRef, ToolResult, ToolStatus
 from domain.ports import ConversationStore
 from tools.context import ToolContext
@@ -81,7 +81,11 @@ class DeterministicRouter:
         text = clean_question(question)
         conversation, note = self.load(thread)
         known = self.known_hosts()
-        step = intents.plan(text.lower(), known, conversation)
+        try:
+            step = intents.plan(text.lower(), known, conversation)
+        except InputError as exc:
+            # A time the question names cannot be right ("the last 99999999999 weeks", "at 25:00").
+            step = intents.Plan("unknown", reply=f"{exc} Ask again with a time I can read, e.g. 'the last 2 hours'.")
         calls: list[ToolCallRecord] = []
         approval_id = None
         if step.tool is None:

@@ -77,7 +77,13 @@ _TOP_N = re.compile(
     r"\btop\s*(\d{1,2}|one|two|three|four|five|ten)\b"
     r"|\b(\d{1,2}|two|three|four|five|ten)\s+(?:hosts|busiest|highest|hottest|servers|boxes|machines|nodes)\b"
 )
-_SEVERITY = re.compile(r"\b(critical|high|medium|low)\b")
+#: A severity: "critical" anywhere, the others only as one ("high severity", "low alerts", "severity: medium"),
+#: so "high cpu" is no filter.
+_SEVERITY = re.compile(
+    r"\b(critical)\b"
+    r"|\b(high|medium|low)(?:[\s-]+(?:severity|sev|priority|prio|alerts?|incidents?|anomal\w*|alarms?|issues?)\b)"
+    r"|\b(?:severity|sev)\s*(?:of\s+|=\s*|:\s*)?(high|medium|low)\b"
+)
 _AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
 _BETWEEN = re.compile(r"(between\s+\d{1,2}:\d{2}\s+and\s+\d{1,2}:\d{2})")
 _MOUNT = re.compile(r"(?:^|\s)(/[a-z0-9_][a-z0-9_./-]*|/)(?=\s|$|\?|,)")
@@ -209,7 +215,7 @@ def top_n(text: str) -> int:
 def severity_in(text: str) -> str | None:
     """A severity the question names."""
     m = _SEVERITY.search(text)
-    return m.group(1) if m else None
+    return next(g for g in m.groups() if g) if m else None
 
 
 def mountpoint_in(text: str) -> str | None:

@@ -115,3 +115,13 @@ def test_explain_rule_points_at_the_bad_column(world: World) -> None:
     answer = world.services.runner.answer("explain rule cpu >> 90% for 3m")
     assert "error" == answer.tool_calls[0].status
     assert "column" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["cpu on web-1 over the last 99999999999 weeks", "explain cpu > 90% for 99999999999w"]
+)
+def test_a_time_that_cannot_be_right_is_answered_in_words(world: World, question: str) -> None:
+    answer = world.services.runner.answer(question)
+
+    assert "is too long a duration" in answer.answer
+    assert ([], "router") == (answer.tool_calls, answer.mode)
