@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -119,29 +116,6 @@ def read_window_labels(path: Path, key: str, timestamps: FloatArray) -> BoolArra
         hi = _timestamp(end, path=path, line_no=0)
         labels |= (timestamps >= lo) & (timestamps <= hi)
     return labels
-
-
-def write_atomically(path: Path, lines: Iterable[str]) -> None:
-    """Write lines to ``path`` through a temporary file and a rename, so no half-written file is left.
-
-    Raises:
-        InputError: ``path`` is a directory or its folder cannot be written.
-    """
-    target = path.resolve()
-    if target.is_dir():
-        raise InputError(f"{path}: is a directory, give a file name for the output")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write there ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            for line in lines:
-                out.write(line + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def series_step_seconds(timestamps: FloatArray, default: float = 300.0) -> float:

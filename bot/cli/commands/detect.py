@@ -59,8 +59,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Detect and write the alarm file."""
+    from adapters.files.atomic import write_lines_atomically
     from evaluation.batch import detect_series, detect_train_test
-    from evaluation.dataset_files import read_matrix, read_series, series_step_seconds, write_atomically
+    from evaluation.dataset_files import read_matrix, read_series, series_step_seconds
 
     _check_output(args.output)
     if args.format == "smd":
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             rows = detect_series(values, step_seconds=step)
         except ValueError as exc:
             raise InputError(f"{args.input}: {exc}") from exc
-    write_atomically(args.output, rows.csv_lines())
+    write_lines_atomically(args.output, rows.csv_lines())
     return 0
 
 
@@ -152,9 +153,9 @@ def run_replay(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write("".join(line + "\n" for line in lines))
     else:
-        from evaluation.dataset_files import write_atomically
+        from adapters.files.atomic import write_lines_atomically
 
-        write_atomically(args.output, lines)
+        write_lines_atomically(args.output, lines)
     return 0
 
 
