@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import json
-import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -17,7 +14,7 @@ from urllib3.util.retry import Retry
 
 from adapters.prometheus import promql
 from adapters.prometheus.grid_reader import PrometheusGridReader
-from adapters.prometheus.transport import transport_errors
+from adapters.prometheus.transport import decoded, server_message, status_code, transport_errors
 from detectors.engine.baseline import FloatArray
 from detectors.engine.blocks import Block
 from domain.errors import MetricsUnavailable, QueryError
@@ -25,24 +22,6 @@ from domain.models import Filesystem, HostCapacity, HostRef, HostState, MetricKi
 
 # Enough to keep a server's cores busy while answers are decoded here, few enough not to swamp it.
 _MAX_CONCURRENT_QUERIES = 3
-_BODY_RE = re.compile(r"\((b(?:'.*'|\".*\"))\)\s*$", re.S)
-_STATUS_RE = re.compile(r"HTTP Status Code (\d+)")
-
-
-def _server_message(text: str) -> str | None:
-    """The ``error`` field of the JSON body quoted in a prometheus-api-client exception, if any.
-
-    The client words its exceptions as ``HTTP Status Code 400 (b'{...}')``: the body's repr.
-    """
-    found = _BODY_RE.search(text)
-    if not found:
-        return None
-    try:
-        body = json.loads(ast.literal_eval(found.group(1)))
-    except (ValueError, SyntaxError):
-        return None
-    error = body.get("error") if isinstance(body, dict) else None
-    return str(error) if error else None
 
 
 def _host(labels: dict[str, str]) -> HostRef:
@@ -71,8 +50,10 @@ class PrometheusMetrics:
         self._timeout = timeout_seconds
         self._selector = node_selector
         # Retries are few and quick so an outage is reported in about a second instead of
-        # hanging the answer.
-        retry = Retry(total=2, connect=1, backoff_factor=0.2, status_forcelist=(502, 503, 504), allowed_methods=None)
+        # hanging the answer; a server that took the whole timeout to say nothing is not asked again.
+        retry = Retry(
+            total=2, connect=1, read=0, backoff_factor=0.2, status_forcelist=(502, 503, 504), allowed_methods=None
+        )
         self._client = PrometheusConnect(
             url=self.url,
             disable_ssl=False,
@@ -88,9 +69,8 @@ class PrometheusMetrics:
                 result = fn(*args, **kwargs)
         except PrometheusApiClientException as exc:
             text = str(exc)
-            status = _STATUS_RE.search(text)
-            code = int(status.group(1)) if status else 0
-            message = _server_message(text)
+            code = status_code(text)
+            message = server_message(text)
             if code in (400, 422) and message:
                 raise QueryError(promql_text, message) from exc
             raise MetricsUnavailable(self.url, f"HTTP {code or 'error'}") from exc
@@ -125,6 +105,7 @@ class PrometheusMetrics:
         """Every known host, up or down, sorted by name."""
         return [state.ref for state in self.host_states()]
 
+    @decoded
     def host_states(self) -> list[HostState]:
         """Every node_exporter target, up or down, sorted by name.
 
@@ -155,6 +136,7 @@ class PrometheusMetrics:
                 states.setdefault(inst, HostState(ref=ref, up=False))
         return sorted(states.values(), key=lambda s: s.ref.name)
 
+    @decoded
     def capacity(self, host: HostRef) -> HostCapacity:
         """What ``host`` has now, from its node_exporter series (None for what it does not expose)."""
         queries = promql.capacity_queries(host.instance)
@@ -189,6 +171,7 @@ class PrometheusMetrics:
             disk_write_mb_s=one("disk_write"),
         )
 
+    @decoded
     def current(
         self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
     ) -> list[Sample]:
@@ -224,6 +207,7 @@ class PrometheusMetrics:
             )
         return out
 
+    @decoded
     def range(
         self,
         metric: MetricKind,
@@ -238,6 +222,7 @@ class PrometheusMetrics:
             return []
         return self._series(metric, promql.metric_query(metric, _instances(hosts)), start, end, step_seconds)
 
+    @decoded
     def filesystem_range(
         self, hosts: Sequence[HostRef] | None, *, start: datetime, end: datetime, step_seconds: float
     ) -> list[Series]:
@@ -278,6 +263,7 @@ class PrometheusMetrics:
             )
         return out
 
+    @decoded
     def ranges(
         self,
         metrics: Sequence[MetricKind],
