@@ -140,7 +140,34 @@ def host_in(text: str, known: Sequence[HostRef]) -> str | None:
     # A near miss of a known name is kept, so the tool asks "did you mean web-1?" instead of the
     # question being answered for the whole fleet; "web 2" is tried as "web2".
     split = [f"{a}{b}" for a, b in itertools.pairwise(words) if a.isalpha() and b.isdigit() and len(b) <= 3]
-    return next(iter(_near_misses([*words, *split], known)), None)
+    if near := next(iter(_near_misses([*words, *split], known)), None):
+        return near
+    # "cpu on nosuchhost": the last word after "on" or "for" names a host, known or not, so the tool
+    # says it is unknown instead of the question being answered for the whole fleet.
+    if (m := _NAMED_LAST.search(text.lower())) and not _not_a_host(m["name"]):
+        return m["name"]
+    return None
+
+
+#: The word a question ends with after "on" or "for" ("memory on nosuchhost?").
+_NAMED_LAST = re.compile(
+    r"\b(?:on|for)\s+(?:host\s+|server\s+|box\s+|the\s+host\s+)?(?P<name>[a-z0-9.][\w.:-]*)\s*[?.!]*\s*$"
+)
+#: Words that end such a question without naming a host.
+_NOT_HOSTS = frozenset(
+    {
+        *("it", "there", "this", "that", "them", "now", "today", "yesterday", "average", "avg", "all", "everything"),
+        *("fleet", "hosts", "servers", "boxes", "machines", "nodes", "instances", "everyone", "each", "every", "me"),
+        *("overall", "prod", "production", "staging", "real", "sure", "once", "good", "while", "ever", "us", "you"),
+    }
+)
+
+
+def _not_a_host(word: str) -> bool:
+    """True for a word that ends a question without naming a host: a metric, a time, a count, a filler word."""
+    if word in _NOT_HOSTS or word.isdigit() or metric_in(word) is not None:
+        return True
+    return find_duration(word) is not None or re.fullmatch(rf"\d*{UNIT_PATTERN}|\d+(?:\.\d+)?%?", word) is not None
 
 
 def named_hosts(text: str, known: Sequence[HostRef]) -> list[HostRef]:
