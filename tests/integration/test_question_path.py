@@ -75,7 +75,19 @@ def test_ask_json_cli_answers_from_prometheus(prometheus: ServerProcess, cli: Cl
 def test_ask_exits_non_zero_with_one_line_when_prometheus_is_down(cli: CliRunner) -> None:
     result = cli("ask", "what is the current CPU on web-1?", env={"SCO_PROMETHEUS__URL": "http://127.0.0.1:9"})
 
-    assert result.returncode != 0
+    assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
         "error: metrics unavailable (connection refused) at http://127.0.0.1:9"
     ]
+    assert "metrics unavailable (connection refused)" in result.stdout
+
+
+def test_ask_json_still_prints_the_answer_when_prometheus_is_down(cli: CliRunner) -> None:
+    result = cli(
+        "ask", "--json", "what is the current CPU on web-1?", env={"SCO_PROMETHEUS__URL": "http://127.0.0.1:9"}
+    )
+
+    assert 3 == result.returncode
+    payload = json.loads(result.stdout)
+    assert ("router", "error") == (payload["mode"], payload["tool_calls"][0]["status"])
+    assert "metrics unavailable" in payload["answer"]

@@ -19,7 +19,12 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Answer; exit 3 with one line when a dependency the answer needed was unreachable or unset."""
+    """Answer; when a dependency the answer needed was unreachable, also one ``error:`` line on stderr and exit 3.
+
+    The answer (or with ``--json`` its JSON object) is printed either way, so a script reading
+    stdout always gets the assistant's words; a part that is not configured is answered in words
+    with exit 0 ("set SCO_PROMETHEUS__URL").
+    """
     from bot.cli.commands.config import load_settings
     from bot.config.secrets import secret_values
     from bot.logging import configure_logging
@@ -32,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(stream=sys.stderr, level="WARNING", redactor=redactor)
     services = build_services(settings, load_model=False, redactor=redactor)
     answer = services.runner.answer(args.question, user=args.user, thread=args.thread)
-    outage = answer.outage()
-    if outage:
-        sys.stderr.write(redactor.text(f"error: {outage}") + "\n")
-        return 3
     if args.json:
         sys.stdout.write(json.dumps(redactor.data(answer.model_dump(mode="json")), ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(redactor.text(answer.answer) + "\n")
+    outage = answer.outage()
+    if outage:
+        sys.stderr.write(redactor.text(f"error: {outage}") + "\n")
+        return 3
     return 0
