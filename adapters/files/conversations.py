@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -19,8 +20,11 @@ class FileConversationStore:
         self._ttl = ttl_seconds
 
     def _path(self, thread_id: str) -> Path:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in thread_id)[:100] or "_"
-        return self.directory / f"thread-{safe}.json"
+        """The thread's file: its id made safe for a file name, and a digest of the id itself, so ids that
+        read the same once made safe ("a/b" and "a_b", or two emoji) never share a file."""
+        safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in thread_id)[:80]
+        digest = hashlib.sha256(thread_id.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        return self.directory / f"thread-{safe}-{digest}.json"
 
     def load(self, thread_id: str) -> dict[str, Any] | None:
         """The context, unless missing, unreadable or expired."""

@@ -21,6 +21,16 @@ def test_file_store_names_are_safe(tmp_path: Path) -> None:
     assert [p.parent for p in (tmp_path / "state").iterdir()] == [tmp_path / "state"]
 
 
+def test_ids_that_read_alike_once_made_safe_keep_their_own_context(tmp_path: Path) -> None:
+    store = FileConversationStore(tmp_path / "state")
+    ids = ["a/b", "a_b", "", " ", "🔥", "🚀", "x" * 300, "x" * 301]
+    for n, thread in enumerate(ids):
+        store.save(thread, {"n": n})
+
+    assert [{"n": n} for n in range(len(ids))] == [store.load(thread) for thread in ids]
+    assert all(len(p.name) < 120 for p in (tmp_path / "state").iterdir())
+
+
 def test_file_store_ignores_a_corrupt_file(tmp_path: Path) -> None:
     store = FileConversationStore(tmp_path)
     store.save("T1", {"host": "web-1"})
