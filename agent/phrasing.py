@@ -146,7 +146,8 @@ def _anomalies(d: RecentAnomalies) -> str:
         return "No anomalies recorded."
     rows = [anomaly_text(a) for a in d.anomalies]
     title = "The latest anomaly" if len(rows) == 1 else f"The latest {len(rows)} anomalies"
-    return f"{title}:\n" + "\n".join(rows)
+    more = f"\n(More are recorded: ask for the last {min(2 * len(rows), 50)}.)" if d.more else ""
+    return f"{title}:\n" + "\n".join(rows) + more
 
 
 def _summary(d: AnomalySummary) -> str:

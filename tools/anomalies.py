@@ -18,6 +18,8 @@ class RecentAnomalies(BaseModel):
     """``list_recent_anomalies``: the matching anomalies, newest first."""
 
     anomalies: list[Anomaly] = []
+    #: True when more anomalies match than were listed.
+    more: bool = False
 
 
 class HostCount(BaseModel):
@@ -58,11 +60,14 @@ def _matches(a: Anomaly, host: str | None, severity: Severity | None) -> bool:
 
 def list_recent_anomalies(ctx: ToolContext, args: RecentAnomaliesArgs) -> ToolResult:
     """The most recent anomalies with host, metric, value, severity, status and start time."""
-    pool = ctx.anomalies.recent(_SCAN_LIMIT if (args.host or args.severity) else args.limit)
-    items = [a for a in pool if _matches(a, args.host, args.severity)][: args.limit]
+    pool = ctx.anomalies.recent(_SCAN_LIMIT if (args.host or args.severity) else args.limit + 1)
+    matching = [a for a in pool if _matches(a, args.host, args.severity)]
+    items = matching[: args.limit]
     params = args.model_dump(mode="json", exclude_none=True)
     status = ToolStatus.SUCCESS if items else ToolStatus.NO_DATA
-    return ToolResult(status=status, params=params, data=RecentAnomalies(anomalies=items))
+    return ToolResult(
+        status=status, params=params, data=RecentAnomalies(anomalies=items, more=len(matching) > len(items))
+    )
 
 
 class SummarizeAnomaliesArgs(BaseModel):

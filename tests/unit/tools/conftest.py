@@ -39,12 +39,12 @@ def services(tmp_path: Path) -> Services:
     return build_services(settings, clock=clock, metrics=SimulatedMetrics(fleet, clock), cloud=cloud, load_model=False)
 
 
-def db_cpu_incident(services: Services, *, minutes_ago: int = 10) -> Anomaly:
+def db_cpu_incident(services: Services, *, minutes_ago: int = 10, anomaly_id: str = "a1") -> Anomaly:
     """Store an open critical CPU incident of db-1 at 97.0%, started ``minutes_ago`` before NOW."""
     db = next(h for h in services.tools.metrics.hosts() if h.name == "db-1")  # type: ignore[union-attr]
     started = NOW - timedelta(minutes=minutes_ago)
     incident = Anomaly(
-        id="a1", host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
+        id=anomaly_id, host=db, metric=MetricKind.CPU, detector="engine", severity=Severity.CRITICAL,
         score=9.0, value=97.0, started_at=started, updated_at=NOW,
     )  # fmt: skip
     services.anomalies.upsert(incident)

@@ -172,3 +172,14 @@ def test_leaking_memory_is_forecast_like_a_filling_disk(services: Services) -> N
     assert isinstance(result.data, MetricRange)
     assert result.data.full_at is not None
     assert "memory is full at 2026-03-1" in phrase("get_metric_range", result)
+
+
+def test_a_list_of_anomalies_says_when_more_are_recorded(services: Services) -> None:
+    for minutes in (5, 10, 15):
+        db_cpu_incident(services, minutes_ago=minutes, anomaly_id=f"a{minutes}")
+
+    two = services.registry.call("list_recent_anomalies", {"limit": 2}, services.tools)
+    three = services.registry.call("list_recent_anomalies", {"limit": 3}, services.tools)
+
+    assert "(More are recorded: ask for the last 4.)" in phrase("list_recent_anomalies", two)
+    assert "More are recorded" not in phrase("list_recent_anomalies", three)
