@@ -63,7 +63,10 @@ _FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
 _WHOLE_FLEET = re.compile(
     r"\b(fleet|all|every|across(?!\s+(the\s+)?(last|past|previous)\b)|everywhere|hosts|servers|overall)\b"
 )
-_TIME_WORDS = re.compile(rf"{DURATION_PATTERN}|\b{UNIT_PATTERN}\b|\btoday\b")
+_TIME_WORDS = re.compile(
+    rf"{DURATION_PATTERN}|\b{UNIT_PATTERN}\b|\b(today|yesterday|ago|overnight|night|morning|utc)\b"
+    r"|(?<![\w.:-])\d{1,2}(:\d{2})?\s*(am|pm)?(?![\w.:-])"
+)
 _FILLER = frozenset(
     {
         *("and", "what", "about", "how", "same", "for", "also", "now", "then", "ok", "okay", "the", "on", "of"),
@@ -261,7 +264,8 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
         return _plan(intent, status_call(host))
     call = capacity_call(s.text, host) if intent == "capacity" else None
     if intent in ("diagnosis", "what_happened"):
-        call = diagnosis_call(host, s.moment)
+        # "what about 2h ago" after "what's wrong with db-1" asks about db-1 then.
+        call = diagnosis_call(s.thread_host() if s.moment else host, s.moment)
     return _plan(intent, call) if call is not None else None
 
 

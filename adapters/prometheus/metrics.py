@@ -180,7 +180,9 @@ class PrometheusMetrics:
             return []
         if metric is MetricKind.UP:
             return self._up(hosts, at=at)
-        return self._samples(metric, self.query(promql.metric_query(metric, _instances(hosts)), at=at))
+        return self._samples(
+            metric, self.query(promql.metric_query(metric, _instances(hosts)), at=at), past=at is not None
+        )
 
     def _up(self, hosts: Sequence[HostRef] | None, *, at: datetime | None) -> list[Sample]:
         """``up`` of known hosts only (other targets are not hosts), labelled as the hosts are known."""
@@ -188,11 +190,13 @@ class PrometheusMetrics:
         if not known:
             return []
         rows = self.query(promql.metric_query(MetricKind.UP, list(known)), at=at)
-        samples = self._samples(MetricKind.UP, [r for r in rows if r["metric"].get("instance") in known])
+        samples = self._samples(
+            MetricKind.UP, [r for r in rows if r["metric"].get("instance") in known], past=at is not None
+        )
         return [replace(s, host=known[s.host.instance]) for s in samples]
 
-    def _samples(self, metric: MetricKind, rows: list[dict[str, Any]]) -> list[Sample]:
-        window = f"{promql.RATE_WINDOW} average" if metric in promql.RATE_METRICS else "latest"
+    def _samples(self, metric: MetricKind, rows: list[dict[str, Any]], *, past: bool) -> list[Sample]:
+        window = promql.sample_window(metric, past=past)
         out = []
         for row in rows:
             ts, value = row["value"]

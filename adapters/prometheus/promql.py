@@ -46,6 +46,14 @@ _USAGE_BYTES = {
 RATE_METRICS = frozenset({MetricKind.CPU, MetricKind.DISK_IO, MetricKind.NETWORK_IN, MetricKind.NETWORK_OUT})
 
 
+def sample_window(metric: MetricKind, *, past: bool) -> str:
+    """What a read of ``metric`` at one time is taken over: the rate window, else the sample itself
+    (``latest`` now, ``value then`` for a time in the past)."""
+    if metric in RATE_METRICS:
+        return f"{RATE_WINDOW} average"
+    return "value then" if past else "latest"
+
+
 def label_value(value: str, *, what: str = "label value") -> str:
     """Validate a label value from user input and return it quoted for PromQL.
 

@@ -111,7 +111,7 @@ class SimulatedMetrics:
         """Latest value per host (1-minute average for rates), now or at ``at``."""
         when = at or self.clock.now()
         values = self._values_at(metric, when.timestamp())
-        window = f"{promql.RATE_WINDOW} average" if metric in promql.RATE_METRICS else "latest"
+        window = promql.sample_window(metric, past=at is not None)
         rows = self._rows(hosts, t=when.timestamp(), include_down=metric is MetricKind.UP)
         return [
             Sample(host=self.model.refs[i], metric=metric, value=float(values[i]), timestamp=when, window=window)
