@@ -39,7 +39,12 @@ def alerting_rules(rules: Sequence[NamedRule], *, group: str = "smartcloudops-ru
 
     Returns:
         ``{"groups": [...]}`` ready for ``yaml.safe_dump``.
+
+    Raises:
+        ValueError: ``group`` is empty or blank (promtool refuses such a group).
     """
+    if not group.strip():
+        raise ValueError("a rule group needs a name")
     out = []
     for named in rules:
         annotations = {"summary": f"{named.rule.condition} for {format_duration(named.rule.duration_seconds)}"}

@@ -12,6 +12,26 @@ from bot.cli.commands.config import settings_from_environment
 from domain.errors import ConfigError, OpsError
 
 COMMANDS = (demo, ask, serve, simulate, detect, eval_command, train, rules, export)
+#: The longest error line written, in characters: a message quoting a whole bad cell is cut in its middle.
+MAX_ERROR_LINE = 1000
+
+
+def _escaped(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def one_line(message: str, *, limit: int = MAX_ERROR_LINE) -> str:
+    """``message`` as one bounded line: line breaks and other control characters escaped (``\\n``),
+    and the middle of an overlong message replaced by a note of how much was left out."""
+    head, tail = limit * 2 // 3, limit // 4
+    if len(message) > limit:  # cut before escaping: escaping a 50 MB cell whole would take seconds
+        left_out = len(message) - head - tail
+        start, end = _escaped(message[:head])[:head], _escaped(message[-tail:])[-tail:]
+        return f"{start}… [{left_out:,} characters left out] …{end}"
+    text = _escaped(message)
+    if len(text) <= limit:
+        return text
+    return f"{text[:head]}… [{len(text) - head - tail:,} characters left out] …{text[-tail:]}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,10 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings_from_environment()
         code: int = args.run(args)
     except ConfigError as exc:
-        sys.stderr.write(f"configuration error: {exc}\n")
+        sys.stderr.write(f"configuration error: {one_line(str(exc))}\n")
         return 2
     except OpsError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(f"error: {one_line(str(exc))}\n")
         return 3
     except KeyboardInterrupt:
         return 130

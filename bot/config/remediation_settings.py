@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from datetime import timedelta
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from bot.config.setting_types import ChannelId
+from bot.config.setting_types import ChannelId, OptionalFileLocation
 from domain.durations import format_duration, parse_duration
 from domain.errors import InputError
 from remediation.actions import ActionName
@@ -74,7 +73,7 @@ class RemediationSettings(BaseModel):
     )
     poll_seconds: float = Field(default=2.0, gt=0, le=60, description="seconds between SSM command status polls")
     command_polls: int = Field(default=30, ge=1, le=1000, description="status polls before an SSM command is given up")
-    rules_file: Path | None = Field(
+    rules_file: OptionalFileLocation = Field(
         default=None, description="YAML file of duration rules (`cpu > 90% for 3m`), validated at start-up"
     )
     verify_for: timedelta = Field(
@@ -82,6 +81,13 @@ class RemediationSettings(BaseModel):
         description="after an action ran, how long its signal is watched before the thread is told whether it "
         "recovered (`90s`, `10m`, at most `6h`; `0`: no check)",
     )
+
+    @field_validator("allowed_services")
+    @classmethod
+    def _service_names(cls, v: list[str]) -> list[str]:
+        if any(not name.strip() for name in v):
+            raise ValueError("a service name is empty")
+        return v
 
     @field_validator("verify_for", mode="before")
     @classmethod

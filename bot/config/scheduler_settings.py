@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, Field, field_validator
 
-from bot.config.setting_types import RetryDelay
+from bot.config.setting_types import MAX_SECONDS, JobSeconds, RetryDelay, quoted
 
 
 def check_crontab(line: str) -> str:
@@ -20,7 +20,7 @@ def check_crontab(line: str) -> str:
     try:
         CronTrigger.from_crontab(line, timezone="UTC")
     except ValueError as exc:
-        raise ValueError(f"'{line}' is not a crontab line (minute hour day month weekday): {exc}") from exc
+        raise ValueError(f"{quoted(line)} is not a crontab line (minute hour day month weekday): {exc}") from exc
     return line
 
 
@@ -35,9 +35,9 @@ class SchedulerSettings(BaseModel):
         default=True,
         description="run the scheduled jobs in this process (every replica can: each tick runs once across them)",
     )
-    rules_seconds: float = Field(default=15, ge=1, description="how often rules with `then <action>` are evaluated")
-    expiry_seconds: float = Field(
-        default=30, ge=1, description="how often pending approvals past their expiry are closed"
+    rules_seconds: JobSeconds = Field(default=15, description="how often rules with `then <action>` are evaluated")
+    expiry_seconds: JobSeconds = Field(
+        default=30, description="how often pending approvals past their expiry are closed"
     )
     digests: dict[str, str] = Field(
         default={},
@@ -62,7 +62,7 @@ class SchedulerSettings(BaseModel):
         description="hours of Prometheus history a retrain bootstraps on when the engine has not run yet",
     )
     misfire_grace_seconds: int = Field(
-        default=30, ge=1, description="how late a firing may start before it is reported as missed"
+        default=30, ge=1, le=MAX_SECONDS, description="how late a firing may start before it is reported as missed"
     )
     replica: str | None = Field(
         default=None,
@@ -79,6 +79,6 @@ class SchedulerSettings(BaseModel):
     def _crontabs(cls, v: dict[str, str]) -> dict[str, str]:
         for channel, line in v.items():
             if not re.fullmatch(r"[CGD][A-Z0-9]{2,30}|#?[a-z0-9_-]{1,80}", channel):
-                raise ValueError(f"'{channel}' is not a Slack channel id or name")
+                raise ValueError(f"{quoted(channel)} is not a Slack channel id or name")
             check_crontab(line)
         return v

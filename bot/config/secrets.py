@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Protocol
 import structlog
 from pydantic import SecretStr
 
+from bot.config.setting_types import check_token
 from domain.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -87,6 +88,10 @@ def secrets_from_parameters(path: str, parameters: Sequence[StoredParameter]) ->
             raise ConfigError(f"SSM parameter {parameter.name} is empty")
         if value == TERRAFORM_PLACEHOLDER:
             raise ConfigError(f"SSM parameter {parameter.name} still holds Terraform's placeholder; set the real value")
+        try:
+            check_token(SecretStr(value))
+        except ValueError as exc:
+            raise ConfigError(f"SSM parameter {parameter.name} {exc}") from None
         found[name] = SecretStr(value)
     if not found:
         raise ConfigError(f"no secrets under SSM path {path} (expected some of {', '.join(SECRET_PARAMETERS)})")

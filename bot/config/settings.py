@@ -13,13 +13,24 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import AnyHttpUrl, BaseModel, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.config.remediation_settings import AutoRemediationSettings, RemediationSettings
 from bot.config.scheduler_settings import SchedulerSettings
-from bot.config.setting_types import AwsRegion, DirectoryPath, HostAddress, check_redis_url
+from bot.config.setting_types import (
+    ApiToken,
+    AwsRegion,
+    DirectoryPath,
+    FileLocation,
+    HostAddress,
+    JobSeconds,
+    NamedApiTokens,
+    OptionalFileLocation,
+    Token,
+    check_redis_url,
+)
 from bot.config.slack_settings import SlackSettings
 
 __all__ = [
@@ -97,7 +108,7 @@ class LLMSettings(BaseModel):
         description="any OpenAI-compatible chat-completions endpoint; unset: the deterministic router answers",
     )
     model: str = Field(default="gpt-4o-mini", description="model name sent to the endpoint")
-    api_key: SecretStr | None = Field(default=None, description="API key of the endpoint")
+    api_key: Token | None = Field(default=None, description="API key of the endpoint")
     timeout_seconds: float = Field(
         default=30.0, gt=0, le=300, description="timeout of each model request; on timeout the router answers"
     )
@@ -130,10 +141,10 @@ class HttpSettings(BaseModel):
 
     host: HostAddress = Field(default="127.0.0.1", description="where `serve --http` listens (IP address or host name)")
     port: int = Field(default=8080, ge=1, le=65535, description="port of `serve --http`")
-    api_token: SecretStr | None = Field(
+    api_token: ApiToken | None = Field(
         default=None, description="bearer token of the HTTP API (`/query`, `/status`, `/logs`); unset: API off"
     )
-    api_tokens: dict[str, SecretStr] = Field(
+    api_tokens: NamedApiTokens = Field(
         default_factory=dict,
         description='named bearer tokens, a JSON map name → token (`{"ci": "…"}`); requests made with one are '
         "recorded as `api:<name>` (the single `SCO_HTTP__API_TOKEN` is `api`)",
@@ -153,18 +164,18 @@ class AuditSettings(BaseModel):
 class DetectionSettings(BaseModel):
     """The detection job."""
 
-    interval_seconds: float = Field(default=60.0, ge=1, description="seconds between detection cycles (at least 1)")
+    interval_seconds: JobSeconds = Field(default=60.0, description="seconds between detection cycles (at least 1)")
     window_minutes: int = Field(default=30, ge=5, le=1440, description="history each detection pass reads")
-    model_path: Path = Field(
+    model_path: FileLocation = Field(
         default=Path("ml_models/anomaly_model.pkl"),
         description="an earlier per-host baseline model, scored beside the engine when the file exists",
     )
-    snapshot_path: Path = Field(
+    snapshot_path: FileLocation = Field(
         default=Path("ml_models/engine_snapshot.npz"),
         description="snapshot of the detection engine's state (`train`, the scheduled retrain), resumed at "
         "start-up when present and sound",
     )
-    spool_path: Path | None = Field(
+    spool_path: OptionalFileLocation = Field(
         default=None,
         description="where anomalies wait while Redis is unreachable (default `<state dir>/anomaly-spool.jsonl`)",
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import AnyHttpUrl, BaseModel, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
 
 from bot.config.alert_routes import AlertRoute
 from bot.config.scheduler_settings import check_crontab
-from bot.config.setting_types import ChannelId
+from bot.config.setting_types import ChannelId, Token
 from domain.models import MetricKind, Severity
 
 
@@ -14,9 +14,9 @@ class SlackSettings(BaseModel):
     """The Slack app's credentials, where to post, and the digest."""
 
     api_url: AnyHttpUrl = Field(default=AnyHttpUrl("https://slack.com/api/"), description="Slack Web API base URL")
-    bot_token: SecretStr | None = Field(default=None, description="bot token (`xoxb-…`)")
-    app_token: SecretStr | None = Field(default=None, description="app-level token for Socket Mode (`xapp-…`)")
-    signing_secret: SecretStr | None = Field(default=None, description="verifies that HTTP requests come from Slack")
+    bot_token: Token | None = Field(default=None, description="bot token (`xoxb-…`)")
+    app_token: Token | None = Field(default=None, description="app-level token for Socket Mode (`xapp-…`)")
+    signing_secret: Token | None = Field(default=None, description="verifies that HTTP requests come from Slack")
     digest_channel: ChannelId | None = Field(
         default=None, description="channel id the anomaly digest is posted to; unset: no digest"
     )

@@ -29,6 +29,8 @@ from domain.models import Severity
 MAX_RULES = 500
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 _KEYS = frozenset({"name", "rule", "severity", "mode"})
+#: The keys a rules file may have at its top.
+_TOP_KEYS = frozenset({"rules"})
 #: How a rule's action is carried out: a person approves it, the policy approves it, or nobody acts.
 MODES = ("approve", "auto", "notify")
 
@@ -52,7 +54,8 @@ def parse_rules_yaml(text: str, *, source: str = "rules file") -> list[NamedRule
         source: how to name the file in errors.
 
     Returns:
-        The rules, in file order.
+        The rules, in file order; none for an empty (or comment-only) document, which callers
+        that need rules report themselves.
 
     Raises:
         ConfigError: one line saying what is wrong and where.
@@ -64,11 +67,17 @@ def parse_rules_yaml(text: str, *, source: str = "rules file") -> list[NamedRule
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ConfigError(f"{source}: {problem}{where}") from exc
+    except RecursionError:
+        # PyYAML composes nested lists and mappings recursively: '[[[[…' hundreds deep exhausts the stack.
+        raise ConfigError(f"{source}: nested too deeply to be a rules file") from None
     if doc is None:
         return []
     items = doc.get("rules") if isinstance(doc, dict) else None
     if not isinstance(items, list):
         raise ConfigError(f"{source}: expected a top-level 'rules:' list")
+    unknown = sorted(str(k) for k in doc if k not in _TOP_KEYS)
+    if unknown:
+        raise ConfigError(f"{source}: unknown top-level key(s) {', '.join(unknown)[:200]} (allowed: rules)")
     if len(items) > MAX_RULES:
         raise ConfigError(f"{source}: {len(items)} rules, at most {MAX_RULES} are allowed")
     out: list[NamedRule] = []
@@ -90,7 +99,7 @@ def _entry(item: Any, n: int, source: str) -> NamedRule:
     unknown = sorted(str(k) for k in item if k not in _KEYS)
     if unknown:
         raise ConfigError(
-            f"{source}: rule {n}: unknown key(s) {', '.join(unknown)} (allowed: name, rule, severity, mode)"
+            f"{source}: rule {n}: unknown key(s) {', '.join(unknown)[:200]} (allowed: name, rule, severity, mode)"
         )
     name = item.get("name", f"rule-{n}")
     if not isinstance(name, str) or not _NAME_RE.fullmatch(name):

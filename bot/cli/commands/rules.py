@@ -29,9 +29,20 @@ def register(sub: Any) -> None:
         type=Path,
         help="the rules file (default: SCO_REMEDIATION__RULES_FILE)",
     )
-    parser.add_argument("--group", default="smartcloudops-rules", help="rule group name in the export")
+    parser.add_argument(
+        "--group", default="smartcloudops-rules", type=_group_name, help="rule group name in the export"
+    )
     parser.add_argument("-o", "--output", type=Path, help="write the export here instead of stdout")
     parser.set_defaults(run=run)
+
+
+def _group_name(text: str) -> str:
+    """A Prometheus rule group name: promtool refuses an empty one."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the rule group name must not be empty")
+    if not text.isprintable():
+        raise argparse.ArgumentTypeError("the rule group name must be printable text (no line breaks or tabs)")
+    return text
 
 
 def _rules_path(args: argparse.Namespace) -> Path:
@@ -58,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     """Check or export the rules file; a bad file is one error line and exit status 2."""
     path = _rules_path(args)
     rules = load_rules_file(path)
+    if not rules:
+        # A file one checks or exports is meant to hold rules: an empty one is a mistake, not "0 rules OK".
+        raise ConfigError(f"rules file {path}: holds no rules (it is empty or only comments, or 'rules:' is empty)")
     if args.action == "check":
         sys.stdout.write(f"{path}: {len(rules)} rule(s) OK\n")
         for rule in rules:
