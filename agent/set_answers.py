@@ -18,8 +18,7 @@ import re
 from agent.plan import Plan
 from agent.slots import remediation_in
 from agent.understanding import DECIDED_BY_PEOPLE, OUT_OF_REACH, SCALE_DOWN
-from domain.durations import DURATION_PATTERN, format_duration, parse_duration
-from domain.errors import InputError
+from domain.durations import DURATION_PATTERN
 
 _HELP = re.compile(r"(help( me)?|\?|what can (you do|i ask( you)?)\??|commands|usage)[.!?]?")
 _RULE = re.compile(
@@ -43,7 +42,6 @@ _DECIDE = re.compile(
     r"|\b(?:approve|reject)\s+(?:all|every|them|it|everything|the\s+(?:request|pending))\b"
     r"|\bignore\s+(?:all\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+instructions\b"
 )
-_SPOKEN_FOR = re.compile(rf"\bfor\s+({DURATION_PATTERN})")
 _SCALE_DOWN = re.compile(r"\bscale\s+(?:down\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+down)\b")
 
 
@@ -55,17 +53,8 @@ def is_help(text: str) -> bool:
 def rule_in(text: str) -> str:
     """The rule a question asks about ("explain rule cpu > 90% for 3m", "what does disk < 5 for 1h do"), or ""."""
     m = _RULE.search(text) or _RULE_SHAPE.search(text)
-    rule = re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") if m else "").strip())
-    # The grammar writes durations compactly; a person may say "for 3 minutes".
-    return _SPOKEN_FOR.sub(_compact, rule)
-
-
-def _compact(duration: re.Match[str]) -> str:
-    """``for 3 minutes`` → ``for 3m``; a duration too long to read is left for the grammar to refuse."""
-    try:
-        return f"for {format_duration(parse_duration(duration[1]))}"
-    except InputError:
-        return duration[0]
+    # As written: a spoken duration ("for three minutes") is the grammar's to refuse, with its column.
+    return re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") if m else "").strip())
 
 
 def set_answer(text: str) -> Plan | None:

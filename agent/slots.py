@@ -189,13 +189,14 @@ def refers_back(text: str) -> bool:
 
 def since_in(text: str) -> str | None:
     """The window a question reads: a look-back like ``30m`` or ``2h`` (``last hour`` → ``1h``), one
-    named by its times as written (``since 9am``, ``between 10:00 and 12:00``, ``overnight``), or ``today``."""
+    named by its times as written (``since 9am``, ``between 10:00 and 12:00``, ``overnight``); ``today`` is
+    the last ``24h``."""
     if (length := find_duration(text)) is not None:
         return format_duration(length)
     if (window := find_window(text)) is not None:
         return window
     if re.search(r"\btoday\b", text):
-        return "today"
+        return "24h"
     return None
 
 

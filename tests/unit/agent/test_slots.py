@@ -51,7 +51,7 @@ def test_the_model_reads_hosts_as_one_placeholder(text: str, read: str) -> None:
     [
         ("over the last 2 hours", "2h", None),
         ("in the past hour", "1h", None),
-        ("any anomalies today", "today", None),
+        ("any anomalies today", "24h", None),
         ("memory 30 minutes ago", "30m", "30m ago"),
         ("cpu yesterday at 9am", None, "yesterday at 09:00"),
         ("cpu at 25:00", None, None),
