@@ -5,8 +5,10 @@
 - Long: one row per sample, ``timestamp,instance,metric,value[,mountpoint]``; timestamps in epoch
   seconds or ISO 8601.
 
-In both an empty value is a missing sample. Files are read as UTF-8, with or without a byte-order
-mark; every reader raises ``InputError`` naming the file and line at fault.
+In both an empty value is a missing sample. Timestamps must fall between 1970 and the year 9999.
+Files are read as UTF-8, with or without a byte-order mark; every reader raises ``InputError``
+naming the file and line at fault. A reader given ``max_span_seconds`` refuses a file whose
+earliest and latest rows are further apart, naming both rows (a stray row from another year).
 """
 
 from __future__ import annotations
@@ -24,6 +26,41 @@ from domain.models import HostRef, MetricKind, Series
 
 TIME_COLUMN = "timestamp"
 LONG_COLUMNS = ("timestamp", "instance", "metric", "value")
+LATEST_TIMESTAMP = 253_402_300_799.0
+"""9999-12-31T23:59:59Z, the last second a timestamp may name."""
+
+
+class _Span:
+    """The earliest and latest timestamps read so far, with their line numbers."""
+
+    def __init__(self) -> None:
+        self.first = (math.inf, 0)
+        self.last = (-math.inf, 0)
+
+    def add(self, stamp: float, line: int) -> None:
+        if stamp < self.first[0]:
+            self.first = (stamp, line)
+        if stamp > self.last[0]:
+            self.last = (stamp, line)
+
+    def check(self, path: Path, max_span_seconds: float | None) -> None:
+        if max_span_seconds is None or self.last[0] - self.first[0] <= max_span_seconds:
+            return
+        (lo, lo_line), (hi, hi_line) = self.first, self.last
+        raise InputError(
+            f"{path}: the rows span {(hi - lo) / 3600:,.0f} h, from line {lo_line} ({_iso(lo)}) to line "
+            f"{hi_line} ({_iso(hi)}), more than {max_span_seconds / 3600:,.0f} h: remove the stray rows"
+        )
+
+
+def _iso(stamp: float) -> str:
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _in_range(stamp: float, cell: str) -> float:
+    if not (math.isfinite(stamp) and 0 <= stamp <= LATEST_TIMESTAMP):
+        raise ValueError(f"timestamp {cell.strip()[:40]!r} is not between 1970 and 9999")
+    return stamp
 
 
 def column_name(series: Series) -> str:
@@ -92,21 +129,27 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 def _timestamp(cell: str) -> float:
     try:
-        return float(cell)
+        stamp = float(cell)
     except ValueError:
-        return datetime.fromisoformat(cell.strip().replace("Z", "+00:00")).timestamp()
+        stamp = _iso_timestamp(cell)
+    return _in_range(stamp, cell)
+
+
+def _iso_timestamp(cell: str) -> float:
+    when = datetime.fromisoformat(cell.strip().replace("Z", "+00:00"))
+    return (when if when.tzinfo is not None else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _value(cell: str) -> float:
     return float(cell) if cell.strip() else math.nan
 
 
-def read_wide_csv(path: Path) -> list[Series]:
+def read_wide_csv(path: Path, *, max_span_seconds: float | None = None) -> list[Series]:
     """Read a wide CSV back into series.
 
     Raises:
         InputError: missing or non-text file, bad header, ragged row, bad timestamp or a value that
-            is not a number.
+            is not a number, or rows further apart than ``max_span_seconds``.
     """
     rows = _rows(path)
     _, header = next(rows, (1, []))
@@ -115,29 +158,32 @@ def read_wide_csv(path: Path) -> list[Series]:
     columns = [_parse_column(name, path) for name in header[1:]]
     stamps: list[float] = []
     values: list[list[float]] = [[] for _ in columns]
+    span = _Span()
     for n, row in rows:
         if len(row) != len(header):
             raise InputError(f"{path}:{n}: {len(row)} cells where the header has {len(header)}")
         try:
-            stamps.append(datetime.fromisoformat(row[0].replace("Z", "+00:00")).timestamp())
+            stamps.append(_in_range(_iso_timestamp(row[0]), row[0]))
+            span.add(stamps[-1], n)
             for i, cell in enumerate(row[1:]):
                 values[i].append(_value(cell))
         except ValueError as exc:
             raise InputError(f"{path}:{n}: bad timestamp or value ({exc})") from exc
     if not stamps:
         raise InputError(f"{path}: no rows")
+    span.check(path, max_span_seconds)
     return [
         Series(host=HostRef(instance=instance), metric=metric, timestamps=tuple(stamps), values=tuple(col))
         for (metric, instance), col in zip(columns, values, strict=True)
     ]
 
 
-def read_history_csv(path: Path) -> list[Series]:
+def read_history_csv(path: Path, *, max_span_seconds: float | None = None) -> list[Series]:
     """Read history in either layout (told apart by the header); rows of unknown metrics are skipped.
 
     Raises:
-        InputError: the file cannot be read, its header is neither layout, a row is malformed, or no
-            row is of a known metric.
+        InputError: the file cannot be read, its header is neither layout, a row is malformed, no
+            row is of a known metric, or rows of known metrics are further apart than ``max_span_seconds``.
     """
     rows = _rows(path)
     first = next(rows, None)
@@ -145,13 +191,14 @@ def read_history_csv(path: Path) -> list[Series]:
         raise InputError(f"{path}: file is empty")
     header = [cell.strip() for cell in first[1]]
     if header[0] == TIME_COLUMN and len(header) > 1 and "@" in header[1]:
-        return read_wide_csv(path)
+        return read_wide_csv(path, max_span_seconds=max_span_seconds)
     if not set(LONG_COLUMNS) <= set(header):
         raise InputError(f"{path}:1: expected the header {','.join(LONG_COLUMNS)}[,mountpoint]")
     at = {name: header.index(name) for name in (*LONG_COLUMNS, "mountpoint") if name in header}
     width = max(at[name] for name in LONG_COLUMNS) + 1
     known = {m.value: m for m in MetricKind}
     points: dict[tuple[str, MetricKind, str], list[tuple[float, float]]] = defaultdict(list)
+    span = _Span()
     for n, row in rows:
         if len(row) < width or not all(row[at[name]].strip() for name in ("timestamp", "instance", "metric")):
             raise InputError(f"{path}:{n}: a row needs timestamp, instance, metric and value")
@@ -164,8 +211,10 @@ def read_history_csv(path: Path) -> list[Series]:
         except ValueError as exc:
             raise InputError(f"{path}:{n}: bad timestamp or value ({exc})") from exc
         points[(row[at["instance"]].strip(), metric, mountpoint)].append(sample)
+        span.add(sample[0], n)
     if not points:
         raise InputError(f"{path}: no rows of {', '.join(known)}")
+    span.check(path, max_span_seconds)
     out = []
     for (instance, metric, mountpoint), samples in points.items():
         samples.sort()

@@ -23,13 +23,15 @@ from bot.config.settings import (
     SlackSettings,
 )
 from bot.wiring import build_services
-from domain.errors import NotAllowedToApprove
+from domain.errors import InputError, NotAllowedToApprove
 from remediation.cloud_state import GroupState, InstanceState
 from simulator.fleet import FleetModel, Incident, IncidentKind
 
 REQUESTER = "U_ONCALL"
 APPROVER = "U_LEAD"
 GROUP = "web-asg"
+MAX_HOSTS = 1000
+"""The largest simulated fleet the demo runs (it holds every host's history in memory)."""
 
 
 def _say(out: TextIO, title: str, body: str = "") -> None:
@@ -40,7 +42,13 @@ def _say(out: TextIO, title: str, body: str = "") -> None:
 
 
 def run_demo(*, out: TextIO, log_dir: Path, hosts: int = 5) -> int:
-    """Run the demo story and print it to ``out``; returns the exit code."""
+    """Run the demo story and print it to ``out``; returns the exit code.
+
+    Raises:
+        InputError: ``hosts`` is not between 1 and ``MAX_HOSTS``.
+    """
+    if not 1 <= hosts <= MAX_HOSTS:
+        raise InputError(f"--hosts must be between 1 and {MAX_HOSTS} (got {hosts})")
     clock = ManualClock(SystemClock().now().replace(microsecond=0))
     now = clock.now().timestamp()
     incident = Incident(IncidentKind.CPU_SATURATION, "web-1", start=now - 6 * 60, duration=3600)

@@ -7,6 +7,7 @@ Prometheus widens the step of a range query that would return too many points; r
 from __future__ import annotations
 
 import itertools
+import math
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -15,11 +16,24 @@ from domain.models import MetricKind, Series
 from domain.ports import MetricsSource
 
 CHUNK_POINTS = 600
+MAX_CHUNKS = 100_000
 
 
 def chunk_edges(since: datetime, until: datetime, step_seconds: float) -> list[datetime]:
-    """Boundaries of consecutive windows of at most ``CHUNK_POINTS`` steps from ``since`` to ``until``."""
-    chunk = timedelta(seconds=step_seconds * CHUNK_POINTS)
+    """Boundaries of consecutive windows of at most ``CHUNK_POINTS`` steps from ``since`` to ``until``.
+
+    Raises:
+        ValueError: the step is not a positive number of seconds, or the range would need more than
+            ``MAX_CHUNKS`` windows (callers check their arguments first; this keeps a slip from hanging).
+    """
+    if not (math.isfinite(step_seconds) and step_seconds > 0):
+        raise ValueError(f"step must be a positive number of seconds, not {step_seconds}")
+    chunk_seconds = step_seconds * CHUNK_POINTS
+    if (until - since).total_seconds() / chunk_seconds > MAX_CHUNKS:
+        raise ValueError(f"{until - since} at a {step_seconds:g} s step is more than {MAX_CHUNKS} chunks")
+    if chunk_seconds >= (until - since).total_seconds():
+        return [since, until]
+    chunk = timedelta(seconds=chunk_seconds)
     edges = [since]
     while edges[-1] + chunk < until:
         edges.append(edges[-1] + chunk)

@@ -17,9 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from domain.durations import MAX_WINDOW, format_duration
 from domain.errors import InputError
 
 _REPLAY_CHUNK_SECONDS = 6 * 3600.0
+MAX_MAGNITUDE = 1e100
+"""Input values further from zero are refused: the engine's squares and sums of them would overflow."""
 
 
 def register(sub: Any) -> None:
@@ -51,7 +54,7 @@ def register(sub: Any) -> None:
         ),
     )
     r.add_argument("--start", required=True, help="ISO 8601 start, e.g. 2026-12-01T00:00:00Z")
-    r.add_argument("--end", required=True, help="ISO 8601 end")
+    r.add_argument("--end", required=True, help="ISO 8601 end, at most 31 days after --start")
     r.add_argument("--step", type=float, default=60.0, help="seconds between samples (default 60)")
     r.add_argument("--output", type=Path, help="JSON lines file to write (default stdout)")
     r.set_defaults(run=run_replay)
@@ -70,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         if args.train is None or args.test is None:
             raise InputError("--format smd needs --train and --test")
         train, test = read_matrix(args.train), read_matrix(args.test)
+        _check_magnitude(args.train, train)
+        _check_magnitude(args.test, test)
         if train.shape[1] != test.shape[1]:
             raise InputError(f"{args.train} has {train.shape[1]} columns but {args.test} has {test.shape[1]}")
         rows = detect_train_test(train, test, step_seconds=args.step_seconds)
@@ -77,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         if args.input is None:
             raise InputError("--format nab needs --input")
         stamps, values = read_series(args.input)
+        _check_magnitude(args.input, values)
         step = series_step_seconds(stamps)
         try:
             rows = detect_series(values, step_seconds=step)
@@ -84,6 +90,28 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{args.input}: {exc}") from exc
     write_lines_atomically(args.output, rows.csv_lines())
     return 0
+
+
+def _check_magnitude(path: Path, values: Any) -> None:
+    """Refuse values so large that the engine's float arithmetic (squares, sums) would overflow.
+
+    Raises:
+        InputError: naming the first such row (as the output's ``index`` column counts them).
+    """
+    import numpy as np
+
+    data = np.asarray(values, dtype=np.float64)
+    data = data.reshape(data.shape[0], -1)
+    with np.errstate(invalid="ignore"):
+        beyond = np.abs(np.where(np.isfinite(data), data, 0.0)) > MAX_MAGNITUDE
+    rows = np.flatnonzero(beyond.any(axis=1))
+    if rows.size:
+        row = int(rows[0])
+        value = float(data[row][beyond[row]][0])
+        raise InputError(
+            f"{path}: row {row} has the value {value:.3g}, beyond ±{MAX_MAGNITUDE:.0e}, too large to score "
+            f"({rows.size} such rows); rescale the data"
+        )
 
 
 def _check_output(path: Path) -> None:
@@ -110,6 +138,13 @@ def run_replay(args: argparse.Namespace) -> int:
     end = parse_instant(args.end, what="--end")
     if end <= start:
         raise InputError("--end must be after --start")
+    if start.timestamp() < 0:
+        raise InputError(f"--start {args.start!r} is before 1970: there is no metrics history that old")
+    if end - start > MAX_WINDOW:
+        raise InputError(
+            f"--start to --end is {format_duration(end - start)}, more than {format_duration(MAX_WINDOW)}: "
+            "replay a shorter period (or several)"
+        )
     if not (math.isfinite(args.step) and 1 <= args.step <= 3600):
         raise InputError(f"--step must be between 1 and 3600 seconds (got {args.step})")
     if args.output is not None:
@@ -135,6 +170,11 @@ def run_replay(args: argparse.Namespace) -> int:
         budget=settings.detection.bootstrap_points,
         progress=_bootstrap_line,
     )
+    if hosts == 0:
+        sys.stderr.write(
+            f"no host has history in the {settings.detection.bootstrap_hours:g} h before --start: "
+            "hosts are judged against the fleet prior until they have some\n"
+        )
     sys.stderr.write(f"bootstrapped {hosts} hosts; replaying...\n")
     incidents: dict[tuple[str, str, str, float, str], dict[str, object]] = {}
     chunk = max(step, math.floor(_REPLAY_CHUNK_SECONDS / step) * step)
@@ -147,6 +187,11 @@ def run_replay(args: argparse.Namespace) -> int:
         _progress(position=last, start=t0, end=t1)
         position = last + step
     sys.stderr.write("\n")
+    if not engine.keys:
+        raise InputError(
+            f"no host reported between --start {start:%Y-%m-%dT%H:%M:%SZ} and --end {end:%Y-%m-%dT%H:%M:%SZ} "
+            "or in the history before it: nothing was replayed, nothing is written"
+        )
     for i in engine.open_incidents():
         incidents[(i.host.instance, i.signal.value, i.kind.value, i.opened_at, i.mountpoint or "")] = i.record()
     lines = [json.dumps(r) for _, r in sorted(incidents.items(), key=lambda kv: (kv[0][3], kv[0][0], kv[0][1]))]

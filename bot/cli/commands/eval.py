@@ -44,7 +44,12 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.add_argument("--only", action="append", metavar="NAME", help="only files whose name contains NAME")
-    p.add_argument("--max-rows", type=int, metavar="N", help="truncate train and test to N rows (quick checks)")
+    p.add_argument(
+        "--max-rows",
+        type=int,
+        metavar="N",
+        help="truncate train and test to N rows, N at least 1 (NAB: at least 14; quick checks)",
+    )
     p.add_argument(
         "--methods",
         default="product,isolation_forest,random,random_at_rate",
@@ -81,6 +86,10 @@ def run(args: argparse.Namespace) -> int:
     from evaluation.quality import METHODS, Case, evaluate
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if not methods:
+        raise InputError(f"--methods is empty; give one or more of {', '.join(METHODS)}")
+    if args.max_rows is not None and args.max_rows < 1:
+        raise InputError(f"--max-rows must be at least 1 (got {args.max_rows})")
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise InputError(f"unknown method {unknown[0]!r}; choose from {', '.join(METHODS)}")
@@ -94,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
                 continue
             train, test = read_matrix(root / "train" / f"{name}.txt"), read_matrix(root / "test" / f"{name}.txt")
             labels = read_point_labels(root / "test_label" / f"{name}.txt")
-            if args.max_rows:
+            if args.max_rows is not None:
                 train, test, labels = train[: args.max_rows], test[: args.max_rows], labels[: args.max_rows]
             cases.append(Case(name=name, train=train, test=test, labels=labels, step_seconds=60.0))
         groups["smd"] = cases
@@ -106,10 +115,15 @@ def run(args: argparse.Namespace) -> int:
                 if args.only and not any(o in path.name for o in args.only):
                     continue
                 stamps, values = read_series(path)
-                if args.max_rows:
+                if args.max_rows is not None:
                     stamps, values = stamps[: args.max_rows], values[: args.max_rows]
                 labels = read_window_labels(root / "labels" / "combined_windows.json", f"{folder}/{path.name}", stamps)
                 prefix = nab_prefix_rows(values.size)
+                if prefix < 2:
+                    cut = " after --max-rows" if args.max_rows is not None else ""
+                    raise InputError(
+                        f"{path}: {values.size} rows{cut}; a NAB series needs at least 14 to have a training prefix"
+                    )
                 x = values.reshape(-1, 1)
                 step = series_step_seconds(stamps)
                 cases.append(Case(path.stem, x[:prefix], x[prefix:], labels[prefix:], step_seconds=step))

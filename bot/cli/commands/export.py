@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import os
+import stat
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +15,9 @@ from typing import Any
 from domain.errors import InputError
 
 _DEFAULT_METRICS = "cpu,memory,disk,network_in,network_out,load"
+MAX_STEP_SECONDS = 86400.0
+MAX_POINTS = 200_000
+"""At most this many samples per series: 31 days every 14 s."""
 
 
 def register(sub: Any) -> None:
@@ -20,17 +25,63 @@ def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "export",
         help="write Prometheus history to CSV (one column per metric per host, UTC timestamps)",
-        description="The CSV is what `smartcloudops train --input` reads; columns are <metric>@<instance>.",
+        description="The CSV is what `smartcloudops train --file` reads; columns are <metric>@<instance>.",
     )
     p.add_argument("--since", default="7d", help="how far back, e.g. 6h, 7d (default 7d, at most 31d)")
     p.add_argument("--output", type=Path, required=True, help="CSV file to write")
-    p.add_argument("--step", type=float, default=60.0, help="seconds between samples (default 60)")
+    p.add_argument(
+        "--step",
+        type=float,
+        default=60.0,
+        help=f"seconds between samples (default 60; at least 1, at most {MAX_STEP_SECONDS:.0f}, "
+        f"and at most {MAX_POINTS:,} samples per series)",
+    )
     p.add_argument("--metrics", default=_DEFAULT_METRICS, help=f"comma-separated metrics (default {_DEFAULT_METRICS})")
     p.set_defaults(run=run)
 
 
+def check_output_file(path: Path, *, option: str = "--output", create_folder: bool = False) -> None:
+    """Refuse, before any work, an output path that cannot become a file.
+
+    Args:
+        path: the output file.
+        option: the option to name in the message.
+        create_folder: the caller creates a missing folder; only the nearest existing one is checked.
+
+    Raises:
+        InputError: the path is empty, names a directory, its folder is missing (unless
+            ``create_folder``), not a folder or not writable.
+    """
+    if not path.name or str(path) in ("", "."):
+        raise InputError(f"{option}: give a file name for the output")
+    try:
+        target = path.resolve()
+        try:
+            mode: int | None = target.stat().st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            raise InputError(f"{option} {path}: is a directory, give a file name for the output")
+        if mode is not None and not stat.S_ISREG(mode):
+            return  # a device or a pipe is written in place
+        folder = target.parent
+        while create_folder and not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            missing = "is not a folder" if folder.exists() else "does not exist"
+            raise InputError(f"{option} {path}: {folder} {missing}")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"{option} {path}: cannot write there (permission denied)")
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from exc
+
+
 def run(args: argparse.Namespace) -> int:
-    """Read the history in chunks (so Prometheus never widens the step) and write the CSV atomically."""
+    """Read the history in chunks (so Prometheus never widens the step) and write the CSV atomically.
+
+    Every argument, the output path included, is checked before any history is read.
+    """
+    from adapters.files.atomic import write_atomically
     from adapters.files.metrics_csv import write_wide_csv
     from bot.cli.commands.config import load_settings
     from bot.cli.history import read_history
@@ -42,6 +93,14 @@ def run(args: argparse.Namespace) -> int:
     span = parse_duration(args.since)
     if span > timedelta(days=31) or not (math.isfinite(args.step) and args.step > 0):
         raise InputError("--since must be at most 31d and --step positive")
+    if not 1 <= args.step <= MAX_STEP_SECONDS:
+        raise InputError(f"--step must be between 1 and {MAX_STEP_SECONDS:.0f} seconds (got {args.step:g})")
+    points = span.total_seconds() / args.step
+    if points > MAX_POINTS:
+        raise InputError(
+            f"--since {args.since} at --step {args.step:g} is {points:,.0f} samples per series, more than "
+            f"{MAX_POINTS:,}: use a larger --step (at least {math.ceil(span.total_seconds() / MAX_POINTS)})"
+        )
     known = {m.value: m for m in MetricKind}
     names = [m.strip() for m in args.metrics.split(",") if m.strip()]
     unknown = [m for m in names if m not in known]
@@ -49,18 +108,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             f"--metrics: unknown metric {', '.join(map(repr, unknown)) or '(none given)'}; use {', '.join(known)}"
         )
+    check_output_file(args.output)
     kinds = [known[m] for m in names]
     metrics = build_metrics(settings)
     until = datetime.now(UTC).replace(second=0, microsecond=0)
     since = until - span
     series = read_history(metrics, kinds, since=since, until=until, step_seconds=args.step)
-    tmp = args.output.with_name(f".{args.output.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as out:
-            rows = write_wide_csv(series, out)
-        tmp.replace(args.output)
-    finally:
-        tmp.unlink(missing_ok=True)
+    text = io.StringIO(newline="")
+    rows = write_wide_csv(series, text)
+    write_atomically(args.output, (text.getvalue().encode("utf-8"),))
     columns = len({(s.metric, s.host.instance) for s in series})
     sys.stdout.write(
         f"wrote {args.output}: {rows} rows × {columns} columns ({since:%Y-%m-%d %H:%M} – {until:%H:%M} UTC)\n"

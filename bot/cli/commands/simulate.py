@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import math
+import socket
 import sys
 import time
 from pathlib import Path
@@ -34,10 +36,12 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--hosts", type=int, default=20, help="number of hosts (default 20)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=9101, help="port to bind (default 9101)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="IPv4 address or name to bind (default 127.0.0.1; 0.0.0.0 for all)"
+    )
+    p.add_argument("--port", type=int, default=9101, help="port to bind, 0 to 65535 (default 9101; 0 picks one)")
     p.add_argument("--scenario", type=Path, help="YAML file of incidents to inject")
-    p.add_argument("--seed", type=int, default=7, help="changes every host's baseline levels (default 7)")
+    p.add_argument("--seed", type=int, default=7, help="changes every host's baseline levels (default 7; 0 or more)")
     p.add_argument(
         "--write-openmetrics",
         type=Path,
@@ -49,8 +53,8 @@ def register(sub: Any) -> None:
         "--step",
         type=float,
         default=15.0,
-        help="seconds between written samples, like a scrape interval (default 15; keep it at most 30 so "
-        "rate() over 1-minute windows sees two samples)",
+        help="seconds between written samples, like a scrape interval (default 15, from 1 to 3600; keep it "
+        "at most 30 so rate() over 1-minute windows sees two samples)",
     )
     p.add_argument(
         "--format",
@@ -64,11 +68,37 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the simulated fleet until interrupted, or write its history and exit."""
+    from domain.errors import InputError
     from simulator.server import run_simulator
 
-    if args.write_openmetrics is None:
+    if args.seed < 0:
+        raise InputError(f"--seed must be 0 or more (got {args.seed})")
+    if args.write_openmetrics is not None:
+        return _write(args)
+    _check_address(args.host, args.port)
+    try:
         return run_simulator(hosts=args.hosts, host=args.host, port=args.port, scenario=args.scenario, seed=args.seed)
-    return _write(args)
+    except OSError as exc:  # the bind: port taken, address not on this machine
+        raise InputError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse a port out of range, an empty host, and a host that does not resolve to an IPv4 address.
+
+    Raises:
+        InputError: naming the option.
+    """
+    from domain.errors import InputError
+
+    if not 0 <= port <= 65535:
+        raise InputError(f"--port must be between 0 and 65535 (got {port})")
+    if not host.strip():
+        raise InputError("--host is empty: give an address such as 127.0.0.1 (or 0.0.0.0 for every interface)")
+    try:
+        socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"--host {host[:100]!r} is not an IPv4 address or a name that resolves ({reason})") from exc
 
 
 def _write(args: argparse.Namespace) -> int:
@@ -80,6 +110,8 @@ def _write(args: argparse.Namespace) -> int:
         raise InputError("--hours must be more than 0 and at most 744 (31 days)")
     if not args.step >= 1:
         raise InputError("--step must be at least 1 second")
+    if not (math.isfinite(args.step) and args.step <= 3600):
+        raise InputError(f"--step must be at most 3600 seconds (got {args.step:g})")
     now = float(int(time.time()))
     model = build_model(hosts=args.hosts, scenario=args.scenario, now=now, seed=args.seed)
     start = now - args.hours * 3600
