@@ -1,13 +1,14 @@
 """Robust per-lane baselines (centre and spread), fitted on history and adapted causally. Pure, vectorised.
 
 A lane is one host × signal (or one column of a recorded matrix). Its centre and spread come from
-history (median; the largest of IQR/1.349, 1.4826·MAD and a quarter of the standard deviation,
-never below the lane's floor) and then follow the stream slowly: each finite sample moves the
-centre by ``alpha``·spread·ψ(r) and scales the spread by 1 + ``alpha``·(|ψ(r)|/E|r| − 1), with r the
-sample's deviation in spreads and ψ clipped at ``huber`` (an M-estimator step, so one wild sample
-moves neither much). A frozen lane (its incident is open) does not adapt, so an incident is judged
-against the baseline from before it started. A fast ``recent`` level (time constant
-``recent_hours``) always follows, and is what the baseline becomes when a level shift is accepted.
+history (median; the largest of IQR/1.349, 1.4826·MAD and a quarter of the standard deviation of
+the history winsorized at its 0.5th and 99.5th percentiles, never below the lane's floor) and
+then follow the stream slowly: each finite sample moves the centre by ``alpha``·spread·ψ(r) and
+scales the spread by 1 + ``alpha``·(|ψ(r)|/E|r| − 1), with r the sample's deviation in spreads and
+ψ clipped at ``huber`` (an M-estimator step, so one wild sample moves neither much). A frozen lane
+(its incident is open) does not adapt, so an incident is judged against the baseline from before
+it started. A fast ``recent`` level (time constant ``recent_hours``) always follows, and is what
+the baseline becomes when a level shift is accepted.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ BoolArray = npt.NDArray[np.bool_]
 _IQR_TO_SIGMA = 1.349
 _MAD_TO_SIGMA = 1.4826
 _STD_SHARE = 0.25
+# The share of the history cut off at each end before its standard deviation is taken.
+_WINSOR = 0.005
 _MEAN_ABS_OF_CLIPPED_NORMAL = 0.7979
 _SHRINK_LIMIT = 0.5
 # Smallest spread per signal, in its unit: below that a deviation is noise whatever the history says.
@@ -96,12 +99,13 @@ def robust_fit(history: FloatArray, floor: FloatArray) -> tuple[FloatArray, Floa
     x = np.asarray(history, dtype=np.float64)
     finite = np.isfinite(x)
     count = finite.sum(axis=1).astype(np.intp)
-    q25, centre, q75 = row_quantiles(x, (0.25, 0.5, 0.75)).T
+    low, q25, centre, q75, high = row_quantiles(x, (_WINSOR, 0.25, 0.5, 0.75, 1.0 - _WINSOR)).T
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mad = row_quantiles(np.abs(x - centre[:, None]), (0.5,))[:, 0] * _MAD_TO_SIGMA
-        filled = np.where(finite, x, 0.0)
-        mean = filled.sum(axis=1) / np.maximum(count, 1)
-        std = np.sqrt(np.where(finite, (x - mean[:, None]) ** 2, 0.0).sum(axis=1) / np.maximum(count, 1))
+        # Winsorized: one wild sample in the history must not set the spread of everything after it.
+        clipped = np.where(finite, np.clip(x, low[:, None], high[:, None]), 0.0)
+        mean = clipped.sum(axis=1) / np.maximum(count, 1)
+        std = np.sqrt(np.where(finite, (clipped - mean[:, None]) ** 2, 0.0).sum(axis=1) / np.maximum(count, 1))
     spread = np.fmax(np.fmax((q75 - q25) / _IQR_TO_SIGMA, mad), _STD_SHARE * std)
     relative = 0.01 * np.maximum(np.abs(np.nan_to_num(centre)) + np.nan_to_num(std), 1.0)
     spread = np.fmax(np.nan_to_num(spread, nan=0.0), np.maximum(floor, relative * (floor <= 0)))

@@ -12,7 +12,9 @@ u + σ/γ·((risk·n/k)^(−γ) − 1) (u − σ·ln(risk·n/k) when γ = 0), n 
 among them (Siffer et al., "Anomaly Detection in Streams with Extreme Value Theory", KDD 2017);
 every normal score above u becomes a peak (the last ``max_peaks`` are kept) and the tail is
 refitted every ``refit_samples`` samples. Scores of an open incident or above the alarm level are
-not normal and never enter either. Pure, vectorised over streams.
+not normal and never enter either. Nor, in the fitted history, does a wild score: one further
+above m than 20 times u's distance from it (one spike in the training rows, smoothed over a few of
+them, would otherwise set the level of everything after it). Pure, vectorised over streams.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class PeakLevels:
         if streams.size == 0:
             return
         cfg = self.config
+        scores, finite = _without_wild(scores, finite)
         centre, u, high = row_quantiles(
             np.where(finite, scores, np.nan), (0.5, cfg.peak_quantile, cfg.level_quantile)
         ).T
@@ -181,3 +184,17 @@ class PeakLevels:
         due = idx[self.since_fit[idx] >= self.config.refit_samples]
         if due.size:
             self.refit(due)
+
+
+#: A score further above the median than this many times u's distance from it is a wild value of the
+#: history, not its tail: it is left out of the fit (live, such a sample is an incident and never counted).
+_WILD = 20.0
+
+
+def _without_wild(scores: FloatArray, finite: BoolArray) -> tuple[FloatArray, BoolArray]:
+    """The score history without its wild values, judged against the median and the 98th percentile of the
+    history itself (one wild value, smoothed over a few rows, must not set the alarm level of all after it)."""
+    centre, u = row_quantiles(np.where(finite, scores, np.nan), (0.5, 0.98)).T
+    with np.errstate(invalid="ignore"):
+        wild = finite & (scores > (centre + _WILD * np.maximum(u - centre, 0.0))[:, None])
+    return np.where(wild, np.nan, scores), finite & ~wild

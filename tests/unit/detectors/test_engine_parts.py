@@ -9,6 +9,7 @@ from detectors.engine.config import EngineConfig
 from detectors.engine.incidents import StreamIncidents
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.trend import TrendConfig, TrendWatch
+from evaluation.batch import detect_series
 
 
 def test_the_pot_level_of_exponential_scores_is_near_their_true_quantile() -> None:
@@ -260,3 +261,38 @@ def test_lanes_added_a_signal_at_a_time_leave_at_most_a_quarter_of_the_state_unu
     assert lanes <= baselines.centre.shape[0] <= 1.25 * lanes
     assert lanes <= levels.recent.tops.shape[0] <= 1.25 * lanes
     assert lanes <= incidents.window.shape[0] <= 1.25 * lanes
+
+
+def test_one_wild_value_in_the_history_sets_neither_the_spread_nor_the_level() -> None:
+    rng = np.random.default_rng(11)
+    history = 10.0 + rng.normal(0.0, 1.0, size=(1, 600))
+    spiked = history.copy()
+    spiked[0, 100] = 1e6
+    lanes = np.zeros(1, dtype=np.intp)
+    fits = []
+    for h in (history, spiked):
+        baselines = LaneBaselines()
+        baselines.reserve(1)
+        baselines.fit(lanes, h)
+        levels = PeakLevels(EngineConfig())
+        levels.reserve(1)
+        levels.fit(lanes, np.abs(baselines.deviations(lanes, h)))
+        fits.append((float(baselines.spread[0]), float(levels.level[0])))
+
+    (spread, level), (spiked_spread, spiked_level) = fits
+    assert abs(spiked_spread - spread) < 0.05 * spread
+    assert abs(spiked_level - level) < 0.05 * level
+
+
+def test_a_spike_in_the_training_rows_does_not_hide_a_later_incident() -> None:
+    rng = np.random.default_rng(0)
+    values = 10.0 + rng.normal(0.0, 1.0, 4000)
+    values[3000:3020] += 15.0
+    spiked = values.copy()
+    spiked[100] = 1e6
+
+    clean_alarms = detect_series(values, step_seconds=300.0).alarms
+    spiked_alarms = detect_series(spiked, step_seconds=300.0).alarms
+
+    assert clean_alarms[3000:3025].sum() > 10
+    assert (clean_alarms[700:] == spiked_alarms[700:]).all()
