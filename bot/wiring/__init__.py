@@ -111,6 +111,8 @@ def build_services(
         max_restart_hosts=rem.max_restart_hosts,
     )
     rules = load_rules_file(rem.rules_file) if rem.rules_file is not None else []
+    if rem.rules_file is not None and not rules:
+        structlog.get_logger(__name__).warning("rules_file_empty", path=str(rem.rules_file), then="no rules run")
     remediation = None
     if cloud is not None:
         remediation = RemediationService(

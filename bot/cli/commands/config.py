@@ -19,8 +19,17 @@ _PREFIX = "SCO_"
 
 
 def _setting_name(loc: tuple[int | str, ...]) -> str:
-    """The environment variable of an error's location: the section and field (deeper parts are map keys)."""
-    return _PREFIX + "__".join(str(p).upper() for p in loc[:2])
+    """The environment variable of an error's location: the section and field (deeper parts are map keys).
+
+    A Slack secret set under Slack's own name (``SLACK_BOT_TOKEN``) and not as ``SCO_SLACK__*`` is named so.
+    """
+    from bot.config.settings import SLACK_ENV_NAMES
+
+    name = _PREFIX + "__".join(str(p).upper() for p in loc[:2])
+    for slack_name, (section, field) in SLACK_ENV_NAMES.items():
+        if tuple(str(p) for p in loc[:2]) == (section, field) and name not in os.environ and slack_name in os.environ:
+            return slack_name
+    return name
 
 
 def _is_structured(annotation: Any) -> bool:

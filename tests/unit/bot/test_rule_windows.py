@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from structlog.testing import capture_logs
+
 from adapters.clock import ManualClock
 from adapters.simulated.metrics import SimulatedMetrics
 from bot.config.settings import AuditSettings, RemediationSettings, Settings
@@ -39,3 +41,12 @@ def test_rules_read_the_windows_of_their_own_metrics_only(tmp_path: Path) -> Non
 
 def test_without_rules_no_window_is_read(tmp_path: Path) -> None:
     assert () == _detection_metrics(tmp_path, None)
+
+
+def test_an_empty_rules_file_is_a_warning_and_no_rules(tmp_path: Path) -> None:
+    with capture_logs() as logs:
+        assert () == _detection_metrics(tmp_path, "rules: []\n")
+
+    assert [("rules_file_empty", "warning")] == [
+        (e["event"], e["log_level"]) for e in logs if e["event"] == "rules_file_empty"
+    ]

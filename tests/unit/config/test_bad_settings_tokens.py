@@ -14,9 +14,9 @@ from domain.errors import ConfigError
 @pytest.mark.parametrize(
     ("variable", "setting"),
     [
-        ("SLACK_BOT_TOKEN", "SCO_SLACK__BOT_TOKEN"),
-        ("SLACK_APP_TOKEN", "SCO_SLACK__APP_TOKEN"),
-        ("SLACK_SIGNING_SECRET", "SCO_SLACK__SIGNING_SECRET"),
+        ("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+        ("SLACK_APP_TOKEN", "SLACK_APP_TOKEN"),
+        ("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"),
         ("SCO_SLACK__BOT_TOKEN", "SCO_SLACK__BOT_TOKEN"),
         ("SCO_LLM__API_KEY", "SCO_LLM__API_KEY"),
         ("SCO_HTTP__API_TOKEN", "SCO_HTTP__API_TOKEN"),
