@@ -95,7 +95,8 @@ def _top(d: TopHosts) -> str:
     if not d.readings:
         return f"No {d.metric.label} data right now."
     rows = [f"{n}. {r.host.name}: {reading_text(r)}" for n, r in enumerate(d.readings, 1)]
-    return f"{d.order.capitalize()} {d.metric.label} of {d.of_hosts} hosts:\n" + "\n".join(rows)
+    down = f" ({', '.join(h.name for h in d.down)} down, not ranked)" if d.down else ""
+    return f"{d.order.capitalize()} {d.metric.label} of {d.of_hosts} hosts{down}:\n" + "\n".join(rows)
 
 
 def fleet_lines(status: FleetStatus) -> list[str]:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from domain.durations import parse_moment
 from domain.errors import InputError
-from domain.models import Anomaly, AnomalyStatus, HostState, MetricKind, ToolResult, ToolStatus
+from domain.models import Anomaly, AnomalyStatus, HostRef, HostState, MetricKind, ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, matching, metrics_source, resolve_state
 from tools.results import HostReading
@@ -108,13 +108,18 @@ class TopHosts(BaseModel):
     order: Literal["highest", "lowest"]
     of_hosts: int
     readings: list[HostReading] = []
+    #: Known hosts that are down, so not ranked.
+    down: list[HostRef] = []
 
 
 def top_hosts(ctx: ToolContext, args: TopHostsArgs) -> ToolResult:
     """The hosts with the highest (or lowest) current value of a metric."""
-    samples = metrics_source(ctx).current(args.metric, None)
+    source = metrics_source(ctx)
+    samples = source.current(args.metric, None)
     params = args.model_dump(mode="json")
-    result = TopHosts(metric=args.metric, order=args.order, of_hosts=len(samples))
+    reporting = {s.host.instance for s in samples}
+    down = [h.ref for h in source.host_states() if not h.up and h.ref.instance not in reporting]
+    result = TopHosts(metric=args.metric, order=args.order, of_hosts=len(samples), down=down)
     if not samples:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)
     ranked = sorted(samples, key=lambda s: s.value, reverse=args.order == "highest")[: args.n]

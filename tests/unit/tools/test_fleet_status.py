@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from agent.phrasing import phrase
 from bot.services import Services
 from domain.models import MetricKind, ToolStatus
 from tests.unit.tools.conftest import DOWN_SINCE, NOW, db_cpu_incident
 from tools.fleet import FleetStatus
-from tools.metrics import CurrentMetric, HostStatus
+from tools.metrics import CurrentMetric, HostStatus, TopHosts
 
 
 def call(services: Services, name: str, **args: object) -> tuple[ToolStatus, object, str | None]:
@@ -102,3 +103,11 @@ def test_a_restart_on_a_down_host_is_refused_for_that_reason(services: Services)
 
     assert (ToolStatus.ERROR, "ActionNotAllowed") == (result.status, result.error_type)
     assert "cache-1 is down since 14:40 UTC" in (result.error or "")
+
+
+def test_a_ranking_names_the_down_hosts_it_could_not_rank(services: Services) -> None:
+    result = services.registry.call("top_hosts", {"metric": "cpu", "n": 3}, services.tools)
+
+    assert isinstance(result.data, TopHosts)
+    assert ["cache-1"] == [h.name for h in result.data.down]
+    assert phrase("top_hosts", result).startswith("Highest CPU of 9 hosts (cache-1 down, not ranked):")
