@@ -159,6 +159,9 @@ _NOT_HOSTS = frozenset(
         *("it", "there", "this", "that", "them", "now", "today", "yesterday", "average", "avg", "all", "everything"),
         *("fleet", "hosts", "servers", "boxes", "machines", "nodes", "instances", "everyone", "each", "every", "me"),
         *("overall", "prod", "production", "staging", "real", "sure", "once", "good", "while", "ever", "us", "you"),
+        # Filesystems people name by a word ("disk usage on root").
+        *("root", "boot", "home", "var", "tmp", "data", "logs", "volume", "volumes", "partition", "partitions"),
+        *("mount", "mounts", "filesystems", "pool", "cluster", "anything", "again"),
     }
 )
 

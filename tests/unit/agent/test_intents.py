@@ -269,6 +269,8 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("cpu on average", NONE, "get_current_metric", {"metric": "cpu"}),
     ("memory on all hosts", NONE, "get_current_metric", {"metric": "memory"}),
     ("load for 5m", NONE, "get_current_metric", {"metric": "load"}),
+    ("disk usage on root", NONE, "get_current_metric", {"metric": "disk"}),
+    ("cpu for the cluster", NONE, "get_current_metric", {"metric": "cpu"}),
     (
         "what about 2h ago",
         Conversation(host="db-1", metric="memory", intent="metric_now"),
