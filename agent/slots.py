@@ -162,6 +162,8 @@ _NOT_HOSTS = frozenset(
         # Filesystems people name by a word ("disk usage on root").
         *("root", "boot", "home", "var", "tmp", "data", "logs", "volume", "volumes", "partition", "partitions"),
         *("mount", "mounts", "filesystems", "pool", "cluster", "anything", "again"),
+        # Idioms ("anything on fire?", "who is on call").
+        *("fire", "call", "duty", "track", "hold", "time", "schedule", "board", "alert", "alerts", "purpose"),
     }
 )
 

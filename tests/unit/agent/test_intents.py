@@ -270,6 +270,7 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("memory on all hosts", NONE, "get_current_metric", {"metric": "memory"}),
     ("load for 5m", NONE, "get_current_metric", {"metric": "load"}),
     ("disk usage on root", NONE, "get_current_metric", {"metric": "disk"}),
+    ("anything on fire?", NONE, "list_recent_anomalies", {"limit": 5}),
     ("cpu for the cluster", NONE, "get_current_metric", {"metric": "cpu"}),
     (
         "what about 2h ago",
