@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 #: Tool error types that mean the product could not reach something it needs. A tool that is not
 #: configured here (ConfigError) is not an outage: the answer says why it cannot run.
 #: Errors that mean a dependency was unreachable (not unset, and not a refusal): ``ask`` exits 3 on them.
-OUTAGE_ERRORS = frozenset({"MetricsUnavailable", "StoreUnavailable", "CloudActionFailed", "LogsUnavailable"})
+#: AWS's ``CloudActionFailed`` is not one: it also says a group or instance does not exist.
+OUTAGE_ERRORS = frozenset({"MetricsUnavailable", "StoreUnavailable", "LogsUnavailable"})
 
 
 class ToolCallRecord(BaseModel):

@@ -63,7 +63,7 @@ def set_answer(text: str) -> Plan | None:
     if _RULE_SHAPE.search(text) and not asks_remediation:
         rule = rule_in(text)
         return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
-    if _DECIDE.search(text):
+    if _DECIDE.search(text) and not asks_remediation:
         return Plan("approvals", "list_pending_approvals", {}, note=DECIDED_BY_PEOPLE)
     if (m := _SCALE_DOWN.search(text)) and not asks_remediation:
         return Plan("remediation", reply=SCALE_DOWN.format(group=m["g1"] or m["g2"]))
