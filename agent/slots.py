@@ -100,8 +100,9 @@ def words_of(text: str) -> list[str]:
 
 
 def _distinct(words: Sequence[str]) -> list[str]:
-    """``words`` without repeats or empty ones, in order (every host lookup compares a word with every host)."""
-    return list(dict.fromkeys(w for w in words if w))
+    """``words`` without repeats or empty ones, in order (every host lookup compares a word with every host);
+    a possessive is its name ("worker-1's disk")."""
+    return list(dict.fromkeys(w.removesuffix("'s").removesuffix("’s") for w in words if w))
 
 
 def metric_in(text: str) -> MetricKind | None:

@@ -271,6 +271,7 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("load for 5m", NONE, "get_current_metric", {"metric": "load"}),
     ("disk usage on root", NONE, "get_current_metric", {"metric": "disk"}),
     ("anything on fire?", NONE, "list_recent_anomalies", {"limit": 5}),
+    ("when will web-2's disk be full", NONE, "get_metric_range", {"metric": "disk", "host": "web-2", "since": "6h"}),
     ("cpu for the cluster", NONE, "get_current_metric", {"metric": "cpu"}),
     (
         "what about 2h ago",
