@@ -54,8 +54,9 @@ from agent.slots import (
     words_of,
 )
 from agent.understanding import did_you_mean, how_to_request, placed
-from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_window
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN
 from domain.models import HostRef, MetricKind
+from domain.time_expressions import find_window
 
 __all__ = ["Plan", "plan", "remediation_in"]
 

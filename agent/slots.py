@@ -4,8 +4,8 @@ The intent model decides what a question asks for; these read the arguments from
 words. Hosts are matched exactly against the live host list (name, instance, instance id), then
 by shape, then as a near miss of a known name, so a typo ("web1") reaches the tool and is answered
 "did you mean web-1?" rather than for the whole fleet. Durations and times come from the one
-parser in ``domain/durations.py``. Remediation slots are strict: a request is made only when the
-action, its target and its amount are all in the question.
+parser of each, ``domain/durations.py`` and ``domain/time_expressions.py``. Remediation slots are
+strict: a request is made only when the action, its target and its amount are all in the question.
 """
 
 from __future__ import annotations
@@ -16,17 +16,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from domain.durations import (
-    DURATION_PATTERN,
-    UNIT_PATTERN,
-    find_duration,
-    find_moment,
-    find_window,
-    format_duration,
-)
+from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, format_duration
 from domain.errors import InputError
 from domain.hosts import find_host_mentions
 from domain.models import HostRef, MetricKind
+from domain.time_expressions import find_moment, find_window
 
 METRIC_WORDS: tuple[tuple[MetricKind, re.Pattern[str]], ...] = (
     (MetricKind.DISK_IO, re.compile(r"\b(disk\s*i/?o|iops|disk (reads?|writes?)|io wait)\b")),

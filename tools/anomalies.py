@@ -7,8 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from domain.durations import window_of
 from domain.models import Anomaly, AnomalyStatus, HostRef, MetricKind, Severity, ToolResult, ToolStatus
+from domain.time_expressions import window_of
 from tools.context import ToolContext
 
 _SCAN_LIMIT = 1000

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from domain.durations import parse_moment
 from domain.errors import InputError
 from domain.models import Anomaly, HostState, MetricKind, ToolResult, ToolStatus
+from domain.time_expressions import parse_moment
 from tools.context import ToolContext
 from tools.formatting import minute
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state

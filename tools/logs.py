@@ -6,10 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from domain.durations import TimeWindow, parse_window, window_of
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from domain.ports import LogLine
+from domain.time_expressions import TimeWindow, parse_window, window_of
 from tools.context import ToolContext
 from tools.formatting import at
 from tools.results import JsonValue

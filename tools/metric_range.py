@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from domain.durations import format_duration, window_of
+from domain.durations import format_duration
 from domain.errors import InputError
 from domain.models import HostState, MetricKind, ToolResult, ToolStatus
+from domain.time_expressions import window_of
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state
 from tools.results import JsonValue, Quantity

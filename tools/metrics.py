@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from domain.durations import parse_moment
 from domain.errors import InputError
 from domain.models import Anomaly, AnomalyStatus, HostRef, HostState, MetricKind, ToolResult, ToolStatus
+from domain.time_expressions import parse_moment
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, matching, metrics_source, resolve_state
 from tools.results import HostReading

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from domain.durations import MAX_WINDOW, format_duration
+from domain.durations import format_duration
 from domain.errors import InputError
+from domain.time_expressions import MAX_WINDOW
 
 _REPLAY_CHUNK_SECONDS = 6 * 3600.0
 MAX_MAGNITUDE = 1e100

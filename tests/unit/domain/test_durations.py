@@ -6,17 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.durations import (
-    find_duration,
-    find_moment,
-    find_window,
-    format_duration,
-    parse_duration,
-    parse_moment,
-    parse_window,
-    window_of,
-)
+from domain.durations import find_duration, format_duration, parse_duration
 from domain.errors import InputError
+from domain.time_expressions import find_moment, find_window, parse_moment, parse_window, window_of
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
