@@ -22,6 +22,10 @@ class IncidentKind(StrEnum):
     HOST_DOWN = "host_down"
 
 
+#: The signals whose slow trend is an incident of its own, and its kind.
+TREND_KINDS = {MetricKind.MEMORY: IncidentKind.MEMORY_LEAK, MetricKind.DISK: IncidentKind.DISK_FILL}
+
+
 class EventKind(StrEnum):
     """A step in an incident's life."""
 

@@ -9,6 +9,8 @@ nothing, so gaps and counter resets (rates come from Prometheus) open nothing. N
 from the fleet's median baseline and do not alarm during their warm-up. Disk has one lane per
 host × mountpoint; a filesystem that stops reporting while its host reports others is dropped
 after ``stale_seconds`` (its open incidents close as ``gone``, with a note), and comes back as new.
+Lanes are fitted on history by ``fitting.py``; an incident it finds under way at the end of that
+history opens with the time it began (``onset.py``).
 """
 
 from __future__ import annotations
@@ -18,19 +20,19 @@ from dataclasses import replace
 
 import numpy as np
 
-from detectors.engine.baseline import SPREAD_FLOOR, FloatArray, IntArray, LaneBaselines
+from detectors.engine.baseline import FloatArray, IntArray, LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
-from detectors.engine.events import EventKind, Incident, IncidentEvent, IncidentKind
-from detectors.engine.incidents import StreamIncidents, trailing_means
+from detectors.engine.events import TREND_KINDS, EventKind, Incident, IncidentEvent, IncidentKind
+from detectors.engine.fitting import fit_history, start_from_prior
+from detectors.engine.incidents import StreamIncidents
 from detectors.engine.lanes import LaneIndex, LaneKey
 from detectors.engine.narrative import closing_note, incident_at
+from detectors.engine.onset import Onsets
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.slow import SlowStream
 from detectors.engine.trend import TrendConfig, TrendWatch
 from domain.models import HostRef, MetricKind
 
-TREND_KINDS = {MetricKind.MEMORY: IncidentKind.MEMORY_LEAK, MetricKind.DISK: IncidentKind.DISK_FILL}
-_BOOTSTRAP_SLICE = 1000
 STALE_MOUNT_SECONDS = 3600.0
 
 
@@ -58,6 +60,7 @@ class FleetEngine:
         self.trends = TrendWatch(self.trend_config)
         self.trend_incidents = StreamIncidents(replace(config, smoothing=1, horizon_seconds=float("inf")))
         self.open: dict[tuple[int, IncidentKind], Incident] = {}
+        self.onsets = Onsets()
 
     @property
     def keys(self) -> list[LaneKey]:
@@ -85,23 +88,8 @@ class FleetEngine:
             part.reserve(size)
 
     def _grow(self, signal: MetricKind, new: IntArray) -> None:
-        size = len(self.keys)
-        self.reserve(size)
-        self.baselines.floor[new] = SPREAD_FLOOR.get(signal, 0.0)
-        same = np.asarray([k.signal is signal for k in self.keys], dtype=bool) & np.asarray(self.index.live)
-        known = same & (self.baselines.count[:size] > 0) & np.isfinite(self.baselines.centre[:size])
-        known[new] = False
-        if known.any():
-            centre = float(np.median(self.baselines.centre[:size][known]))
-            spread = float(np.median(self.baselines.spread[:size][known]))
-            u = float(np.median(self.peaks.u[:size][known]))
-            slow_u = float(np.median(self.slow.peaks.u[:size][known]))
-        else:
-            centre, spread, u, slow_u = np.nan, float(SPREAD_FLOOR.get(signal, 1.0)), 2.0, 2.0
-        if np.isfinite(centre):
-            self.baselines.adopt_prior(new, centre, spread)
-        self.peaks.start(new, np.full(new.size, u))
-        self.slow.start(new, slow_u)
+        self.reserve(len(self.keys))
+        start_from_prior(self, signal, new)
 
     def bootstrap(
         self,
@@ -112,33 +100,7 @@ class FleetEngine:
         mounts: Sequence[str] | None = None,
     ) -> None:
         """Fit ``hosts``' lanes of ``signal`` (one per mountpoint in ``mounts``) on their history (rows × times)."""
-        lanes = self.lanes(signal, hosts, mounts)
-        if times.size:
-            seen = np.isfinite(history)
-            last = np.where(seen.any(axis=1), times[times.size - 1 - np.argmax(seen[:, ::-1], axis=1)], times[-1])
-            self.index.seen_at[lanes] = last
-        if signal is MetricKind.UP:
-            return
-        # History read more coarsely than the live feed: each of its samples stands for this many live ones.
-        stride = max(1, round(float(np.median(np.diff(times))) / self.step_seconds)) if times.size > 1 else 1
-        # In slices of hosts, so the fit's temporaries stay small next to the history itself.
-        for first in range(0, lanes.size, _BOOTSTRAP_SLICE):
-            part = slice(first, first + _BOOTSTRAP_SLICE)
-            self._fit(signal, lanes[part], times, history[part], stride)
-
-    def _fit(self, signal: MetricKind, lanes: IntArray, times: FloatArray, history: FloatArray, stride: int) -> None:
-        x = np.where(np.isfinite(history), history, np.nan)
-        # A lane whose incident is already open is fitted on the history from before it opened.
-        held = self.levels.open[lanes]
-        x = np.where(held[:, None] & (times[None, :] >= self.levels.opened_at[lanes][:, None]), np.nan, x)
-        self.baselines.fit(lanes, x)
-        scores = self.baselines.upward(lanes, x)
-        self.peaks.fit(lanes, trailing_means(scores, self.config.smoothing), stride=stride)
-        self.levels.level_at_open[lanes[held]] = self.peaks.level[lanes[held]]
-        self.levels.prime(lanes, scores[:, -self.config.smoothing :])
-        self.slow.fit(lanes, scores, stride=stride)
-        if signal in TREND_KINDS and times.size:
-            self.trends.fill(lanes, times, x)
+        fit_history(self, signal, self.lanes(signal, hosts, mounts), times, history)
 
     def observe(
         self,
@@ -284,6 +246,13 @@ class FleetEngine:
         )
 
     def _open(self, t: float, lane: int, kind: IncidentKind) -> IncidentEvent:
+        onset = self.onsets.take(lane, kind, t, self.config.horizon_seconds)
+        if onset is not None:
+            # Under way before start-up: it opened when the history shows, not when the feed first saw it.
+            trackers = (self.levels, self.slow.levels) if kind is IncidentKind.ANOMALY else (self.tracker(kind),)
+            for tracker in trackers:
+                if tracker.open[lane]:
+                    tracker.opened_at[lane] = onset
         incident = self._incident(t, lane, kind)
         self.open[(lane, kind)] = incident
         return IncidentEvent(EventKind.OPENED, incident, t)

@@ -124,3 +124,30 @@ def test_replay_finds_every_incident_kind_in_time_and_resolves_none_while_abnorm
     assert {r["host"] for r in records if r["kind"] in TRENDS} == trending_hosts
     # The host without an incident raised none.
     assert not [r for r in records if r["host"] == "worker-2"]
+
+
+def test_a_replay_that_starts_during_an_incident_reports_it_from_when_it_began(
+    replay_prometheus: servers.ServerProcess,
+    period: tuple[float, float],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    start, _ = period
+    # web-1's first saturation runs from 30 to 150 minutes: the replay starts 100 minutes into it.
+    began, ends = start + 30 * 60, start + 150 * 60
+    out = tmp_path / "incidents.jsonl"
+    monkeypatch.setenv("SCO_PROMETHEUS__URL", replay_prometheus.url)
+    monkeypatch.setenv("SCO_DETECTION__BOOTSTRAP_HOURS", "24")
+
+    code = main(
+        ["detect", "replay", "--start", _iso(start + 130 * 60), "--end", _iso(start + 180 * 60), "--output", str(out)]
+    )
+
+    assert code == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    cpu = [r for r in records if r["host"] == "web-1" and r["signal"] == "cpu"]
+    assert len(cpu) == 1, cpu
+    assert abs(_epoch(cpu[0]["opened_at"]) - began) <= 5 * 60
+    assert cpu[0]["resolved_at"] is not None
+    assert _epoch(cpu[0]["resolved_at"]) >= ends
+    assert not [r for r in records if r["host"] == "worker-2"]

@@ -149,6 +149,44 @@ def test_an_incident_under_way_at_start_up_is_reported_by_the_first_cycle() -> N
     assert abs(report.opened[0].started_at.timestamp() - began) <= 5 * 60
 
 
+@pytest.mark.parametrize("hours_ago", [1.0, 2.5, 5.0])
+def test_an_incident_under_way_for_hours_at_start_up_is_reported_with_its_real_start(hours_ago: float) -> None:
+    began = NOW.timestamp() - hours_ago * 3600
+    service, _, _ = _service((Incident(IncidentKind.CPU_SATURATION, "web-1", began, 8 * 3600),))
+
+    report = service.run_once(NOW)
+
+    opened = [(a.host.name, a.metric) for a in report.opened]
+    assert [("web-1", MetricKind.CPU)] == opened
+    assert abs(report.opened[0].started_at.timestamp() - began) <= 10 * 60
+
+
+def test_a_host_down_for_hours_at_start_up_is_reported_from_when_it_went_down() -> None:
+    began = NOW.timestamp() - 3 * 3600
+    service, _, _ = _service((Incident(IncidentKind.HOST_DOWN, "db-1", began, 8 * 3600),))
+
+    report = service.run_once(NOW)
+
+    down = [a for a in report.opened if a.host.name == "db-1" and a.metric is MetricKind.UP]
+    assert len(down) == 1
+    assert abs(down[0].started_at.timestamp() - began) <= 10 * 60
+
+
+def test_a_level_shift_older_than_the_horizon_at_start_up_is_the_normal_it_found() -> None:
+    began = NOW.timestamp() - 9 * 3600
+    service, _, _ = _service((Incident(IncidentKind.CPU_SATURATION, "web-1", began, 12 * 3600),))
+
+    report = service.run_once(NOW)
+
+    assert [(a.host.name, a.metric) for a in report.opened if a.metric is MetricKind.CPU] == []
+
+
+def test_a_quiet_fleet_opens_nothing_at_start_up() -> None:
+    service, _, _ = _service()
+
+    assert service.run_once(NOW).opened == ()
+
+
 def _replica(store: InMemoryAnomalyStore, incidents: tuple[Incident, ...]) -> DetectionService:
     metrics = SimulatedMetrics(FleetModel(5, incidents), ManualClock(NOW))
     return DetectionService(
