@@ -33,6 +33,7 @@ from agent.conversation import Conversation
 from agent.fleet_intents import fleet_call, fleet_metric_call, top_call
 from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
+from agent.log_slots import log_filters
 from agent.plan import Plan
 from agent.set_answers import is_help, rule_in, set_answer
 from agent.slots import (
@@ -90,7 +91,6 @@ _FILL = re.compile(
 #: What fills up towards 100%: a disk, and memory (a leak).
 _FILLS_UP = (MetricKind.DISK, MetricKind.MEMORY)
 _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
-_ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?)\b")
 #: Intent names a thread stored before the intent model named them.
 _STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
 _METRIC_INTENTS = ("metric_now", "metric_range")
@@ -222,8 +222,7 @@ def _logs(s: _Slots) -> Plan:
     args: dict[str, Any] = {"since": logs_since(s.text) or "15m", "limit": 20}
     if s.host:
         args["host"] = s.host
-    if _ERRORS.search(s.text):
-        args["contains"] = "error"
+    args.update(log_filters(s.text))
     return Plan("logs", "get_logs", args, host=s.host)
 
 

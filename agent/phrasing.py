@@ -166,16 +166,21 @@ def _summary(d: AnomalySummary) -> str:
     return text
 
 
+_LEVEL_WORDS = {"critical": "critical", "error": "error or critical", "warning": "warning, error or critical"}
+
+
 def _logs(d: LogExcerpt) -> str:
     window = d.window.describe()
+    level = f" ({_LEVEL_WORDS.get(d.level, d.level + ' or above')})" if d.level else ""
     if not d.lines:
         about = f" about {d.host}" if d.host else ""
         matching = f" containing '{d.contains}'" if d.contains else ""
-        read = f" in the {', '.join(d.sources)} log{'s' if len(d.sources) > 1 else ''}" if d.sources else ""
-        return f"No log lines{about}{matching} {window}{read}."
-    rows = [f"{at(x.at)} [{x.source}] {x.text}" for x in d.lines]
+        logs = " and ".join(d.sources)
+        read = f" in the {logs} log{'s' if len(d.sources) > 1 else ''}" if d.sources else ""
+        return f"No log lines{level}{about}{matching} {window}{read}."
+    rows = [f"{at(x.at)} [{x.source}]{f' {x.level}' if d.level else ''} {x.text}" for x in d.lines]
     more = f"\n({d.omitted} more lines not shown)" if d.omitted else ""
-    return f"Logs {window}, newest first:\n" + "\n".join(rows) + more
+    return f"Logs{level} {window}, newest first:\n" + "\n".join(rows) + more
 
 
 def _approvals(d: PendingApprovals) -> str:

@@ -123,6 +123,20 @@ class LogPage(BaseModel):
     omitted: int = 0
 
 
+class LogQuery(BaseModel):
+    """Which lines to read: ``[start, end)``, about ``host``, containing ``contains`` (case-insensitive), at
+    ``level`` or above (``domain/log_levels.py``), the newest ``limit``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: datetime
+    end: datetime
+    host: str | None = None
+    contains: str | None = None
+    limit: int = 20
+    level: str | None = None
+
+
 class LogSource(Protocol):
     """A place log lines can be read from (the product's own logs, CloudWatch Logs, ...)."""
 
@@ -131,8 +145,8 @@ class LogSource(Protocol):
         """Short name users can ask for (``events``, ``audit``, ``cloudwatch``)."""
         ...
 
-    def read(self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int) -> LogPage:
-        """Lines in ``[start, end)`` matching ``host`` and ``contains``, newest first, at most ``limit``."""
+    def read(self, query: LogQuery) -> LogPage:
+        """The lines ``query`` asks for, newest first."""
         ...
 
 

@@ -56,9 +56,10 @@ class TimeWindow:
         return self.end - self.start
 
     def describe(self) -> str:
-        """The window as people read it, e.g. ``14:00–14:30 UTC``."""
-        fmt = "%H:%M" if self.start.date() == self.end.date() else "%Y-%m-%d %H:%M"
-        return f"{self.start.strftime(fmt)}–{self.end.strftime('%H:%M')} UTC"
+        """The window as people read it: ``14:00–14:30 UTC``, with dates when it spans days."""
+        if self.start.date() == self.end.date():
+            return f"{self.start.strftime('%H:%M')}–{self.end.strftime('%H:%M')} UTC"
+        return f"{self.start.strftime('%Y-%m-%d %H:%M')} – {self.end.strftime('%Y-%m-%d %H:%M')} UTC"
 
 
 def _ending_at(now: datetime, length: timedelta) -> TimeWindow:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
-from domain.ports import LogLine
+from domain.ports import LogLine, LogQuery
 from domain.time_expressions import TimeWindow, parse_window, window_of
 from tools.context import ToolContext
 from tools.formatting import at
@@ -45,6 +46,7 @@ class LogExcerpt(BaseModel):
     sources: list[str] = []
     host: str | None = None
     contains: str | None = None
+    level: str | None = None
 
     @property
     def window(self) -> TimeWindow:
@@ -60,6 +62,9 @@ class LogsArgs(BaseModel):
     until: str | None = Field(default=None, description="end as HH:MM UTC; omit for now")
     host: str | None = Field(default=None, description="only lines about this host")
     contains: str | None = Field(default=None, max_length=200, description="only lines containing this text")
+    level: Literal["debug", "info", "warning", "error", "critical"] | None = Field(
+        default=None, description="only lines at this level or above (error: errors and failures)"
+    )
     limit: int = Field(default=20, ge=1, le=200, description="most lines to return")
 
     @field_validator("host", "contains")
@@ -95,8 +100,11 @@ def get_logs(ctx: ToolContext, args: LogsArgs) -> ToolResult:
     window = _window(args, ctx.clock.now())
     lines: list[LogLine] = []
     omitted = 0
+    query = LogQuery(
+        start=window.start, end=window.end, host=args.host, contains=args.contains, limit=args.limit, level=args.level
+    )
     for source in sources:
-        page = source.read(start=window.start, end=window.end, host=args.host, contains=args.contains, limit=args.limit)
+        page = source.read(query)
         lines.extend(page.lines)
         omitted += page.omitted
     lines.sort(key=lambda line: line.timestamp, reverse=True)
@@ -110,5 +118,6 @@ def get_logs(ctx: ToolContext, args: LogsArgs) -> ToolResult:
         sources=[s.name for s in sources],
         host=args.host,
         contains=args.contains,
+        level=args.level,
     )
     return ToolResult(status=ToolStatus.SUCCESS if shown else ToolStatus.NO_DATA, params=params, data=data)

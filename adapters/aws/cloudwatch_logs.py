@@ -8,7 +8,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from domain.errors import LogsUnavailable
-from domain.ports import LogLine, LogPage
+from domain.log_levels import at_least, level_of_text
+from domain.ports import LogLine, LogPage, LogQuery
 
 _MAX_PAGES = 20
 
@@ -27,12 +28,13 @@ class CloudWatchLogSource:
         self._client = client
         self.log_group = log_group
 
-    def read(self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int) -> LogPage:
-        """Matching events, newest first; the host is matched against the log stream name or the text."""
+    def read(self, query: LogQuery) -> LogPage:
+        """Matching events, newest first; the host is matched against the log stream name or the text, the
+        level is what the text says (``log_levels``)."""
         kwargs: dict[str, Any] = {
             "logGroupName": self.log_group,
-            "startTime": int(start.timestamp() * 1000),
-            "endTime": int(end.timestamp() * 1000) - 1,
+            "startTime": int(query.start.timestamp() * 1000),
+            "endTime": int(query.end.timestamp() * 1000) - 1,
         }
         # Text matching is done here, case-insensitively: CloudWatch filter patterns are case-sensitive.
         events: list[dict[str, Any]] = []
@@ -49,18 +51,20 @@ class CloudWatchLogSource:
             raise LogsUnavailable(f"CloudWatch Logs: {err.get('Code')}: {err.get('Message')}") from exc
         except BotoCoreError as exc:
             raise LogsUnavailable(f"CloudWatch Logs: {exc}") from exc
-        wanted = host.lower() if host else None
-        needle = contains.lower() if contains else None
+        wanted = query.host.lower() if query.host else None
+        needle = query.contains.lower() if query.contains else None
         lines = [
             LogLine(
                 timestamp=datetime.fromtimestamp(e["timestamp"] / 1000, UTC),
                 source=self.name,
                 message=str(e.get("message", "")).rstrip(),
                 host=str(e.get("logStreamName")) or None,
+                level=level_of_text(str(e.get("message", ""))),
             )
             for e in events
             if (not wanted or wanted in f"{e.get('logStreamName', '')} {e.get('message', '')}".lower())
             and (not needle or needle in str(e.get("message", "")).lower())
         ]
+        lines = [line for line in lines if at_least(line.level or "info", query.level)]
         lines.sort(key=lambda line: line.timestamp, reverse=True)
-        return LogPage(lines=tuple(lines[: max(limit, 0)]), omitted=max(len(lines) - limit, 0))
+        return LogPage(lines=tuple(lines[: max(query.limit, 0)]), omitted=max(len(lines) - query.limit, 0))

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.files.audit import read_records
-from domain.ports import LogLine, LogPage
+from domain.log_levels import at_least, level_name, level_of_text
+from domain.ports import LogLine, LogPage, LogQuery
 
 _MAX_SCAN_BYTES = 64 * 1024 * 1024
 
@@ -24,8 +25,17 @@ def _parse_time(value: object) -> datetime | None:
 
 def _message(record: dict[str, object]) -> str:
     skip = {"timestamp", "level", "event"}
-    rest = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip)
+    # Empty fields say nothing (an audit line's ``error`` is null until something fails).
+    rest = " ".join(f"{k}={v}" for k, v in record.items() if k not in skip and v not in (None, "", [], {}))
     return f"{record.get('event', '')} {rest}".strip()
+
+
+def _level(record: dict[str, object], message: str) -> str:
+    """The record's own level; without one, an error when it holds an error, else what its text says."""
+    own = level_name(record.get("level"))
+    if own is not None:
+        return own
+    return "error" if record.get("error") not in (None, "", "None") else level_of_text(message)
 
 
 class JsonlLogSource:
@@ -47,15 +57,15 @@ class JsonlLogSource:
         """The source's name."""
         return self._name
 
-    def read(self, *, start: datetime, end: datetime, host: str | None, contains: str | None, limit: int) -> LogPage:
+    def read(self, query: LogQuery) -> LogPage:
         """Matching lines, newest first."""
-        wanted_host = host.lower() if host else None
-        needle = contains.lower() if contains else None
+        wanted_host = query.host.lower() if query.host else None
+        needle = query.contains.lower() if query.contains else None
         matched: list[tuple[datetime, int, LogLine]] = []
         count = 0
         for n, record in enumerate(read_records(self.directory, self.pattern, max_bytes=_MAX_SCAN_BYTES)):
             at = _parse_time(record.get("timestamp"))
-            if at is None or not (start <= at < end):
+            if at is None or not (query.start <= at < query.end):
                 continue
             message = _message(record)
             text = f"{record.get('level', '')} {message}".lower()
@@ -63,14 +73,17 @@ class JsonlLogSource:
                 continue
             if needle and needle not in text:
                 continue
+            severity = _level(record, message)
+            if not at_least(severity, query.level):
+                continue
             count += 1
             line = LogLine(
                 timestamp=at,
                 source=self._name,
                 message=message,
                 host=str(record["host"]) if "host" in record else None,
-                level=str(record["level"]) if "level" in record else None,
+                level=severity,
             )
             matched.append((at, n, line))
-        newest = heapq.nlargest(max(limit, 0), matched, key=lambda item: (item[0], item[1]))
+        newest = heapq.nlargest(max(query.limit, 0), matched, key=lambda item: (item[0], item[1]))
         return LogPage(lines=tuple(item[2] for item in newest), omitted=count - len(newest))

@@ -8,7 +8,7 @@ import pytest
 
 from domain.durations import find_duration, format_duration, parse_duration
 from domain.errors import InputError
-from domain.time_expressions import find_moment, find_window, parse_moment, parse_window, window_of
+from domain.time_expressions import TimeWindow, find_moment, find_window, parse_moment, parse_window, window_of
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -210,6 +210,12 @@ def test_window_describe() -> None:
     window = parse_window("between 14:00 and 14:30", NOW)
     assert window is not None
     assert "14:00–14:30 UTC" == window.describe()
+
+
+def test_a_window_over_two_days_shows_both_dates() -> None:
+    window = TimeWindow(datetime(2026, 12, 6, 16, 40, tzinfo=UTC), datetime(2026, 12, 7, 16, 40, tzinfo=UTC))
+
+    assert "2026-12-06 16:40 – 2026-12-07 16:40 UTC" == window.describe()
 
 
 D = timedelta(days=1)

@@ -171,6 +171,13 @@ def test_no_log_lines_says_what_was_read_and_for_what(services: Services) -> Non
     result = services.registry.call("get_logs", args, services.tools)
 
     assert ToolStatus.NO_DATA == result.status
-    assert "No log lines about web-1 containing 'error' 14:00–15:00 UTC in the events, audit logs." == phrase(
+    assert "No log lines about web-1 containing 'error' 14:00–15:00 UTC in the events and audit logs." == phrase(
         "get_logs", result
     )
+
+
+def test_no_log_lines_at_a_level_says_which_levels_were_read(services: Services) -> None:
+    result = services.registry.call("get_logs", {"since": "1h", "level": "warning", "source": "audit"}, services.tools)
+
+    assert ToolStatus.NO_DATA == result.status
+    assert "No log lines (warning, error or critical) 14:00–15:00 UTC in the audit log." == phrase("get_logs", result)
