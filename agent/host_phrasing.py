@@ -5,6 +5,7 @@ Pure; every number and time comes from the typed result, with its unit and windo
 
 from __future__ import annotations
 
+from agent.incident_phrasing import incident_head
 from domain.durations import format_duration
 from domain.models import Anomaly
 from tools.around import AroundTime, SignalChange
@@ -23,7 +24,7 @@ def reading_text(reading: HostReading) -> str:
 
 def incident_text(a: Anomaly) -> str:
     """``[critical] CPU 97.0% since 2026-03-10 14:50 UTC``: an open incident of a host already named."""
-    return f"[{a.severity.value}] {a.metric.label} {a.value_text} since {minute(a.started_at)}"
+    return f"{incident_head(a, host=False)} since {minute(a.started_at)}"
 
 
 def status_text(d: HostStatus) -> str:
@@ -90,7 +91,7 @@ def _signal(c: SignalChange) -> str:
 
 def _overlapping(a: Anomaly) -> str:
     until = f" to {minute(a.ended_at)}" if a.ended_at else ""
-    return f"[{a.severity.value}] {a.metric.label} {a.value_text}, {a.status.value}, from {minute(a.started_at)}{until}"
+    return f"{incident_head(a, host=False)}, {a.status.value}, from {minute(a.started_at)}{until}"
 
 
 def around_text(d: AroundTime) -> str:

@@ -200,30 +200,32 @@ def _fleet_metric(s: _Slots) -> Plan:
 
 
 def _anomalies(s: _Slots) -> Plan:
+    host = s.thread_host()
     count = count_in(s.text)
     severity = severity_in(s.text)
     since = s.since or day_in(s.text)
     if count is not None or not (_SUMMARY.search(s.text) or since):
         args: dict[str, Any] = {"limit": count or 5}
-        if s.host:
-            args["host"] = s.host
+        if host:
+            args["host"] = host
         if severity:
             args["severity"] = severity
-        return Plan("anomalies", "list_recent_anomalies", args, host=s.host)
+        return Plan("anomalies", "list_recent_anomalies", args, host=host)
     args = {
         "since": since or "24h",
-        **({"host": s.host} if s.host else {}),
+        **({"host": host} if host else {}),
         **({"severity": severity} if severity else {}),
     }
-    return Plan("anomalies", "summarize_anomalies", args, host=s.host, since=since)
+    return Plan("anomalies", "summarize_anomalies", args, host=host, since=since)
 
 
 def _logs(s: _Slots) -> Plan:
+    host = s.thread_host()
     args: dict[str, Any] = {"since": logs_since(s.text) or "15m", "limit": 20}
-    if s.host:
-        args["host"] = s.host
+    if host:
+        args["host"] = host
     args.update(log_filters(s.text))
-    return Plan("logs", "get_logs", args, host=s.host)
+    return Plan("logs", "get_logs", args, host=host)
 
 
 def _remediation(s: _Slots) -> Plan:

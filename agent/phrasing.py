@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from functools import singledispatch
 
 from pydantic import BaseModel
 
 from agent.host_phrasing import around_text, capacity_text, diagnosis_text, reading_text, status_text
+from agent.incident_phrasing import anomaly_text, incident_head
 from domain.durations import format_duration
-from domain.models import Anomaly, MetricKind, ToolResult, ToolStatus
+from domain.models import MetricKind, ToolResult, ToolStatus
 from tools.anomalies import AnomalySummary, RecentAnomalies
 from tools.around import AroundTime
 from tools.capacity import CapacityReport
@@ -110,10 +110,7 @@ def fleet_lines(status: FleetStatus) -> list[str]:
     if status.metrics:
         lines.append("• fleet average: " + "; ".join(f"{m.metric.label} {m.average_text}" for m in status.metrics))
     lines.append(f"• open anomalies: {len(status.open_incidents)}")
-    lines += [
-        f"  ◦ [{a.severity.value}] {a.host.name} {a.metric.label} {a.value_text} since {a.started_at:%H:%M} UTC"
-        for a in status.open_incidents[:10]
-    ]
+    lines += [f"  ◦ {incident_head(a)} since {a.started_at:%H:%M} UTC" for a in status.open_incidents[:10]]
     return lines
 
 
@@ -122,24 +119,6 @@ def _fleet(status: FleetStatus) -> str:
         return "No hosts are known to the metrics source."
     lines = fleet_lines(status)
     return "\n".join([f"Fleet: {lines[0]} (at {status.at:%H:%M} UTC).", *lines[1:]])
-
-
-def anomaly_text(a: Anomaly) -> str:
-    """``[critical] db-1 CPU 97.0%, open since 2026-03-10 14:50 UTC``; the engine's kind of incident when
-    it is more than an anomaly, the filesystem, and a forecast when the incident has one::
-
-        [high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, full in ~6 h at 20:16 UTC
-    """
-    kind = a.detector.removeprefix("engine:") if a.detector.startswith("engine:") else "anomaly"
-    tag = "" if kind == "anomaly" else f" {kind.replace('_', ' ')}:"
-    where = f" ({a.mountpoint})" if a.mountpoint else ""
-    head = f"[{a.severity.value}]{tag} {a.host.name} {a.metric.label}{where} {a.value_text}"
-    forecast = _FORECAST.search(a.summary)
-    return f"{head}, {a.status.value} since {minute(a.started_at)}" + (f", {forecast[0]}" if forecast else "")
-
-
-#: The projection an incident's summary ends with ("full in ~6 h at 20:16 UTC").
-_FORECAST = re.compile(r"full in [^,]+ at [^,]+$")
 
 
 def _anomalies(d: RecentAnomalies) -> str:
@@ -160,9 +139,7 @@ def _summary(d: AnomalySummary) -> str:
     noun = "anomaly" if d.total == 1 else "anomalies"
     text = f"{d.total} {noun} in {window}: {counts}. Most affected hosts: {hosts}."
     if d.open:
-        text += "\nOpen: " + "; ".join(
-            f"[{a.severity.value}] {a.host.name} {a.metric.label} {a.value_text}" for a in d.open
-        )
+        text += "\nOpen: " + "; ".join(incident_head(a) for a in d.open)
     return text
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from adapters.files.audit import read_records
 from agent.host_phrasing import incident_text, reading_text
-from agent.phrasing import anomaly_text, fleet_lines
+from agent.incident_phrasing import anomaly_text
+from agent.phrasing import fleet_lines
 from agent.runner import Answer, ToolCallRecord
 from bot.services import Services
 from bot.slack import blocks, messages

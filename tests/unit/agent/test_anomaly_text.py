@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from agent.phrasing import anomaly_text
+from agent.incident_phrasing import anomaly_text, incident_head
 from domain.models import Anomaly, HostRef, MetricKind, Severity
 
 AT = datetime(2026, 3, 10, 14, 10, tzinfo=UTC)
@@ -39,3 +39,16 @@ def test_a_rule_incident_has_no_engine_kind() -> None:
     rule = _anomaly("web-cpu-hot", MetricKind.CPU, "rule 'web-cpu-hot' has held for 5m")
 
     assert anomaly_text(rule).startswith("[high] worker-1 CPU 55.2%")
+
+
+def test_a_host_down_reads_as_not_reachable_not_as_up_down() -> None:
+    down = _anomaly("engine:host_down", MetricKind.UP, "worker-1 is down (node target not reachable)")
+
+    assert "[high] host down: worker-1 not reachable, open since 2026-03-10 14:10 UTC" == anomaly_text(down)
+    assert "[high] host down: host not reachable" == incident_head(down, host=False)
+
+
+def test_the_kind_shows_where_a_host_is_already_named() -> None:
+    fill = _anomaly("engine:disk_fill", MetricKind.DISK, "disk / on worker-1 55.2%", "/")
+
+    assert "[high] disk fill: disk used (/) 55.2%" == incident_head(fill, host=False)

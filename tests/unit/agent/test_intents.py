@@ -291,6 +291,18 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
         "what_happened",
         {"host": "db-1", "at": "2h ago"},
     ),
+    (
+        "and since 9am?",
+        Conversation(host="db-1", intent="anomalies"),
+        "summarize_anomalies",
+        {"since": "since 9am", "host": "db-1"},
+    ),
+    (
+        "and over the last 2 hours?",
+        Conversation(host="web-1", intent="logs"),
+        "get_logs",
+        {"since": "2h", "limit": 20, "host": "web-1"},
+    ),
     ("delete all hosts", NONE, None, {}),
     ("terminate web-1", NONE, None, {}),
     ("please shut down db-1", NONE, None, {}),
