@@ -20,6 +20,10 @@ _THRESHOLD = re.compile(
     r"\b(?P<dir>above|over|more\s+than|greater\s+than|higher\s+than|exceeding|>|below|under|less\s+than|lower\s+than|<)"
     rf"\s*(?P<n>\d+(?:\.\d+)?)(?![\d.]|\s*{UNIT_PATTERN}\b)\s*%?"
 )
+#: A band of values: "between 10 and 20 percent", "between 40 and 60% cpu" (a percent sign or word marks it as values).
+_BAND = re.compile(
+    r"\bbetween\s+(?P<lo>\d+(?:\.\d+)?)\s*%?\s*(?:and|-|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)"
+)
 _LOWER = ("below", "under", "less", "lower", "<")
 _LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|fewest|smallest|emptiest)\b")
 #: Free space is the other end of a used-percent metric: the least free disk is the fullest.
@@ -33,32 +37,39 @@ _GROUP = re.compile(
 _NOT_PREFIX = frozenset({"all", "the", "my", "our", "which", "what", "many", "down", "up", "busiest", "these", "those"})
 
 
-def fleet_metric_call(text: str, known: Sequence[HostRef], metric: MetricKind) -> Call | None:
-    """A fleet-wide reading the question narrows by a threshold, a name prefix or a fleet average, else None."""
+def fleet_metric_call(
+    text: str, known: Sequence[HostRef], metric: MetricKind, *, since: str | None = None
+) -> Call | None:
+    """A fleet-wide reading the question narrows by a band or threshold of values, a name prefix, or a fleet
+    average (over ``since`` when the question names a window), else None."""
     args: dict[str, Any] = {"metric": metric.value}
     if (prefix := _prefix(text, known)) is not None:
         args["match"] = prefix
+    if m := _BAND.search(text):
+        low, high = sorted((float(m["lo"]), float(m["hi"])))
+        return "get_current_metric", {**args, "above": low, "below": high}
     if m := _THRESHOLD.search(text):
         args["below" if m["dir"].split()[0] in _LOWER else "above"] = float(m["n"])
         return "get_current_metric", args
     if _AVERAGE.search(text) and (_FLEET_WORD.search(text) or "match" in args):
-        return "fleet_status", {"metrics": [metric.value], **({"match": args["match"]} if "match" in args else {})}
+        average: dict[str, Any] = {"metrics": [metric.value], **({"match": args["match"]} if "match" in args else {})}
+        return "fleet_status", {**average, **({"since": since} if since else {})}
     if "match" in args:
         return "get_current_metric", args
     return None
 
 
-def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -> Call:
+def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, since: str | None = None) -> Call:
     """The fleet intent: up/down and counts, or a fleet-wide reading of the metric it names."""
     if metric is None:
         return "fleet_status", {}
-    return fleet_metric_call(text, known, metric) or ("get_current_metric", {"metric": metric.value})
+    return fleet_metric_call(text, known, metric, since=since) or ("get_current_metric", {"metric": metric.value})
 
 
 def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -> Call:
     """A ranking of hosts by a metric (CPU unless it names one), or the hosts past a threshold it names."""
     kind = metric or MetricKind.CPU
-    if _THRESHOLD.search(text) and (call := fleet_metric_call(text, known, kind)) is not None:
+    if (_THRESHOLD.search(text) or _BAND.search(text)) and (call := fleet_metric_call(text, known, kind)) is not None:
         return call
     lowest = _LOWEST.search(text) is not None
     if kind in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text):

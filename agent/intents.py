@@ -120,6 +120,12 @@ class _Slots:
             return self.context.host
         return self.host
 
+    def kept_host(self, intent: str) -> str | None:
+        """The host of the question, or for a follow-up of a thread on ``intent`` (not about the whole fleet)
+        the thread's: "and since 9am?" after "anomalies on db-1" is about db-1, "anomalies today" after
+        "cpu on web-1" is not."""
+        return self.thread_host() if self.context.intent == intent else self.host
+
     def thread_metric(self) -> MetricKind:
         """The metric of the question, or for a follow-up the thread's, else CPU ("how busy is web-1")."""
         if self.metric is None and self.follow_up and self.context.metric:
@@ -170,7 +176,7 @@ def _metric_now(s: _Slots) -> Plan:
     host = s.thread_host()
     if host is not None and s.moment is None and _over_time(s):
         return _metric_range(s) or _fleet_metric(s)
-    if host is None and (call := fleet_metric_call(s.text, s.known, metric)) is not None:
+    if host is None and (call := fleet_metric_call(s.text, s.known, metric, since=s.since)) is not None:
         return _plan("metric_now", call)
     args: dict[str, Any] = {"metric": metric.value, **({"host": host} if host else {})}
     if s.moment is not None:
@@ -195,12 +201,12 @@ def _metric_range(s: _Slots) -> Plan | None:
 
 def _fleet_metric(s: _Slots) -> Plan:
     metric = s.thread_metric()
-    call = fleet_metric_call(s.text, s.known, metric) or ("get_current_metric", {"metric": metric.value})
+    call = fleet_metric_call(s.text, s.known, metric, since=s.since) or ("get_current_metric", {"metric": metric.value})
     return _plan("metric_now", call)
 
 
 def _anomalies(s: _Slots) -> Plan:
-    host = s.thread_host()
+    host = s.kept_host("anomalies")
     count = count_in(s.text)
     severity = severity_in(s.text)
     since = s.since or day_in(s.text)
@@ -220,7 +226,7 @@ def _anomalies(s: _Slots) -> Plan:
 
 
 def _logs(s: _Slots) -> Plan:
-    host = s.thread_host()
+    host = s.kept_host("logs")
     args: dict[str, Any] = {"since": logs_since(s.text) or "15m", "limit": 20}
     if host:
         args["host"] = host
@@ -260,7 +266,7 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
         metric = s.thread_metric() if s.metric or s.follow_up else None
         return _plan(intent, top_call(s.text, s.known, metric))
     if intent == "fleet":
-        return _plan(intent, fleet_call(s.text, s.known, s.metric))
+        return _plan(intent, fleet_call(s.text, s.known, s.metric, since=s.since))
     host = s.host
     if intent == "host_status":
         return _plan(intent, status_call(host))

@@ -2,7 +2,8 @@
 
 Windows: "10 minutes ago", "since 1h", "last hour", "in the last 30m", "past 2 days", "today",
 "yesterday", "since yesterday", "overnight", "between 14:00 and 14:30 UTC", "from 14:05 to 14:20",
-"from 9 to 10", "since 09:30", "since 9am", "last 90s".
+"from 9 to 10", "since 09:30", "since 9am", "last 90s", "since 30 minutes ago", "this morning"
+(06:00–12:00 UTC; afternoon 12:00–18:00, evening 18:00–24:00), "since this morning".
 
 Points in time: "30 minutes ago", "at 14:00", "around 9am", "yesterday at 9", "yesterday",
 an ISO 8601 time ("2026-03-10T14:00:00Z").
@@ -38,6 +39,11 @@ _BETWEEN = re.compile(rf"\bbetween\s+{_DAYTIME}\s+and\s+{_DAYTIME}{_NOT_A_NUMBER
 _FROM_TO = re.compile(rf"\bfrom\s+{_DAYTIME}\s+(?:to|until|till)\s+{_DAYTIME}{_NOT_A_NUMBER}")
 _SINCE_CLOCK = re.compile(rf"\bsince\s+{_DAYTIME}{_NOT_A_NUMBER}")
 _SINCE_YESTERDAY = re.compile(r"\bsince\s+yesterday\b")
+#: "since 30 minutes ago": a look-back written as its start.
+_SINCE_AGO = re.compile(rf"\bsince\s+(?:about\s+|around\s+)?({DURATION_PATTERN})\s+ago\b")
+#: Parts of today, in UTC: from their first hour to the next part's (or now).
+_PART_OF_DAY = re.compile(r"\b(since\s+)?this\s+(morning|afternoon|evening)\b")
+_PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24)}
 #: Last night: 20:00 UTC the day before to 08:00 UTC (or now, if that is earlier).
 _OVERNIGHT = re.compile(r"\b(overnight|last\s+night)\b")
 MAX_WINDOW = timedelta(days=31)
@@ -103,6 +109,12 @@ def parse_window(text: str, now: datetime, *, default: timedelta | None = None) 
         window = TimeWindow(start, min(end, now))
     elif (length := mentioned_duration(t, AGO, _LAST, _SINCE)) is not None:
         window = _ending_at(now, length)
+    elif m := _PART_OF_DAY.search(t):
+        first, last = _PARTS[m[2]]
+        start = midnight + timedelta(hours=first)
+        if start > now:
+            raise InputError(f"this {m[2]} has not begun yet (it starts at {first:02d}:00 UTC)")
+        window = TimeWindow(start, now if m[1] else min(now, midnight + timedelta(hours=last)))
     elif m := _SINCE_CLOCK.search(t):
         window = TimeWindow(_daytime(now, *m.groups()), now)
     elif _SINCE_YESTERDAY.search(t):
@@ -125,10 +137,11 @@ def find_window(text: str) -> str | None:
     """A window a sentence names by its times rather than its length, as written, or None.
 
     "cpu on web-1 since 9am" → ``since 9am``; also "between 10:00 and 12:00", "from 9 to 10",
-    "since yesterday", "overnight", "last night". ``parse_window`` reads it back.
+    "since 30 minutes ago", "since yesterday", "this morning", "overnight", "last night". ``parse_window``
+    reads it back.
     """
     t = text.lower()
-    for pattern in (_BETWEEN, _FROM_TO, _SINCE_CLOCK, _SINCE_YESTERDAY, _OVERNIGHT):
+    for pattern in (_BETWEEN, _FROM_TO, _SINCE_AGO, _SINCE_CLOCK, _SINCE_YESTERDAY, _PART_OF_DAY, _OVERNIGHT):
         if m := pattern.search(t):
             return m.group(0).strip()
     return None

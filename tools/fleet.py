@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from domain.models import Anomaly, HostRef, HostState, MetricKind, ToolResult, ToolStatus, format_value
+from domain.errors import InputError
+from domain.models import Anomaly, HostRef, HostState, MetricKind, Sample, ToolResult, ToolStatus, format_value
+from domain.time_expressions import TimeWindow, window_of
 from tools.context import ToolContext
 from tools.formatting import minute
 from tools.hosts import matching, metrics_source
@@ -85,10 +88,34 @@ class FleetStatusArgs(BaseModel):
         default=None, description="only hosts whose name matches this prefix or glob (web, web-*)"
     )
     worst: int = Field(default=3, ge=1, le=20, description="how many of the highest hosts to name per metric")
+    since: str | None = Field(
+        default=None,
+        description="average each host over this window ('6h', 'since 09:00') instead of taking its latest value",
+    )
 
 
-def _fleet_metric(ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | None, worst: int) -> FleetMetric | None:
-    samples = metrics_source(ctx).current(kind, hosts)
+def window_averages(
+    ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | None, window: TimeWindow
+) -> list[Sample]:
+    """Each host's average of ``kind`` over ``window`` (hosts without a sample in it are left out)."""
+    span = window.duration.total_seconds()
+    if span <= 0:
+        raise InputError("that is an empty window")
+    step = max(15.0, span / 360)
+    series = metrics_source(ctx).range(kind, hosts, start=window.start, end=window.end, step_seconds=step)
+    label = f"average over {window.describe()}"
+    out = []
+    for one in series:
+        values = [v for v in one.values if math.isfinite(v)]
+        if values:
+            out.append(Sample(one.host, kind, sum(values) / len(values), window.end.astimezone(UTC), label))
+    return out
+
+
+def _fleet_metric(
+    ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | None, worst: int, window: TimeWindow | None
+) -> FleetMetric | None:
+    samples = metrics_source(ctx).current(kind, hosts) if window is None else window_averages(ctx, kind, hosts, window)
     if not samples:
         return None
     readings = sorted(
@@ -118,7 +145,10 @@ def read_fleet_status(ctx: ToolContext, args: FleetStatusArgs) -> FleetStatus:
         states = matching(states, args.match)
     selected = [s.ref for s in states] if args.match else None
     instances = {s.ref.instance for s in states}
-    figures = [f for kind in dict.fromkeys(args.metrics) if (f := _fleet_metric(ctx, kind, selected, args.worst))]
+    window = window_of(args.since, ctx.clock.now()) if args.since else None
+    figures = [
+        f for kind in dict.fromkeys(args.metrics) if (f := _fleet_metric(ctx, kind, selected, args.worst, window))
+    ]
     incidents = [a for a in ctx.anomalies.open_anomalies() if a.host.instance in instances]
     return FleetStatus(
         at=ctx.clock.now(),

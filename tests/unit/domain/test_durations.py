@@ -299,3 +299,24 @@ def test_a_tool_window_in_no_words_is_refused() -> None:
 def test_a_number_is_not_a_time_of_day() -> None:
     assert parse_window("cpu between 10 and 20%", NOW) is None
     assert find_window("since 5 minutes") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("cpu since 30 min ago", datetime(2026, 3, 10, 14, 30, tzinfo=UTC), NOW),
+        ("disk since this morning", datetime(2026, 3, 10, 6, 0, tzinfo=UTC), NOW),
+        ("anomalies this morning", datetime(2026, 3, 10, 6, 0, tzinfo=UTC), datetime(2026, 3, 10, 12, 0, tzinfo=UTC)),
+        ("errors this afternoon", datetime(2026, 3, 10, 12, 0, tzinfo=UTC), NOW),
+    ],
+)
+def test_windows_named_by_their_start_or_part_of_the_day(text: str, start: datetime, end: datetime) -> None:
+    found = find_window(text)
+
+    assert found is not None
+    assert parse_window(found, NOW) == TimeWindow(start, end)
+
+
+def test_a_part_of_the_day_still_to_come_is_an_error_in_words() -> None:
+    with pytest.raises(InputError, match="has not begun yet"):
+        parse_window("this evening", NOW)

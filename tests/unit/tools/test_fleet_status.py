@@ -111,3 +111,25 @@ def test_a_ranking_names_the_down_hosts_it_could_not_rank(services: Services) ->
     assert isinstance(result.data, TopHosts)
     assert ["cache-1"] == [h.name for h in result.data.down]
     assert phrase("top_hosts", result).startswith("Highest CPU of 9 hosts (cache-1 down, not ranked):")
+
+
+def test_fleet_averages_over_a_window_average_each_host_over_it(services: Services) -> None:
+    _, now, _ = call(services, "fleet_status", metrics=["memory"])
+    _, window, _ = call(services, "fleet_status", metrics=["memory"], since="6h")
+
+    assert isinstance(now, FleetStatus)
+    assert isinstance(window, FleetStatus)
+    latest, averaged = now.metric(MetricKind.MEMORY), window.metric(MetricKind.MEMORY)
+    assert latest is not None
+    assert averaged is not None
+    assert "average over 09:00–15:00 UTC" in averaged.average_text
+    assert averaged.average != pytest.approx(latest.average)
+    assert averaged.average == pytest.approx(sum(r.value for r in averaged.readings) / averaged.hosts)
+
+
+def test_a_fleet_window_still_to_come_is_an_error_in_words(services: Services) -> None:
+    status, _, error = call(services, "fleet_status", since="this evening")
+
+    assert ToolStatus.ERROR == status
+    assert error is not None
+    assert "has not begun yet" in error
