@@ -90,6 +90,10 @@ _FILL = re.compile(
 )
 #: What fills up towards 100%: a disk, and memory (a leak).
 _FILLS_UP = (MetricKind.DISK, MetricKind.MEMORY)
+_INJECTED = re.compile(
+    r"['\"`]*\s*;\s*(?:drop|delete|insert|update|select|truncate|alter|create|exec|union|grant)\b.*$"
+    r"|['\"`]*\s+(?:or|and)\s+['\"`]?1['\"`]?\s*=\s*['\"`]?1.*$|\s+union\s+(?:all\s+)?select\b.*$"
+)
 _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
 #: Intent names a thread stored before the intent model named them.
 _STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
@@ -278,7 +282,12 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
 
 
 def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model: IntentModel | None = None) -> Plan:
-    """Decide what to do with a cleaned, lower-cased question (``model`` defaults to the packaged one)."""
+    """Decide what to do with a cleaned, lower-cased question (``model`` defaults to the packaged one).
+
+    A statement pasted after the question ("…'; drop table approvals;--") is not read: no question
+    about a fleet goes on with SQL.
+    """
+    text = _INJECTED.sub("", text).strip()
     if is_help(text):
         return Plan("help")
     host = host_in(text, known_hosts) or (context.host if refers_back(text) else None)
