@@ -1,5 +1,7 @@
 """Writing a file so no reader ever sees half of it: a temporary file beside it, then a rename.
 
+``check_output_file`` refuses, before a command does any work, an output path it could not write.
+
 A path that names something other than a regular file (``/dev/null``, ``/dev/stdout``, a FIFO)
 is written in place: renaming over it would replace the device or pipe with a file. A symlink is
 followed, so the file it points to is replaced and the link stays. The new file gets the mode
@@ -15,6 +17,42 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from domain.errors import InputError
+
+
+def check_output_file(path: Path, *, option: str = "--output", create_folder: bool = False) -> None:
+    """Refuse, before any work, an output path that cannot become a file.
+
+    Args:
+        path: the output file.
+        option: the option to name in the message.
+        create_folder: the caller creates a missing folder; only the nearest existing one is checked.
+
+    Raises:
+        InputError: the path is empty, names a directory, its folder is missing (unless
+            ``create_folder``), not a folder or not writable.
+    """
+    if not path.name or str(path) in ("", "."):
+        raise InputError(f"{option}: give a file name for the output ('{path}' is a directory)")
+    try:
+        target = path.resolve()
+        try:
+            mode: int | None = target.stat().st_mode
+        except FileNotFoundError:
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            raise InputError(f"{option} {path}: is a directory, give a file name for the output")
+        if mode is not None and not stat.S_ISREG(mode):
+            return  # a device or a pipe is written in place
+        folder = target.parent
+        while create_folder and not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            missing = "is not a folder" if folder.exists() else "does not exist"
+            raise InputError(f"{option} {path}: {folder} {missing}")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"{option} {path}: cannot write there (permission denied)")
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from exc
 
 
 def write_atomically(path: Path, chunks: Iterable[bytes]) -> None:

@@ -63,11 +63,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Detect and write the alarm file."""
-    from adapters.files.atomic import write_lines_atomically
+    from adapters.files.atomic import check_output_file, write_lines_atomically
     from evaluation.batch import detect_series, detect_train_test
     from evaluation.dataset_files import read_matrix, read_series, series_step_seconds
 
-    _check_output(args.output)
+    check_output_file(args.output)
     if args.format == "smd":
         if not (math.isfinite(args.step_seconds) and args.step_seconds > 0):
             raise InputError(f"--step-seconds must be a positive number of seconds (got {args.step_seconds})")
@@ -115,11 +115,6 @@ def _check_magnitude(path: Path, values: Any) -> None:
         )
 
 
-def _check_output(path: Path) -> None:
-    if path.exists() and path.is_dir():
-        raise InputError(f"{path}: is a directory, give a file name for the output")
-
-
 def parse_instant(text: str, *, what: str) -> datetime:
     """An ISO 8601 time (``Z`` or an offset; naive means UTC).
 
@@ -149,7 +144,9 @@ def run_replay(args: argparse.Namespace) -> int:
     if not (math.isfinite(args.step) and 1 <= args.step <= 3600):
         raise InputError(f"--step must be between 1 and 3600 seconds (got {args.step})")
     if args.output is not None:
-        _check_output(args.output)
+        from adapters.files.atomic import check_output_file
+
+        check_output_file(args.output)
     from bot.cli.commands.config import load_settings
     from bot.jobs.detection_engine import engine_config, trend_config
     from bot.wiring import build_metrics

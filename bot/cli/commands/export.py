@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import io
 import math
-import os
-import stat
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,48 +38,12 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
-def check_output_file(path: Path, *, option: str = "--output", create_folder: bool = False) -> None:
-    """Refuse, before any work, an output path that cannot become a file.
-
-    Args:
-        path: the output file.
-        option: the option to name in the message.
-        create_folder: the caller creates a missing folder; only the nearest existing one is checked.
-
-    Raises:
-        InputError: the path is empty, names a directory, its folder is missing (unless
-            ``create_folder``), not a folder or not writable.
-    """
-    if not path.name or str(path) in ("", "."):
-        raise InputError(f"{option}: give a file name for the output")
-    try:
-        target = path.resolve()
-        try:
-            mode: int | None = target.stat().st_mode
-        except FileNotFoundError:
-            mode = None
-        if mode is not None and stat.S_ISDIR(mode):
-            raise InputError(f"{option} {path}: is a directory, give a file name for the output")
-        if mode is not None and not stat.S_ISREG(mode):
-            return  # a device or a pipe is written in place
-        folder = target.parent
-        while create_folder and not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        if not folder.is_dir():
-            missing = "is not a folder" if folder.exists() else "does not exist"
-            raise InputError(f"{option} {path}: {folder} {missing}")
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise InputError(f"{option} {path}: cannot write there (permission denied)")
-    except OSError as exc:
-        raise InputError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from exc
-
-
 def run(args: argparse.Namespace) -> int:
     """Read the history in chunks (so Prometheus never widens the step) and write the CSV atomically.
 
     Every argument, the output path included, is checked before any history is read.
     """
-    from adapters.files.atomic import write_atomically
+    from adapters.files.atomic import check_output_file, write_atomically
     from adapters.files.metrics_csv import write_wide_csv
     from bot.cli.commands.config import load_settings
     from bot.cli.history import read_history

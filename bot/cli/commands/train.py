@@ -83,9 +83,9 @@ def _say(line: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Fit the engine on history and save its snapshot; prints the manifest."""
+    from adapters.files.atomic import check_output_file
     from adapters.files.engine_snapshot import save_snapshot
     from bot.cli.commands.config import load_settings
-    from bot.cli.commands.export import check_output_file
     from bot.jobs.detection_engine import live_engine
     from detectors.engine.history import SIGNALS, bootstrap, bootstrap_series
     from detectors.engine.snapshot import encode
