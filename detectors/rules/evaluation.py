@@ -52,56 +52,21 @@ def sample_interval(timestamps: Sequence[float]) -> float:
     return float(statistics.median(b - a for a, b in itertools.pairwise(timestamps)))
 
 
-def breaches(rule: DurationRule, series: Series, *, now: float, interval_seconds: float | None = None) -> list[Breach]:
-    """Every breach in ``series`` up to ``now``, oldest first.
+def firing(rule: DurationRule, series: Series, *, now: float, interval_seconds: float | None = None) -> Breach | None:
+    """The breach that is firing at ``now`` on this series, if any: the last run of breaching samples, when it
+    has lasted the rule's duration and goes on.
 
     A gap of more than 1.5 intervals between samples is a missed scrape and ends the run; so does
     having no sample for a whole interval at ``now`` (the sample due at ``now`` is missing), the
-    way a failed scrape's staleness marker ends a pending alert in Prometheus.
+    way a failed scrape's staleness marker ends a pending alert in Prometheus. Only that breach is
+    walked, from the sample at ``now`` back to its start, so a pass over a long window costs the
+    breach's length, not the window's (timestamps are in time order).
 
     Args:
         rule: the rule to evaluate.
         series: samples of the rule's metric for one host (samples after ``now`` are ignored).
         now: evaluation time, epoch seconds.
         interval_seconds: the scrape interval (default: ``sample_interval`` of the series).
-
-    Returns:
-        One ``Breach`` per run; ``fired_at`` is set once the run lasted the rule's duration.
-    """
-    points = [(t, v) for t, v in zip(series.timestamps, series.values, strict=True) if t <= now]
-    interval = sample_interval([t for t, _ in points]) if interval_seconds is None else interval_seconds
-    gap = 1.5 * interval
-    out: list[Breach] = []
-    run: list[tuple[float, float]] = []
-    previous: float | None = None
-
-    def close(ended: bool) -> None:
-        if run:
-            start, last = run[0][0], run[-1][0]
-            fired = next((t for t, _ in run if t - start >= rule.duration_seconds), None)
-            values = [v for _, v in run]
-            peak = max(values) if rule.op in (Comparison.GT, Comparison.GE) else min(values)
-            out.append(Breach(series.host, start, last, values[-1], peak, fired, ended))
-            run.clear()
-
-    for t, v in points:
-        if previous is not None and t - previous > gap:
-            close(ended=True)
-        if rule.breached_by(v):
-            run.append((t, v))
-        else:
-            close(ended=True)
-        previous = t
-    stale = previous is not None and now - previous >= interval
-    close(ended=stale)
-    return out
-
-
-def firing(rule: DurationRule, series: Series, *, now: float, interval_seconds: float | None = None) -> Breach | None:
-    """The breach that is firing at ``now`` on this series, if any: the last of ``breaches``, when it fired and goes on.
-
-    Only that breach is walked, from the sample at ``now`` back to its start, so a pass over a
-    long window costs the breach's length, not the window's (timestamps are in time order).
     """
     if series.metric is not rule.metric or not rule.applies_to(series.host):
         return None

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from adapters.memory.rule_firings import InMemoryRuleFirings
-from detectors.rules.evaluation import RuleDetector, RuleTracker, breaches, firing
+from detectors.rules.evaluation import Breach, RuleDetector, RuleTracker, firing, sample_interval
 from detectors.rules.grammar import parse_rule
+from detectors.rules.rule import Comparison, DurationRule
 from domain.models import HostRef, MetricKind, Series, Severity
 
 WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0123456789abcdef0")
@@ -21,6 +22,52 @@ def series(values: str, host: HostRef = WEB1, metric: MetricKind = MetricKind.CP
     """One sample per ``step`` from t=0: 'H' is 95 (breach), 'L' is 50, '_' is a missing scrape, 'N' is NaN."""
     points = [(n * step, {"H": 95.0, "L": 50.0, "N": math.nan}[c]) for n, c in enumerate(values) if c != "_"]
     return Series(host, metric, tuple(t for t, _ in points), tuple(v for _, v in points))
+
+
+def breaches(rule: DurationRule, series: Series, *, now: float, interval_seconds: float | None = None) -> list[Breach]:
+    """Every breach in ``series`` up to ``now``, oldest first: a walk over the whole series, the reference
+    ``firing`` is checked against.
+
+    A gap of more than 1.5 intervals between samples is a missed scrape and ends the run; so does
+    having no sample for a whole interval at ``now`` (the sample due at ``now`` is missing), the
+    way a failed scrape's staleness marker ends a pending alert in Prometheus.
+
+    Args:
+        rule: the rule to evaluate.
+        series: samples of the rule's metric for one host (samples after ``now`` are ignored).
+        now: evaluation time, epoch seconds.
+        interval_seconds: the scrape interval (default: ``sample_interval`` of the series).
+
+    Returns:
+        One ``Breach`` per run; ``fired_at`` is set once the run lasted the rule's duration.
+    """
+    points = [(t, v) for t, v in zip(series.timestamps, series.values, strict=True) if t <= now]
+    interval = sample_interval([t for t, _ in points]) if interval_seconds is None else interval_seconds
+    gap = 1.5 * interval
+    out: list[Breach] = []
+    run: list[tuple[float, float]] = []
+    previous: float | None = None
+
+    def close(ended: bool) -> None:
+        if run:
+            start, last = run[0][0], run[-1][0]
+            fired = next((t for t, _ in run if t - start >= rule.duration_seconds), None)
+            values = [v for _, v in run]
+            peak = max(values) if rule.op in (Comparison.GT, Comparison.GE) else min(values)
+            out.append(Breach(series.host, start, last, values[-1], peak, fired, ended))
+            run.clear()
+
+    for t, v in points:
+        if previous is not None and t - previous > gap:
+            close(ended=True)
+        if rule.breached_by(v):
+            run.append((t, v))
+        else:
+            close(ended=True)
+        previous = t
+    stale = previous is not None and now - previous >= interval
+    close(ended=stale)
+    return out
 
 
 @pytest.mark.parametrize(
