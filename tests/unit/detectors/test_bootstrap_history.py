@@ -14,7 +14,8 @@ from detectors.engine.history import bootstrap, history_step
 from detectors.engine.peaks import PeakLevels
 from domain.models import MetricKind
 from simulator.fleet import FleetModel
-from tests.unit.detectors.test_live_feed import NOW, RecordingMetrics
+from tests.unit.detectors.recording_metrics import RecordingMetrics
+from tests.unit.detectors.test_live_feed import NOW
 
 HOUR = 3600.0
 DAY = 24 * HOUR

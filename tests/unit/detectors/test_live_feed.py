@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,55 +12,12 @@ from adapters.simulated.metrics import SimulatedMetrics
 from detectors.engine.feed import LiveFeed
 from detectors.service import DetectionService
 from domain.errors import MetricsUnavailable
-from domain.models import AnomalyStatus, HostRef, MetricKind, Sample, Series
+from domain.models import AnomalyStatus, MetricKind
 from simulator.fleet import FleetModel, Incident, IncidentKind
+from tests.unit.detectors.recording_metrics import RecordingMetrics
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SIGNALS = (MetricKind.CPU, MetricKind.UP)
-
-
-@dataclass
-class RecordingMetrics:
-    """The simulated fleet behind the metrics port, recording every range asked; it can be switched off.
-
-    With ``born``, the fleet began reporting then: no sample is older.
-    """
-
-    inner: SimulatedMetrics
-    spans: list[float] = field(default_factory=list)
-    down_after: int | None = None
-    born: float | None = None
-    reads: list[tuple[MetricKind, float, float]] = field(default_factory=list)
-
-    def hosts(self) -> list[HostRef]:
-        return self.inner.hosts()
-
-    def current(
-        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
-    ) -> list[Sample]:
-        return self.inner.current(metric, hosts, at=at)
-
-    def range(
-        self,
-        metric: MetricKind,
-        hosts: Sequence[HostRef] | None,
-        *,
-        start: datetime,
-        end: datetime,
-        step_seconds: float,
-    ) -> list[Series]:
-        if self.down_after is not None and len(self.spans) >= self.down_after:
-            raise MetricsUnavailable("http://prometheus.test", "connection refused")
-        self.spans.append((end - start).total_seconds())
-        self.reads.append((metric, start.timestamp(), step_seconds))
-        answer = self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds)
-        return answer if self.born is None else [s for s in map(self._since_born, answer) if s.timestamps]
-
-    def _since_born(self, one: Series) -> Series:
-        kept = [(t, v) for t, v in zip(one.timestamps, one.values, strict=True) if t >= (self.born or 0.0)]
-        return Series(
-            host=one.host, metric=one.metric, timestamps=tuple(t for t, _ in kept), values=tuple(v for _, v in kept)
-        )
 
 
 def _service(incidents: tuple[Incident, ...] = ()) -> tuple[DetectionService, RecordingMetrics, InMemoryAnomalyStore]:

@@ -16,7 +16,8 @@ from detectors.engine.history import bootstrap
 from detectors.engine.snapshot import SnapshotError, encode
 from domain.models import MetricKind
 from simulator.fleet import FleetModel, Incident, IncidentKind
-from tests.unit.detectors.test_live_feed import NOW, SIGNALS, RecordingMetrics
+from tests.unit.detectors.recording_metrics import RecordingMetrics
+from tests.unit.detectors.test_live_feed import NOW, SIGNALS
 
 HOUR = 3600.0
 MODEL = FleetModel(5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -15,47 +16,14 @@ from detectors.rules.evaluation import RuleDetector
 from detectors.rules.grammar import parse_rule
 from detectors.service import DetectionService
 from detectors.windows import RollingWindows
-from domain.models import HostCapacity, HostRef, HostState, MetricKind, Sample, Series
+from domain.models import HostRef, MetricKind, Series
 from simulator.fleet import FleetModel
+from tests.unit.detectors.recording_metrics import RecordingMetrics
 
 NOW = datetime(2026, 12, 7, 12, 0, 30, tzinfo=UTC)
 WINDOW = timedelta(minutes=30)
 WEB1 = HostRef(instance="10.0.1.11:9100", host="web-1")
 WEB2 = HostRef(instance="10.0.1.12:9100", host="web-2")
-
-
-@dataclass
-class RecordingMetrics:
-    """The simulated fleet's metrics, with every range read it was asked for."""
-
-    inner: SimulatedMetrics
-    reads: list[tuple[datetime, datetime]] = field(default_factory=list)
-
-    def hosts(self) -> list[HostRef]:
-        return self.inner.hosts()
-
-    def host_states(self) -> list[HostState]:
-        return self.inner.host_states()
-
-    def capacity(self, host: HostRef) -> HostCapacity:
-        return self.inner.capacity(host)
-
-    def current(
-        self, metric: MetricKind, hosts: Sequence[HostRef] | None = None, *, at: datetime | None = None
-    ) -> list[Sample]:
-        return self.inner.current(metric, hosts, at=at)
-
-    def range(
-        self,
-        metric: MetricKind,
-        hosts: Sequence[HostRef] | None,
-        *,
-        start: datetime,
-        end: datetime,
-        step_seconds: float,
-    ) -> list[Series]:
-        self.reads.append((start, end))
-        return self.inner.range(metric, hosts, start=start, end=end, step_seconds=step_seconds)
 
 
 @dataclass
@@ -65,18 +33,11 @@ class ScriptedMetrics(RecordingMetrics):
     points: dict[HostRef, dict[float, float]] = field(default_factory=dict)
     down: bool = False
 
-    def range(
-        self,
-        metric: MetricKind,
-        hosts: Sequence[HostRef] | None,
-        *,
-        start: datetime,
-        end: datetime,
-        step_seconds: float,
-    ) -> list[Series]:
+    def range(self, metric: MetricKind, hosts: Sequence[HostRef] | None, **window: Any) -> list[Series]:
         if self.down:
             raise ConnectionError("prometheus is down")
-        self.reads.append((start, end))
+        start, end, step_seconds = window["start"], window["end"], window["step_seconds"]
+        self.record(metric, start, end, step_seconds)
         out = []
         first, last = start.timestamp(), end.timestamp()
         for host, points in self.points.items():
@@ -125,7 +86,7 @@ def test_later_passes_read_from_the_last_sample_on() -> None:
         MetricKind.CPU, start=NOW - WINDOW + timedelta(minutes=1), end=NOW + timedelta(minutes=1), step_seconds=60
     )
 
-    assert [(NOW - WINDOW, NOW), (NOW, NOW + timedelta(minutes=1))] == metrics.reads
+    assert [(NOW - WINDOW, NOW), (NOW, NOW + timedelta(minutes=1))] == metrics.windows
 
 
 def test_a_gap_longer_than_the_window_reads_the_whole_window_again() -> None:
@@ -136,7 +97,7 @@ def test_a_gap_longer_than_the_window_reads_the_whole_window_again() -> None:
     windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
     kept = windows.range(MetricKind.CPU, start=later - WINDOW, end=later, step_seconds=60)
 
-    assert (later - WINDOW, later) == metrics.reads[-1]
+    assert (later - WINDOW, later) == metrics.windows[-1]
     assert _by_host(metrics.inner.range(MetricKind.CPU, None, start=later - WINDOW, end=later, step_seconds=60)) == (
         _by_host(kept)
     )
@@ -150,7 +111,7 @@ def test_a_wider_window_or_an_earlier_pass_reads_the_whole_window_again() -> Non
     windows.range(MetricKind.CPU, start=NOW - 2 * WINDOW, end=NOW, step_seconds=60)
     windows.range(MetricKind.CPU, start=NOW - 3 * WINDOW, end=NOW - timedelta(minutes=10), step_seconds=60)
 
-    assert [(NOW - 2 * WINDOW, NOW), (NOW - 3 * WINDOW, NOW - timedelta(minutes=10))] == metrics.reads[1:]
+    assert [(NOW - 2 * WINDOW, NOW), (NOW - 3 * WINDOW, NOW - timedelta(minutes=10))] == metrics.windows[1:]
 
 
 def test_each_metric_and_step_has_its_own_window() -> None:
@@ -161,7 +122,7 @@ def test_each_metric_and_step_has_its_own_window() -> None:
     windows.range(MetricKind.MEMORY, start=NOW - WINDOW, end=NOW, step_seconds=60)
     windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=30)
 
-    assert [(NOW - WINDOW, NOW)] * 3 == metrics.reads
+    assert [(NOW - WINDOW, NOW)] * 3 == metrics.windows
 
 
 def test_a_host_that_stops_reporting_leaves_once_its_samples_are_out_of_the_window() -> None:
@@ -231,7 +192,7 @@ def test_a_failed_read_leaves_the_window_to_the_next_pass() -> None:
 
     kept = windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW + timedelta(minutes=2), step_seconds=60)
 
-    assert (NOW, NOW + timedelta(minutes=2)) == metrics.reads[-1]
+    assert (NOW, NOW + timedelta(minutes=2)) == metrics.windows[-1]
     assert {"10.0.1.11:9100": ((t0, t0 + 60, t0 + 120), (2.0, 3.0, 4.0))} == _by_host(kept)
 
 
@@ -248,7 +209,7 @@ def test_a_detection_pass_with_rules_reads_only_the_minutes_since_the_last_pass(
     service.run_once(NOW)
     report = service.run_once(NOW + timedelta(minutes=1))
 
-    assert [(NOW - WINDOW, NOW), (NOW, NOW + timedelta(minutes=1))] == metrics.reads
+    assert [(NOW - WINDOW, NOW), (NOW, NOW + timedelta(minutes=1))] == metrics.windows
     assert 4 == report.series_checked
 
 
@@ -260,4 +221,4 @@ def test_a_pass_that_keeps_no_windows_reads_each_window_whole() -> None:
     service.run_once(NOW)
     service.run_once(NOW + timedelta(minutes=1))
 
-    assert [(NOW - WINDOW, NOW), (NOW - WINDOW + timedelta(minutes=1), NOW + timedelta(minutes=1))] == metrics.reads
+    assert [(NOW - WINDOW, NOW), (NOW - WINDOW + timedelta(minutes=1), NOW + timedelta(minutes=1))] == metrics.windows
