@@ -61,14 +61,18 @@ def scrape_config(address: str, *, job: str = "fleet") -> str:
     )
 
 
+#: The largest simulated fleet: each host gets its own address in 10.0.0.0/16.
+MAX_HOSTS = 50_000
+
+
 def build_model(*, hosts: int, scenario: Path | None, now: float, seed: int = 7) -> FleetModel:
     """A fleet of ``hosts`` hosts with the scenario file's incidents (starts relative to ``now``).
 
     Raises:
         InputError: the scenario cannot be read or names a host the fleet does not have.
     """
-    if hosts < 1:
-        raise InputError("--hosts must be at least 1")
+    if not 1 <= hosts <= MAX_HOSTS:
+        raise InputError(f"--hosts must be between 1 and {MAX_HOSTS:,} (got {hosts})")
     incidents = load_scenario(scenario, now=now) if scenario else ()
     try:
         return FleetModel(hosts, incidents, seed=seed)

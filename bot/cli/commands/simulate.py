@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--hosts", type=int, default=20, help="number of hosts (default 20)")
+    p.add_argument("--hosts", type=int, default=20, help="number of hosts, 1 to 50,000 (default 20)")
     p.add_argument(
         "--host", default="127.0.0.1", help="IPv4 address or name to bind (default 127.0.0.1; 0.0.0.0 for all)"
     )

@@ -37,7 +37,8 @@ def test_prometheus_format_has_millisecond_timestamps(tmp_path: Path) -> None:
         (["--hours", "0"], "--hours must be more than 0"),
         (["--hours", "10000"], "at most 744"),
         (["--step", "0.5"], "--step must be at least 1 second"),
-        (["--hosts", "0"], "--hosts must be at least 1"),
+        (["--hosts", "0"], "--hosts must be between 1 and 50,000"),
+        (["--hosts", "50001"], "--hosts must be between 1 and 50,000"),
     ],
 )
 def test_bad_options_exit_with_one_line(
