@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import socket
+import sys
 import threading
 import time
 from typing import Any
@@ -119,12 +122,7 @@ def serve(settings: Settings, *, http: bool) -> int:
     scheduler = start_scheduler(settings, services, app)
     try:
         if http:
-            import uvicorn
-
-            log.info("serving_http", host=settings.http.host, port=settings.http.port)
-            uvicorn.run(
-                build_http_app(app, services), host=settings.http.host, port=settings.http.port, log_config=None
-            )
+            _serve_http(build_http_app(app, services), settings.http.host, settings.http.port)
             return 0
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -142,3 +140,20 @@ def serve(settings: Settings, *, http: bool) -> int:
     finally:
         if scheduler is not None:
             scheduler.shutdown()
+
+
+def _serve_http(asgi_app: Any, host: str, port: int) -> None:
+    """Run uvicorn; ``serving_http`` is logged once it listens, and a failed start exits 3 as ``uvicorn.run`` does."""
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                log.info("serving_http", host=host, port=port)
+
+    server = _Server(uvicorn.Config(asgi_app, host=host, port=port, log_config=None))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(3)
