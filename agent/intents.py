@@ -38,6 +38,7 @@ from agent.plan import Plan
 from agent.set_answers import is_help, rule_in, set_answer
 from agent.slots import (
     METRIC_WORDS,
+    bad_size_in,
     count_in,
     day_in,
     for_model,
@@ -54,7 +55,7 @@ from agent.slots import (
     since_in,
     words_of,
 )
-from agent.understanding import did_you_mean, how_to_request, placed
+from agent.understanding import WHOLE_SIZE, did_you_mean, how_to_request, placed
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN
 from domain.models import HostRef, MetricKind
 from domain.time_expressions import find_window
@@ -239,6 +240,9 @@ def _logs(s: _Slots) -> Plan:
 
 
 def _remediation(s: _Slots) -> Plan:
+    if (bad := bad_size_in(s.text)) is not None:
+        group, size = bad
+        return Plan("remediation", reply=WHOLE_SIZE.format(group=group, size=size))
     args = remediation_in(s.text) or restart_there(s.text, s.context.host)
     if args is None:
         return Plan("remediation", reply=how_to_request(s.host or s.context.host))

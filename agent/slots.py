@@ -56,7 +56,12 @@ _RESTART_THERE = re.compile(
     r"\b(?:restart|reboot|bounce|cycle)\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?\s+"
     r"(?:there|on it|on that (?:host|box|server|machine)|on this (?:host|box|server))\b"
 )
-_SCALE_TO = re.compile(r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?to\s+(?P<n>\d+)")
+_SCALE_TO = re.compile(r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?to\s+(?P<n>\d+)(?![.,]\d|\d)")
+#: A size no group can have: negative or fractional ("scale web-asg to -1", "to 2.5", "add 1.5 instances").
+_BAD_SIZE = re.compile(
+    r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?(?:to|by)\s+(?P<n>-\s*\d+(?:[.,]\d+)?|\d+[.,]\d+)"
+    r"|\badd\s+(?P<n2>-\s*\d+(?:[.,]\d+)?|\d+[.,]\d+)\s+(?:more\s+)?instances?\s+to\s+(?P<group2>[\w.:-]+)"
+)
 _SCALE_UP = re.compile(
     r"\bscale\s+(?:up\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+up)(?:\s+by\s+(?P<n>\d+))?"
 )
@@ -262,6 +267,13 @@ def remediation_in(text: str) -> dict[str, Any] | None:
         return {"action": "scale_up", "group": m["group"], "by": _NUMBER_WORDS.get(m["n"]) or int(m["n"])}
     if m := _SCALE_UP.search(text):
         return {"action": "scale_up", "group": m["g1"] or m["g2"], "by": int(m["n"] or 1)}
+    return None
+
+
+def bad_size_in(text: str) -> tuple[str, str] | None:
+    """(group, size as written) when the question asks for a negative or fractional group size."""
+    if m := _BAD_SIZE.search(text):
+        return (m["group"] or m["group2"], (m["n"] or m["n2"]).replace(" ", ""))
     return None
 
 

@@ -70,6 +70,10 @@ DECIDED_BY_PEOPLE = (
     "the request's message in Slack (the requester can cancel it there). What is waiting:"
 )
 #: What it says to "scale down web-asg by 1": a decrease is asked for as the size wanted.
+WHOLE_SIZE = (
+    "A group's size is a whole number of instances, 0 or more, and {size} is not: ask for the size you want, "
+    'e.g. "scale {group} to 3". Nothing runs until a person approves it.'
+)
 SCALE_DOWN = (
     'To make a group smaller, ask for the size you want: "scale {group} to 2". Nothing runs until a person approves it.'
 )
