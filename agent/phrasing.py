@@ -82,6 +82,8 @@ def _range(d: MetricRange) -> str:
         extra.append(f"At this pace{rate} {what} is full at {minute(d.full_at)}, in {format_duration(left)}.")
     if d.reaches_back_to is not None:
         extra.append(f"The data only reaches back to {minute(d.reaches_back_to)}, not to the start of the window.")
+    if d.gap is not None:
+        extra.append(f"No data between {minute(d.gap[0])} and {minute(d.gap[1])}: the figures leave that time out.")
     if not d.host.up:
         extra.append(f"{name} is {d.host.describe_down(d.end)}.")
     return "\n".join([text, *extra])

@@ -14,7 +14,7 @@ from domain.time_expressions import window_of
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state
 from tools.results import JsonValue, Quantity
-from tools.trend import Direction, Trend, filling_pace, fit_trend, reaches_back, time_to_full
+from tools.trend import Direction, Trend, filling_pace, fit_trend, longest_gap, reaches_back, time_to_full
 
 
 class MetricRangeArgs(BaseModel):
@@ -66,6 +66,8 @@ class MetricRange(BaseModel):
     fill_pace: Quantity | None = None
     #: When the data starts, if it starts noticeably after ``start``.
     reaches_back_to: datetime | None = None
+    #: The longest stretch of the window without data (last sample before it, first after it), if long.
+    gap: tuple[datetime, datetime] | None = None
     #: False for a window that ended before now ("between 10:00 and 12:00", "yesterday").
     until_now: bool = True
 
@@ -133,4 +135,5 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
             if result.full_at is not None:
                 result.fill_pace = Quantity(metric=args.metric, value=pace.per_hour, window="per hour")
     result.reaches_back_to = reaches_back(values, start, step)
+    result.gap = longest_gap(values, step)
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=result)

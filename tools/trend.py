@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +19,7 @@ _STEADY_SHARE = 0.05
 
 @dataclass(frozen=True)
 class Trend:
-    """The least-squares line through a series: its direction, its change over the span, its pace."""
+    """Which way a series went over its span: its direction, its change from start to end, its pace."""
 
     direction: Direction
     change: float
@@ -26,19 +28,36 @@ class Trend:
     last: float
 
 
+#: The share of a series, at each end, whose median is its level at that end.
+_EDGE_SHARE = 0.1
+
+
 def fit_trend(metric: MetricKind, points: Sequence[tuple[float, float]]) -> Trend | None:
-    """The trend of ``(epoch seconds, value)`` points; None with fewer than three points or no span."""
+    """The trend of ``(epoch seconds, value)`` points; None with fewer than three points or no span.
+
+    The change is the level at the end less the level at the start, each the median of a tenth of
+    the points (at least three), carried out to the whole span: a series that rose and came back
+    down has not risen, and a straight line changes by its slope times the span. The pace is the
+    least-squares slope when it goes the same way (a steady fill), else the change over the span.
+    """
     if len(points) < 3 or points[-1][0] <= points[0][0]:
         return None
     n = len(points)
+    edge = max(3, round(n * _EDGE_SHARE)) if n >= 6 else 1
+    values = [v for _, v in points]
+    times = [t for t, _ in points]
+    # The two levels stand at their edges' middle times; the change is carried out to the whole span.
+    apart = statistics.median(times[-edge:]) - statistics.median(times[:edge])
+    span = times[-1] - times[0]
+    change = (statistics.median(values[-edge:]) - statistics.median(values[:edge])) * span / max(apart, 1e-9)
     mean_t = sum(t for t, _ in points) / n
-    mean_v = sum(v for _, v in points) / n
+    mean_v = sum(values) / n
     var = sum((t - mean_t) ** 2 for t, _ in points)
     slope = sum((t - mean_t) * (v - mean_v) for t, v in points) / var if var else 0.0
-    change = slope * (points[-1][0] - points[0][0])
+    per_hour = slope * 3600 if slope * change > 0 else change / (span / 3600)
     steady = _STEADY_POINTS if metric.is_percent else _STEADY_SHARE * max(abs(mean_v), 1e-9)
     direction: Direction = "steady" if abs(change) < steady else "rising" if change > 0 else "falling"
-    return Trend(direction=direction, change=change, per_hour=slope * 3600, first=points[0][1], last=points[-1][1])
+    return Trend(direction=direction, change=change, per_hour=per_hour, first=points[0][1], last=points[-1][1])
 
 
 def time_to_full(trend: Trend, *, now: datetime, full: float = 100.0) -> datetime | None:
@@ -73,3 +92,14 @@ def reaches_back(points: Sequence[tuple[float, float]], start: datetime, step_se
         return None
     first = datetime.fromtimestamp(points[0][0], UTC)
     return first if (first - start).total_seconds() > max(3 * step_seconds, 60.0) else None
+
+
+def longest_gap(points: Sequence[tuple[float, float]], step_seconds: float) -> tuple[datetime, datetime] | None:
+    """The longest stretch inside the points without data, when it is longer than ten minutes and five steps:
+    the last sample before it and the first after it."""
+    if len(points) < 2:
+        return None
+    before, after = max(itertools.pairwise(points), key=lambda pair: pair[1][0] - pair[0][0])
+    if after[0] - before[0] <= max(600.0, 5 * step_seconds):
+        return None
+    return datetime.fromtimestamp(before[0], UTC), datetime.fromtimestamp(after[0], UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.models import MetricKind
-from tools.trend import filling_pace, fit_trend, reaches_back, time_to_full
+from tools.trend import filling_pace, fit_trend, longest_gap, reaches_back, time_to_full
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -98,3 +98,33 @@ def test_a_slow_steady_fill_keeps_the_whole_windows_pace() -> None:
     assert whole is not None
 
     assert whole == filling_pace(points, whole)
+
+
+def test_a_series_that_rose_and_came_back_down_has_not_risen() -> None:
+    up_and_down = [(T0.timestamp() + 60 * i, 97.0 if 120 <= i < 420 else 15.0 + (i % 3)) for i in range(541)]
+
+    trend = fit_trend(MetricKind.CPU, up_and_down)
+
+    assert trend is not None
+    assert trend.direction == "steady"
+    assert abs(trend.change) < 3
+
+
+def test_a_series_ending_below_its_start_is_falling_by_no_more_than_its_range() -> None:
+    points = [(T0.timestamp() + 60 * i, 40.0 if i < 300 else 97.0 if i < 480 else 14.0) for i in range(541)]
+
+    trend = fit_trend(MetricKind.CPU, points)
+
+    assert trend is not None
+    assert trend.direction == "falling"
+    assert -40.0 < trend.change < -20.0
+    assert trend.per_hour < 0
+
+
+def test_the_longest_stretch_without_data_is_named_when_long() -> None:
+    points = [p for p in line(10, 1, hours=3) if not (3600 <= p[0] - T0.timestamp() < 7200)]
+
+    gap = longest_gap(points, 60.0)
+
+    assert gap == (T0 + timedelta(minutes=59), T0 + timedelta(minutes=120))
+    assert longest_gap(line(10, 1), 60.0) is None
