@@ -183,7 +183,8 @@ def plan_scale(call: ActionCall, state: GroupState, limits: ActionLimits) -> Sca
     """Decide the new desired capacity for a scaling call, refusing what is not allowed.
 
     Raises:
-        ActionNotAllowed: above the group's MaxSize, below MinSize, or a step larger than allowed.
+        ActionNotAllowed: no change (the group is at that size already), above the group's MaxSize,
+            below MinSize, or a step larger than allowed.
     """
     current = state.desired_capacity
     if call.action is ActionName.SCALE_UP:
@@ -192,6 +193,8 @@ def plan_scale(call: ActionCall, state: GroupState, limits: ActionLimits) -> Sca
         new = int(call.params["desired"])
     else:
         raise ActionNotAllowed(call.action.value, "not a scaling action")
+    if new == current:
+        raise ActionNotAllowed(call.action.value, f"{state.name} is already at {current} instances: nothing to change")
     if new > state.max_size:
         raise ActionNotAllowed(
             call.action.value, f"{state.name} would reach {new}, above its MaxSize of {state.max_size}"

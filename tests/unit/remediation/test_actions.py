@@ -57,6 +57,11 @@ def test_plan_scale_refuses_beyond_group_limits(
             plan_scale(call, GROUP, LIMITS)
 
 
+def test_plan_scale_refuses_the_size_the_group_already_has() -> None:
+    with pytest.raises(ActionNotAllowed, match="already at 2 instances"):
+        plan_scale(actions.scale_to(group="web-asg", desired=2), GROUP, LIMITS)
+
+
 def test_plan_scale_refuses_a_step_above_the_configured_maximum() -> None:
     big = GroupState(name="web-asg", desired_capacity=2, min_size=1, max_size=20)
     with pytest.raises(ActionNotAllowed, match="step"):
