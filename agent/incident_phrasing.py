@@ -11,8 +11,9 @@ import re
 from domain.models import Anomaly, MetricKind
 from tools.formatting import minute
 
-#: The projection an incident's summary ends with ("full in ~6 h at 20:16 UTC").
-_FORECAST = re.compile(r"full in [^,]+ at [^,]+$")
+#: The projection an incident's summary ends with ("full in ~6 h at 20:16 UTC"): its time is kept, not its
+#: countdown, which was counted from when the summary was written.
+_FORECAST = re.compile(r"full in [^,]+ at (?P<at>[^,]+)$")
 
 
 def _kind(a: Anomaly) -> str:
@@ -36,8 +37,8 @@ def incident_head(a: Anomaly, *, host: bool = True) -> str:
 def anomaly_text(a: Anomaly) -> str:
     """``[critical] db-1 CPU 97.0%, open since 2026-03-10 14:50 UTC``, and the forecast when the incident has one::
 
-    [high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, full in ~6 h at 20:16 UTC
+    [high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, projected full at 20:16 UTC
     """
     forecast = _FORECAST.search(a.summary)
     head = f"{incident_head(a)}, {a.status.value} since {minute(a.started_at)}"
-    return head + (f", {forecast[0]}" if forecast else "")
+    return head + (f", projected full at {forecast['at']}" if forecast else "")

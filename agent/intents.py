@@ -55,6 +55,7 @@ from agent.slots import (
     since_in,
     words_of,
 )
+from agent.text import without_pasted_sql
 from agent.understanding import WHOLE_SIZE, did_you_mean, how_to_request, placed
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN
 from domain.models import HostRef, MetricKind
@@ -91,10 +92,6 @@ _FILL = re.compile(
 )
 #: What fills up towards 100%: a disk, and memory (a leak).
 _FILLS_UP = (MetricKind.DISK, MetricKind.MEMORY)
-_INJECTED = re.compile(
-    r"['\"`]*\s*;\s*(?:drop|delete|insert|update|select|truncate|alter|create|exec|union|grant)\b.*$"
-    r"|['\"`]*\s+(?:or|and)\s+['\"`]?1['\"`]?\s*=\s*['\"`]?1.*$|\s+union\s+(?:all\s+)?select\b.*$"
-)
 _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
 #: Intent names a thread stored before the intent model named them.
 _STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
@@ -194,7 +191,9 @@ def _metric_range(s: _Slots) -> Plan | None:
     if host is None:
         # A fleet has no one range; with no metric named either, nothing is left to read.
         return _fleet_metric(s) if s.metric is not None else None
-    if (s.moment is not None and s.since is None) or not _over_time(s):
+    # "and db-2?" after "memory on db-1 since 9am" reads db-2 over the thread's window.
+    kept = s.follow_up and s.context.intent == "metric_range" and s.context.since is not None and s.moment is None
+    if not kept and ((s.moment is not None and s.since is None) or not _over_time(s)):
         # A range needs a window, a statistic or a forecast; without one the value is what is asked.
         return _metric_now(s)
     metric = s.thread_metric()
@@ -232,11 +231,13 @@ def _anomalies(s: _Slots) -> Plan:
 
 def _logs(s: _Slots) -> Plan:
     host = s.kept_host("logs")
-    args: dict[str, Any] = {"since": logs_since(s.text) or "15m", "limit": 20}
+    kept = s.context.since if s.follow_up and s.context.intent == "logs" else None
+    since = logs_since(s.text) or kept or "15m"
+    args: dict[str, Any] = {"since": since, "limit": 20}
     if host:
         args["host"] = host
     args.update(log_filters(s.text))
-    return Plan("logs", "get_logs", args, host=host)
+    return Plan("logs", "get_logs", args, host=host, since=since)
 
 
 def _remediation(s: _Slots) -> Plan:
@@ -291,7 +292,7 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     A statement pasted after the question ("…'; drop table approvals;--") is not read: no question
     about a fleet goes on with SQL.
     """
-    text = _INJECTED.sub("", text).strip()
+    text = without_pasted_sql(text)
     if is_help(text):
         return Plan("help")
     host = host_in(text, known_hosts) or (context.host if refers_back(text) else None)

@@ -24,7 +24,7 @@ def test_a_disk_fill_names_its_kind_filesystem_and_forecast() -> None:
     )
 
     assert (
-        "[high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, full in ~6 h at 20:16 UTC"
+        "[high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, projected full at 20:16 UTC"
         == anomaly_text(fill)
     )
 

@@ -321,6 +321,18 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("scale web-asg to 2.5", NONE, None, {}),
     ("scale web-asg to -1", NONE, None, {}),
     ("add 1.5 instances to web-asg", NONE, None, {}),
+    (
+        "only warnings",
+        Conversation(intent="logs", since="since 9am"),
+        "get_logs",
+        {"since": "since 9am", "limit": 20, "level": "warning"},
+    ),
+    (
+        "and db-2?",
+        Conversation(host="db-1", metric="memory", since="since 9am", intent="metric_range"),
+        "get_metric_range",
+        {"metric": "memory", "host": "db-2", "since": "since 9am"},
+    ),
     ("delete all hosts", NONE, None, {}),
     ("terminate web-1", NONE, None, {}),
     ("please shut down db-1", NONE, None, {}),
