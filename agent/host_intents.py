@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from agent.slots import mountpoint_in
+from agent.slots import mountpoint_in, since_in
 
 Call = tuple[str, dict[str, Any]]
 
+#: Whether a host was down in the past, not whether it is now ("was api-2 down today", "when did the outage end").
+_WAS_DOWN = re.compile(
+    r"\b(?:was|were|went|been|has\s+it\s+been|have\s+been)\b.*\b(?:down|offline|unreachable|dead|out)\b"
+    r"|\b(?:outages?|downtime|down\s*time)\b|\bcome\s+back\b|\bback\s+(?:up|online)\b|\blast\s+down\b"
+)
 
-def status_call(host: str | None) -> Call:
-    """The host's status, or the fleet's when the question names no host."""
+
+def availability_call(text: str, host: str | None) -> Call | None:
+    """When the host was down over the question's window (the last day unless it names one), or None when the
+    question is not about the past, or names no host."""
+    if host is None or not _WAS_DOWN.search(text) or re.search(r"\bhow\s+long\s+has\b", text):
+        return None
+    return "get_metric_range", {"metric": "up", "host": host, "since": since_in(text) or "24h"}
+
+
+def status_call(host: str | None, text: str = "") -> Call:
+    """The host's status, or the fleet's when the question names no host; when it was down, if that is asked."""
+    if (past := availability_call(text, host)) is not None:
+        return past
     return ("host_status", {"host": host}) if host else ("fleet_status", {})
 
 
@@ -18,6 +35,8 @@ def capacity_call(text: str, host: str | None) -> Call | None:
     """What the host has (memory, CPUs, uptime, filesystems, one mountpoint), or None without a host."""
     if host is None:
         return None
+    if (past := availability_call(text, host)) is not None:
+        return past
     args: dict[str, Any] = {"host": host}
     if (mount := mountpoint_in(text)) is not None:
         args["mountpoint"] = mount

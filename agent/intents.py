@@ -278,7 +278,7 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
         return _plan(intent, fleet_call(s.text, s.known, s.metric, since=s.since))
     host = s.host
     if intent == "host_status":
-        return _plan(intent, status_call(host))
+        return _plan(intent, status_call(host, s.text))
     call = capacity_call(s.text, host) if intent == "capacity" else None
     if intent in ("diagnosis", "what_happened"):
         # "what about 2h ago" after "what's wrong with db-1" asks about db-1 then.

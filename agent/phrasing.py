@@ -65,6 +65,8 @@ def _range(d: MetricRange) -> str:
     if d.stats is None:
         down = "" if d.host.up else f"; it is {d.host.describe_down(d.end)}"
         return f"No {d.metric.label} data for {name} in that window{down}."
+    if d.metric is MetricKind.UP:
+        return _availability(d)
     s = d.stats
     text = (
         f"{name} {d.metric.label} over {look_back(d.start, d.end, until_now=d.until_now)}: peak {s.peak.text} at "
@@ -80,13 +82,38 @@ def _range(d: MetricRange) -> str:
         left = timedelta(minutes=round((d.full_at - d.end).total_seconds() / 60))
         what = "memory" if d.metric is MetricKind.MEMORY else "the disk"
         extra.append(f"At this pace{rate} {what} is full at {minute(d.full_at)}, in {format_duration(left)}.")
-    if d.reaches_back_to is not None:
-        extra.append(f"The data only reaches back to {minute(d.reaches_back_to)}, not to the start of the window.")
-    if d.gap is not None:
-        extra.append(f"No data between {minute(d.gap[0])} and {minute(d.gap[1])}: the figures leave that time out.")
+    extra += _coverage(d)
     if not d.host.up:
         extra.append(f"{name} is {d.host.describe_down(d.end)}.")
     return "\n".join([text, *extra])
+
+
+def _availability(d: MetricRange) -> str:
+    """When a host was down in the window, or that it was up throughout (as far as the data reaches)."""
+    name, window = d.host.ref.name, look_back(d.start, d.end, until_now=d.until_now)
+    stretches = []
+    for began, ended in d.down:
+        if ended is None:
+            stretches.append(f"from {minute(began)}, still down at the end of the window")
+        else:
+            stretches.append(f"{minute(began)} to {minute(ended)} ({format_duration(ended - began)})")
+    text = (
+        f"{name} was down {len(d.down)} time{'s' if len(d.down) > 1 else ''} over {window}: " + "; ".join(stretches)
+        if d.down
+        else f"{name} was up throughout {window}, as far as the data reaches."
+    )
+    extra = [f"Each time is that of a sample read every {d.sampled_every}."] if d.down else []
+    return "\n".join([text, *extra, *_coverage(d)])
+
+
+def _coverage(d: MetricRange) -> list[str]:
+    """What the window's data does not cover: its start, or a long stretch inside it."""
+    out = []
+    if d.reaches_back_to is not None:
+        out.append(f"The data only reaches back to {minute(d.reaches_back_to)}, not to the start of the window.")
+    if d.gap is not None:
+        out.append(f"No data between {minute(d.gap[0])} and {minute(d.gap[1])}: the figures leave that time out.")
+    return out
 
 
 def _minute_of(q: Quantity) -> str:

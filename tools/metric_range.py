@@ -14,13 +14,24 @@ from domain.time_expressions import window_of
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, metrics_source, resolve_state
 from tools.results import JsonValue, Quantity
-from tools.trend import Direction, Trend, filling_pace, fit_trend, longest_gap, reaches_back, time_to_full
+from tools.trend import (
+    Direction,
+    Trend,
+    down_stretches,
+    filling_pace,
+    fit_trend,
+    longest_gap,
+    reaches_back,
+    time_to_full,
+)
 
 
 class MetricRangeArgs(BaseModel):
     """Arguments of ``get_metric_range``."""
 
-    metric: MetricKind = Field(description="cpu, memory, disk, disk_io, network_in, network_out or load")
+    metric: MetricKind = Field(
+        description="cpu, memory, disk, disk_io, network_in, network_out, load, or up (when the host was down)"
+    )
     host: str = Field(description=HOST_FIELD)
     since: str = Field(
         default="1h",
@@ -68,6 +79,10 @@ class MetricRange(BaseModel):
     reaches_back_to: datetime | None = None
     #: The longest stretch of the window without data (last sample before it, first after it), if long.
     gap: tuple[datetime, datetime] | None = None
+    #: How often the window was sampled ("4m").
+    sampled_every: str = "1m"
+    #: For ``up``: when the host was down in the window (end None: still down at the window's end).
+    down: list[tuple[datetime, datetime | None]] = []
     #: False for a window that ended before now ("between 10:00 and 12:00", "yesterday").
     until_now: bool = True
 
@@ -116,16 +131,18 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     series = metrics.range(args.metric, [state.ref], start=start, end=end, step_seconds=step)
     params = args.model_dump(mode="json")
     values = [(t, v) for s in series for t, v in zip(s.timestamps, s.values, strict=True) if math.isfinite(v)]
-    if not state.up and state.last_seen is not None:
+    if not state.up and state.last_seen is not None and args.metric is not MetricKind.UP:
         # Past its last sample a down host's series is Prometheus' look-back repeating that sample.
         values = [(t, v) for t, v in values if t <= state.last_seen.timestamp()]
-    result = MetricRange(host=state, metric=args.metric, start=start, end=end, until_now=end == now)
+    result = MetricRange(host=state, metric=args.metric, start=start, end=end, until_now=end == now, step_seconds=step)
     if not values:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)
     to_now = result.until_now
     described = f"the last {format_duration(span)}" if to_now else window.describe()
     result.stats = _stats(args.metric, values, described, latest="latest" if to_now else f"last in {described}")
-    trend = fit_trend(args.metric, values)
+    trend = fit_trend(args.metric, values) if args.metric is not MetricKind.UP else None
+    if args.metric is MetricKind.UP:
+        result.down = down_stretches(values)
     if trend is not None:
         result.trend = _trend_line(args.metric, trend, described)
         # A disk fills up from now on: a past window's pace says nothing of when.

@@ -103,3 +103,19 @@ def longest_gap(points: Sequence[tuple[float, float]], step_seconds: float) -> t
     if after[0] - before[0] <= max(600.0, 5 * step_seconds):
         return None
     return datetime.fromtimestamp(before[0], UTC), datetime.fromtimestamp(after[0], UTC)
+
+
+def down_stretches(points: Sequence[tuple[float, float]]) -> list[tuple[datetime, datetime | None]]:
+    """The stretches of an ``up`` series at 0: from the first 0 to the first 1 after it (None: still down at the
+    last sample). Each time is a sample's time, so a stretch is known to within one step."""
+    out: list[tuple[datetime, datetime | None]] = []
+    began: float | None = None
+    for t, v in points:
+        if v < 0.5 and began is None:
+            began = t
+        elif v >= 0.5 and began is not None:
+            out.append((datetime.fromtimestamp(began, UTC), datetime.fromtimestamp(t, UTC)))
+            began = None
+    if began is not None:
+        out.append((datetime.fromtimestamp(began, UTC), None))
+    return out

@@ -23,9 +23,9 @@ def test_a_disk_fill_names_its_kind_filesystem_and_forecast() -> None:
         "engine:disk_fill", MetricKind.DISK, "disk /data on worker-1 55.2%, full in ~6 h at 20:16 UTC", "/data"
     )
 
-    assert (
-        "[high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, projected full at 20:16 UTC"
-        == anomaly_text(fill)
+    assert anomaly_text(fill) == (
+        "[high] disk fill: worker-1 disk used (/data) 55.2%, open since 2026-03-10 14:10 UTC, "
+        "projected full at 20:16 UTC"
     )
 
 

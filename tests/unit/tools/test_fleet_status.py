@@ -133,3 +133,18 @@ def test_a_fleet_window_still_to_come_is_an_error_in_words(services: Services) -
     assert ToolStatus.ERROR == status
     assert error is not None
     assert "has not begun yet" in error
+
+
+def test_when_a_host_was_down_over_a_window(services: Services) -> None:
+    down = services.registry.call(
+        "get_metric_range", {"metric": "up", "host": "cache-1", "since": "1h"}, services.tools
+    )
+    up = services.registry.call("get_metric_range", {"metric": "up", "host": "web-1", "since": "1h"}, services.tools)
+
+    assert ToolStatus.SUCCESS == down.status
+    text = phrase("get_metric_range", down)
+    assert text.startswith(
+        "cache-1 was down 1 time over 2026-03-10 14:00 UTC – 2026-03-10 15:00 UTC (last 1h): from 2026-03-10 14:4"
+    )
+    assert "still down at the end of the window" in text
+    assert phrase("get_metric_range", up).startswith("web-1 was up throughout")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.models import MetricKind
-from tools.trend import filling_pace, fit_trend, longest_gap, reaches_back, time_to_full
+from tools.trend import down_stretches, filling_pace, fit_trend, longest_gap, reaches_back, time_to_full
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -128,3 +128,12 @@ def test_the_longest_stretch_without_data_is_named_when_long() -> None:
 
     assert gap == (T0 + timedelta(minutes=59), T0 + timedelta(minutes=120))
     assert longest_gap(line(10, 1), 60.0) is None
+
+
+def test_down_stretches_run_from_the_first_zero_to_the_first_one_after_it() -> None:
+    up = [(T0.timestamp() + 60 * i, 0.0 if 10 <= i < 20 or i >= 50 else 1.0) for i in range(60)]
+
+    assert down_stretches(up) == [
+        (T0 + timedelta(minutes=10), T0 + timedelta(minutes=20)),
+        (T0 + timedelta(minutes=50), None),
+    ]
