@@ -15,12 +15,14 @@ import numpy as np
 from detectors.engine.baseline import SPREAD_FLOOR, FloatArray, IntArray
 from detectors.engine.events import TREND_KINDS, IncidentKind
 from detectors.engine.incidents import trailing_means
-from detectors.engine.onset import Judge, down_since, leave_out_under_way
+from detectors.engine.onset import Judge, down_since, leave_out_under_way, trending_since
 from domain.models import MetricKind
 
 if TYPE_CHECKING:
     from detectors.engine.fleet import FleetEngine
 
+# How far back a trend under way at the end of the history is followed to find when it began.
+_TREND_LOOK_BACK_SECONDS = 24 * 3600.0
 # Lanes are fitted this many at a time, so the fit's temporaries stay small next to the history itself.
 _SLICE = 1000
 
@@ -86,3 +88,5 @@ def _fit(
     engine.slow.fit(lanes, scores, stride=stride)
     if signal in TREND_KINDS and times.size:
         engine.trends.fill(lanes, times, x)
+        since = trending_since(engine.trend_config, times, x, look_back_seconds=_TREND_LOOK_BACK_SECONDS)
+        engine.onsets.note(lanes, TREND_KINDS[signal], since, float(times[-1]))

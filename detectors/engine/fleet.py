@@ -246,7 +246,7 @@ class FleetEngine:
         )
 
     def _open(self, t: float, lane: int, kind: IncidentKind) -> IncidentEvent:
-        onset = self.onsets.take(lane, kind, t, self.config.horizon_seconds)
+        onset = self.onsets.take(lane, kind, t, self.tracker(kind).config.horizon_seconds)
         if onset is not None:
             # Under way before start-up: it opened when the history shows, not when the feed first saw it.
             trackers = (self.levels, self.slow.levels) if kind is IncidentKind.ANOMALY else (self.tracker(kind),)

@@ -8,6 +8,9 @@ incident tracker (smoothing, opening level, hold, recovery). A lane still in an 
 end of the history is under way: its rows from where the score first rose above u are left out of
 its fit, and its incident is reported from the time it opened. An incident already open when the
 window begins is older than the window, and is left to the fit as the normal it has become.
+A host down at the end of the history is down since its first failed scrape after the last
+good one (within the horizon), and a memory leak or filling disk since the trend was first
+projected to reach its limit within the trend horizon, followed back at most a day.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from detectors.engine.config import EngineConfig
 from detectors.engine.events import IncidentKind
 from detectors.engine.incidents import StreamIncidents, trailing_means
 from detectors.engine.peaks import PeakLevels
+from detectors.engine.trend import TrendConfig, TrendWatch
 
 # A start found in the history is the start of an incident that opens within this long after the history's end.
 _VALID_SECONDS = 3600.0
@@ -118,6 +122,38 @@ def under_way(times: FloatArray, history: FloatArray, floor: FloatArray, judge: 
         opened_at=np.where(still, opened_at, np.nan),
         rose_at=np.where(still, np.fmin(rose_at, opened_at), np.nan),
     )
+
+
+def trending_since(
+    config: TrendConfig, times: FloatArray, history: FloatArray, *, look_back_seconds: float
+) -> FloatArray:
+    """Per row (lanes × ``times``): since when its trend has been projected to reach the limit within the horizon,
+    when it is at the end of the history (NaN otherwise), found by projecting back one trend step at a time
+    (at most ``look_back_seconds``) while it still was."""
+    since = np.full(history.shape[0], np.nan)
+    if times.size == 0:
+        return since
+    window = config.window_hours * 3600
+
+    def alarming(rows: IntArray, end: int) -> BoolArray:
+        first = int(np.searchsorted(times, times[end] - window, side="left"))
+        watch = TrendWatch(config)
+        watch.reserve(rows.size)
+        own = np.arange(rows.size)
+        watch.fill(own, times[first : end + 1], history[rows, first : end + 1])
+        out: BoolArray = watch.scores(own) >= 1.0
+        return out
+
+    end = times.size - 1
+    active = np.arange(history.shape[0])
+    active = active[alarming(active, end)]
+    while active.size:
+        since[active] = times[end]
+        end = int(np.searchsorted(times, times[end] - config.step_seconds, side="right")) - 1
+        if end < 0 or times[-1] - times[end] > look_back_seconds:
+            break
+        active = active[alarming(active, end)]
+    return since
 
 
 def leave_out_under_way(

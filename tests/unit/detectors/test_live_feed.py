@@ -127,6 +127,23 @@ def test_a_host_down_for_hours_at_start_up_is_reported_from_when_it_went_down() 
     assert abs(down[0].started_at.timestamp() - began) <= 10 * 60
 
 
+def test_a_memory_leak_under_way_at_start_up_is_reported_from_when_it_was_first_projected() -> None:
+    began = NOW.timestamp() - 5 * 3600
+    metrics = RecordingMetrics(
+        SimulatedMetrics(
+            FleetModel(5, (Incident(IncidentKind.MEMORY_LEAK, "db-1", began, 10 * 3600),)), ManualClock(NOW)
+        )
+    )
+    feed = LiveFeed(metrics, bootstrap_hours=24, signals=(MetricKind.MEMORY, MetricKind.UP))
+    service = DetectionService(metrics=metrics, store=InMemoryAnomalyStore(), detectors=(), feed=feed)
+
+    report = service.run_once(NOW)
+
+    leak = [a for a in report.opened if a.host.name == "db-1" and a.detector == "engine:memory_leak"]
+    assert len(leak) == 1
+    assert began <= leak[0].started_at.timestamp() <= NOW.timestamp() - 3600
+
+
 def test_a_level_shift_older_than_the_horizon_at_start_up_is_the_normal_it_found() -> None:
     began = NOW.timestamp() - 9 * 3600
     service, _, _ = _service((Incident(IncidentKind.CPU_SATURATION, "web-1", began, 12 * 3600),))
