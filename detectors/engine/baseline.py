@@ -140,15 +140,18 @@ class LaneBaselines:
         self.count = grown(self.count, capacity, 0)
         self.centre[old:] = np.nan
 
-    def fit(self, lanes: IntArray, history: FloatArray) -> None:
-        """Fit ``lanes`` on their history (lanes × time); lanes with no finite sample are left as they are."""
+    def fit(self, lanes: IntArray, history: FloatArray, *, latest: FloatArray | None = None) -> None:
+        """Fit ``lanes`` on their history (lanes × time); lanes with no finite sample are left as they are.
+
+        ``latest``: each lane's latest value, where its recent level starts (default: the history's last).
+        """
         centre, spread, count = robust_fit(history, self.floor[lanes])
         known = count > 0
         idx = lanes[known]
         self.centre[idx] = centre[known]
         self.spread[idx] = spread[known]
         self.count[idx] = count[known]
-        self.recent[idx] = _last_finite(history[known])
+        self.recent[idx] = last_finite(history[known]) if latest is None else latest[known]
         # A flat-but-spiky lane's typical deviation is near 0: adapting must not shrink it below half its fit.
         self.floor[idx] = np.maximum(self.floor[idx], _SHRINK_LIMIT * spread[known])
 
@@ -205,7 +208,8 @@ class LaneBaselines:
         self.centre[lanes] = self.recent[lanes]
 
 
-def _last_finite(history: FloatArray) -> FloatArray:
+def last_finite(history: FloatArray) -> FloatArray:
+    """Each row's last finite value (NaN for a row without one)."""
     finite = np.isfinite(history)
     last = history.shape[1] - 1 - np.argmax(finite[:, ::-1], axis=1)
     out: FloatArray = history[np.arange(history.shape[0]), last]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.engine.baseline import BoolArray, FloatArray, IntArray, LaneBaselines, row_quantiles
+from detectors.engine.baseline import BoolArray, FloatArray, IntArray, LaneBaselines, last_finite, row_quantiles
 from detectors.engine.config import EngineConfig
 from detectors.engine.events import IncidentKind
 from detectors.engine.incidents import StreamIncidents, trailing_means
@@ -183,7 +183,8 @@ def leave_out_under_way(
     out = history.copy()
     out[rows] = np.where(times[None, :] >= found.rose_at[hit][:, None], np.nan, history[rows])
     baselines.floor[lanes[rows]] = floor[rows]
-    baselines.fit(lanes[rows], out[rows])
+    # Fitted without the incident's rows, but its recent level is where the lane is now.
+    baselines.fit(lanes[rows], out[rows], latest=last_finite(history[rows]))
     opened[rows] = found.opened_at[hit]
     return out, opened
 

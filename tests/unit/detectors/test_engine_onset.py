@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from detectors.engine.baseline import LaneBaselines
 from detectors.engine.config import DEFAULT_CONFIG
 from detectors.engine.events import IncidentKind
-from detectors.engine.onset import Judge, Onsets, UnderWay, down_since, under_way
+from detectors.engine.onset import Judge, Onsets, UnderWay, down_since, leave_out_under_way, under_way
 
 STEP = 60.0
 END = 1_800_000_000.0
@@ -89,3 +91,24 @@ def test_a_noted_start_is_taken_once_and_only_for_an_opening_soon_after_the_hist
     assert onsets.take(1, IncidentKind.ANOMALY, END + 60, HORIZON) is None
     assert onsets.take(2, IncidentKind.HOST_DOWN, END + 60, HORIZON) is None
     assert onsets.take(2, IncidentKind.ANOMALY, END + 2 * 3600, HORIZON) is None
+
+
+def test_a_lane_fitted_without_its_incident_keeps_its_latest_value_as_its_recent_level() -> None:
+    times, x = _history(lanes=2)
+    x[1, times >= END - 2 * 3600] = 97.0
+    baselines = LaneBaselines()
+    baselines.reserve(2)
+    baselines.floor[:2] = 2.0
+    lanes = np.arange(2)
+    floor = baselines.floor[:2].copy()
+    baselines.fit(lanes, x)
+
+    fitted, opened = leave_out_under_way(
+        baselines, lanes, times, x, floor, Judge(DEFAULT_CONFIG, STEP), look=np.ones(2, dtype=bool)
+    )
+
+    assert np.isnan(opened[0])
+    assert np.isfinite(opened[1])
+    assert np.isnan(fitted[1, -1])
+    assert baselines.centre[1] == pytest.approx(20.0, abs=1.0)
+    assert baselines.recent[1] == 97.0
