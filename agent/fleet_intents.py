@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from agent.host_intents import availability_call
 from agent.slots import top_n
 from domain.durations import UNIT_PATTERN
 from domain.models import HostRef, MetricKind
@@ -60,9 +61,10 @@ def fleet_metric_call(
 
 
 def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, since: str | None = None) -> Call:
-    """The fleet intent: up/down and counts, or a fleet-wide reading of the metric it names."""
+    """The fleet intent: up/down and counts, the hosts that were down over a window, or a fleet-wide reading of
+    the metric it names."""
     if metric is None:
-        return "fleet_status", {}
+        return availability_call(text, None) or ("fleet_status", {})
     return fleet_metric_call(text, known, metric, since=since) or ("get_current_metric", {"metric": metric.value})
 
 

@@ -17,11 +17,14 @@ _WAS_DOWN = re.compile(
 
 
 def availability_call(text: str, host: str | None) -> Call | None:
-    """When the host was down over the question's window (the last day unless it names one), or None when the
-    question is not about the past, or names no host."""
-    if host is None or not _WAS_DOWN.search(text) or re.search(r"\bhow\s+long\s+has\b", text):
+    """When the host (without one, every host) was down over the question's window (the last day unless it
+    names one), or None when the question is not about the past."""
+    if not _WAS_DOWN.search(text) or re.search(r"\bhow\s+long\s+(?:has|have)\b", text):
         return None
-    return "get_metric_range", {"metric": "up", "host": host, "since": since_in(text) or "24h"}
+    since = since_in(text) or "24h"
+    if host is None:
+        return "fleet_downtime", {"since": since}
+    return "get_metric_range", {"metric": "up", "host": host, "since": since}
 
 
 def status_call(host: str | None, text: str = "") -> Call:

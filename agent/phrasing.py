@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import singledispatch
 
 from pydantic import BaseModel
@@ -15,6 +15,7 @@ from tools.anomalies import AnomalySummary, RecentAnomalies
 from tools.around import AroundTime
 from tools.capacity import CapacityReport
 from tools.diagnosis import Diagnosis
+from tools.downtime import FleetDowntime
 from tools.fleet import FleetStatus
 from tools.formatting import at, look_back, minute
 from tools.logs import LogExcerpt
@@ -91,12 +92,7 @@ def _range(d: MetricRange) -> str:
 def _availability(d: MetricRange) -> str:
     """When a host was down in the window, or that it was up throughout (as far as the data reaches)."""
     name, window = d.host.ref.name, look_back(d.start, d.end, until_now=d.until_now)
-    stretches = []
-    for began, ended in d.down:
-        if ended is None:
-            stretches.append(f"from {minute(began)}, still down at the end of the window")
-        else:
-            stretches.append(f"{minute(began)} to {minute(ended)} ({format_duration(ended - began)})")
+    stretches = [_stretch(began, ended) for began, ended in d.down]
     text = (
         f"{name} was down {len(d.down)} time{'s' if len(d.down) > 1 else ''} over {window}: " + "; ".join(stretches)
         if d.down
@@ -104,6 +100,27 @@ def _availability(d: MetricRange) -> str:
     )
     extra = [f"Each time is that of a sample read every {d.sampled_every}."] if d.down else []
     return "\n".join([text, *extra, *_coverage(d)])
+
+
+def _stretch(began: datetime, ended: datetime | None) -> str:
+    """``14:29 UTC to 17:53 UTC (3h24m)``, or ``from 14:29 UTC, still down at the end of the window``."""
+    if ended is None:
+        return f"from {minute(began)}, still down at the end of the window"
+    return f"{minute(began)} to {minute(ended)} ({format_duration(ended - began)})"
+
+
+def _downtime(d: FleetDowntime) -> str:
+    """The hosts that were down over the window, each with its stretches, or that none was."""
+    window = look_back(d.start, d.end, until_now=d.until_now)
+    if not d.hosts:
+        text = f"No host was down over {window} ({d.hosts_read} hosts, as far as the data reaches)."
+    else:
+        rows = [f"• {h.host.name}: " + "; ".join(_stretch(b, e) for b, e in h.down) for h in d.hosts]
+        text = f"{len(d.hosts)} of {d.hosts_read} hosts were down over {window}:\n" + "\n".join(rows)
+        text += f"\nEach time is that of a sample read every {d.sampled_every}."
+    if d.gap is not None:
+        text += f"\nNo data between {minute(d.gap[0])} and {minute(d.gap[1])}: nothing is known of that time."
+    return text
 
 
 def _coverage(d: MetricRange) -> list[str]:
@@ -228,6 +245,7 @@ def result_text(data: BaseModel) -> str:
 
 for _type, _text in (
     (FleetStatus, _fleet),
+    (FleetDowntime, _downtime),
     (CurrentMetric, _metric),
     (MetricRange, _range),
     (TopHosts, _top),

@@ -12,7 +12,19 @@ from pydantic import BaseModel, ValidationError
 
 from domain.errors import OpsError
 from domain.models import ToolResult, ToolStatus
-from tools import anomalies, around, capacity, diagnosis, fleet, logs, metric_range, metrics, remediation, rules
+from tools import (
+    anomalies,
+    around,
+    capacity,
+    diagnosis,
+    downtime,
+    fleet,
+    logs,
+    metric_range,
+    metrics,
+    remediation,
+    rules,
+)
 from tools.context import ToolContext
 
 log = structlog.get_logger(__name__)
@@ -76,6 +88,14 @@ TOOLS: tuple[Tool, ...] = (
     Tool("top_hosts", metrics.TopHostsArgs, metrics.top_hosts, True, _needs_metrics, (metrics.TopHosts,)),
     Tool("host_status", metrics.HostStatusArgs, metrics.host_status, True, _needs_metrics, (metrics.HostStatus,)),
     Tool("fleet_status", fleet.FleetStatusArgs, fleet.fleet_status, True, _needs_metrics, (fleet.FleetStatus,)),
+    Tool(
+        "fleet_downtime",
+        downtime.FleetDowntimeArgs,
+        downtime.fleet_downtime,
+        True,
+        _needs_metrics,
+        (downtime.FleetDowntime,),
+    ),
     Tool(
         "host_capacity",
         capacity.HostCapacityArgs,

@@ -148,3 +148,13 @@ def test_when_a_host_was_down_over_a_window(services: Services) -> None:
     )
     assert "still down at the end of the window" in text
     assert phrase("get_metric_range", up).startswith("web-1 was up throughout")
+
+
+def test_the_hosts_that_were_down_over_a_window(services: Services) -> None:
+    result = services.registry.call("fleet_downtime", {"since": "1h"}, services.tools)
+
+    assert ToolStatus.SUCCESS == result.status
+    text = phrase("fleet_downtime", result)
+    assert text.startswith("1 of 10 hosts were down over 2026-03-10 14:00 UTC – 2026-03-10 15:00 UTC (last 1h):")
+    assert "• cache-1: from 2026-03-10 14:4" in text
+    assert "still down at the end of the window" in text

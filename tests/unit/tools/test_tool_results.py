@@ -36,6 +36,7 @@ CALLS: list[tuple[str, dict[str, Any], ToolStatus]] = [
     ("host_status", {"host": "db-1"}, ToolStatus.SUCCESS),
     ("host_status", {"host": "cache-1"}, ToolStatus.SUCCESS),
     ("fleet_status", {"worst": 2}, ToolStatus.SUCCESS),
+    ("fleet_downtime", {"since": "1h"}, ToolStatus.SUCCESS),
     ("host_capacity", {"host": "web-1"}, ToolStatus.SUCCESS),
     ("host_capacity", {"host": "cache-1"}, ToolStatus.NO_DATA),
     ("diagnose_host", {"host": "db-1"}, ToolStatus.SUCCESS),
