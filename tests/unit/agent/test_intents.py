@@ -338,6 +338,7 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("is db-1 down", NONE, "host_status", {"host": "db-1"}),
     ("was anything down today", NONE, "fleet_downtime", {"since": "24h"}),
     ("any outages overnight?", NONE, "fleet_downtime", {"since": "overnight"}),
+    ("were any web servers down since 9am", NONE, "fleet_downtime", {"since": "since 9am", "match": "web"}),
     ("is anything down", NONE, "fleet_status", {}),
     ("delete all hosts", NONE, None, {}),
     ("terminate web-1", NONE, None, {}),
