@@ -14,10 +14,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import yaml
-
 from domain import durations
 from domain.errors import InputError
+from domain.yaml_document import YamlUnreadable, parse_yaml
 from simulator.fleet import Incident, IncidentKind
 
 
@@ -81,22 +80,17 @@ def _duration(value: object) -> float:
 
 def _read(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"cannot read scenario {path}: it is not UTF-8 text ({exc.reason} at byte {exc.start})"
         ) from exc
     except OSError as exc:
         raise InputError(f"cannot read scenario {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        # One line: PyYAML's own text spans several, quoting the offending lines.
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise InputError(f"cannot read scenario {path}: {problem}{where}") from exc
-    except RecursionError:
-        # PyYAML composes nested lists and mappings recursively: '[[[[…' hundreds deep exhausts the stack.
-        raise InputError(f"cannot read scenario {path}: nested too deeply to be a scenario") from None
+    try:
+        return parse_yaml(text, what="a scenario")
+    except YamlUnreadable as exc:
+        raise InputError(f"cannot read scenario {path}: {exc}") from exc
 
 
 def load_scenario(path: Path, *, now: float) -> tuple[Incident, ...]:

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from detectors.rules.grammar import RuleSyntaxError, parse_rule
 from detectors.rules.rule import DurationRule
 from domain.errors import ConfigError
 from domain.models import Severity
+from domain.yaml_document import YamlUnreadable, parse_yaml
 
 MAX_RULES = 500
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
@@ -61,20 +60,14 @@ def parse_rules_yaml(text: str, *, source: str = "rules file") -> list[NamedRule
         ConfigError: one line saying what is wrong and where.
     """
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(f"{source}: {problem}{where}") from exc
-    except RecursionError:
-        # PyYAML composes nested lists and mappings recursively: '[[[[…' hundreds deep exhausts the stack.
-        raise ConfigError(f"{source}: nested too deeply to be a rules file") from None
+        doc = parse_yaml(text, what="a rules file")
+    except YamlUnreadable as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
     if doc is None:
         return []
-    items = doc.get("rules") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
+    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
         raise ConfigError(f"{source}: expected a top-level 'rules:' list")
+    items: list[object] = doc["rules"]
     unknown = sorted(str(k) for k in doc if k not in _TOP_KEYS)
     if unknown:
         raise ConfigError(f"{source}: unknown top-level key(s) {', '.join(unknown)[:200]} (allowed: rules)")

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 
 from adapters.prometheus.rule_export import alerting_rules
 from bot.cli.main import main
@@ -17,19 +14,6 @@ from domain.errors import ConfigError
 
 GOOD = "rules:\n  - name: web-cpu\n    rule: cpu > 90% for 3m on web-*\n"
 DEEP = "rules: " + "[" * 500 + "]" * 500
-
-
-@pytest.fixture
-def logging_restored() -> Iterator[None]:
-    """Undo what ``ask`` set up with ``configure_logging``, so later tests capture logs again."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    yield
-    for handler in root.handlers:
-        if handler not in saved[0]:
-            handler.close()
-    structlog.reset_defaults()
-    root.handlers[:], root.level = saved
 
 
 def test_a_deeply_nested_file_is_one_error_naming_the_file(tmp_path: Path) -> None:
