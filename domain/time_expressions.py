@@ -61,6 +61,17 @@ class TimeWindow:
         """Length of the window."""
         return self.end - self.start
 
+    def sample_step(self, points: int = 360) -> float:
+        """The step (seconds, at least 15) that reads about ``points`` samples of the window.
+
+        Raises:
+            InputError: the window is empty.
+        """
+        span = self.duration.total_seconds()
+        if span <= 0:
+            raise InputError(f"{self.describe()} is an empty window")
+        return max(15.0, span / points)
+
     def describe(self) -> str:
         """The window as people read it: ``14:00–14:30 UTC``, with dates when it spans days."""
         if self.start.date() == self.end.date():

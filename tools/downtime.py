@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from domain.durations import format_duration
-from domain.errors import InputError
 from domain.models import HostRef, MetricKind, ToolResult, ToolStatus
 from domain.time_expressions import TimeWindow, window_of
 from tools.context import ToolContext
@@ -58,13 +57,10 @@ def fleet_downtime(ctx: ToolContext, args: FleetDowntimeArgs) -> ToolResult:
     source = metrics_source(ctx)
     now = ctx.clock.now()
     window = window_of(args.since, now)
-    span = window.duration.total_seconds()
-    if span <= 0:
-        raise InputError(f"'{args.since[:40]}' is an empty window")
+    step = window.sample_step()
     # The known hosts only: ``up`` also holds targets that are not hosts (the scraper itself, exporters of other kinds).
     states = source.host_states()
     hosts = [s.ref for s in (matching(states, args.match) if args.match else states)]
-    step = max(15.0, span / 360)
     series = source.range(MetricKind.UP, hosts, start=window.start, end=window.end, step_seconds=step)
     params = args.model_dump(mode="json", exclude_none=True)
     result = FleetDowntime(

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from domain.errors import InputError
 from domain.models import Anomaly, HostRef, HostState, MetricKind, Sample, ToolResult, ToolStatus, format_value
 from domain.time_expressions import TimeWindow, window_of
 from tools.context import ToolContext
@@ -98,10 +97,7 @@ def window_averages(
     ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | None, window: TimeWindow
 ) -> list[Sample]:
     """Each host's average of ``kind`` over ``window`` (hosts without a sample in it are left out)."""
-    span = window.duration.total_seconds()
-    if span <= 0:
-        raise InputError("that is an empty window")
-    step = max(15.0, span / 360)
+    step = window.sample_step()
     series = metrics_source(ctx).range(kind, hosts, start=window.start, end=window.end, step_seconds=step)
     label = f"average over {window.describe()}"
     out = []

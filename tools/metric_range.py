@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, Field
 
 from domain.durations import format_duration
-from domain.errors import InputError
 from domain.models import HostState, MetricKind, ToolResult, ToolStatus
 from domain.time_expressions import window_of
 from tools.context import ToolContext
@@ -125,9 +124,7 @@ def get_metric_range(ctx: ToolContext, args: MetricRangeArgs) -> ToolResult:
     window = window_of(args.since, now)
     start, end = window.start, window.end
     span = window.duration
-    if span <= timedelta(0):
-        raise InputError(f"'{args.since[:40]}' is an empty window")
-    step = max(15.0, span.total_seconds() / 360)
+    step = window.sample_step()
     series = metrics.range(args.metric, [state.ref], start=start, end=end, step_seconds=step)
     params = args.model_dump(mode="json")
     values = [(t, v) for s in series for t, v in zip(s.timestamps, s.values, strict=True) if math.isfinite(v)]
