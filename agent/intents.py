@@ -123,10 +123,12 @@ class _Slots:
         return self.host
 
     def kept_host(self, intent: str) -> str | None:
-        """The host of the question, or for a follow-up of a thread on ``intent`` (not about the whole fleet)
-        the thread's: "and since 9am?" after "anomalies on db-1" is about db-1, "anomalies today" after
-        "cpu on web-1" is not."""
+        """The host, or in a follow-up on ``intent`` the thread's ("anomalies today" after "cpu on web-1": none)."""
         return self.thread_host() if self.context.intent == intent else self.host
+
+    def kept_since(self, intent: str) -> str | None:
+        """For a follow-up of a thread on ``intent``, the thread's window ("only warnings" after logs since 9am)."""
+        return self.context.since if self.follow_up and self.context.intent == intent else None
 
     def thread_metric(self) -> MetricKind:
         """The metric of the question, or for a follow-up the thread's, else CPU ("how busy is web-1")."""
@@ -191,10 +193,10 @@ def _metric_range(s: _Slots) -> Plan | None:
     if host is None:
         # A fleet has no one range; with no metric named either, nothing is left to read.
         return _fleet_metric(s) if s.metric is not None else None
-    # "and db-2?" after "memory on db-1 since 9am" reads db-2 over the thread's window.
-    kept = s.follow_up and s.context.intent == "metric_range" and s.context.since is not None and s.moment is None
+    # A range needs a window (its own, or a range thread's: "and db-2?"), a statistic or a forecast; without
+    # one the value is what is asked.
+    kept = s.kept_since("metric_range") is not None and s.moment is None
     if not kept and ((s.moment is not None and s.since is None) or not _over_time(s)):
-        # A range needs a window, a statistic or a forecast; without one the value is what is asked.
         return _metric_now(s)
     metric = s.thread_metric()
     forecast = metric in _FILLS_UP and _FILL.search(s.text) is not None
@@ -231,8 +233,7 @@ def _anomalies(s: _Slots) -> Plan:
 
 def _logs(s: _Slots) -> Plan:
     host = s.kept_host("logs")
-    kept = s.context.since if s.follow_up and s.context.intent == "logs" else None
-    since = logs_since(s.text) or kept or "15m"
+    since = logs_since(s.text) or s.kept_since("logs") or "15m"
     args: dict[str, Any] = {"since": since, "limit": 20}
     if host:
         args["host"] = host
