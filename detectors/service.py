@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from detectors.detector import Detector, Finding
-from detectors.engine.events import EventKind, IncidentEvent
+from detectors.engine.events import EventKind
 from detectors.engine.feed import LiveFeed
+from detectors.incident_records import anomaly_id_for, engine_anomaly, with_stored
 from detectors.model.cycle import BlockSource, ModelVerdict, block_verdicts, model_verdicts
 from detectors.model.fleet_model import FleetBaselineModel
 from detectors.windows import RollingWindows
@@ -55,7 +56,6 @@ class DetectionService:
     feed: LiveFeed | None = None
     #: False: every pass reads the rules' windows whole (the former cycle, the benchmarks' baseline).
     keep_windows: bool = True
-    _severity_order: dict[Severity, int] = field(default_factory=lambda: {s: s.rank for s in Severity})
     _windows: RollingWindows = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -67,6 +67,29 @@ class DetectionService:
         updated: list[Anomaly] = []
         resolved: list[Anomaly] = []
         checked = 0
+        if self.feed is not None:
+            checked += self._run_engine(self.feed, now, opened, updated, resolved)
+            # The rules judge their windows on the engine's time grid, extended by what it just read.
+            for block in self.feed.take_fresh():
+                self._windows.offer(block)
+            now_on_grid = datetime.fromtimestamp(self.feed.last or now.timestamp(), UTC)
+        else:
+            now_on_grid = now
+        checked += self._run_rules(now, now_on_grid, opened, updated, resolved)
+        if self.model is not None:
+            checked += self._run_model(self.model, now, opened, updated, resolved)
+        return DetectionReport(tuple(opened), tuple(updated), tuple(resolved), checked)
+
+    def _run_rules(
+        self,
+        now: datetime,
+        window_end: datetime,
+        opened: list[Anomaly],
+        updated: list[Anomaly],
+        resolved: list[Anomaly],
+    ) -> int:
+        """Judge every rule's window ending at ``window_end``; returns the number of series read."""
+        checked = 0
         # The window is read only for detectors that judge windows (the rules); the engine reads its own minutes.
         kinds = self.metric_kinds if self.detectors else ()
         # The incidents the rules have open, read once a pass rather than once a host.
@@ -77,7 +100,7 @@ class DetectionService:
             if a.detector in names
         }
         for metric in kinds:
-            for series in self._window(metric, now):
+            for series in self._window(metric, window_end):
                 checked += 1
                 for detector in self.detectors:
                     finding = detector.detect(series)
@@ -102,11 +125,7 @@ class DetectionService:
                     else:
                         open_now[slot] = anomaly
                     self.store.upsert(anomaly)
-        if self.model is not None:
-            checked += self._run_model(self.model, now, opened, updated, resolved)
-        if self.feed is not None:
-            checked += self._run_engine(self.feed, now, opened, updated, resolved)
-        return DetectionReport(tuple(opened), tuple(updated), tuple(resolved), checked)
+        return checked
 
     def _window(self, metric: MetricKind, now: datetime) -> list[Series]:
         """Every host's ``metric`` over the window ending at ``now``."""
@@ -157,7 +176,7 @@ class DetectionService:
             elif verdict.alarm and existing is not None:
                 anomaly = existing.model_copy(
                     update={
-                        "severity": max(existing.severity, verdict.severity_since(existing.started_at, now), key=_rank),
+                        "severity": Severity.worst(existing.severity, verdict.severity_since(existing.started_at, now)),
                         "score": round(max(existing.score, verdict.ratio), 3),
                         "value": verdict.value,
                         "updated_at": now,
@@ -237,7 +256,7 @@ class DetectionService:
         )
 
     def _update(self, existing: Anomaly, finding: Finding, now: datetime) -> Anomaly:
-        severity = max(existing.severity, finding.severity, key=lambda s: s.rank)
+        severity = Severity.worst(existing.severity, finding.severity)
         return existing.model_copy(
             update={
                 "severity": severity,
@@ -248,62 +267,5 @@ class DetectionService:
         )
 
 
-def _rank(severity: Severity) -> int:
-    return severity.rank
-
-
-def anomaly_id_for(instance: str, detector: str, started: datetime) -> str:
-    """A stable id for a whole-host incident that starts at ``started``."""
-    return hashlib.sha256(f"{instance}|{detector}|{started.isoformat()}".encode()).hexdigest()[:16]
-
-
 def _summary(series: Series, finding: Finding) -> str:
     return f"{series.host.name} {series.metric.label} at {format_value(series.metric, finding.value)}: {finding.reason}"
-
-
-def with_stored(fresh: Anomaly, stored: Anomaly | None) -> Anomaly:
-    """``fresh``, an engine's view of an incident, keeping what the stored copy of it already holds.
-
-    An acknowledgement stays until the incident resolves (and who acknowledged it stays after), and
-    severity and score never go down: another replica may have seen more of the incident.
-    """
-    if stored is None:
-        return fresh
-    status = fresh.status
-    if status is not AnomalyStatus.RESOLVED and stored.status is AnomalyStatus.ACKNOWLEDGED:
-        status = AnomalyStatus.ACKNOWLEDGED
-    return fresh.model_copy(
-        update={
-            "status": status,
-            "severity": max(fresh.severity, stored.severity, key=_rank),
-            "score": max(fresh.score, stored.score),
-            "acknowledged_by": fresh.acknowledged_by or stored.acknowledged_by,
-        }
-    )
-
-
-def engine_anomaly(event: IncidentEvent, now: datetime) -> Anomaly:
-    """The stored anomaly of an engine incident after ``event`` (same id for its whole life)."""
-    incident = event.incident
-    started = datetime.fromtimestamp(incident.opened_at, UTC)
-    detector = f"engine:{incident.kind.value}"
-    ended = datetime.fromtimestamp(incident.resolved_at, UTC) if incident.resolved_at is not None else None
-    lane = f"{incident.host.instance}|{incident.signal.value}"
-    # The root filesystem keeps the id disk incidents had before each filesystem had its own lane.
-    if incident.mountpoint and incident.mountpoint != "/":
-        lane += f"|{incident.mountpoint}"
-    return Anomaly(
-        id=anomaly_id_for(lane, detector, started),
-        host=incident.host,
-        metric=incident.signal,
-        detector=detector,
-        status=AnomalyStatus.OPEN if ended is None else AnomalyStatus.RESOLVED,
-        severity=incident.severity,
-        score=round(incident.score, 3),
-        value=incident.value if incident.value == incident.value else 0.0,
-        started_at=started,
-        updated_at=now,
-        ended_at=ended,
-        summary=incident.summary,
-        mountpoint=incident.mountpoint,
-    )

@@ -7,6 +7,10 @@ only for the minutes after them (one step earlier too, so a sample the server co
 replaced), on the same time grid. It reads the whole window again when it has none for the
 metric yet, when the window asked for starts earlier than the one kept, or when the pass comes
 later than a window's length after the previous one (a gap).
+
+A pass that already read the new minutes of a metric for every host (the engine's block of the
+same signal) hands them over with ``offer``: the window is extended from them, and the next
+``range`` of that metric reads nothing more when they reach its end.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
+
+from detectors.engine.blocks import Block
 from domain.models import HostRef, MetricKind, Series
 from domain.ports import MetricsSource
 
@@ -65,7 +72,7 @@ class RollingWindows:
             self._merge(kept, series, since=-math.inf)
             return series
         # The last point of the kept grid the previous read reached, and the overlap before it.
-        latest = kept.origin + math.floor((kept.end - kept.origin) / step_seconds + 1e-9) * step_seconds
+        latest = _latest(kept, step_seconds)
         since = max(first, latest - (_OVERLAP_STEPS - 1) * step_seconds)
         if since < last:
             fresh = self.metrics.range(
@@ -76,15 +83,49 @@ class RollingWindows:
         kept.start, kept.end = first, last
         return self._window(kept, metric, first)
 
+    def offer(self, block: Block) -> None:
+        """Extend the kept windows of ``block.signal`` with its samples, read by another pass of this cycle.
+
+        A block is taken when it continues a kept window on that window's own time grid (its first
+        time at most one step after the window's end) and its rows are whole hosts: disk blocks,
+        one row per filesystem, are not what a read of the disk metric answers, and are left out.
+        """
+        times = block.times
+        if block.signal is MetricKind.DISK or not block.hosts or times.size == 0 or any(block.mounts):
+            return
+        for (metric, step), kept in self._kept.items():
+            if metric is not block.signal or float(times[-1]) <= kept.end:
+                continue
+            on_grid = (times - kept.origin) / step
+            if times.size > 1 and not math.isclose(float(times[1] - times[0]), step):
+                continue
+            if not np.allclose(on_grid, np.rint(on_grid), atol=1e-6):
+                continue
+            if float(times[0]) > _latest(kept, step) + step * 1.5:
+                continue
+            finite = np.isfinite(block.values)
+            series = [
+                Series(host, metric, tuple(times[row].tolist()), tuple(values[row].tolist()), {})
+                for host, values, row in zip(block.hosts, block.values, finite, strict=True)
+                if row.any()
+            ]
+            self._merge(kept, series, since=float(times[0]) - step / 2, keep_labels=True)
+            kept.end = float(times[-1])
+
     @staticmethod
-    def _merge(kept: _Kept, series: list[Series], *, since: float) -> None:
-        """Lay ``series`` over the kept samples: from ``since`` on, a host's samples are the new read's."""
+    def _merge(kept: _Kept, series: list[Series], *, since: float, keep_labels: bool = False) -> None:
+        """Lay ``series`` over the kept samples: from ``since`` on, a host's samples are the new read's.
+
+        ``keep_labels``: the series carry no labels (samples handed over), so a host keeps those it has.
+        """
         for s in series:
             held = kept.hosts.get(s.host.instance)
             if held is None:
                 held = kept.hosts[s.host.instance] = _HostWindow(s.host, s.labels)
             else:
-                held.host, held.labels = s.host, s.labels
+                held.host = s.host
+                if not keep_labels:
+                    held.labels = s.labels
                 cut = bisect.bisect_left(held.times, since)
                 del held.times[cut:], held.values[cut:]
             held.times.extend(s.timestamps)
@@ -103,3 +144,8 @@ class RollingWindows:
                 continue
             out.append(Series(held.host, metric, tuple(held.times), tuple(held.values), held.labels))
         return out
+
+
+def _latest(kept: _Kept, step: float) -> float:
+    """The last point of the kept window's grid that its reads reached."""
+    return kept.origin + math.floor((kept.end - kept.origin) / step + 1e-9) * step

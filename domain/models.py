@@ -25,6 +25,11 @@ class Severity(StrEnum):
         """Order of the severity, 0 for low up to 3 for critical."""
         return list(Severity).index(self)
 
+    @staticmethod
+    def worst(first: Severity, *others: Severity) -> Severity:
+        """The most urgent of the severities given."""
+        return max((first, *others), key=lambda s: s.rank)
+
 
 class AnomalyStatus(StrEnum):
     """Life cycle of one incident."""

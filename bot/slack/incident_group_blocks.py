@@ -23,7 +23,7 @@ from bot.slack.incident_blocks import (
 )
 from bot.slack.mrkdwn import cut_lines, escape, link, mention
 from domain.durations import format_duration
-from domain.models import Anomaly, AnomalyStatus, MetricKind, format_value
+from domain.models import Anomaly, AnomalyStatus, MetricKind, Severity, format_value
 
 GROUP_ACKNOWLEDGE_ACTION = "incident_group_acknowledge"
 #: Silence buttons of a group: ``incident_group_silence_<1h|4h|resolved>``; the value is the group id.
@@ -158,7 +158,7 @@ def group_blocks(
         return []
     open_ones = [m for m in shown if m.anomaly.status is not AnomalyStatus.RESOLVED]
     title = group_title(metric, len(shown))
-    worst = max((m.anomaly.severity for m in open_ones or shown), key=lambda s: s.rank)
+    worst = Severity.worst(*(m.anomaly.severity for m in open_ones or shown))
     header = f"{worst.value.upper()}: {title}" if open_ones else f"Resolved: {title}"
     fields = [
         ("Signal", escape(metric.label)),

@@ -95,6 +95,7 @@ class LiveFeed:
     max_catch_up: timedelta = timedelta(hours=48)
     last: float | None = None
     since: float | None = None
+    _fresh: tuple[Block, ...] = field(default=(), repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def snapshot(self) -> bytes | None:
@@ -105,6 +106,16 @@ class LiveFeed:
             since = self.since if self.since is not None else self.last
             return encode(self.engine, covered_from=since, covered_until=self.last)
 
+    def take_fresh(self) -> tuple[Block, ...]:
+        """The blocks the last cycle read after its bootstrap, one per signal, handed over once.
+
+        For readers of the same signals in the same cycle (the rules' windows); empty when the
+        cycle read nothing new or resumed a snapshot.
+        """
+        with self._lock:
+            fresh, self._fresh = self._fresh, ()
+            return fresh
+
     def advance_to(self, now: datetime) -> list[IncidentEvent]:
         """Read what is new since the last cycle (bootstrapping first when needed) and feed it."""
         with self._lock:
@@ -112,6 +123,7 @@ class LiveFeed:
 
     def _advance_to(self, now: datetime) -> list[IncidentEvent]:
         end = math.floor(now.timestamp() / self.step_seconds) * self.step_seconds
+        self._fresh = ()
         if self.last is not None and end <= self.last:
             return []
         if self.last is None and self.restore is not None:
@@ -145,8 +157,9 @@ class LiveFeed:
             )
             self.last = fitted_until
         start = self.last + self.step_seconds
-        events = advance(self.engine, self.metrics, start=start, end=end, step=self.step_seconds, signals=self.signals)
-        self.last = end
+        blocks = fetch_blocks(self.metrics, self.signals, start, end, self.step_seconds)
+        events = feed_blocks(self.engine, blocks)
+        self.last, self._fresh = end, tuple(blocks)
         return events
 
     def _snapshot(self, restore: Callable[[], bytes | None], end: float) -> EngineSnapshot | None:

@@ -31,7 +31,7 @@ from detectors.engine.onset import Onsets
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.slow import SlowStream
 from detectors.engine.trend import TrendConfig, TrendWatch
-from domain.models import HostRef, MetricKind
+from domain.models import HostRef, MetricKind, Severity
 
 STALE_MOUNT_SECONDS = 3600.0
 
@@ -261,7 +261,7 @@ class FleetEngine:
         incident = self._incident(t, lane, kind, resolved_at=t)
         previous = self.open.pop((lane, kind), None)
         if previous is not None:
-            incident = replace(incident, severity=max(previous.severity, incident.severity, key=lambda s: s.rank))
+            incident = replace(incident, severity=Severity.worst(previous.severity, incident.severity))
         quiet = (t - float(self.index.seen_at[lane])) / 3600
         note = closing_note(incident, event, horizon_hours=self.config.horizon_seconds / 3600, quiet_hours=quiet)
         if note:

@@ -12,7 +12,7 @@ from adapters.prometheus.promql import filesystem_query
 from detectors.engine.events import EventKind, Incident, IncidentEvent, IncidentKind
 from detectors.engine.feed import LiveFeed
 from detectors.engine.fleet import FleetEngine
-from detectors.service import engine_anomaly
+from detectors.incident_records import engine_anomaly
 from domain.models import Anomaly, HostRef, MetricKind, Series, Severity
 
 START = 1_800_000_000.0

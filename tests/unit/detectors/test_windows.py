@@ -7,17 +7,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 
 from adapters.clock import ManualClock
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.simulated.metrics import SimulatedMetrics
+from detectors.engine.blocks import Block
+from detectors.engine.feed import LiveFeed
 from detectors.rules.evaluation import RuleDetector
 from detectors.rules.grammar import parse_rule
 from detectors.service import DetectionService
 from detectors.windows import RollingWindows
 from domain.models import HostRef, MetricKind, Series
-from simulator.fleet import FleetModel
+from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests.unit.detectors.recording_metrics import RecordingMetrics
 
 NOW = datetime(2026, 12, 7, 12, 0, 30, tzinfo=UTC)
@@ -222,3 +225,79 @@ def test_a_pass_that_keeps_no_windows_reads_each_window_whole() -> None:
     service.run_once(NOW + timedelta(minutes=1))
 
     assert [(NOW - WINDOW, NOW), (NOW - WINDOW + timedelta(minutes=1), NOW + timedelta(minutes=1))] == metrics.windows
+
+
+def _block(
+    signal: MetricKind, rows: dict[HostRef, list[float]], times: list[float], mounts: tuple[str, ...] = ()
+) -> Block:
+    return Block(
+        signal=signal,
+        hosts=tuple(rows),
+        times=np.asarray(times, dtype=np.float64),
+        values=np.asarray(list(rows.values()), dtype=np.float64),
+        mounts=mounts or ("",) * len(rows),
+    )
+
+
+def test_samples_offered_on_the_window_grid_extend_it_without_a_read() -> None:
+    t0 = NOW.timestamp()
+    metrics = ScriptedMetrics(_fleet().inner, points={WEB1: {t0 - 60: 1.0, t0: 2.0}, WEB2: {t0: 5.0}})
+    windows = RollingWindows(metrics)
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+
+    windows.offer(_block(MetricKind.CPU, {WEB1: [3.0], WEB2: [float("nan")]}, [t0 + 60]))
+    kept = windows.range(
+        MetricKind.CPU, start=NOW - WINDOW + timedelta(minutes=1), end=NOW + timedelta(minutes=1), step_seconds=60
+    )
+
+    assert [(NOW - WINDOW, NOW)] == metrics.windows
+    assert {"10.0.1.11:9100": ((t0 - 60, t0, t0 + 60), (1.0, 2.0, 3.0)), "10.0.1.12:9100": ((t0,), (5.0,))} == (
+        _by_host(kept)
+    )
+
+
+@pytest.mark.parametrize(
+    ("signal", "times", "mounts"),
+    [
+        (MetricKind.MEMORY, [60.0], ()),  # another metric's samples
+        (MetricKind.CPU, [90.0], ()),  # off the window's grid
+        (MetricKind.CPU, [240.0], ()),  # after a gap: the minutes between were not read
+        (MetricKind.CPU, [60.0, 90.0], ()),  # another step
+        (MetricKind.CPU, [60.0], ("/data",)),  # rows per filesystem
+    ],
+)
+def test_samples_that_do_not_continue_the_window_are_not_taken(
+    signal: MetricKind, times: list[float], mounts: tuple[str, ...]
+) -> None:
+    t0 = NOW.timestamp()
+    metrics = ScriptedMetrics(_fleet().inner, points={WEB1: {t0: 2.0, t0 + 60: 3.0}})
+    windows = RollingWindows(metrics)
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+
+    windows.offer(_block(signal, {WEB1: [50.0] * len(times)}, [t0 + t for t in times], mounts))
+    kept = windows.range(
+        MetricKind.CPU, start=NOW - WINDOW + timedelta(minutes=1), end=NOW + timedelta(minutes=1), step_seconds=60
+    )
+
+    assert (NOW, NOW + timedelta(minutes=1)) == metrics.windows[-1]
+    assert {"10.0.1.11:9100": ((t0, t0 + 60), (2.0, 3.0))} == _by_host(kept)
+
+
+def test_with_the_engine_a_rule_pass_reads_nothing_the_engine_has_just_read() -> None:
+    began = NOW.timestamp() + 120
+    fleet = FleetModel(4, (Incident(IncidentKind.CPU_SATURATION, "web-1", began, 3600),))
+    metrics = RecordingMetrics(SimulatedMetrics(fleet, ManualClock(NOW)))
+    feed = LiveFeed(metrics, bootstrap_hours=2, signals=(MetricKind.CPU, MetricKind.MEMORY))
+    rule = RuleDetector("hot", parse_rule("cpu > 90% for 3m"))
+    service = DetectionService(metrics, InMemoryAnomalyStore(), (rule,), (MetricKind.CPU,), feed=feed)
+    service.run_once(NOW)
+    first = len(metrics.reads)
+
+    opened = []
+    for minute in range(1, 9):
+        opened += [a for a in service.run_once(NOW + timedelta(minutes=minute)).opened if a.detector == "hot"]
+
+    cpu_reads = [r for r in metrics.reads[first:] if r[0] is MetricKind.CPU]
+    assert 8 == len(cpu_reads)  # the engine's, one a minute; none for the rule
+    assert ["web-1"] == [a.host.name for a in opened]
+    assert opened[0].started_at.timestamp() == pytest.approx(began, abs=60)
