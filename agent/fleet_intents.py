@@ -44,17 +44,26 @@ def fleet_metric_call(
     """A fleet-wide reading the question narrows by a band or threshold of values, a name prefix, or a fleet
     average (over ``since`` when the question names a window), else None."""
     args: dict[str, Any] = {"metric": metric.value}
+    # Past a value within a window ("were above 90% this afternoon"): each host's extreme over it.
+    window = {"since": since} if since else {}
     if (prefix := _prefix(text, known)) is not None:
         args["match"] = prefix
+    # Free space is what a used-percent metric leaves: under 10% free is over 90% used.
+    free = metric in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text) is not None
     if m := _BAND.search(text):
         low, high = sorted((float(m["lo"]), float(m["hi"])))
-        return "get_current_metric", {**args, "above": low, "below": high}
+        low, high = (100 - high, 100 - low) if free else (low, high)
+        # "between 10 and 20 percent" is a band of values, not a window of hours.
+        within = {} if since and since.removeprefix("between ") in m.group(0) else window
+        return "get_current_metric", {**args, "above": low, "below": high, **within}
     if m := _THRESHOLD.search(text):
-        args["below" if m["dir"].split()[0] in _LOWER else "above"] = float(m["n"])
-        return "get_current_metric", args
+        lower = m["dir"].split()[0] in _LOWER
+        value = float(m["n"])
+        args["above" if lower == free else "below"] = 100 - value if free else value
+        return "get_current_metric", {**args, **window}
     if _AVERAGE.search(text) and (_FLEET_WORD.search(text) or "match" in args):
         average: dict[str, Any] = {"metrics": [metric.value], **({"match": args["match"]} if "match" in args else {})}
-        return "fleet_status", {**average, **({"since": since} if since else {})}
+        return "fleet_status", {**average, **window}
     if "match" in args:
         return "get_current_metric", args
     return None
@@ -71,10 +80,12 @@ def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *
     return fleet_metric_call(text, known, metric, since=since) or ("get_current_metric", {"metric": metric.value})
 
 
-def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None) -> Call:
-    """A ranking of hosts by a metric (CPU unless it names one), or the hosts past a threshold it names."""
+def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, since: str | None = None) -> Call:
+    """A ranking of hosts by a metric (CPU unless it names one), or the hosts past a threshold it names (within
+    ``since`` when the question names a window)."""
     kind = metric or MetricKind.CPU
-    if (_THRESHOLD.search(text) or _BAND.search(text)) and (call := fleet_metric_call(text, known, kind)) is not None:
+    threshold = _THRESHOLD.search(text) or _BAND.search(text)
+    if threshold and (call := fleet_metric_call(text, known, kind, since=since)) is not None:
         return call
     lowest = _LOWEST.search(text) is not None
     if kind in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text):

@@ -274,7 +274,7 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
         return Plan("approvals", "list_pending_approvals", {})
     if intent == "top_hosts":
         metric = s.thread_metric() if s.metric or s.follow_up else None
-        return _plan(intent, top_call(s.text, s.known, metric))
+        return _plan(intent, top_call(s.text, s.known, metric, since=s.since))
     if intent == "fleet":
         return _plan(intent, fleet_call(s.text, s.known, s.metric, since=s.since))
     host = s.host

@@ -56,6 +56,9 @@ def _no_metric(d: CurrentMetric) -> str:
             f"No {label} data at {minute(d.at)}: the metrics do not reach back that far, "
             "or the host was not reporting then."
         )
+    if d.window is not None:
+        what = f"{label} in that range" if d.filtered else f"{label} data"
+        return f"No host had {what} over {d.window}."
     if d.filtered:
         return f"No host matches: nothing has {label} in that range right now."
     return f"No {label} data right now."

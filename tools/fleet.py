@@ -5,17 +5,17 @@
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from domain.models import Anomaly, HostRef, HostState, MetricKind, Sample, ToolResult, ToolStatus, format_value
+from domain.models import Anomaly, HostRef, HostState, MetricKind, ToolResult, ToolStatus, format_value
 from domain.time_expressions import TimeWindow, window_of
 from tools.context import ToolContext
 from tools.formatting import minute
 from tools.hosts import matching, metrics_source
 from tools.results import HostReading, JsonValue, anomaly_for_model, host_for_model, state_for_model
+from tools.window_readings import WindowValue, window_readings
 
 FLEET_METRICS = (MetricKind.CPU, MetricKind.MEMORY, MetricKind.DISK)
 
@@ -93,25 +93,14 @@ class FleetStatusArgs(BaseModel):
     )
 
 
-def window_averages(
-    ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | None, window: TimeWindow
-) -> list[Sample]:
-    """Each host's average of ``kind`` over ``window`` (hosts without a sample in it are left out)."""
-    step = window.sample_step()
-    series = metrics_source(ctx).range(kind, hosts, start=window.start, end=window.end, step_seconds=step)
-    label = f"average over {window.describe()}"
-    out = []
-    for one in series:
-        values = [v for v in one.values if math.isfinite(v)]
-        if values:
-            out.append(Sample(one.host, kind, sum(values) / len(values), window.end.astimezone(UTC), label))
-    return out
-
-
 def _fleet_metric(
     ctx: ToolContext, kind: MetricKind, hosts: list[HostRef] | None, worst: int, window: TimeWindow | None
 ) -> FleetMetric | None:
-    samples = metrics_source(ctx).current(kind, hosts) if window is None else window_averages(ctx, kind, hosts, window)
+    samples = (
+        metrics_source(ctx).current(kind, hosts)
+        if window is None
+        else window_readings(ctx, kind, hosts, window, WindowValue.AVERAGE)
+    )
     if not samples:
         return None
     readings = sorted(

@@ -9,10 +9,11 @@ from pydantic import BaseModel, Field
 
 from domain.errors import InputError
 from domain.models import Anomaly, AnomalyStatus, HostRef, HostState, MetricKind, ToolResult, ToolStatus
-from domain.time_expressions import parse_moment
+from domain.time_expressions import parse_moment, window_of
 from tools.context import ToolContext
 from tools.hosts import HOST_FIELD, matching, metrics_source, resolve_state
 from tools.results import HostReading
+from tools.window_readings import WindowValue, window_readings
 
 _HOST_FIELD = HOST_FIELD
 
@@ -30,6 +31,8 @@ class CurrentMetric(BaseModel):
     at: datetime | None = None
     #: True when ``above``/``below`` left hosts out.
     filtered: bool = False
+    #: The window asked about (``since``), as people read it.
+    window: str | None = None
 
 
 class CurrentMetricArgs(BaseModel):
@@ -43,6 +46,11 @@ class CurrentMetricArgs(BaseModel):
     below: float | None = Field(default=None, description="only hosts whose value is below this")
     at: str | None = Field(
         default=None, description="a past time instead of now: 30 minutes ago, at 14:00, yesterday at 9, ISO 8601"
+    )
+    since: str | None = Field(
+        default=None,
+        description="a window instead of now ('1h', 'since 14:00', 'this afternoon'): each host's highest value "
+        "in it (its lowest with below alone), so above/below find the hosts that went past a value then",
     )
 
 
@@ -72,10 +80,17 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
     metrics = metrics_source(ctx)
     selected = _selected(ctx, args)
     now = ctx.clock.now()
+    if args.at is not None and args.since is not None:
+        raise InputError("ask about one time (at) or one window (since), not both")
     moment = _moment(args.at, now)
-    down = [s for s in selected or [] if not s.up] if moment is None else []
+    window = window_of(args.since, now) if args.since is not None else None
+    down = [s for s in selected or [] if not s.up] if moment is None and window is None else []
     hosts = [s.ref for s in selected] if selected is not None else None
-    samples = metrics.current(args.metric, hosts, at=moment)
+    if window is not None:
+        value = WindowValue.LOWEST if args.below is not None and args.above is None else WindowValue.PEAK
+        samples = window_readings(ctx, args.metric, hosts, window, value)
+    else:
+        samples = metrics.current(args.metric, hosts, at=moment)
     samples = [
         s
         for s in samples
@@ -83,12 +98,24 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
     ]
     params = args.model_dump(mode="json", exclude_none=True)
     filtered = args.above is not None or args.below is not None
-    result = CurrentMetric(metric=args.metric, down=down, checked_at=now, at=moment, filtered=filtered)
+    result = CurrentMetric(
+        metric=args.metric,
+        down=down,
+        checked_at=now,
+        at=moment,
+        filtered=filtered,
+        window=window.describe() if window is not None else None,
+    )
     if not samples:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)
     # A fleet answer lists the busiest hosts first, so the part that fits in a reply is the useful part.
     ranked = filtered or len(samples) > 20
-    order = sorted(samples, key=lambda s: -s.value) if ranked else sorted(samples, key=lambda s: s.host.name)
+    lowest_first = window is not None and args.below is not None and args.above is None
+    order = (
+        sorted(samples, key=lambda s: s.value if lowest_first else -s.value)
+        if ranked
+        else sorted(samples, key=lambda s: s.host.name)
+    )
     result.readings = [HostReading.of(s) for s in order]
     return ToolResult(status=ToolStatus.SUCCESS, params=params, data=result)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from agent.phrasing import phrase
@@ -158,3 +160,47 @@ def test_the_hosts_that_were_down_over_a_window(services: Services) -> None:
     assert text.startswith("1 of 10 hosts were down over 2026-03-10 14:00 UTC – 2026-03-10 15:00 UTC (last 1h):")
     assert "• cache-1: from 2026-03-10 14:4" in text
     assert "still down at the end of the window" in text
+
+
+def test_hosts_that_went_above_a_value_within_a_window_are_read_at_their_peak(services: Services) -> None:
+    status, data, _ = call(services, "get_current_metric", metric="cpu", above=90, since="30m")
+
+    assert ToolStatus.SUCCESS == status
+    assert isinstance(data, CurrentMetric)
+    assert ["db-1"] == [r.host.name for r in data.readings]
+    peak = data.readings[0]
+    assert peak.value > 90
+    assert peak.at is not None
+    assert NOW - timedelta(minutes=30) <= peak.at <= NOW
+    assert peak.window == "peak over 14:30–15:00 UTC"
+    assert [] == data.down
+
+
+def test_a_window_before_the_saturation_finds_no_host_above_and_says_over_when(services: Services) -> None:
+    result = services.registry.call(
+        "get_current_metric", {"metric": "cpu", "above": 90, "since": "between 14:00 and 14:45"}, services.tools
+    )
+
+    assert ToolStatus.NO_DATA == result.status
+    assert "No host had CPU in that range over 14:00–14:45 UTC." == phrase("get_current_metric", result)
+
+
+def test_below_alone_within_a_window_reads_each_host_at_its_lowest(services: Services) -> None:
+    _, peaks, _ = call(services, "get_current_metric", metric="memory", since="1h")
+    _, lows, _ = call(services, "get_current_metric", metric="memory", below=101, since="1h")
+
+    assert isinstance(peaks, CurrentMetric)
+    assert isinstance(lows, CurrentMetric)
+    peak = {r.host.name: r.value for r in peaks.readings}
+    low = {r.host.name: r.value for r in lows.readings}
+    assert peak.keys() == low.keys()
+    assert all(low[h] <= peak[h] for h in peak)
+    assert any(low[h] < peak[h] for h in peak)
+    assert [r.value for r in lows.readings] == sorted(low.values())
+    assert lows.readings[0].window.startswith("lowest over ")
+
+
+def test_a_time_and_a_window_together_are_an_error_in_words(services: Services) -> None:
+    status, _, error = call(services, "get_current_metric", metric="cpu", at="30 minutes ago", since="1h")
+
+    assert (ToolStatus.ERROR, "ask about one time (at) or one window (since), not both") == (status, error)
