@@ -82,7 +82,7 @@ _FILLER = frozenset(
 _STAT = re.compile(
     r"\b(peak|average|avg|mean|max|maximum|min|minimum|highest|lowest|trend\w*|rising|falling|growing|increasing"
     r"|decreasing|climbing|creeping|history|graph|chart|plot|draw|change[sd]?|changing|vary|varied|behaved?"
-    r"|recently|lately|been)\b"
+    r"|recently|lately|been|still)\b"
 )
 #: A look-back is a window only beside a word that makes it one ("[31m" in pasted text is not).
 _WINDOW_WORD = re.compile(r"\b(over|during|in|within|for|since|across|last|past|previous|today)\b")

@@ -312,6 +312,9 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
         {"metric": "cpu", "above": 40.0, "below": 60.0},
     ),
     ("avg mem fleet past 6h", NONE, "fleet_status", {"metrics": ["memory"], "since": "6h"}),
+    ("is web-1 still at high cpu", NONE, "get_metric_range", {"metric": "cpu", "host": "web-1", "since": "1h"}),
+    ("is api-2 memory still high", NONE, "get_metric_range", {"metric": "memory", "host": "api-2", "since": "1h"}),
+    ("is cache-1 still up", NONE, "host_status", {"host": "cache-1"}),
     (
         "which hosts were above 90% cpu this afternoon",
         NONE,
