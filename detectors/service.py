@@ -72,7 +72,8 @@ class DetectionService:
             # The rules judge their windows on the engine's time grid, extended by what it just read.
             for block in self.feed.take_fresh():
                 self._windows.offer(block)
-            now_on_grid = datetime.fromtimestamp(self.feed.last or now.timestamp(), UTC)
+            last = self.feed.last
+            now_on_grid = now if last is None else datetime.fromtimestamp(last, UTC)
         else:
             now_on_grid = now
         checked += self._run_rules(now, now_on_grid, opened, updated, resolved)

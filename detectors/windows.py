@@ -96,9 +96,9 @@ class RollingWindows:
         for (metric, step), kept in self._kept.items():
             if metric is not block.signal or float(times[-1]) <= kept.end:
                 continue
-            on_grid = (times - kept.origin) / step
             if times.size > 1 and not math.isclose(float(times[1] - times[0]), step):
                 continue
+            on_grid = (times - kept.origin) / step
             if not np.allclose(on_grid, np.rint(on_grid), atol=1e-6):
                 continue
             if float(times[0]) > _latest(kept, step) + step * 1.5:

@@ -86,8 +86,10 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
     window = window_of(args.since, now) if args.since is not None else None
     down = [s for s in selected or [] if not s.up] if moment is None and window is None else []
     hosts = [s.ref for s in selected] if selected is not None else None
+    # Within a window each host stands at its extreme: its lowest for "below" alone, else its peak.
+    lowest = window is not None and args.below is not None and args.above is None
     if window is not None:
-        value = WindowValue.LOWEST if args.below is not None and args.above is None else WindowValue.PEAK
+        value = WindowValue.LOWEST if lowest else WindowValue.PEAK
         samples = window_readings(ctx, args.metric, hosts, window, value)
     else:
         samples = metrics.current(args.metric, hosts, at=moment)
@@ -110,9 +112,8 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)
     # A fleet answer lists the busiest hosts first, so the part that fits in a reply is the useful part.
     ranked = filtered or len(samples) > 20
-    lowest_first = window is not None and args.below is not None and args.above is None
     order = (
-        sorted(samples, key=lambda s: s.value if lowest_first else -s.value)
+        sorted(samples, key=lambda s: s.value if lowest else -s.value)
         if ranked
         else sorted(samples, key=lambda s: s.host.name)
     )
