@@ -103,29 +103,44 @@ class RollingWindows:
                 continue
             if float(times[0]) > _latest(kept, step) + step * 1.5:
                 continue
-            finite = np.isfinite(block.values)
-            series = [
-                Series(host, metric, tuple(times[row].tolist()), tuple(values[row].tolist()), {})
-                for host, values, row in zip(block.hosts, block.values, finite, strict=True)
-                if row.any()
-            ]
-            self._merge(kept, series, since=float(times[0]) - step / 2, keep_labels=True)
+            self._lay(kept, block, since=float(times[0]) - step / 2)
             kept.end = float(times[-1])
 
     @staticmethod
-    def _merge(kept: _Kept, series: list[Series], *, since: float, keep_labels: bool = False) -> None:
-        """Lay ``series`` over the kept samples: from ``since`` on, a host's samples are the new read's.
+    def _lay(kept: _Kept, block: Block, *, since: float) -> None:
+        """Lay ``block``'s rows over the kept samples from ``since`` on; a host keeps the labels it has.
 
-        ``keep_labels``: the series carry no labels (samples handed over), so a host keeps those it has.
+        A row without a finite sample leaves the host's window as it is.
         """
+        times = block.times.tolist()
+        finite = np.isfinite(block.values)
+        whole = (np.count_nonzero(finite, axis=1) == len(times)).tolist()
+        for host, values, row, full in zip(block.hosts, block.values.tolist(), finite.tolist(), whole, strict=True):
+            stamps = times
+            if not full:
+                stamps = [t for t, ok in zip(times, row, strict=True) if ok]
+                values = [v for v, ok in zip(values, row, strict=True) if ok]
+                if not stamps:
+                    continue
+            held = kept.hosts.get(host.instance)
+            if held is None:
+                held = kept.hosts[host.instance] = _HostWindow(host, {})
+            else:
+                held.host = host
+                cut = bisect.bisect_left(held.times, since)
+                del held.times[cut:], held.values[cut:]
+            held.times.extend(stamps)
+            held.values.extend(values)
+
+    @staticmethod
+    def _merge(kept: _Kept, series: list[Series], *, since: float) -> None:
+        """Lay ``series`` over the kept samples: from ``since`` on, a host's samples are the new read's."""
         for s in series:
             held = kept.hosts.get(s.host.instance)
             if held is None:
                 held = kept.hosts[s.host.instance] = _HostWindow(s.host, s.labels)
             else:
-                held.host = s.host
-                if not keep_labels:
-                    held.labels = s.labels
+                held.host, held.labels = s.host, s.labels
                 cut = bisect.bisect_left(held.times, since)
                 del held.times[cut:], held.values[cut:]
             held.times.extend(s.timestamps)

@@ -256,6 +256,23 @@ def test_samples_offered_on_the_window_grid_extend_it_without_a_read() -> None:
     )
 
 
+def test_offered_rows_keep_only_their_finite_samples_and_bring_new_hosts() -> None:
+    t0 = NOW.timestamp()
+    metrics = ScriptedMetrics(_fleet().inner, points={WEB1: {t0: 2.0}})
+    windows = RollingWindows(metrics)
+    windows.range(MetricKind.CPU, start=NOW - WINDOW, end=NOW, step_seconds=60)
+
+    windows.offer(_block(MetricKind.CPU, {WEB1: [float("nan"), 4.0], WEB2: [6.0, 7.0]}, [t0 + 60, t0 + 120]))
+    kept = windows.range(
+        MetricKind.CPU, start=NOW - WINDOW + timedelta(minutes=2), end=NOW + timedelta(minutes=2), step_seconds=60
+    )
+
+    assert [(NOW - WINDOW, NOW)] == metrics.windows
+    assert {"10.0.1.11:9100": ((t0, t0 + 120), (2.0, 4.0)), "10.0.1.12:9100": ((t0 + 60, t0 + 120), (6.0, 7.0))} == (
+        _by_host(kept)
+    )
+
+
 @pytest.mark.parametrize(
     ("signal", "times", "mounts"),
     [
