@@ -35,7 +35,7 @@ from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
 from agent.log_slots import log_filters
 from agent.plan import Plan
-from agent.set_answers import is_help, rule_in, set_answer
+from agent.set_answers import approvals_args, is_help, rule_in, set_answer
 from agent.slots import (
     METRIC_WORDS,
     bad_size_in,
@@ -271,7 +271,7 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
     if intent == "help":
         return Plan("help")
     if intent == "approvals":
-        return Plan("approvals", "list_pending_approvals", {})
+        return Plan("approvals", "list_pending_approvals", approvals_args(s.text))
     if intent == "top_hosts":
         metric = s.thread_metric() if s.metric or s.follow_up else None
         return _plan(intent, top_call(s.text, s.known, metric, since=s.since))

@@ -21,7 +21,7 @@ from tools.formatting import at, look_back, minute
 from tools.logs import LogExcerpt
 from tools.metric_range import MetricRange
 from tools.metrics import CurrentMetric, HostStatus, TopHosts
-from tools.remediation import PendingApprovals, RequestedRemediation
+from tools.remediation import PendingApprovals, RequestedRemediation, RequestOutcome
 from tools.results import Quantity
 from tools.rules import ConfiguredRules, RuleExplanation
 
@@ -210,14 +210,40 @@ def _logs(d: LogExcerpt) -> str:
 
 
 def _approvals(d: PendingApprovals) -> str:
+    asked = _outcome(d.asked) if d.asked else ""
+    if d.asked_unknown:
+        asked = f"No request has the id {d.asked_unknown}."
     if not d.pending:
-        return "Nothing is waiting for approval."
-    rows = [
-        f"{r.approval_id}: {r.action} requested by {r.requested_by}, {r.approvals} of {r.approvals_needed} approvals, "
-        f"expires {minute(r.expires)}"
-        for r in d.pending
-    ]
-    return "Waiting for approval:\n" + "\n".join(rows)
+        waiting = "Nothing is waiting for approval."
+    else:
+        rows = [
+            f"{r.approval_id}: {r.action} requested by {r.requested_by}, "
+            f"{r.approvals} of {r.approvals_needed} approvals, expires {minute(r.expires)}"
+            for r in d.pending
+        ]
+        waiting = "Waiting for approval:\n" + "\n".join(rows)
+    return f"{asked}\n{waiting}" if asked else waiting
+
+
+#: What became of a request, by its state: the words after "Request <id> (<action>, asked by <user>)".
+_OUTCOMES = {
+    "pending": "is waiting for approval until {expires}",
+    "approved": "was approved by {who} at {updated} and is about to run",
+    "executing": "was approved by {who} and is running",
+    "succeeded": "was approved by {who} and ran at {updated}",
+    "failed": "was approved by {who} and failed at {updated}",
+    "rejected": "was rejected by {who} at {updated}; nothing ran",
+    "expired": "expired at {expires} without approval; nothing ran",
+    "cancelled": "was cancelled by {who} at {updated}; nothing ran",
+}
+
+
+def _outcome(r: RequestOutcome) -> str:
+    text = _OUTCOMES.get(r.state, "is " + r.state).format(
+        who=r.decided_by or "someone", updated=minute(r.updated), expires=minute(r.expires)
+    )
+    result = f" ({r.result})" if r.result and r.state in ("succeeded", "failed") else ""
+    return f"Request {r.approval_id} ({r.action}, asked by {r.requested_by}) {text}{result}."
 
 
 def _remediation(d: RequestedRemediation) -> str:

@@ -44,6 +44,12 @@ _DECIDE = re.compile(
     r"|\b(?:delete|remove|drop|withdraw|revoke|kill)\s+(?:the\s+|my\s+|that\s+|this\s+|our\s+)?"
     r"(?:pending\s+|open\s+|last\s+)?(?:remediation\s+)?(?:requests?|approvals?)\b"
 )
+#: A request's id as its messages show it ("3f2a9c1b0d4e", "undo-3f2a9c1b0d4e"): hex with a digit in it.
+_REQUEST_ID = re.compile(r"(?<![\w-])((?:undo-)?(?=[a-f]*\d)[0-9a-f]{8,32})\b")
+#: A question about a request it names by id ("what happened to request 3f2a…", "did 3f2a… run?").
+_ABOUT_REQUEST = re.compile(
+    r"\b(?:requests?|approvals?|remediations?|run|ran|happened|status|state|done|executed|through|decided)\b"
+)
 _SCALE_DOWN = re.compile(
     r"\bscale\s+(?:down\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+down)\b|^(?:please\s+)?scale\s+down$"
 )
@@ -68,9 +74,17 @@ def set_answer(text: str) -> Plan | None:
         rule = rule_in(text)
         return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
     if _DECIDE.search(text) and not asks_remediation:
-        return Plan("approvals", "list_pending_approvals", {}, note=DECIDED_BY_PEOPLE)
+        return Plan("approvals", "list_pending_approvals", approvals_args(text), note=DECIDED_BY_PEOPLE)
+    if _REQUEST_ID.search(text) and _ABOUT_REQUEST.search(text) and "log" not in text and not asks_remediation:
+        return Plan("approvals", "list_pending_approvals", approvals_args(text))
     if (m := _SCALE_DOWN.search(text)) and not asks_remediation:
         return Plan("remediation", reply=SCALE_DOWN.format(group=m["g1"] or m["g2"] or "web-asg"))
     if _OUT_OF_REACH.search(text) and not asks_remediation:
         return Plan("refused", reply=OUT_OF_REACH)
     return None
+
+
+def approvals_args(text: str) -> dict[str, str]:
+    """The arguments of ``list_pending_approvals`` for a question: the request it names by id, if any."""
+    m = _REQUEST_ID.search(text)
+    return {"request_id": m[1]} if m else {}

@@ -10,7 +10,7 @@ from domain.errors import ActionNotAllowed, ConfigError, InputError
 from domain.models import ToolResult, ToolStatus
 from remediation import actions
 from remediation.actions import ActionCall, ActionName
-from remediation.approval import ApprovalRequest
+from remediation.approval import ApprovalRequest, ApprovalState
 from tools.context import ToolContext
 from tools.hosts import resolve_state
 
@@ -67,10 +67,45 @@ class PendingApproval(BaseModel):
         )
 
 
+class RequestOutcome(BaseModel):
+    """One request by its id: where it is, who decided it and when, and what ran."""
+
+    approval_id: str
+    action: str
+    requested_by: str
+    #: pending, approved, executing, succeeded, failed, rejected, expired or cancelled.
+    state: str
+    decided_by: str | None = None
+    expires: datetime
+    updated: datetime
+    result: str | None = None
+
+    @classmethod
+    def of(cls, request: ApprovalRequest, now: datetime) -> RequestOutcome:
+        """The request's state at ``now``: a pending request past its expiry is expired, whether or not
+        the expiry job has marked it yet."""
+        expired = request.state is ApprovalState.PENDING and request.is_expired(now)
+        return cls(
+            approval_id=request.id,
+            action=request.call.describe(),
+            requested_by=request.requested_by,
+            state=ApprovalState.EXPIRED.value if expired else request.state.value,
+            decided_by=request.decided_by,
+            expires=request.expires_at,
+            updated=request.updated_at,
+            result=request.error or request.result,
+        )
+
+
 class PendingApprovals(BaseModel):
-    """``list_pending_approvals``: the requests waiting, oldest first."""
+    """``list_pending_approvals``: the requests waiting, oldest first, and the one asked about by id.
+
+    ``asked`` is None when no id was asked about, or when no request has it (``asked_unknown``).
+    """
 
     pending: list[PendingApproval] = []
+    asked: RequestOutcome | None = None
+    asked_unknown: str | None = None
 
 
 def build_call(ctx: ToolContext, args: RemediationArgs) -> ActionCall:
@@ -127,16 +162,27 @@ class PendingApprovalsArgs(BaseModel):
     """Arguments of ``list_pending_approvals``."""
 
     limit: int = Field(default=10, ge=1, le=50, description="most requests to list, oldest first")
+    request_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_:-]{1,64}$",
+        description="a request's id (from its message): what became of it, pending or not",
+    )
 
 
 def list_pending_approvals(ctx: ToolContext, args: PendingApprovalsArgs) -> ToolResult:
-    """Remediation requests waiting for approval: what, who asked, approvals so far, when each expires."""
+    """Remediation requests waiting for approval: what, who asked, approvals so far, when each expires;
+    with ``request_id``, also what became of that request (approved, rejected, expired, ran...)."""
     store = ctx.remediation.store if ctx.remediation is not None else ctx.approvals
     if store is None:
         raise ConfigError("no approval store is configured")
-    pending = store.pending()[: args.limit]
-    params = args.model_dump(mode="json")
-    status = ToolStatus.SUCCESS if pending else ToolStatus.NO_DATA
-    return ToolResult(
-        status=status, params=params, data=PendingApprovals(pending=[PendingApproval.of(r) for r in pending])
+    now = ctx.clock.now()
+    pending = [r for r in store.pending() if not r.is_expired(now)][: args.limit]
+    params = args.model_dump(mode="json", exclude_none=True)
+    found = store.get(args.request_id) if args.request_id else None
+    data = PendingApprovals(
+        pending=[PendingApproval.of(r) for r in pending],
+        asked=RequestOutcome.of(found, now) if found is not None else None,
+        asked_unknown=args.request_id if args.request_id and found is None else None,
     )
+    status = ToolStatus.SUCCESS if pending or found is not None else ToolStatus.NO_DATA
+    return ToolResult(status=status, params=params, data=data)

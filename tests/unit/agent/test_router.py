@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,47 @@ def test_remediation_request_creates_a_pending_approval_and_runs_nothing(world: 
     assert world.services.remediation is not None
     assert ApprovalState.PENDING == world.services.remediation.get(answer.approval_id).state
     assert 2 == world.cloud.describe_group("web-asg").desired_capacity
+
+
+def test_asking_to_reject_an_expired_request_says_it_expired_and_nothing_ran(world: World) -> None:
+    asked = world.services.runner.answer("scale web-asg to 4", user="U_ONCALL")
+    assert asked.approval_id is not None
+    world.clock.advance(timedelta(hours=2))
+
+    answer = world.services.runner.answer(f"reject {asked.approval_id}", user="U_LEAD")
+
+    assert [("list_pending_approvals", {"request_id": asked.approval_id})] == [
+        (c.name, c.args) for c in answer.tool_calls
+    ]
+    expired = rf"Request {asked.approval_id} \(.*web-asg.*asked by U_ONCALL\) expired at .*; nothing ran\."
+    assert re.search(expired, answer.answer), answer.answer
+    assert "Nothing is waiting for approval." in answer.answer
+    assert world.services.remediation is not None
+    assert 2 == world.cloud.describe_group("web-asg").desired_capacity
+
+
+@pytest.mark.parametrize(
+    ("decide", "said"),
+    [
+        ("approve", r"was approved by U_LEAD and ran at .* \(web-asg desired capacity 2 → 4\)"),
+        ("reject", r"was rejected by U_LEAD at .*; nothing ran"),
+    ],
+)
+def test_a_request_asked_about_by_id_says_who_decided_it(world: World, decide: str, said: str) -> None:
+    asked = world.services.runner.answer("scale web-asg to 4", user="U_ONCALL")
+    assert world.services.remediation is not None
+    assert asked.approval_id is not None
+    getattr(world.services.remediation, decide)(asked.approval_id, "U_LEAD")
+
+    answer = world.services.runner.answer(f"what happened to request {asked.approval_id}?")
+
+    assert re.search(said, answer.answer), answer.answer
+    assert "I can't approve" not in answer.answer
+
+
+def test_an_id_no_request_has_is_said_so(world: World) -> None:
+    answer = world.services.runner.answer("did 0123456789ab run?")
+    assert answer.answer.startswith("No request has the id 0123456789ab.")
 
 
 def test_remediation_outside_the_allowlist_is_refused(world: World) -> None:
