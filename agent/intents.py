@@ -18,7 +18,7 @@ assistant can do (``agent/understanding.py``). Within the metric family (a value
 a window) the slots decide the shape: a look-back with a window word, a statistic or a disk
 filling up on one host reads a range, a point in time a past value, a threshold, prefix or fleet
 average the fleet, and a range with none of these the value now. A remediation is requested only
-when its action, target and amount parse from the person's words (``agent/slots.py``); otherwise
+when its action, target and amount parse from the person's words (``agent/remediation_slots.py``); otherwise
 the answer says how to ask for one.
 """
 
@@ -35,10 +35,10 @@ from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
 from agent.log_slots import log_filters
 from agent.plan import Plan
+from agent.remediation_slots import bad_size_in, remediation_in, restart_there
 from agent.set_answers import approvals_args, is_help, rule_in, set_answer
 from agent.slots import (
     METRIC_WORDS,
-    bad_size_in,
     count_in,
     day_in,
     for_model,
@@ -49,8 +49,6 @@ from agent.slots import (
     moment_in,
     named_hosts,
     refers_back,
-    remediation_in,
-    restart_there,
     severity_in,
     since_in,
     words_of,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from agent.plan import Plan
-from agent.slots import remediation_in
+from agent.remediation_slots import remediation_in
 from agent.understanding import DECIDED_BY_PEOPLE, OUT_OF_REACH, SCALE_DOWN
 from domain.durations import DURATION_PATTERN
 

@@ -1,11 +1,11 @@
-"""Slot extraction: the hosts, metrics, windows, times, counts and remediations a question names. Pure.
+"""Slot extraction: the hosts, metrics, windows, times and counts a question names. Pure.
 
 The intent model decides what a question asks for; these read the arguments from the person's
 words. Hosts are matched exactly against the live host list (name, instance, instance id), then
 by shape, then as a near miss of a known name, so a typo ("web1") reaches the tool and is answered
 "did you mean web-1?" rather than for the whole fleet. Durations and times come from the one
-parser of each, ``domain/durations.py`` and ``domain/time_expressions.py``. Remediation slots are
-strict: a request is made only when the action, its target and its amount are all in the question.
+parser of each, ``domain/durations.py`` and ``domain/time_expressions.py``.
+The remediations a question asks for are read by ``agent/remediation_slots.py``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import difflib
 import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, format_duration
 from domain.errors import InputError
@@ -48,25 +47,7 @@ HOST_PLACEHOLDER = "hostx"
 _REFERS_BACK = re.compile(
     r"\b(it|its|there|that (host|box|server|machine|one)|this (host|box|server|machine)|same (host|box))\b"
 )
-_RESTART = re.compile(
-    r"\b(?:restart|reboot|bounce|cycle)\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?"
-    r"\s+on\s+(?!(?:that|this|it)\b)(?P<host>[\w.:-]+)"
-)
-_RESTART_THERE = re.compile(
-    r"\b(?:restart|reboot|bounce|cycle)\s+(?:the\s+)?(?P<service>[\w.@-]+)(?:\s+service)?\s+"
-    r"(?:there|on it|on that (?:host|box|server|machine)|on this (?:host|box|server))\b"
-)
-_SCALE_TO = re.compile(r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?to\s+(?P<n>\d+)(?![.,]\d|\d)")
-#: A size no group can have: negative or fractional ("scale web-asg to -1", "to 2.5", "add 1.5 instances").
-_BAD_SIZE = re.compile(
-    r"\bscale\s+(?:the\s+)?(?P<group>[\w.:-]+)\s+(?:group\s+)?(?:to|by)\s+(?P<n>-\s*\d+(?:[.,]\d+)?|\d+[.,]\d+)"
-    r"|\badd\s+(?P<n2>-\s*\d+(?:[.,]\d+)?|\d+[.,]\d+)\s+(?:more\s+)?instances?\s+to\s+(?P<group2>[\w.:-]+)"
-)
-_SCALE_UP = re.compile(
-    r"\bscale\s+(?:up\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+up)(?:\s+by\s+(?P<n>\d+))?"
-)
-_ADD = re.compile(r"\badd\s+(?P<n>\d+|an?|one|two|three|four|five)\s+(?:more\s+)?instances?\s+to\s+(?P<group>[\w.:-]+)")
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
 _COUNT = re.compile(
     r"\b(?:last|latest|recent|top|first)\s+(\d{1,2})\b"
     rf"(?!\s*{UNIT_PATTERN}\b)"
@@ -241,7 +222,7 @@ def top_n(text: str) -> int:
     """How many hosts a ranking asks for ("top 3", "the 4 busiest"), 5 when it does not say."""
     if m := _TOP_N.search(text):
         raw = m.group(1) or m.group(2)
-        return max(1, min(_NUMBER_WORDS.get(raw) or int(raw), 50))
+        return max(1, min(NUMBER_WORDS.get(raw) or int(raw), 50))
     return 5
 
 
@@ -255,30 +236,3 @@ def mountpoint_in(text: str) -> str | None:
     """A mountpoint the question names (``/data``), if any."""
     m = _MOUNT.search(text)
     return m.group(1).rstrip("?,.") if m else None
-
-
-def remediation_in(text: str) -> dict[str, Any] | None:
-    """Arguments of a remediation the question asks for, if it asks for one."""
-    if m := _RESTART.search(text):
-        return {"action": "restart_service", "service": m["service"], "host": m["host"]}
-    if m := _SCALE_TO.search(text):
-        return {"action": "scale_to", "group": m["group"], "desired": int(m["n"])}
-    if m := _ADD.search(text):
-        return {"action": "scale_up", "group": m["group"], "by": _NUMBER_WORDS.get(m["n"]) or int(m["n"])}
-    if m := _SCALE_UP.search(text):
-        return {"action": "scale_up", "group": m["g1"] or m["g2"], "by": int(m["n"] or 1)}
-    return None
-
-
-def bad_size_in(text: str) -> tuple[str, str] | None:
-    """(group, size as written) when the question asks for a negative or fractional group size."""
-    if m := _BAD_SIZE.search(text):
-        return (m["group"] or m["group2"], (m["n"] or m["n2"]).replace(" ", ""))
-    return None
-
-
-def restart_there(text: str, host: str | None) -> dict[str, Any] | None:
-    """A restart on the thread's host ("restart nginx there"), when the thread has one."""
-    if host and (m := _RESTART_THERE.search(text)):
-        return {"action": "restart_service", "service": m["service"], "host": host}
-    return None

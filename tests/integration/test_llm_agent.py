@@ -174,18 +174,21 @@ def test_injected_log_text_cannot_trigger_a_remediation(
     assert [] == built.remediation.store.pending()
 
 
+@pytest.mark.parametrize(
+    ("question", "requested"),
+    [
+        ("please scale web-asg up by 1", {"action": "scale_up", "group": "web-asg", "by": 1}),
+        ("bump web-asg by 2", {"action": "scale_up", "group": "web-asg", "by": 2}),
+        ("set the desired capacity of web-asg to 4", {"action": "scale_to", "group": "web-asg", "desired": 4}),
+    ],
+)
 def test_a_remediation_the_user_asked_for_needs_approval(
-    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path
+    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path, question: str, requested: dict[str, object]
 ) -> None:
-    openai_api.script(
-        [
-            tool_call("request_remediation", {"action": "scale_up", "group": "web-asg", "by": 1}),
-            text("Requested; it needs approval."),
-        ]
-    )
+    openai_api.script([tool_call("request_remediation", requested), text("Requested; it needs approval.")])
     built = services(prometheus, openai_api, tmp_path)
 
-    answer = built.runner.answer("please scale web-asg up by 1", user="U_ONCALL")
+    answer = built.runner.answer(question, user="U_ONCALL")
 
     assert answer.approval_id is not None
     assert "approval_required" == answer.tool_calls[0].status

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from agent.slots import count_in, for_model, host_in, moment_in, remediation_in, restart_there, since_in, top_n
+from agent.remediation_slots import remediation_in, restart_there
+from agent.slots import count_in, for_model, host_in, moment_in, since_in, top_n
 from domain.models import HostRef
 
 HOSTS = [
@@ -91,6 +92,26 @@ def test_counts_are_bounded(text: str, count: int | None, n: int) -> None:
         ("scale web-asg to 4", {"action": "scale_to", "group": "web-asg", "desired": 4}),
         ("add two instances to web-asg", {"action": "scale_up", "group": "web-asg", "by": 2}),
         ("scale up web-asg", {"action": "scale_up", "group": "web-asg", "by": 1}),
+        ("scale web-asg up to 6", {"action": "scale_to", "group": "web-asg", "desired": 6}),
+        ("scale web-asg down to 2", {"action": "scale_to", "group": "web-asg", "desired": 2}),
+        ("scale out web-asg by 2", {"action": "scale_up", "group": "web-asg", "by": 2}),
+        ("scale web-asg out", {"action": "scale_up", "group": "web-asg", "by": 1}),
+        ("add 2 nodes to the web-asg", {"action": "scale_up", "group": "web-asg", "by": 2}),
+        ("add two more servers to web-asg", {"action": "scale_up", "group": "web-asg", "by": 2}),
+        ("increase web-asg to 6", {"action": "scale_to", "group": "web-asg", "desired": 6}),
+        ("bump web-asg by 2", {"action": "scale_up", "group": "web-asg", "by": 2}),
+        ("increase web by 2 instances", {"action": "scale_up", "group": "web", "by": 2}),
+        ("set the desired capacity of web-asg to 6", {"action": "scale_to", "group": "web-asg", "desired": 6}),
+        ("set web-asg desired capacity to 6", {"action": "scale_to", "group": "web-asg", "desired": 6}),
+        ("change web size to 3", {"action": "scale_to", "group": "web", "desired": 3}),
+        ("resize web to 5", {"action": "scale_to", "group": "web", "desired": 5}),
+        ("restart web-1's nginx", {"action": "restart_service", "service": "nginx", "host": "web-1"}),
+        ("nginx on web-1 needs a restart", {"action": "restart_service", "service": "nginx", "host": "web-1"}),
+        ("set the threshold to 90", None),
+        ("increase logging to 3", None),
+        ("increase web by 2", None),
+        ("raise the cpu alert to 95", None),
+        ("increase web-asg to 2.5", None),
         ("reboot db-1", None),
         ("restart nginx on that box", None),
         ("bounce it", None),
