@@ -86,7 +86,7 @@ _STAT = re.compile(
 _WINDOW_WORD = re.compile(r"\b(over|during|in|within|for|since|across|last|past|previous|today)\b")
 _FILL = re.compile(
     r"\b(fill(s|ing)?(\s+up)?|(be|get|become|go|until|till|before\s+it\s+is)\s+full|run(s|ning)?\s+out"
-    r"|time[\s-]to[\s-]full|forecast)\b"
+    r"|time[\s-]to[\s-]full|forecast|leak\w*)\b"
 )
 #: What fills up towards 100%: a disk, and memory (a leak).
 _FILLS_UP = (MetricKind.DISK, MetricKind.MEMORY)
@@ -264,6 +264,8 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
         "remediation": _remediation,
         "rule": _rule,
     }
+    if intent == "capacity" and s.metric in _FILLS_UP and _FILL.search(s.text):
+        intent = "metric_range"  # "does db-1 have a memory leak" asks for its trend, not its size
     if intent in simple:
         return simple[intent](s)
     if intent == "help":

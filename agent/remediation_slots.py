@@ -58,6 +58,11 @@ _SCALE_UP = re.compile(
     r"\bscale\s+(?:(?:up|out)\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+(?:up|out))"
     r"(?:\s+by\s+(?P<n>\d+))?"
 )
+#: "give web-asg two more instances".
+_GIVE = re.compile(
+    rf"\bgive\s+(?:the\s+)?(?P<group>{_GROUP_NAME})(?:\s+group)?\s+(?P<n>\d+|an?|one|two|three|four|five)\s+"
+    rf"(?:more|extra)\s+{_MEMBERS}"
+)
 _ADD = re.compile(
     rf"\badd\s+(?P<n>\d+|an?|one|two|three|four|five)\s+(?:more\s+)?{_MEMBERS}\s+to\s+(?:the\s+)?(?P<group>[\w.:-]+)"
 )
@@ -72,7 +77,9 @@ def remediation_in(text: str) -> dict[str, Any] | None:
         return {"action": "scale_to", "group": m["group"], "desired": int(m["n"])}
     if (m := _RESIZE_TO.search(text)) and _names_a_group(m, sized=bool(m["size"] or m["size_of"])):
         return {"action": "scale_to", "group": m["group"], "desired": int(m["n"])}
-    if (m := _ADD.search(text)) or ((m := _GROW_BY.search(text)) and _names_a_group(m, sized=bool(m["members"]))):
+    if (m := _ADD.search(text) or _GIVE.search(text)) or (
+        (m := _GROW_BY.search(text)) and _names_a_group(m, sized=bool(m["members"]))
+    ):
         return {"action": "scale_up", "group": m["group"], "by": NUMBER_WORDS.get(m["n"]) or int(m["n"])}
     if m := _SCALE_UP.search(text):
         return {"action": "scale_up", "group": m["g1"] or m["g2"], "by": int(m["n"] or 1)}

@@ -156,6 +156,9 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
         {"since": "1h", "limit": 20, "host": "web-1", "contains": "error"},
     ),
     ("logs between 14:00 and 14:30 utc", NONE, "get_logs", {"since": "between 14:00 and 14:30", "limit": 20}),
+    ("does web-2 have a memory leak", NONE, "get_metric_range", {"metric": "memory", "host": "web-2", "since": "6h"}),
+    ("is memory leaking on web-1?", NONE, "get_metric_range", {"metric": "memory", "host": "web-1", "since": "6h"}),
+    ("how much memory does web-2 have", NONE, "host_capacity", {"host": "web-2"}),
     ("what is waiting for approval?", NONE, "list_pending_approvals", {}),
     ("pending approvals", NONE, "list_pending_approvals", {}),
     (

@@ -107,6 +107,8 @@ def test_counts_are_bounded(text: str, count: int | None, n: int) -> None:
         ("resize web to 5", {"action": "scale_to", "group": "web", "desired": 5}),
         ("restart web-1's nginx", {"action": "restart_service", "service": "nginx", "host": "web-1"}),
         ("nginx on web-1 needs a restart", {"action": "restart_service", "service": "nginx", "host": "web-1"}),
+        ("give web-asg two more instances", {"action": "scale_up", "group": "web-asg", "by": 2}),
+        ("set web-asg to 3 instances", {"action": "scale_to", "group": "web-asg", "desired": 3}),
         ("set the threshold to 90", None),
         ("increase logging to 3", None),
         ("increase web by 2", None),
