@@ -8,6 +8,7 @@ asked for by level.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _CRITICAL = re.compile(r"\b(critical|fatal|panics?)\b")
 _ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?|tracebacks?|crash(es|ed)?)\b")
@@ -23,9 +24,21 @@ _TEXT = re.compile(
 )
 
 
-def log_filters(text: str) -> dict[str, str]:
-    """The ``get_logs`` filters a question names: ``source``, ``level`` and ``contains`` (each when named)."""
-    out: dict[str, str] = {}
+#: "logs with timeout": a word after "with" is text to find, unless it names a level or is a filler.
+_WITH_TEXT = re.compile(
+    r"\bwith\s+(?!(?:the|a|an|level|levels|severity|errors?|warn(?:ings?|s)?|critical|fatal|exceptions?|failures?"
+    r"|no|any|all|some|more|less|it|them|its|their|time|times|timestamps?)\b)"
+    r"(?:\"([^\"]{1,200})\"|'([^']{1,200})'|([a-z][\w.:/-]{2,200}))"
+)
+#: "the last 50 log lines", "100 entries".
+_LINES = re.compile(r"\b(\d{1,3})\s+(?:more\s+)?(?:log\s+)?(?:lines|entries|messages|events|records)\b")
+MAX_LINES = 200
+
+
+def log_filters(text: str) -> dict[str, Any]:
+    """The ``get_logs`` filters a question names: ``source``, ``level``, ``contains`` and ``limit`` (each when
+    named; at most ``MAX_LINES`` lines)."""
+    out: dict[str, Any] = {}
     for source, words in _SOURCES:
         if words.search(text):
             out["source"] = source
@@ -36,6 +49,8 @@ def log_filters(text: str) -> dict[str, str]:
         out["contains"] = "error"
     elif _WARNINGS.search(text):
         out["level"] = "warning"
-    if m := _TEXT.search(text):
+    if m := _TEXT.search(text) or _WITH_TEXT.search(text):
         out["contains"] = next(g for g in m.groups() if g)
+    if m := _LINES.search(text):
+        out["limit"] = max(1, min(int(m[1]), MAX_LINES))
     return out

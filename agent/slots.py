@@ -66,6 +66,7 @@ _SEVERITY = re.compile(
 )
 _AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
 _BETWEEN = re.compile(r"(between\s+\d{1,2}:\d{2}\s+and\s+\d{1,2}:\d{2})")
+_AT_CLOCK = re.compile(r"\b(?:at|around|about|near)\s+(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\s*(?P<ampm>am|pm)?\b")
 _MOUNT = re.compile(r"(?:^|\s)(/[a-z0-9_][a-z0-9_./-]*|/)(?=\s|$|\?|,)")
 
 
@@ -198,12 +199,28 @@ def moment_in(text: str) -> str | None:
 
 
 def logs_since(text: str) -> str | None:
-    """The window of a logs question: a clock range, a duration ago, a look-back, or a day."""
+    """The window of a logs question: a clock range, a duration ago, a look-back, a day, or the quarter hours
+    either side of a time of day ("logs around 14:05" → ``between 13:50 and 14:20``)."""
     if m := _BETWEEN.search(text):
         return m.group(1)
     if m := _AGO.search(text):
         return m.group(0)
-    return since_in(text) or day_in(text)
+    return since_in(text) or day_in(text) or _around_clock(text)
+
+
+def _around_clock(text: str) -> str | None:
+    """``between`` the quarter hour before and after a time of day the text names with its minutes or am/pm."""
+    m = _AT_CLOCK.search(text)
+    if m is None or (m["mm"] is None and m["ampm"] is None):
+        return None
+    hour, minute = int(m["hh"]), int(m["mm"] or 0)
+    if m["ampm"]:
+        hour = hour % 12 + (12 if m["ampm"] == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    at = hour * 60 + minute
+    start, end = (at - 15) % 1440, (at + 15) % 1440
+    return f"between {start // 60:02d}:{start % 60:02d} and {end // 60:02d}:{end % 60:02d}"
 
 
 def day_in(text: str) -> str | None:

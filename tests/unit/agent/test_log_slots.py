@@ -21,7 +21,14 @@ from agent.log_slots import log_filters
         ("show logs containing timeout", {"contains": "timeout"}),
         ("logs mentioning 'scale up' since 10:00", {"contains": "scale up"}),
         ('grep "connection refused" in the last hour', {"contains": "connection refused"}),
+        ("logs with timeout", {"contains": "timeout"}),
+        ("logs for web-1 with 'connection refused'", {"contains": "connection refused"}),
+        ("logs with errors on web-1", {"contains": "error"}),
+        ("logs with warnings today", {"level": "warning"}),
+        ("logs with timestamps", {}),
+        ("show me the last 50 log lines", {"limit": 50}),
+        ("the last 500 entries", {"limit": 200}),
     ],
 )
-def test_filters_named_by_the_question(question: str, filters: dict[str, str]) -> None:
+def test_filters_named_by_the_question(question: str, filters: dict[str, object]) -> None:
     assert log_filters(question) == filters

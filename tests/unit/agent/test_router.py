@@ -119,6 +119,25 @@ def test_hostile_log_lines_are_quoted_but_never_acted_on(world: World, tmp_path:
     assert [] == world.services.remediation.store.pending()
 
 
+def test_logs_around_a_time_of_day_show_the_lines_of_the_quarter_hours_either_side(
+    world: World, tmp_path: Path
+) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir(exist_ok=True)
+    with (logs / "events.jsonl").open("w") as fh:
+        for at, text in (("14:10", "timeout before"), ("14:31", "timeout talking to db-1"), ("14:55", "timeout after")):
+            fh.write(json.dumps({"timestamp": f"2026-03-10T{at}:00Z", "level": "error", "event": text}) + "\n")
+
+    answer = world.services.runner.answer("show logs with timeout around 14:35")
+
+    assert [("get_logs", {"since": "between 14:20 and 14:50", "limit": 20, "contains": "timeout"})] == [
+        (c.name, c.args) for c in answer.tool_calls
+    ]
+    assert "timeout talking to db-1" in answer.answer
+    assert "timeout before" not in answer.answer
+    assert "timeout after" not in answer.answer
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from agent.remediation_slots import remediation_in, restart_there
-from agent.slots import count_in, for_model, host_in, moment_in, since_in, top_n
+from agent.slots import count_in, for_model, host_in, logs_since, moment_in, since_in, top_n
 from domain.models import HostRef
 
 HOSTS = [
@@ -128,3 +128,20 @@ def test_a_restart_there_needs_a_host_in_the_thread() -> None:
         "restart redis on that box", "db-1"
     )
     assert restart_there("restart redis there", None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "since"),
+    [
+        ("logs around 14:05", "between 13:50 and 14:20"),
+        ("logs at 2pm", "between 13:45 and 14:15"),
+        ("errors near 00:05", "between 23:50 and 00:20"),
+        ("logs at 12am", "between 23:45 and 00:15"),
+        ("logs at 3", None),
+        ("logs at 25:00", None),
+        ("logs between 10:00 and 10:30 around 10:15", "between 10:00 and 10:30"),
+        ("logs from 10 minutes ago", "10 minutes ago"),
+    ],
+)
+def test_a_logs_window_around_a_time_of_day_is_the_quarter_hours_either_side(text: str, since: str | None) -> None:
+    assert since == logs_since(text)
