@@ -26,7 +26,7 @@ _BAND = re.compile(
     r"\bbetween\s+(?P<lo>\d+(?:\.\d+)?)\s*%?\s*(?:and|-|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)"
 )
 _LOWER = ("below", "under", "less", "lower", "<")
-_LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|fewest|smallest|emptiest)\b")
+_LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|idle|fewest|smallest|emptiest|underused|underutilized)\b")
 #: Free space is the other end of a used-percent metric: the least free disk is the fullest.
 _FREE = re.compile(r"\b(free|available|left|remaining|headroom|spare)\b")
 _GROUP = re.compile(

@@ -1,7 +1,8 @@
 """Time expressions in questions: windows and points in time, in UTC. Pure.
 
 Windows: "10 minutes ago", "since 1h", "last hour", "in the last 30m", "past 2 days", "today",
-"yesterday", "since yesterday", "overnight", "between 14:00 and 14:30 UTC", "from 14:05 to 14:20",
+"yesterday", "since yesterday", "overnight", "this week" (from Monday), "this month", "over the weekend",
+"between 14:00 and 14:30 UTC", "from 14:05 to 14:20",
 "from 9 to 10", "since 09:30", "since 9am", "last 90s", "since 30 minutes ago", "this morning"
 (06:00–12:00 UTC; afternoon 12:00–18:00, evening 18:00–24:00), "since this morning".
 
@@ -44,6 +45,10 @@ _SINCE_AGO = re.compile(rf"\bsince\s+(?:about\s+|around\s+)?({DURATION_PATTERN})
 #: Parts of today, in UTC: from their first hour to the next part's (or now).
 _PART_OF_DAY = re.compile(r"\b(since\s+)?this\s+(morning|afternoon|evening)\b")
 _PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24)}
+#: The calendar week (from Monday 00:00 UTC) or month so far.
+_THIS_PERIOD = re.compile(r"\bthis\s+(week|month)\b")
+#: The last Saturday and Sunday (UTC), to now while it lasts.
+_WEEKEND = re.compile(r"\b(?:the|this|last)\s+weekend\b")
 #: Last night: 20:00 UTC the day before to 08:00 UTC (or now, if that is earlier).
 _OVERNIGHT = re.compile(r"\b(overnight|last\s+night)\b")
 MAX_WINDOW = timedelta(days=31)
@@ -126,6 +131,12 @@ def parse_window(text: str, now: datetime, *, default: timedelta | None = None) 
         if start > now:
             raise InputError(f"this {m[2]} has not begun yet (it starts at {first:02d}:00 UTC)")
         window = TimeWindow(start, now if m[1] else min(now, midnight + timedelta(hours=last)))
+    elif m := _THIS_PERIOD.search(t):
+        begins = midnight - timedelta(days=now.weekday()) if m[1] == "week" else midnight.replace(day=1)
+        window = TimeWindow(begins, now)
+    elif _WEEKEND.search(t):
+        saturday = midnight - timedelta(days=(now.weekday() - 5) % 7)
+        window = TimeWindow(saturday, min(now, saturday + timedelta(days=2)))
     elif m := _SINCE_CLOCK.search(t):
         window = TimeWindow(_daytime(now, *m.groups()), now)
     elif _SINCE_YESTERDAY.search(t):
@@ -148,11 +159,12 @@ def find_window(text: str) -> str | None:
     """A window a sentence names by its times rather than its length, as written, or None.
 
     "cpu on web-1 since 9am" → ``since 9am``; also "between 10:00 and 12:00", "from 9 to 10",
-    "since 30 minutes ago", "since yesterday", "this morning", "overnight", "last night". ``parse_window``
-    reads it back.
+    "since 30 minutes ago", "since yesterday", "this morning", "this week", "the weekend", "overnight",
+    "last night". ``parse_window`` reads it back.
     """
     t = text.lower()
-    for pattern in (_BETWEEN, _FROM_TO, _SINCE_AGO, _SINCE_CLOCK, _SINCE_YESTERDAY, _PART_OF_DAY, _OVERNIGHT):
+    patterns = (_BETWEEN, _FROM_TO, _SINCE_AGO, _SINCE_CLOCK, _SINCE_YESTERDAY, _PART_OF_DAY, _THIS_PERIOD, _WEEKEND)
+    for pattern in (*patterns, _OVERNIGHT):
         if m := pattern.search(t):
             return m.group(0).strip()
     return None

@@ -159,6 +159,10 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("does web-2 have a memory leak", NONE, "get_metric_range", {"metric": "memory", "host": "web-2", "since": "6h"}),
     ("is memory leaking on web-1?", NONE, "get_metric_range", {"metric": "memory", "host": "web-1", "since": "6h"}),
     ("how much memory does web-2 have", NONE, "host_capacity", {"host": "web-2"}),
+    ("which servers are idle", NONE, "top_hosts", {"metric": "cpu", "n": 5, "order": "lowest"}),
+    ("what broke over the weekend", NONE, "summarize_anomalies", {"since": "the weekend"}),
+    ("how many anomalies this week", NONE, "summarize_anomalies", {"since": "this week"}),
+    ("anything unusual in the last hour?", NONE, "summarize_anomalies", {"since": "1h"}),
     ("what is waiting for approval?", NONE, "list_pending_approvals", {}),
     ("pending approvals", NONE, "list_pending_approvals", {}),
     (

@@ -47,6 +47,9 @@ H = timedelta(hours=1)
         ("errors in the last three hours", NOW - 3 * H, NOW),
         ("logs from half an hour ago", NOW - 30 * M, NOW),
         ("anomalies over the past seven days", NOW - timedelta(days=7), NOW),
+        ("how many anomalies this week", datetime(2026, 3, 9, tzinfo=UTC), NOW),
+        ("cpu on web-1 this month", datetime(2026, 3, 1, tzinfo=UTC), NOW),
+        ("what broke over the weekend", datetime(2026, 3, 7, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC)),
     ],
 )
 def test_windows(text: str, start: datetime, end: datetime) -> None:
@@ -320,3 +323,11 @@ def test_windows_named_by_their_start_or_part_of_the_day(text: str, start: datet
 def test_a_part_of_the_day_still_to_come_is_an_error_in_words() -> None:
     with pytest.raises(InputError, match="has not begun yet"):
         parse_window("this evening", NOW)
+
+
+def test_the_weekend_while_it_lasts_ends_now() -> None:
+    sunday = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)
+    window = parse_window("anything this weekend?", sunday)
+    assert window is not None
+    assert (datetime(2026, 3, 7, tzinfo=UTC), sunday) == (window.start, window.end)
+    assert "this weekend" == find_window("anything this weekend?")
