@@ -33,7 +33,7 @@ from agent.conversation import Conversation
 from agent.fleet_intents import fleet_call, fleet_metric_call, top_call
 from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
-from agent.log_slots import log_filters
+from agent.log_slots import logs_args
 from agent.plan import Plan
 from agent.remediation_slots import bad_size_in, remediation_in, restart_there
 from agent.set_answers import approvals_args, is_help, rule_in, set_answer
@@ -44,17 +44,17 @@ from agent.slots import (
     for_model,
     host_in,
     host_words,
-    logs_since,
     metric_in,
     moment_in,
     named_hosts,
     refers_back,
     severity_in,
     since_in,
+    unwatched_in,
     words_of,
 )
 from agent.text import without_pasted_sql
-from agent.understanding import WHOLE_SIZE, did_you_mean, how_to_request, placed
+from agent.understanding import WHOLE_SIZE, did_you_mean, how_to_request, not_watched, placed
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN
 from domain.models import HostRef, MetricKind
 from domain.time_expressions import find_window
@@ -94,6 +94,8 @@ _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
 #: Intent names a thread stored before the intent model named them.
 _STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
 _METRIC_INTENTS = ("metric_now", "metric_range")
+#: Intents that read a measure: one that is not a host metric here ("swap") is answered as such.
+_MEASURES = (*_METRIC_INTENTS, "top_hosts", "fleet", "capacity")
 #: Intents a follow-up made only of slots can carry on (a remediation or a rule needs its own words).
 _FOLLOWED_UP = frozenset(
     {*_METRIC_INTENTS, "top_hosts", "host_status", "fleet", "capacity", "diagnosis", "what_happened"}
@@ -230,13 +232,8 @@ def _anomalies(s: _Slots) -> Plan:
 
 
 def _logs(s: _Slots) -> Plan:
-    host = s.kept_host("logs")
-    since = logs_since(s.text) or s.kept_since("logs") or "15m"
-    args: dict[str, Any] = {"since": since, "limit": 20}
-    if host:
-        args["host"] = host
-    args.update(log_filters(s.text))
-    return Plan("logs", "get_logs", args, host=host, since=since)
+    args = logs_args(s.text, host := s.kept_host("logs"), s.kept_since("logs"))
+    return Plan("logs", "get_logs", args, host=host, since=args["since"])
 
 
 def _remediation(s: _Slots) -> Plan:
@@ -264,6 +261,8 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
         "remediation": _remediation,
         "rule": _rule,
     }
+    if intent in _MEASURES and s.metric is None and (word := unwatched_in(s.text)):
+        return Plan("unknown", reply=not_watched(word))
     if intent == "capacity" and s.metric in _FILLS_UP and _FILL.search(s.text):
         intent = "metric_range"  # "does db-1 have a memory leak" asks for its trend, not its size
     if intent in simple:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agent.slots import logs_since
+
 _CRITICAL = re.compile(r"\b(critical|fatal|panics?)\b")
 _ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?|tracebacks?|crash(es|ed)?)\b")
 _WARNINGS = re.compile(r"\b(warn(ings?|s)?)\b")
@@ -54,3 +56,10 @@ def log_filters(text: str) -> dict[str, Any]:
     if m := _LINES.search(text):
         out["limit"] = max(1, min(int(m[1]), MAX_LINES))
     return out
+
+
+def logs_args(text: str, host: str | None, kept_since: str | None) -> dict[str, Any]:
+    """The ``get_logs`` arguments of a logs question: its window (else the thread's, else the last 15 minutes),
+    20 lines unless it asks for more, its host and its filters."""
+    since = logs_since(text) or kept_since or "15m"
+    return {"since": since, "limit": 20, **({"host": host} if host else {}), **log_filters(text)}

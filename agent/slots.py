@@ -39,6 +39,11 @@ METRIC_WORDS: tuple[tuple[MetricKind, re.Pattern[str]], ...] = (
     (MetricKind.DISK, re.compile(r"\b(disks?|storage|filesystem|disk space|diskspace|dsik)\b")),
     (MetricKind.LOAD, re.compile(r"\b(load|load average|loadavg)\b")),
 )
+#: Measures people ask about that no host metric here is: answered as such, never with another metric.
+_UNWATCHED = re.compile(
+    r"\b(swap|gpus?|temperature|iops|latency|inodes?|file\s+descriptors?|open\s+files|processes|threads"
+    r"|connections|sockets|requests\s+per\s+second|rps|qps|error\s+rate|5xx|queue\s+depth|heap|pods?|containers?)\b"
+)
 _HOSTLIKE = re.compile(
     r"^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d+|\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?|[a-z][a-z0-9.-]*:\d{2,5}|i-[0-9a-f]{8,17})$"
 )
@@ -73,6 +78,12 @@ _MOUNT = re.compile(r"(?:^|\s)(/[a-z0-9_][a-z0-9_./-]*|/)(?=\s|$|\?|,)")
 #: Where words part: spaces and punctuation, and a colon before a letter ("cpu:web-1"; "10.0.1.5:9100" and
 #: "14:00" keep theirs), so a host touching a symbol ("cpu@web-1", a Slack link ``<http://web-1|web-1>``) is a word.
 _WORD_BREAK = re.compile(r"[\s,;!?()@|\"{}<>=~^$\\]+|:(?=[^\d\s])")
+
+
+def unwatched_in(text: str) -> str | None:
+    """A measure the question asks about that is none of the host metrics read here ("swap", "iops"), if any."""
+    m = _UNWATCHED.search(text)
+    return m[1] if m else None
 
 
 def words_of(text: str) -> list[str]:

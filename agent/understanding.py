@@ -77,3 +77,11 @@ WHOLE_SIZE = (
 SCALE_DOWN = (
     'To make a group smaller, ask for the size you want: "scale {group} to 2". Nothing runs until a person approves it.'
 )
+
+
+def not_watched(measure: str) -> str:
+    """What the assistant says to a question about a measure it does not read ("swap on web-1")."""
+    return (
+        f"I don't read {measure}: the host metrics I read are CPU, memory, disk (each filesystem), disk I/O, "
+        'network in and out, load and reachability. Ask e.g. "memory on web-1" or "disk I/O on db-1".'
+    )

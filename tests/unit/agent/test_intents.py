@@ -159,6 +159,7 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("does web-2 have a memory leak", NONE, "get_metric_range", {"metric": "memory", "host": "web-2", "since": "6h"}),
     ("is memory leaking on web-1?", NONE, "get_metric_range", {"metric": "memory", "host": "web-1", "since": "6h"}),
     ("how much memory does web-2 have", NONE, "host_capacity", {"host": "web-2"}),
+    ("health of db-1", NONE, "diagnose_host", {"host": "db-1"}),
     ("which servers are idle", NONE, "top_hosts", {"metric": "cpu", "n": 5, "order": "lowest"}),
     ("what broke over the weekend", NONE, "summarize_anomalies", {"since": "the weekend"}),
     ("how many anomalies this week", NONE, "summarize_anomalies", {"since": "this week"}),
@@ -417,6 +418,12 @@ def test_question_maps_to_tool_call(
     assert (tool, args) == (step.tool, step.args)
 
 
+def test_a_follow_up_about_a_measure_not_read_here_is_not_answered_with_the_threads_metric() -> None:
+    step = plan("and swap?", HOSTS, Conversation(host="web-1", metric="memory", intent="metric_now"))
+
+    assert (None, "I don't read swap") == (step.tool, (step.reply or "")[:17])
+
+
 def test_a_follow_up_never_repeats_a_remediation() -> None:
     """A remediation needs its own words: "and web-2?" after a restart is read afresh, never as another restart."""
     step = plan("and web-2?", HOSTS, Conversation(host="web-1", intent="remediation"))
@@ -431,6 +438,9 @@ def test_a_follow_up_never_repeats_a_remediation() -> None:
         ("terminate web-1", "I can't do that."),
         ("scale down web-asg by 1", '"scale web-asg to 2"'),
         ("approve 3f2a9c", "I can't approve, reject or cancel requests"),
+        ("swap on web-1", "I don't read swap: the host metrics I read are CPU, memory"),
+        ("which host has the most connections", "I don't read connections"),
+        ("temperature of db-1", "I don't read temperature"),
     ],
 )
 def test_what_no_tool_does_is_said_in_words(question: str, said: str) -> None:
