@@ -54,7 +54,8 @@ class RemediationSettings(BaseModel):
     expiry_minutes: int = Field(default=15, ge=1, le=1440, description="how long an approval request stays open")
     approvers: dict[ActionName | Literal["*"], list[str]] = Field(
         default={},
-        description="JSON map of action (or `*`) to Slack user (`U…`/`W…`) or user-group (`S…`) ids",
+        description="JSON map of action (or `*`) to Slack user (`U…`/`W…`) or user-group (`S…`) ids "
+        "(a list, or one string of ids separated by commas)",
     )
     risky_quorum: int = Field(
         default=2,
@@ -109,7 +110,14 @@ class RemediationSettings(BaseModel):
     @field_validator("approvers", mode="before")
     @classmethod
     def _approver_actions(cls, v: object) -> object:
-        return check_action_names(v, allowed=["*", *ActionName])
+        checked = check_action_names(v, allowed=["*", *ActionName])
+        if not isinstance(checked, dict):
+            return checked
+        # One id, or ids separated by commas, written as a string: {"scale_up": "U1"}, {"*": "U1,U2"}.
+        return {
+            action: [i.strip() for i in ids.split(",") if i.strip()] if isinstance(ids, str) else ids
+            for action, ids in checked.items()
+        }
 
     @field_validator("quorum", mode="before")
     @classmethod

@@ -68,6 +68,25 @@ def test_action_keys_are_action_names(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [ActionName.RESTART_SERVICE] == settings.auto_remediation.low_risk_actions
 
 
+@pytest.mark.parametrize(
+    ("value", "ids"),
+    [({"*": "U0LEAD"}, ["U0LEAD"]), ({"*": "U0LEAD, S0SRE"}, ["U0LEAD", "S0SRE"]), ({"*": ["U0LEAD"]}, ["U0LEAD"])],
+)
+def test_approvers_may_be_written_as_one_string_of_ids(
+    monkeypatch: pytest.MonkeyPatch, value: dict[str, object], ids: list[str]
+) -> None:
+    monkeypatch.setenv("SCO_REMEDIATION__APPROVERS", json.dumps(value))
+
+    assert {"*": ids} == load_settings().remediation.approvers
+
+
+def test_approver_ids_in_a_string_are_checked_like_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = refusal(monkeypatch, "SCO_REMEDIATION__APPROVERS", {"*": "U0LEAD, bob"})
+
+    assert message.startswith("SCO_REMEDIATION__APPROVERS: ")
+    assert "bob not Slack user" in message
+
+
 def test_former_names_of_merged_settings_are_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCO_SCHEDULER__DETECTION_SECONDS", "5")
     monkeypatch.setenv("SCO_SCHEDULER__DIGEST_SCHEDULE", "0 8 * * *")
