@@ -28,7 +28,7 @@ _RESTART_THERE = re.compile(
 )
 #: A group name as a resize writes it; words that name something else are not groups ("set the threshold to 90").
 _GROUP_NAME = (
-    r"(?!(?:the|it|them|cpu|memory|mem|ram|disk|load|network|traffic|threshold|limit|rule|alerts?|level|timeout"
+    r"(?!(?:the|it|them|up|out|down|in|to|by|cpu|memory|mem|ram|disk|load|network|traffic|threshold|limit|rule|alerts?|level|timeout"
     r"|window|interval|severity|retention|replicas?)\b)[\w.:-]+"
 )
 _DIRECTION = r"(?:up|out|down|in)"
@@ -55,7 +55,7 @@ _BAD_SIZE = re.compile(
     r"|\badd\s+(?P<n2>-\s*\d+(?:[.,]\d+)?|\d+[.,]\d+)\s+(?:more\s+)?instances?\s+to\s+(?P<group2>[\w.:-]+)"
 )
 _SCALE_UP = re.compile(
-    r"\bscale\s+(?:(?:up|out)\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+(?:up|out))"
+    rf"\bscale\s+(?:(?:up|out)\s+(?:the\s+)?(?P<g1>{_GROUP_NAME})|(?:the\s+)?(?P<g2>{_GROUP_NAME})\s+(?:up|out))"
     r"(?:\s+by\s+(?P<n>\d+))?"
 )
 #: "give web-asg two more instances".

@@ -110,6 +110,8 @@ def test_counts_are_bounded(text: str, count: int | None, n: int) -> None:
         ("give web-asg two more instances", {"action": "scale_up", "group": "web-asg", "by": 2}),
         ("set web-asg to 3 instances", {"action": "scale_to", "group": "web-asg", "desired": 3}),
         ("set the threshold to 90", None),
+        ("scale up to 6", None),
+        ("scale it to 4", None),
         ("increase logging to 3", None),
         ("increase web by 2", None),
         ("raise the cpu alert to 95", None),
