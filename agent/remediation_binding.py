@@ -1,6 +1,6 @@
 """Whether a remediation a model requests is the one the person's message asks for. Pure.
 
-Both sides are read the same way: the person's message by ``intents.remediation_in``, the model's
+Both sides are read the same way: the person's message by ``remediation_slots.remediation_in``, the model's
 request as tool arguments; the action, its target and its amount must all agree.
 """
 
