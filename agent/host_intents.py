@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.slots import mountpoint_in, since_in
+from agent.slots import around_clock, mountpoint_in, since_in
 
 Call = tuple[str, dict[str, Any]]
 
@@ -46,10 +46,12 @@ def capacity_call(text: str, host: str | None) -> Call | None:
     return "host_capacity", args
 
 
-def diagnosis_call(host: str | None, moment: str | None) -> Call | None:
-    """A health check of the host now, or what happened on it around ``moment``; None without a host."""
+def diagnosis_call(host: str | None, moment: str | None, text: str = "") -> Call | None:
+    """A health check of the host now, or what happened on it around ``moment``; without a host, the fleet's
+    anomalies that began within half an hour of a time of day the text names; else None."""
     if host is None:
-        return None
+        window = around_clock(text, minutes=30) if moment is not None else None
+        return ("summarize_anomalies", {"since": window}) if window else None
     if moment is not None:
         return "what_happened", {"host": host, "at": moment}
     return "diagnose_host", {"host": host}

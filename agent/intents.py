@@ -170,6 +170,7 @@ def _over_time(s: _Slots) -> bool:
 def _plan(intent: str, call: tuple[str, dict[str, Any]], since: str | None = None) -> Plan:
     tool, args = call
     named = {"get_current_metric": "metric_now", "get_metric_range": "metric_range", "fleet_status": "fleet"}
+    named["summarize_anomalies"] = "anomalies"
     return Plan(named.get(tool, intent), tool, args, host=args.get("host"), metric=args.get("metric"), since=since)
 
 
@@ -282,7 +283,7 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
     call = capacity_call(s.text, host) if intent == "capacity" else None
     if intent in ("diagnosis", "what_happened"):
         # "what about 2h ago" after "what's wrong with db-1" asks about db-1 then.
-        call = diagnosis_call(s.thread_host() if s.moment else host, s.moment)
+        call = diagnosis_call(s.thread_host() if s.moment else host, s.moment, s.text)
     return _plan(intent, call) if call is not None else None
 
 

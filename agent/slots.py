@@ -216,11 +216,11 @@ def logs_since(text: str) -> str | None:
         return m.group(1)
     if m := _AGO.search(text):
         return m.group(0)
-    return since_in(text) or day_in(text) or _around_clock(text)
+    return since_in(text) or day_in(text) or around_clock(text)
 
 
-def _around_clock(text: str) -> str | None:
-    """``between`` the quarter hour before and after a time of day the text names with its minutes or am/pm."""
+def around_clock(text: str, minutes: int = 15) -> str | None:
+    """``between`` ``minutes`` before and after a time of day the text names with its minutes or am/pm."""
     m = _AT_CLOCK.search(text)
     if m is None or (m["mm"] is None and m["ampm"] is None):
         return None
@@ -230,7 +230,7 @@ def _around_clock(text: str) -> str | None:
     if hour > 23 or minute > 59:
         return None
     at = hour * 60 + minute
-    start, end = (at - 15) % 1440, (at + 15) % 1440
+    start, end = (at - minutes) % 1440, (at + minutes) % 1440
     return f"between {start // 60:02d}:{start % 60:02d} and {end // 60:02d}:{end % 60:02d}"
 
 

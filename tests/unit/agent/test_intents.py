@@ -160,6 +160,8 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("is memory leaking on web-1?", NONE, "get_metric_range", {"metric": "memory", "host": "web-1", "since": "6h"}),
     ("how much memory does web-2 have", NONE, "host_capacity", {"host": "web-2"}),
     ("health of db-1", NONE, "diagnose_host", {"host": "db-1"}),
+    ("what happened at 3am", NONE, "summarize_anomalies", {"since": "between 02:30 and 03:30"}),
+    ("what happened on web-1 at 3am", NONE, "what_happened", {"host": "web-1", "at": "at 03:00"}),
     ("which servers are idle", NONE, "top_hosts", {"metric": "cpu", "n": 5, "order": "lowest"}),
     ("what broke over the weekend", NONE, "summarize_anomalies", {"since": "the weekend"}),
     ("how many anomalies this week", NONE, "summarize_anomalies", {"since": "this week"}),
