@@ -29,6 +29,7 @@ from agent.remediation_binding import describe_asked, same_remediation
 from agent.router import DeterministicRouter, record
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
+from domain.errors import InputError
 from domain.models import ToolResult, ToolStatus
 from tools.context import ToolContext
 from tools.registry import Tool, ToolRegistry
@@ -113,7 +114,11 @@ class LangChainRunner:
         text = clean_question(question)
         conversation, note = self.fallback.load(thread)
         # The remediation the person asks for, read as the router reads it (a follow-up's host included).
-        step = intents.plan(text.lower(), self.fallback.known_hosts(), conversation)
+        try:
+            step = intents.plan(text.lower(), self.fallback.known_hosts(), conversation)
+        except InputError:
+            # A time that cannot be right ("the last 99999999999 weeks"): said as the router says it, no model asked.
+            return self.fallback.answer(question, user=user, thread=thread)
         asked = step.args if step.tool == "request_remediation" else None
         ctx = replace(self.ctx, user=user, remediation_asked=asked is not None)
         turn = _Turn(asked=asked)

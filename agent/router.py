@@ -85,7 +85,10 @@ class DeterministicRouter:
             step = intents.plan(text.lower(), known, conversation)
         except InputError as exc:
             # A time the question names cannot be right ("the last 99999999999 weeks", "at 25:00").
-            step = intents.Plan("unknown", reply=f"{exc} Ask again with a time I can read, e.g. 'the last 2 hours'.")
+            reason = str(exc).rstrip(". ")
+            step = intents.Plan(
+                "unknown", reply=f"{reason}. Ask again with a time I can read, e.g. 'the last 2 hours'."
+            )
         calls: list[ToolCallRecord] = []
         approval_id = None
         if step.tool is None:

@@ -16,7 +16,6 @@ import re
 from collections.abc import Sequence
 
 from domain.durations import DURATION_PATTERN, UNIT_PATTERN, find_duration, format_duration
-from domain.errors import InputError
 from domain.hosts import find_host_mentions
 from domain.models import HostRef, MetricKind
 from domain.time_expressions import find_moment, find_window
@@ -200,13 +199,15 @@ def since_in(text: str) -> str | None:
 
 def moment_in(text: str) -> str | None:
     """A point in time the question names (``yesterday at 09:00``, ``30m ago``), if any; the times of a
-    window ("since 9am", "from 9 to 10") are not one."""
+    window ("since 9am", "from 9 to 10") are not one.
+
+    Raises:
+        InputError: a time that cannot be right (25:00, 13pm).
+    """
     if find_window(text) is not None:
         return None
-    try:
-        return find_moment(text)
-    except InputError:  # "at 25:00": the question is answered for now rather than not at all
-        return None
+    # "at 25:00" raises: the asker is told the time cannot be right, not answered for now instead.
+    return find_moment(text)
 
 
 def logs_since(text: str) -> str | None:

@@ -88,6 +88,17 @@ def test_llm_error_falls_back_to_the_router_with_a_note(
     assert "language model was unavailable" in answer.answer
 
 
+def test_a_time_that_cannot_be_right_is_said_so_without_asking_the_model(
+    prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path
+) -> None:
+    openai_api.script([])
+
+    answer = services(prometheus, openai_api, tmp_path).runner.answer("cpu on web-1 in the last 99999999999 weeks")
+
+    assert "'99999999999 weeks' is too long a duration. Ask again with a time I can read" in answer.answer
+    assert ([], []) == (answer.tool_calls, openai_api.requests)
+
+
 def test_tool_calls_the_tools_refuse_are_reported_as_errors_and_shown_to_the_model(
     prometheus: ServerProcess, openai_api: FakeOpenAI, tmp_path: Path
 ) -> None:

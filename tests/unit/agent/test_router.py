@@ -35,6 +35,12 @@ def test_follow_up_keeps_the_host_of_the_thread(world: World) -> None:
     assert {"metric": "memory"} == other.tool_calls[0].args
 
 
+def test_a_time_that_cannot_be_right_is_said_so_rather_than_answered_for_now(world: World) -> None:
+    answer = world.services.runner.answer("memory on web-1 at 25:00")
+    assert answer.answer.startswith("25:00 is not a time of day. Ask again with a time I can read")
+    assert [] == answer.tool_calls
+
+
 def test_unknown_host_lists_close_matches(world: World) -> None:
     answer = world.services.runner.answer("cpu on web-11")
     assert "Unknown host 'web-11'" in answer.answer

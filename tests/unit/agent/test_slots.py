@@ -8,6 +8,7 @@ import pytest
 
 from agent.remediation_slots import remediation_in, restart_there
 from agent.slots import count_in, for_model, host_in, logs_since, moment_in, since_in, top_n
+from domain.errors import InputError
 from domain.models import HostRef
 
 HOSTS = [
@@ -55,7 +56,6 @@ def test_the_model_reads_hosts_as_one_placeholder(text: str, read: str) -> None:
         ("any anomalies today", "24h", None),
         ("memory 30 minutes ago", "30m", "30m ago"),
         ("cpu yesterday at 9am", None, "yesterday at 09:00"),
-        ("cpu at 25:00", None, None),
         ("cpu web-1 since 9am", "since 9am", None),
         ("memory on db-1 between 10:00 and 12:00", "between 10:00 and 12:00", None),
         ("cpu on web-1 from 9 to 10", "from 9 to 10", None),
@@ -147,3 +147,9 @@ def test_a_restart_there_needs_a_host_in_the_thread() -> None:
 )
 def test_a_logs_window_around_a_time_of_day_is_the_quarter_hours_either_side(text: str, since: str | None) -> None:
     assert since == logs_since(text)
+
+
+@pytest.mark.parametrize("text", ["cpu at 25:00", "memory on web-1 at 13pm", "load yesterday at 30"])
+def test_a_time_of_day_that_cannot_be_right_is_refused(text: str) -> None:
+    with pytest.raises(InputError, match="is not a time of day"):
+        moment_in(text)
