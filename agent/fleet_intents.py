@@ -73,10 +73,12 @@ def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *
     """The fleet intent: up/down and counts, the hosts that were down over a window, or a fleet-wide reading of
     the metric it names."""
     if metric is None:
+        prefix = _prefix(text, known)
+        named = {"match": prefix} if prefix else {}
         if (past := availability_call(text, None)) is not None:
-            prefix = _prefix(text, known)
-            return past[0], {**past[1], **({"match": prefix} if prefix else {})}
-        return "fleet_status", {}
+            return past[0], {**past[1], **named}
+        # "how many web servers are up?": the hosts of that name alone.
+        return "fleet_status", named
     return fleet_metric_call(text, known, metric, since=since) or ("get_current_metric", {"metric": metric.value})
 
 
