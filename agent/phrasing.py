@@ -11,6 +11,7 @@ from agent.host_phrasing import around_text, capacity_text, diagnosis_text, read
 from agent.incident_phrasing import anomaly_text, incident_head
 from domain.durations import format_duration
 from domain.models import MetricKind, ToolResult, ToolStatus
+from remediation.approval import ApprovalState
 from tools.anomalies import AnomalySummary, RecentAnomalies
 from tools.around import AroundTime
 from tools.capacity import CapacityReport
@@ -227,22 +228,22 @@ def _approvals(d: PendingApprovals) -> str:
 
 #: What became of a request, by its state: the words after "Request <id> (<action>, asked by <user>)".
 _OUTCOMES = {
-    "pending": "is waiting for approval until {expires}",
-    "approved": "was approved by {who} at {updated} and is about to run",
-    "executing": "was approved by {who} and is running",
-    "succeeded": "was approved by {who} and ran at {updated}",
-    "failed": "was approved by {who} and failed at {updated}",
-    "rejected": "was rejected by {who} at {updated}; nothing ran",
-    "expired": "expired at {expires} without approval; nothing ran",
-    "cancelled": "was cancelled by {who} at {updated}; nothing ran",
+    ApprovalState.PENDING: "is waiting for approval until {expires}",
+    ApprovalState.APPROVED: "was approved by {who} at {updated} and is about to run",
+    ApprovalState.EXECUTING: "was approved by {who} and is running",
+    ApprovalState.SUCCEEDED: "was approved by {who} and ran at {updated}",
+    ApprovalState.FAILED: "was approved by {who} and failed at {updated}",
+    ApprovalState.REJECTED: "was rejected by {who} at {updated}; nothing ran",
+    ApprovalState.EXPIRED: "expired at {expires} without approval; nothing ran",
+    ApprovalState.CANCELLED: "was cancelled by {who} at {updated}; nothing ran",
 }
 
 
 def _outcome(r: RequestOutcome) -> str:
-    text = _OUTCOMES.get(r.state, "is " + r.state).format(
+    text = _OUTCOMES[r.state].format(
         who=r.decided_by or "someone", updated=minute(r.updated), expires=minute(r.expires)
     )
-    result = f" ({r.result})" if r.result and r.state in ("succeeded", "failed") else ""
+    result = f" ({r.result})" if r.result and r.state in (ApprovalState.SUCCEEDED, ApprovalState.FAILED) else ""
     return f"Request {r.approval_id} ({r.action}, asked by {r.requested_by}) {text}{result}."
 
 

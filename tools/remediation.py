@@ -73,8 +73,7 @@ class RequestOutcome(BaseModel):
     approval_id: str
     action: str
     requested_by: str
-    #: pending, approved, executing, succeeded, failed, rejected, expired or cancelled.
-    state: str
+    state: ApprovalState
     decided_by: str | None = None
     expires: datetime
     updated: datetime
@@ -89,7 +88,7 @@ class RequestOutcome(BaseModel):
             approval_id=request.id,
             action=request.call.describe(),
             requested_by=request.requested_by,
-            state=ApprovalState.EXPIRED.value if expired else request.state.value,
+            state=ApprovalState.EXPIRED if expired else request.state,
             decided_by=request.decided_by,
             expires=request.expires_at,
             updated=request.updated_at,
