@@ -70,7 +70,6 @@ _SEVERITY = re.compile(
 )
 _AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
 _BETWEEN = re.compile(r"(between\s+\d{1,2}:\d{2}\s+and\s+\d{1,2}:\d{2})")
-_AT_CLOCK = re.compile(r"\b(?:at|around|about|near)\s+(?P<hh>\d{1,2})(?::(?P<mm>\d{2}))?\s*(?P<ampm>am|pm)?\b")
 _MOUNT = re.compile(r"(?:^|\s)(/[a-z0-9_][a-z0-9_./-]*|/)(?=\s|$|\?|,)")
 
 
@@ -221,16 +220,18 @@ def logs_since(text: str) -> str | None:
 
 
 def around_clock(text: str, minutes: int = 15) -> str | None:
-    """``between`` ``minutes`` before and after a time of day the text names with its minutes or am/pm."""
-    m = _AT_CLOCK.search(text)
-    if m is None or (m["mm"] is None and m["ampm"] is None):
+    """``between`` ``minutes`` before and after a time of day the text names ("around 14:05", "at 2pm"), if any;
+    ``yesterday`` for a time of yesterday (the day it is in).
+
+    Raises:
+        InputError: a time that cannot be right (25:00, 13pm).
+    """
+    m = re.fullmatch(r"(yesterday )?at (\d{2}):(\d{2})", find_moment(text) or "")
+    if m is None:
         return None
-    hour, minute = int(m["hh"]), int(m["mm"] or 0)
-    if m["ampm"]:
-        hour = hour % 12 + (12 if m["ampm"] == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    at = hour * 60 + minute
+    if m[1]:
+        return "yesterday"
+    at = int(m[2]) * 60 + int(m[3])
     start, end = (at - minutes) % 1440, (at + minutes) % 1440
     return f"between {start // 60:02d}:{start % 60:02d} and {end // 60:02d}:{end % 60:02d}"
 

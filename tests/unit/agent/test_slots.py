@@ -137,10 +137,10 @@ def test_a_restart_there_needs_a_host_in_the_thread() -> None:
     [
         ("logs around 14:05", "between 13:50 and 14:20"),
         ("logs at 2pm", "between 13:45 and 14:15"),
-        ("errors near 00:05", "between 23:50 and 00:20"),
+        ("errors around 00:05", "between 23:50 and 00:20"),
+        ("logs from web-1 at 14:05 yesterday", "yesterday"),
         ("logs at 12am", "between 23:45 and 00:15"),
         ("logs at 3", None),
-        ("logs at 25:00", None),
         ("logs between 10:00 and 10:30 around 10:15", "between 10:00 and 10:30"),
         ("logs from 10 minutes ago", "10 minutes ago"),
     ],
@@ -153,3 +153,5 @@ def test_a_logs_window_around_a_time_of_day_is_the_quarter_hours_either_side(tex
 def test_a_time_of_day_that_cannot_be_right_is_refused(text: str) -> None:
     with pytest.raises(InputError, match="is not a time of day"):
         moment_in(text)
+    with pytest.raises(InputError, match="is not a time of day"):
+        logs_since(f"logs {text}")
