@@ -5,9 +5,10 @@ Pure, but for the packaged model being trained at the first question of a proces
 the router. Two kinds of question are read ahead of the model, each where a model cannot be right
 by construction:
 
-- A follow-up made only of slots ("and memory?", "what about db-1?", "over the last 2 hours"):
-  its words name no intent, only the thread does, so the thread's intent is kept and the new
-  slots replace the thread's own (a metric after a status question asks for that metric).
+- A follow-up made only of slots ("and memory?", "what about db-1?", "over the last 2 hours",
+  told by ``agent/follow_ups.py``): its words name no intent, only the thread does, so the
+  thread's intent is kept and the new slots replace the thread's own (a metric after a status
+  question asks for that metric).
 - The questions ``agent/set_answers.py`` answers the same way whatever the corpus says: help, a
   rule written out, deciding a request, scaling down, a change no tool makes.
 
@@ -17,9 +18,10 @@ not give (a host for a capacity question), the answer offers the two or three cl
 assistant can do (``agent/understanding.py``). Within the metric family (a value now, a value over
 a window) the slots decide the shape: a look-back with a window word, a statistic or a disk
 filling up on one host reads a range, a point in time a past value, a threshold, prefix or fleet
-average the fleet, and a range with none of these the value now. A remediation is requested only
-when its action, target and amount parse from the person's words (``agent/remediation_slots.py``); otherwise
-the answer says how to ask for one.
+average the fleet, and a range with none of these the value now; a measure no host metric is
+(swap, connections) is told so. A remediation is requested only when its action, target and
+amount parse from the person's words (``agent/remediation_slots.py``); otherwise the answer says
+how to ask for one.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 
 from agent.conversation import Conversation
 from agent.fleet_intents import fleet_call, fleet_metric_call, top_call
+from agent.follow_ups import reads_as_follow_up, slots_only
 from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
 from agent.log_slots import logs_args
@@ -38,7 +41,6 @@ from agent.plan import Plan
 from agent.remediation_slots import bad_size_in, remediation_in, restart_there
 from agent.set_answers import approvals_args, is_help, rule_in, set_answer
 from agent.slots import (
-    METRIC_WORDS,
     count_in,
     day_in,
     for_model,
@@ -46,36 +48,22 @@ from agent.slots import (
     host_words,
     metric_in,
     moment_in,
+    mountpoint_in,
     named_hosts,
     refers_back,
     severity_in,
     since_in,
     unwatched_in,
-    words_of,
 )
 from agent.text import without_pasted_sql
 from agent.understanding import WHOLE_SIZE, did_you_mean, how_to_request, not_watched, placed
-from domain.durations import DURATION_PATTERN, UNIT_PATTERN
 from domain.models import HostRef, MetricKind
 from domain.time_expressions import find_window
 
 __all__ = ["Plan", "plan", "remediation_in"]
 
-_FOLLOW_UP = re.compile(r"^(and|what about|how about|same for|also|now)\b")
 _WHOLE_FLEET = re.compile(
     r"\b(fleet|all|every|across(?!\s+(the\s+)?(last|past|previous)\b)|everywhere|hosts|servers|overall)\b"
-)
-_TIME_WORDS = re.compile(
-    rf"{DURATION_PATTERN}|\b{UNIT_PATTERN}\b|\b(today|yesterday|ago|overnight|night|morning|utc)\b"
-    r"|(?<![\w.:-])\d{1,2}(:\d{2})?\s*(am|pm)?(?![\w.:-])"
-)
-_FILLER = frozenset(
-    {
-        *("and", "what", "about", "how", "same", "for", "also", "now", "then", "ok", "okay", "the", "on", "of"),
-        *("in", "over", "during", "within", "since", "please", "pls", "instead", "last", "past", "previous"),
-        *("across", "this", "that"),
-        *("from", "at", "with", "to", "by"),
-    }
 )
 _STAT = re.compile(
     r"\b(peak|average|avg|mean|max|maximum|min|minimum|highest|lowest|trend\w*|rising|falling|growing|increasing"
@@ -135,14 +123,6 @@ class _Slots:
         if self.metric is None and self.follow_up and self.context.metric:
             return MetricKind(self.context.metric)
         return self.metric or MetricKind.CPU
-
-
-def _slots_only(text: str, hosts: set[str]) -> bool:
-    """True when every word of ``text`` is a host (one of ``hosts``), a metric, a time or filler."""
-    rest = _TIME_WORDS.sub(" ", text)
-    for _, pattern in METRIC_WORDS:
-        rest = pattern.sub(" ", rest)
-    return all(w in _FILLER or w in hosts for w in words_of(rest) if w)
 
 
 def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
@@ -264,6 +244,8 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
     }
     if intent in _MEASURES and s.metric is None and (word := unwatched_in(s.text)):
         return Plan("unknown", reply=not_watched(word))
+    if intent == "metric_now" and s.metric is MetricKind.DISK and mountpoint_in(s.text) and not _over_time(s):
+        intent = "capacity"  # "disk usage of /var on db-1": that filesystem's size, used and free
     if intent == "capacity" and s.metric in _FILLS_UP and _FILL.search(s.text):
         intent = "metric_range"  # "does db-1 have a memory leak" asks for its trend, not its size
     if intent in simple:
@@ -298,7 +280,7 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
         return Plan("help")
     host = host_in(text, known_hosts) or (context.host if refers_back(text) else None)
     hosts = host_words(text, known_hosts)
-    only_slots = _slots_only(text, hosts)
+    only_slots = slots_only(text, hosts)
     slots = _Slots(
         text=text,
         known=known_hosts,
@@ -307,7 +289,7 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
         metric=metric_in(text),
         since=since_in(text),
         moment=moment_in(text),
-        follow_up=bool(_FOLLOW_UP.match(text)) or len(text.split()) <= 3 or only_slots,
+        follow_up=reads_as_follow_up(text) or only_slots,
     )
     if (kept := _thread_intent(slots, only_slots)) is not None and (step := _fill(kept, slots)) is not None:
         return step

@@ -160,6 +160,8 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("is memory leaking on web-1?", NONE, "get_metric_range", {"metric": "memory", "host": "web-1", "since": "6h"}),
     ("how much memory does web-2 have", NONE, "host_capacity", {"host": "web-2"}),
     ("health of db-1", NONE, "diagnose_host", {"host": "db-1"}),
+    ("disk usage on /var on db-1", NONE, "host_capacity", {"host": "db-1", "mountpoint": "/var"}),
+    ("disk on db-1", NONE, "get_current_metric", {"metric": "disk", "host": "db-1"}),
     ("are all db servers up", NONE, "fleet_status", {"match": "db"}),
     ("how many web servers are there", NONE, "fleet_status", {"match": "web"}),
     ("how many hosts are up", NONE, "fleet_status", {}),
