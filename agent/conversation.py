@@ -18,12 +18,14 @@ class Turn(BaseModel):
 
 
 class Conversation(BaseModel):
-    """Entities in play (host, metric, time window, last intent) and the last few turns."""
+    """Entities in play (host, metric, time window, last intent, a logs question's filters) and the last few turns."""
 
     host: str | None = None
     metric: str | None = None
     since: str | None = None
     intent: str | None = None
+    #: The filters of the last logs question (source, level, contains), kept by its follow-ups.
+    filters: dict[str, str] = {}
     turns: list[Turn] = []
 
     @classmethod
@@ -36,8 +38,12 @@ class Conversation(BaseModel):
         except ValidationError:
             return cls()
 
-    def remember(self, question: str, answer: str, **entities: str | None) -> Conversation:
+    def remember(
+        self, question: str, answer: str, *, filters: dict[str, str] | None = None, **entities: str | None
+    ) -> Conversation:
         """A copy with this turn added and the given entities updated (None leaves one unchanged)."""
         turns = [*self.turns, Turn(question=question[:MAX_TURN_CHARS], answer=answer[:MAX_TURN_CHARS])]
         updates: dict[str, Any] = {k: v for k, v in entities.items() if v is not None}
+        if filters is not None:
+            updates["filters"] = dict(filters)
         return self.model_copy(update={**updates, "turns": turns[-MAX_TURNS:]})

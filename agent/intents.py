@@ -213,7 +213,8 @@ def _anomalies(s: _Slots) -> Plan:
 
 
 def _logs(s: _Slots) -> Plan:
-    args = logs_args(s.text, host := s.kept_host("logs"), s.kept_since("logs"))
+    kept = s.context.filters if s.follow_up and s.context.intent == "logs" else None
+    args = logs_args(s.text, host := s.kept_host("logs"), s.kept_since("logs"), kept)
     return Plan("logs", "get_logs", args, host=host, since=args["since"])
 
 

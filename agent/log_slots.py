@@ -58,8 +58,17 @@ def log_filters(text: str) -> dict[str, Any]:
     return out
 
 
-def logs_args(text: str, host: str | None, kept_since: str | None) -> dict[str, Any]:
+#: The filters a logs thread keeps for its follow-ups ("only errors", then "since 9am").
+KEPT_FILTERS = ("source", "level", "contains")
+
+
+def logs_args(
+    text: str, host: str | None, kept_since: str | None, kept_filters: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The ``get_logs`` arguments of a logs question: its window (else the thread's, else the last 15 minutes),
-    20 lines unless it asks for more, its host and its filters."""
+    20 lines unless it asks for more, its host, and its filters (else the thread's)."""
     since = logs_since(text) or kept_since or "15m"
-    return {"since": since, "limit": 20, **({"host": host} if host else {}), **log_filters(text)}
+    filters = log_filters(text)
+    if kept_filters and not any(key in filters for key in KEPT_FILTERS):
+        filters = {**kept_filters, **filters}
+    return {"since": since, "limit": 20, **({"host": host} if host else {}), **filters}

@@ -144,6 +144,23 @@ def test_logs_around_a_time_of_day_show_the_lines_of_the_quarter_hours_either_si
     assert "timeout after" not in answer.answer
 
 
+def test_a_logs_follow_up_keeps_the_threads_filters_until_it_names_its_own(world: World) -> None:
+    with_memory_conversations(world)
+    asked = [
+        world.services.runner.answer(q, thread="T1").tool_calls[0].args
+        for q in ("logs with timeout on web-1", "since 14:00", "only warnings", "and over the last hour")
+    ]
+    fresh = world.services.runner.answer("show logs from 10 minutes ago", thread="T1").tool_calls[0].args
+
+    assert [
+        {"since": "15m", "limit": 20, "host": "web-1", "contains": "timeout"},
+        {"since": "since 14:00", "limit": 20, "host": "web-1", "contains": "timeout"},
+        {"since": "since 14:00", "limit": 20, "host": "web-1", "level": "warning"},
+        {"since": "1h", "limit": 20, "host": "web-1", "level": "warning"},
+    ] == asked
+    assert {"since": "10 minutes ago", "limit": 20} == fresh
+
+
 @pytest.mark.parametrize(
     "question",
     [
