@@ -95,9 +95,22 @@ def _distinct(words: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(w.removesuffix("'s").removesuffix("’s") for w in words if w))
 
 
+#: The words of the metrics, for a misspelt one ("netwrok", "memeory"): the closest within ``_METRIC_CUTOFF``.
+_METRIC_SPELLINGS = ("network", "traffic", "bandwidth", "memory", "disk", "storage", "filesystem", "load", "processor")
+_METRIC_CUTOFF = 0.8
+
+
 def metric_in(text: str) -> MetricKind | None:
-    """The metric a question names, if any."""
-    return next((m for m, pattern in METRIC_WORDS if pattern.search(text)), None)
+    """The metric a question names, if any; a word one slip from a metric's name counts as that name."""
+    named = next((m for m, pattern in METRIC_WORDS if pattern.search(text)), None)
+    if named is not None:
+        return named
+    words = words_of(text)
+    fixed = [(difflib.get_close_matches(w, _METRIC_SPELLINGS, 1, _METRIC_CUTOFF) or [w])[0] for w in words]
+    if fixed == words:
+        return None
+    corrected = " ".join(fixed)
+    return next((m for m, pattern in METRIC_WORDS if pattern.search(corrected)), None)
 
 
 #: Words tried as near misses of a known name, at most: a question names few hosts, and each try

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from agent.remediation_slots import remediation_in, restart_there
-from agent.slots import count_in, for_model, host_in, logs_since, moment_in, since_in, top_n
+from agent.slots import count_in, for_model, host_in, logs_since, metric_in, moment_in, since_in, top_n
 from domain.errors import InputError
-from domain.models import HostRef
+from domain.models import HostRef, MetricKind
 
 HOSTS = [
     HostRef(instance="10.0.1.11:9100", host="web-1", instance_id="i-0aaaaaaaaaaaaaaa1"),
@@ -155,3 +155,19 @@ def test_a_time_of_day_that_cannot_be_right_is_refused(text: str) -> None:
         moment_in(text)
     with pytest.raises(InputError, match="is not a time of day"):
         logs_since(f"logs {text}")
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        ("netwrok in on web-1", MetricKind.NETWORK_IN),
+        ("netwrok out on web-1", MetricKind.NETWORK_OUT),
+        ("memeory on db-1", MetricKind.MEMORY),
+        ("dsk usage on db-1", MetricKind.DISK),
+        ("how busy is web-1", None),
+        ("show logs for web-1", None),
+        ("is db-1 up", None),
+    ],
+)
+def test_a_metric_one_slip_from_its_name_is_that_metric(text: str, metric: MetricKind | None) -> None:
+    assert metric == metric_in(text)
