@@ -18,7 +18,8 @@ _FLEET_WORD = re.compile(
     r"\b(fleet|all\s+(the\s+)?(hosts|servers|boxes|machines|nodes)|across|every\s+host|overall|whole|estate)\b"
 )
 _THRESHOLD = re.compile(
-    r"\b(?P<dir>above|over|more\s+than|greater\s+than|higher\s+than|exceeding|>|below|under|less\s+than|lower\s+than|<)"
+    r"(?P<dir>\b(?:above|over|more\s+than|greater\s+than|higher\s+than|exceeding|below|under|less\s+than"
+    r"|lower\s+than)\b|>=?|<=?)"
     rf"\s*(?P<n>\d+(?:\.\d+)?)(?![\d.]|\s*{UNIT_PATTERN}\b)\s*%?"
 )
 #: A band of values: "between 10 and 20 percent", "between 40 and 60% cpu" (a percent sign or word marks it as values).
@@ -57,7 +58,7 @@ def fleet_metric_call(
         within = {} if since and since.removeprefix("between ") in m.group(0) else window
         return "get_current_metric", {**args, "above": low, "below": high, **within}
     if m := _THRESHOLD.search(text):
-        lower = m["dir"].split()[0] in _LOWER
+        lower = m["dir"].split()[0].rstrip("=") in _LOWER
         value = float(m["n"])
         args["above" if lower == free else "below"] = 100 - value if free else value
         return "get_current_metric", {**args, **window}

@@ -282,14 +282,16 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     host = host_in(text, known_hosts) or (context.host if refers_back(text) else None)
     hosts = host_words(text, known_hosts)
     only_slots = slots_only(text, hosts)
+    # "peak cpu on web-1 yesterday": a statistic of a day reads that day as its window.
+    day = day_in(text) if _STAT.search(text) else None
     slots = _Slots(
         text=text,
         known=known_hosts,
         context=context,
         host=host,
         metric=metric_in(text),
-        since=since_in(text),
-        moment=moment_in(text),
+        since=since_in(text) or day,
+        moment=None if day else moment_in(text),
         follow_up=reads_as_follow_up(text) or only_slots,
     )
     if (kept := _thread_intent(slots, only_slots)) is not None and (step := _fill(kept, slots)) is not None:
