@@ -44,6 +44,11 @@ _DECIDE = re.compile(
     r"|\b(?:delete|remove|drop|withdraw|revoke|kill)\s+(?:the\s+|my\s+|that\s+|this\s+|our\s+)?"
     r"(?:pending\s+|open\s+|last\s+)?(?:remediation\s+)?(?:requests?|approvals?)\b"
 )
+#: A question for the hosts that meet a condition ("which hosts have cpu > 90 for 10 minutes"), not for a rule.
+_WHICH_HOSTS = re.compile(
+    r"\b(?:which|what|any|list|show)\s+(?:\w+\s+)?(?:hosts?|servers?|machines?|boxes|nodes?|instances?)\b"
+    r"|\b(?:hosts?|servers?|machines?|nodes?)\s+(?:with|where|that|whose)\b"
+)
 #: A request's id as its messages show it ("3f2a9c1b0d4e", "undo-3f2a9c1b0d4e"): hex with a digit in it.
 _REQUEST_ID = re.compile(r"(?<![\w-])((?:undo-)?(?=[a-f]*\d)[0-9a-f]{8,32})\b")
 #: A question about a request it names by id ("what happened to request 3f2a…", "did 3f2a… run?").
@@ -70,7 +75,7 @@ def rule_in(text: str) -> str:
 def set_answer(text: str) -> Plan | None:
     """The plan of a cleaned, lower-cased question answered whatever the model says, or None."""
     asks_remediation = remediation_in(text) is not None
-    if _RULE_SHAPE.search(text) and not asks_remediation:
+    if _RULE_SHAPE.search(text) and not asks_remediation and not _WHICH_HOSTS.search(text):
         rule = rule_in(text)
         return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
     if _DECIDE.search(text) and not asks_remediation:

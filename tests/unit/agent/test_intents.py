@@ -169,6 +169,13 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("cpu > 90 on which hosts", NONE, "get_current_metric", {"metric": "cpu", "above": 90.0}),
     ("hosts with memory <= 20", NONE, "get_current_metric", {"metric": "memory", "below": 20.0}),
     ("hosts with cpu>80", NONE, "get_current_metric", {"metric": "cpu", "above": 80.0}),
+    (
+        "which hosts have cpu > 90 for 10 minutes",
+        NONE,
+        "get_current_metric",
+        {"metric": "cpu", "above": 90.0, "since": "10m"},
+    ),
+    ("what does cpu > 90 for 3m mean", NONE, "explain_rule", {"rule": "cpu > 90 for 3m"}),
     ("disk usage on /var on db-1", NONE, "host_capacity", {"host": "db-1", "mountpoint": "/var"}),
     ("disk on db-1", NONE, "get_current_metric", {"metric": "disk", "host": "db-1"}),
     ("are all db servers up", NONE, "fleet_status", {"match": "db"}),
