@@ -67,6 +67,7 @@ _SEVERITY = re.compile(
     r"\b(critical)\b"
     r"|\b(high|medium|low)(?:[\s-]+(?:severity|sev|priority|prio|alerts?|incidents?|anomal\w*|alarms?|issues?)\b)"
     r"|\b(?:severity|sev)\s*(?:of\s+|=\s*|:\s*)?(high|medium|low)\b"
+    r"|\b(high|medium|low)\s+(?:or|and)\s+(?:worse|higher|above|up|more\s+severe)\b"
 )
 _AGO = re.compile(rf"\b{DURATION_PATTERN}\s+ago\b")
 _BETWEEN = re.compile(r"(between\s+\d{1,2}:\d{2}\s+and\s+\d{1,2}:\d{2})")

@@ -176,6 +176,7 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
         {"metric": "cpu", "above": 90.0, "since": "10m"},
     ),
     ("what does cpu > 90 for 3m mean", NONE, "explain_rule", {"rule": "cpu > 90 for 3m"}),
+    ("any medium or worse anomalies today", NONE, "summarize_anomalies", {"since": "24h", "severity": "medium"}),
     ("disk usage on /var on db-1", NONE, "host_capacity", {"host": "db-1", "mountpoint": "/var"}),
     ("disk on db-1", NONE, "get_current_metric", {"metric": "disk", "host": "db-1"}),
     ("are all db servers up", NONE, "fleet_status", {"match": "db"}),
