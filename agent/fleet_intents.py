@@ -27,13 +27,13 @@ _BAND = re.compile(
     r"\bbetween\s+(?P<lo>\d+(?:\.\d+)?)\s*%?\s*(?:and|-|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)"
 )
 _LOWER = ("below", "under", "less", "lower", "<")
-_LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|idle|fewest|smallest|emptiest|underused|underutilized)\b")
+_LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|idle|fewest|smallest|emptiest|underused|underutilized|bottom)\b")
 #: Free space is the other end of a used-percent metric: the least free disk is the fullest.
 _FREE = re.compile(r"\b(free|available|left|remaining|headroom|spare)\b")
 _GROUP = re.compile(
     r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?P<prefix>[a-z][a-z0-9]*)[\s-]*"
     r"(?:servers?|hosts?|boxes|box|nodes?|machines?|instances?)\b"
-    r"|\b(?:the\s+)?(?P<prefix2>[a-z][a-z0-9]*)\s+(?:servers|hosts|boxes|nodes|machines)\b"
+    r"|\b(?:the\s+)?(?P<prefix2>[a-z][a-z0-9]*)\s+(?:servers?|hosts?|boxes|box|nodes?|machines?)\b"
     r"|\b(?P<glob>[a-z][a-z0-9-]*\*)"
 )
 _NOT_PREFIX = frozenset({"all", "the", "my", "our", "which", "what", "many", "down", "up", "busiest", "these", "those"})
@@ -94,7 +94,13 @@ def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, 
     if kind in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text):
         lowest = not lowest
     order = "lowest" if lowest else "highest"
-    return "top_hosts", {"metric": kind.value, "n": top_n(text), "order": order}
+    prefix = _prefix(text, known)
+    return "top_hosts", {
+        "metric": kind.value,
+        "n": top_n(text),
+        "order": order,
+        **({"match": prefix} if prefix else {}),
+    }
 
 
 def _prefix(text: str, known: Sequence[HostRef]) -> str | None:

@@ -127,6 +127,7 @@ class TopHostsArgs(BaseModel):
     metric: MetricKind = Field(description="cpu, memory, disk, disk_io, network_in, network_out or load")
     n: int = Field(default=5, ge=1, le=50, description="how many hosts")
     order: Literal["highest", "lowest"] = Field(default="highest", description="highest or lowest first")
+    match: str | None = Field(default=None, description="only hosts whose name matches this prefix or glob (web-*)")
 
 
 class TopHosts(BaseModel):
@@ -141,12 +142,18 @@ class TopHosts(BaseModel):
 
 
 def top_hosts(ctx: ToolContext, args: TopHostsArgs) -> ToolResult:
-    """The hosts with the highest (or lowest) current value of a metric."""
+    """The hosts with the highest (or lowest) current value of a metric: of the fleet, or of the hosts named by
+    ``match``."""
     source = metrics_source(ctx)
     samples = source.current(args.metric, None)
-    params = args.model_dump(mode="json")
+    params = args.model_dump(mode="json", exclude_none=True)
+    states = source.host_states()
+    if args.match:
+        states = matching(states, args.match)
+        chosen = {h.ref.instance for h in states}
+        samples = [s for s in samples if s.host.instance in chosen]
     reporting = {s.host.instance for s in samples}
-    down = [h.ref for h in source.host_states() if not h.up and h.ref.instance not in reporting]
+    down = [h.ref for h in states if not h.up and h.ref.instance not in reporting]
     result = TopHosts(metric=args.metric, order=args.order, of_hosts=len(samples), down=down)
     if not samples:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)

@@ -41,6 +41,17 @@ def test_a_time_that_cannot_be_right_is_said_so_rather_than_answered_for_now(wor
     assert [] == answer.tool_calls
 
 
+def test_the_busiest_of_a_named_group_is_ranked_among_that_group_alone(world: World) -> None:
+    answer = world.services.runner.answer("which db server is busiest?")
+
+    assert [("top_hosts", {"metric": "cpu", "n": 5, "order": "highest", "match": "db"})] == [
+        (c.name, c.args) for c in answer.tool_calls
+    ]
+    assert "db-1" in answer.answer
+    assert "db-2" in answer.answer
+    assert not any(name in answer.answer for name in ("web-1", "api-1", "cache-1", "worker-1"))
+
+
 def test_unknown_host_lists_close_matches(world: World) -> None:
     answer = world.services.runner.answer("cpu on web-11")
     assert "Unknown host 'web-11'" in answer.answer
