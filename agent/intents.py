@@ -267,6 +267,8 @@ def _fill(intent: str, s: _Slots) -> Plan | None:
     if intent in ("diagnosis", "what_happened"):
         # "what about 2h ago" after "what's wrong with db-1" asks about db-1 then.
         call = diagnosis_call(s.thread_host() if s.moment else host, s.moment, s.text)
+        if call is None and intent == "diagnosis" and s.moment is None:
+            call = fleet_call(s.text, s.known, None)  # "anything wrong with the web servers": their status
     return _plan(intent, call) if call is not None else None
 
 

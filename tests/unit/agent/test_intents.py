@@ -178,6 +178,8 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("what does cpu > 90 for 3m mean", NONE, "explain_rule", {"rule": "cpu > 90 for 3m"}),
     ("any medium or worse anomalies today", NONE, "summarize_anomalies", {"since": "24h", "severity": "medium"}),
     ("bottom 3 hosts by disk", NONE, "top_hosts", {"metric": "disk", "n": 3, "order": "lowest"}),
+    ("anything wrong with the web servers", NONE, "fleet_status", {"match": "web"}),
+    ("why is everything slow", NONE, "fleet_status", {}),
     ("busiest web server", NONE, "top_hosts", {"metric": "cpu", "n": 5, "order": "highest", "match": "web"}),
     ("disk usage on /var on db-1", NONE, "host_capacity", {"host": "db-1", "mountpoint": "/var"}),
     ("disk on db-1", NONE, "get_current_metric", {"metric": "disk", "host": "db-1"}),
