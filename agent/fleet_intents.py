@@ -47,8 +47,7 @@ def fleet_metric_call(
     args: dict[str, Any] = {"metric": metric.value}
     # Past a value within a window ("were above 90% this afternoon"): each host's extreme over it.
     window = {"since": since} if since else {}
-    if (prefix := _prefix(text, known)) is not None:
-        args["match"] = prefix
+    args.update(_named_group(text, known))
     # Free space is what a used-percent metric leaves: under 10% free is over 90% used.
     free = metric in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text) is not None
     if m := _BAND.search(text):
@@ -74,8 +73,7 @@ def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *
     """The fleet intent: up/down and counts, the hosts that were down over a window, or a fleet-wide reading of
     the metric it names."""
     if metric is None:
-        prefix = _prefix(text, known)
-        named = {"match": prefix} if prefix else {}
+        named = _named_group(text, known)
         if (past := availability_call(text, None)) is not None:
             return past[0], {**past[1], **named}
         # "how many web servers are up?": the hosts of that name alone.
@@ -94,13 +92,13 @@ def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, 
     if kind in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text):
         lowest = not lowest
     order = "lowest" if lowest else "highest"
+    return "top_hosts", {"metric": kind.value, "n": top_n(text), "order": order, **_named_group(text, known)}
+
+
+def _named_group(text: str, known: Sequence[HostRef]) -> dict[str, str]:
+    """``{"match": prefix}`` for the hosts of a name the question gives ("busiest web server"), else empty."""
     prefix = _prefix(text, known)
-    return "top_hosts", {
-        "metric": kind.value,
-        "n": top_n(text),
-        "order": order,
-        **({"match": prefix} if prefix else {}),
-    }
+    return {"match": prefix} if prefix is not None else {}
 
 
 def _prefix(text: str, known: Sequence[HostRef]) -> str | None:

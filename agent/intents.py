@@ -82,6 +82,13 @@ _SUMMARY = re.compile(r"\b(summar\w*|how many|count|overview|any)\b")
 #: Intent names a thread stored before the intent model named them.
 _STORED_INTENTS = {"metric": "metric_now", "range": "metric_range", "status": "host_status", "top": "top_hosts"}
 _METRIC_INTENTS = ("metric_now", "metric_range")
+#: The intent a thread remembers for a tool's answer, where it differs from the question's.
+_TOOL_INTENTS = {
+    "get_current_metric": "metric_now",
+    "get_metric_range": "metric_range",
+    "fleet_status": "fleet",
+    "summarize_anomalies": "anomalies",
+}
 #: Intents that read a measure: one that is not a host metric here ("swap") is answered as such.
 _MEASURES = (*_METRIC_INTENTS, "top_hosts", "fleet", "capacity")
 #: Intents a follow-up made only of slots can carry on (a remediation or a rule needs its own words).
@@ -149,9 +156,9 @@ def _over_time(s: _Slots) -> bool:
 
 def _plan(intent: str, call: tuple[str, dict[str, Any]], since: str | None = None) -> Plan:
     tool, args = call
-    named = {"get_current_metric": "metric_now", "get_metric_range": "metric_range", "fleet_status": "fleet"}
-    named["summarize_anomalies"] = "anomalies"
-    return Plan(named.get(tool, intent), tool, args, host=args.get("host"), metric=args.get("metric"), since=since)
+    return Plan(
+        _TOOL_INTENTS.get(tool, intent), tool, args, host=args.get("host"), metric=args.get("metric"), since=since
+    )
 
 
 def _metric_now(s: _Slots) -> Plan:

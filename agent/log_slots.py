@@ -59,7 +59,12 @@ def log_filters(text: str) -> dict[str, Any]:
 
 
 #: The filters a logs thread keeps for its follow-ups ("only errors", then "since 9am").
-KEPT_FILTERS = ("source", "level", "contains")
+_KEPT_FILTERS = ("source", "level", "contains")
+
+
+def thread_filters(args: dict[str, Any]) -> dict[str, str]:
+    """The filters of a ``get_logs`` call that its thread keeps for the follow-ups."""
+    return {key: str(args[key]) for key in _KEPT_FILTERS if key in args}
 
 
 def logs_args(
@@ -69,6 +74,6 @@ def logs_args(
     20 lines unless it asks for more, its host, and its filters (else the thread's)."""
     since = logs_since(text) or kept_since or "15m"
     filters = log_filters(text)
-    if kept_filters and not any(key in filters for key in KEPT_FILTERS):
+    if kept_filters and not any(key in filters for key in _KEPT_FILTERS):
         filters = {**kept_filters, **filters}
     return {"since": since, "limit": 20, **({"host": host} if host else {}), **filters}

@@ -7,11 +7,11 @@ from functools import singledispatch
 
 from pydantic import BaseModel
 
+from agent.approval_phrasing import approvals_text, remediation_text
 from agent.host_phrasing import around_text, capacity_text, diagnosis_text, reading_text, status_text
 from agent.incident_phrasing import anomaly_text, incident_head
 from domain.durations import format_duration
 from domain.models import MetricKind, ToolResult, ToolStatus
-from remediation.approval import ApprovalState
 from tools.anomalies import AnomalySummary, RecentAnomalies
 from tools.around import AroundTime
 from tools.capacity import CapacityReport
@@ -22,7 +22,7 @@ from tools.formatting import at, look_back, minute
 from tools.logs import LogExcerpt
 from tools.metric_range import MetricRange
 from tools.metrics import CurrentMetric, HostStatus, TopHosts
-from tools.remediation import PendingApprovals, RequestedRemediation, RequestOutcome
+from tools.remediation import PendingApprovals, RequestedRemediation
 from tools.results import Quantity
 from tools.rules import ConfiguredRules, RuleExplanation
 
@@ -210,52 +210,6 @@ def _logs(d: LogExcerpt) -> str:
     return f"Logs{level} {window}, newest first:\n" + "\n".join(rows) + more
 
 
-def _approvals(d: PendingApprovals) -> str:
-    asked = _outcome(d.asked) if d.asked else ""
-    if d.asked_unknown:
-        asked = f"No request has the id {d.asked_unknown}."
-    if not d.pending:
-        waiting = "Nothing is waiting for approval."
-    else:
-        rows = [
-            f"{r.approval_id}: {r.action} requested by {r.requested_by}, "
-            f"{r.approvals} of {r.approvals_needed} approvals, expires {minute(r.expires)}"
-            for r in d.pending
-        ]
-        waiting = "Waiting for approval:\n" + "\n".join(rows)
-    return f"{asked}\n{waiting}" if asked else waiting
-
-
-#: What became of a request, by its state: the words after "Request <id> (<action>, asked by <user>)".
-_OUTCOMES = {
-    ApprovalState.PENDING: "is waiting for approval until {expires}",
-    ApprovalState.APPROVED: "was approved by {who} at {updated} and is about to run",
-    ApprovalState.EXECUTING: "was approved by {who} and is running",
-    ApprovalState.SUCCEEDED: "was approved by {who} and ran at {updated}",
-    ApprovalState.FAILED: "was approved by {who} and failed at {updated}",
-    ApprovalState.REJECTED: "was rejected by {who} at {updated}; nothing ran",
-    ApprovalState.EXPIRED: "expired at {expires} without approval; nothing ran",
-    ApprovalState.CANCELLED: "was cancelled by {who} at {updated}; nothing ran",
-}
-
-
-def _outcome(r: RequestOutcome) -> str:
-    text = _OUTCOMES[r.state].format(
-        who=r.decided_by or "someone", updated=minute(r.updated), expires=minute(r.expires)
-    )
-    result = f" ({r.result})" if r.result and r.state in (ApprovalState.SUCCEEDED, ApprovalState.FAILED) else ""
-    return f"Request {r.approval_id} ({r.action}, asked by {r.requested_by}) {text}{result}."
-
-
-def _remediation(d: RequestedRemediation) -> str:
-    need = d.approvals_needed
-    who = "an approver approves" if need == 1 else f"{need} approvers approve"
-    return (
-        f"Requested: {d.action} (request {d.approval_id}). Dry run: {d.dry_run}. "
-        f"Nothing runs until {who}; the request expires at {minute(d.expires)}."
-    )
-
-
 def _rules(d: ConfiguredRules) -> str:
     if not d.rules:
         return "No rules are configured (SCO_REMEDIATION__RULES_FILE)."
@@ -282,8 +236,8 @@ for _type, _text in (
     (RecentAnomalies, _anomalies),
     (AnomalySummary, _summary),
     (LogExcerpt, _logs),
-    (PendingApprovals, _approvals),
-    (RequestedRemediation, _remediation),
+    (PendingApprovals, approvals_text),
+    (RequestedRemediation, remediation_text),
     (HostStatus, status_text),
     (CapacityReport, capacity_text),
     (Diagnosis, diagnosis_text),

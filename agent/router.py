@@ -9,7 +9,7 @@ import structlog
 
 from agent import intents
 from agent.conversation import Conversation
-from agent.log_slots import KEPT_FILTERS
+from agent.log_slots import thread_filters
 from agent.phrasing import HELP_TEXT, phrase
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
@@ -106,7 +106,7 @@ class DeterministicRouter:
             reply = f"{reply}\n{note}"
         if step.tool is not None:
             # A logs question's filters stay in play for its follow-ups; any other question leaves them be.
-            kept = {k: str(step.args[k]) for k in KEPT_FILTERS if k in step.args} if step.intent == "logs" else None
+            kept = thread_filters(step.args) if step.intent == "logs" else None
             conversation = conversation.remember(
                 text, reply, filters=kept, host=step.host, metric=step.metric, since=step.since, intent=step.intent
             )

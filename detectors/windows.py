@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -122,29 +123,13 @@ class RollingWindows:
                 values = [v for v, ok in zip(values, row, strict=True) if ok]
                 if not stamps:
                     continue
-            held = kept.hosts.get(host.instance)
-            if held is None:
-                held = kept.hosts[host.instance] = _HostWindow(host, {})
-            else:
-                held.host = host
-                cut = bisect.bisect_left(held.times, since)
-                del held.times[cut:], held.values[cut:]
-            held.times.extend(stamps)
-            held.values.extend(values)
+            _replace_from(kept, host, None, since, stamps, values)
 
     @staticmethod
     def _merge(kept: _Kept, series: list[Series], *, since: float) -> None:
         """Lay ``series`` over the kept samples: from ``since`` on, a host's samples are the new read's."""
         for s in series:
-            held = kept.hosts.get(s.host.instance)
-            if held is None:
-                held = kept.hosts[s.host.instance] = _HostWindow(s.host, s.labels)
-            else:
-                held.host, held.labels = s.host, s.labels
-                cut = bisect.bisect_left(held.times, since)
-                del held.times[cut:], held.values[cut:]
-            held.times.extend(s.timestamps)
-            held.values.extend(s.values)
+            _replace_from(kept, s.host, s.labels, since, s.timestamps, s.values)
 
     @staticmethod
     def _window(kept: _Kept, metric: MetricKind, first: float) -> list[Series]:
@@ -159,6 +144,28 @@ class RollingWindows:
                 continue
             out.append(Series(held.host, metric, tuple(held.times), tuple(held.values), held.labels))
         return out
+
+
+def _replace_from(
+    kept: _Kept,
+    host: HostRef,
+    labels: dict[str, str] | None,
+    since: float,
+    times: Sequence[float],
+    values: Sequence[float],
+) -> None:
+    """A host's kept samples from ``since`` on become ``times`` and ``values``; ``labels`` None keeps its own."""
+    held = kept.hosts.get(host.instance)
+    if held is None:
+        held = kept.hosts[host.instance] = _HostWindow(host, labels or {})
+    else:
+        held.host = host
+        if labels is not None:
+            held.labels = labels
+        cut = bisect.bisect_left(held.times, since)
+        del held.times[cut:], held.values[cut:]
+    held.times.extend(times)
+    held.values.extend(values)
 
 
 def _latest(kept: _Kept, step: float) -> float:
