@@ -9,8 +9,11 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from detectors.engine.events import IncidentEvent
+from detectors.engine.events import Incident, IncidentEvent
 from domain.models import Anomaly, AnomalyStatus, Severity
+
+#: What the engine's anomalies' detector names begin with (``engine:anomaly``, ``engine:host_down``).
+ENGINE_DETECTOR = "engine:"
 
 
 def anomaly_id_for(instance: str, detector: str, started: datetime) -> str:
@@ -39,18 +42,25 @@ def with_stored(fresh: Anomaly, stored: Anomaly | None) -> Anomaly:
     )
 
 
-def engine_anomaly(event: IncidentEvent, now: datetime) -> Anomaly:
-    """The stored anomaly of an engine incident after ``event`` (same id for its whole life)."""
-    incident = event.incident
-    started = datetime.fromtimestamp(incident.opened_at, UTC)
-    detector = f"engine:{incident.kind.value}"
-    ended = datetime.fromtimestamp(incident.resolved_at, UTC) if incident.resolved_at is not None else None
+def engine_anomaly_id(incident: Incident) -> str:
+    """The id of an engine incident's stored anomaly, from its lane, kind and start."""
     lane = f"{incident.host.instance}|{incident.signal.value}"
     # The root filesystem keeps the id disk incidents had before each filesystem had its own lane.
     if incident.mountpoint and incident.mountpoint != "/":
         lane += f"|{incident.mountpoint}"
+    return anomaly_id_for(
+        lane, f"{ENGINE_DETECTOR}{incident.kind.value}", datetime.fromtimestamp(incident.opened_at, UTC)
+    )
+
+
+def engine_anomaly(event: IncidentEvent, now: datetime) -> Anomaly:
+    """The stored anomaly of an engine incident after ``event`` (same id for its whole life)."""
+    incident = event.incident
+    started = datetime.fromtimestamp(incident.opened_at, UTC)
+    detector = f"{ENGINE_DETECTOR}{incident.kind.value}"
+    ended = datetime.fromtimestamp(incident.resolved_at, UTC) if incident.resolved_at is not None else None
     return Anomaly(
-        id=anomaly_id_for(lane, detector, started),
+        id=engine_anomaly_id(incident),
         host=incident.host,
         metric=incident.signal,
         detector=detector,

@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from detectors.detector import Detector, Finding
 from detectors.engine.events import EventKind
 from detectors.engine.feed import LiveFeed
-from detectors.incident_records import anomaly_id_for, engine_anomaly, with_stored
+from detectors.incident_continuity import IncidentContinuity, closed_at_restart, left_open
+from detectors.incident_records import anomaly_id_for, engine_anomaly, engine_anomaly_id, with_stored
 from detectors.model.cycle import BlockSource, ModelVerdict, block_verdicts, model_verdicts
 from detectors.model.fleet_model import FleetBaselineModel
 from detectors.windows import RollingWindows
@@ -57,6 +58,8 @@ class DetectionService:
     #: False: every pass reads the rules' windows whole (the former cycle, the benchmarks' baseline).
     keep_windows: bool = True
     _windows: RollingWindows = field(init=False, repr=False)
+    _continuity: IncidentContinuity = field(default_factory=IncidentContinuity, init=False, repr=False)
+    _builds: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._windows = RollingWindows(self.metrics)
@@ -205,14 +208,21 @@ class DetectionService:
         latest: dict[str, Anomaly] = {}
         new: set[str] = set()
         for event in feed.advance_to(now):
-            fresh = engine_anomaly(event, now)
-            # Another replica may have stored this incident (same id), and someone may have acknowledged it.
+            # Another replica, or this one before a restart, may have stored this incident.
+            fresh = self._continuity.as_stored(engine_anomaly(event, now), self.store)
             stored = self.store.get(fresh.id)
+            # Someone may have acknowledged it.
             anomaly = with_stored(fresh, stored)
             if event.kind is EventKind.OPENED and stored is None:
                 new.add(anomaly.id)
             latest[anomaly.id] = anomaly
             self.store.upsert(anomaly)
+        if feed.builds != self._builds:
+            self._builds = feed.builds
+            held = {self._continuity.stored_id(engine_anomaly_id(i)) for i in feed.engine.open_incidents()}
+            for anomaly in left_open(self.store.open_anomalies(), held, {s.value for s in feed.signals}):
+                latest[anomaly.id] = closed_at_restart(anomaly, now)
+                self.store.upsert(latest[anomaly.id])
         for anomaly_id, anomaly in latest.items():
             if anomaly_id in new:
                 opened.append(anomaly)

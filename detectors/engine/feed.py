@@ -3,9 +3,11 @@
 Reads go through ``blocks.fetch_blocks``: one batched query per signal for every host (disk: one
 row per host × mountpoint), laid out on one time grid; a live cycle's reads are concurrent.
 ``LiveFeed`` is what the detection job runs: the first cycle (or the first after a gap longer than
-``max_gap``) bootstraps from ``bootstrap_hours`` of history, fitting all but its last half hour
-and feeding that half hour minute by minute (so an incident under way at start-up is reported by
-the first cycle); every later cycle reads only the minutes since the previous one.
+``max_gap``) bootstraps from ``bootstrap_hours`` of history, fitting all but its last hours and
+feeding those minute by minute (``fed_seconds``: the level-shift horizon for fleets of up to
+1,000 hosts, less for larger ones, at least half an hour), so the incidents of those hours, over
+or under way, are found as the live engine would have found them; every later cycle reads only
+the minutes since the previous one.
 At start-up a saved snapshot of the engine's state (``train``, the scheduled retrain) is resumed
 instead when it is sound and recent: only the lanes it lacks are bootstrapped, and the minutes
 since its end are fed. ``detect replay`` drives the same feed over a past period.
@@ -27,7 +29,7 @@ from detectors.engine.blocks import Block, fetch_block, fetch_blocks
 from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
-from detectors.engine.history import BOOTSTRAP_BUDGET, SIGNALS, bootstrap, history_step
+from detectors.engine.history import BOOTSTRAP_BUDGET, SIGNALS, bootstrap, bootstrap_step, history_step
 from detectors.engine.lanes import LaneKey
 from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode, encode
 from domain.models import MetricKind
@@ -37,8 +39,23 @@ log = structlog.get_logger(__name__)
 
 _RECENT_STEPS = 10
 _CATCH_UP_CHUNK_SECONDS = 2 * 3600.0
-# At a bootstrap, the history's last half hour is fed through the engine instead of fitted.
-_FED_AT_START_SECONDS = 1800.0
+#: At a bootstrap, at least this much of the history's end is fed through the engine instead of fitted,
+_FED_AT_LEAST_SECONDS = 1800.0
+#: and more, up to the level-shift horizon, while hosts × fed minutes stay within this.
+FED_POINTS = 360_000
+# The points per host of the coarse read that tells how many hosts there are and how far back their history goes.
+_SURVEY_POINTS = 96
+
+
+def fed_seconds(hosts: int, *, step: float, horizon: float, history: float) -> float:
+    """How much of a bootstrap's history ends fed through the engine rather than fitted.
+
+    The level-shift horizon (what the engine would still hold open) while ``hosts`` × steps stay
+    within ``FED_POINTS``, and at most half of the ``history`` there is (seconds), so the other
+    half is fitted; at least half an hour in any case.
+    """
+    within = math.floor(FED_POINTS / max(hosts, 1)) * step
+    return max(min(within, horizon, history / 2), _FED_AT_LEAST_SECONDS)
 
 
 def advance(
@@ -82,6 +99,7 @@ class LiveFeed:
         max_catch_up: a snapshot older than this is not used (bootstrapping is then cheaper).
         last: the last timestamp fed (None until the first cycle).
         since: the start of the history the engine's state has seen.
+        builds: how many times the engine was bootstrapped or resumed from a snapshot.
     """
 
     metrics: MetricsSource
@@ -95,6 +113,7 @@ class LiveFeed:
     max_catch_up: timedelta = timedelta(hours=48)
     last: float | None = None
     since: float | None = None
+    builds: int = 0
     _fresh: tuple[Block, ...] = field(default=(), repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -131,35 +150,75 @@ class LiveFeed:
             if snapshot is not None:
                 return self._resume(snapshot, end)
         if self.last is None or end - self.last > self.max_gap.total_seconds():
-            started = time.perf_counter()
-            fresh = FleetEngine(self.engine.config, self.engine.trend_config, step_seconds=self.step_seconds)
-            self.since = end - self.bootstrap_hours * 3600
-            # Carried over first, so the bootstrap fits their lanes on the history from before they opened.
-            carry_over(fresh, self.engine.open_incidents(), end)
-            # The last minutes are fed rather than fitted, so an incident already under way is found.
-            fed = math.floor(min(_FED_AT_START_SECONDS, self.bootstrap_hours * 1800) / self.step_seconds)
-            fitted_until = end - (fed + 1) * self.step_seconds
-            hosts = bootstrap(
-                fresh,
-                self.metrics,
-                start=self.since,
-                end=fitted_until,
-                signals=self.signals,
-                budget=self.bootstrap_budget,
-                progress=lambda line: log.info("detection_bootstrap_progress", step=line),
-            )
-            self.engine = fresh
-            log.info(
-                "detection_bootstrapped",
-                hosts=hosts,
-                hours=self.bootstrap_hours,
-                seconds=round(time.perf_counter() - started, 1),
-            )
-            self.last = fitted_until
-        start = self.last + self.step_seconds
-        blocks = fetch_blocks(self.metrics, self.signals, start, end, self.step_seconds)
-        events = feed_blocks(self.engine, blocks)
-        self.last, self._fresh = end, tuple(blocks)
+            self.last = self._bootstrap(end)
+        return self._feed(self.last + self.step_seconds, end)
+
+    def _bootstrap(self, end: float) -> float:
+        """Fit a fresh engine on the history before the stretch fed next; the last time fitted.
+
+        The stretch fed ends at ``end`` and begins ``fed_seconds`` before it, or where the previous
+        cycle ended when that is later: the minutes before it were judged already.
+        """
+        started = time.perf_counter()
+        step = self.step_seconds
+        fresh = FleetEngine(self.engine.config, self.engine.trend_config, step_seconds=step)
+        self.since = end - self.bootstrap_hours * 3600
+        hosts, history = self._survey(self.since, end)
+        fed = fed_seconds(hosts, step=step, horizon=fresh.config.horizon_seconds, history=history)
+        fitted_until = end - (math.floor(fed / step) + 1) * step
+        if self.last is not None:
+            fitted_until = max(fitted_until, self.last)
+        # Carried over first, so the bootstrap fits their lanes on the history from before they opened.
+        carry_over(fresh, self.engine.open_incidents(), fitted_until)
+        hosts = bootstrap(
+            fresh,
+            self.metrics,
+            start=self.since,
+            end=fitted_until,
+            signals=self.signals,
+            budget=self.bootstrap_budget,
+            progress=lambda line: log.info("detection_bootstrap_progress", step=line),
+        )
+        self.engine = fresh
+        self.builds += 1
+        log.info(
+            "detection_bootstrapped",
+            hosts=hosts,
+            hours=self.bootstrap_hours,
+            fed_minutes=round((end - fitted_until) / 60),
+            seconds=round(time.perf_counter() - started, 1),
+        )
+        return fitted_until
+
+    def _survey(self, start: float, end: float) -> tuple[int, float]:
+        """The hosts that reported between ``start`` and ``end``, and how long before ``end`` the first did.
+
+        Read coarsely (``up`` when it is watched), so the history is never taken for longer than it is.
+        """
+        signal = MetricKind.UP if MetricKind.UP in self.signals else self.signals[0]
+        block = fetch_block(self.metrics, signal, start, end, bootstrap_step(start, end, _SURVEY_POINTS))
+        seen = np.isfinite(block.values)
+        if not seen.any():
+            return 0, 0.0
+        first = float(block.times[np.flatnonzero(seen.any(axis=0))[0]])
+        return int(seen.any(axis=1).sum()), end - first
+
+    def _feed(self, start: float, end: float) -> list[IncidentEvent]:
+        """Feed every timestamp from ``start`` to ``end``, in chunks; the last chunk's blocks are kept fresh.
+
+        In chunks, so a long catch-up never holds more than a couple of hours of every lane.
+        """
+        step = self.step_seconds
+        chunk = max(step, math.floor(_CATCH_UP_CHUNK_SECONDS / step) * step)
+        events: list[IncidentEvent] = []
+        firsts = np.arange(start, end + step / 2, chunk).tolist()
+        for n, first in enumerate(firsts, start=1):
+            blocks = fetch_blocks(self.metrics, self.signals, first, min(end, first + chunk - step), step)
+            events += feed_blocks(self.engine, blocks)
+            self.last, self._fresh = min(end, first + chunk - step), tuple(blocks)
+            if len(firsts) > 1:
+                log.info("detection_catch_up_progress", chunk=f"{n}/{len(firsts)}", until=iso(self.last))
+        self.last = end
         return events
 
     def _snapshot(self, restore: Callable[[], bytes | None], end: float) -> EngineSnapshot | None:
@@ -185,18 +244,14 @@ class LiveFeed:
         """Take the snapshot's state, fit only the lanes it lacks, then feed the minutes since its end."""
         started = time.perf_counter()
         self.engine, self.since = snapshot.engine, snapshot.covered_from
+        self.builds += 1
         step, start = self.step_seconds, snapshot.covered_until + self.step_seconds
         # What reports now, to find the hosts and filesystems the snapshot lacks.
         recent = max(start, end - _RECENT_STEPS * step)
         present = fetch_blocks(self.metrics, self.signals, recent, end, step) if start <= end else []
         fitted = sum(self._fit_unknown(block, before=snapshot.covered_until) for block in present)
-        events: list[IncidentEvent] = []
-        # In chunks, so a long catch-up never holds more than a couple of hours of every lane.
-        chunk = max(step, math.floor(_CATCH_UP_CHUNK_SECONDS / step) * step)
-        for first in np.arange(start, end + step / 2, chunk).tolist():
-            last = min(end, first + chunk - step)
-            events += advance(self.engine, self.metrics, start=first, end=last, step=step, signals=self.signals)
-        self.last = max(end, snapshot.covered_until)
+        events = self._feed(start, end)
+        self._fresh = ()
         log.info(
             "detection_snapshot_loaded",
             lanes=len(self.engine.keys),

@@ -130,9 +130,10 @@ def test_the_live_feed_reads_within_the_budget_its_settings_give() -> None:
 
     feed.advance_to(NOW)
 
-    # 10,000 points for 5 hosts: 2,000 each, so a week is read every 6 minutes (every minute by default).
+    # 10,000 points for 5 hosts: 2,000 each, so the week but its last 6 hours (fed, not fitted) is read
+    # every 5 minutes (every minute by default).
     assert 10_000 == feed.bootstrap_budget
-    assert 6 * 60.0 == _first_reads(fleet)[MetricKind.CPU][1]
+    assert 5 * 60.0 == _first_reads(fleet)[MetricKind.CPU][1]
     default = _fleet(5, age=7 * DAY)
     feed = build_live_feed(DetectionSettings(), default)
     feed.signals = (MetricKind.CPU, MetricKind.UP)

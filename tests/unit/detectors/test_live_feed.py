@@ -9,7 +9,7 @@ import pytest
 from adapters.clock import ManualClock
 from adapters.memory.anomalies import InMemoryAnomalyStore
 from adapters.simulated.metrics import SimulatedMetrics
-from detectors.engine.feed import LiveFeed
+from detectors.engine.feed import LiveFeed, fed_seconds
 from detectors.service import DetectionService
 from domain.errors import MetricsUnavailable
 from domain.models import AnomalyStatus, MetricKind
@@ -144,13 +144,63 @@ def test_a_memory_leak_under_way_at_start_up_is_reported_from_when_it_was_first_
     assert began <= leak[0].started_at.timestamp() <= NOW.timestamp() - 3600
 
 
-def test_a_level_shift_older_than_the_horizon_at_start_up_is_the_normal_it_found() -> None:
+def test_a_level_shift_older_than_the_horizon_at_start_up_is_reported_as_the_new_normal_it_became() -> None:
     began = NOW.timestamp() - 9 * 3600
-    service, _, _ = _service((Incident(IncidentKind.CPU_SATURATION, "web-1", began, 12 * 3600),))
+    service, _, store = _service((Incident(IncidentKind.CPU_SATURATION, "web-1", began, 12 * 3600),))
+
+    service.run_once(NOW)
+
+    cpu = [a for a in store.recent(20) if a.metric is MetricKind.CPU]
+    assert len(cpu) == 1
+    assert cpu[0].status is AnomalyStatus.RESOLVED
+    assert abs(cpu[0].started_at.timestamp() - began) <= 10 * 60
+    assert "accepted as its new normal" in cpu[0].summary
+
+
+def test_an_incident_over_before_start_up_is_recorded_with_when_it_began_and_ended() -> None:
+    began = NOW.timestamp() - 3 * 3600
+    service, _, store = _service((Incident(IncidentKind.CPU_SATURATION, "web-1", began, 40 * 60),))
 
     report = service.run_once(NOW)
 
-    assert [(a.host.name, a.metric) for a in report.opened if a.metric is MetricKind.CPU] == []
+    cpu = [a for a in store.recent(20) if a.metric is MetricKind.CPU]
+    assert [(a.host.name, a.status) for a in cpu] == [("web-1", AnomalyStatus.RESOLVED)]
+    assert abs(cpu[0].started_at.timestamp() - began) <= 5 * 60
+    assert cpu[0].ended_at is not None
+    assert began + 40 * 60 <= cpu[0].ended_at.timestamp() <= began + 60 * 60
+    assert [a.id for a in report.resolved] == [cpu[0].id]
+
+
+def test_a_large_fleet_or_a_short_history_feeds_less_of_it_at_start_up() -> None:
+    horizon, day = 6 * 3600.0, 24 * 3600.0
+
+    assert fed_seconds(20, step=60, horizon=horizon, history=day) == horizon
+    assert fed_seconds(1000, step=60, horizon=horizon, history=7 * day) == horizon
+    assert fed_seconds(4000, step=60, horizon=horizon, history=day) == 90 * 60
+    assert fed_seconds(100_000, step=60, horizon=horizon, history=day) == 30 * 60
+    assert fed_seconds(20, step=60, horizon=48 * 3600, history=day) == day / 2
+    assert fed_seconds(20, step=60, horizon=horizon, history=4 * 3600) == 2 * 3600
+    assert fed_seconds(20, step=60, horizon=horizon, history=0) == 30 * 60
+
+
+def test_a_fleet_with_hours_of_history_is_fitted_on_half_of_them_and_the_rest_is_fed() -> None:
+    began = NOW.timestamp() - 100 * 60
+    saturation = Incident(IncidentKind.CPU_SATURATION, "web-1", began, 40 * 60)
+    metrics = RecordingMetrics(SimulatedMetrics(FleetModel(5, (saturation,)), ManualClock(NOW)))
+    metrics.born = NOW.timestamp() - 4 * 3600
+    store = InMemoryAnomalyStore()
+    service = DetectionService(
+        metrics=metrics, store=store, detectors=(), feed=LiveFeed(metrics, bootstrap_hours=24, signals=SIGNALS)
+    )
+
+    service.run_once(NOW)
+
+    cpu_reads = sorted(start for metric, start, _ in metrics.reads if metric is MetricKind.CPU)
+    assert cpu_reads[0] <= NOW.timestamp() - 3 * 3600
+    assert any(NOW.timestamp() - 121 * 60 <= start <= NOW.timestamp() - 105 * 60 for start in cpu_reads)
+    cpu = [a for a in store.recent(20) if a.metric is MetricKind.CPU]
+    assert [(a.host.name, a.status) for a in cpu] == [("web-1", AnomalyStatus.RESOLVED)]
+    assert abs(cpu[0].started_at.timestamp() - began) <= 5 * 60
 
 
 def test_a_quiet_fleet_opens_nothing_at_start_up() -> None:
@@ -254,3 +304,21 @@ def test_a_pass_reports_each_incident_once_in_its_latest_state() -> None:
     assert not report.updated
     for anomaly in reported:
         assert anomaly == store.get(anomaly.id)
+
+
+@pytest.mark.parametrize("lasting_minutes", [25, 600])
+@pytest.mark.parametrize("restart_after_minutes", [45, 90, 200])
+def test_a_restart_records_the_incidents_it_finds_again_once(lasting_minutes: int, restart_after_minutes: int) -> None:
+    saturation = Incident(IncidentKind.CPU_SATURATION, "web-1", NOW.timestamp() + 10 * 60, lasting_minutes * 60)
+    store = InMemoryAnomalyStore()
+    first = _replica(store, (saturation,))
+    for minute in range(0, 40):
+        first.run_once(NOW + timedelta(minutes=minute))
+    seen = {a.id for a in store.recent(50)}
+
+    restarted = _replica(store, (saturation,))
+    restarted.run_once(NOW + timedelta(minutes=restart_after_minutes))
+
+    cpu = [a for a in store.recent(50) if a.metric is MetricKind.CPU and a.host.name == "web-1"]
+    assert len(cpu) == 1, [(a.started_at, a.ended_at) for a in cpu]
+    assert {a.id for a in cpu} <= seen
