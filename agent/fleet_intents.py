@@ -27,7 +27,22 @@ _BAND = re.compile(
     r"\bbetween\s+(?P<lo>\d+(?:\.\d+)?)\s*%?\s*(?:and|-|to)\s*(?P<hi>\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)"
 )
 _LOWER = ("below", "under", "less", "lower", "<")
+#: Past a value for a whole window ("above 90% for 10 minutes", "sustained"), not at some time in it.
+_THROUGHOUT = re.compile(
+    r"\bfor\s+(?:the\s+)?(?:(?:past|last|over|more\s+than|at\s+least|longer\s+than)\s+)?"
+    rf"(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty)\s*{UNIT_PATTERN}\b"
+    r"|\bfor\s+(?:the\s+)?(?:past|last|whole|entire)\s+(?:minute|hour|day|week)\b"
+    r"|\b(?:sustained|consistently|continuously|constantly|throughout|non-?stop|the\s+whole\s+(?:time|window)"
+    r"|all\s+the\s+time|the\s+entire\s+(?:time|window))\b"
+)
 _LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|idle|fewest|smallest|emptiest|underused|underutilized|bottom)\b")
+#: A bare "low"/"light" ranks from the bottom too ("low cpu hosts").
+_LOW = re.compile(r"\b(?:low|light)\b")
+#: Running short of a resource ("low on memory", "running out of disk"): the hosts using most of it.
+_SCARCE = re.compile(r"\b(?:low|short)\s+(?:on|of)\b|\brunning\s+(?:out|low)\b|\bout\s+of\b")
+#: A level word that makes a fleet question a ranking: "low cpu hosts", "high memory servers".
+_LEVEL = re.compile(r"\b(?:low|high|heavy|light)\b|\brunning\s+out\s+of\b|\bshort\s+(?:on|of)\b")
+_HOSTS_WORD = re.compile(r"\b(?:hosts?|servers?|machines?|boxes|nodes?|instances?)\b")
 #: Free space is the other end of a used-percent metric: the least free disk is the fullest.
 _FREE = re.compile(r"\b(free|available|left|remaining|headroom|spare)\b")
 _GROUP = re.compile(
@@ -45,8 +60,11 @@ def fleet_metric_call(
     """A fleet-wide reading the question narrows by a band or threshold of values, a name prefix, or a fleet
     average (over ``since`` when the question names a window), else None."""
     args: dict[str, Any] = {"metric": metric.value}
-    # Past a value within a window ("were above 90% this afternoon"): each host's extreme over it.
-    window = {"since": since} if since else {}
+    # Past a value within a window ("were above 90% this afternoon"): each host's extreme over it; for all of it
+    # ("above 90% for 10 minutes"): its value at the other end.
+    window: dict[str, Any] = {"since": since} if since else {}
+    if since and _THROUGHOUT.search(text):
+        window["throughout"] = True
     args.update(_named_group(text, known))
     # Free space is what a used-percent metric leaves: under 10% free is over 90% used.
     free = metric in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text) is not None
@@ -78,7 +96,11 @@ def fleet_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *
             return past[0], {**past[1], **named}
         # "how many web servers are up?": the hosts of that name alone.
         return "fleet_status", named
-    return fleet_metric_call(text, known, metric, since=since) or ("get_current_metric", {"metric": metric.value})
+    if (call := fleet_metric_call(text, known, metric, since=since)) is not None:
+        return call
+    if asks_for_an_end(text):
+        return top_call(text, known, metric, since=since)
+    return "get_current_metric", {"metric": metric.value}
 
 
 def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, since: str | None = None) -> Call:
@@ -88,11 +110,18 @@ def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, 
     threshold = _THRESHOLD.search(text) or _BAND.search(text)
     if threshold and (call := fleet_metric_call(text, known, kind, since=since)) is not None:
         return call
-    lowest = _LOWEST.search(text) is not None
-    if kind in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text):
+    lowest = _LOWEST.search(text) is not None or _LOW.search(text) is not None
+    if _SCARCE.search(text):
+        lowest = False
+    elif kind in (MetricKind.DISK, MetricKind.MEMORY) and _FREE.search(text):
         lowest = not lowest
     order = "lowest" if lowest else "highest"
     return "top_hosts", {"metric": kind.value, "n": top_n(text), "order": order, **_named_group(text, known)}
+
+
+def asks_for_an_end(text: str) -> bool:
+    """True for a question about hosts at one end of a metric ("hosts low on memory", "low cpu servers")."""
+    return _LEVEL.search(text) is not None and _HOSTS_WORD.search(text) is not None
 
 
 def _named_group(text: str, known: Sequence[HostRef]) -> dict[str, str]:

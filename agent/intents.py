@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from agent.conversation import Conversation
-from agent.fleet_intents import fleet_call, fleet_metric_call, top_call
+from agent.fleet_intents import asks_for_an_end, fleet_call, fleet_metric_call, top_call
 from agent.follow_ups import reads_as_follow_up, slots_only
 from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
 from agent.log_slots import logs_args
 from agent.plan import Plan
+from agent.question_slots import QuestionSlots
 from agent.remediation_slots import bad_size_in, remediation_in, restart_there
 from agent.set_answers import approvals_args, is_help, rule_in, set_answer
 from agent.slots import (
@@ -62,9 +62,6 @@ from domain.time_expressions import find_window
 
 __all__ = ["Plan", "plan", "remediation_in"]
 
-_WHOLE_FLEET = re.compile(
-    r"\b(fleet|all|every|across(?!\s+(the\s+)?(last|past|previous)\b)|everywhere|hosts|servers|overall)\b"
-)
 _STAT = re.compile(
     r"\b(peak|average|avg|mean|max|maximum|min|minimum|highest|lowest|trend\w*|rising|falling|growing|increasing"
     r"|decreasing|climbing|creeping|history|graph|chart|plot|draw|change[sd]?|changing|vary|varied|behaved?"
@@ -88,6 +85,7 @@ _TOOL_INTENTS = {
     "get_metric_range": "metric_range",
     "fleet_status": "fleet",
     "summarize_anomalies": "anomalies",
+    "top_hosts": "top_hosts",
 }
 #: Intents that read a measure: one that is not a host metric here ("swap") is answered as such.
 _MEASURES = (*_METRIC_INTENTS, "top_hosts", "fleet", "capacity")
@@ -98,41 +96,7 @@ _FOLLOWED_UP = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Slots:
-    """What one question names, with what it inherits from its thread."""
-
-    text: str
-    known: Sequence[HostRef]
-    context: Conversation
-    host: str | None
-    metric: MetricKind | None
-    since: str | None
-    moment: str | None
-    follow_up: bool
-
-    def thread_host(self) -> str | None:
-        """The host of the question, or for a follow-up not about the whole fleet the thread's."""
-        if self.host is None and self.follow_up and not _WHOLE_FLEET.search(self.text):
-            return self.context.host
-        return self.host
-
-    def kept_host(self, intent: str) -> str | None:
-        """The host, or in a follow-up on ``intent`` the thread's ("anomalies today" after "cpu on web-1": none)."""
-        return self.thread_host() if self.context.intent == intent else self.host
-
-    def kept_since(self, intent: str) -> str | None:
-        """For a follow-up of a thread on ``intent``, the thread's window ("only warnings" after logs since 9am)."""
-        return self.context.since if self.follow_up and self.context.intent == intent else None
-
-    def thread_metric(self) -> MetricKind:
-        """The metric of the question, or for a follow-up the thread's, else CPU ("how busy is web-1")."""
-        if self.metric is None and self.follow_up and self.context.metric:
-            return MetricKind(self.context.metric)
-        return self.metric or MetricKind.CPU
-
-
-def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
+def _thread_intent(slots: QuestionSlots, only_slots: bool) -> str | None:
     """The intent a follow-up made only of slots keeps from its thread, or None."""
     prior = _STORED_INTENTS.get(slots.context.intent or "", slots.context.intent)
     if prior not in _FOLLOWED_UP or not only_slots:
@@ -146,7 +110,7 @@ def _thread_intent(slots: _Slots, only_slots: bool) -> str | None:
     return prior
 
 
-def _over_time(s: _Slots) -> bool:
+def _over_time(s: QuestionSlots) -> bool:
     """True when the question reads a metric over a window: a look-back with a window word, a statistic, or
     when a disk or memory fills up."""
     window = s.since is not None and (_WINDOW_WORD.search(s.text) is not None or find_window(s.text) is not None)
@@ -161,7 +125,7 @@ def _plan(intent: str, call: tuple[str, dict[str, Any]], since: str | None = Non
     )
 
 
-def _metric_now(s: _Slots) -> Plan:
+def _metric_now(s: QuestionSlots) -> Plan:
     metric = s.thread_metric()
     if len(hosts := named_hosts(s.text, s.known)) >= 2:
         return _plan("metric_now", ("get_current_metric", {"metric": metric.value, "hosts": [h.name for h in hosts]}))
@@ -170,13 +134,15 @@ def _metric_now(s: _Slots) -> Plan:
         return _metric_range(s) or _fleet_metric(s)
     if host is None and (call := fleet_metric_call(s.text, s.known, metric, since=s.since)) is not None:
         return _plan("metric_now", call)
+    if host is None and s.moment is None and asks_for_an_end(s.text):
+        return _plan("top_hosts", top_call(s.text, s.known, metric, since=s.since))
     args: dict[str, Any] = {"metric": metric.value, **({"host": host} if host else {})}
     if s.moment is not None:
         args["at"] = s.moment
     return _plan("metric_now", ("get_current_metric", args))
 
 
-def _metric_range(s: _Slots) -> Plan | None:
+def _metric_range(s: QuestionSlots) -> Plan | None:
     host = s.thread_host()
     if host is None:
         # A fleet has no one range; with no metric named either, nothing is left to read.
@@ -193,13 +159,13 @@ def _metric_range(s: _Slots) -> Plan | None:
     return _plan("metric_range", ("get_metric_range", args), since=window)
 
 
-def _fleet_metric(s: _Slots) -> Plan:
+def _fleet_metric(s: QuestionSlots) -> Plan:
     metric = s.thread_metric()
     call = fleet_metric_call(s.text, s.known, metric, since=s.since) or ("get_current_metric", {"metric": metric.value})
     return _plan("metric_now", call)
 
 
-def _anomalies(s: _Slots) -> Plan:
+def _anomalies(s: QuestionSlots) -> Plan:
     host = s.kept_host("anomalies")
     count = count_in(s.text)
     severity = severity_in(s.text)
@@ -219,13 +185,13 @@ def _anomalies(s: _Slots) -> Plan:
     return Plan("anomalies", "summarize_anomalies", args, host=host, since=since)
 
 
-def _logs(s: _Slots) -> Plan:
+def _logs(s: QuestionSlots) -> Plan:
     kept = s.context.filters if s.follow_up and s.context.intent == "logs" else None
     args = logs_args(s.text, host := s.kept_host("logs"), s.kept_since("logs"), kept)
     return Plan("logs", "get_logs", args, host=host, since=args["since"])
 
 
-def _remediation(s: _Slots) -> Plan:
+def _remediation(s: QuestionSlots) -> Plan:
     if (bad := bad_size_in(s.text)) is not None:
         group, size = bad
         return Plan("remediation", reply=WHOLE_SIZE.format(group=group, size=size))
@@ -235,12 +201,12 @@ def _remediation(s: _Slots) -> Plan:
     return Plan("remediation", "request_remediation", args, host=args.get("host"))
 
 
-def _rule(s: _Slots) -> Plan:
+def _rule(s: QuestionSlots) -> Plan:
     rule = rule_in(s.text)
     return Plan("rule", "explain_rule", {"rule": rule} if rule else {})
 
 
-def _fill(intent: str, s: _Slots) -> Plan | None:
+def _fill(intent: str, s: QuestionSlots) -> Plan | None:
     """The plan for ``intent`` with the question's slots, or None when a slot it needs is missing."""
     simple = {
         "metric_now": _metric_now,
@@ -293,7 +259,7 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     only_slots = slots_only(text, hosts)
     # "peak cpu on web-1 yesterday": a statistic of a day reads that day as its window.
     day = day_in(text) if _STAT.search(text) else None
-    slots = _Slots(
+    slots = QuestionSlots(
         text=text,
         known=known_hosts,
         context=context,

@@ -59,7 +59,7 @@ def _no_metric(d: CurrentMetric) -> str:
         )
     if d.window is not None:
         what = f"{label} in that range" if d.filtered else f"{label} data"
-        return f"No host had {what} over {d.window}."
+        return f"No host had {what} {'throughout' if d.throughout else 'over'} {d.window}."
     if d.filtered:
         return f"No host matches: nothing has {label} in that range right now."
     return f"No {label} data right now."

@@ -33,6 +33,8 @@ class CurrentMetric(BaseModel):
     filtered: bool = False
     #: The window asked about (``since``), as people read it.
     window: str | None = None
+    #: True when ``above``/``below`` had to hold for the whole window.
+    throughout: bool = False
 
 
 class CurrentMetricArgs(BaseModel):
@@ -51,6 +53,11 @@ class CurrentMetricArgs(BaseModel):
         default=None,
         description="a window instead of now ('1h', 'since 14:00', 'this afternoon'): each host's highest value "
         "in it (its lowest with below alone), so above/below find the hosts that went past a value then",
+    )
+    throughout: bool = Field(
+        default=False,
+        description="with since and above/below: only hosts past the value for the whole window ('above 90% for "
+        "10 minutes'): each host at its lowest for above, its highest for below",
     )
 
 
@@ -88,7 +95,17 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
     hosts = [s.ref for s in selected] if selected is not None else None
     # Within a window each host stands at its extreme: its lowest for "below" alone, else its peak.
     lowest = window is not None and args.below is not None and args.above is None
-    if window is not None:
+    throughout = window is not None and args.throughout and (args.above is not None or args.below is not None)
+    if window is not None and throughout:
+        # Past a value for the whole window: its lowest stays above, its highest stays below.
+        value = WindowValue.LOWEST if args.above is not None else WindowValue.PEAK
+        samples = window_readings(ctx, args.metric, hosts, window, value)
+        if args.above is not None and args.below is not None:
+            peaks = {
+                p.host.instance: p.value for p in window_readings(ctx, args.metric, hosts, window, WindowValue.PEAK)
+            }
+            samples = [s for s in samples if peaks.get(s.host.instance, args.below) < args.below]
+    elif window is not None:
         value = WindowValue.LOWEST if lowest else WindowValue.PEAK
         samples = window_readings(ctx, args.metric, hosts, window, value)
     else:
@@ -107,6 +124,7 @@ def get_current_metric(ctx: ToolContext, args: CurrentMetricArgs) -> ToolResult:
         at=moment,
         filtered=filtered,
         window=window.describe() if window is not None else None,
+        throughout=throughout,
     )
     if not samples:
         return ToolResult(status=ToolStatus.NO_DATA, params=params, data=result)

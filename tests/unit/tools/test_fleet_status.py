@@ -204,3 +204,35 @@ def test_a_time_and_a_window_together_are_an_error_in_words(services: Services) 
     status, _, error = call(services, "get_current_metric", metric="cpu", at="30 minutes ago", since="1h")
 
     assert (ToolStatus.ERROR, "ask about one time (at) or one window (since), not both") == (status, error)
+
+
+def test_above_a_value_throughout_a_window_reads_each_host_at_its_lowest(services: Services) -> None:
+    _, lately, _ = call(services, "get_current_metric", metric="cpu", above=90, since="5m", throughout=True)
+    since_before = services.registry.call(
+        "get_current_metric", {"metric": "cpu", "above": 90, "since": "30m", "throughout": True}, services.tools
+    )
+
+    assert isinstance(lately, CurrentMetric)
+    assert ["db-1"] == [r.host.name for r in lately.readings]
+    assert lately.readings[0].value > 90
+    assert lately.readings[0].window.startswith("lowest over ")
+    # db-1 went above 90% within the last 30 minutes, but was not above it for all of them.
+    assert ToolStatus.NO_DATA == since_before.status
+    assert phrase("get_current_metric", since_before).startswith("No host had CPU in that range throughout ")
+
+
+def test_a_band_throughout_a_window_keeps_the_hosts_whose_lowest_and_highest_are_in_it(services: Services) -> None:
+    _, band, _ = call(services, "get_current_metric", metric="memory", above=0, below=101, since="1h", throughout=True)
+    _, narrow, _ = call(services, "get_current_metric", metric="memory", above=0, since="1h", throughout=True)
+    _, peaks, _ = call(services, "get_current_metric", metric="memory", since="1h")
+
+    assert isinstance(band, CurrentMetric)
+    assert isinstance(narrow, CurrentMetric)
+    assert isinstance(peaks, CurrentMetric)
+    top = max(r.value for r in peaks.readings)
+    _, capped, _ = call(
+        services, "get_current_metric", metric="memory", above=0, below=top, since="1h", throughout=True
+    )
+    assert isinstance(capped, CurrentMetric)
+    assert {r.host.name for r in band.readings} == {r.host.name for r in narrow.readings}
+    assert len(capped.readings) == len(band.readings) - 1
