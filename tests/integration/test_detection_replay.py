@@ -151,3 +151,42 @@ def test_a_replay_that_starts_during_an_incident_reports_it_from_when_it_began(
     assert cpu[0]["resolved_at"] is not None
     assert _epoch(cpu[0]["resolved_at"]) >= ends
     assert not [r for r in records if r["host"] == "worker-2"]
+
+
+def test_serve_starting_after_the_incidents_records_each_kind_with_its_times(
+    replay_prometheus: servers.ServerProcess, period: tuple[float, float], tmp_path: Path
+) -> None:
+    from bot.config.settings import AuditSettings, DetectionSettings, PrometheusSettings, Settings
+    from bot.wiring import build_services
+
+    start, end = period
+    settings = Settings(
+        prometheus=PrometheusSettings(url=replay_prometheus.url),
+        detection=DetectionSettings(bootstrap_hours=24, snapshot_path=tmp_path / "none.npz"),
+        audit=AuditSettings(dir=tmp_path),
+    )
+    services = build_services(settings, in_memory=True, load_model=False)
+    assert services.detection is not None
+
+    # serve's first cycle, at the end of the history: every incident in it is over but web-1's last.
+    report = services.detection.run_once(datetime.fromtimestamp(end, UTC))
+
+    stored = services.anomalies.recent(100)
+    for _injected, host, minutes, length, signal, kind in INCIDENTS:
+        begins = start + 60 * minutes
+        found = [
+            a
+            for a in stored
+            if a.host.name == host
+            and a.metric.value == signal
+            and a.detector == f"engine:{kind}"
+            and a.started_at.timestamp() >= begins - 15 * 60
+        ]
+        assert found, f"no {kind} incident on {host} {signal} from {_iso(begins)}"
+        first = min(found, key=lambda a: a.started_at)
+        limit = length / 2 if kind in TRENDS else 5 * 60
+        assert first.started_at.timestamp() - begins <= limit, f"{host} {kind} opened late: {first.started_at}"
+        if first.ended_at is not None and kind not in TRENDS:
+            assert first.ended_at.timestamp() >= begins + length, f"{host} {kind} resolved while still abnormal"
+    assert not [a for a in stored if a.host.name == "worker-2"]
+    assert {a.id for a in report.opened} == {a.id for a in stored}
