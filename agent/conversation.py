@@ -24,7 +24,8 @@ class Conversation(BaseModel):
     metric: str | None = None
     since: str | None = None
     intent: str | None = None
-    #: The filters of the last logs question (source, level, contains), kept by its follow-ups.
+    #: What the last question's follow-ups keep: a logs call's filters (source, level, contains), a ranking's
+    #: order, count, host group and which end its words named.
     filters: dict[str, str] = {}
     turns: list[Turn] = []
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent.host_intents import availability_call
-from agent.slots import top_n
+from agent.slots import top_n, top_n_named
 from domain.durations import UNIT_PATTERN
 from domain.models import HostRef, MetricKind
 
@@ -36,6 +36,8 @@ _THROUGHOUT = re.compile(
     r"|all\s+the\s+time|the\s+entire\s+(?:time|window))\b"
 )
 _LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|idle|fewest|smallest|emptiest|underused|underutilized|bottom)\b")
+#: The high end of a metric, as a follow-up of a ranking names it ("and the most?").
+_MOST = re.compile(r"\b(most|highest|top|busiest|fullest|max|maximum|biggest|largest|heaviest|high|hottest)\b")
 #: A bare "low"/"light" ranks from the bottom too ("low cpu hosts").
 _LOW = re.compile(r"\b(?:low|light)\b")
 #: Running short of a resource ("low on memory", "running out of disk"): the hosts using most of it.
@@ -117,6 +119,46 @@ def top_call(text: str, known: Sequence[HostRef], metric: MetricKind | None, *, 
         lowest = not lowest
     order = "lowest" if lowest else "highest"
     return "top_hosts", {"metric": kind.value, "n": top_n(text), "order": order, **_named_group(text, known)}
+
+
+def _end_named(text: str) -> str | None:
+    """Which end of a metric the words name ("least", "quietest": low; "most", "busiest": high), if one."""
+    low = _LOWEST.search(text) is not None or _LOW.search(text) is not None
+    high = _MOST.search(text) is not None
+    return None if low == high else "low" if low else "high"
+
+
+def ranking_keeps(text: str, args: dict[str, Any], kept: dict[str, str] | None) -> dict[str, str]:
+    """What a ranking's thread keeps: its order, count and host group, and which end its words named (else
+    the end its thread's words named)."""
+    end = _end_named(text) or (kept or {}).get("end")
+    return {
+        "order": str(args["order"]),
+        "n": str(args["n"]),
+        **({"match": str(args["match"])} if "match" in args else {}),
+        **({"end": end} if end else {}),
+    }
+
+
+def ranking_follow_up(
+    text: str, known: Sequence[HostRef], metric: MetricKind | None, kept: dict[str, str], *, since: str | None = None
+) -> Call:
+    """A follow-up of a ranking ("and memory?", "and the most?"): the thread's order, count and host group
+    unless it names its own. Naming the other end than the thread's words did turns the order round:
+    "and the most?" after "the least free memory" ranks the most free."""
+    tool, args = top_call(text, known, metric, since=since)
+    if tool != "top_hosts":
+        return tool, args
+    end, before = _end_named(text), kept.get("end")
+    if end is None or (before is not None and end == before):
+        args["order"] = kept["order"]
+    elif before is not None:
+        args["order"] = "lowest" if kept["order"] == "highest" else "highest"
+    if top_n_named(text) is None and kept.get("n", "").isdigit():
+        args["n"] = int(kept["n"])
+    if "match" not in args and "match" in kept and not _FLEET_WORD.search(text):
+        args["match"] = kept["match"]
+    return tool, args
 
 
 def asks_for_an_end(text: str) -> bool:

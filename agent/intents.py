@@ -28,14 +28,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from agent.conversation import Conversation
-from agent.fleet_intents import asks_for_an_end, fleet_call, fleet_metric_call, top_call
+from agent.fleet_intents import (
+    asks_for_an_end,
+    fleet_call,
+    fleet_metric_call,
+    ranking_follow_up,
+    ranking_keeps,
+    top_call,
+)
 from agent.follow_ups import reads_as_follow_up, slots_only
 from agent.host_intents import capacity_call, diagnosis_call, status_call
 from agent.intent_model import IntentModel, shared_model
-from agent.log_slots import logs_args
+from agent.log_slots import logs_args, thread_filters
 from agent.plan import Plan
 from agent.question_slots import QuestionSlots
 from agent.remediation_slots import bad_size_in, remediation_in, restart_there
@@ -188,7 +196,7 @@ def _anomalies(s: QuestionSlots) -> Plan:
 def _logs(s: QuestionSlots) -> Plan:
     kept = s.context.filters if s.follow_up and s.context.intent == "logs" else None
     args = logs_args(s.text, host := s.kept_host("logs"), s.kept_since("logs"), kept)
-    return Plan("logs", "get_logs", args, host=host, since=args["since"])
+    return Plan("logs", "get_logs", args, host=host, since=args["since"], keeps=thread_filters(args))
 
 
 def _remediation(s: QuestionSlots) -> Plan:
@@ -207,7 +215,17 @@ def _rule(s: QuestionSlots) -> Plan:
 
 
 def _fill(intent: str, s: QuestionSlots) -> Plan | None:
-    """The plan for ``intent`` with the question's slots, or None when a slot it needs is missing."""
+    """The plan for ``intent`` with the question's slots, or None when a slot it needs is missing.
+
+    A ranking's thread keeps its order, count and host group for the follow-ups.
+    """
+    step = _fill_intent(intent, s)
+    if step is None or step.tool != "top_hosts":
+        return step
+    return replace(step, keeps=ranking_keeps(s.text, step.args, s.ranking_kept()))
+
+
+def _fill_intent(intent: str, s: QuestionSlots) -> Plan | None:
     simple = {
         "metric_now": _metric_now,
         "metric_range": _metric_range,
@@ -230,6 +248,8 @@ def _fill(intent: str, s: QuestionSlots) -> Plan | None:
         return Plan("approvals", "list_pending_approvals", approvals_args(s.text))
     if intent == "top_hosts":
         metric = s.thread_metric() if s.metric or s.follow_up else None
+        if (kept := s.ranking_kept()) is not None:
+            return _plan(intent, ranking_follow_up(s.text, s.known, metric, kept, since=s.since))
         return _plan(intent, top_call(s.text, s.known, metric, since=s.since))
     if intent == "fleet":
         return _plan(intent, fleet_call(s.text, s.known, s.metric, since=s.since))

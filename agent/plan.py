@@ -19,3 +19,5 @@ class Plan:
     reply: str | None = None
     #: Said before the tool's answer.
     note: str | None = None
+    #: What the thread keeps for its follow-ups (a logs call's filters, a ranking's order and count); None: as it was.
+    keeps: dict[str, str] | None = None

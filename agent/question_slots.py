@@ -41,6 +41,12 @@ class QuestionSlots:
         """For a follow-up of a thread on ``intent``, the thread's window ("only warnings" after logs since 9am)."""
         return self.context.since if self.follow_up and self.context.intent == intent else None
 
+    def ranking_kept(self) -> dict[str, str] | None:
+        """For a follow-up of a ranking, what its thread keeps (order, count, host group); None otherwise."""
+        if self.follow_up and self.context.intent == "top_hosts" and "order" in self.context.filters:
+            return self.context.filters
+        return None
+
     def thread_metric(self) -> MetricKind:
         """The metric of the question, or for a follow-up the thread's, else CPU ("how busy is web-1")."""
         if self.metric is None and self.follow_up and self.context.metric:

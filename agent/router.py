@@ -9,7 +9,6 @@ import structlog
 
 from agent import intents
 from agent.conversation import Conversation
-from agent.log_slots import thread_filters
 from agent.phrasing import HELP_TEXT, phrase
 from agent.runner import Answer, ToolCallRecord
 from agent.text import clean_question, redact_secrets
@@ -105,10 +104,15 @@ class DeterministicRouter:
         if note:
             reply = f"{reply}\n{note}"
         if step.tool is not None:
-            # A logs question's filters stay in play for its follow-ups; any other question leaves them be.
-            kept = thread_filters(step.args) if step.intent == "logs" else None
+            # A logs question's filters, a ranking's order, stay in play for its follow-ups.
             conversation = conversation.remember(
-                text, reply, filters=kept, host=step.host, metric=step.metric, since=step.since, intent=step.intent
+                text,
+                reply,
+                filters=step.keeps,
+                host=step.host,
+                metric=step.metric,
+                since=step.since,
+                intent=step.intent,
             )
             self.save(thread, conversation)
         return Answer(answer=redact_secrets(reply), mode="router", tool_calls=calls, approval_id=approval_id)

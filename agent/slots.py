@@ -59,7 +59,8 @@ _COUNT = re.compile(
 )
 _TOP_N = re.compile(
     r"\btop\s*(\d{1,2}|one|two|three|four|five|ten)\b"
-    r"|\b(\d{1,2}|two|three|four|five|ten)\s+(?:hosts|busiest|highest|hottest|servers|boxes|machines|nodes)\b"
+    r"|\b(\d{1,2}|two|three|four|five|ten)\s+(?:hosts|busiest|highest|hottest|servers|boxes|machines|nodes"
+    r"|quietest|lowest|least|idlest|fullest|emptiest|most)\b"
 )
 #: A severity: "critical" anywhere, the others only as one ("high severity", "low alerts", "severity: medium"),
 #: so "high cpu" is no filter.
@@ -264,10 +265,15 @@ def count_in(text: str) -> int | None:
 
 def top_n(text: str) -> int:
     """How many hosts a ranking asks for ("top 3", "the 4 busiest"), 5 when it does not say."""
+    return top_n_named(text) or 5
+
+
+def top_n_named(text: str) -> int | None:
+    """How many hosts a ranking asks for, when it says (1 to 50)."""
     if m := _TOP_N.search(text):
         raw = m.group(1) or m.group(2)
         return max(1, min(NUMBER_WORDS.get(raw) or int(raw), 50))
-    return 5
+    return None
 
 
 def severity_in(text: str) -> str | None:

@@ -172,6 +172,33 @@ def test_a_logs_follow_up_keeps_the_threads_filters_until_it_names_its_own(world
     assert {"since": "10 minutes ago", "limit": 20} == fresh
 
 
+def test_a_ranking_follow_up_keeps_its_order_and_count_and_the_other_end_turns_it_round(world: World) -> None:
+    with_memory_conversations(world)
+
+    def asked(thread: str, *questions: str) -> list[tuple[str, int]]:
+        calls = [world.services.runner.answer(q, thread=thread).tool_calls[0] for q in questions]
+        assert {c.name for c in calls} == {"top_hosts"}
+        return [(c.args["order"], c.args["n"]) for c in calls]
+
+    # The least free memory is the most used; the most free, the least used.
+    assert asked("T1", "which hosts have the least free memory", "and the most?", "and disk?") == [
+        ("highest", 5),
+        ("lowest", 5),
+        ("lowest", 5),
+    ]
+    assert asked("T2", "top 3 by cpu", "and memory?", "and the lowest?", "and the highest?") == [
+        ("highest", 3),
+        ("highest", 3),
+        ("lowest", 3),
+        ("highest", 3),
+    ]
+    assert asked("T3", "the 2 quietest hosts by cpu", "and by load?", "and the busiest?") == [
+        ("lowest", 2),
+        ("lowest", 2),
+        ("highest", 2),
+    ]
+
+
 @pytest.mark.parametrize(
     "question",
     [
