@@ -29,7 +29,7 @@ from detectors.engine.blocks import Block, fetch_block, fetch_blocks
 from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
-from detectors.engine.history import BOOTSTRAP_BUDGET, SIGNALS, bootstrap, bootstrap_step, history_step
+from detectors.engine.history import BOOTSTRAP_BUDGET, SIGNALS, bootstrap, history_step, survey_of
 from detectors.engine.lanes import LaneKey
 from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode, encode
 from domain.models import MetricKind
@@ -43,8 +43,6 @@ _CATCH_UP_CHUNK_SECONDS = 2 * 3600.0
 _FED_AT_LEAST_SECONDS = 1800.0
 #: and more, up to the level-shift horizon, while hosts × fed minutes stay within this.
 FED_POINTS = 360_000
-# The points per host of the coarse read that tells how many hosts there are and how far back their history goes.
-_SURVEY_POINTS = 96
 
 
 def fed_seconds(hosts: int, *, step: float, horizon: float, history: float) -> float:
@@ -56,6 +54,15 @@ def fed_seconds(hosts: int, *, step: float, horizon: float, history: float) -> f
     """
     within = math.floor(FED_POINTS / max(hosts, 1)) * step
     return max(min(within, horizon, history / 2), _FED_AT_LEAST_SECONDS)
+
+
+def reporting(survey: Block, end: float) -> tuple[int, float]:
+    """The hosts a survey saw report, and how long before ``end`` the first sample of any was."""
+    seen = np.isfinite(survey.values)
+    if not seen.any():
+        return 0, 0.0
+    first = float(survey.times[np.flatnonzero(seen.any(axis=0))[0]])
+    return int(seen.any(axis=1).sum()), end - first
 
 
 def advance(
@@ -163,7 +170,10 @@ class LiveFeed:
         step = self.step_seconds
         fresh = FleetEngine(self.engine.config, self.engine.trend_config, step_seconds=step)
         self.since = end - self.bootstrap_hours * 3600
-        hosts, history = self._survey(self.since, end)
+        # Reachability first, coarsely: how many hosts report and how far back; the bootstrap fits on it too.
+        signal = MetricKind.UP if MetricKind.UP in self.signals else self.signals[0]
+        survey = survey_of(self.metrics, signal, self.since, end)
+        hosts, history = reporting(survey, end)
         fed = fed_seconds(hosts, step=step, horizon=fresh.config.horizon_seconds, history=history)
         fitted_until = end - (math.floor(fed / step) + 1) * step
         if self.last is not None:
@@ -178,6 +188,7 @@ class LiveFeed:
             signals=self.signals,
             budget=self.bootstrap_budget,
             progress=lambda line: log.info("detection_bootstrap_progress", step=line),
+            survey=survey if signal is MetricKind.UP else None,
         )
         self.engine = fresh
         self.builds += 1
@@ -189,19 +200,6 @@ class LiveFeed:
             seconds=round(time.perf_counter() - started, 1),
         )
         return fitted_until
-
-    def _survey(self, start: float, end: float) -> tuple[int, float]:
-        """The hosts that reported between ``start`` and ``end``, and how long before ``end`` the first did.
-
-        Read coarsely (``up`` when it is watched), so the history is never taken for longer than it is.
-        """
-        signal = MetricKind.UP if MetricKind.UP in self.signals else self.signals[0]
-        block = fetch_block(self.metrics, signal, start, end, bootstrap_step(start, end, _SURVEY_POINTS))
-        seen = np.isfinite(block.values)
-        if not seen.any():
-            return 0, 0.0
-        first = float(block.times[np.flatnonzero(seen.any(axis=0))[0]])
-        return int(seen.any(axis=1).sum()), end - first
 
     def _feed(self, start: float, end: float) -> list[IncidentEvent]:
         """Feed every timestamp from ``start`` to ``end``, in chunks; the last chunk's blocks are kept fresh.

@@ -38,8 +38,8 @@ SIGNALS = (
 #: hosts × points, so a large fleet's history is read at a coarser step and start-up stays bounded:
 #: from 24 h, 1,000 hosts are read every minute and 10,000 hosts every 8 minutes.
 BOOTSTRAP_BUDGET = 2_000_000
-# Reachability is read first, at about this many points per host, to find the hosts and where their history begins.
-_SURVEY_POINTS = 360
+#: Reachability is read first, at about this many points per host, to find the hosts and where their history begins.
+SURVEY_POINTS = 360
 
 
 def bootstrap_step(start: float, end: float, points: int = 1440) -> float:
@@ -73,13 +73,15 @@ def bootstrap(
     step: float | None = None,
     budget: int = BOOTSTRAP_BUDGET,
     progress: Callable[[str], None] | None = None,
+    survey: Block | None = None,
 ) -> int:
     """Fit the engine on the history between ``start`` and ``end``.
 
     Without ``step``, reachability (``up``) is read first, coarsely: it names the hosts and shows
     where their history begins. The other signals are then read from there, at the finest
     whole-minute step within ``budget`` host × time points (``history_step``), so 24 h of history
-    is read at the same resolution whether 24 h or 7 days were asked for.
+    is read at the same resolution whether 24 h or 7 days were asked for. A ``survey`` of reachability
+    read already (``survey_of``, possibly beyond ``end``) is used instead of reading it again.
 
     Returns:
         The number of hosts fitted.
@@ -87,13 +89,13 @@ def bootstrap(
     hosts: set[str] = set()
     up: Block | None = None
     if step is None:
-        survey = bootstrap_step(start, end, _SURVEY_POINTS)
         step = on_live_grid(bootstrap_step(start, end), engine.step_seconds)
         if MetricKind.UP in signals:
-            up = fetch_block(metrics, MetricKind.UP, start, end, survey)
+            up = until(survey, end) if survey is not None else survey_of(metrics, MetricKind.UP, start, end)
+            every = float(up.times[1] - up.times[0]) if up.times.size > 1 else bootstrap_step(start, end, SURVEY_POINTS)
             seen = np.flatnonzero(np.isfinite(up.values).any(axis=0))
             if seen.size:
-                begins = max(start, float(up.times[seen[0]]) - survey)
+                begins = max(start, float(up.times[seen[0]]) - every)
                 step = history_step(begins, end, len(up.hosts), live_step=engine.step_seconds, budget=budget)
                 start = end - math.floor((end - begins) / step) * step
                 if progress is not None:
@@ -114,6 +116,17 @@ def bootstrap(
             pending = reads.submit(read, following) if following is not None else None
             _fit_block(engine, block, hosts, progress)
     return len(hosts)
+
+
+def survey_of(metrics: MetricsSource, signal: MetricKind, start: float, end: float) -> Block:
+    """``signal`` between ``start`` and ``end`` at about ``SURVEY_POINTS`` per host: who reports, since when."""
+    return fetch_block(metrics, signal, start, end, bootstrap_step(start, end, SURVEY_POINTS))
+
+
+def until(block: Block, end: float) -> Block:
+    """``block``'s samples up to ``end``."""
+    keep = block.times <= end + 1e-6
+    return Block(block.signal, block.hosts, block.times[keep], block.values[:, keep], block.mounts)
 
 
 def _fit_block(engine: FleetEngine, block: Block, hosts: set[str], progress: Callable[[str], None] | None) -> None:

@@ -39,6 +39,16 @@ def test_after_the_bootstrap_each_cycle_reads_only_the_minute_since_the_last() -
     assert metrics.spans == [60.0, 60.0]
 
 
+def test_the_bootstrap_reads_reachability_once_to_size_both_the_fit_and_the_stretch_fed() -> None:
+    service, metrics, _ = _service()
+
+    service.run_once(NOW)
+
+    up_history = [(start, step) for metric, start, step in metrics.reads if metric is MetricKind.UP and step > 60]
+    assert len(up_history) == 1
+    assert up_history[0][0] <= NOW.timestamp() - 23 * 3600
+
+
 def test_a_gap_longer_than_half_an_hour_is_followed_by_a_fresh_bootstrap() -> None:
     service, metrics, _ = _service()
     service.run_once(NOW)
