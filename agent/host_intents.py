@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.slots import around_clock, mountpoint_in, since_in
+from agent.slots import around_clock, day_in, mountpoint_in, since_in
 
 Call = tuple[str, dict[str, Any]]
 
@@ -13,6 +13,8 @@ Call = tuple[str, dict[str, Any]]
 _WAS_DOWN = re.compile(
     r"\b(?:was|were|went|been|has\s+it\s+been|have\s+been)\b.*\b(?:down|offline|unreachable|dead|out)\b"
     r"|\b(?:outages?|downtime|down\s*time)\b|\bcome\s+back\b|\bback\s+(?:up|online)\b|\blast\s+down\b"
+    r"|\bdid\b.*\bgo\s+(?:down|offline)\b"
+    r"|\b(?:was|were|been)\b.*\bup\s+(?:all|the\s+whole|throughout)\b"
 )
 
 
@@ -21,7 +23,7 @@ def availability_call(text: str, host: str | None) -> Call | None:
     names one), or None when the question is not about the past."""
     if not _WAS_DOWN.search(text) or re.search(r"\bhow\s+long\s+(?:has|have)\b", text):
         return None
-    since = since_in(text) or "24h"
+    since = since_in(text) or day_in(text) or around_clock(text, minutes=30) or "24h"
     if host is None:
         return "fleet_downtime", {"since": since}
     return "get_metric_range", {"metric": "up", "host": host, "since": since}
@@ -48,7 +50,10 @@ def capacity_call(text: str, host: str | None) -> Call | None:
 
 def diagnosis_call(host: str | None, moment: str | None, text: str = "") -> Call | None:
     """A health check of the host now, or what happened on it around ``moment``; without a host, the fleet's
-    anomalies that began within half an hour of a time of day the text names; else None."""
+    anomalies that began within half an hour of a time of day the text names; else None. Whether it was
+    down ("was db-1 down yesterday") is its availability over that window."""
+    if (past := availability_call(text, host)) is not None:
+        return past
     if host is None:
         window = around_clock(text, minutes=30) if moment is not None else None
         return ("summarize_anomalies", {"since": window}) if window else None

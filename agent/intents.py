@@ -94,6 +94,7 @@ _TOOL_INTENTS = {
     "fleet_status": "fleet",
     "summarize_anomalies": "anomalies",
     "top_hosts": "top_hosts",
+    "fleet_downtime": "fleet",
 }
 #: Intents that read a measure: one that is not a host metric here ("swap") is answered as such.
 _MEASURES = (*_METRIC_INTENTS, "top_hosts", "fleet", "capacity")

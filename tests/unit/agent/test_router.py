@@ -247,3 +247,17 @@ def test_a_time_that_cannot_be_right_is_answered_in_words(world: World, question
 
     assert "is too long a duration" in answer.answer
     assert ([], "router") == (answer.tool_calls, answer.mode)
+
+
+def test_whether_a_host_was_down_at_a_time_or_on_a_day_reads_its_availability_then(world: World) -> None:
+    at = world.services.runner.answer("was cache-1 down at 14:45")
+    day = world.services.runner.answer("was cache-1 down yesterday")
+
+    assert [("get_metric_range", {"metric": "up", "host": "cache-1", "since": "between 14:15 and 15:15"})] == [
+        (c.name, c.args) for c in at.tool_calls
+    ]
+    assert at.answer.startswith("cache-1 was up throughout 2026-03-10 14:15 UTC – 2026-03-10 15:00 UTC")
+    assert [("get_metric_range", {"metric": "up", "host": "cache-1", "since": "yesterday"})] == [
+        (c.name, c.args) for c in day.tool_calls
+    ]
+    assert day.answer.startswith("cache-1 was up throughout 2026-03-09 00:00 UTC – 2026-03-10 00:00 UTC")
