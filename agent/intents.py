@@ -292,7 +292,7 @@ def plan(text: str, known_hosts: Sequence[HostRef], context: Conversation, model
     )
     if (kept := _thread_intent(slots, only_slots)) is not None and (step := _fill(kept, slots)) is not None:
         return step
-    if (step := set_answer(text)) is not None:
+    if (step := set_answer(text, host)) is not None:
         return step
     guesses = (model or shared_model()).ranked(for_model(text, known_hosts, hosts))
     best = placed(guesses)

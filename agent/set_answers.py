@@ -9,6 +9,8 @@ Each is a question a model cannot be right about by construction:
   person's click, so the pending requests are listed with that said;
 - "scale down <group>" (or a bare "scale down"): a decrease is asked for as the size wanted;
 - a change no tool makes ("delete all hosts", "terminate web-1", "drain web-2");
+- acknowledging an incident ("ack the incident on web-1"): done on its message or with ``/ops ack``,
+  so the host's latest incidents are listed with that said.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 
 from agent.plan import Plan
 from agent.remediation_slots import remediation_in
-from agent.understanding import DECIDED_BY_PEOPLE, OUT_OF_REACH, SCALE_DOWN
+from agent.understanding import ACKNOWLEDGED_WHERE, DECIDED_BY_PEOPLE, OUT_OF_REACH, SCALE_DOWN
 from domain.durations import DURATION_PATTERN
 
 _HELP = re.compile(r"(help( me)?|\?|what can (you do|i ask( you)?)\??|commands|usage)[.!?]?")
@@ -55,6 +57,11 @@ _REQUEST_ID = re.compile(r"(?<![\w-])((?:undo-)?(?=[a-f]*\d)[0-9a-f]{8,32})\b")
 _ABOUT_REQUEST = re.compile(
     r"\b(?:requests?|approvals?|remediations?|run|ran|happened|status|state|done|executed|through|decided)\b"
 )
+_ACK = re.compile(
+    r"^(?:please\s+)?(?:ack|acknowledge)\b"
+    r"|\b(?:ack|acknowledge)\s+(?:the\s+|this\s+|that\s+|all\s+(?:the\s+)?|an?\s+|my\s+)?"
+    r"(?:\w+\s+)?(?:anomal|incident|alert|alarm|page)"
+)
 _SCALE_DOWN = re.compile(
     r"\bscale\s+(?:down\s+(?:the\s+)?(?P<g1>[\w.:-]+)|(?:the\s+)?(?P<g2>[\w.:-]+)\s+down)\b|^(?:please\s+)?scale\s+down$"
 )
@@ -72,9 +79,13 @@ def rule_in(text: str) -> str:
     return re.sub(r"\s+(mean|means|do|does)\s*$", "", (m.group("rule") if m else "").strip())
 
 
-def set_answer(text: str) -> Plan | None:
-    """The plan of a cleaned, lower-cased question answered whatever the model says, or None."""
+def set_answer(text: str, host: str | None = None) -> Plan | None:
+    """The plan of a cleaned, lower-cased question (about ``host``, if it names one) answered whatever the
+    model says, or None."""
     asks_remediation = remediation_in(text) is not None
+    if _ACK.search(text) and not asks_remediation:
+        note = ACKNOWLEDGED_WHERE.format(target=host or "<host>", on=f" on {host}" if host else "")
+        return Plan("anomalies", "list_recent_anomalies", {"limit": 5, **({"host": host} if host else {})}, note=note)
     if _RULE_SHAPE.search(text) and not asks_remediation and not _WHICH_HOSTS.search(text):
         rule = rule_in(text)
         return Plan("rule", "explain_rule", {"rule": rule} if rule else {})

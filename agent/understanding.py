@@ -69,6 +69,11 @@ DECIDED_BY_PEOPLE = (
     "I can't approve, reject or cancel requests: a person allowed to decide clicks Approve or Reject on "
     "the request's message in Slack (the requester can cancel it there). What is waiting:"
 )
+#: What it says to "ack the incident on web-1": acknowledging is done where the incident is shown.
+ACKNOWLEDGED_WHERE = (
+    "I don't acknowledge incidents from a question: click Acknowledge on the incident's message in Slack, "
+    "or send `/ops ack {target}` (a host or an incident id). The latest incidents{on}:"
+)
 #: What it says to "scale down web-asg by 1": a decrease is asked for as the size wanted.
 WHOLE_SIZE = (
     "A group's size is a whole number of instances, 0 or more, and {size} is not: ask for the size you want, "

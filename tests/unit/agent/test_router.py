@@ -261,3 +261,11 @@ def test_whether_a_host_was_down_at_a_time_or_on_a_day_reads_its_availability_th
         (c.name, c.args) for c in day.tool_calls
     ]
     assert day.answer.startswith("cache-1 was up throughout 2026-03-09 00:00 UTC – 2026-03-10 00:00 UTC")
+
+
+def test_acknowledging_from_a_question_says_where_it_is_done_and_lists_the_hosts_incidents(world: World) -> None:
+    answer = world.services.runner.answer("acknowledge the anomaly on web-1")
+
+    assert [("list_recent_anomalies", {"limit": 5, "host": "web-1"})] == [(c.name, c.args) for c in answer.tool_calls]
+    assert answer.answer.startswith("I don't acknowledge incidents from a question")
+    assert "`/ops ack web-1`" in answer.answer
