@@ -21,7 +21,8 @@ _SOURCES = (
     ("events", re.compile(r"\b(event\s+logs?|bot'?s?\s+(own\s+)?logs?|product\s+logs?)\b")),
 )
 _TEXT = re.compile(
-    r"\b(?:containing|contains|matching|mentioning|with\s+the\s+(?:word|text)|grep(?:\s+for)?)\s+"
+    r"\b(?:containing|contains|matching|mentioning|with\s+the\s+(?:word|text)"
+    r"|(?:grep|search|searching|look|looking|hunt)(?:\s+(?:through\s+|in\s+)?(?:the\s+)?(?:logs?|log\s+lines))?(?:\s+for)?)\s+"
     r"(?:\"([^\"]{1,200})\"|'([^']{1,200})'|`([^`]{1,200})`|([\w.:/-]{2,200}))"
 )
 

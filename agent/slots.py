@@ -150,7 +150,8 @@ def host_in(text: str, known: Sequence[HostRef]) -> str | None:
         return near
     # "cpu on nosuchhost": the last word after "on" or "for" names a host, known or not, so the tool
     # says it is unknown instead of the question being answered for the whole fleet.
-    if (m := _NAMED_LAST.search(text.lower())) and not _not_a_host(m["name"]):
+    lowered = text.lower()
+    if (m := _NAMED_LAST.search(lowered)) and not _not_a_host(m["name"]) and not _SEARCHED_FOR.search(lowered):
         return m["name"]
     return None
 
@@ -159,6 +160,8 @@ def host_in(text: str, known: Sequence[HostRef]) -> str | None:
 _NAMED_LAST = re.compile(
     r"\b(?:on|for)\s+(?:host\s+|server\s+|box\s+|the\s+host\s+)?(?P<name>[a-z0-9.][\w.:-]*)\s*[?.!]*\s*$"
 )
+#: "grep the logs for oom": the word after "for" is text to find, not a host.
+_SEARCHED_FOR = re.compile(r"\b(?:grep|search|searching|look|looking|hunt)\b.*\bfor\s+\S+\s*[?.!]*\s*$")
 #: Words that end such a question without naming a host.
 _NOT_HOSTS = frozenset(
     {

@@ -43,6 +43,8 @@ _SINCE_YESTERDAY = re.compile(r"\bsince\s+yesterday\b")
 #: "since 30 minutes ago": a look-back written as its start.
 _SINCE_AGO = re.compile(rf"\bsince\s+(?:about\s+|around\s+)?({DURATION_PATTERN})\s+ago\b")
 #: Parts of today, in UTC: from their first hour to the next part's (or now).
+_MIDNIGHT = re.compile(r"\bmidnight\b")
+_NOON = re.compile(r"\b(?:noon|midday)\b")
 _PART_OF_DAY = re.compile(r"\b(since\s+)?this\s+(morning|afternoon|evening)\b")
 _PARTS = {"morning": (6, 12), "afternoon": (12, 18), "evening": (18, 24)}
 #: The calendar week (from Monday 00:00 UTC) or month so far.
@@ -103,6 +105,11 @@ def _daytime(now: datetime, hh: str, mm: str | None, ss: str | None, ampm: str |
     return _clock(now, str(_hour(hh, ampm)), mm or "00", ss)
 
 
+def _spoken(text: str) -> str:
+    """``text`` lower-cased, with the times of day said as words written as clock times (midnight 00:00, noon 12:00)."""
+    return _NOON.sub("12:00", _MIDNIGHT.sub("00:00", text.lower()))
+
+
 def parse_window(text: str, now: datetime, *, default: timedelta | None = None) -> TimeWindow | None:
     """The time window a question talks about, ending no later than ``now``.
 
@@ -114,7 +121,7 @@ def parse_window(text: str, now: datetime, *, default: timedelta | None = None) 
     Raises:
         InputError: a time expression that cannot be right (25:00, a window over 31 days).
     """
-    t = text.lower()
+    t = _spoken(text)
     window: TimeWindow | None = None
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
     if m := _BETWEEN.search(t) or _FROM_TO.search(t):
@@ -162,7 +169,7 @@ def find_window(text: str) -> str | None:
     "since 30 minutes ago", "since yesterday", "this morning", "this week", "the weekend", "overnight",
     "last night". ``parse_window`` reads it back.
     """
-    t = text.lower()
+    t = _spoken(text)
     patterns = (_BETWEEN, _FROM_TO, _SINCE_AGO, _SINCE_CLOCK, _SINCE_YESTERDAY, _PART_OF_DAY, _THIS_PERIOD, _WEEKEND)
     for pattern in (*patterns, _OVERNIGHT):
         if m := pattern.search(t):
@@ -217,7 +224,7 @@ def parse_moment(text: str, now: datetime) -> datetime | None:
     Raises:
         InputError: a time that cannot be right (25:00, 13pm), or one in the future.
     """
-    t = text.lower()
+    t = _spoken(text)
     if m := _ISO_MOMENT.search(t):
         at = datetime.fromisoformat(m.group(0).upper().replace(" ", "T").replace("Z", "+00:00"))
         at = at if at.tzinfo else at.replace(tzinfo=now.tzinfo)
@@ -246,7 +253,7 @@ def find_moment(text: str) -> str | None:
     Raises:
         InputError: a time that cannot be right (25:00, 13pm).
     """
-    t = text.lower()
+    t = _spoken(text)
     if m := _ISO_MOMENT.search(t):
         return m.group(0)
     if m := AGO.search(t):

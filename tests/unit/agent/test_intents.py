@@ -308,6 +308,21 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("what alerts fired since 9am", NONE, "summarize_anomalies", {"since": "since 9am"}),
     ("any anomalies on db-2?", NONE, "summarize_anomalies", {"since": "24h", "host": "db-2"}),
     ("show logs since yesterday", NONE, "get_logs", {"since": "since yesterday", "limit": 20}),
+    ("grep logs for oom", NONE, "get_logs", {"since": "15m", "limit": 20, "contains": "oom"}),
+    ("search the logs for timeout", NONE, "get_logs", {"since": "15m", "limit": 20, "contains": "timeout"}),
+    (
+        "search logs for oom on web-2",
+        NONE,
+        "get_logs",
+        {"since": "15m", "limit": 20, "host": "web-2", "contains": "oom"},
+    ),
+    ("logs since midnight", NONE, "get_logs", {"since": "since 00:00", "limit": 20}),
+    (
+        "what's the cpu been like on web-1 since midnight",
+        NONE,
+        "get_metric_range",
+        {"metric": "cpu", "host": "web-1", "since": "since 00:00"},
+    ),
     (
         "when will db-1 run out of memory",
         NONE,
