@@ -52,6 +52,11 @@ _REFERS_BACK = re.compile(
     r"\b(it|its|there|that (host|box|server|machine|one)|this (host|box|server|machine)|same (host|box))\b"
 )
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+#: One item, in the singular: "the last anomaly", "the most recent incident", "the latest alert".
+_ONE = re.compile(
+    r"\b(?:the|its|their)\s+(?:last|latest|most\s+recent|newest|previous)\s+(?:\w+\s+)?"
+    r"(?:anomaly|incident|alert|alarm|outage|page)\b(?!s)"
+)
 _COUNT = re.compile(
     r"\b(?:last|latest|recent|top|first)\s+(\d{1,2})\b"
     rf"(?!\s*{UNIT_PATTERN}\b)"
@@ -260,9 +265,11 @@ def day_in(text: str) -> str | None:
 
 
 def count_in(text: str) -> int | None:
-    """How many items a question asks for ("last 3", "5 most recent"), bounded to 1..50."""
+    """How many items a question asks for ("last 3", "5 most recent", "the last anomaly": 1), bounded to 1..50."""
     if m := _COUNT.search(text):
         return max(1, min(int(m.group(1) or m.group(2)), 50))
+    if _ONE.search(text):
+        return 1
     return None
 
 

@@ -309,6 +309,8 @@ CASES: list[tuple[str, Conversation, str | None, dict[str, Any]]] = [
     ("any anomalies on db-2?", NONE, "summarize_anomalies", {"since": "24h", "host": "db-2"}),
     ("show logs since yesterday", NONE, "get_logs", {"since": "since yesterday", "limit": 20}),
     ("grep logs for oom", NONE, "get_logs", {"since": "15m", "limit": 20, "contains": "oom"}),
+    ("show me the last anomaly", NONE, "list_recent_anomalies", {"limit": 1}),
+    ("what was the latest incident on db-1", NONE, "list_recent_anomalies", {"limit": 1, "host": "db-1"}),
     ("search the logs for timeout", NONE, "get_logs", {"since": "15m", "limit": 20, "contains": "timeout"}),
     (
         "search logs for oom on web-2",
