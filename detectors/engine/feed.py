@@ -5,9 +5,9 @@ row per host × mountpoint), laid out on one time grid; a live cycle's reads are
 ``LiveFeed`` is what the detection job runs: the first cycle (or the first after a gap longer than
 ``max_gap``) bootstraps from ``bootstrap_hours`` of history, fitting all but its last hours and
 feeding those minute by minute (``fed_seconds``: the level-shift horizon for fleets of up to
-1,000 hosts, less for larger ones, at least half an hour), so the incidents of those hours, over
-or under way, are found as the live engine would have found them; every later cycle reads only
-the minutes since the previous one.
+1,000 hosts, less for larger ones, at most half the history there is, at least half an hour), so
+the incidents of those hours, over or under way, are found as the live engine would have found
+them; every later cycle reads only the minutes since the previous one.
 At start-up a saved snapshot of the engine's state (``train``, the scheduled retrain) is resumed
 instead when it is sound and recent: only the lanes it lacks are bootstrapped, and the minutes
 since its end are fed. ``detect replay`` drives the same feed over a past period.
