@@ -44,12 +44,14 @@ _LOW = re.compile(r"\b(?:low|light)\b")
 _SCARCE = re.compile(r"\b(?:low|short)\s+(?:on|of)\b|\brunning\s+(?:out|low)\b|\bout\s+of\b")
 #: A level word that makes a fleet question a ranking: "low cpu hosts", "high memory servers".
 _LEVEL = re.compile(r"\b(?:low|high|heavy|light)\b|\brunning\s+out\s+of\b|\bshort\s+(?:on|of)\b")
-_HOSTS_WORD = re.compile(r"\b(?:hosts?|servers?|machines?|boxes|nodes?|instances?)\b")
+#: What a fleet's members are called.
+_HOST_NOUN = r"(?:servers?|hosts?|boxes|box|nodes?|machines?|instances?)"
+_HOSTS_WORD = re.compile(rf"\b{_HOST_NOUN}\b")
 #: Free space is the other end of a used-percent metric: the least free disk is the fullest.
 _FREE = re.compile(r"\b(free|available|left|remaining|headroom|spare)\b")
 _GROUP = re.compile(
     r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?P<prefix>[a-z][a-z0-9]*)[\s-]*"
-    r"(?:servers?|hosts?|boxes|box|nodes?|machines?|instances?)\b"
+    rf"{_HOST_NOUN}\b"
     r"|\b(?:the\s+)?(?P<prefix2>[a-z][a-z0-9]*)\s+(?:servers?|hosts?|boxes|box|nodes?|machines?)\b"
     r"|\b(?P<glob>[a-z][a-z0-9-]*\*)"
 )

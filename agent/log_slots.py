@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.slots import logs_since
+from agent.slots import SEARCH_VERB, logs_since
 
 _CRITICAL = re.compile(r"\b(critical|fatal|panics?)\b")
 _ERRORS = re.compile(r"\b(errors?|exceptions?|failed|failures?|tracebacks?|crash(es|ed)?)\b")
@@ -22,7 +22,7 @@ _SOURCES = (
 )
 _TEXT = re.compile(
     r"\b(?:containing|contains|matching|mentioning|with\s+the\s+(?:word|text)"
-    r"|(?:grep|search|searching|look|looking|hunt)(?:\s+(?:through\s+|in\s+)?(?:the\s+)?(?:logs?|log\s+lines))?(?:\s+for)?)\s+"
+    rf"|{SEARCH_VERB}(?:\s+(?:through\s+|in\s+)?(?:the\s+)?(?:logs?|log\s+lines))?(?:\s+for)?)\s+"
     r"(?:\"([^\"]{1,200})\"|'([^']{1,200})'|`([^`]{1,200})`|([\w.:/-]{2,200}))"
 )
 

@@ -166,7 +166,9 @@ _NAMED_LAST = re.compile(
     r"\b(?:on|for)\s+(?:host\s+|server\s+|box\s+|the\s+host\s+)?(?P<name>[a-z0-9.][\w.:-]*)\s*[?.!]*\s*$"
 )
 #: "grep the logs for oom": the word after "for" is text to find, not a host.
-_SEARCHED_FOR = re.compile(r"\b(?:grep|search|searching|look|looking|hunt)\b.*\bfor\s+\S+\s*[?.!]*\s*$")
+#: The verbs of a search through text ("grep", "search", "look for").
+SEARCH_VERB = r"(?:grep|search|searching|look|looking|hunt)"
+_SEARCHED_FOR = re.compile(rf"\b{SEARCH_VERB}\b.*\bfor\s+\S+\s*[?.!]*\s*$")
 #: Words that end such a question without naming a host.
 _NOT_HOSTS = frozenset(
     {

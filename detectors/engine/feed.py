@@ -29,7 +29,7 @@ from detectors.engine.blocks import Block, fetch_block, fetch_blocks
 from detectors.engine.events import IncidentEvent, iso
 from detectors.engine.fleet import FleetEngine
 from detectors.engine.handover import carry_over
-from detectors.engine.history import BOOTSTRAP_BUDGET, SIGNALS, bootstrap, history_step, survey_of
+from detectors.engine.history import BOOTSTRAP_BUDGET, SIGNALS, bootstrap, history_step, reporting, survey_of
 from detectors.engine.lanes import LaneKey
 from detectors.engine.snapshot import EngineSnapshot, SnapshotError, decode, encode
 from domain.models import MetricKind
@@ -54,15 +54,6 @@ def fed_seconds(hosts: int, *, step: float, horizon: float, history: float) -> f
     """
     within = math.floor(FED_POINTS / max(hosts, 1)) * step
     return max(min(within, horizon, history / 2), _FED_AT_LEAST_SECONDS)
-
-
-def reporting(survey: Block, end: float) -> tuple[int, float]:
-    """The hosts a survey saw report, and how long before ``end`` the first sample of any was."""
-    seen = np.isfinite(survey.values)
-    if not seen.any():
-        return 0, 0.0
-    first = float(survey.times[np.flatnonzero(seen.any(axis=0))[0]])
-    return int(seen.any(axis=1).sum()), end - first
 
 
 def advance(
@@ -211,9 +202,10 @@ class LiveFeed:
         events: list[IncidentEvent] = []
         firsts = np.arange(start, end + step / 2, chunk).tolist()
         for n, first in enumerate(firsts, start=1):
-            blocks = fetch_blocks(self.metrics, self.signals, first, min(end, first + chunk - step), step)
+            last = min(end, first + chunk - step)
+            blocks = fetch_blocks(self.metrics, self.signals, first, last, step)
             events += feed_blocks(self.engine, blocks)
-            self.last, self._fresh = min(end, first + chunk - step), tuple(blocks)
+            self.last, self._fresh = last, tuple(blocks)
             if len(firsts) > 1:
                 log.info("detection_catch_up_progress", chunk=f"{n}/{len(firsts)}", until=iso(self.last))
         self.last = end

@@ -93,9 +93,9 @@ def bootstrap(
         if MetricKind.UP in signals:
             up = until(survey, end) if survey is not None else survey_of(metrics, MetricKind.UP, start, end)
             every = float(up.times[1] - up.times[0]) if up.times.size > 1 else bootstrap_step(start, end, SURVEY_POINTS)
-            seen = np.flatnonzero(np.isfinite(up.values).any(axis=0))
-            if seen.size:
-                begins = max(start, float(up.times[seen[0]]) - every)
+            reported, span = reporting(up, end)
+            if reported:
+                begins = max(start, end - span - every)
                 step = history_step(begins, end, len(up.hosts), live_step=engine.step_seconds, budget=budget)
                 start = end - math.floor((end - begins) / step) * step
                 if progress is not None:
@@ -121,6 +121,15 @@ def bootstrap(
 def survey_of(metrics: MetricsSource, signal: MetricKind, start: float, end: float) -> Block:
     """``signal`` between ``start`` and ``end`` at about ``SURVEY_POINTS`` per host: who reports, since when."""
     return fetch_block(metrics, signal, start, end, bootstrap_step(start, end, SURVEY_POINTS))
+
+
+def reporting(survey: Block, end: float) -> tuple[int, float]:
+    """The hosts a survey saw report, and how long before ``end`` the first sample of any was."""
+    seen = np.isfinite(survey.values)
+    if not seen.any():
+        return 0, 0.0
+    first = float(survey.times[np.flatnonzero(seen.any(axis=0))[0]])
+    return int(seen.any(axis=1).sum()), end - first
 
 
 def until(block: Block, end: float) -> Block:
