@@ -48,13 +48,15 @@ class EngineConfig:
         young_hours: a stream with less history than this (samples seen × step) alarms no lower than the
             extreme-value tail of its history either: a few hours have not seen a whole day's cycle,
             and the tail extrapolates past the highest scores they hold.
+        light_tail_shape: a stream whose history's extreme-value tail has a shape γ at most this (0: no
+            heavier than exponential) alarms no lower than that tail's level either (``risk``).
         hold_share: an open incident holds while its score is above u + hold_share·(level at opening − u).
     """
 
     adaptation_hours: float = 720.0
     huber: float = 3.0
     peak_quantile: float = 0.98
-    risk: float = 1e-4
+    risk: float = 1e-5
     min_peaks: int = 10
     max_peaks: int = 256
     refit_samples: int = 60
@@ -78,6 +80,7 @@ class EngineConfig:
     raise_forget_hours: float = 2.0
     recur_hours: float = 12.0
     hold_share: float = 0.6
+    light_tail_shape: float = 0.0
 
     @property
     def slow(self) -> EngineConfig | None:

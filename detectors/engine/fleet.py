@@ -53,7 +53,7 @@ class FleetEngine:
         self.index = LaneIndex()
         self.baselines = LaneBaselines()
         self.peaks = PeakLevels(config, step_seconds=step_seconds)
-        self.levels = StreamIncidents(config)
+        self.levels = StreamIncidents(config, highest_value=True)
         self.slow = SlowStream(config, step_seconds=step_seconds)
         self.down = StreamIncidents(replace(config, smoothing=1))
         self.trend_config = trend or TrendConfig()

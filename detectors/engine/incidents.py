@@ -39,10 +39,16 @@ class Transitions:
 
 
 class StreamIncidents:
-    """Per stream: smoothing window, open flag, start, last abnormal time, peak score and value."""
+    """Per stream: smoothing window, open flag, start, last abnormal time, peak score and value.
 
-    def __init__(self, config: EngineConfig) -> None:
+    The value kept is the one behind the peak smoothed score, or with ``highest_value`` the highest
+    value while the incident was abnormal: a smoothed score peaks at the row that keeps the window's
+    mean highest, whose own value can be an ordinary one (the slow stream's 24 rows most of all).
+    """
+
+    def __init__(self, config: EngineConfig, *, highest_value: bool = False) -> None:
         self.config = config
+        self.highest_value = highest_value
         width = max(1, config.smoothing)
         self.window: FloatArray = np.zeros((0, width))
         self.cursor: IntArray = np.zeros(0, dtype=np.intp)
@@ -129,6 +135,7 @@ class StreamIncidents:
             self.open[o] = True
             self.opened_at[o] = t
             self.peak[o] = -np.inf
+            self.peak_value[o] = np.nan
             self.level_at_open[o] = level[opens]
         touched = opens | still
         if touched.any():
@@ -136,7 +143,10 @@ class StreamIncidents:
             self.last_abnormal[s] = t
             higher = smoothed[touched] > self.peak[s]
             self.peak[s[higher]] = smoothed[touched][higher]
-            self.peak_value[s[higher]] = values[touched][higher]
+            if self.highest_value:
+                self.peak_value[s] = np.fmax(self.peak_value[s], values[touched])
+            else:
+                self.peak_value[s[higher]] = values[touched][higher]
         quiet = was_open & finite & ~abnormal & (t - self.last_abnormal[streams] >= cfg.recovery_seconds)
         shifted = was_open & ~quiet & (t - self.opened_at[streams] >= cfg.horizon_seconds)
         ended = streams[quiet | shifted]

@@ -5,6 +5,11 @@ score history, the alarm level is m + ``level_share``·(q − m), raised to the 
 (``detectors/engine/recent.py``: how high the stream's own normal scores went in the last day)
 when that is higher, and never below ``min_level`` spreads (a smooth, bounded signal such as a
 sine would otherwise alarm just above its own maximum). u is where an incident's hold starts.
+Where the history's tail is light (its fitted shape γ at most ``light_tail_shape``: no heavier than
+exponential, as for Gaussian or autocorrelated noise), the extreme-value level below is a floor
+under that: a quantile share of such a tail sits close to its bulk, and would alarm about once a
+day on noise; on a heavy tail (spiky history) the extreme-value level extrapolates far past the
+spikes, and the quantile share alone holds.
 With ``level_share`` = 0 the history part is an extreme-value fit instead, peaks over threshold
 (POT): the excesses over u are fitted with a generalised Pareto distribution by the method of
 moments, and the level is the score exceeded with probability ``risk`` on normal data,
@@ -40,6 +45,7 @@ class PeakLevels:
         self.recent = RecentPeaks(config, step_seconds)
         self.u: FloatArray = np.zeros(0)
         self.tail: FloatArray = np.zeros(0)
+        self.shape: FloatArray = np.zeros(0)
         self.history_level: FloatArray = np.zeros(0)
         self.level: FloatArray = np.zeros(0)
         self.seen: FloatArray = np.zeros(0)
@@ -63,6 +69,7 @@ class PeakLevels:
         self.recent.reserve(capacity)
         self.u = grown(self.u, capacity, np.inf)
         self.tail = grown(self.tail, capacity, np.inf)
+        self.shape = grown(self.shape, capacity, np.inf)
         self.history_level = grown(self.history_level, capacity, -np.inf)
         self.level = grown(self.level, capacity, np.inf)
         self.seen = grown(self.seen, capacity, 0.0)
@@ -118,6 +125,7 @@ class PeakLevels:
         self.peaks[streams] = np.nan
         self.history_level[streams] = u + _FALLBACK_MARGIN
         self.tail[streams] = u + _FALLBACK_MARGIN
+        self.shape[streams] = np.inf
         # No history: the raise is measured from 0 (no deviation) until the stream is refitted.
         self.recent.clear(streams, np.zeros(streams.size))
         self.refit(streams)
@@ -132,7 +140,7 @@ class PeakLevels:
         self._combine(streams)
 
     def _tail(self, streams: IntArray, peaks: FloatArray) -> FloatArray:
-        """The extreme-value level of ``streams`` from their peaks (streams × peaks, NaN = none)."""
+        """The extreme-value level of ``streams`` from their peaks (streams × peaks, NaN = none); keeps its shape γ."""
         cfg = self.config
         count = np.isfinite(peaks).sum(axis=1)
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -146,16 +154,18 @@ class PeakLevels:
             tail = np.where(np.abs(gamma) < 1e-6, -sigma * np.log(odds), sigma / gamma * (np.power(odds, -gamma) - 1.0))
         u = self.u[streams]
         fitted = (count >= cfg.min_peaks) & np.isfinite(tail) & (tail > 0)
+        self.shape[streams] = np.where(fitted, gamma, np.inf)
         return np.where(fitted, u + np.where(fitted, tail, 0.0), u + _FALLBACK_MARGIN)
 
     def _combine(self, streams: IntArray) -> None:
         """The alarm level: the history's (the tail's if ``level_share`` is 0, the higher of both while the
-        stream is young) or the recent raise, ≥ ``min_level``."""
+        stream is young or its tail is light) or the recent raise, ≥ ``min_level``."""
         cfg = self.config
         if cfg.level_share > 0:
             young = self.seen[streams] * self.step_seconds < cfg.young_hours * 3600.0
             own = self.history_level[streams]
-            base = np.where(young, np.fmax(own, self.tail[streams]), own)
+            light = self.shape[streams] <= cfg.light_tail_shape
+            base = np.where(young | light, np.fmax(own, self.tail[streams]), own)
         else:
             base = self.tail[streams]
         self.level[streams] = np.maximum(np.fmax(base, self.recent.raised[streams]), self.config.min_level)

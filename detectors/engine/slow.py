@@ -26,7 +26,7 @@ class SlowStream:
         slow = config.slow
         self.enabled = slow is not None
         self.peaks = PeakLevels(slow or config, step_seconds=step_seconds)
-        self.levels = StreamIncidents(slow or config)
+        self.levels = StreamIncidents(slow or config, highest_value=True)
 
     def reserve(self, size: int) -> None:
         """Make room for ``size`` lanes."""

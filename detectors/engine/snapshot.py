@@ -34,7 +34,7 @@ from domain.errors import InputError
 from domain.models import HostRef, MetricKind, Severity
 
 FORMAT = "smartcloudops.engine_snapshot"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 _META = "meta"
 _SEEN = "lanes.seen_at"
 _PARTS = ("baselines", "peaks", "levels", "slow", "down", "trends", "trend_incidents")

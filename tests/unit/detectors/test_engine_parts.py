@@ -7,6 +7,7 @@ import numpy as np
 from detectors.engine.baseline import LaneBaselines, row_quantiles
 from detectors.engine.config import EngineConfig
 from detectors.engine.incidents import StreamIncidents
+from detectors.engine.matrix import replay_matrix
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.trend import TrendConfig, TrendWatch
 from evaluation.batch import detect_series
@@ -107,8 +108,8 @@ def test_a_smooth_bounded_signal_never_gets_a_level_under_the_floor() -> None:
     assert float(unfloored.level[0]) < 1.5
 
 
-def test_the_level_is_a_share_of_the_way_past_the_history_quantile() -> None:
-    scores = np.random.default_rng(3).exponential(1.0, size=(1, 20_000))
+def test_the_level_of_a_heavy_tail_is_a_share_of_the_way_past_the_history_quantile() -> None:
+    scores = np.random.default_rng(3).pareto(2.5, size=(1, 20_000))
     config = EngineConfig(raise_share=0.0)
     levels = PeakLevels(config)
     levels.reserve(1)
@@ -209,9 +210,11 @@ def test_an_alarm_run_ends_once_the_raised_level_catches_up_while_the_incident_h
 def test_the_ring_of_peaks_is_kept_only_for_the_extreme_value_tail_and_dropping_it_changes_no_level() -> None:
     rng = np.random.default_rng(3)
     history = rng.gamma(2.0, 1.0, (4, 2000))
-    quantile, tail = PeakLevels(EngineConfig()), PeakLevels(EngineConfig(level_share=0.0))
-    kept = PeakLevels(EngineConfig())  # the quantile rule, made to keep the ring it does not need
-    kept.ring = EngineConfig().max_peaks
+    # The quantile rule alone: a light tail's floor is the tail fitted on the history, not on the ring.
+    alone = EngineConfig(light_tail_shape=-1.0)
+    quantile, tail = PeakLevels(alone), PeakLevels(EngineConfig(level_share=0.0))
+    kept = PeakLevels(alone)  # the quantile rule, made to keep the ring it does not need
+    kept.ring = alone.max_peaks
     kept.peaks = np.zeros((0, kept.ring))
     for levels in (quantile, tail, kept):
         levels.reserve(4)
@@ -296,3 +299,50 @@ def test_a_spike_in_the_training_rows_does_not_hide_a_later_incident() -> None:
 
     assert clean_alarms[3000:3025].sum() > 10
     assert (clean_alarms[700:] == spiked_alarms[700:]).all()
+
+
+def test_a_level_incident_keeps_the_highest_value_it_reached_not_the_one_at_its_peak_mean() -> None:
+    config = EngineConfig(smoothing=3, hold_share=0.0, recovery_seconds=600.0)
+    behind, highest = StreamIncidents(config), StreamIncidents(config, highest_value=True)
+    lane, u, level, warm = np.zeros(1, dtype=np.intp), np.array([1.0]), np.array([2.0]), np.ones(1, dtype=bool)
+    for tracker in (behind, highest):
+        tracker.reserve(1)
+        # Means 3, 4, 5: the mean peaks two rows after the spike of 80, at an ordinary 30.
+        for n, (score, value) in enumerate(((0.0, 10.0), (0.0, 10.0), (9.0, 80.0), (3.0, 30.0), (3.0, 30.0))):
+            tracker.step(lane, 60.0 * n, np.array([score]), np.array([value]), level=level, normal_level=u, warm=warm)
+
+    assert float(behind.peak[0]) == float(highest.peak[0]) == 5.0
+    assert float(behind.peak_value[0]) == 30.0
+    assert float(highest.peak_value[0]) == 80.0
+
+
+def _alarm_runs(alarms: np.ndarray) -> int:
+    flags = np.asarray(alarms, dtype=bool)
+    return int((flags & ~np.concatenate(([False], flags[:-1]))).sum())
+
+
+def test_gaussian_noise_opens_no_incident_in_ten_days_once_its_light_tail_sets_the_floor() -> None:
+    day = 1440
+    noise = 50.0 + 5.0 * np.random.default_rng(3).normal(size=(17 * day, 1))
+    train, test = noise[: 7 * day], noise[7 * day :]
+
+    with_floor = replay_matrix(train, test, step_seconds=60.0).alarms
+    quantile_only = replay_matrix(train, test, step_seconds=60.0, config=EngineConfig(light_tail_shape=-1.0)).alarms
+
+    # The quantile share of a Gaussian tail sits near its bulk: about one false alarm every other day.
+    assert _alarm_runs(quantile_only) >= 3
+    assert _alarm_runs(with_floor) <= 1
+
+
+def test_a_spiky_history_keeps_the_quantile_level_and_a_gaussian_one_rises_to_its_tail() -> None:
+    rng = np.random.default_rng(8)
+    gaussian = np.abs(rng.normal(size=(1, 5000)))
+    spiky = rng.pareto(2.5, size=(1, 5000))
+    levels = PeakLevels(EngineConfig(raise_share=0.0, min_level=0.0, young_hours=0.0), step_seconds=60.0)
+    levels.reserve(2)
+
+    levels.fit(np.arange(2), np.vstack((gaussian, spiky)))
+
+    assert float(levels.shape[0]) <= 0.0 < float(levels.shape[1])
+    assert float(levels.level[0]) == float(levels.tail[0]) > float(levels.history_level[0])
+    assert float(levels.level[1]) == float(levels.history_level[1])
