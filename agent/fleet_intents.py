@@ -39,6 +39,8 @@ _LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|idle|fewest|smallest|empt
 #: The high end of a metric, as a follow-up of a ranking names it ("and the most?").
 _MOST = re.compile(r"\b(most|highest|top|busiest|fullest|max|maximum|biggest|largest|heaviest|high|hottest)\b")
 #: A bare "low"/"light" ranks from the bottom too ("low cpu hosts").
+#: Words that rank by CPU whatever the thread was about ("busiest web server" after a memory question).
+_BUSY = re.compile(r"\b(?:busiest|busy|idlest|idle)\b")
 _LOW = re.compile(r"\b(?:low|light)\b")
 #: Running short of a resource ("low on memory", "running out of disk"): the hosts using most of it.
 _SCARCE = re.compile(r"\b(?:low|short)\s+(?:on|of)\b|\brunning\s+(?:out|low)\b|\bout\s+of\b")
@@ -161,6 +163,11 @@ def ranking_follow_up(
     if "match" not in args and "match" in kept and not _FLEET_WORD.search(text):
         args["match"] = kept["match"]
     return tool, args
+
+
+def ranks_by_busyness(text: str) -> bool:
+    """Whether the words rank hosts by how busy they are (their CPU), not by a metric the thread named."""
+    return _BUSY.search(text) is not None
 
 
 def asks_for_an_end(text: str) -> bool:

@@ -15,6 +15,16 @@ _WAS_DOWN = re.compile(
     r"|\b(?:outages?|downtime|down\s*time)\b|\bcome\s+back\b|\bback\s+(?:up|online)\b|\blast\s+down\b"
     r"|\bdid\b.*\bgo\s+(?:down|offline)\b"
     r"|\b(?:was|were|been)\b.*\bup\s+(?:all|the\s+whole|throughout)\b"
+    # "has web-1 gone down since 9am" asks about a window; "has api-3 gone offline" about now.
+    r"|\b(?:has|have|had)\b.*\b(?:gone|been)\s+(?:down|offline|unreachable)\b"
+    r"(?=.*\b(?:since|today|yesterday|overnight|last|this|during|ago|at\s+all)\b)"
+    r"|\bdid\b.*\bcrash(?:ed)?\b"
+)
+#: A question about a past restart of the host ("did db-1 reboot today", "has web-1 restarted"): its uptime.
+_RESTARTED = re.compile(
+    r"^(?:did|has|have|had|was|were|when\s+(?:did|was|were|has|had)|how\s+long\s+(?:since|ago|has)|is\s+it\s+true)\b"
+    r"(?!.*\b(?:work|succeed|go\s+through|finish|complete|fail)(?:ed|s)?\b).*\b(?:restart|reboot|bounce)(?:ed|s)?\b"
+    r"|\b(?:restarted|rebooted)\s+(?:recently|today|yesterday|overnight|lately)\b"
 )
 
 
@@ -27,6 +37,11 @@ def availability_call(text: str, host: str | None) -> Call | None:
     if host is None:
         return "fleet_downtime", {"since": since}
     return "get_metric_range", {"metric": "up", "host": host, "since": since}
+
+
+def restart_question_call(text: str, host: str | None) -> Call | None:
+    """The host's uptime and boot time when the question asks whether (or when) it restarted, else None."""
+    return ("host_capacity", {"host": host}) if host and _RESTARTED.search(text) else None
 
 
 def status_call(host: str | None, text: str = "") -> Call:

@@ -38,10 +38,11 @@ from agent.fleet_intents import (
     fleet_metric_call,
     ranking_follow_up,
     ranking_keeps,
+    ranks_by_busyness,
     top_call,
 )
 from agent.follow_ups import reads_as_follow_up, slots_only
-from agent.host_intents import capacity_call, diagnosis_call, status_call
+from agent.host_intents import capacity_call, diagnosis_call, restart_question_call, status_call
 from agent.intent_model import IntentModel, shared_model
 from agent.log_slots import logs_args, thread_filters
 from agent.plan import Plan
@@ -205,6 +206,8 @@ def _remediation(s: QuestionSlots) -> Plan:
         group, size = bad
         return Plan("remediation", reply=WHOLE_SIZE.format(group=group, size=size))
     args = remediation_in(s.text) or restart_there(s.text, s.context.host)
+    if args is None and (asked := restart_question_call(s.text, s.host)) is not None:
+        return _plan("capacity", asked)  # "did db-1 reboot today" asks about the past, not for a restart
     if args is None:
         return Plan("remediation", reply=how_to_request(s.host or s.context.host))
     return Plan("remediation", "request_remediation", args, host=args.get("host"))
@@ -248,7 +251,7 @@ def _fill_intent(intent: str, s: QuestionSlots) -> Plan | None:
     if intent == "approvals":
         return Plan("approvals", "list_pending_approvals", approvals_args(s.text))
     if intent == "top_hosts":
-        metric = s.thread_metric() if s.metric or s.follow_up else None
+        metric = s.thread_metric() if s.metric or (s.follow_up and not ranks_by_busyness(s.text)) else None
         if (kept := s.ranking_kept()) is not None:
             return _plan(intent, ranking_follow_up(s.text, s.known, metric, kept, since=s.since))
         return _plan(intent, top_call(s.text, s.known, metric, since=s.since))
