@@ -80,3 +80,13 @@ def remediation_service(
         clock=clock if clock is not None else ManualClock(T0),
         **options,
     )
+
+
+def iso_utc(epoch: float) -> str:
+    """``2026-01-05T12:00:00Z``: an epoch as the CLI's ``--start``/``--end`` and ``detect replay`` lines write it."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def epoch_of(text: str) -> float:
+    """The epoch of an ISO time such as ``iso_utc`` writes."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from simulator.exposition import write_openmetrics
 from simulator.fleet import FleetModel
@@ -276,9 +277,17 @@ def start_history_prometheus(
     workdir: Path, model: FleetModel, *, start: float, end: float, step: float = 60.0
 ) -> ServerProcess:
     """A Prometheus holding only the simulated fleet's history from ``start`` to ``end`` (no scraping)."""
+    return start_backfilled_prometheus(
+        workdir, lambda out: write_openmetrics(model, start=start, end=end, step=step, out=out)
+    )
+
+
+def start_backfilled_prometheus(workdir: Path, write: Callable[[TextIO], object]) -> ServerProcess:
+    """A Prometheus holding only the history ``write`` puts out as OpenMetrics (no scraping)."""
     workdir.mkdir(parents=True, exist_ok=True)
     history = workdir / "history.om"
     with history.open("w") as out:
-        write_openmetrics(model, start=start, end=end, step=step, out=out)
+        write(out)
     backfill_openmetrics(history, workdir / "data")
+    history.unlink()
     return start_prometheus(workdir, scrape_targets={}, tsdb=workdir / "data")

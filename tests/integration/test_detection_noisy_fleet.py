@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from bot.cli.main import main
 from tests import servers
+from tests.factories import epoch_of, iso_utc
 from tests.noisy_fleet import HOSTS, REBOOTED, Injected, NoisyFleet
 
 pytestmark = pytest.mark.integration
@@ -33,26 +33,16 @@ def fleet() -> NoisyFleet:
 
 @pytest.fixture(scope="module")
 def noisy_prometheus(tmp_path_factory: pytest.TempPathFactory, fleet: NoisyFleet) -> Iterator[servers.ServerProcess]:
-    workdir = tmp_path_factory.mktemp("noisy")
-    history = workdir / "history.om"
-    with history.open("w") as out:
-        fleet.write_openmetrics(out)
     try:
-        servers.backfill_openmetrics(history, workdir / "data")
-        history.unlink()
-        server = servers.start_prometheus(workdir, scrape_targets={}, tsdb=workdir / "data")
+        server = servers.start_backfilled_prometheus(tmp_path_factory.mktemp("noisy"), fleet.write_openmetrics)
     except servers.ServerStartError as exc:
         pytest.fail(str(exc), pytrace=False)
     yield server
     server.stop()
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _epoch(text: str | None) -> float | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    return None if text is None else epoch_of(text)
 
 
 def _of(incident: Injected, record: dict[str, Any]) -> bool:
@@ -80,9 +70,9 @@ def replayed(
                 "detect",
                 "replay",
                 "--start",
-                _iso(fleet.replay_from),
+                iso_utc(fleet.replay_from),
                 "--end",
-                _iso(fleet.times[-1]),
+                iso_utc(fleet.times[-1]),
                 "--output",
                 str(out),
             ]

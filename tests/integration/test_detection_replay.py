@@ -13,6 +13,7 @@ import pytest
 from bot.cli.main import main
 from simulator.fleet import FleetModel, Incident, IncidentKind
 from tests import servers
+from tests.factories import epoch_of, iso_utc
 
 pytestmark = pytest.mark.integration
 
@@ -63,14 +64,6 @@ def replay_prometheus(
     server.stop()
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
-
 # The day of history is read every minute whether a day or the default week is asked for.
 @pytest.mark.parametrize("bootstrap_hours", ["24", None])
 def test_replay_finds_every_incident_kind_in_time_and_resolves_none_while_abnormal(
@@ -89,7 +82,7 @@ def test_replay_finds_every_incident_kind_in_time_and_resolves_none_while_abnorm
     else:
         monkeypatch.setenv("SCO_DETECTION__BOOTSTRAP_HOURS", bootstrap_hours)
 
-    code = main(["detect", "replay", "--start", _iso(start), "--end", _iso(end), "--output", str(out)])
+    code = main(["detect", "replay", "--start", iso_utc(start), "--end", iso_utc(end), "--output", str(out)])
 
     assert code == 0
     err = capsys.readouterr().err
@@ -110,15 +103,15 @@ def test_replay_finds_every_incident_kind_in_time_and_resolves_none_while_abnorm
             if r["host"] == host
             and r["signal"] == signal
             and r["kind"] == kind
-            and _epoch(r["opened_at"]) >= begins - 60
+            and epoch_of(r["opened_at"]) >= begins - 60
         ]
-        assert found, f"no {kind} incident on {host} {signal} from {_iso(begins)}"
+        assert found, f"no {kind} incident on {host} {signal} from {iso_utc(begins)}"
         first = min(found, key=lambda r: r["opened_at"])
-        delay = _epoch(first["opened_at"]) - begins
+        delay = epoch_of(first["opened_at"]) - begins
         limit = length / 2 if kind in TRENDS else 5 * 60
         assert -60 <= delay <= limit, f"{host} {kind} opened {delay:.0f} s after the incident began"
         if first["resolved_at"] is not None and kind not in TRENDS:
-            assert _epoch(first["resolved_at"]) >= begins + length, f"{host} {kind} resolved while still abnormal"
+            assert epoch_of(first["resolved_at"]) >= begins + length, f"{host} {kind} resolved while still abnormal"
     # A level that jumps and holds, or a spike, is an anomaly, not a leak or a filling disk.
     trending_hosts = {host for _injected, host, _m, _l, _s, kind in INCIDENTS if kind in TRENDS}
     assert {r["host"] for r in records if r["kind"] in TRENDS} == trending_hosts
@@ -140,16 +133,25 @@ def test_a_replay_that_starts_during_an_incident_reports_it_from_when_it_began(
     monkeypatch.setenv("SCO_DETECTION__BOOTSTRAP_HOURS", "24")
 
     code = main(
-        ["detect", "replay", "--start", _iso(start + 130 * 60), "--end", _iso(start + 180 * 60), "--output", str(out)]
+        [
+            "detect",
+            "replay",
+            "--start",
+            iso_utc(start + 130 * 60),
+            "--end",
+            iso_utc(start + 180 * 60),
+            "--output",
+            str(out),
+        ]
     )
 
     assert code == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
     cpu = [r for r in records if r["host"] == "web-1" and r["signal"] == "cpu"]
     assert len(cpu) == 1, cpu
-    assert abs(_epoch(cpu[0]["opened_at"]) - began) <= 5 * 60
+    assert abs(epoch_of(cpu[0]["opened_at"]) - began) <= 5 * 60
     assert cpu[0]["resolved_at"] is not None
-    assert _epoch(cpu[0]["resolved_at"]) >= ends
+    assert epoch_of(cpu[0]["resolved_at"]) >= ends
     assert not [r for r in records if r["host"] == "worker-2"]
 
 
@@ -182,7 +184,7 @@ def test_serve_starting_after_the_incidents_records_each_kind_with_its_times(
             and a.detector == f"engine:{kind}"
             and a.started_at.timestamp() >= begins - 15 * 60
         ]
-        assert found, f"no {kind} incident on {host} {signal} from {_iso(begins)}"
+        assert found, f"no {kind} incident on {host} {signal} from {iso_utc(begins)}"
         first = min(found, key=lambda a: a.started_at)
         limit = length / 2 if kind in TRENDS else 5 * 60
         assert first.started_at.timestamp() - begins <= limit, f"{host} {kind} opened late: {first.started_at}"
