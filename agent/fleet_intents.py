@@ -38,9 +38,9 @@ _THROUGHOUT = re.compile(
 _LOWEST = re.compile(r"\b(lowest|least|quietest|idlest|idle|fewest|smallest|emptiest|underused|underutilized|bottom)\b")
 #: The high end of a metric, as a follow-up of a ranking names it ("and the most?").
 _MOST = re.compile(r"\b(most|highest|top|busiest|fullest|max|maximum|biggest|largest|heaviest|high|hottest)\b")
-#: A bare "low"/"light" ranks from the bottom too ("low cpu hosts").
 #: Words that rank by CPU whatever the thread was about ("busiest web server" after a memory question).
 _BUSY = re.compile(r"\b(?:busiest|busy|idlest|idle)\b")
+#: A bare "low"/"light" ranks from the bottom too ("low cpu hosts").
 _LOW = re.compile(r"\b(?:low|light)\b")
 #: Running short of a resource ("low on memory", "running out of disk"): the hosts using most of it.
 _SCARCE = re.compile(r"\b(?:low|short)\s+(?:on|of)\b|\brunning\s+(?:out|low)\b|\bout\s+of\b")

@@ -22,6 +22,7 @@ import numpy as np
 from detectors.engine.baseline import FloatArray
 from detectors.engine.config import DEFAULT_CONFIG, EngineConfig
 from detectors.engine.matrix import replay_matrix
+from evaluation.metrics import runs
 
 DAY = 1440
 FORMER = replace(DEFAULT_CONFIG, light_tail_shape=-1.0, risk=1e-4)
@@ -52,8 +53,7 @@ def noise_kinds(n: int, seed: int) -> dict[str, Callable[[], FloatArray]]:
 
 def alarm_runs(alarms: np.ndarray) -> int:
     """Runs of consecutive alarm rows."""
-    flags = np.asarray(alarms, dtype=bool)
-    return int((flags & ~np.concatenate(([False], flags[:-1]))).sum())
+    return len(runs(alarms))
 
 
 def false_runs_per_day(series: FloatArray, train_rows: int, config: EngineConfig) -> float:

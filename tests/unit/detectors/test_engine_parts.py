@@ -11,6 +11,7 @@ from detectors.engine.matrix import replay_matrix
 from detectors.engine.peaks import PeakLevels
 from detectors.engine.trend import TrendConfig, TrendWatch
 from evaluation.batch import detect_series
+from evaluation.metrics import runs
 
 
 def test_the_pot_level_of_exponential_scores_is_near_their_true_quantile() -> None:
@@ -316,11 +317,6 @@ def test_a_level_incident_keeps_the_highest_value_it_reached_not_the_one_at_its_
     assert float(highest.peak_value[0]) == 80.0
 
 
-def _alarm_runs(alarms: np.ndarray) -> int:
-    flags = np.asarray(alarms, dtype=bool)
-    return int((flags & ~np.concatenate(([False], flags[:-1]))).sum())
-
-
 def test_gaussian_noise_opens_no_incident_in_ten_days_once_its_light_tail_sets_the_floor() -> None:
     day = 1440
     noise = 50.0 + 5.0 * np.random.default_rng(3).normal(size=(17 * day, 1))
@@ -330,8 +326,8 @@ def test_gaussian_noise_opens_no_incident_in_ten_days_once_its_light_tail_sets_t
     quantile_only = replay_matrix(train, test, step_seconds=60.0, config=EngineConfig(light_tail_shape=-1.0)).alarms
 
     # The quantile share of a Gaussian tail sits near its bulk: about one false alarm every other day.
-    assert _alarm_runs(quantile_only) >= 3
-    assert _alarm_runs(with_floor) <= 1
+    assert len(runs(quantile_only)) >= 3
+    assert len(runs(with_floor)) <= 1
 
 
 def test_a_spiky_history_keeps_the_quantile_level_and_a_gaussian_one_rises_to_its_tail() -> None:
